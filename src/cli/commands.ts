@@ -1,0 +1,5 @@
+import type { Command } from "commander";
+import type { CommandContext } from "./context.ts";
+
+/** Every top-level command, one module each. Add new commands here. */
+export const COMMANDS: Array<(ctx: CommandContext) => Command> = [];

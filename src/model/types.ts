@@ -1,0 +1,260 @@
+/**
+ * The repository model: what lives in `environments/<env>/...`.
+ * Every type here has a JSON Schema in `schemas/` that is the authority on its fields.
+ */
+
+export type Digest = string; // `sha256:` + 64 lowercase hex
+
+/** The container image and the source it was built from. */
+export interface CodePart {
+  /** Image reference pinned by digest, e.g. `ghcr.io/acme/support-agent@sha256:...`. */
+  image: string;
+  /** Git commit (40 hex) the image was built from. */
+  sourceCommit: string;
+}
+
+export interface ModelPart {
+  provider: string;
+  name: string;
+  snapshot: string;
+}
+
+export interface PromptsPart {
+  digest: Digest;
+}
+
+export interface ToolsPart {
+  manifestDigest: Digest;
+  /** Tools the agent may call; a set (order does not matter). */
+  allowed: string[];
+}
+
+export interface IndexPart {
+  buildId: string;
+  digest: Digest;
+}
+
+/** The five parts that together decide how an agent release behaves. */
+export interface ArtifactParts {
+  code: CodePart;
+  model: ModelPart;
+  prompts: PromptsPart;
+  tools: ToolsPart;
+  index: IndexPart;
+}
+
+/** A release artifact: its parts and the digest over them. */
+export interface Artifact extends ArtifactParts {
+  digest: Digest;
+}
+
+/** A statement about an artifact digest, e.g. the result of an eval suite. */
+export interface Attestation {
+  kind: "eval";
+  /** The artifact digest this attestation is about. */
+  digest: Digest;
+  suite: string;
+  score: number;
+  pass: boolean;
+  by: string;
+  at: string;
+}
+
+export type ApprovalScope = "release" | "model" | "tools" | "prompts" | "code" | "index";
+
+/** An approval recorded in the repository (platform approvals can also arrive on the command line). */
+export interface Approval {
+  by: string;
+  at: string;
+  digest: Digest;
+  for?: ApprovalScope[];
+}
+
+export interface Release {
+  apiVersion: "tollgate.dev/v1";
+  kind: "Release";
+  service: string;
+  artifact: Artifact;
+  /** The last artifact that was verified good here; kept warm so a rollback is a pointer flip. */
+  lastGood?: Artifact;
+  attestations?: Attestation[];
+  approvals?: Approval[];
+}
+
+export interface ClusterTarget {
+  name: string;
+  /** kubeconfig context; defaults to the current context of the kubeconfig. */
+  context?: string;
+  /** Path of a kubeconfig file; defaults to KUBECONFIG or ~/.kube/config. */
+  kubeconfig?: string;
+  namespace: string;
+  /** How traffic is split between stable and canary. */
+  traffic?: { mode: "replicas" } | { mode: "gateway"; httpRoute: string };
+}
+
+export interface PrometheusSettings {
+  url: string;
+  timeout?: string;
+  retries?: number;
+  /** Credentials are read from these environment variables, never from git. */
+  auth?: { type: "bearer"; tokenEnv: string } | { type: "basic"; usernameEnv: string; passwordEnv: string };
+  /** Label that tells canary from baseline in the series, e.g. `tollgate_dev_arm`. */
+  armLabel?: string;
+  /** PromQL templates by metric; placeholders {{service}}, {{arm}}, {{namespace}}, {{interval}}. */
+  queries?: Partial<Record<PrometheusQueryName, string>>;
+  /** A series whose newest sample is older than this is missing, not zero. */
+  staleness?: string;
+}
+
+export type PrometheusQueryName =
+  | "requests"
+  | "errors"
+  | "tasks"
+  | "interventions"
+  | "latencyBuckets"
+  | "latencySum"
+  | "costBuckets"
+  | "costSum";
+
+export interface TelemetrySettings {
+  source: "prometheus" | "file" | "simulated";
+  /** Scrape/decision interval, e.g. `10s`. */
+  interval: string;
+  prometheus?: PrometheusSettings;
+  file?: { path: string };
+  simulated?: { seed: number };
+  /** Missing telemetry longer than this holds the rollout... */
+  missingGrace?: string;
+  /** ...and longer than this rolls it back. */
+  missingLimit?: string;
+}
+
+export interface RolloutStep {
+  /** Percent of traffic on the canary during this step (1-100). */
+  weight: number;
+  /** Least time to observe before advancing. */
+  minDuration: string;
+  /** Most time to observe; at this cap the step is decided with what is known. */
+  maxDuration: string;
+}
+
+export type MetricName =
+  | "error_rate"
+  | "intervention_rate"
+  | "latency"
+  | "cost_per_task"
+  | "slow_request_rate";
+
+export interface MetricAnalysis {
+  /** Relative tolerance: the canary may be this much worse (0.05 = 5%) before it counts as a regression. */
+  tolerance: number;
+  /** Ratio above which the canary is materially worse; promotion needs evidence it is below. */
+  materialRatio?: number;
+  enabled?: boolean;
+}
+
+export interface AnalysisSettings {
+  judge: "sequential" | "mann-whitney" | "fixed-threshold";
+  /** False-rollback budget per stage, split over the metric streams. */
+  alpha: number;
+  /** Least observation before any promotion. */
+  minDuration: string;
+  metrics: Partial<Record<MetricName, MetricAnalysis>>;
+  /** Absolute backstops checked by the policy whatever the comparison says. */
+  ceilings?: {
+    errorRate?: number;
+    p99LatencyMs?: number;
+    podRestarts?: number;
+  };
+}
+
+export interface Budgets {
+  /** Spend (USD) this deploy may cost before the breaker trips. */
+  spendPerDeployUsd: number;
+  /** Absolute ceiling on cost per task (USD). */
+  maxCostPerTaskUsd: number;
+  /** Cost per task may exceed the baseline's by at most this fraction. */
+  costToleranceVsBaseline: number;
+  /** Tasks per minute above which the canary is treated as a runaway loop. */
+  maxTaskRatePerMinute: number;
+}
+
+export interface ApprovalPolicy {
+  /** How many distinct approvers a release change needs here (0 = none). */
+  required: number;
+  /** Who may approve (users or `team:` groups); empty means anyone. */
+  approvers?: string[];
+  /** Which changes need approval. */
+  for: ApprovalScope[];
+}
+
+export type Weekday = "mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun";
+
+export interface DeploymentWindows {
+  timeZone: string;
+  /** When set, deploys are only allowed inside one of these windows. */
+  allow?: { days: Weekday[]; start: string; end: string }[];
+  freezes?: { from: string; until: string; reason: string }[];
+}
+
+export interface Governance {
+  /** Least eval score for a model or prompt change. */
+  minEvalScore: number;
+  /** Which changes need a passing eval attestation for the exact digest. */
+  requireEvalFor: ("model" | "prompts" | "tools" | "code" | "index")[];
+}
+
+export interface Environment {
+  apiVersion: "tollgate.dev/v1";
+  kind: "Environment";
+  name: string;
+  /** The environment a release must be verified in before it may come here; null for the first. */
+  promotesFrom: string | null;
+  /** Protected environments require approvals and are flagged by audit when changed outside tollgate. */
+  protected: boolean;
+  clusters: ClusterTarget[];
+  telemetry: TelemetrySettings;
+  rollout: { steps: RolloutStep[]; freezeAfterRollback: string };
+  analysis: AnalysisSettings;
+  budgets: Budgets;
+  approvals: ApprovalPolicy;
+  windows?: DeploymentWindows;
+  governance: Governance;
+}
+
+export type Phase = "idle" | "progressing" | "promoted" | "rolled-back" | "blocked";
+
+export type DecisionAction = "advance" | "promote" | "hold" | "rollback" | "block";
+
+export interface DecisionReason {
+  rule: string;
+  message: string;
+  values?: Record<string, unknown>;
+}
+
+export interface Status {
+  apiVersion: "tollgate.dev/v1";
+  kind: "Status";
+  service: string;
+  phase: Phase;
+  /** Digest serving stable traffic. */
+  liveDigest?: Digest;
+  /** Digest being rolled out, while progressing. */
+  canaryDigest?: Digest;
+  /** Index into the environment's rollout steps. */
+  step?: number;
+  weight?: number;
+  rolloutStartedAt?: string;
+  stepStartedAt?: string;
+  lastDecision?: {
+    action: DecisionAction;
+    at: string;
+    reasons: DecisionReason[];
+    idempotencyKey: string;
+    evidence?: Digest;
+  };
+  frozenUntil?: string;
+  rejected?: { digest: Digest; at: string; reason: string }[];
+  /** Digests promoted in this environment, newest last: what `promotesFrom` checks. */
+  verified?: { digest: Digest; at: string }[];
+}
