@@ -258,3 +258,18 @@ export interface Status {
   /** Digests promoted in this environment, newest last: what `promotesFrom` checks. */
   verified?: { digest: Digest; at: string }[];
 }
+
+/** One environment as read from the repository at some ref. */
+export interface EnvironmentState {
+  environment: Environment;
+  /** By service name. */
+  releases: Map<string, Release>;
+  /** By service name; absent when tollgate has not acted on the service yet. */
+  statuses: Map<string, Status>;
+}
+
+/** The whole desired state of a GitOps repository at one ref. */
+export interface RepositoryState {
+  /** By environment name. */
+  environments: Map<string, EnvironmentState>;
+}
