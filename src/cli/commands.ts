@@ -1,5 +1,8 @@
 import type { Command } from "commander";
 import type { CommandContext } from "./context.ts";
+import { validateCommand } from "./validate.ts";
 
 /** Every top-level command, one module each. Add new commands here. */
-export const COMMANDS: Array<(ctx: CommandContext) => Command> = [];
+export const COMMANDS: Array<(ctx: CommandContext) => Command> = [
+  validateCommand,
+];

@@ -2,11 +2,8 @@ import { Command, CommanderError } from "commander";
 import { UserError } from "../model/errors.ts";
 import { COMMANDS } from "./commands.ts";
 import type { CommandContext } from "./context.ts";
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from "./exit-codes.ts";
 
-/** Exit codes of every tollgate command. */
-export const EXIT_OK = 0;
-export const EXIT_FAILED = 1;
-export const EXIT_USAGE = 2;
 
 /** Runs the CLI with the given arguments (without `node` and script) and returns the exit code. */
 export async function main(argv: string[], io: Partial<CommandContext> = {}): Promise<number> {

@@ -1,0 +1,4 @@
+/** Exit codes of every tollgate command. */
+export const EXIT_OK = 0;
+export const EXIT_FAILED = 1;
+export const EXIT_USAGE = 2;

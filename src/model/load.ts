@@ -1,0 +1,100 @@
+import { IANAZone } from "luxon";
+import { artifactDigest } from "./artifact-digest.ts";
+import { InvalidInputError, type InputProblem } from "./errors.ts";
+import { parseDuration } from "./duration.ts";
+import { formatFieldPath, schemaProblems } from "./schemas.ts";
+import type { Artifact, Environment, Release, Status } from "./types.ts";
+import { type FieldPath, parseYamlSource, type YamlSource } from "./yaml-source.ts";
+
+type Check = (path: FieldPath, message: string) => void;
+
+/** Parses and validates `environment.yaml` text; throws InvalidInputError naming file, line and field. */
+export function parseEnvironment(text: string, file: string): Environment {
+  return parseKind<Environment>("environment", text, file, checkEnvironment);
+}
+
+/** Parses and validates a release file; the stated digests must match their parts. */
+export function parseRelease(text: string, file: string): Release {
+  return parseKind<Release>("release", text, file, checkRelease);
+}
+
+/** Parses and validates a status file. */
+export function parseStatus(text: string, file: string): Status {
+  return parseKind<Status>("status", text, file, () => {});
+}
+
+function parseKind<T>(schema: string, text: string, file: string, semantic: (value: T, check: Check) => void): T {
+  const source = parseYamlSource(text, file);
+  const problems = schemaProblems(schema, source);
+  if (problems.length === 0) semantic(source.value as T, collector(source, problems));
+  if (problems.length > 0) throw new InvalidInputError(problems);
+  sources.set(source.value as object, source);
+  return source.value as T;
+}
+
+const sources = new WeakMap<object, YamlSource>();
+
+/**
+ * Where a field of a parsed file stands, for problems found later (rules that span files).
+ * Returns just the field when the value was not parsed from text.
+ */
+export function locateField(value: object, path: FieldPath): Omit<InputProblem, "message" | "file"> {
+  const source = sources.get(value);
+  return { ...(source ? source.locate(path) : {}), field: formatFieldPath(path) };
+}
+
+function collector(source: YamlSource, problems: InputProblem[]): Check {
+  return (path, message) => problems.push({ file: source.file, ...source.locate(path), field: formatFieldPath(path), message });
+}
+
+function checkEnvironment(env: Environment, check: Check): void {
+  const names = new Set<string>();
+  env.clusters.forEach((c, i) => {
+    if (names.has(c.name)) check(["clusters", i, "name"], `duplicate cluster name "${c.name}"`);
+    names.add(c.name);
+  });
+  const t = env.telemetry;
+  if (!t[t.source]) check(["telemetry", t.source], `telemetry source is "${t.source}" but its settings are missing`);
+  if (t.missingGrace && t.missingLimit && parseDuration(t.missingGrace) >= parseDuration(t.missingLimit)) {
+    check(["telemetry", "missingLimit"], `missingLimit ${t.missingLimit} must be longer than missingGrace ${t.missingGrace}`);
+  }
+  let previousWeight = 0;
+  env.rollout.steps.forEach((step, i) => {
+    if (parseDuration(step.minDuration) > parseDuration(step.maxDuration)) {
+      check(["rollout", "steps", i, "maxDuration"], `maxDuration ${step.maxDuration} is shorter than minDuration ${step.minDuration}`);
+    }
+    if (step.weight < previousWeight) {
+      check(["rollout", "steps", i, "weight"], `weight ${step.weight}% is lower than the previous step's ${previousWeight}%`);
+    }
+    previousWeight = step.weight;
+  });
+  const windows = env.windows;
+  if (windows) {
+    if (!IANAZone.isValidZone(windows.timeZone)) check(["windows", "timeZone"], `unknown time zone "${windows.timeZone}"`);
+    windows.allow?.forEach((w, i) => {
+      if (w.end <= w.start) check(["windows", "allow", i, "end"], `window end ${w.end} is not after its start ${w.start}`);
+    });
+    windows.freezes?.forEach((f, i) => {
+      const from = Date.parse(f.from);
+      const until = Date.parse(f.until);
+      if (Number.isNaN(from)) check(["windows", "freezes", i, "from"], `invalid time "${f.from}"`);
+      if (Number.isNaN(until)) check(["windows", "freezes", i, "until"], `invalid time "${f.until}"`);
+      if (!Number.isNaN(from) && !Number.isNaN(until) && until <= from) {
+        check(["windows", "freezes", i, "until"], `freeze ends (${f.until}) before it starts (${f.from})`);
+      }
+    });
+  }
+  if (env.promotesFrom === env.name) check(["promotesFrom"], `environment "${env.name}" cannot promote from itself`);
+}
+
+function checkRelease(release: Release, check: Check): void {
+  checkArtifactDigest(release.artifact, ["artifact"], check);
+  if (release.lastGood) checkArtifactDigest(release.lastGood, ["lastGood"], check);
+}
+
+function checkArtifactDigest(artifact: Artifact, path: FieldPath, check: Check): void {
+  const expected = artifactDigest(artifact);
+  if (artifact.digest !== expected) {
+    check([...path, "digest"], `digest ${artifact.digest} does not match the artifact's parts (they hash to ${expected})`);
+  }
+}

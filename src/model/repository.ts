@@ -1,0 +1,148 @@
+import { InvalidInputError, type InputProblem } from "./errors.ts";
+import { locateField, parseEnvironment, parseRelease, parseStatus } from "./load.ts";
+import type { TreeReader } from "./tree.ts";
+import type { Environment, EnvironmentState, RepositoryState } from "./types.ts";
+
+export const ENVIRONMENTS_DIR = "environments";
+const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+
+export function environmentFile(env: string): string {
+  return `${ENVIRONMENTS_DIR}/${env}/environment.yaml`;
+}
+export function releaseFile(env: string, service: string): string {
+  return `${ENVIRONMENTS_DIR}/${env}/releases/${service}.yaml`;
+}
+export function statusFile(env: string, service: string): string {
+  return `${ENVIRONMENTS_DIR}/${env}/status/${service}.yaml`;
+}
+
+export interface LoadedRepository {
+  state: RepositoryState;
+  /** Every problem found; the state holds only the files that were valid. */
+  problems: InputProblem[];
+  /** How many files were read. */
+  filesRead: number;
+}
+
+/**
+ * Reads every file of the layout, validates each against its schema, then checks the rules that
+ * span files. Never throws for bad input: problems are collected so one run reports them all.
+ */
+export async function loadRepository(tree: TreeReader): Promise<LoadedRepository> {
+  const problems: InputProblem[] = [];
+  const environments = new Map<string, EnvironmentState>();
+  let filesRead = 0;
+  const attempt = async <T>(path: string, parse: (text: string, file: string) => T): Promise<T | undefined> => {
+    filesRead++;
+    try {
+      return parse(await tree.read(path), tree.display(path));
+    } catch (error) {
+      if (error instanceof InvalidInputError) {
+        problems.push(...error.problems);
+        return undefined;
+      }
+      throw error;
+    }
+  };
+
+  const envEntries = await tree.list(ENVIRONMENTS_DIR);
+  if (!envEntries) {
+    problems.push({ file: tree.display(ENVIRONMENTS_DIR), message: `no ${ENVIRONMENTS_DIR}/ folder: this is not a tollgate repository` });
+    return { state: { environments }, problems, filesRead };
+  }
+  for (const entry of envEntries) {
+    const envPath = `${ENVIRONMENTS_DIR}/${entry.name}`;
+    if (entry.kind !== "dir") {
+      problems.push({ file: tree.display(envPath), message: "unexpected entry: environments/ holds only environment folders" });
+      continue;
+    }
+    if (!DNS_LABEL.test(entry.name)) {
+      problems.push({ file: tree.display(envPath), message: `environment name "${entry.name}" is not a lowercase DNS label` });
+      continue;
+    }
+    const entries = (await tree.list(envPath)) ?? [];
+    if (!entries.some((e) => e.name === "environment.yaml" && e.kind === "file")) {
+      problems.push({ file: tree.display(environmentFile(entry.name)), message: "missing environment.yaml" });
+      continue;
+    }
+    for (const e of entries) {
+      const known = (e.name === "environment.yaml" && e.kind === "file") || ((e.name === "releases" || e.name === "status") && e.kind === "dir");
+      if (!known) problems.push({ file: tree.display(`${envPath}/${e.name}`), message: "unexpected entry: expected environment.yaml, releases/ and status/" });
+    }
+    const environment = await attempt(environmentFile(entry.name), parseEnvironment);
+    if (!environment) continue;
+    if (environment.name !== entry.name) {
+      problems.push({ file: tree.display(environmentFile(entry.name)), ...locateField(environment, ["name"]), message: `name "${environment.name}" does not match its folder "${entry.name}"` });
+    }
+    const state: EnvironmentState = { environment, releases: new Map(), statuses: new Map() };
+    environments.set(entry.name, state);
+    for (const release of await serviceFiles(tree, `${envPath}/releases`, problems)) {
+      const parsed = await attempt(release.path, parseRelease);
+      if (!parsed) continue;
+      if (parsed.service !== release.service) {
+        problems.push({ file: tree.display(release.path), ...locateField(parsed, ["service"]), message: `service "${parsed.service}" does not match its file name "${release.service}.yaml"` });
+        continue;
+      }
+      state.releases.set(release.service, parsed);
+    }
+    for (const status of await serviceFiles(tree, `${envPath}/status`, problems)) {
+      const parsed = await attempt(status.path, parseStatus);
+      if (!parsed) continue;
+      if (parsed.service !== status.service) {
+        problems.push({ file: tree.display(status.path), ...locateField(parsed, ["service"]), message: `service "${parsed.service}" does not match its file name "${status.service}.yaml"` });
+        continue;
+      }
+      if (!state.releases.has(status.service)) {
+        problems.push({ file: tree.display(status.path), message: `status for service "${status.service}" which has no release in ${entry.name}` });
+      }
+      state.statuses.set(status.service, parsed);
+    }
+  }
+  problems.push(...promotionProblems(environments, tree));
+  return { state: { environments }, problems, filesRead };
+}
+
+async function serviceFiles(tree: TreeReader, dir: string, problems: InputProblem[]): Promise<{ service: string; path: string }[]> {
+  const files: { service: string; path: string }[] = [];
+  for (const entry of (await tree.list(dir)) ?? []) {
+    const path = `${dir}/${entry.name}`;
+    const service = entry.name.replace(/\.yaml$/, "");
+    if (entry.kind !== "file" || !entry.name.endsWith(".yaml")) {
+      problems.push({ file: tree.display(path), message: "unexpected entry: expected <service>.yaml files" });
+    } else if (!DNS_LABEL.test(service)) {
+      problems.push({ file: tree.display(path), message: `service name "${service}" is not a lowercase DNS label` });
+    } else {
+      files.push({ service, path });
+    }
+  }
+  return files;
+}
+
+/** `promotesFrom` must name an existing environment, and following it must never loop. */
+function promotionProblems(environments: Map<string, EnvironmentState>, tree: TreeReader): InputProblem[] {
+  const problems: InputProblem[] = [];
+  const at = (env: Environment) => ({ file: tree.display(environmentFile(env.name)), ...locateField(env, ["promotesFrom"]) });
+  for (const { environment } of environments.values()) {
+    if (environment.promotesFrom !== null && !environments.has(environment.promotesFrom)) {
+      problems.push({ ...at(environment), message: `promotesFrom names "${environment.promotesFrom}", which is not an environment in this repository` });
+    }
+  }
+  const reported = new Set<string>();
+  for (const start of environments.keys()) {
+    const chain: string[] = [];
+    let current: string | null = start;
+    while (current !== null && environments.has(current) && !chain.includes(current)) {
+      chain.push(current);
+      current = environments.get(current)!.environment.promotesFrom;
+    }
+    if (current !== null && chain.includes(current)) {
+      const cycle = chain.slice(chain.indexOf(current));
+      const key = [...cycle].sort().join(",");
+      if (reported.has(key)) continue;
+      reported.add(key);
+      const env = environments.get(cycle[0]!)!.environment;
+      problems.push({ ...at(env), message: `promotesFrom forms a cycle: ${[...cycle, cycle[0]].join(" → ")}` });
+    }
+  }
+  return problems;
+}

@@ -1,0 +1,106 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
+import * as ajvFormats from "ajv-formats";
+import { InvalidInputError, type InputProblem } from "./errors.ts";
+import type { FieldPath, YamlSource } from "./yaml-source.ts";
+
+/** The folder holding one JSON Schema per file kind tollgate reads or writes. */
+export const SCHEMA_DIR = fileURLToPath(new URL("../../schemas/", import.meta.url));
+
+// ajv-formats is CommonJS with `exports.default`; under NodeNext the plugin sits one level deeper.
+const addFormats = ajvFormats.default as unknown as (ajv: Ajv2020) => Ajv2020;
+
+let ajv: Ajv2020 | undefined;
+const compiled = new Map<string, ValidateFunction>();
+
+function schemaRegistry(): Ajv2020 {
+  if (ajv) return ajv;
+  ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true });
+  addFormats(ajv);
+  for (const name of readdirSync(SCHEMA_DIR).filter((f) => f.endsWith(".schema.json")).sort()) {
+    ajv.addSchema(JSON.parse(readFileSync(`${SCHEMA_DIR}${name}`, "utf8")) as object, name);
+  }
+  return ajv;
+}
+
+/** The compiled validator of `schemas/<name>.schema.json`. */
+export function validatorFor(name: string): ValidateFunction {
+  let validate = compiled.get(name);
+  if (!validate) {
+    validate = schemaRegistry().getSchema(`${name}.schema.json`);
+    if (!validate) throw new Error(`no schema named ${name}.schema.json in ${SCHEMA_DIR}`);
+    compiled.set(name, validate);
+  }
+  return validate;
+}
+
+/** Validates a parsed file against its schema; returns problems naming file, line and field. */
+export function schemaProblems(name: string, source: YamlSource): InputProblem[] {
+  const validate = validatorFor(name);
+  if (validate(source.value)) return [];
+  return explainErrors(validate.errors ?? [], source);
+}
+
+/** Validates and narrows, or throws InvalidInputError. */
+export function assertValid<T>(name: string, source: YamlSource): T {
+  const problems = schemaProblems(name, source);
+  if (problems.length > 0) throw new InvalidInputError(problems);
+  return source.value as T;
+}
+
+function explainErrors(errors: ErrorObject[], source: YamlSource): InputProblem[] {
+  // anyOf/oneOf report every branch; keep the most specific (deepest) errors per location.
+  const deepest = errors.filter((e) => e.keyword !== "anyOf" && e.keyword !== "oneOf" && e.keyword !== "if");
+  const chosen = deepest.length > 0 ? deepest : errors;
+  const seen = new Set<string>();
+  const problems: InputProblem[] = [];
+  for (const error of chosen) {
+    const path = pointerToPath(error.instancePath);
+    const { fieldPath, message, at } = describe(error, path);
+    const key = `${fieldPath.join("/")}|${message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    problems.push({ file: source.file, ...source.locate(fieldPath, at), field: formatFieldPath(fieldPath), message });
+  }
+  return problems;
+}
+
+function describe(error: ErrorObject, path: FieldPath): { fieldPath: FieldPath; message: string; at: "key" | "value" } {
+  const params = error.params as Record<string, unknown>;
+  switch (error.keyword) {
+    case "additionalProperties":
+      return { fieldPath: [...path, String(params.additionalProperty)], message: `unknown field "${String(params.additionalProperty)}"`, at: "key" };
+    case "required":
+      return { fieldPath: [...path, String(params.missingProperty)], message: `missing required field "${String(params.missingProperty)}"`, at: "value" };
+    case "propertyNames":
+      return { fieldPath: [...path, String(params.propertyName)], message: `unknown name "${String(params.propertyName)}"`, at: "key" };
+    case "enum":
+      return { fieldPath: path, message: `must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(", ")}`, at: "value" };
+    case "const":
+      return { fieldPath: path, message: `must be ${JSON.stringify(params.allowedValue)}`, at: "value" };
+    case "pattern":
+      return { fieldPath: path, message: `has an invalid format (expected to match ${String(params.pattern)})`, at: "value" };
+    default:
+      return { fieldPath: path, message: error.message ?? error.keyword, at: "value" };
+  }
+}
+
+function pointerToPath(pointer: string): FieldPath {
+  if (pointer === "") return [];
+  return pointer
+    .slice(1)
+    .split("/")
+    .map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"))
+    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+}
+
+/** `rollout.steps[2].weight` */
+export function formatFieldPath(path: FieldPath): string {
+  let out = "";
+  for (const segment of path) {
+    if (typeof segment === "number") out += `[${segment}]`;
+    else out += out === "" ? segment : `.${segment}`;
+  }
+  return out || "(document)";
+}
