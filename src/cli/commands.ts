@@ -1,8 +1,10 @@
 import type { Command } from "commander";
 import type { CommandContext } from "./context.ts";
+import { digestCommand } from "./digest.ts";
 import { validateCommand } from "./validate.ts";
 
 /** Every top-level command, one module each. Add new commands here. */
 export const COMMANDS: Array<(ctx: CommandContext) => Command> = [
   validateCommand,
+  digestCommand,
 ];

@@ -42,6 +42,19 @@ export function schemaProblems(name: string, source: YamlSource): InputProblem[]
   return explainErrors(validate.errors ?? [], source);
 }
 
+/**
+ * Validates one field of a parsed file against a definition of a schema, e.g.
+ * `common.schema.json#/$defs/artifact`; problems name the field's full path.
+ */
+export function definitionProblems(ref: string, source: YamlSource, path: FieldPath): InputProblem[] {
+  const validate = schemaRegistry().getSchema(ref);
+  if (!validate) throw new Error(`no schema definition ${ref}`);
+  let value: unknown = source.value;
+  for (const segment of path) value = (value as Record<string | number, unknown> | undefined)?.[segment];
+  if (validate(value)) return [];
+  return explainErrors(validate.errors ?? [], source, path);
+}
+
 /** Validates and narrows, or throws InvalidInputError. */
 export function assertValid<T>(name: string, source: YamlSource): T {
   const problems = schemaProblems(name, source);
@@ -49,14 +62,14 @@ export function assertValid<T>(name: string, source: YamlSource): T {
   return source.value as T;
 }
 
-function explainErrors(errors: ErrorObject[], source: YamlSource): InputProblem[] {
+function explainErrors(errors: ErrorObject[], source: YamlSource, prefix: FieldPath = []): InputProblem[] {
   // anyOf/oneOf report every branch; keep the most specific (deepest) errors per location.
   const deepest = errors.filter((e) => e.keyword !== "anyOf" && e.keyword !== "oneOf" && e.keyword !== "if");
   const chosen = deepest.length > 0 ? deepest : errors;
   const seen = new Set<string>();
   const problems: InputProblem[] = [];
   for (const error of chosen) {
-    const path = pointerToPath(error.instancePath);
+    const path = [...prefix, ...pointerToPath(error.instancePath)];
     const { fieldPath, message, at } = describe(error, path);
     const key = `${fieldPath.join("/")}|${message}`;
     if (seen.has(key)) continue;
