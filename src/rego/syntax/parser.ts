@@ -1,0 +1,884 @@
+/**
+ * Recursive-descent parser for Rego v1 (the grammar of OPA 1.x: `if`, `contains`, `every`,
+ * `some ... in`, with `rego.v1` implied). Operator precedence, lowest first: `=`/`:=`
+ * (expressions only), `in`, relations (`==` `!=` `<` `<=` `>` `>=`), `|`, `&`, `+` `-`,
+ * `*` `/` `%`; all binary operators associate to the left. References and calls are written
+ * without whitespace before `.`, `[` and `(`; a newline or `;` separates body literals.
+ */
+import { ProblemList, type SourcePos } from "../errors.ts";
+import type {
+  Body,
+  CallTerm,
+  Expr,
+  ExprKind,
+  Head,
+  Import,
+  Module,
+  Package,
+  RefTerm,
+  Rule,
+  Term,
+  VarTerm,
+  With,
+} from "./ast.ts";
+import { decodeStringLiteral, type Token, tokenize } from "./lexer.ts";
+
+/** Thrown inside the parser; alternatives catch it to backtrack. */
+class SyntaxFail extends Error {
+  constructor(
+    readonly pos: SourcePos,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const RELATION_OPS: Record<string, string> = {
+  "==": "equal",
+  "!=": "neq",
+  "<": "lt",
+  "<=": "lte",
+  ">": "gt",
+  ">=": "gte",
+};
+const ARITH_OPS: Record<string, string> = { "+": "plus", "-": "minus" };
+const FACTOR_OPS: Record<string, string> = { "*": "mul", "/": "div", "%": "rem" };
+
+export const MEMBER = "internal.member_2";
+export const MEMBER_WITH_KEY = "internal.member_3";
+
+/** Parses a module; throws `RegoCompileError` (`rego_parse_error`) on bad syntax. */
+export function parseModule(file: string, text: string): Module {
+  return run(file, text, (p) => p.module());
+}
+
+/** Parses a query (a body written on its own, e.g. `data.x.p = v`). */
+export function parseQuery(file: string, text: string): Body {
+  return run(file, text, (p) => {
+    const body = p.query();
+    p.expectEnd();
+    return body;
+  });
+}
+
+/** Parses a single term (e.g. an input written in Rego syntax). */
+export function parseTerm(file: string, text: string): Term {
+  return run(file, text, (p) => {
+    const term = p.termInfix(false);
+    p.expectEnd();
+    return term;
+  });
+}
+
+function run<T>(file: string, text: string, f: (p: Parser) => T): T {
+  const parser = new Parser(file, tokenize(file, text));
+  try {
+    return f(parser);
+  } catch (error) {
+    if (error instanceof SyntaxFail) {
+      const problems = new ProblemList();
+      problems.add(error.pos, "rego_parse_error", error.message);
+      problems.throwIfAny();
+    }
+    throw error;
+  }
+}
+
+class Parser {
+  private i = 0;
+  private wildcards = 0;
+
+  constructor(
+    readonly file: string,
+    readonly tokens: Token[],
+  ) {}
+
+  // ---- token helpers ----
+
+  private get tok(): Token {
+    return this.tokens[this.i]!;
+  }
+  private peek(k = 1): Token {
+    return this.tokens[Math.min(this.i + k, this.tokens.length - 1)]!;
+  }
+  private next(): Token {
+    const t = this.tok;
+    if (t.kind !== "eof") this.i++;
+    return t;
+  }
+  private isOp(text: string, t: Token = this.tok): boolean {
+    return t.kind === "op" && t.text === text;
+  }
+  private isKw(text: string, t: Token = this.tok): boolean {
+    return t.kind === "keyword" && t.text === text;
+  }
+  /** The current token continues a reference or call (no whitespace before it). */
+  private continuesRef(): boolean {
+    const t = this.tok;
+    return !t.spaceBefore && t.kind === "op" && (t.text === "." || t.text === "[" || t.text === "(");
+  }
+  private fail(message: string, t: Token = this.tok): never {
+    if (t.kind === "illegal") throw new SyntaxFail(t.pos, t.error ?? "illegal token");
+    throw new SyntaxFail(t.pos, message);
+  }
+  private unexpected(note?: string, t: Token = this.tok): never {
+    const what = t.kind === "eof" ? "eof token" : `${t.text} ${t.kind === "keyword" ? "keyword" : "token"}`;
+    this.fail(note ? `unexpected ${what}: ${note}` : `unexpected ${what}`, t);
+  }
+  private expectOp(text: string, note?: string): Token {
+    if (!this.isOp(text)) this.unexpected(note ?? `expected ${text}`);
+    return this.next();
+  }
+  expectEnd(): void {
+    if (this.tok.kind !== "eof") this.unexpected();
+  }
+  /** Runs `f`; on a syntax failure restores the position and returns undefined. */
+  private attempt<T>(f: () => T): { ok: true; value: T } | { ok: false; error: SyntaxFail } {
+    const save = this.i;
+    const saveWild = this.wildcards;
+    try {
+      return { ok: true, value: f() };
+    } catch (error) {
+      if (!(error instanceof SyntaxFail)) throw error;
+      this.i = save;
+      this.wildcards = saveWild;
+      return { ok: false, error };
+    }
+  }
+
+  private wildcard(loc: SourcePos): VarTerm {
+    return { type: "var", name: `$${this.wildcards++}`, loc };
+  }
+
+  // ---- modules ----
+
+  module(): Module {
+    if (!this.isKw("package")) this.fail("package expected");
+    const pkg = this.packageDecl();
+    const imports: Import[] = [];
+    const rules: Rule[] = [];
+    while (this.tok.kind !== "eof") {
+      if (this.isKw("import") && !this.continuesRefAfter()) {
+        imports.push(this.importDecl());
+        continue;
+      }
+      if (this.isKw("package") && !this.continuesRefAfter()) this.fail("unexpected package keyword: multiple packages in one file");
+      rules.push(...this.rules());
+    }
+    return { file: this.file, package: pkg, imports, rules };
+  }
+
+  /** A keyword followed directly by `.` or `[` is the start of a reference, not a statement. */
+  private continuesRefAfter(): boolean {
+    const n = this.peek();
+    return !n.spaceBefore && n.kind === "op" && (n.text === "." || n.text === "[");
+  }
+
+  private packageDecl(): Package {
+    const kw = this.next();
+    const t = this.tok;
+    if (t.kind !== "ident") this.unexpected("expected package path");
+    const term = this.term();
+    const path: string[] = [];
+    if (term.type === "var") path.push(term.name);
+    else if (term.type === "ref" && term.terms[0]!.type === "var") {
+      path.push(term.terms[0]!.name);
+      for (const op of term.terms.slice(1)) {
+        if (op.type !== "string") this.fail(`unexpected ${op.type} token: expecting string`);
+        path.push(op.value);
+      }
+    } else this.fail("unexpected term: expected package path", t);
+    if (path[0] === "data" || path[0] === "input") {
+      // `package data.x` is not how OPA spells packages; keep the path below data.
+      if (path[0] === "input") this.fail("unexpected input path: package must be below data", t);
+      path.shift();
+      if (path.length === 0) this.fail("package path must not be empty", t);
+    }
+    return { path, loc: kw.pos };
+  }
+
+  private importDecl(): Import {
+    const kw = this.next();
+    const t = this.tok;
+    if (t.kind !== "ident") this.unexpected("expected import path");
+    const term = this.term();
+    let path: RefTerm;
+    if (term.type === "var") path = { type: "ref", terms: [term], loc: term.loc };
+    else if (term.type === "ref" && term.terms[0]!.type === "var") {
+      for (const op of term.terms.slice(1)) {
+        if (op.type !== "string") this.fail(`unexpected ${op.type} token: expecting string`, t);
+      }
+      path = term;
+    } else this.fail("unexpected term: expected import path", t);
+    const root = (path.terms[0] as VarTerm).name;
+    if (!["data", "input", "future", "rego"].includes(root)) {
+      this.fail(`unexpected import path, must begin with one of: {data, future, input, rego}, got: ${root}`, t);
+    }
+    let alias: string | undefined;
+    if (this.isKw("as")) {
+      this.next();
+      if (this.tok.kind !== "ident") this.unexpected("expected var");
+      alias = this.next().text;
+    }
+    return { path, loc: kw.pos, ...(alias !== undefined ? { alias } : {}) };
+  }
+
+  // ---- rules ----
+
+  private rules(): Rule[] {
+    const start = this.tok;
+    let isDefault = false;
+    if (this.isKw("default")) {
+      this.next();
+      isDefault = true;
+    }
+    if (this.tok.kind !== "ident") {
+      this.unexpected(isDefault ? "expected rule head" : undefined);
+    }
+    const parsed = this.head(isDefault);
+    let head = parsed.head;
+    if (isDefault) {
+      this.checkDefault(head, start);
+      return [{ default: true, head, body: [trueExpr(start.pos)], loc: start.pos }];
+    }
+
+    const hasIf = this.isKw("if");
+    if (!parsed.contains && !head.args && head.ref.length === 2) {
+      if (!hasIf && head.value === undefined && !this.isOp("{")) {
+        this.fail("`contains` keyword is required for partial set rules", start);
+      }
+      if (head.value === undefined) head = { ...head, value: { type: "boolean", value: true, loc: head.loc } };
+    }
+    if (!hasIf && this.isOp("{")) {
+      this.fail("`if` keyword is required before rule body", this.tok);
+    }
+
+    let body: Body;
+    if (hasIf) {
+      this.next();
+      body = this.ifBody();
+    } else if (parsed.contains || head.value !== undefined) {
+      body = [trueExpr(head.loc)];
+    } else {
+      this.unexpected("expected rule value term or body");
+    }
+
+    let rule: Rule = { default: false, head, body, loc: start.pos };
+    if (this.isKw("else") && !this.continuesRefAfter()) {
+      const elseTok = this.tok;
+      if (parsed.contains) this.fail("else keyword cannot be used on multi-value rules", elseTok);
+      if (head.ref.length > 1 && !head.ref.slice(1).every((t) => t.type === "string") && !head.args) {
+        this.fail("else keyword cannot be used on rules with variables in head", elseTok);
+      }
+      rule = { ...rule, else: this.elseChain(head) };
+    }
+    const result = [rule];
+    // Chained bodies `p if { a } { b }` define the same head twice.
+    while (this.isOp("{")) {
+      if (rule.else) this.fail("expected else keyword");
+      const loc = this.tok.pos;
+      this.next();
+      const more = this.body("}");
+      this.expectOp("}");
+      result.push({ default: false, head: { ...head, loc }, body: more, loc });
+    }
+    return result;
+  }
+
+  /** After `if`: a single literal, or a braced body. */
+  private ifBody(): Body {
+    if (this.isOp("{")) {
+      const literal = this.attempt(() => {
+        const expr = this.literal();
+        if (expr.kind.type === "term" && expr.kind.term.type === "set") this.fail("set literal");
+        if (!this.atLiteralEnd()) this.fail("more");
+        return expr;
+      });
+      if (literal.ok) return [literal.value];
+      this.next();
+      const body = this.body("}");
+      this.expectOp("}");
+      return body;
+    }
+    return [this.literal()];
+  }
+
+  /** The next token cannot continue the current statement. */
+  private atLiteralEnd(): boolean {
+    const t = this.tok;
+    return t.kind === "eof" || t.newlineBefore || this.isOp(";") || this.isKw("else") || this.isOp("}");
+  }
+
+  private elseChain(head: Head): Rule {
+    const elseTok = this.next();
+    let value: Term;
+    let assign = head.assign;
+    if (this.isOp(":=") || this.isOp("=")) {
+      assign = this.next().text === ":=";
+      value = this.termInfix(true);
+    } else if (this.isKw("if") || this.isOp("{")) {
+      value = { type: "boolean", value: true, loc: elseTok.pos };
+    } else {
+      this.unexpected("expected else value term or rule body");
+    }
+    const args = head.args?.map((a) => this.freshWildcards(a));
+    const elseHead: Head = { ...head, value, assign, loc: elseTok.pos, ...(args ? { args } : {}) };
+    let body: Body;
+    if (this.isKw("if")) {
+      this.next();
+      body = this.ifBody();
+    } else if (this.isOp("{")) {
+      this.fail("`if` keyword is required before rule body");
+    } else {
+      body = [trueExpr(elseTok.pos)];
+    }
+    const rule: Rule = { default: false, head: elseHead, body, loc: elseTok.pos };
+    if (this.isKw("else") && !this.continuesRefAfter()) return { ...rule, else: this.elseChain(head) };
+    return rule;
+  }
+
+  private freshWildcards(t: Term): Term {
+    if (t.type === "var" && t.name.startsWith("$")) return this.wildcard(t.loc);
+    return t;
+  }
+
+  private head(isDefault: boolean): { head: Head; contains: boolean } {
+    const start = this.tok;
+    const headTerm = this.termNoInfix();
+    let ref: Term[];
+    let args: Term[] | undefined;
+    if (headTerm.type === "var") ref = [headTerm];
+    else if (headTerm.type === "ref" && headTerm.terms[0]!.type === "var") ref = [...headTerm.terms];
+    else if (headTerm.type === "call") {
+      ref = headTerm.name.split(".").map((part, k) =>
+        k === 0
+          ? ({ type: "var", name: part, loc: headTerm.nameLoc } as const)
+          : ({ type: "string", value: part, loc: headTerm.nameLoc } as const),
+      );
+      args = [...headTerm.args];
+    } else this.fail("unexpected term: expected rule head name", start);
+    const first = ref[0] as VarTerm;
+    if (first.name === "data" || first.name === "input") {
+      this.fail(`rule name conflicts with built-in document ${first.name}`, start);
+    }
+    const base = { ref, loc: start.pos, ...(args ? { args } : {}) };
+    if (this.isKw("contains")) {
+      if (args) this.unexpected("the contains keyword can only be used with multi-value rule definitions");
+      this.next();
+      const element = this.termInfix(true);
+      return { head: { ...base, contains: element, assign: false }, contains: true };
+    }
+    if (this.isOp("=") || this.isOp(":=")) {
+      const assign = this.next().text === ":=";
+      const value = this.termInfix(true);
+      return { head: { ...base, value, assign }, contains: false };
+    }
+    if (isDefault) this.fail("illegal default rule (must have a value)", start);
+    // `p if ...`, `p.q.r if ...`, `f(x) if ...`: the value is `true`; `p[x] if` is decided by the caller.
+    if (ref.length !== 2 || args) {
+      return { head: { ...base, value: { type: "boolean", value: true, loc: start.pos }, assign: false }, contains: false };
+    }
+    return { head: { ...base, assign: false }, contains: false };
+  }
+
+  private checkDefault(head: Head, start: Token): void {
+    if (head.value === undefined) this.fail("illegal default rule (must have a value)", start);
+    const bad = findNonConstant(head.value);
+    if (bad) this.fail(`illegal default rule (value cannot contain ${bad})`, start);
+    if (head.args) {
+      const seen = new Set<string>();
+      for (const a of head.args) {
+        if (a.type !== "var") this.fail(`illegal default rule (arguments cannot contain ${a.type})`, start);
+        if (seen.has(a.name)) this.fail(`illegal default rule (arguments cannot be repeated ${a.name})`, start);
+        seen.add(a.name);
+      }
+    }
+  }
+
+  // ---- bodies and literals ----
+
+  /** A query at the top level of a file (ends at EOF). */
+  query(): Body {
+    if (this.tok.kind === "eof") this.fail("found empty body");
+    return this.literals((t) => t.kind === "eof");
+  }
+
+  private body(end: string): Body {
+    if (this.isOp(end)) this.fail("found empty body");
+    return this.literals((t) => t.kind === "op" && t.text === end);
+  }
+
+  private literals(atEnd: (t: Token) => boolean): Body {
+    const body: Expr[] = [];
+    for (;;) {
+      body.push(this.literal());
+      if (this.isOp(";")) {
+        this.next();
+        continue;
+      }
+      if (atEnd(this.tok)) return body;
+      if (!this.tok.newlineBefore) this.unexpected("expected \\n or ; or }");
+    }
+  }
+
+  private literal(): Expr {
+    const start = this.tok;
+    let negated = false;
+    if (this.isKw("not") && !this.continuesRefAfter()) {
+      this.next();
+      negated = true;
+    }
+    let kind: ExprKind;
+    if (this.isKw("some") && !this.continuesRefAfter()) {
+      if (negated) this.unexpected("illegal negation of 'some'");
+      kind = this.someDecl();
+    } else if (this.isKw("every") && !this.continuesRefAfter()) {
+      if (negated) this.unexpected("illegal negation of 'every'");
+      kind = this.everyExpr();
+    } else {
+      kind = this.exprKind();
+    }
+    const withs = this.isKw("with") ? this.withModifiers() : [];
+    return { kind, negated, with: withs, loc: start.pos };
+  }
+
+  private exprKind(): ExprKind {
+    const lhs = this.termInfix(true);
+    if (this.isOp("=") || this.isOp(":=")) {
+      const op = this.next().text as "=" | ":=";
+      const rhs = this.termInfix(true);
+      return { type: "unify", op, lhs, rhs };
+    }
+    return { type: "term", term: lhs };
+  }
+
+  private someDecl(): ExprKind {
+    const kw = this.next();
+    const asIn = this.attempt(() => {
+      const term = this.termInfix(true);
+      if (term.type !== "call" || (term.name !== MEMBER && term.name !== MEMBER_WITH_KEY)) this.fail("not in");
+      return term;
+    });
+    if (asIn.ok) {
+      const call = asIn.value;
+      if (call.name === MEMBER) return { type: "somein", value: call.args[0]!, domain: call.args[1]! };
+      return { type: "somein", key: call.args[0]!, value: call.args[1]!, domain: call.args[2]! };
+    }
+    const vars: VarTerm[] = [];
+    for (;;) {
+      if (this.tok.kind !== "ident") this.unexpected("expected var");
+      const t = this.next();
+      vars.push(t.text === "_" ? this.wildcard(t.pos) : { type: "var", name: t.text, loc: t.pos });
+      if (!this.isOp(",")) break;
+      this.next();
+    }
+    if (vars.length === 0) this.fail("expected var", kw);
+    return { type: "some", vars };
+  }
+
+  private everyExpr(): ExprKind {
+    this.next();
+    const t = this.tok;
+    const term = this.termInfix(true);
+    if (term.type !== "call" || (term.name !== MEMBER && term.name !== MEMBER_WITH_KEY)) {
+      this.unexpected("expected `x[, y] in xs { ... }` expression", t);
+    }
+    let key: Term | undefined;
+    let value: Term;
+    let domain: Term;
+    if (term.name === MEMBER) [value, domain] = term.args as [Term, Term];
+    else [key, value, domain] = term.args as [Term, Term, Term];
+    if (key && key.type !== "var") this.fail("unexpected term: expected key to be a variable", t);
+    if (value.type !== "var") this.fail("unexpected term: expected value to be a variable", t);
+    if (!this.isOp("{")) this.unexpected("missing body");
+    this.next();
+    const body = this.body("}");
+    this.expectOp("}");
+    return { type: "every", value, domain, body, ...(key ? { key: key as VarTerm } : {}) };
+  }
+
+  private withModifiers(): With[] {
+    const withs: With[] = [];
+    while (this.isKw("with")) {
+      const kw = this.next();
+      if (this.tok.kind !== "ident") this.unexpected("expected ident");
+      const target = this.term();
+      if (target.type !== "ref" && target.type !== "var") this.fail("unexpected term: expected with target path", kw);
+      if (!this.isKw("as")) this.unexpected("expected as keyword");
+      this.next();
+      const value = this.termInfix(true);
+      withs.push({ target, value, loc: kw.pos });
+    }
+    return withs;
+  }
+
+  // ---- terms with operators ----
+
+  /** A term with infix operators; `keyVal` allows `k, v in xs` at this level. */
+  termInfix(keyVal: boolean): Term {
+    let lhs = this.termRelation();
+    if (keyVal && this.isOp(",")) {
+      const kv = this.attempt(() => {
+        this.next();
+        const mhs = this.termRelation();
+        if (!this.isKw("in")) this.fail("not key-value membership");
+        const inTok = this.next();
+        const rhs = this.termRelation();
+        return call(MEMBER_WITH_KEY, inTok.pos, [lhs, mhs, rhs], lhs.loc);
+      });
+      if (kv.ok) lhs = kv.value;
+    }
+    while (this.isKw("in")) {
+      const inTok = this.next();
+      const rhs = this.termRelation();
+      lhs = call(MEMBER, inTok.pos, [lhs, rhs], lhs.loc);
+    }
+    return lhs;
+  }
+
+  private binaryLevel(ops: Record<string, string>, operand: () => Term): Term {
+    let lhs = operand();
+    for (;;) {
+      const t = this.tok;
+      const name = t.kind === "op" ? ops[t.text] : undefined;
+      if (name === undefined) return lhs;
+      this.next();
+      const rhs = operand();
+      lhs = call(name, t.pos, [lhs, rhs], lhs.loc);
+    }
+  }
+
+  private termRelation(): Term {
+    return this.binaryLevel(RELATION_OPS, () => this.termOr());
+  }
+  private termOr(): Term {
+    return this.binaryLevel({ "|": "or" }, () => this.termAnd());
+  }
+  private termAnd(): Term {
+    return this.binaryLevel({ "&": "and" }, () => this.termArith());
+  }
+  private termArith(): Term {
+    return this.binaryLevel(ARITH_OPS, () => this.termFactor());
+  }
+  private termFactor(): Term {
+    return this.binaryLevel(FACTOR_OPS, () => this.term());
+  }
+
+  /** A rule head: a var followed by a reference or call, no operators. */
+  private termNoInfix(): Term {
+    const t = this.next();
+    const v: VarTerm = { type: "var", name: t.text, loc: t.pos };
+    return this.continuesRef() ? this.refRest(v) : v;
+  }
+
+  // ---- primary terms ----
+
+  term(): Term {
+    const t = this.tok;
+    let head: Term;
+    switch (t.kind) {
+      case "keyword":
+        if (t.text === "null") {
+          this.next();
+          head = { type: "null", loc: t.pos };
+        } else if (t.text === "true" || t.text === "false") {
+          this.next();
+          head = { type: "boolean", value: t.text === "true", loc: t.pos };
+        } else if (this.continuesRefAfter() || t.text === "contains") {
+          // Keywords may start a reference (`data.foo.not` is fine, and so is `contains.x`).
+          this.next();
+          head = { type: "var", name: t.text, loc: t.pos };
+        } else {
+          this.unexpected();
+        }
+        break;
+      case "number":
+        head = this.number("");
+        break;
+      case "string": {
+        this.next();
+        const value = decodeStringLiteral(t.text);
+        if (value === undefined) this.fail(`illegal string literal: ${t.text}`, t);
+        head = { type: "string", value, loc: t.pos };
+        break;
+      }
+      case "rawstring":
+        this.next();
+        head = { type: "string", value: t.text.slice(1, -1), loc: t.pos };
+        break;
+      case "ident":
+        this.next();
+        if (t.text === "_") head = this.wildcard(t.pos);
+        else head = { type: "var", name: t.text, loc: t.pos };
+        break;
+      case "op":
+        if (t.text === "-") {
+          this.next();
+          if (this.tok.spaceBefore || (this.tok.kind !== "number" && !this.isOp("."))) this.unexpected("expected number");
+          head = this.number("-", t.pos);
+        } else if (t.text === ".") {
+          head = this.number("");
+        } else if (t.text === "[") {
+          head = this.arrayTerm();
+        } else if (t.text === "{") {
+          head = this.setOrObject();
+        } else if (t.text === "(") {
+          this.next();
+          const inner = this.termInfix(true);
+          if (!this.isOp(")")) this.fail("non-terminated expression");
+          this.next();
+          head = inner;
+        } else {
+          this.unexpected();
+        }
+        break;
+      default:
+        this.unexpected();
+    }
+    if (this.continuesRef()) return this.refRest(head);
+    if (head.type === "var" && (head.name === "data" || head.name === "input")) {
+      return { type: "ref", terms: [head], loc: head.loc };
+    }
+    return head;
+  }
+
+  private number(sign: string, loc?: SourcePos): Term {
+    const start = this.tok;
+    let text = sign;
+    if (this.isOp(".")) {
+      this.next();
+      if (this.tok.kind !== "number" || this.tok.spaceBefore) this.unexpected("expected number");
+      text += "0.";
+    }
+    const t = this.next();
+    if (t.kind !== "number") this.fail(t.error ?? "expected number", t);
+    if (text.endsWith(".")) {
+      if (t.text.includes(".")) this.fail("invalid float", t);
+    } else if (t.text.length > 1 && t.text[0] === "0" && t.text[1] !== "." && t.text[1] !== "e" && t.text[1] !== "E") {
+      this.fail("unexpected number token: expected number without leading zero", t);
+    }
+    text += t.text;
+    const value = Number(text);
+    if (!Number.isFinite(value)) this.fail("number too big", t);
+    return { type: "number", text, loc: loc ?? start.pos };
+  }
+
+  /** Continues a reference or call after its head term. */
+  private refRest(head: Term): Term {
+    switch (head.type) {
+      case "var":
+      case "array":
+      case "object":
+      case "set":
+      case "arraycompr":
+      case "setcompr":
+      case "objectcompr":
+      case "call":
+        break;
+      default:
+        this.fail(`illegal ref (head cannot be ${head.type})`, this.tok);
+    }
+    const terms: Term[] = [head];
+    while (this.continuesRef()) {
+      const t = this.next();
+      if (t.text === ".") {
+        const name = this.tok;
+        if (name.spaceBefore || (name.kind !== "ident" && name.kind !== "keyword")) this.unexpected("expected ident");
+        this.next();
+        terms.push({ type: "string", value: name.text, loc: name.pos });
+      } else if (t.text === "[") {
+        const operand = this.termInfix(true);
+        if (!this.isOp("]")) this.unexpected("expected ]");
+        this.next();
+        terms.push(operand);
+      } else {
+        // A call: the operator is the reference so far.
+        const name = operatorName(terms);
+        if (name === undefined) this.fail("illegal call: operator must be a name", t);
+        const args: Term[] = [];
+        if (!this.isOp(")")) args.push(...this.termList(")"));
+        this.expectOp(")");
+        let result: Term;
+        if (name === "set" && args.length === 0) result = { type: "set", items: [], loc: head.loc };
+        else result = { type: "call", name, nameLoc: head.loc, args, loc: head.loc };
+        if (this.continuesRef() && !this.isOp("(")) return this.refRest(result);
+        return result;
+      }
+    }
+    return { type: "ref", terms, loc: head.loc };
+  }
+
+  private termList(end: string): Term[] {
+    const items: Term[] = [];
+    for (;;) {
+      items.push(this.termInfix(false));
+      if (this.isOp(end)) return items;
+      if (!this.isOp(",")) this.unexpected(`expected "," or "${end}"`);
+      this.next();
+      if (this.isOp(end)) return items;
+    }
+  }
+
+  private arrayTerm(): Term {
+    const open = this.next();
+    if (this.isOp("]")) {
+      this.next();
+      return { type: "array", items: [], loc: open.pos };
+    }
+    let potentialComprehension = true;
+    if (this.isOp(",")) {
+      potentialComprehension = false;
+      this.next();
+    }
+    const start = this.i;
+    const startWild = this.wildcards;
+    const first = this.attempt(() => this.term());
+    if (first.ok) {
+      if (this.isOp("]")) {
+        this.next();
+        return { type: "array", items: [first.value], loc: open.pos };
+      }
+      if (this.isOp("|") && potentialComprehension) {
+        const compr = this.attempt(() => {
+          this.next();
+          const body = this.body("]");
+          this.expectOp("]");
+          return body;
+        });
+        if (compr.ok) return { type: "arraycompr", term: first.value, body: compr.value, loc: open.pos };
+      }
+    }
+    this.i = start;
+    this.wildcards = startWild;
+    const items = this.termList("]");
+    this.expectOp("]");
+    return { type: "array", items, loc: open.pos };
+  }
+
+  private setOrObject(): Term {
+    const open = this.next();
+    if (this.isOp("}")) {
+      this.next();
+      return { type: "object", entries: [], loc: open.pos };
+    }
+    let potentialComprehension = true;
+    if (this.isOp(",")) {
+      potentialComprehension = false;
+      this.next();
+    }
+    const start = this.i;
+    const startWild = this.wildcards;
+    const first = this.attempt(() => this.term());
+    if (first.ok) {
+      if (this.isOp("|") && potentialComprehension) {
+        const compr = this.attempt(() => {
+          this.next();
+          const body = this.body("}");
+          this.expectOp("}");
+          return body;
+        });
+        if (compr.ok) return { type: "setcompr", term: first.value, body: compr.value, loc: open.pos };
+      } else if (this.isOp("}") || this.isOp(",")) {
+        return this.setRest(first.value, open.pos);
+      } else if (this.isOp(":")) {
+        return this.objectRest(first.value, open.pos, potentialComprehension);
+      }
+    }
+    this.i = start;
+    this.wildcards = startWild;
+    const head = this.termInfix(false);
+    if (this.isOp("}") || this.isOp(",")) return this.setRest(head, open.pos);
+    if (this.isOp(":")) return this.objectRest(head, open.pos, potentialComprehension);
+    this.unexpected("non-terminated set");
+  }
+
+  private setRest(first: Term, loc: SourcePos): Term {
+    const items = [first];
+    if (this.isOp(",")) {
+      this.next();
+      if (!this.isOp("}")) items.push(...this.termList("}"));
+    }
+    this.expectOp("}");
+    return { type: "set", items, loc };
+  }
+
+  private objectRest(key: Term, loc: SourcePos, potentialComprehension: boolean): Term {
+    this.next(); // ':'
+    const start = this.i;
+    const startWild = this.wildcards;
+    if (potentialComprehension) {
+      const value = this.attempt(() => this.term());
+      if (value.ok && this.isOp("|")) {
+        const compr = this.attempt(() => {
+          this.next();
+          const body = this.body("}");
+          this.expectOp("}");
+          return body;
+        });
+        if (compr.ok) return { type: "objectcompr", key, value: value.value, body: compr.value, loc };
+      }
+      this.i = start;
+      this.wildcards = startWild;
+    }
+    const value = this.termInfix(false);
+    const entries: (readonly [Term, Term])[] = [[key, value]];
+    while (this.isOp(",")) {
+      this.next();
+      if (this.isOp("}")) break;
+      const k = this.termInfix(false);
+      this.expectOp(":", 'expected ":"');
+      const v = this.termInfix(false);
+      entries.push([k, v]);
+    }
+    if (!this.isOp("}")) this.unexpected(`expected "," or "}"`);
+    this.next();
+    return { type: "object", entries, loc };
+  }
+}
+
+function call(name: string, nameLoc: SourcePos, args: Term[], loc: SourcePos): CallTerm {
+  return { type: "call", name, nameLoc, args, loc };
+}
+
+function trueExpr(loc: SourcePos): Expr {
+  return { kind: { type: "term", term: { type: "boolean", value: true, loc } }, negated: false, with: [], loc };
+}
+
+/** `a.b.c` as "a.b.c" when every operand is a plain name; undefined otherwise. */
+function operatorName(terms: readonly Term[]): string | undefined {
+  const head = terms[0]!;
+  if (head.type !== "var") return undefined;
+  const parts = [head.name];
+  for (const t of terms.slice(1)) {
+    if (t.type !== "string") return undefined;
+    parts.push(t.value);
+  }
+  return parts.join(".");
+}
+
+/** The first kind of non-constant term in a default rule value (closures are fine), if any. */
+function findNonConstant(t: Term): string | undefined {
+  switch (t.type) {
+    case "var":
+      return "var";
+    case "ref":
+      return "ref";
+    case "call":
+      return "call";
+    case "array":
+    case "set":
+      for (const x of t.items) {
+        const bad = findNonConstant(x);
+        if (bad) return bad;
+      }
+      return undefined;
+    case "object":
+      for (const [k, v] of t.entries) {
+        const bad = findNonConstant(k) ?? findNonConstant(v);
+        if (bad) return bad;
+      }
+      return undefined;
+    default:
+      return undefined;
+  }
+}
