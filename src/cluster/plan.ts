@@ -1,0 +1,79 @@
+/**
+ * From git state (Release + Status) to what should run: which artifact is stable, which is the canary
+ * and at what weight. Pure; every cluster implementation starts from this.
+ */
+import { InvalidInputError } from "../model/errors.ts";
+import { statusFile } from "../model/repository.ts";
+import type { Artifact, Digest, Release, Status } from "../model/types.ts";
+import type { ServicePlan } from "./types.ts";
+
+export function planService(environment: string, release: Release, status: Status | undefined): ServicePlan {
+  const service = release.service;
+  const known = [release.artifact, release.lastGood].filter((a): a is Artifact => a !== undefined);
+  const find = (digest: Digest): Artifact | undefined => known.find((a) => a.digest === digest);
+
+  const liveDigest = status?.liveDigest;
+  let stable = release.artifact;
+  if (liveDigest !== undefined) {
+    const live = find(liveDigest);
+    if (!live) {
+      throw new InvalidInputError([
+        {
+          file: statusFile(environment, service),
+          field: "/liveDigest",
+          message: `liveDigest ${liveDigest} is neither the release's artifact nor its lastGood, so the image serving stable traffic is unknown`,
+        },
+      ]);
+    }
+    stable = live;
+  }
+
+  const plan: ServicePlan = { environment, service, stable };
+  const canaryDigest = status?.canaryDigest;
+  if (status?.phase === "progressing" && canaryDigest !== undefined && canaryDigest !== stable.digest) {
+    // A canary can only be the release's current artifact: a digest the release no longer names was
+    // superseded in git, and the reconciler will restart the rollout; until then nothing new runs.
+    if (canaryDigest === release.artifact.digest) {
+      plan.canary = { artifact: release.artifact, weight: clampWeight(status.weight ?? 0) };
+    }
+  }
+  return plan;
+}
+
+export function clampWeight(weight: number): number {
+  if (!Number.isFinite(weight)) return 0;
+  return Math.min(100, Math.max(0, weight));
+}
+
+/** Replica counts per arm and the share of traffic the canary really gets. */
+export interface ReplicaSplit {
+  stable: number;
+  canary: number;
+  /** Effective canary share of traffic, 0-100. */
+  canaryWeight: number;
+}
+
+/**
+ * Traffic split by replica ratio: `total` pods shared between the arms. Any positive weight gets at
+ * least one canary pod and (below 100) at least one stable pod, so the effective weight is rounded;
+ * choose `total` ≥ 100 / smallest step weight, or gateway mode, for exact weights.
+ */
+export function replicaSplit(total: number, weight: number): ReplicaSplit {
+  const w = clampWeight(weight);
+  let canary = 0;
+  if (w >= 100) canary = total;
+  else if (w > 0) canary = Math.min(Math.max(Math.round((total * w) / 100), 1), Math.max(total - 1, 1));
+  const stable = total - canary;
+  const sum = stable + canary;
+  return { stable, canary, canaryWeight: sum === 0 ? 0 : (canary / sum) * 100 };
+}
+
+/**
+ * Traffic split by HTTPRoute weights: stable keeps every replica (warm for a rollback); the canary gets
+ * enough pods for its share, at least one while it has any traffic.
+ */
+export function gatewaySplit(total: number, weight: number): ReplicaSplit {
+  const w = clampWeight(weight);
+  const canary = w <= 0 ? 0 : Math.min(total, Math.max(1, Math.ceil((total * w) / 100)));
+  return { stable: total, canary, canaryWeight: w };
+}
