@@ -1,0 +1,151 @@
+# Rollback guardrails, checked while a canary takes traffic.
+#
+# A canary is rolled back when the analysis judged any metric failed, when it breaks an absolute
+# ceiling (a backstop, whatever the comparison with the baseline says), or when its telemetry has
+# been missing for longer than the environment's limit. Missing or thin data holds the rollout:
+# unknown is never good, so it never promotes.
+package tollgate.rollback
+
+import rego.v1
+
+import data.tollgate.lib
+
+# Any metric the analysis judged worse than the baseline beyond its tolerance.
+violations contains v if {
+	lib.progressing
+	some name, verdict in lib.judged
+	verdict.verdict == "fail"
+	tolerance := input.environment.analysis.metrics[name].tolerance
+	v := {
+		"rule": "rollback.metric_failed",
+		"effect": "rollback",
+		"message": sprintf("%s failed the canary analysis (%s): %s; tolerance %s", [name, verdict.reason, evidence(verdict), lib.percent(tolerance)]),
+		"values": {"metric": name, "analysis": verdict, "tolerance": tolerance},
+	}
+}
+
+# Absolute ceilings: the canary's own error rate, p99 latency and pod restarts.
+violations contains v if {
+	lib.progressing
+	observed := input.analysis.absolute.errorRate
+	ceiling := input.environment.analysis.ceilings.errorRate
+	observed.value > ceiling
+	v := {
+		"rule": "rollback.error_rate_ceiling",
+		"effect": "rollback",
+		"message": sprintf("canary error rate %s over the last %s is above the ceiling %s", [lib.percent(observed.value), lib.duration(observed.windowSeconds), lib.percent(ceiling)]),
+		"values": {"errorRate": observed.value, "windowSeconds": observed.windowSeconds, "ceiling": ceiling},
+	}
+}
+
+violations contains v if {
+	lib.progressing
+	observed := input.analysis.absolute.p99LatencyMs
+	ceiling := input.environment.analysis.ceilings.p99LatencyMs
+	observed.value > ceiling
+	v := {
+		"rule": "rollback.p99_latency_ceiling",
+		"effect": "rollback",
+		"message": sprintf("canary p99 latency %.0f ms over the last %s is above the ceiling %.0f ms", [observed.value, lib.duration(observed.windowSeconds), ceiling]),
+		"values": {"p99LatencyMs": observed.value, "windowSeconds": observed.windowSeconds, "ceiling": ceiling},
+	}
+}
+
+violations contains v if {
+	lib.progressing
+	observed := input.analysis.absolute.podRestarts
+	ceiling := input.environment.analysis.ceilings.podRestarts
+	observed.value >= ceiling
+	v := {
+		"rule": "rollback.pod_restarts_ceiling",
+		"effect": "rollback",
+		"message": sprintf("canary pods restarted %v times in the last %s, reaching the ceiling of %v restarts", [observed.value, lib.duration(observed.windowSeconds), ceiling]),
+		"values": {"podRestarts": observed.value, "windowSeconds": observed.windowSeconds, "ceiling": ceiling},
+	}
+}
+
+# Telemetry missing beyond the limit rolls back; beyond the grace period it holds.
+violations contains v if {
+	lib.progressing
+	some name, verdict in lib.judged
+	limit := input.environment.telemetry.missingLimitSeconds
+	verdict.dataAgeSeconds > limit
+	v := {
+		"rule": "rollback.telemetry_missing_limit",
+		"effect": "rollback",
+		"message": sprintf("%s telemetry has been missing for %s, beyond the limit of %s", [name, lib.duration(verdict.dataAgeSeconds), lib.duration(limit)]),
+		"values": {"metric": name, "dataAgeSeconds": verdict.dataAgeSeconds, "missingLimitSeconds": limit},
+	}
+}
+
+violations contains v if {
+	lib.progressing
+	some name, verdict in lib.judged
+	grace := input.environment.telemetry.missingGraceSeconds
+	verdict.dataAgeSeconds > grace
+	verdict.dataAgeSeconds <= input.environment.telemetry.missingLimitSeconds
+	v := {
+		"rule": "rollback.telemetry_missing_grace",
+		"effect": "hold",
+		"message": sprintf("%s telemetry has been missing for %s, beyond the grace period of %s; holding until it returns", [name, lib.duration(verdict.dataAgeSeconds), lib.duration(grace)]),
+		"values": {"metric": name, "dataAgeSeconds": verdict.dataAgeSeconds, "missingGraceSeconds": grace},
+	}
+}
+
+# Never promote (nor advance) on a metric that is inconclusive for lack of data.
+violations contains v if {
+	lib.progressing
+	some name, verdict in lib.judged
+	verdict.verdict == "inconclusive"
+	verdict.reason == "insufficient-data"
+	v := {
+		"rule": "rollback.insufficient_data",
+		"effect": "hold",
+		"message": sprintf("%s is inconclusive for lack of data (%d canary and %d baseline samples); a missing signal never promotes", [name, verdict.samples.canary, verdict.samples.baseline]),
+		"values": {"metric": name, "samples": verdict.samples},
+	}
+}
+
+# A metric the environment judges that the analysis did not report on.
+violations contains v if {
+	lib.progressing
+	input.analysis
+	some name, settings in input.environment.analysis.metrics
+	settings.enabled
+	not input.analysis.metrics[name]
+	v := {
+		"rule": "rollback.metric_unreported",
+		"effect": "hold",
+		"message": sprintf("%s is judged in %s but the analysis reported no verdict for it", [name, input.environment.name]),
+		"values": {"metric": name},
+	}
+}
+
+# No analysis at all yet for a canary that takes traffic.
+violations contains v if {
+	lib.progressing
+	not input.analysis
+	v := {
+		"rule": "rollback.no_analysis",
+		"effect": "hold",
+		"message": sprintf("no canary analysis yet for step %d (%d%% of traffic)", [input.status.step + 1, input.status.weight]),
+		"values": {"step": input.status.step, "weight": input.status.weight},
+	}
+}
+
+# "canary 0.021 vs baseline 0.009, ratio 2.33 (bounds 1.80 to 3.00), e-value 240.0 of 100.0 needed"
+evidence(verdict) := concat(", ", [compared(verdict), ratio(verdict), strength(verdict)])
+
+compared(verdict) := text if {
+	text := sprintf("canary %v vs baseline %v", [verdict.canary, verdict.baseline])
+} else := "no canary and baseline values"
+
+ratio(verdict) := text if {
+	text := sprintf("ratio %.2f (bounds %.2f to %.2f)", [verdict.effect.estimate, verdict.effect.lower, verdict.effect.upper])
+} else := "no effect estimate"
+
+strength(verdict) := text if {
+	text := sprintf("e-value %.1f of %.1f needed", [verdict.eValue, verdict.eValueThreshold])
+} else := text if {
+	text := sprintf("e-value %.1f", [verdict.eValue])
+} else := "no e-value"

@@ -1,0 +1,186 @@
+/**
+ * The guardrail policy's contract: one PolicyInput in, one PolicyDecision out of `tollgate/decision`.
+ * schemas/policy-input.schema.json and schemas/policy-decision.schema.json are the authority on
+ * every field; these types mirror them. Durations are whole seconds; absolute times the policy
+ * compares are UTC `YYYY-MM-DDTHH:MM:SSZ` (one form, so they order as strings).
+ */
+import type { ArtifactPartName } from "../model/artifact-diff.ts";
+import type {
+  ApprovalScope,
+  Artifact,
+  Attestation,
+  DecisionAction,
+  DecisionReason,
+  Digest,
+  MetricName,
+  Phase,
+  Weekday,
+} from "../model/types.ts";
+
+/** `check`: is the release admissible (PR / preflight gate); `live`: what should the rollout do now. */
+export type PolicyMode = "check" | "live";
+
+/** UTC, whole seconds, `Z`: `2026-11-24T10:15:00Z`. */
+export type UtcTime = string;
+
+export interface PolicyNow {
+  time: UtcTime;
+  /** IANA zone of the environment's windows (`UTC` without windows). */
+  timeZone: string;
+  weekday: Weekday;
+  /** Local `HH:MM`. */
+  localTime: string;
+}
+
+export interface PolicyStep {
+  weight: number;
+  minSeconds: number;
+  maxSeconds: number;
+}
+
+export interface PolicyMetricSettings {
+  tolerance: number;
+  materialRatio?: number;
+  enabled: boolean;
+}
+
+/** The environment as the policy sees it: seconds, UTC, defaults filled in (see ./input.ts). */
+export interface PolicyEnvironment {
+  name: string;
+  promotesFrom: string | null;
+  protected: boolean;
+  rollout: { steps: PolicyStep[]; freezeAfterRollbackSeconds: number };
+  telemetry: { missingGraceSeconds: number; missingLimitSeconds: number };
+  analysis: {
+    minSeconds: number;
+    metrics: Partial<Record<MetricName, PolicyMetricSettings>>;
+    ceilings: { errorRate: number; p99LatencyMs: number; podRestarts: number };
+  };
+  budgets: {
+    spendPerDeployUsd: number;
+    maxCostPerTaskUsd: number;
+    costToleranceVsBaseline: number;
+    maxTaskRatePerMinute: number;
+  };
+  approvals: { required: number; approvers: string[]; for: ApprovalScope[] };
+  windows?: {
+    timeZone: string;
+    allow: { days: Weekday[]; start: string; end: string }[];
+    freezes: { from: UtcTime; until: UtcTime; reason: string }[];
+  };
+  governance: { minEvalScore: number; requireEvalFor: ArtifactPartName[] };
+}
+
+/** One changed part, as in src/model/artifact-diff.ts. */
+export type PolicyPartChange =
+  | { part: "code"; from: { image: string; sourceCommit: string }; to: { image: string; sourceCommit: string } }
+  | { part: "model"; from: { provider: string; name: string; snapshot: string }; to: { provider: string; name: string; snapshot: string } }
+  | { part: "prompts"; from: Digest; to: Digest }
+  | { part: "tools"; manifestFrom: Digest; manifestTo: Digest; added: string[]; removed: string[] }
+  | { part: "index"; from: { buildId: string; digest: Digest }; to: { buildId: string; digest: Digest } };
+
+export interface PolicyDiff {
+  fromDigest: Digest | null;
+  toDigest: Digest;
+  changed: ArtifactPartName[];
+  changes: PolicyPartChange[];
+  summary: string;
+}
+
+export interface PolicyStatus {
+  phase: Phase;
+  liveDigest?: Digest;
+  canaryDigest?: Digest;
+  /** Required while progressing. */
+  step?: number;
+  weight?: number;
+  stepSeconds?: number;
+  rolloutSeconds?: number;
+  frozenUntil?: UtcTime;
+  rejected: { digest: Digest; at: string; reason: string }[];
+}
+
+export type MetricVerdict = "fail" | "pass" | "inconclusive";
+export type MetricVerdictReason = "regression" | "not-worse" | "insufficient-data" | "undecided";
+
+export interface MetricJudgement {
+  verdict: MetricVerdict;
+  reason: MetricVerdictReason;
+  detail?: string;
+  canary?: number;
+  baseline?: number;
+  /** Ratio canary/baseline with confidence bounds. */
+  effect?: { estimate: number; lower: number; upper: number };
+  eValue?: number;
+  eValueThreshold?: number;
+  samples: { canary: number; baseline: number };
+  dataAgeSeconds: number;
+}
+
+export interface Windowed {
+  value: number;
+  windowSeconds: number;
+}
+
+export interface PolicyAnalysis {
+  judge: "sequential" | "mann-whitney" | "fixed-threshold";
+  metrics: Partial<Record<MetricName, MetricJudgement>>;
+  absolute: { errorRate?: Windowed; p99LatencyMs?: Windowed; podRestarts?: Windowed };
+}
+
+export interface PolicySpend {
+  deployUsd: number;
+  canaryCostPerTaskUsd: number;
+  baselineCostPerTaskUsd?: number;
+  canaryTaskRatePerMinute: number;
+}
+
+export interface PolicyApproval {
+  by: string;
+  /** Teams of the approver (names without `team:`). */
+  teams?: string[];
+  at: string;
+  digest: Digest;
+  for?: ApprovalScope[];
+}
+
+export interface PolicyInput {
+  mode: PolicyMode;
+  now: PolicyNow;
+  service: string;
+  environment: PolicyEnvironment;
+  release: { artifact: Artifact; attestations: Attestation[] };
+  /** The last good artifact here, or null. */
+  previous: Artifact | null;
+  diff: PolicyDiff;
+  status: PolicyStatus;
+  upstream?: { environment: string; verified: { digest: Digest; at: string }[] } | null;
+  analysis?: PolicyAnalysis;
+  spend?: PolicySpend;
+  approvals: PolicyApproval[];
+  /** Rollouts of other services in this environment. */
+  deployments: { service: string; phase: Phase; digest?: Digest; step?: number; weight?: number }[];
+  dependencies: { service: string; healthy: boolean; detail?: string }[];
+}
+
+export type ViolationEffect = "rollback" | "block" | "hold";
+
+export interface PolicyViolation {
+  rule: string;
+  effect: ViolationEffect;
+  message: string;
+  values: Record<string, unknown>;
+}
+
+export interface PolicyDecision {
+  action: DecisionAction;
+  mode: PolicyMode;
+  /** At least one unless the action is `advance`. */
+  reasons: DecisionReason[];
+  violations: PolicyViolation[];
+  /** With `advance` in live mode. */
+  next?: { step: number; weight: number };
+}
+
+/** The guardrail bundle's decision entrypoint. */
+export const DECISION_ENTRYPOINT = "tollgate/decision";
