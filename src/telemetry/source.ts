@@ -187,7 +187,8 @@ export class WindowBuilder {
 
 /**
  * Logs each problem once: when it first appears (warn) and when it has gone away (info), not on
- * every fetch while it lasts. Problems with the same cause and reason share one log line.
+ * every fetch while it lasts. New problems of one cause share one log line (a server that is down
+ * is one event, not one per signal and arm).
  */
 export class ProblemLog {
   private active = new Set<string>();
@@ -199,21 +200,22 @@ export class ProblemLog {
 
   report(problems: readonly SignalProblem[], request: Pick<TelemetryRequest, "service">): void {
     const now = new Set<string>();
-    const fresh = new Map<string, { cause: ProblemCause; kind: ProblemKind; reason: string; affected: string[]; intervals: number }>();
+    const fresh = new Map<ProblemCause, { kind: ProblemKind; reasons: string[]; signals: string[]; intervals: Set<number> }>();
     for (const p of problems) {
       const key = `${request.service}/${p.signal}/${p.arm}/${p.cause}`;
       now.add(key);
       if (this.active.has(key)) continue;
-      const group = `${p.cause}/${p.reason}`;
-      const entry = fresh.get(group) ?? { cause: p.cause, kind: p.kind, reason: p.reason, affected: [], intervals: 0 };
-      fresh.set(group, entry);
-      entry.affected.push(`${p.signal}/${p.arm}`);
-      entry.intervals = Math.max(entry.intervals, p.intervals.length);
+      const entry = fresh.get(p.cause) ?? { kind: p.kind, reasons: [], signals: [], intervals: new Set<number>() };
+      fresh.set(p.cause, entry);
+      if (!entry.reasons.includes(p.reason)) entry.reasons.push(p.reason);
+      if (!entry.signals.includes(`${p.signal}/${p.arm}`)) entry.signals.push(`${p.signal}/${p.arm}`);
+      for (const t of p.intervals) entry.intervals.add(t);
     }
-    for (const e of fresh.values()) {
+    for (const [cause, e] of fresh) {
+      const more = e.reasons.length > 1 ? ` (and ${e.reasons.length - 1} more)` : "";
       this.logger.warn(
-        { ...this.context, service: request.service, cause: e.cause, kind: e.kind, signals: e.affected, intervals: e.intervals },
-        `telemetry ${e.kind}: ${e.reason}`,
+        { ...this.context, service: request.service, cause, kind: e.kind, signals: e.signals, intervals: e.intervals.size, reasons: e.reasons.slice(0, 5) },
+        `telemetry ${e.kind}: ${e.reasons[0]}${more}`,
       );
     }
     const recovered = [...this.active].filter((k) => !now.has(k) && k.startsWith(`${request.service}/`));

@@ -2,11 +2,14 @@
  * From Prometheus series to per-interval increments of one arm.
  *
  * Raw counter samples are turned into increments the way `increase()` treats counters, but exactly
- * and without extrapolation: the increment of interval (A, E] is the newest sample at or before E
- * minus the newest sample at or before A. Whenever that difference cannot be trusted, the interval
- * gets a problem instead of a number: no sample inside the interval (a gap or a stale series), no
- * recent sample before it, a NaN or infinite sample, or a counter that went down (a reset: the
- * increments between the last scrape and the restart are lost, so any number would be too low).
+ * and without extrapolation: the increment of interval (A, E] is the newest sample in (A, E] minus
+ * the newest sample in the interval before, (A − I, A]. The increments of consecutive intervals
+ * therefore add up to the counter's whole increase, nothing counted twice or lost. Whenever that
+ * difference cannot be trusted, the interval gets a problem instead of a number: no sample inside
+ * the interval (a gap or a stale series), none in the interval before (a new series, or the interval
+ * after a gap, whose difference would span two intervals), a NaN or infinite sample, or a counter
+ * that went down (a reset: the increments between the last scrape and the restart are lost, so any
+ * number would be too low).
  *
  * A series takes part in an interval when its samples span the interval or stopped less than the
  * staleness before it: a series that stopped longer ago is gone (a replaced pod), and one that only
@@ -44,8 +47,10 @@ export function rawIncrements(series: Series, grid: Grid, name: string): Cell[] 
     if (lastIndex === -1 || lastIndex === prevIndex) {
       return { cause: "gap", reason: `${name} has no sample inside the interval (missed scrapes or a stale series)` };
     }
-    if (prevIndex === -1 || start - samples[prevIndex]!.ts > grid.stalenessMs) {
-      return { cause: "no-start", reason: `${name} has no sample shortly before the interval to take the increase from (a new or returning series)` };
+    // The previous sample must lie in the previous interval, or the difference would span (and
+    // count) more than one interval.
+    if (prevIndex === -1 || samples[prevIndex]!.ts <= start - grid.intervalMs) {
+      return { cause: "no-start", reason: `${name} has no sample in the interval before to take the increase from (a new series, or one after missed scrapes)` };
     }
     for (let i = prevIndex; i <= lastIndex; i++) {
       const v = samples[i]!.value;

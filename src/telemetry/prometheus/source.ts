@@ -146,7 +146,15 @@ export class PrometheusSource implements TelemetrySource {
     cells.forEach((cell, k) => {
       const t = ends[k]!;
       if ("value" in cell) builder.set(signal, arm, t, cell.value);
-      else for (const p of cell.problems) builder.problem(signal, arm, p.cause, p.reason, [t]);
+      else {
+        // One problem per cause: a reset of one pod shows in every bucket series of its histogram.
+        const byCause = new Map<ProblemCause, string[]>();
+        for (const p of cell.problems) byCause.set(p.cause, [...(byCause.get(p.cause) ?? []), p.reason]);
+        for (const [cause, reasons] of byCause) {
+          const more = reasons.length > 1 ? ` (and ${reasons.length - 1} more series)` : "";
+          builder.problem(signal, arm, cause, `${reasons[0]}${more}`, [t]);
+        }
+      }
     });
   }
 
@@ -169,7 +177,7 @@ export class PrometheusSource implements TelemetrySource {
     if (mode === "increments") {
       outcome = await this.client.queryRange(query, firstEnd, lastEnd, this.intervalMs, signal);
     } else {
-      const range = promDuration(lastEnd - (firstEnd - this.intervalMs - this.stalenessMs));
+      const range = promDuration(lastEnd - firstEnd + 2 * this.intervalMs + this.stalenessMs);
       const ranged = mode === "raw" ? `${query}[${range}]` : `(${query})[${range}:${promDuration(this.intervalMs)}]`;
       outcome = await this.client.query(ranged, lastEnd, signal);
     }
