@@ -104,6 +104,8 @@ export type Body = readonly Expr[];
 export interface With {
   readonly target: Term;
   readonly value: Term;
+  /** Set by the compiler when the value names a builtin function (`with count as sum`). */
+  readonly builtin?: string;
   readonly loc: SourcePos;
 }
 

@@ -1,0 +1,262 @@
+/**
+ * The compile passes, in order (each stops the pipeline with `RegoCompileError` if it found
+ * problems):
+ *  1. resolve references (imports, rule names) per module;
+ *  2. rewrite locals (unique names, `:=` → `=`, `some ... in` → iteration);
+ *  3. group rules into rule sets and check their kinds agree;
+ *  4. check calls name known builtins or functions with the right number of arguments, and
+ *     `with` targets;
+ *  5. reorder bodies for safety and report unsafe variables (rule heads included);
+ *  6. reject recursion.
+ */
+import { lookupBuiltin } from "../builtins/catalog.ts";
+import { ProblemList, type SourcePos } from "../errors.ts";
+import type { Body, Expr, Module, Term } from "../syntax/ast.ts";
+import { isGeneratedVar, isWildcard } from "../syntax/ast.ts";
+import { checkRecursion } from "./deps.ts";
+import { LocalRewriter } from "./locals.ts";
+import type { CheckedQuery, CheckedRule, Program, RuleSet } from "./program.ts";
+import { pathKey } from "./program.ts";
+import { moduleGlobals, Resolver, refAsName } from "./resolve.ts";
+import { buildRuleTable, dataName, toChecked } from "./ruletable.ts";
+import { exprOutputs, refOutputs, reorderBody, type SafetyContext } from "./safety.ts";
+import { allVarsDeep, allVarsInBodyDeep, exprTerms, exprVars, termVars, visitTerms } from "./terms.ts";
+
+export interface QueryInput {
+  readonly name: string;
+  readonly body: Body;
+  readonly loc: SourcePos;
+}
+
+/** Runs the compile passes over parsed modules (any order) and queries. */
+export function checkProgram(modules: readonly Module[], queries: readonly QueryInput[]): Program {
+  const sorted = [...modules].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  const problems = new ProblemList();
+
+  // 1. resolve references
+  const ruleNames = new Map<string, Set<string>>();
+  for (const m of sorted) {
+    const key = m.package.path.join(".");
+    let names = ruleNames.get(key);
+    if (!names) {
+      names = new Set();
+      ruleNames.set(key, names);
+    }
+    for (const r of m.rules) names.add((r.head.ref[0] as { name: string }).name);
+  }
+  const resolved = sorted.map((m) => {
+    const resolver = new Resolver(moduleGlobals(m, ruleNames, problems));
+    return { ...m, rules: m.rules.map((r) => resolver.rule(r)) };
+  });
+  const resolvedQueries = queries.map((q) => ({ ...q, body: new Resolver(new Map()).body(q.body) }));
+  problems.throwIfAny();
+
+  // 2. rewrite locals
+  const reserved = new Set<string>();
+  for (const m of resolved) for (const r of m.rules) collectRuleNames(r, reserved);
+  for (const q of resolvedQueries) allVarsInBodyDeep(q.body, reserved);
+  const locals = new LocalRewriter(problems, reserved);
+  const rewritten = resolved.map((m) => ({ ...m, rules: m.rules.map((r) => locals.rule(r)) }));
+  const rewrittenQueries = resolvedQueries.map((q) => ({ ...q, body: locals.query(q.body) }));
+  problems.throwIfAny();
+
+  // 3. rule sets
+  const checkedRules = rewritten.flatMap((m) => m.rules.map((r) => toChecked(m, r)));
+  const table = buildRuleTable(rewritten, checkedRules, problems);
+  problems.throwIfAny();
+
+  // 4. calls and with targets
+  const arity = (name: string): number | undefined => {
+    if (name.startsWith("data.")) {
+      const set = table.ruleSets.get(pathKey(name.split(".").slice(1)));
+      return set?.kind === "function" ? set.arity : undefined;
+    }
+    return lookupBuiltin(name)?.arity;
+  };
+  const calls = new CallChecker(table.ruleSets, problems);
+  for (const r of checkedRules) calls.rule(r);
+  for (const q of rewrittenQueries) calls.body(q.body);
+  problems.throwIfAny();
+
+  // 5. safety
+  const ctx: SafetyContext = { arity, problems, originals: locals.originals };
+  const safeRule = (r: CheckedRule): CheckedRule => {
+    const globals = new Set(["data", "input"]);
+    for (const a of r.args ?? []) termVars(a, globals);
+    const body = reorderBody(r.body, globals, ctx);
+    const bound = new Set(globals);
+    for (const e of body) for (const v of exprOutputs(e, bound, ctx)) bound.add(v);
+    for (const e of body) exprVars(e, bound);
+    const headTerms = [...r.suffix, ...(r.value ? [r.value] : []), ...(r.element ? [r.element] : [])];
+    // References in the head iterate like in the body: `q := xs[_]`.
+    for (let grew = true; grew; ) {
+      const before = bound.size;
+      for (const t of headTerms) refOutputs(t, bound, bound);
+      grew = bound.size > before;
+    }
+    const unsafe = new Set<string>();
+    for (const t of headTerms) for (const v of termVars(t)) if (!bound.has(v)) unsafe.add(v);
+    for (const v of unsafe) {
+      problems.add(r.loc, "rego_unsafe_var_error", `var ${locals.originals.get(v) ?? v} is unsafe`);
+    }
+    const headClosuresChecked = headTerms.length > 0 ? reorderHeadClosures(r, bound, ctx) : r;
+    return { ...headClosuresChecked, body, ...(r.else ? { else: safeRule(r.else) } : {}) };
+  };
+  const ruleSets = new Map<string, RuleSet>();
+  for (const [key, set] of table.ruleSets) {
+    const checked: RuleSet = {
+      ...set,
+      rules: set.rules.map(safeRule),
+      ...(set.defaultRule ? { defaultRule: safeRule(set.defaultRule) } : {}),
+    };
+    ruleSets.set(key, checked);
+    nodeFor(table.root, set.path).ruleSet = checked;
+  }
+  const checkedQueries: CheckedQuery[] = rewrittenQueries.map((q) => {
+    const body = reorderBody(q.body, new Set(["data", "input"]), ctx);
+    const vars = new Set<string>();
+    for (const e of q.body) exprVars(e, vars);
+    const resultVars: [string, string][] = [];
+    for (const v of [...vars].sort()) {
+      const original = locals.originals.get(v) ?? v;
+      if (isWildcard(v) || isWildcard(original) || v === "data" || v === "input") continue;
+      if (!locals.originals.has(v) && isGeneratedVar(v)) continue;
+      resultVars.push([v, original]);
+    }
+    resultVars.sort((a, b) => (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
+    return { name: q.name, body, resultVars, loc: q.loc };
+  });
+  problems.throwIfAny();
+
+  // 6. recursion
+  checkRecursion(ruleSets, table.root, problems);
+  problems.throwIfAny();
+
+  return { root: table.root, ruleSets, queries: checkedQueries };
+}
+
+function nodeFor(root: Program["root"], path: readonly string[]): Program["root"] {
+  let n = root;
+  for (const p of path) n = n.children.get(p)!;
+  return n;
+}
+
+/** Comprehensions in rule heads (`p := [x | ...]`) are checked with the body's variables. */
+function reorderHeadClosures(r: CheckedRule, bound: ReadonlySet<string>, ctx: SafetyContext): CheckedRule {
+  const wrap = (t: Term): Term => {
+    const e: Expr = { kind: { type: "term", term: t }, negated: false, with: [], loc: r.loc };
+    const [out] = reorderBody([e], bound, { ...ctx, problems: ctx.problems });
+    return out && out.kind.type === "term" ? out.kind.term : t;
+  };
+  return {
+    ...r,
+    suffix: r.suffix.map(wrap),
+    ...(r.value ? { value: wrap(r.value) } : {}),
+    ...(r.element ? { element: wrap(r.element) } : {}),
+  };
+}
+
+function collectRuleNames(r: import("../syntax/ast.ts").Rule, into: Set<string>): void {
+  for (const t of [...r.head.ref, ...(r.head.args ?? []), ...(r.head.value ? [r.head.value] : [])]) allVarsDeep(t, into);
+  if (r.head.contains) allVarsDeep(r.head.contains, into);
+  allVarsInBodyDeep(r.body, into);
+  if (r.else) collectRuleNames(r.else, into);
+}
+
+/** Checks that calls name builtins or functions with a valid number of arguments, and `with` targets. */
+class CallChecker {
+  constructor(
+    private readonly ruleSets: ReadonlyMap<string, RuleSet>,
+    private readonly problems: ProblemList,
+  ) {}
+
+  rule(r: CheckedRule): void {
+    this.body(r.body);
+    for (const t of [...(r.args ?? []), ...r.suffix, ...(r.value ? [r.value] : []), ...(r.element ? [r.element] : [])]) {
+      this.term(t, false);
+    }
+    if (r.else) this.rule(r.else);
+  }
+
+  body(b: Body): void {
+    for (const e of b) this.expr(e);
+  }
+
+  private expr(e: Expr): void {
+    const k = e.kind;
+    if (k.type === "term" && k.term.type === "call") {
+      this.call(k.term, true);
+      for (const a of k.term.args) this.term(a, false);
+    } else {
+      for (const t of exprTerms(e)) this.term(t, false);
+    }
+    if (k.type === "every") this.body(k.body);
+    for (const w of e.with) this.withTarget(w.target, w.loc);
+  }
+
+  private term(t: Term, _top: boolean): void {
+    visitTerms(t, (x) => {
+      if (x.type === "call") this.call(x, false);
+      if (x.type === "arraycompr" || x.type === "setcompr" || x.type === "objectcompr") this.body(x.body);
+      return true;
+    });
+  }
+
+  private call(c: Term & { type: "call" }, exprLevel: boolean): void {
+    let arity: number;
+    let name = c.name;
+    if (c.name.startsWith("data.")) {
+      const set = this.ruleSets.get(pathKey(c.name.split(".").slice(1)));
+      if (!set) {
+        this.problems.add(c.nameLoc, "rego_type_error", `undefined function ${c.name}`);
+        return;
+      }
+      if (set.kind !== "function") {
+        // Calling a rule that is not a function: OPA reports the argument count.
+        arity = 0;
+      } else arity = set.arity;
+      name = dataName(set.path);
+    } else {
+      const b = lookupBuiltin(c.name);
+      if (!b) {
+        this.problems.add(c.nameLoc, "rego_type_error", `undefined function ${c.name}`);
+        return;
+      }
+      if (b.variadic) return;
+      arity = b.arity;
+    }
+    const n = c.args.length;
+    const ok = n === arity || (exprLevel && n === arity + 1);
+    if (!ok) {
+      this.problems.add(
+        c.loc,
+        "rego_type_error",
+        `${name}: ${n < arity ? "too few" : "too many"} arguments (have ${n}, want ${arity})`,
+      );
+    }
+  }
+
+  private withTarget(t: Term, loc: SourcePos): void {
+    if (t.type === "ref") {
+      const head = t.terms[0]!;
+      if (head.type === "var" && (head.name === "input" || head.name === "data")) {
+        for (const op of t.terms.slice(1)) {
+          if (op.type !== "string") {
+            this.problems.add(loc, "rego_type_error", "with keyword target must be a ground reference");
+            return;
+          }
+        }
+        return;
+      }
+      // a builtin with a dotted name, e.g. `object.get`
+      const name = refAsName(t.terms);
+      if (name !== undefined && lookupBuiltin(name)) return;
+    }
+    if (t.type === "var" && lookupBuiltin(t.name)) return;
+    this.problems.add(
+      loc,
+      "rego_type_error",
+      "with keyword target must reference existing input, data, or a function",
+    );
+  }
+}
