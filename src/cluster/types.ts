@@ -96,8 +96,8 @@ export interface ClusterApplyResult {
   objects: AppliedObject[];
   workloads: WorkloadStatus[];
   drift: DriftFinding[];
-  /** How traffic is split and the canary's effective share (replica ratios round). */
-  traffic: { mode: "replicas" | "gateway"; canaryWeight: number };
+  /** How traffic is split and the canary's effective share (replica ratios round); absent when the apply failed. */
+  traffic?: { mode: "replicas" | "gateway"; canaryWeight: number };
   /** Tries made in this call (transient failures are retried). */
   attempts: number;
   error?: ClusterFailure;

@@ -26,6 +26,13 @@ export function ruleAllows(rule: PolicyRule, a: RequestAttributes): boolean {
   return true;
 }
 
-export function allows(rules: PolicyRule[] | "all", a: RequestAttributes): boolean {
-  return rules === "all" || rules.some((r) => ruleAllows(r, a));
+/** The rules of one Role bound to the user in one namespace (a RoleBinding). */
+export interface NamespacedRules {
+  namespace: string;
+  rules: PolicyRule[];
+}
+
+export function allows(grants: NamespacedRules[] | "all", a: RequestAttributes): boolean {
+  if (grants === "all") return true;
+  return grants.some((g) => g.namespace === a.namespace && g.rules.some((r) => ruleAllows(r, a)));
 }

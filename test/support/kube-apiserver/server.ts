@@ -29,7 +29,7 @@ import {
   toFieldsV1,
 } from "./fields.ts";
 import { applyMergePatch } from "./merge-patch.ts";
-import { allows, type PolicyRule } from "./rbac.ts";
+import { allows, type NamespacedRules } from "./rbac.ts";
 import {
   apiVersionOf,
   coreVersions,
@@ -65,7 +65,8 @@ import { decodeProblem, validateObject, validateUpdate } from "./validate.ts";
 export interface StandInUser {
   /** User name as RBAC messages show it, e.g. `system:serviceaccount:tollgate:tollgate`. */
   name: string;
-  rules: PolicyRule[] | "all";
+  /** What the user may do: everything, or the rules of Roles bound to it per namespace. */
+  grants: NamespacedRules[] | "all";
 }
 
 export interface StandInOptions {
@@ -383,7 +384,7 @@ export class KubeApiStandIn {
 
   private authorize(user: StandInUser, verb: string, r: ResourceType, namespace: string | undefined, name: string | undefined): void {
     const attributes = { verb, group: r.group, resource: r.plural, ...(namespace ? { namespace } : {}), ...(name ? { name } : {}) };
-    if (!allows(user.rules, attributes)) throw forbidden(r, verb, user.name, namespace, name);
+    if (!allows(user.grants, attributes)) throw forbidden(r, verb, user.name, namespace, name);
   }
 
   // ---- storage -------------------------------------------------------------------------------------
