@@ -1,0 +1,177 @@
+package tollgate.rollback_test
+
+import rego.v1
+
+import data.tollgate.decision
+import data.tollgate.fixtures as f
+import data.tollgate.rollback
+
+test_healthy_canary_has_no_rollback_violation if {
+	count(rollback.violations) == 0 with input as f.live
+}
+
+test_failed_metric_rolls_back if {
+	d := decision with input as f.with_metric("error_rate", f.failing_error_rate)
+	d.action == "rollback"
+	"rollback.metric_failed" in f.rules(d.reasons)
+}
+
+test_failed_metric_message_names_metric_and_values if {
+	vs := rollback.violations with input as f.with_metric("error_rate", f.failing_error_rate)
+	some v in vs
+	v.rule == "rollback.metric_failed"
+	v.message == "error_rate failed the canary analysis (regression): canary 0.021 vs baseline 0.009, ratio 2.33 (bounds 1.80 to 3.00), e-value 240.0 of 100.0 needed; tolerance 5%"
+	v.values.metric == "error_rate"
+	v.values.tolerance == 0.05
+}
+
+test_failed_metric_without_estimates_still_rolls_back if {
+	bare := {"verdict": "fail", "reason": "regression", "samples": {"canary": 10, "baseline": 10}, "dataAgeSeconds": 0}
+	vs := rollback.violations with input as f.with_metric("latency", bare)
+	some v in vs
+	v.rule == "rollback.metric_failed"
+	contains(v.message, "no effect estimate")
+}
+
+test_failed_metric_is_ignored_when_disabled if {
+	inp := object.union(
+		f.with_metric("error_rate", f.failing_error_rate),
+		{"environment": {"analysis": {"metrics": {"error_rate": {"enabled": false}}}}},
+	)
+	d := decision with input as inp
+	d.action == "advance"
+	not "rollback.metric_failed" in f.rules(d.violations)
+}
+
+test_failed_metric_is_not_judged_in_check_mode if {
+	inp := object.union(f.check, {"analysis": f.with_metric("error_rate", f.failing_error_rate).analysis})
+	count(rollback.violations) == 0 with input as inp
+}
+
+test_error_rate_above_ceiling_rolls_back if {
+	inp := object.union(f.live, {"analysis": {"absolute": {"errorRate": {"value": 0.061, "windowSeconds": 120}}}})
+	d := decision with input as inp
+	d.action == "rollback"
+	some r in d.reasons
+	r.rule == "rollback.error_rate_ceiling"
+	r.message == "canary error rate 6.1% over the last 2m is above the ceiling 5%"
+}
+
+test_error_rate_at_ceiling_does_not_roll_back if {
+	inp := object.union(f.live, {"analysis": {"absolute": {"errorRate": {"value": 0.05, "windowSeconds": 120}}}})
+	vs := rollback.violations with input as inp
+	not "rollback.error_rate_ceiling" in f.rules(vs)
+}
+
+test_p99_latency_above_ceiling_rolls_back if {
+	inp := object.union(f.live, {"analysis": {"absolute": {"p99LatencyMs": {"value": 2300, "windowSeconds": 180}}}})
+	vs := rollback.violations with input as inp
+	some v in vs
+	v.rule == "rollback.p99_latency_ceiling"
+	v.message == "canary p99 latency 2300 ms over the last 3m is above the ceiling 2000 ms"
+}
+
+test_p99_latency_below_ceiling_does_not_roll_back if {
+	inp := object.union(f.live, {"analysis": {"absolute": {"p99LatencyMs": {"value": 1999, "windowSeconds": 180}}}})
+	vs := rollback.violations with input as inp
+	not "rollback.p99_latency_ceiling" in f.rules(vs)
+}
+
+test_pod_restarts_at_ceiling_roll_back if {
+	inp := object.union(f.live, {"analysis": {"absolute": {"podRestarts": {"value": 3, "windowSeconds": 300}}}})
+	vs := rollback.violations with input as inp
+	some v in vs
+	v.rule == "rollback.pod_restarts_ceiling"
+	v.message == "canary pods restarted 3 times in the last 5m, reaching the ceiling of 3 restarts"
+}
+
+test_pod_restarts_below_ceiling_do_not_roll_back if {
+	inp := object.union(f.live, {"analysis": {"absolute": {"podRestarts": {"value": 2, "windowSeconds": 300}}}})
+	vs := rollback.violations with input as inp
+	not "rollback.pod_restarts_ceiling" in f.rules(vs)
+}
+
+test_ceilings_come_from_the_environment if {
+	inp := object.union(f.live, {
+		"analysis": {"absolute": {"errorRate": {"value": 0.061, "windowSeconds": 120}}},
+		"environment": {"analysis": {"ceilings": {"errorRate": 0.1}}},
+	})
+	vs := rollback.violations with input as inp
+	not "rollback.error_rate_ceiling" in f.rules(vs)
+}
+
+test_telemetry_missing_beyond_limit_rolls_back if {
+	stale := object.union(f.live.analysis.metrics.latency, {"dataAgeSeconds": 700})
+	d := decision with input as f.with_metric("latency", stale)
+	d.action == "rollback"
+	some r in d.reasons
+	r.rule == "rollback.telemetry_missing_limit"
+	r.message == "latency telemetry has been missing for 11m40s, beyond the limit of 10m"
+}
+
+test_telemetry_missing_beyond_grace_holds if {
+	stale := object.union(f.live.analysis.metrics.latency, {"dataAgeSeconds": 90})
+	d := decision with input as f.with_metric("latency", stale)
+	d.action == "hold"
+	some r in d.reasons
+	r.rule == "rollback.telemetry_missing_grace"
+	r.message == "latency telemetry has been missing for 1m30s, beyond the grace period of 1m; holding until it returns"
+	not "rollback.telemetry_missing_limit" in f.rules(d.violations)
+}
+
+test_telemetry_within_grace_is_fine if {
+	fresh := object.union(f.live.analysis.metrics.latency, {"dataAgeSeconds": 60})
+	vs := rollback.violations with input as f.with_metric("latency", fresh)
+	count(vs) == 0
+}
+
+test_insufficient_data_holds if {
+	d := decision with input as f.with_metric("cost_per_task", f.thin)
+	d.action == "hold"
+	some r in d.reasons
+	r.rule == "rollback.insufficient_data"
+	r.message == "cost_per_task is inconclusive for lack of data (12 canary and 15 baseline samples); a missing signal never promotes"
+}
+
+test_insufficient_data_never_promotes_even_at_the_cap if {
+	last_step := f.with_status(f.with_metric("cost_per_task", f.thin), {"step": 3, "weight": 100, "stepSeconds": 900, "rolloutSeconds": 4000})
+	d := decision with input as last_step
+	d.action == "hold"
+	"rollback.insufficient_data" in f.rules(d.reasons)
+}
+
+test_undecided_metric_is_not_a_lack_of_data if {
+	vs := rollback.violations with input as f.with_metric("latency", f.undecided)
+	not "rollback.insufficient_data" in f.rules(vs)
+}
+
+test_unreported_metric_holds if {
+	inp := f.with_metrics(object.remove(f.live.analysis.metrics, ["latency"]))
+	d := decision with input as inp
+	d.action == "hold"
+	some r in d.reasons
+	r.rule == "rollback.metric_unreported"
+	r.message == "latency is judged in prod but the analysis reported no verdict for it"
+}
+
+test_unreported_disabled_metric_is_fine if {
+	inp := object.union(
+		f.with_metrics(object.remove(f.live.analysis.metrics, ["latency"])),
+		{"environment": {"analysis": {"metrics": {"latency": {"enabled": false}}}}},
+	)
+	vs := rollback.violations with input as inp
+	count(vs) == 0
+}
+
+test_no_analysis_holds if {
+	d := decision with input as object.remove(f.live, ["analysis"])
+	d.action == "hold"
+	some r in d.reasons
+	r.rule == "rollback.no_analysis"
+	r.message == "no canary analysis yet for step 2 (25% of traffic)"
+}
+
+test_no_analysis_before_the_rollout_starts_is_fine if {
+	vs := rollback.violations with input as f.starting
+	count(vs) == 0
+}
