@@ -1,0 +1,127 @@
+import { parseRelease, parseStatus } from "../model/load.ts";
+import { releaseFile, statusFile } from "../model/repository.ts";
+import { serializeStatus, updateReleaseText } from "../model/serialize.ts";
+import type { Artifact, DecisionAction, DecisionReason, Digest, Release, Status } from "../model/types.ts";
+import { encodeEvidence } from "./evidence.ts";
+import { type EvidenceLine, formatDecisionMessage, idempotencyKey } from "./message.ts";
+import type { GitRepo } from "./repo.ts";
+import { editTree } from "./tree-edit.ts";
+
+/** Everything one decision changes in the repository, and what its commit message says. */
+export interface DecisionChange {
+  action: DecisionAction;
+  environment: string;
+  service: string;
+  /** The artifact the decision is about (the canary being judged): `Tollgate-Artifact`. */
+  artifact: Digest;
+  /** Rollout step index, when the decision belongs to one: `Tollgate-Step` and part of the key. */
+  step?: number;
+  /** What served before the decision (subject `from`; none for a first deploy). */
+  from: Artifact | undefined;
+  /** What serves after it (subject `to`; for a rollback, the last good artifact). */
+  to: Artifact;
+  /** One line of why, under the subject. */
+  why: string;
+  /** The metric comparisons in words. */
+  evidenceLines: EvidenceLine[];
+  reasons?: DecisionReason[];
+  /** Digest of the policy bundle that decided. */
+  policy: Digest;
+  /** The evidence document (interval records, analysis, policy input); stored as canonical JSON. */
+  evidence: unknown;
+  /**
+   * The service's status after the decision. If it has `lastDecision`, its `evidence` and
+   * `idempotencyKey` are filled in with the stored evidence digest and this decision's key.
+   */
+  status: Status;
+  /** The release after the decision when it changes (a rollback's pointer flip); else omitted. */
+  release?: Release;
+  /** Defaults to `idempotencyKey({environment, service, artifact, step, action})`. */
+  idempotencyKey?: string;
+}
+
+export interface WrittenDecision {
+  commit: string;
+  parent: string | null;
+  idempotencyKey: string;
+  evidence: Digest;
+  change: DecisionChange;
+}
+
+export function keyOf(change: DecisionChange): string {
+  return change.idempotencyKey ?? idempotencyKey(change);
+}
+
+/**
+ * Writes one decision commit on top of `parent` (null for a first commit): the evidence blob, the
+ * status and release files, the trees, the commit. No ref moves: the caller publishes the commit
+ * with one compare-and-swap, so until then it is unreachable and harmless.
+ */
+export async function writeDecisionCommit(repo: GitRepo, parent: string | null, change: DecisionChange): Promise<WrittenDecision> {
+  const key = keyOf(change);
+  const encoded = encodeEvidence(change.evidence);
+  const edits = new Map<string, string | Uint8Array>();
+
+  const statusPath = statusFile(change.environment, change.service);
+  const status = statusWithDecision(change, encoded.digest, key);
+  const statusText = serializeStatus(status);
+  checkWritten(() => parseStatus(statusText, statusPath), statusPath);
+  edits.set(statusPath, statusText);
+
+  const baseTree = parent ? (await repo.store.readCommit(parent)).tree : null;
+  if (change.release) {
+    const releasePath = releaseFile(change.environment, change.service);
+    if (change.release.service !== change.service) throw new Error(`release is for service ${change.release.service}, not ${change.service}`);
+    const tree = parent ? repo.treeAt(parent) : undefined;
+    const original = tree && (await tree.exists(releasePath)) ? await tree.read(releasePath) : undefined;
+    const releaseText = updateReleaseText(original, change.release);
+    checkWritten(() => parseRelease(releaseText, releasePath), releasePath);
+    edits.set(releasePath, releaseText);
+  }
+
+  await repo.store.writeBlob(encoded.bytes);
+  await repo.point("evidence-written", {});
+  edits.set(encoded.path, encoded.bytes);
+  const tree = await editTree(repo.store, baseTree, edits);
+  await repo.point("objects-written", {});
+
+  const message = formatDecisionMessage({
+    trailers: {
+      decision: change.action,
+      environment: change.environment,
+      service: change.service,
+      artifact: change.artifact,
+      policy: change.policy,
+      evidence: encoded.digest,
+      idempotencyKey: key,
+      ...(change.step !== undefined ? { step: change.step } : {}),
+    },
+    from: change.from,
+    to: change.to,
+    why: change.why,
+    evidence: change.evidenceLines,
+    ...(change.reasons ? { reasons: change.reasons } : {}),
+  });
+  const seconds = Math.floor(repo.clock().getTime() / 1000);
+  const person = { name: repo.identity.name, email: repo.identity.email, timestamp: seconds, timezoneOffset: 0 };
+  const commit = await repo.store.writeCommit({ message, tree, parent: parent ? [parent] : [], author: person, committer: person });
+  await repo.point("commit-written", { commit });
+  return { commit, parent, idempotencyKey: key, evidence: encoded.digest, change };
+}
+
+function statusWithDecision(change: DecisionChange, evidence: Digest, key: string): Status {
+  if (change.status.service !== change.service) throw new Error(`status is for service ${change.status.service}, not ${change.service}`);
+  const last = change.status.lastDecision;
+  if (!last) return change.status;
+  if (last.action !== change.action) throw new Error(`status.lastDecision.action is ${last.action} but the decision is ${change.action}`);
+  return { ...change.status, lastDecision: { ...last, evidence, idempotencyKey: key } };
+}
+
+/** A file tollgate is about to commit must pass the same validation as any file it reads. */
+function checkWritten(parse: () => unknown, path: string): void {
+  try {
+    parse();
+  } catch (error) {
+    throw new Error(`refusing to commit an invalid ${path}: ${(error as Error).message}`);
+  }
+}

@@ -1,0 +1,277 @@
+import { existsSync, statSync } from "node:fs";
+import { mkdir, readdir } from "node:fs/promises";
+import { join } from "node:path";
+import git from "isomorphic-git";
+import http from "isomorphic-git/http/node";
+import { type LoadedRepository, loadRepository } from "../model/repository.ts";
+import { type AtomicFs, atomicFs } from "./atomic-fs.ts";
+import { authCallbacks, checkRemoteUrl, DEFAULT_IDENTITY, type GitAuth, type GitIdentity, redactUrl } from "./auth.ts";
+import { GitRepositoryError } from "./errors.ts";
+import { GitTree } from "./git-tree.ts";
+import { ObjectStore } from "./objects.ts";
+import { compareAndSwapRef, readRef } from "./ref-update.ts";
+
+/**
+ * Named moments in writing and publishing a decision. A hook may throw at any of them (tests use
+ * that to simulate a crash); whatever happened before stays, whatever comes after does not happen.
+ */
+export type GitopsPoint =
+  | "fetched"
+  | "evidence-written"
+  | "objects-written"
+  | "commit-written"
+  | "ref-updated"
+  | "before-push"
+  | "pushed";
+
+export interface GitopsHooks {
+  at?(point: GitopsPoint, detail: { commit?: string; attempt?: number }): void | Promise<void>;
+}
+
+export interface RemoteOptions {
+  url: string;
+  /** Remote name in .git/config; default `origin`. */
+  name?: string;
+  auth?: GitAuth;
+  /** Extra HTTP headers (never credentials you would not want in a process dump). */
+  headers?: Record<string, string>;
+}
+
+export interface GitRepoOptions {
+  /** The branch that holds the desired state; default `main`. */
+  branch?: string;
+  /** Author and committer of decision commits. */
+  identity?: GitIdentity;
+  /** Source of commit timestamps; inject one in tests. */
+  clock?: () => Date;
+  /** fsync objects and refs before they are published (survives power loss; slower). */
+  durable?: boolean;
+  /** Where the desired state is published; without it commits stay in the local repository. */
+  remote?: RemoteOptions;
+  hooks?: GitopsHooks;
+}
+
+/**
+ * A git repository tollgate reads desired state from and writes decisions to. Only the object
+ * database and refs are used; a work tree, when there is one, is never read or touched.
+ */
+export class GitRepo {
+  readonly fs: AtomicFs;
+  readonly store: ObjectStore;
+  readonly branch: string;
+  readonly identity: GitIdentity;
+  readonly clock: () => Date;
+  readonly durable: boolean;
+  readonly remote: (RemoteOptions & { name: string }) | undefined;
+  readonly hooks: GitopsHooks;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    readonly gitdir: string,
+    options: GitRepoOptions,
+  ) {
+    this.durable = options.durable ?? false;
+    this.fs = atomicFs(this.durable);
+    this.store = new ObjectStore(this.fs, gitdir);
+    this.branch = options.branch ?? "main";
+    this.identity = options.identity ?? DEFAULT_IDENTITY;
+    this.clock = options.clock ?? (() => new Date());
+    this.remote = options.remote ? { ...options.remote, name: options.remote.name ?? "origin" } : undefined;
+    this.hooks = options.hooks ?? {};
+  }
+
+  /** Opens an existing repository: a folder with `.git/`, or a bare repository. */
+  static async open(dir: string, options: GitRepoOptions = {}): Promise<GitRepo> {
+    const gitdir = findGitdir(dir);
+    if (!gitdir) throw new GitRepositoryError(`${dir}: not a git repository`);
+    const repo = new GitRepo(gitdir, options);
+    if (repo.remote) await repo.configureRemote();
+    return repo;
+  }
+
+  /** Creates an empty repository (bare unless `bare: false`) whose HEAD names the branch. */
+  static async init(dir: string, options: GitRepoOptions & { bare?: boolean } = {}): Promise<GitRepo> {
+    const bare = options.bare ?? true;
+    await mkdir(dir, { recursive: true });
+    const fs = atomicFs(options.durable ?? false);
+    await git.init({ fs, dir, bare, defaultBranch: options.branch ?? "main" });
+    return GitRepo.open(dir, options);
+  }
+
+  /** Clones `options.remote.url` into `dir` without checking anything out. */
+  static async clone(dir: string, options: GitRepoOptions & { remote: RemoteOptions }): Promise<GitRepo> {
+    checkRemoteUrl(options.remote.url);
+    if (existsSync(dir) && (await readdir(dir)).length > 0) throw new GitRepositoryError(`${dir}: cannot clone into a folder that is not empty`);
+    await mkdir(dir, { recursive: true });
+    const branch = options.branch ?? "main";
+    const fs = atomicFs(options.durable ?? false);
+    try {
+      await git.clone({
+        fs,
+        http,
+        dir,
+        url: options.remote.url,
+        remote: options.remote.name ?? "origin",
+        ref: branch,
+        singleBranch: true,
+        noCheckout: true,
+        noTags: true,
+        ...(options.remote.headers ? { headers: options.remote.headers } : {}),
+        ...authCallbacks(options.remote.auth),
+      });
+    } catch (error) {
+      throw remoteError(error, options.remote.url, "clone");
+    }
+    return GitRepo.open(dir, options);
+  }
+
+  /** Opens `dir` when it already holds a clone, else clones the remote into it. */
+  static async openOrClone(dir: string, options: GitRepoOptions & { remote: RemoteOptions }): Promise<GitRepo> {
+    return findGitdir(dir) ? GitRepo.open(dir, options) : GitRepo.clone(dir, options);
+  }
+
+  /** `refs/heads/<branch>` */
+  get branchRef(): string {
+    return `refs/heads/${this.branch}`;
+  }
+
+  /** `refs/remotes/<remote>/<branch>`, or undefined without a remote. */
+  get trackingRef(): string | undefined {
+    return this.remote ? `refs/remotes/${this.remote.name}/${this.branch}` : undefined;
+  }
+
+  /** The local branch's commit, or null before the first commit. */
+  head(): Promise<string | null> {
+    return readRef(this.fs, this.gitdir, this.branchRef);
+  }
+
+  /** Any ref or commit id, resolved to a commit id. */
+  async resolve(ref: string): Promise<string> {
+    if (/^[0-9a-f]{40}$/.test(ref)) return ref;
+    try {
+      return await git.resolveRef({ fs: this.fs, gitdir: this.gitdir, ref });
+    } catch {
+      try {
+        return await git.expandOid({ fs: this.fs, gitdir: this.gitdir, oid: ref, cache: this.store.gitCache });
+      } catch {
+        throw new GitRepositoryError(`unknown revision "${ref}"`);
+      }
+    }
+  }
+
+  /** The tree of `commit` as a TreeReader; files are named `<label>:<path>` in problems. */
+  treeAt(commit: string, label = ""): GitTree {
+    return new GitTree(this.store, commit, label);
+  }
+
+  /** The desired state at `commit` (every file validated; problems collected, not thrown). */
+  stateAt(commit: string, label = commit.slice(0, 12)): Promise<LoadedRepository> {
+    return loadRepository(this.treeAt(commit, label));
+  }
+
+  /** Moves the local branch from `expected` to `value`, failing if it is elsewhere. */
+  updateBranch(expected: string | null, value: string): Promise<void> {
+    return compareAndSwapRef({ fs: this.fs, gitdir: this.gitdir, ref: this.branchRef, expected, value, durable: this.durable });
+  }
+
+  /**
+   * Brings the remote branch's objects here and returns its commit (null when the remote has no
+   * such branch). Asks the server for its refs first, so a remote that did not move costs one request.
+   */
+  async fetchRemote(): Promise<string | null> {
+    const remote = this.requireRemote();
+    const callbacks = authCallbacks(remote.auth);
+    const headers = remote.headers ? { headers: remote.headers } : {};
+    let advertised: string | null;
+    try {
+      const refs = await git.listServerRefs({ http, url: remote.url, prefix: this.branchRef, ...headers, ...callbacks });
+      advertised = refs.find((r) => r.ref === this.branchRef)?.oid ?? null;
+    } catch (error) {
+      throw remoteError(error, remote.url, "list refs of");
+    }
+    if (advertised === null) return null;
+    let head = advertised;
+    if (!(await this.store.hasObject(advertised))) {
+      try {
+        // The tracking ref is what we tell the server we have: it always knows that commit.
+        const result = await git.fetch({
+          fs: this.fs,
+          http,
+          gitdir: this.gitdir,
+          url: remote.url,
+          remote: remote.name,
+          ref: this.trackingRef!,
+          remoteRef: this.branchRef,
+          singleBranch: true,
+          tags: false,
+          cache: this.store.gitCache,
+          ...headers,
+          ...callbacks,
+        });
+        head = result.fetchHead ?? advertised;
+      } catch (error) {
+        throw remoteError(error, remote.url, "fetch from");
+      }
+      if (!(await this.store.hasObject(head))) throw new GitRepositoryError(`fetch from ${redactUrl(remote.url)} did not bring commit ${head}`);
+    }
+    await git.writeRef({ fs: this.fs, gitdir: this.gitdir, ref: this.trackingRef!, value: head, force: true });
+    await this.point("fetched", { commit: head });
+    return head;
+  }
+
+  /** Runs `task` after every task queued before it on this repository (one writer at a time). */
+  exclusive<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(task, task);
+    this.queue = run.catch(() => {});
+    return run;
+  }
+
+  async point(point: GitopsPoint, detail: { commit?: string; attempt?: number } = {}): Promise<void> {
+    await this.hooks.at?.(point, detail);
+  }
+
+  requireRemote(): RemoteOptions & { name: string } {
+    if (!this.remote) throw new GitRepositoryError("this repository has no remote configured");
+    return this.remote;
+  }
+
+  private async configureRemote(): Promise<void> {
+    const remote = this.requireRemote();
+    checkRemoteUrl(remote.url);
+    const config = { fs: this.fs, gitdir: this.gitdir };
+    const current = await git.getConfig({ ...config, path: `remote.${remote.name}.url` });
+    if (current !== remote.url) await git.setConfig({ ...config, path: `remote.${remote.name}.url`, value: remote.url });
+    const refspec = `+refs/heads/*:refs/remotes/${remote.name}/*`;
+    const fetchSpec = await git.getConfig({ ...config, path: `remote.${remote.name}.fetch` });
+    if (fetchSpec !== refspec) await git.setConfig({ ...config, path: `remote.${remote.name}.fetch`, value: refspec });
+  }
+}
+
+function findGitdir(dir: string): string | undefined {
+  const dotGit = join(dir, ".git");
+  if (isDirectory(dotGit)) return dotGit;
+  if (existsSync(join(dir, "HEAD")) && isDirectory(join(dir, "objects")) && isDirectory(join(dir, "refs"))) return dir;
+  return undefined;
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** Network and auth failures become user errors that name the remote (without credentials). */
+export function remoteError(error: unknown, url: string, verb: string): Error {
+  const e = error as { code?: string; message?: string; data?: { statusCode?: number } };
+  const where = redactUrl(url);
+  if (e.code === "HttpError") {
+    const status = e.data?.statusCode;
+    if (status === 401 || status === 403) return new GitRepositoryError(`cannot ${verb} ${where}: authentication failed (HTTP ${status}); check TOLLGATE_GIT_TOKEN or TOLLGATE_GIT_USERNAME/TOLLGATE_GIT_PASSWORD`);
+    return new GitRepositoryError(`cannot ${verb} ${where}: ${e.message}`);
+  }
+  if (e.code === "UserCanceledError") return new GitRepositoryError(`cannot ${verb} ${where}: authentication required; set TOLLGATE_GIT_TOKEN or TOLLGATE_GIT_USERNAME/TOLLGATE_GIT_PASSWORD`);
+  if (e.code === "ECONNREFUSED" || e.code === "ENOTFOUND" || e.code === "ECONNRESET") return new GitRepositoryError(`cannot ${verb} ${where}: ${e.code}`);
+  return error instanceof Error ? error : new Error(String(error));
+}
