@@ -225,3 +225,36 @@ export class ProblemLog {
     this.active = new Set([...[...this.active].filter((k) => !k.startsWith(`${request.service}/`)), ...now]);
   }
 }
+
+const FIELD_OF: Record<SignalName, keyof IntervalRecord> = {
+  requests: "requests",
+  errors: "errors",
+  tasks: "tasks",
+  interventions: "interventions",
+  latency: "latencyMs",
+  cost: "costUsd",
+};
+
+/**
+ * The window for the given interval ends out of ready-made records (a replayed file, a simulation):
+ * an absent record is a gap for every signal of its arm, an absent field a gap for that signal.
+ */
+export function windowFromRecords(
+  records: ReadonlyMap<number, readonly IntervalRecord[]>,
+  ends: readonly number[],
+  interval: number,
+  absent: { record: string; field: string },
+): TelemetryWindow {
+  const builder = new WindowBuilder(interval, ends);
+  for (const t of ends) {
+    for (const arm of ["canary", "baseline"] as const) {
+      const record = records.get(t)?.find((r) => r.arm === arm);
+      for (const signal of SIGNALS) {
+        const value = record?.[FIELD_OF[signal]] as number | Histogram | undefined;
+        if (value !== undefined) builder.set(signal, arm, t, value);
+        else builder.problem(signal, arm, "gap", record ? absent.field : absent.record, [t]);
+      }
+    }
+  }
+  return builder.build();
+}
