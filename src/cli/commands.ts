@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import type { CommandContext } from "./context.ts";
+import { telemetryCommand } from "./telemetry-fetch.ts";
 import { digestCommand } from "./digest.ts";
 import { validateCommand } from "./validate.ts";
 
@@ -7,4 +8,5 @@ import { validateCommand } from "./validate.ts";
 export const COMMANDS: Array<(ctx: CommandContext) => Command> = [
   validateCommand,
   digestCommand,
+  telemetryCommand,
 ];

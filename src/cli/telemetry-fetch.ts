@@ -1,0 +1,199 @@
+/**
+ * `tollgate telemetry fetch --env ENV --service SVC [--since 30m] [--out FILE] [--repo PATH]`:
+ * shows what tollgate sees of a service's canary and baseline, one row per interval and arm, and
+ * the problems (missing or insufficient data with the reason); or records it as a scenario file.
+ */
+import { stat } from "node:fs/promises";
+import { resolve } from "node:path";
+import { Command } from "commander";
+import pino from "pino";
+import { formatDuration, parseDuration } from "../model/duration.ts";
+import { formatProblem, UserError } from "../model/errors.ts";
+import { loadRepository } from "../model/repository.ts";
+import { DirectoryTree } from "../model/tree.ts";
+import type { Environment } from "../model/types.ts";
+import { createTelemetrySource } from "../telemetry/factory.ts";
+import type { Histogram, IntervalRecord } from "../telemetry/records.ts";
+import { recordWindow } from "../telemetry/recorder.ts";
+import type { SignalProblem, TelemetryWindow } from "../telemetry/source.ts";
+import type { CommandContext } from "./context.ts";
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from "./exit-codes.ts";
+
+interface FetchOptions {
+  env: string;
+  service: string;
+  since: string;
+  out?: string;
+  repo: string;
+  namespace?: string;
+  json?: boolean;
+}
+
+export function telemetryCommand(ctx: CommandContext): Command {
+  const telemetry = new Command("telemetry").description("read canary and baseline telemetry the way the reconciler does");
+  telemetry.addCommand(
+    new Command("fetch")
+      .description("fetch a service's interval records from the environment's telemetry source and show them")
+      .requiredOption("--env <env>", "environment name (environments/<env>/environment.yaml)")
+      .requiredOption("--service <service>", "service name")
+      .option("--since <duration>", "how far back to look, e.g. 30m (the stage is taken to start then)", "30m")
+      .option("--out <file>", "write the records as a scenario file (NDJSON) instead of a table")
+      .option("--repo <path>", "repository root", ".")
+      .option("--namespace <namespace>", "namespace placeholder (default: the environment's first cluster's namespace)")
+      .option("--json", "print records and problems as JSON")
+      .action(async (options: FetchOptions) => {
+        ctx.exitCode = await fetchTelemetry(ctx, options);
+      }),
+  );
+  return telemetry;
+}
+
+async function fetchTelemetry(ctx: CommandContext, options: FetchOptions): Promise<number> {
+  let sinceMs: number;
+  try {
+    sinceMs = parseDuration(options.since);
+  } catch {
+    ctx.err(`error: --since ${JSON.stringify(options.since)} is not a duration (e.g. 30s, 5m, 1h)`);
+    return EXIT_USAGE;
+  }
+  const root = resolve(ctx.cwd, options.repo);
+  if (!(await stat(root).then((s) => s.isDirectory(), () => false))) {
+    ctx.err(`error: ${options.repo} is not a folder`);
+    return EXIT_USAGE;
+  }
+  const environment = await readEnvironment(root, options.env);
+  const logger = pino({ level: ctx.env.TOLLGATE_LOG_LEVEL ?? "error" }, { write: (line: string) => ctx.err(line) });
+  const source = await createTelemetrySource(environment, { root, env: ctx.env, logger });
+  const intervalMs = source.interval * 1000;
+  const now = Date.now();
+  // The stage is taken to start `since` ago, on an interval boundary; only whole intervals are read.
+  const stageStart = Math.floor((now - sinceMs) / intervalMs) * intervalMs;
+  const to = Math.floor((now - stageStart) / intervalMs) * source.interval;
+  const namespace = options.namespace ?? environment.clusters[0]?.namespace ?? "default";
+  const window = await source.fetch({ service: options.service, namespace, stageStart: new Date(stageStart), from: 0, to });
+  const where = describeSource(environment);
+
+  if (options.out) {
+    const out = resolve(ctx.cwd, options.out);
+    const header = { scenario: `${environment.name}/${options.service}@${new Date(stageStart).toISOString()}`, interval: window.interval, analysisStart: 0, horizon: Math.max(to, window.interval) };
+    await recordWindow(out, header, window);
+    ctx.out(`wrote ${window.records.length} records (${options.service} in ${environment.name}, ${where}) to ${options.out}`);
+    for (const line of problemLines(window.problems)) ctx.out(line);
+  } else if (options.json) {
+    ctx.out(JSON.stringify({ environment: environment.name, service: options.service, source: environment.telemetry.source, stageStart: new Date(stageStart).toISOString(), interval: window.interval, records: window.records, problems: window.problems }, null, 2));
+  } else {
+    ctx.out(`${options.service} in ${environment.name} from ${where}: ${formatDuration(to * 1000)} in ${formatDuration(intervalMs)} intervals from ${new Date(stageStart).toISOString()} (t = seconds since then)`);
+    ctx.out("");
+    for (const line of table(window.records)) ctx.out(line);
+    const problems = problemLines(window.problems);
+    if (problems.length > 0) {
+      ctx.out("");
+      for (const line of problems) ctx.out(line);
+    }
+  }
+  return window.records.length > 0 ? EXIT_OK : EXIT_FAILED;
+}
+
+async function readEnvironment(root: string, name: string): Promise<Environment> {
+  const { state, problems } = await loadRepository(new DirectoryTree(root));
+  const found = state.environments.get(name)?.environment;
+  if (found) return found;
+  const mine = problems.filter((p) => p.file.includes(`environments/${name}/environment.yaml`));
+  if (mine.length > 0) throw new UserError(`environment ${name} is invalid:\n${mine.map(formatProblem).join("\n")}`, mine);
+  const known = [...state.environments.keys()];
+  throw new UserError(`no environment "${name}" in ${root}${known.length ? ` (environments: ${known.join(", ")})` : ""}`);
+}
+
+function describeSource(environment: Environment): string {
+  const t = environment.telemetry;
+  if (t.source === "prometheus") return `prometheus ${t.prometheus?.url ?? ""}`.trim();
+  if (t.source === "file") return `file ${t.file?.path ?? ""}`.trim();
+  return `simulation (seed ${t.simulated?.seed ?? 1})`;
+}
+
+const COLUMNS = ["t", "arm", "requests", "errors", "err %", "tasks", "interv.", "lat mean", "lat p99", "cost/task"];
+
+function table(records: readonly IntervalRecord[]): string[] {
+  if (records.length === 0) return ["no records: nothing usable was read (see the problems below)"];
+  const rows = records.map((r) => [
+    String(r.t),
+    r.arm,
+    count(r.requests),
+    count(r.errors),
+    r.requests && r.errors !== undefined ? `${((100 * r.errors) / r.requests).toFixed(2)}%` : "—",
+    count(r.tasks),
+    count(r.interventions),
+    r.latencyMs ? ms(mean(r.latencyMs)) : "—",
+    r.latencyMs ? ms(quantile(r.latencyMs, 0.99)) : "—",
+    r.costUsd ? usd(mean(r.costUsd)) : "—",
+  ]);
+  const widths = COLUMNS.map((c, i) => Math.max(c.length, ...rows.map((row) => row[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
+  return [line(COLUMNS), ...rows.map(line)];
+}
+
+function problemLines(problems: readonly SignalProblem[]): string[] {
+  if (problems.length === 0) return [];
+  return [
+    `problems (${problems.length}):`,
+    ...problems.map((p) => `  ${p.signal}/${p.arm}: ${p.kind} (${p.cause}) at ${ranges(p.intervals)}: ${p.reason}`),
+  ];
+}
+
+/** 10,20,30,50 → "t=10–30, 50". */
+function ranges(ts: readonly number[]): string {
+  if (ts.length === 0) return "—";
+  const parts: string[] = [];
+  const step = ts.length > 1 ? Math.min(...ts.slice(1).map((t, i) => t - ts[i]!)) : 0;
+  let start = ts[0]!;
+  let prev = start;
+  for (const t of [...ts.slice(1), Number.NaN]) {
+    if (t - prev === step) {
+      prev = t;
+      continue;
+    }
+    parts.push(start === prev ? `${start}` : `${start}–${prev}`);
+    start = prev = t;
+  }
+  return `t=${parts.join(", ")}`;
+}
+
+function count(n: number | undefined): string {
+  if (n === undefined) return "—";
+  return Number.isInteger(n) ? String(n) : n.toFixed(2);
+}
+
+function total(h: Histogram): number {
+  return h.buckets.reduce((n, [, c]) => n + c, 0);
+}
+
+function mean(h: Histogram): number | undefined {
+  const n = total(h);
+  return n > 0 ? h.sum / n : undefined;
+}
+
+/** Linear interpolation inside the bucket, as Prometheus's histogram_quantile does. */
+function quantile(h: Histogram, q: number): number | undefined {
+  const n = total(h);
+  if (n === 0) return undefined;
+  const rank = q * n;
+  let seen = 0;
+  let lower = 0;
+  for (const [bound, c] of h.buckets) {
+    if (seen + c >= rank && c > 0) {
+      if (bound === null) return lower; // in the +Inf bucket: the largest finite bound
+      return lower + ((bound - lower) * (rank - seen)) / c;
+    }
+    seen += c;
+    if (bound !== null) lower = bound;
+  }
+  return lower;
+}
+
+function ms(v: number | undefined): string {
+  return v === undefined ? "—" : `${Math.round(v)} ms`;
+}
+
+function usd(v: number | undefined): string {
+  return v === undefined ? "—" : `$${v.toFixed(4)}`;
+}
