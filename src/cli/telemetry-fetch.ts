@@ -15,7 +15,7 @@ import type { Environment } from "../model/types.ts";
 import { createTelemetrySource } from "../telemetry/factory.ts";
 import type { Histogram, IntervalRecord } from "../telemetry/records.ts";
 import { recordWindow } from "../telemetry/recorder.ts";
-import type { SignalProblem, TelemetryWindow } from "../telemetry/source.ts";
+import type { SignalProblem } from "../telemetry/source.ts";
 import type { CommandContext } from "./context.ts";
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from "./exit-codes.ts";
 
