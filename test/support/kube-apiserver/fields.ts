@@ -169,9 +169,15 @@ export function changedFields(before: JsonObject, after: JsonObject): Set<string
   const out = new Set<string>();
   for (const f of new Set([...a, ...b])) {
     const path = decodePath(f);
-    if (!deepEqual(getAt(before, path), getAt(after, path))) out.add(f);
+    // A list element's own entry stands for its presence; its contents are fields of their own.
+    if (isElement(path) ? a.has(f) !== b.has(f) : !deepEqual(getAt(before, path), getAt(after, path))) out.add(f);
   }
   return out;
+}
+
+/** The path names a list element (by key) rather than a value. */
+export function isElement(path: FieldPath): boolean {
+  return path.length > 0 && typeof path[path.length - 1] !== "string";
 }
 
 /** `.spec.template.spec.containers[name="agent"].image`, as conflict messages name a field. */

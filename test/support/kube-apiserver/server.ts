@@ -23,6 +23,7 @@ import {
   describePath,
   fieldSet,
   getAt,
+  isElement,
   isObject,
   type JsonObject,
   mergeApplied,
@@ -655,7 +656,7 @@ export class KubeApiStandIn {
       for (const f of applied) {
         if (!other.fields.has(f)) continue;
         const path = decodePath(f);
-        if (deepEqual(getAt(stored.object, path), getAt(config, path))) continue;
+        if (isElement(path) || deepEqual(getAt(stored.object, path), getAt(config, path))) continue;
         if (force) other.fields.delete(f);
         else conflicts.push({ manager: other.manager, apiVersion: other.apiVersion, field: describePath(path) });
       }

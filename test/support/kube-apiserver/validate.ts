@@ -229,12 +229,27 @@ function checkDeployment(object: JsonObject): FieldError[] {
       out.push({ field: `${at}.name`, type: "Invalid value", value: c["name"], detail: "a lowercase RFC 1123 label is required" });
     }
     if (typeof c["image"] !== "string" || c["image"].trim() === "") out.push({ field: `${at}.image`, type: "Required value", detail: "" });
+    const ports = Array.isArray(c["ports"]) ? (c["ports"] as JsonObject[]) : [];
+    ports.forEach((p, j) => {
+      out.push(...checkPort(`${at}.ports[${j}].containerPort`, p["containerPort"]));
+    });
     const mounts = Array.isArray(c["volumeMounts"]) ? (c["volumeMounts"] as JsonObject[]) : [];
     mounts.forEach((m, j) => {
       if (!volumeNames.has(m["name"])) out.push({ field: `${at}.volumeMounts[${j}].name`, type: "Not found", value: m["name"], detail: "" });
     });
   });
   return out;
+}
+
+function checkPort(field: string, port: unknown): FieldError[] {
+  if (typeof port === "number" && Number.isInteger(port) && port >= 1 && port <= 65535) return [];
+  return [{ field, type: "Invalid value", value: port, detail: "must be between 1 and 65535, inclusive" }];
+}
+
+function checkService(object: JsonObject): FieldError[] {
+  const spec = isObject(object["spec"]) ? object["spec"] : {};
+  const ports = Array.isArray(spec["ports"]) ? (spec["ports"] as JsonObject[]) : [];
+  return ports.flatMap((p, i) => checkPort(`spec.ports[${i}].port`, p["port"]));
 }
 
 function checkConfigMap(object: JsonObject): FieldError[] {
@@ -257,6 +272,7 @@ export function validateObject(r: ResourceType, object: JsonObject): FieldError[
   const out = [...checkName(r, metadata["name"]), ...checkLabels("metadata.labels", metadata["labels"]), ...schemaErrors(r, object)];
   if (r.kind === "Deployment") out.push(...checkDeployment(object));
   if (r.kind === "ConfigMap") out.push(...checkConfigMap(object));
+  if (r.kind === "Service") out.push(...checkService(object));
   return out;
 }
 
