@@ -48,6 +48,6 @@ export async function pushWithLease(repo: GitRepo, expectedRemote: string | null
         .join("; ");
       throw new RemoteMovedError(repo.branchRef, expectedRemote, null, detail || "rejected by the server");
     }
-    throw remoteError(error, remote.url, "push to");
+    throw remoteError(error, remote.url, "push to", remote.auth !== undefined);
   }
 }

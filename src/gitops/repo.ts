@@ -1,5 +1,5 @@
 import { existsSync, statSync } from "node:fs";
-import { mkdir, readdir } from "node:fs/promises";
+import { mkdir, readdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import git from "isomorphic-git";
 import http from "isomorphic-git/http/node";
@@ -102,6 +102,7 @@ export class GitRepo {
   static async clone(dir: string, options: GitRepoOptions & { remote: RemoteOptions }): Promise<GitRepo> {
     checkRemoteUrl(options.remote.url);
     if (existsSync(dir) && (await readdir(dir)).length > 0) throw new GitRepositoryError(`${dir}: cannot clone into a folder that is not empty`);
+    const created = !existsSync(dir);
     await mkdir(dir, { recursive: true });
     const branch = options.branch ?? "main";
     const fs = atomicFs(options.durable ?? false);
@@ -120,7 +121,9 @@ export class GitRepo {
         ...authCallbacks(options.remote.auth),
       });
     } catch (error) {
-      throw remoteError(error, options.remote.url, "clone");
+      // Leave no half clone behind for openOrClone to mistake for a repository.
+      await (created ? rm(dir, { recursive: true, force: true }) : rm(join(dir, ".git"), { recursive: true, force: true }));
+      throw remoteError(error, options.remote.url, "clone", options.remote.auth !== undefined);
     }
     return GitRepo.open(dir, options);
   }
@@ -184,10 +187,11 @@ export class GitRepo {
     const headers = remote.headers ? { headers: remote.headers } : {};
     let advertised: string | null;
     try {
-      const refs = await git.listServerRefs({ http, url: remote.url, prefix: this.branchRef, ...headers, ...callbacks });
+      // Protocol v1: the ref advertisement is a single GET (v2 needs a second round trip).
+      const refs = await git.listServerRefs({ http, url: remote.url, prefix: this.branchRef, protocolVersion: 1, ...headers, ...callbacks });
       advertised = refs.find((r) => r.ref === this.branchRef)?.oid ?? null;
     } catch (error) {
-      throw remoteError(error, remote.url, "list refs of");
+      throw remoteError(error, remote.url, "list refs of", remote.auth !== undefined);
     }
     if (advertised === null) return null;
     let head = advertised;
@@ -210,7 +214,7 @@ export class GitRepo {
         });
         head = result.fetchHead ?? advertised;
       } catch (error) {
-        throw remoteError(error, remote.url, "fetch from");
+        throw remoteError(error, remote.url, "fetch from", remote.auth !== undefined);
       }
       if (!(await this.store.hasObject(head))) throw new GitRepositoryError(`fetch from ${redactUrl(remote.url)} did not bring commit ${head}`);
     }
@@ -263,7 +267,7 @@ function isDirectory(path: string): boolean {
 }
 
 /** Network and auth failures become user errors that name the remote (without credentials). */
-export function remoteError(error: unknown, url: string, verb: string): Error {
+export function remoteError(error: unknown, url: string, verb: string, hadCredentials: boolean): Error {
   const e = error as { code?: string; message?: string; data?: { statusCode?: number } };
   const where = redactUrl(url);
   if (e.code === "HttpError") {
@@ -271,7 +275,14 @@ export function remoteError(error: unknown, url: string, verb: string): Error {
     if (status === 401 || status === 403) return new GitRepositoryError(`cannot ${verb} ${where}: authentication failed (HTTP ${status}); check TOLLGATE_GIT_TOKEN or TOLLGATE_GIT_USERNAME/TOLLGATE_GIT_PASSWORD`);
     return new GitRepositoryError(`cannot ${verb} ${where}: ${e.message}`);
   }
-  if (e.code === "UserCanceledError") return new GitRepositoryError(`cannot ${verb} ${where}: authentication required; set TOLLGATE_GIT_TOKEN or TOLLGATE_GIT_USERNAME/TOLLGATE_GIT_PASSWORD`);
+  if (e.code === "UserCanceledError") {
+    // Our auth callbacks cancel instead of retrying: with credentials, that means they were refused.
+    return new GitRepositoryError(
+      hadCredentials
+        ? `cannot ${verb} ${where}: authentication failed: the server refused the credentials`
+        : `cannot ${verb} ${where}: authentication required; set TOLLGATE_GIT_TOKEN or TOLLGATE_GIT_USERNAME/TOLLGATE_GIT_PASSWORD`,
+    );
+  }
   if (e.code === "ECONNREFUSED" || e.code === "ENOTFOUND" || e.code === "ECONNRESET") return new GitRepositoryError(`cannot ${verb} ${where}: ${e.code}`);
   return error instanceof Error ? error : new Error(String(error));
 }
