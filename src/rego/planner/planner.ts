@@ -1,0 +1,1141 @@
+/**
+ * The planner: checked Rego → the IR of `../ir.ts`, following OPA's planner
+ * (internal/planner/planner.go). Queries become plans; rule sets become functions taking
+ * (input, data, args...); iteration is `ScanStmt`; unification is a mix of `EqualStmt`,
+ * `DotStmt` and assignments; comprehensions, negation and `every` are nested blocks;
+ * `with` on input/data is `WithStmt`, `with` on functions re-plans the affected rules.
+ *
+ * Planning is continuation-passing: `planTerm(t, k)` emits the statements that compute `t`
+ * and calls `k` with the operand holding its value; anything depending on that value is
+ * planned inside `k`, hence inside any scan or block `t` needed.
+ */
+import { lookupBuiltin } from "../builtins/catalog.ts";
+import type { SourcePos } from "../errors.ts";
+import * as ir from "../ir.ts";
+import type { CheckedQuery, Program, RuleNode, RuleSet } from "../check/program.ts";
+import { pathKey } from "../check/program.ts";
+import { isGround } from "../check/terms.ts";
+import type { Body, Expr, RefTerm, Term, With } from "../syntax/ast.ts";
+import { asBlock, FuncBuilder, type MutableBlock } from "./builder.ts";
+import { type MockTarget, PlanContext } from "./context.ts";
+import { planRuleSetFunction } from "./rulesets.ts";
+
+type Cont = () => void;
+type OpCont = (op: ir.Operand) => void;
+
+export interface PlanOptions {
+  /** Rule entrypoints, as paths below data (`["tollgate", "decision"]`), named by `name`. */
+  readonly entrypoints: readonly { readonly name: string; readonly path: readonly string[] }[];
+}
+
+/** Plans a checked program: entrypoints first (ids 0..n-1 in order), then the queries. */
+export function planProgram(program: Program, options: PlanOptions): ir.Policy {
+  const p = new Planner(program);
+  for (const ep of options.entrypoints) p.planEntrypoint(ep.name, ep.path);
+  for (const q of program.queries) p.planQuery(q);
+  return p.finish();
+}
+
+export class Planner {
+  private readonly strings: string[] = [];
+  private readonly stringIndex = new Map<string, number>();
+  private readonly files: string[] = [];
+  private readonly fileIndex = new Map<string, number>();
+  private readonly builtins = new Set<string>();
+  private readonly plans: ir.Plan[] = [];
+  private readonly funcs: ir.Func[] = [];
+  /** (context key, path) → function name. */
+  private readonly funcCache = new Map<string, string>();
+  private funcCounter = 0;
+
+  /** State of the function being planned (a stack: rule functions are planned on demand). */
+  fb!: FuncBuilder;
+  /** Identity of the current function, for value mocks. */
+  funcId = 0;
+  private nextFuncId = 1;
+  ctx: PlanContext = PlanContext.EMPTY;
+  loc: SourcePos | undefined;
+
+  constructor(readonly program: Program) {}
+
+  finish(): ir.Policy {
+    const builtinFuncs = [...this.builtins].sort().map((name) => ({ name }));
+    return {
+      static: { strings: this.strings, builtinFuncs, files: this.files },
+      plans: this.plans,
+      funcs: this.funcs,
+    };
+  }
+
+  // ---- constants and statements ----
+
+  str(s: string): number {
+    let i = this.stringIndex.get(s);
+    if (i === undefined) {
+      i = this.strings.length;
+      this.strings.push(s);
+      this.stringIndex.set(s, i);
+    }
+    return i;
+  }
+
+  strOp(s: string): ir.Operand {
+    return ir.stringIndex(this.str(s));
+  }
+
+  private irLoc(): ir.Location | undefined {
+    const l = this.loc;
+    if (!l) return undefined;
+    let f = this.fileIndex.get(l.file);
+    if (f === undefined) {
+      f = this.files.length;
+      this.files.push(l.file);
+      this.fileIndex.set(l.file, f);
+    }
+    return { file: f, row: l.line, col: l.col };
+  }
+
+  /** Appends a statement (with the current source location) to the current block. */
+  emit(stmt: ir.Stmt): void {
+    const loc = this.irLoc();
+    this.fb.append(loc ? ({ ...stmt, loc } as ir.Stmt) : stmt);
+  }
+
+  newLocal(): ir.Local {
+    return this.fb.newLocal();
+  }
+
+  /** A local holding the operand's value (operands that are constants are copied). */
+  toLocal(op: ir.Operand): ir.Local {
+    if (op.type === "local") return op.value;
+    const l = this.newLocal();
+    this.emit({ type: "AssignVarStmt", source: op, target: l });
+    return l;
+  }
+
+  useBuiltin(name: string): void {
+    this.builtins.add(name);
+  }
+
+  /** Runs `f` with a fresh function builder (locals from `firstFree` on), then restores the previous one. */
+  withFunction(firstFree: ir.Local, f: Cont): void {
+    const saved = { fb: this.fb, loc: this.loc, funcId: this.funcId };
+    this.funcId = this.nextFuncId++;
+    this.fb = new FuncBuilder(firstFree, { stmts: [] });
+    try {
+      f();
+    } finally {
+      this.fb = saved.fb;
+      this.loc = saved.loc;
+      this.funcId = saved.funcId;
+    }
+  }
+
+  /** A top-level block of the current function, planned by `f`. */
+  topBlock(f: Cont): MutableBlock {
+    return this.fb.inBlock(f);
+  }
+
+  // ---- plans ----
+
+  planEntrypoint(name: string, path: readonly string[]): void {
+    const blocks: MutableBlock[] = [];
+    this.withFunction(2, () => {
+      this.fb.vars.put("input", ir.INPUT);
+      this.fb.vars.put("data", ir.DATA);
+      const pos: SourcePos = { file: "<entrypoint>", line: 1, col: 1 };
+      const ref: RefTerm = {
+        type: "ref",
+        terms: [
+          { type: "var", name: "data", loc: pos },
+          ...path.map((s) => ({ type: "string", value: s, loc: pos }) as const),
+        ],
+        loc: pos,
+      };
+      blocks.push(
+        this.topBlock(() => {
+          this.planTerm(ref, (value) => {
+            const row = this.newLocal();
+            this.emit({ type: "MakeObjectStmt", target: row });
+            this.emit({ type: "ObjectInsertStmt", key: this.strOp("result"), value, object: row });
+            this.emit({ type: "ResultSetAddStmt", value: row });
+          });
+        }),
+      );
+    });
+    this.plans.push({ name, blocks: blocks.map(asBlock) });
+  }
+
+  planQuery(q: CheckedQuery): void {
+    const blocks: MutableBlock[] = [];
+    this.withFunction(2, () => {
+      this.fb.vars.put("input", ir.INPUT);
+      this.fb.vars.put("data", ir.DATA);
+      this.loc = q.loc;
+      blocks.push(
+        this.topBlock(() => {
+          this.planBody(q.body, () => {
+            const row = this.newLocal();
+            this.emit({ type: "MakeObjectStmt", target: row });
+            for (const [local, name] of q.resultVars) {
+              const l = this.fb.vars.get(local);
+              if (l === undefined) continue;
+              this.emit({ type: "ObjectInsertStmt", key: this.strOp(name), value: ir.local(l), object: row });
+            }
+            this.emit({ type: "ResultSetAddStmt", value: row });
+          });
+        }),
+      );
+    });
+    this.plans.push({ name: q.name, blocks: blocks.map(asBlock) });
+  }
+
+  // ---- functions ----
+
+  /** The function computing a rule set in the current context (planned on first use). */
+  ruleSetFunction(set: RuleSet, node: RuleNode): string {
+    const key = `${this.ctx.key}|${pathKey(set.path)}`;
+    const cached = this.funcCache.get(key);
+    if (cached) return cached;
+    const name = `g${this.funcCounter++}.data.${set.path.join(".")}`;
+    this.funcCache.set(key, name);
+    const savedCtx = this.ctx;
+    try {
+      this.funcs.push(planRuleSetFunction(this, set, node, name));
+    } finally {
+      this.ctx = savedCtx;
+    }
+    return name;
+  }
+
+  addFunc(f: ir.Func): void {
+    this.funcs.push(f);
+  }
+
+  nodeAt(path: readonly string[]): RuleNode | undefined {
+    let n: RuleNode | undefined = this.program.root;
+    for (const p of path) {
+      n = n.children.get(p);
+      if (!n) return undefined;
+    }
+    return n;
+  }
+
+  /** The rule set at a node if visible in the current context. */
+  visibleRuleSet(node: RuleNode | undefined): RuleSet | undefined {
+    const set = node?.ruleSet;
+    if (!set || this.ctx.hides(set.path)) return undefined;
+    return set;
+  }
+
+  inputLocal(): ir.Local {
+    return this.fb.vars.get("input")!;
+  }
+
+  dataLocal(): ir.Local {
+    return this.fb.vars.get("data")!;
+  }
+
+  // ---- bodies and expressions ----
+
+  planBody(body: Body, k: Cont, index = 0): void {
+    if (index >= body.length) {
+      k();
+      return;
+    }
+    const e = body[index]!;
+    const saved = this.loc;
+    this.loc = e.loc;
+    this.planExpr(e, () => {
+      const inner = this.loc;
+      this.loc = saved;
+      this.planBody(body, k, index + 1);
+      this.loc = inner;
+    });
+    this.loc = saved;
+  }
+
+  planExpr(e: Expr, k: Cont): void {
+    if (e.negated) {
+      this.planNot(e, k);
+      return;
+    }
+    if (e.with.length > 0) {
+      this.planWith(e, k);
+      return;
+    }
+    const kind = e.kind;
+    switch (kind.type) {
+      case "term":
+        if (kind.term.type === "boolean") {
+          // `true` needs no code; `false` makes the rest of the body unreachable.
+          if (kind.term.value) k();
+          return;
+        }
+        if (kind.term.type === "call") this.planCallExpr(kind.term, k);
+        else
+          this.planTerm(kind.term, (op) => {
+            this.emit({ type: "NotEqualStmt", a: op, b: ir.bool(false) });
+            k();
+          });
+        return;
+      case "unify":
+        this.planUnify(kind.lhs, kind.rhs, k);
+        return;
+      case "every":
+        this.planEvery(kind, k);
+        return;
+      default:
+        throw new Error(`planner: unexpected ${kind.type} expression (rewritten by the checker)`);
+    }
+  }
+
+  private planNot(e: Expr, k: Cont): void {
+    const block = this.fb.inBlock(() => {
+      this.fb.vars.scoped(() => this.planExpr({ ...e, negated: false }, () => {}));
+    });
+    this.emit({ type: "NotStmt", block: asBlock(block) });
+    k();
+  }
+
+  private planEvery(kind: Extract<Expr["kind"], { type: "every" }>, k: Cont): void {
+    this.planTerm(kind.domain, (domainOp) => {
+      const domain = this.toLocal(domainOp);
+      this.emit({ type: "IsDefinedStmt", source: domain });
+      const counterexample = this.newLocal();
+      this.emit({ type: "ResetLocalStmt", target: counterexample });
+      const key = this.newLocal();
+      const value = this.newLocal();
+      const scanBlock = this.fb.inBlock(() => {
+        this.fb.vars.scoped(() => {
+          if (kind.key) this.fb.vars.put(kind.key.name, key);
+          this.fb.vars.put(kind.value.name, value);
+          const bodyBlock = this.fb.inBlock(() => {
+            this.fb.vars.scoped(() => this.planBody(kind.body, () => {}));
+          });
+          this.emit({ type: "NotStmt", block: asBlock(bodyBlock) });
+          this.emit({ type: "AssignVarStmt", source: ir.bool(true), target: counterexample });
+        });
+      });
+      this.emit({ type: "ScanStmt", source: domain, key, value, block: asBlock(scanBlock) });
+      this.emit({ type: "IsUndefinedStmt", source: counterexample });
+      k();
+    });
+  }
+
+  // ---- with ----
+
+  private planWith(e: Expr, k: Cont): void {
+    const docWiths: { root: "input" | "data"; path: string[]; with: With }[] = [];
+    const mocks: { name: string; with: With }[] = [];
+    const shadows: string[][] = [];
+    for (const w of e.with) {
+      const target = w.target;
+      if (target.type === "ref" && target.terms[0]!.type === "var") {
+        const root = target.terms[0]!.name;
+        if (root === "input" || root === "data") {
+          const path = target.terms.slice(1).map((t) => (t as { value: string }).value);
+          if (root === "data") {
+            const set = this.nodeAt(path)?.ruleSet;
+            if (set && set.kind === "function" && set.path.length === path.length) {
+              mocks.push({ name: `data.${path.join(".")}`, with: w });
+              continue;
+            }
+            if (this.rulesAtOrBelow(path)) shadows.push(path);
+          }
+          docWiths.push({ root, path, with: w });
+          continue;
+        }
+      }
+      const name = target.type === "var" ? target.name : refName(target);
+      mocks.push({ name: name ?? "?", with: w });
+    }
+
+    const mockTargets = new Map<string, MockTarget>();
+    const planMockValues = (i: number, done: Cont): void => {
+      if (i >= mocks.length) {
+        done();
+        return;
+      }
+      const m = mocks[i]!;
+      const fn = this.functionValue(m.with);
+      if (fn) {
+        mockTargets.set(m.name, fn);
+        planMockValues(i + 1, done);
+        return;
+      }
+      this.planTerm(m.with.value, (op) => {
+        const l = this.toLocal(op);
+        mockTargets.set(m.name, { kind: "value", term: m.with.value, local: l, owner: this.funcId });
+        planMockValues(i + 1, done);
+      });
+    };
+
+    planMockValues(0, () => {
+      this.planTermList(
+        docWiths.map((d) => d.with.value),
+        (values) => {
+          // Save the documents the withs replace, to restore them for the rest of the body.
+          const roots = [...new Set(docWiths.map((d) => d.root))].sort();
+          const saved = roots.map((r) => {
+            const orig = r === "input" ? this.inputLocal() : this.dataLocal();
+            const copy = this.newLocal();
+            this.emit({ type: "AssignVarStmt", source: ir.local(orig), target: copy });
+            return { orig, copy };
+          });
+          const outer = this.ctx;
+          const inner = outer.withShadows(shadows).withMocks(mockTargets);
+          const planWithRec = (i: number): void => {
+            if (i >= docWiths.length) {
+              this.ctx = inner;
+              this.planExpr({ ...e, with: [] }, () => {
+                this.ctx = outer;
+                this.planRestore(saved, 0, k);
+                this.ctx = inner;
+              });
+              this.ctx = outer;
+              return;
+            }
+            const d = docWiths[i]!;
+            const local = d.root === "input" ? this.inputLocal() : this.dataLocal();
+            const block = this.fb.inBlock(() => planWithRec(i + 1));
+            this.emit({
+              type: "WithStmt",
+              local,
+              path: d.path.map((s) => this.str(s)),
+              value: values[i]!,
+              block: asBlock(block),
+            });
+          };
+          planWithRec(0);
+        },
+      );
+    });
+  }
+
+  private planRestore(saved: { orig: ir.Local; copy: ir.Local }[], i: number, k: Cont): void {
+    if (i >= saved.length) {
+      k();
+      return;
+    }
+    const { orig, copy } = saved[i]!;
+    const block = this.fb.inBlock(() => this.planRestore(saved, i + 1, k));
+    this.emit({ type: "WithStmt", local: orig, path: [], value: ir.local(copy), block: asBlock(block) });
+  }
+
+  private rulesAtOrBelow(path: readonly string[]): boolean {
+    let n: RuleNode | undefined = this.program.root;
+    for (const p of path) {
+      if (n.ruleSet) return true;
+      n = n.children.get(p);
+      if (!n) return false;
+    }
+    return hasRuleSets(n);
+  }
+
+  /** A `with` value that is a function (builtin name or user function reference), if it is one. */
+  private functionValue(w: With): MockTarget | undefined {
+    if (w.builtin !== undefined) return { kind: "builtin", name: w.builtin };
+    const v = w.value;
+    if (v.type === "ref" && v.terms[0]!.type === "var" && v.terms[0]!.name === "data") {
+      const path: string[] = [];
+      for (const t of v.terms.slice(1)) {
+        if (t.type !== "string") return undefined;
+        path.push(t.value);
+      }
+      const set = this.nodeAt(path)?.ruleSet;
+      if (set?.kind === "function" && set.path.length === path.length) return { kind: "function", path };
+    }
+    return undefined;
+  }
+
+  // ---- calls ----
+
+  /** A call used as an expression: `f(x)` (must not be false) or `f(x, out)` (relational form). */
+  private planCallExpr(c: Extract<Term, { type: "call" }>, k: Cont): void {
+    const arity = this.callArity(c.name);
+    const builtin = c.name.startsWith("data.") ? undefined : lookupBuiltin(c.name);
+    if (builtin?.void) {
+      this.planVoid(c, k);
+      return;
+    }
+    const mocked = this.ctx.mocks.has(c.name);
+    if (!mocked && c.args.length === 2 && (c.name === "equal" || c.name === "neq")) {
+      this.planTerm(c.args[0]!, (a) =>
+        this.planTerm(c.args[1]!, (b) => {
+          this.emit({ type: c.name === "equal" ? "EqualStmt" : "NotEqualStmt", a, b });
+          k();
+        }),
+      );
+      return;
+    }
+    const relation = !mocked && builtin?.relation === true;
+    if (c.args.length === arity + 1) {
+      this.planCall(c.name, c.args.slice(0, arity), (result) => {
+        if (relation) {
+          this.planScanValues(result, c.args[arity]!, k);
+        } else {
+          this.planUnifyLocal(ir.local(result), c.args[arity]!, k);
+        }
+      });
+      return;
+    }
+    this.planCall(c.name, c.args, (result) => {
+      if (relation) {
+        const n = this.newLocal();
+        const zero = this.newLocal();
+        this.emit({ type: "LenStmt", source: ir.local(result), target: n });
+        this.emit({ type: "MakeNumberIntStmt", value: 0, target: zero });
+        this.emit({ type: "NotEqualStmt", a: ir.local(n), b: ir.local(zero) });
+      } else {
+        this.emit({ type: "NotEqualStmt", a: ir.local(result), b: ir.bool(false) });
+      }
+      k();
+    });
+  }
+
+  /** `print(...)` and other void builtins: evaluated for their arguments' sake, always true. */
+  private planVoid(_c: Extract<Term, { type: "call" }>, k: Cont): void {
+    k();
+  }
+
+  callArity(name: string): number {
+    if (name.startsWith("data.")) {
+      const set = this.nodeAt(name.split(".").slice(1))?.ruleSet;
+      return set?.arity ?? 0;
+    }
+    return lookupBuiltin(name)?.arity ?? 0;
+  }
+
+  /** Plans the arguments, then a call of `name` (mocks applied); `k` gets the result local. */
+  planCall(name: string, args: readonly Term[], k: (result: ir.Local) => void): void {
+    this.planTermList(args, (ops) => this.emitCall(name, ops, k));
+  }
+
+  private emitCall(name: string, ops: ir.Operand[], k: (result: ir.Local) => void): void {
+    const mock = this.ctx.mocks.get(name);
+    if (mock) {
+      switch (mock.kind) {
+        case "value": {
+          if (mock.owner === this.funcId) {
+            k(mock.local);
+          } else if (isGround(mock.term)) {
+            const saved = this.ctx;
+            this.ctx = this.ctx.withoutMocks();
+            this.planTerm(mock.term, (op) => {
+              this.ctx = saved;
+              k(this.toLocal(op));
+              this.ctx = this.ctx.withoutMocks();
+            });
+            this.ctx = saved;
+          } else {
+            throw new Error(`with: a non-constant value can only replace ${name} where the with is written`);
+          }
+          return;
+        }
+        case "builtin": {
+          this.emitDirectCall(mock.name, ops, k);
+          return;
+        }
+        case "function": {
+          const saved = this.ctx;
+          this.ctx = this.ctx.withoutMocks();
+          let fname: string;
+          try {
+            const node = this.nodeAt(mock.path)!;
+            fname = this.ruleSetFunction(node.ruleSet!, node);
+          } finally {
+            this.ctx = saved;
+          }
+          const result = this.newLocal();
+          this.emit({
+            type: "CallStmt",
+            func: fname,
+            args: [ir.local(this.inputLocal()), ir.local(this.dataLocal()), ...ops],
+            result,
+          });
+          k(result);
+          return;
+        }
+      }
+    }
+    this.emitDirectCall(name, ops, k);
+  }
+
+  private emitDirectCall(name: string, ops: ir.Operand[], k: (result: ir.Local) => void): void {
+    const result = this.newLocal();
+    if (name.startsWith("data.")) {
+      const path = name.split(".").slice(1);
+      const node = this.nodeAt(path);
+      const set = node?.ruleSet;
+      if (!node || !set) throw new Error(`planner: unknown function ${name}`);
+      const fname = this.ruleSetFunction(set, node);
+      this.emit({
+        type: "CallStmt",
+        func: fname,
+        args: [ir.local(this.inputLocal()), ir.local(this.dataLocal()), ...ops],
+        result,
+      });
+    } else {
+      this.useBuiltin(name);
+      this.emit({ type: "CallStmt", func: name, args: ops, result });
+    }
+    k(result);
+  }
+
+  // ---- terms ----
+
+  planTermList(terms: readonly Term[], k: (ops: ir.Operand[]) => void, i = 0, acc: ir.Operand[] = []): void {
+    if (i >= terms.length) {
+      k(acc);
+      return;
+    }
+    this.planTerm(terms[i]!, (op) => this.planTermList(terms, k, i + 1, [...acc, op]));
+  }
+
+  planTerm(t: Term, k: OpCont): void {
+    switch (t.type) {
+      case "null": {
+        const l = this.newLocal();
+        this.emit({ type: "MakeNullStmt", target: l });
+        k(ir.local(l));
+        return;
+      }
+      case "boolean":
+        k(ir.bool(t.value));
+        return;
+      case "number":
+        k(ir.local(this.makeNumber(t.text)));
+        return;
+      case "string":
+        k(this.strOp(t.value));
+        return;
+      case "var": {
+        let l = this.fb.vars.get(t.name);
+        if (l === undefined) {
+          // Unbound (only in positions where undefined is the right answer).
+          l = this.newLocal();
+        }
+        k(ir.local(l));
+        return;
+      }
+      case "ref":
+        this.planRef(t, (op) => k(op));
+        return;
+      case "array": {
+        const arr = this.newLocal();
+        this.emit({ type: "MakeArrayStmt", capacity: t.items.length, target: arr });
+        const rec = (i: number): void => {
+          if (i >= t.items.length) {
+            k(ir.local(arr));
+            return;
+          }
+          this.planTerm(t.items[i]!, (op) => {
+            this.emit({ type: "ArrayAppendStmt", value: op, array: arr });
+            rec(i + 1);
+          });
+        };
+        rec(0);
+        return;
+      }
+      case "object": {
+        const obj = this.newLocal();
+        this.emit({ type: "MakeObjectStmt", target: obj });
+        const rec = (i: number): void => {
+          if (i >= t.entries.length) {
+            k(ir.local(obj));
+            return;
+          }
+          const [key, value] = t.entries[i]!;
+          this.planTerm(key, (kop) =>
+            this.planTerm(value, (vop) => {
+              this.emit({ type: "ObjectInsertStmt", key: kop, value: vop, object: obj });
+              rec(i + 1);
+            }),
+          );
+        };
+        rec(0);
+        return;
+      }
+      case "set": {
+        const set = this.newLocal();
+        this.emit({ type: "MakeSetStmt", target: set });
+        const rec = (i: number): void => {
+          if (i >= t.items.length) {
+            k(ir.local(set));
+            return;
+          }
+          this.planTerm(t.items[i]!, (op) => {
+            this.emit({ type: "SetAddStmt", value: op, set });
+            rec(i + 1);
+          });
+        };
+        rec(0);
+        return;
+      }
+      case "call":
+        this.planCall(t.name, t.args, (result) => k(ir.local(result)));
+        return;
+      case "arraycompr":
+      case "setcompr":
+      case "objectcompr":
+        this.planComprehension(t, k);
+        return;
+    }
+  }
+
+  makeNumber(text: string): ir.Local {
+    const l = this.newLocal();
+    const n = Number(text);
+    if (/^-?(0|[1-9][0-9]*)$/.test(text) && Number.isSafeInteger(n)) {
+      this.emit({ type: "MakeNumberIntStmt", value: n, target: l });
+    } else {
+      this.emit({ type: "MakeNumberRefStmt", index: this.str(text), target: l });
+    }
+    return l;
+  }
+
+  private planComprehension(t: Extract<Term, { type: "arraycompr" | "setcompr" | "objectcompr" }>, k: OpCont): void {
+    const target = this.newLocal();
+    if (t.type === "arraycompr") this.emit({ type: "MakeArrayStmt", capacity: 0, target });
+    else if (t.type === "setcompr") this.emit({ type: "MakeSetStmt", target });
+    else this.emit({ type: "MakeObjectStmt", target });
+    const saved = this.loc;
+    const block = this.fb.inBlock(() => {
+      this.fb.vars.scoped(() => {
+        this.planBody(t.body, () => {
+          if (t.type === "objectcompr") {
+            this.planTerm(t.key, (key) =>
+              this.planTerm(t.value, (value) => {
+                this.emit({ type: "ObjectInsertOnceStmt", key, value, object: target });
+              }),
+            );
+          } else {
+            this.planTerm(t.term, (value) => {
+              if (t.type === "arraycompr") this.emit({ type: "ArrayAppendStmt", value, array: target });
+              else this.emit({ type: "SetAddStmt", value, set: target });
+            });
+          }
+        });
+      });
+    });
+    this.loc = saved;
+    this.emit({ type: "BlockStmt", blocks: [asBlock(block)] });
+    k(ir.local(target));
+  }
+
+  // ---- unification ----
+
+  planUnify(a: Term, b: Term, k: Cont): void {
+    switch (a.type) {
+      case "var":
+        this.planUnifyVar(a.name, b, k);
+        return;
+      case "array":
+        if (b.type === "var") this.planUnifyVar(b.name, a, k);
+        else if (b.type === "array") {
+          if (a.items.length !== b.items.length) return;
+          const rec = (i: number): void => {
+            if (i >= a.items.length) k();
+            else this.planUnify(a.items[i]!, b.items[i]!, () => rec(i + 1));
+          };
+          rec(0);
+        } else this.planTerm(b, (op) => this.planUnifyLocal(op, a, k));
+        return;
+      case "object":
+        if (b.type === "var") this.planUnifyVar(b.name, a, k);
+        else if (b.type === "object") this.planUnifyObjects(a, b, k);
+        else this.planTerm(b, (op) => this.planUnifyLocal(op, a, k));
+        return;
+      default:
+        this.planTerm(a, (op) => this.planUnifyLocal(op, b, k));
+    }
+  }
+
+  private planUnifyObjects(a: Extract<Term, { type: "object" }>, b: Extract<Term, { type: "object" }>, k: Cont): void {
+    if (a.entries.length !== b.entries.length) return;
+    const groundKeys = (o: typeof a) => o.entries.every(([key]) => isGround(key));
+    if (groundKeys(a) && groundKeys(b)) {
+      const pairs: [Term, Term][] = [];
+      for (const [ka, va] of a.entries) {
+        const match = b.entries.find(([kb]) => sameConstant(ka, kb));
+        if (!match) return;
+        pairs.push([va, match[1]]);
+      }
+      const rec = (i: number): void => {
+        if (i >= pairs.length) k();
+        else this.planUnify(pairs[i]![0], pairs[i]![1], () => rec(i + 1));
+      };
+      rec(0);
+      return;
+    }
+    this.planTerm(b, (op) => this.planUnifyLocal(op, a, k));
+  }
+
+  private planUnifyVar(name: string, b: Term, k: Cont): void {
+    const bound = this.fb.vars.get(name);
+    if (bound !== undefined) {
+      this.planUnifyLocal(ir.local(bound), b, k);
+      return;
+    }
+    if (b.type === "var" && this.fb.vars.get(b.name) === undefined) {
+      // Both unbound: cannot happen after safety checks; treat as undefined.
+      return;
+    }
+    this.planTerm(b, (op) => {
+      const l = this.newLocal();
+      this.emit({ type: "AssignVarStmt", source: op, target: l });
+      this.fb.vars.put(name, l);
+      k();
+    });
+  }
+
+  /** Unifies a computed value with a term (which may bind variables). */
+  planUnifyLocal(a: ir.Operand, b: Term, k: Cont): void {
+    switch (b.type) {
+      case "var": {
+        const bound = this.fb.vars.get(b.name);
+        if (bound !== undefined) {
+          this.emit({ type: "EqualStmt", a, b: ir.local(bound) });
+          k();
+          return;
+        }
+        const l = this.newLocal();
+        this.emit({ type: "AssignVarStmt", source: a, target: l });
+        this.fb.vars.put(b.name, l);
+        k();
+        return;
+      }
+      case "array": {
+        this.emit({ type: "IsArrayStmt", source: a });
+        this.emitLengthCheck(a, b.items.length);
+        const rec = (i: number): void => {
+          if (i >= b.items.length) {
+            k();
+            return;
+          }
+          const key = this.newLocal();
+          const value = this.newLocal();
+          this.emit({ type: "MakeNumberIntStmt", value: i, target: key });
+          this.emit({ type: "DotStmt", source: a, key: ir.local(key), target: value });
+          this.planUnifyLocal(ir.local(value), b.items[i]!, () => rec(i + 1));
+        };
+        rec(0);
+        return;
+      }
+      case "object": {
+        this.emit({ type: "IsObjectStmt", source: a });
+        this.emitLengthCheck(a, b.entries.length);
+        const rec = (i: number): void => {
+          if (i >= b.entries.length) {
+            k();
+            return;
+          }
+          const [key, value] = b.entries[i]!;
+          this.planTerm(key, (kop) => {
+            const v = this.newLocal();
+            this.emit({ type: "DotStmt", source: a, key: kop, target: v });
+            this.planUnifyLocal(ir.local(v), value, () => rec(i + 1));
+          });
+        };
+        rec(0);
+        return;
+      }
+      default:
+        this.planTerm(b, (op) => {
+          this.emit({ type: "EqualStmt", a, b: op });
+          k();
+        });
+    }
+  }
+
+  private emitLengthCheck(a: ir.Operand, n: number): void {
+    const len = this.newLocal();
+    const want = this.newLocal();
+    this.emit({ type: "LenStmt", source: a, target: len });
+    this.emit({ type: "MakeNumberIntStmt", value: n, target: want });
+    this.emit({ type: "EqualStmt", a: ir.local(len), b: ir.local(want) });
+  }
+
+  // ---- references ----
+
+  planRef(r: RefTerm, k: OpCont): void {
+    const head = r.terms[0]!;
+    if (head.type === "var") {
+      if (head.name === "data") {
+        this.planRefData(r.terms, k);
+        return;
+      }
+      const l = this.fb.vars.get(head.name);
+      if (l === undefined) throw new Error(`planner: unbound reference head ${head.name}`);
+      this.planRefRec(ir.local(l), r.terms, 1, k);
+      return;
+    }
+    this.planTerm(head, (op) => this.planRefRec(op, r.terms, 1, k));
+  }
+
+  /** Applies `terms[i..]` to a value: dots for bound operands, scans for unbound ones. */
+  planRefRec(source: ir.Operand, terms: readonly Term[], i: number, k: OpCont): void {
+    if (i >= terms.length) {
+      k(source);
+      return;
+    }
+    const op = terms[i]!;
+    if (!this.hasUnboundVars(op)) {
+      this.planTerm(op, (key) => {
+        const target = this.newLocal();
+        this.emit({ type: "DotStmt", source, key, target });
+        this.planRefRec(ir.local(target), terms, i + 1, k);
+      });
+      return;
+    }
+    this.planScan(this.toLocal(source), op, (_key, value) => this.planRefRec(ir.local(value), terms, i + 1, k));
+  }
+
+  /** Iterates a collection, unifying each key with `keyTerm`. */
+  planScan(source: ir.Local, keyTerm: Term, k: (key: ir.Local, value: ir.Local) => void): void {
+    const key = this.newLocal();
+    const value = this.newLocal();
+    const block = this.fb.inBlock(() => {
+      this.fb.vars.scoped(() => this.planUnifyLocal(ir.local(key), keyTerm, () => k(key, value)));
+    });
+    this.emit({ type: "ScanStmt", source, key, value, block: asBlock(block) });
+  }
+
+  /** Iterates the values of a collection, unifying each with `valueTerm`. */
+  private planScanValues(source: ir.Local, valueTerm: Term, k: Cont): void {
+    const key = this.newLocal();
+    const value = this.newLocal();
+    const block = this.fb.inBlock(() => {
+      this.fb.vars.scoped(() => this.planUnifyLocal(ir.local(value), valueTerm, k));
+    });
+    this.emit({ type: "ScanStmt", source, key, value, block: asBlock(block) });
+  }
+
+  hasUnboundVars(t: Term): boolean {
+    let unbound = false;
+    const visit = (x: Term): void => {
+      if (unbound) return;
+      switch (x.type) {
+        case "var":
+          if (this.fb.vars.get(x.name) === undefined) unbound = true;
+          return;
+        case "ref":
+          for (const y of x.terms) visit(y);
+          return;
+        case "array":
+        case "set":
+          for (const y of x.items) visit(y);
+          return;
+        case "object":
+          for (const [a, b] of x.entries) {
+            visit(a);
+            visit(b);
+          }
+          return;
+        case "call":
+          for (const y of x.args) visit(y);
+          return;
+        default:
+          return;
+      }
+    };
+    visit(t);
+    return unbound;
+  }
+
+  /** References into `data`: rules (virtual documents) and base data, merged as in OPA. */
+  private planRefData(terms: readonly Term[], k: OpCont): void {
+    this.planDataWalk(this.program.root, { local: this.dataLocal(), path: [] }, terms, 1, k);
+  }
+
+  private planDataWalk(node: RuleNode | undefined, base: BasePtr, terms: readonly Term[], i: number, k: OpCont): void {
+    const set = this.visibleRuleSet(node);
+    if (set) {
+      if (set.kind === "function") {
+        // A function is not a document: the reference is undefined.
+        const l = this.newLocal();
+        this.emit({ type: "IsDefinedStmt", source: l });
+        return;
+      }
+      const fname = this.ruleSetFunction(set, node!);
+      const result = this.newLocal();
+      this.emit({
+        type: "CallStmt",
+        func: fname,
+        args: [ir.local(this.inputLocal()), ir.local(this.dataLocal())],
+        result,
+      });
+      this.planRefRec(ir.local(result), terms, i, k);
+      return;
+    }
+    const virtual = node && this.hasVisibleRules(node) ? node : undefined;
+    if (!virtual) {
+      this.planBasePath(base, (b) => this.planRefRec(ir.local(b), terms, i, k));
+      return;
+    }
+    if (i >= terms.length) {
+      this.planExtent(virtual, base, (l) => k(ir.local(l)));
+      return;
+    }
+    const op = terms[i]!;
+    if (op.type === "string") {
+      this.planDataWalk(virtual.children.get(op.value), { local: base.local, path: [...base.path, op.value] }, terms, i + 1, k);
+      return;
+    }
+    if (!this.hasUnboundVars(op)) {
+      // A computed key: compare against each virtual child, or read base data.
+      this.planTerm(op, (keyOp) => {
+        const children = [...virtual.children.keys()].sort();
+        const blocks = children.map((c) =>
+          this.fb.inBlock(() =>
+            this.fb.vars.scoped(() => {
+              this.emit({ type: "EqualStmt", a: keyOp, b: this.strOp(c) });
+              this.planDataWalk(virtual.children.get(c), { local: base.local, path: [...base.path, c] }, terms, i + 1, k);
+            }),
+          ),
+        );
+        if (blocks.length > 0) this.emit({ type: "BlockStmt", blocks: blocks.map(asBlock) });
+        this.planBasePath(base, (b) => {
+          const excluded = this.planExcludeSet(children);
+          this.emitNotMember(excluded, keyOp);
+          const target = this.newLocal();
+          this.emit({ type: "DotStmt", source: ir.local(b), key: keyOp, target });
+          this.planRefRec(ir.local(target), terms, i + 1, k);
+        });
+      });
+      return;
+    }
+    // An unbound operand: enumerate the virtual children, then the base data not shadowed by them.
+    const children = [...virtual.children.keys()].sort();
+    const blocks = children.map((c) =>
+      this.fb.inBlock(() =>
+        this.fb.vars.scoped(() => {
+          this.planUnifyLocal(this.strOp(c), op, () =>
+            this.planDataWalk(virtual.children.get(c), { local: base.local, path: [...base.path, c] }, terms, i + 1, k),
+          );
+        }),
+      ),
+    );
+    if (blocks.length > 0) this.emit({ type: "BlockStmt", blocks: blocks.map(asBlock) });
+    this.planBasePath(base, (b) => {
+      const excluded = this.planExcludeSet(children);
+      this.planScan(b, op, (key, value) => {
+        this.emitNotMember(excluded, ir.local(key));
+        this.planRefRec(ir.local(value), terms, i + 1, k);
+      });
+    });
+  }
+
+  private planExcludeSet(keys: readonly string[]): ir.Local {
+    const set = this.newLocal();
+    this.emit({ type: "MakeSetStmt", target: set });
+    for (const key of keys) this.emit({ type: "SetAddStmt", value: this.strOp(key), set });
+    return set;
+  }
+
+  private emitNotMember(set: ir.Local, key: ir.Operand): void {
+    const ignored = this.newLocal();
+    const block = this.fb.inBlock(() => this.emit({ type: "DotStmt", source: ir.local(set), key, target: ignored }));
+    this.emit({ type: "NotStmt", block: asBlock(block) });
+  }
+
+  /** The base document at `base.path` (undefined if absent). */
+  private planBasePath(base: BasePtr, k: (l: ir.Local) => void): void {
+    let cur = base.local;
+    for (const p of base.path) {
+      const next = this.newLocal();
+      this.emit({ type: "DotStmt", source: ir.local(cur), key: this.strOp(p), target: next });
+      cur = next;
+    }
+    k(cur);
+  }
+
+  hasVisibleRules(node: RuleNode): boolean {
+    if (this.ctx.hides(node.path)) return false;
+    if (this.visibleRuleSet(node)) return true;
+    for (const c of node.children.values()) if (this.hasVisibleRules(c) || c.isPackage) return true;
+    return node.isPackage;
+  }
+
+  /**
+   * The full document at a node: virtual documents of the subtree (rules; packages give `{}`),
+   * merged with base data at the same path if any.
+   */
+  planExtent(node: RuleNode, base: BasePtr | undefined, k: (l: ir.Local) => void): void {
+    const vtarget = this.newLocal();
+    this.emit({ type: "MakeObjectStmt", target: vtarget });
+    for (const key of [...node.children.keys()].sort()) {
+      const child = node.children.get(key)!;
+      const set = this.visibleRuleSet(child);
+      if (set) {
+        if (set.kind === "function") continue;
+        const fname = this.ruleSetFunction(set, child);
+        const value = this.newLocal();
+        const block = this.fb.inBlock(() => {
+          this.emit({
+            type: "CallStmt",
+            func: fname,
+            args: [ir.local(this.inputLocal()), ir.local(this.dataLocal())],
+            result: value,
+          });
+          this.emit({ type: "ObjectInsertStmt", key: this.strOp(key), value: ir.local(value), object: vtarget });
+        });
+        this.emit({ type: "BlockStmt", blocks: [asBlock(block)] });
+        continue;
+      }
+      if (!this.hasVisibleRules(child)) continue;
+      this.planExtent(child, undefined, (sub) => {
+        this.emit({ type: "ObjectInsertStmt", key: this.strOp(key), value: ir.local(sub), object: vtarget });
+      });
+    }
+    if (!base) {
+      k(vtarget);
+      return;
+    }
+    // Merge with the base document when there is one; otherwise the virtual document alone.
+    const target = this.newLocal();
+    const inner = this.fb.inBlock(() => {
+      this.planBasePath(base, (b) => {
+        this.emit({ type: "ObjectMergeStmt", a: b, b: vtarget, target });
+        this.emit({ type: "BreakStmt", index: 1 });
+      });
+    });
+    const outer = this.fb.inBlock(() => {
+      this.emit({ type: "BlockStmt", blocks: [asBlock(inner)] });
+      this.emit({ type: "AssignVarStmt", source: ir.local(vtarget), target });
+    });
+    this.emit({ type: "BlockStmt", blocks: [asBlock(outer)] });
+    k(target);
+  }
+}
+
+interface BasePtr {
+  readonly local: ir.Local;
+  readonly path: readonly string[];
+}
+
+function hasRuleSets(n: RuleNode): boolean {
+  if (n.ruleSet) return true;
+  for (const c of n.children.values()) if (hasRuleSets(c)) return true;
+  return false;
+}
+
+function refName(t: Term): string | undefined {
+  if (t.type !== "ref") return undefined;
+  const parts: string[] = [];
+  for (const [i, x] of t.terms.entries()) {
+    if (i === 0 && x.type === "var") parts.push(x.name);
+    else if (i > 0 && x.type === "string") parts.push(x.value);
+    else return undefined;
+  }
+  return parts.join(".");
+}
+
+function sameConstant(a: Term, b: Term): boolean {
+  if (a.type !== b.type) return false;
+  if (a.type === "string" && b.type === "string") return a.value === b.value;
+  if (a.type === "number" && b.type === "number") return Number(a.text) === Number(b.text);
+  if (a.type === "boolean" && b.type === "boolean") return a.value === b.value;
+  return a.type === "null";
+}
