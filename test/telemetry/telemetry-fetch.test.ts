@@ -31,10 +31,10 @@ async function makeRepo(telemetry: Record<string, unknown>): Promise<string> {
 }
 
 async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const code = await main(args, { out: (s) => void (out += `${s}\n`), err: (s) => void (err += `${s}\n`), env: {} });
-  return { code, out, err };
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(args, { out: (s) => out.push(s), err: (s) => err.push(s), env: {} });
+  return { code, out: out.join("\n"), err: err.join("\n") };
 }
 
 async function waitForScrapes(url: string, minimum: number): Promise<void> {
