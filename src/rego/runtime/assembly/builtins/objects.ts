@@ -1,0 +1,274 @@
+import { typeError } from "../error";
+import { equal as compareEq } from "../compare";
+import { mkInt, numIsInt, numToI64 } from "../number";
+import {
+  T_ARRAY, T_OBJECT, T_SET, T_STRING, arrPush, mkArray, mkObject, mkSet, objFind, objGet, objInsert, objKey, objVal,
+  setHas, shallowCopy, vecGet, vecLen, mkString, strPtr, strLen, setAdd,
+} from "../value";
+import { needArray, needObject } from "./util";
+import { bufNew, bufPtr, bufLen, bufI64 } from "../buf";
+
+function step(node: usize, key: usize): usize {
+  const t = load<u8>(node);
+  if (t == T_OBJECT) return objGet(node, key);
+  if (t == T_ARRAY && load<u8>(key) == 3 && numIsInt(key)) {
+    const i = numToI64(key);
+    return i >= 0 && i < <i64>vecLen(node) ? vecGet(node, <u32>i) : 0;
+  }
+  if (t == T_SET) return setHas(node, key) ? key : 0;
+  return 0;
+}
+
+export function b_object__get(o: usize, key: usize, dflt: usize): usize {
+  needObject("object.get", 1, o);
+  if (load<u8>(key) == T_ARRAY) {
+    let node = o;
+    const n = vecLen(key);
+    for (let i: u32 = 0; i < n; i++) {
+      node = step(node, vecGet(key, i));
+      if (node == 0) return dflt;
+    }
+    return node;
+  }
+  const v = objGet(o, key);
+  return v == 0 ? dflt : v;
+}
+
+export function b_object__keys(o: usize): usize {
+  needObject("object.keys", 1, o);
+  const n = vecLen(o);
+  const s = mkSet(n);
+  for (let i: u32 = 0; i < n; i++) arrPush(s, objKey(o, i)); // keys are sorted already
+  return s;
+}
+
+function union2(a: usize, b: usize): usize {
+  const r = shallowCopy(a);
+  const n = vecLen(b);
+  for (let i: u32 = 0; i < n; i++) {
+    const k = objKey(b, i);
+    const bv = objVal(b, i);
+    const av = objGet(r, k);
+    if (av != 0 && load<u8>(av) == T_OBJECT && load<u8>(bv) == T_OBJECT) objInsert(r, k, union2(av, bv));
+    else objInsert(r, k, bv);
+  }
+  return r;
+}
+
+export function b_object__union(a: usize, b: usize): usize {
+  needObject("object.union", 1, a);
+  needObject("object.union", 2, b);
+  return union2(a, b);
+}
+
+export function b_object__union_n(arr: usize): usize {
+  needArray("object.union_n", 1, arr);
+  const n = vecLen(arr);
+  let r = mkObject(0);
+  for (let i: u32 = 0; i < n; i++) {
+    const x = vecGet(arr, i);
+    if (load<u8>(x) != T_OBJECT) typeError("object.union_n", 1, "array of objects", arr);
+    r = union2(r, x);
+  }
+  return r;
+}
+
+/** True if `k` is in `keys` (an array, set, or the keys of an object). */
+function hasKey(keys: usize, k: usize): bool {
+  const t = load<u8>(keys);
+  if (t == T_SET) return setHas(keys, k);
+  if (t == T_OBJECT) return objFind(keys, k) >= 0;
+  const n = vecLen(keys);
+  for (let i: u32 = 0; i < n; i++) {
+    if (compareEq(vecGet(keys, i), k)) return true;
+  }
+  return false;
+}
+
+
+
+function needKeys(name: string, v: usize): void {
+  const t = load<u8>(v);
+  if (t != T_ARRAY && t != T_SET && t != T_OBJECT) typeError(name, 2, "one of {object, set, array}", v);
+}
+
+export function b_object__remove(o: usize, keys: usize): usize {
+  needObject("object.remove", 1, o);
+  needKeys("object.remove", keys);
+  const r = mkObject(0);
+  const n = vecLen(o);
+  for (let i: u32 = 0; i < n; i++) {
+    const k = objKey(o, i);
+    if (!hasKey(keys, k)) objInsert(r, k, objVal(o, i));
+  }
+  return r;
+}
+
+export function b_object__filter(o: usize, keys: usize): usize {
+  needObject("object.filter", 1, o);
+  needKeys("object.filter", keys);
+  const r = mkObject(0);
+  const n = vecLen(o);
+  for (let i: u32 = 0; i < n; i++) {
+    const k = objKey(o, i);
+    if (hasKey(keys, k)) objInsert(r, k, objVal(o, i));
+  }
+  return r;
+}
+
+// ---- json.filter / json.remove: paths as "a/b/c" strings or arrays of keys ----
+
+const LEAF: usize = memory.data<u8>([6, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], 8); // marker object
+
+function splitPath(s: usize): usize {
+  const p = strPtr(s);
+  const n = strLen(s);
+  const r = mkArray(0);
+  let start: u32 = 0;
+  if (n > 0 && load<u8>(p) == 47) start = 1;
+  let i = start;
+  for (; i <= n; i++) {
+    if (i == n || load<u8>(p + i) == 47) {
+      if (i > start || i < n) arrPush(r, mkString(p + start, i - start));
+      start = i + 1;
+    }
+  }
+  return r;
+}
+
+/** Builds a tree of path segments (objects) with LEAF at path ends; a shorter path wins. */
+function pathTree(name: string, paths: usize): usize {
+  const t = load<u8>(paths);
+  if (t != T_ARRAY && t != T_SET) typeError(name, 2, "one of {array, set}", paths);
+  const root = mkObject(0);
+  const n = vecLen(paths);
+  for (let i: u32 = 0; i < n; i++) {
+    let p = vecGet(paths, i);
+    if (load<u8>(p) == T_STRING) p = splitPath(p);
+    else if (load<u8>(p) != T_ARRAY) typeError(name, 2, "one of {array, set} of strings or arrays", paths);
+    let node = root;
+    const m = vecLen(p);
+    if (m == 0) return LEAF;
+    for (let j: u32 = 0; j < m; j++) {
+      const k = vecGet(p, j);
+      const existing = objGet(node, k);
+      if (existing == LEAF) break;
+      if (j == m - 1) {
+        objInsert(node, k, LEAF);
+        break;
+      }
+      let next = existing;
+      if (next == 0) {
+        next = mkObject(0);
+        objInsert(node, k, next);
+      }
+      node = next;
+    }
+  }
+  return root;
+}
+
+/** The subtree for array index `i` (matching a number or its decimal string). */
+function indexChild(tree: usize, i: u32): usize {
+  let c = objGet(tree, mkInt(i));
+  if (c != 0) return c;
+  const b = bufNew(12);
+  bufI64(b, i);
+  return objGet(tree, mkString(bufPtr(b), bufLen(b)));
+}
+
+function filterValue(v: usize, tree: usize): usize {
+  if (tree == LEAF) return v;
+  const t = load<u8>(v);
+  if (t == T_OBJECT) {
+    const r = mkObject(0);
+    const n = vecLen(v);
+    for (let i: u32 = 0; i < n; i++) {
+      const sub = objGet(tree, objKey(v, i));
+      if (sub == 0) continue;
+      const x = filterValue(objVal(v, i), sub);
+      if (x != 0) objInsert(r, objKey(v, i), x);
+    }
+    return r;
+  }
+  if (t == T_ARRAY) {
+    const r = mkArray(0);
+    const n = vecLen(v);
+    for (let i: u32 = 0; i < n; i++) {
+      const sub = indexChild(tree, i);
+      if (sub == 0) continue;
+      const x = filterValue(vecGet(v, i), sub);
+      if (x != 0) arrPush(r, x);
+    }
+    return r;
+  }
+  if (t == T_SET) {
+    const r = mkSet(0);
+    const n = vecLen(v);
+    for (let i: u32 = 0; i < n; i++) {
+      const sub = objGet(tree, vecGet(v, i));
+      if (sub == 0) continue;
+      const x = filterValue(vecGet(v, i), sub);
+      if (x != 0) setAdd(r, x);
+    }
+    return r;
+  }
+  return 0;
+}
+
+function removeValue(v: usize, tree: usize): usize {
+  if (tree == LEAF) return 0;
+  const t = load<u8>(v);
+  if (t == T_OBJECT) {
+    const r = mkObject(0);
+    const n = vecLen(v);
+    for (let i: u32 = 0; i < n; i++) {
+      const sub = objGet(tree, objKey(v, i));
+      if (sub == 0) objInsert(r, objKey(v, i), objVal(v, i));
+      else {
+        const x = removeValue(objVal(v, i), sub);
+        if (x != 0) objInsert(r, objKey(v, i), x);
+      }
+    }
+    return r;
+  }
+  if (t == T_ARRAY) {
+    const r = mkArray(0);
+    const n = vecLen(v);
+    for (let i: u32 = 0; i < n; i++) {
+      const sub = indexChild(tree, i);
+      if (sub == 0) arrPush(r, vecGet(v, i));
+      else {
+        const x = removeValue(vecGet(v, i), sub);
+        if (x != 0) arrPush(r, x);
+      }
+    }
+    return r;
+  }
+  if (t == T_SET) {
+    const r = mkSet(0);
+    const n = vecLen(v);
+    for (let i: u32 = 0; i < n; i++) {
+      const sub = objGet(tree, vecGet(v, i));
+      if (sub == 0) setAdd(r, vecGet(v, i));
+      else {
+        const x = removeValue(vecGet(v, i), sub);
+        if (x != 0) setAdd(r, x);
+      }
+    }
+    return r;
+  }
+  return v;
+}
+
+export function b_json__filter(o: usize, paths: usize): usize {
+  needObject("json.filter", 1, o);
+  const r = filterValue(o, pathTree("json.filter", paths));
+  return r == 0 ? mkObject(0) : r;
+}
+
+export function b_json__remove(o: usize, paths: usize): usize {
+  needObject("json.remove", 1, o);
+  const r = removeValue(o, pathTree("json.remove", paths));
+  return r == 0 ? mkObject(0) : r;
+}

@@ -1,0 +1,448 @@
+// JSON parse and dump. Parse accepts RFC 8259 JSON and returns 0 on any syntax error. Dump writes
+// objects with keys in Rego order, sets as arrays, numbers with their exact text.
+import { bufByte, bufBytes, bufLen, bufNew, bufPtr, bufReserve, bufSetLen, bufStr } from "./buf";
+import {
+  FALSE, NULL, T_ARRAY, T_BOOLEAN, T_NULL, T_NUMBER, T_OBJECT, T_SET, T_STRING, TRUE,
+  mkArrayFrom, mkObjectFromEntries, mkString, objKey, objVal, strLen, strPtr, vecGet, vecLen,
+} from "./value";
+import { mkNumberText, numFormat } from "./number";
+
+const MAX_DEPTH: i32 = 1000;
+
+let pos: usize = 0;
+let end: usize = 0;
+let depth: i32 = 0;
+let failed: bool = false;
+
+export function jsonParse(ptr: usize, len: u32): usize {
+  pos = ptr;
+  end = ptr + len;
+  depth = 0;
+  failed = false;
+  skipWs();
+  const v = parseValue();
+  if (failed || v == 0) return 0;
+  skipWs();
+  if (pos != end) return 0;
+  return v;
+}
+
+// @ts-ignore: decorator
+@inline
+function peek(): u32 {
+  return pos < end ? <u32>load<u8>(pos) : 0;
+}
+
+function skipWs(): void {
+  while (pos < end) {
+    const c = load<u8>(pos);
+    if (c == 32 || c == 9 || c == 10 || c == 13) pos++;
+    else break;
+  }
+}
+
+function expectWord(w0: u32, w1: u32, w2: u32, w3: u32, n: u32): bool {
+  if (pos + n > end) return false;
+  if (load<u8>(pos) != w0 || load<u8>(pos + 1) != w1 || load<u8>(pos + 2) != w2) return false;
+  if (n == 4 && load<u8>(pos + 3) != w3) return false;
+  pos += n;
+  return true;
+}
+
+function parseValue(): usize {
+  if (failed) return 0;
+  const c = peek();
+  switch (c) {
+    case 123: // {
+      return parseObject();
+    case 91: // [
+      return parseArray();
+    case 34: // "
+      return parseString();
+    case 116: // true
+      if (expectWord(116, 114, 117, 101, 4)) return TRUE;
+      break;
+    case 102: // false
+      if (pos + 5 <= end && expectWord(102, 97, 108, 115, 4) && load<u8>(pos) == 101) {
+        pos++;
+        return FALSE;
+      }
+      break;
+    case 110: // null
+      if (expectWord(110, 117, 108, 108, 4)) return NULL;
+      break;
+    default:
+      if (c == 45 || (c >= 48 && c <= 57)) return parseNumber();
+  }
+  failed = true;
+  return 0;
+}
+
+function digitsAt(): u32 {
+  let n: u32 = 0;
+  while (pos < end) {
+    const c = load<u8>(pos);
+    if (c < 48 || c > 57) break;
+    pos++;
+    n++;
+  }
+  return n;
+}
+
+function parseNumber(): usize {
+  const start = pos;
+  if (peek() == 45) pos++;
+  if (peek() == 48) {
+    pos++;
+  } else if (digitsAt() == 0) {
+    failed = true;
+    return 0;
+  }
+  if (peek() == 46) {
+    pos++;
+    if (digitsAt() == 0) {
+      failed = true;
+      return 0;
+    }
+  }
+  const e = peek();
+  if (e == 101 || e == 69) {
+    pos++;
+    const s = peek();
+    if (s == 43 || s == 45) pos++;
+    if (digitsAt() == 0) {
+      failed = true;
+      return 0;
+    }
+  }
+  return mkNumberText(start, <u32>(pos - start));
+}
+
+function hexDigit(c: u32): i32 {
+  if (c >= 48 && c <= 57) return <i32>(c - 48);
+  if (c >= 97 && c <= 102) return <i32>(c - 87);
+  if (c >= 65 && c <= 70) return <i32>(c - 55);
+  return -1;
+}
+
+function hex4(): i32 {
+  if (pos + 4 > end) return -1;
+  let v: i32 = 0;
+  for (let i = 0; i < 4; i++) {
+    const d = hexDigit(<u32>load<u8>(pos + i));
+    if (d < 0) return -1;
+    v = (v << 4) | d;
+  }
+  pos += 4;
+  return v;
+}
+
+export function bufUtf8(b: usize, cp: u32): void {
+  if (cp < 0x80) bufByte(b, cp);
+  else if (cp < 0x800) {
+    bufByte(b, 0xc0 | (cp >> 6));
+    bufByte(b, 0x80 | (cp & 0x3f));
+  } else if (cp < 0x10000) {
+    bufByte(b, 0xe0 | (cp >> 12));
+    bufByte(b, 0x80 | ((cp >> 6) & 0x3f));
+    bufByte(b, 0x80 | (cp & 0x3f));
+  } else {
+    bufByte(b, 0xf0 | (cp >> 18));
+    bufByte(b, 0x80 | ((cp >> 12) & 0x3f));
+    bufByte(b, 0x80 | ((cp >> 6) & 0x3f));
+    bufByte(b, 0x80 | (cp & 0x3f));
+  }
+}
+
+function parseString(): usize {
+  pos++; // opening quote
+  const start = pos;
+  // Fast path: no escapes, point into the source text.
+  while (pos < end) {
+    const c = load<u8>(pos);
+    if (c == 34) {
+      const v = mkString(start, <u32>(pos - start));
+      pos++;
+      return v;
+    }
+    if (c == 92) break;
+    if (c < 32) {
+      failed = true;
+      return 0;
+    }
+    pos++;
+  }
+  const b = bufNew(<u32>(pos - start) + 16);
+  bufBytes(b, start, <u32>(pos - start));
+  while (pos < end) {
+    const c = <u32>load<u8>(pos);
+    if (c == 34) {
+      pos++;
+      return mkString(bufPtr(b), bufLen(b));
+    }
+    if (c < 32) break;
+    if (c != 92) {
+      bufByte(b, c);
+      pos++;
+      continue;
+    }
+    pos++;
+    if (pos >= end) break;
+    const e = <u32>load<u8>(pos);
+    pos++;
+    switch (e) {
+      case 34: bufByte(b, 34); break;
+      case 92: bufByte(b, 92); break;
+      case 47: bufByte(b, 47); break;
+      case 98: bufByte(b, 8); break;
+      case 102: bufByte(b, 12); break;
+      case 110: bufByte(b, 10); break;
+      case 114: bufByte(b, 13); break;
+      case 116: bufByte(b, 9); break;
+      case 117: {
+        let cp = hex4();
+        if (cp < 0) {
+          failed = true;
+          return 0;
+        }
+        if (cp >= 0xd800 && cp < 0xdc00) {
+          // high surrogate: expect a low one
+          if (pos + 6 <= end && load<u8>(pos) == 92 && load<u8>(pos + 1) == 117) {
+            const save = pos;
+            pos += 2;
+            const lo = hex4();
+            if (lo >= 0xdc00 && lo < 0xe000) cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+            else {
+              pos = save;
+              cp = 0xfffd;
+            }
+          } else cp = 0xfffd;
+        } else if (cp >= 0xdc00 && cp < 0xe000) cp = 0xfffd;
+        bufUtf8(b, <u32>cp);
+        break;
+      }
+      default:
+        failed = true;
+        return 0;
+    }
+  }
+  failed = true;
+  return 0;
+}
+
+function parseArray(): usize {
+  if (++depth > MAX_DEPTH) {
+    failed = true;
+    return 0;
+  }
+  pos++;
+  skipWs();
+  const tmp = bufNew(64);
+  if (peek() == 93) {
+    pos++;
+    depth--;
+    return mkArrayFrom(0, 0);
+  }
+  while (true) {
+    skipWs();
+    const v = parseValue();
+    if (v == 0) return 0;
+    const p = bufReserve(tmp, 4);
+    store<u32>(p, <u32>v);
+    bufSetLen(tmp, bufLen(tmp) + 4);
+    skipWs();
+    const c = peek();
+    pos++;
+    if (c == 44) continue;
+    if (c == 93) break;
+    failed = true;
+    return 0;
+  }
+  depth--;
+  return mkArrayFrom(bufPtr(tmp), bufLen(tmp) >> 2);
+}
+
+function parseObject(): usize {
+  if (++depth > MAX_DEPTH) {
+    failed = true;
+    return 0;
+  }
+  pos++;
+  skipWs();
+  const tmp = bufNew(128);
+  if (peek() == 125) {
+    pos++;
+    depth--;
+    return mkObjectFromEntries(0, 0);
+  }
+  while (true) {
+    skipWs();
+    if (peek() != 34) {
+      failed = true;
+      return 0;
+    }
+    const k = parseString();
+    if (k == 0) return 0;
+    skipWs();
+    if (peek() != 58) {
+      failed = true;
+      return 0;
+    }
+    pos++;
+    skipWs();
+    const v = parseValue();
+    if (v == 0) return 0;
+    const p = bufReserve(tmp, 8);
+    store<u32>(p, <u32>k);
+    store<u32>(p, <u32>v, 4);
+    bufSetLen(tmp, bufLen(tmp) + 8);
+    skipWs();
+    const c = peek();
+    pos++;
+    if (c == 44) continue;
+    if (c == 125) break;
+    failed = true;
+    return 0;
+  }
+  depth--;
+  return mkObjectFromEntries(bufPtr(tmp), bufLen(tmp) >> 3);
+}
+
+// ---- dump ----
+
+const HEXCH = memory.data<u8>([48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 97, 98, 99, 100, 101, 102]);
+
+/** Appends `n` bytes as a JSON string literal. `html` escapes <, >, & like Go's json.Marshal. */
+export function dumpStringBytes(b: usize, p: usize, n: u32, html: bool): void {
+  bufByte(b, 34);
+  let run = p;
+  for (let i: u32 = 0; i < n; i++) {
+    const c = <u32>load<u8>(p + i);
+    let esc: u32 = 0;
+    if (c == 34) esc = 34;
+    else if (c == 92) esc = 92;
+    else if (c == 10) esc = 110;
+    else if (c == 13) esc = 114;
+    else if (c == 9) esc = 116;
+    else if (c < 32 || (html && (c == 60 || c == 62 || c == 38))) esc = 117;
+    else if (html && c == 0xe2 && i + 2 < n && load<u8>(p + i + 1) == 0x80 && (load<u8>(p + i + 2) == 0xa8 || load<u8>(p + i + 2) == 0xa9)) {
+      // U+2028 / U+2029
+      bufBytes(b, run, <u32>(p + i - run));
+      bufStr(b, load<u8>(p + i + 2) == 0xa8 ? "\\u2028" : "\\u2029");
+      i += 2;
+      run = p + i + 1;
+      continue;
+    }
+    if (esc == 0) continue;
+    bufBytes(b, run, <u32>(p + i - run));
+    bufByte(b, 92);
+    if (esc == 117) {
+      bufStr(b, "u00");
+      bufByte(b, load<u8>(HEXCH + (c >> 4)));
+      bufByte(b, load<u8>(HEXCH + (c & 15)));
+    } else bufByte(b, esc);
+    run = p + i + 1;
+  }
+  bufBytes(b, run, <u32>(p + n - run));
+  bufByte(b, 34);
+}
+
+/**
+ * Appends `v` as JSON. Non-string object keys are written as the JSON text of the key inside a
+ * string. `html`: escape like Go's json.Marshal.
+ */
+export function dumpJSON(b: usize, v: usize, html: bool): void {
+  switch (load<u8>(v)) {
+    case T_NULL:
+      bufStr(b, "null");
+      return;
+    case T_BOOLEAN:
+      bufStr(b, load<u8>(v, 1) != 0 ? "true" : "false");
+      return;
+    case T_NUMBER:
+      numFormat(b, v);
+      return;
+    case T_STRING:
+      dumpStringBytes(b, strPtr(v), strLen(v), html);
+      return;
+    case T_ARRAY:
+    case T_SET: {
+      bufByte(b, 91);
+      const n = vecLen(v);
+      for (let i: u32 = 0; i < n; i++) {
+        if (i != 0) bufByte(b, 44);
+        dumpJSON(b, vecGet(v, i), html);
+      }
+      bufByte(b, 93);
+      return;
+    }
+    case T_OBJECT: {
+      bufByte(b, 123);
+      const n = vecLen(v);
+      for (let i: u32 = 0; i < n; i++) {
+        if (i != 0) bufByte(b, 44);
+        const k = objKey(v, i);
+        if (load<u8>(k) == T_STRING) dumpStringBytes(b, strPtr(k), strLen(k), html);
+        else {
+          const kb = bufNew(32);
+          dumpJSON(kb, k, html);
+          dumpStringBytes(b, bufPtr(kb), bufLen(kb), html);
+        }
+        bufByte(b, 58);
+        dumpJSON(b, objVal(v, i), html);
+      }
+      bufByte(b, 125);
+      return;
+    }
+  }
+}
+
+/** Appends `v` in Rego syntax (sets as {...} or set(), any object keys). */
+export function dumpRego(b: usize, v: usize): void {
+  const t = load<u8>(v);
+  if (t == T_SET) {
+    const n = vecLen(v);
+    if (n == 0) {
+      bufStr(b, "set()");
+      return;
+    }
+    bufByte(b, 123);
+    for (let i: u32 = 0; i < n; i++) {
+      if (i != 0) bufByte(b, 44);
+      dumpRego(b, vecGet(v, i));
+    }
+    bufByte(b, 125);
+    return;
+  }
+  if (t == T_ARRAY) {
+    bufByte(b, 91);
+    const n = vecLen(v);
+    for (let i: u32 = 0; i < n; i++) {
+      if (i != 0) bufByte(b, 44);
+      dumpRego(b, vecGet(v, i));
+    }
+    bufByte(b, 93);
+    return;
+  }
+  if (t == T_OBJECT) {
+    bufByte(b, 123);
+    const n = vecLen(v);
+    for (let i: u32 = 0; i < n; i++) {
+      if (i != 0) bufByte(b, 44);
+      dumpRego(b, objKey(v, i));
+      bufByte(b, 58);
+      dumpRego(b, objVal(v, i));
+    }
+    bufByte(b, 125);
+    return;
+  }
+  dumpJSON(b, v, false);
+}
+
+/** NUL-terminated JSON text of `v`. */
+export function dumpToCString(v: usize): usize {
+  const b = bufNew(256);
+  dumpJSON(b, v, false);
+  bufByte(b, 0);
+  return bufPtr(b);
+}
