@@ -65,7 +65,7 @@ export function replicaSplit(total: number, weight: number): ReplicaSplit {
   else if (w > 0) canary = Math.min(Math.max(Math.round((total * w) / 100), 1), Math.max(total - 1, 1));
   const stable = total - canary;
   const sum = stable + canary;
-  return { stable, canary, canaryWeight: sum === 0 ? 0 : (canary / sum) * 100 };
+  return { stable, canary, canaryWeight: sum === 0 ? 0 : (canary * 100) / sum };
 }
 
 /**
