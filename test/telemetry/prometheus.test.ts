@@ -111,6 +111,13 @@ describe("Prometheus source against a real Prometheus", { skip: prometheusSkip()
     assert.deepEqual(window.records, expectedRecords(SERVICES.exact!, INTERVAL_S, N));
   });
 
+  test("any other expression is read through a subquery at the interval's resolution", async () => {
+    const { src } = source({ queries: { requests: 'sum by (pod) (tollgate_requests_total{service="{{service}}",tollgate_dev_arm="{{arm}}"})' } });
+    const window = await fetch(src, "exact");
+    assert.deepEqual(window.problems, []);
+    assert.deepEqual(window.records, expectedRecords(SERVICES.exact!, INTERVAL_S, N));
+  });
+
   test("gaps: the interval without a scrape and the one after it are missing, not zero", async () => {
     const { src, logs } = source();
     const window = await fetch(src, "gappy");
