@@ -184,7 +184,7 @@ export class LocalRewriter {
       if (x.type === "var") {
         const renamed = scope.lookup(x.name);
         if (renamed === undefined) {
-          scope.used.add(x.name);
+          for (let s: Scope | undefined = scope; s; s = s.parent) s.used.add(x.name);
           return x;
         }
         return { ...x, name: renamed };

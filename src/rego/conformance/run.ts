@@ -1,0 +1,161 @@
+/**
+ * Runs OPA conformance cases through the real pipeline: each case's query is compiled (with its
+ * modules) as an entrypoint whose result rows are the query's variable bindings, loaded with the
+ * unmodified SDK (`loadPolicy`, `setData`, `evaluate`), and the rows compared with the expected
+ * ones as an unordered set. A case expecting an error passes only if evaluation throws.
+ */
+import { loadPolicy } from "@open-policy-agent/opa-wasm";
+import { RegoCompileError } from "../errors.ts";
+import { compile } from "../index.ts";
+import type { Term } from "../syntax/ast.ts";
+import { parseTerm } from "../syntax/parser.ts";
+import type { ConformanceCase } from "./cases.ts";
+import { skipReason } from "./skips.ts";
+
+export type CaseStatus = "passed" | "failed" | "skipped";
+
+export interface CaseResult {
+  readonly case: ConformanceCase;
+  readonly status: CaseStatus;
+  /** Why it failed or was skipped. */
+  readonly detail?: string;
+}
+
+const ENTRYPOINT = "conformance/query";
+
+export async function runCase(c: ConformanceCase): Promise<CaseResult> {
+  const reason = skipReason(c.note);
+  if (reason !== undefined) return { case: c, status: "skipped", detail: reason };
+  const wantsError = c.wantErrorCode !== undefined || c.wantError !== undefined;
+
+  let query = c.query;
+  let input: unknown = c.input;
+  if (c.inputTerm !== undefined) {
+    const json = termToJson(parseTerm("input_term", c.inputTerm));
+    if (json.ok) input = json.value;
+    else query = `${query} with input as ${c.inputTerm}`;
+  }
+
+  let wasm: Uint8Array;
+  try {
+    const sources = c.modules.map((text, i) => ({ path: `test-${i}.rego`, text }));
+    wasm = compile(sources, { entrypoints: [], queries: [{ name: ENTRYPOINT, query }] }).wasm;
+  } catch (error) {
+    const message = error instanceof RegoCompileError ? error.message : String(error);
+    return { case: c, status: "failed", detail: `compile error: ${message}` };
+  }
+
+  let rows: unknown;
+  try {
+    const policy = await loadPolicy(wasm);
+    policy.setData((c.data ?? {}) as object);
+    rows = policy.evaluate(input, ENTRYPOINT);
+  } catch (error) {
+    if (wantsError) return { case: c, status: "passed" };
+    const message = error instanceof Error ? error.message : String(error);
+    return { case: c, status: "failed", detail: `evaluation error: ${message}` };
+  }
+  if (wantsError) {
+    return { case: c, status: "failed", detail: `expected error ${c.wantErrorCode ?? ""} ${c.wantError ?? ""}, got ${canonical(rows)}` };
+  }
+  if (!Array.isArray(rows)) return { case: c, status: "failed", detail: `result is not a list: ${canonical(rows)}` };
+  if (c.wantDefined !== undefined) {
+    const defined = rows.length > 0;
+    return defined === c.wantDefined
+      ? { case: c, status: "passed" }
+      : { case: c, status: "failed", detail: `expected ${c.wantDefined ? "defined" : "undefined"}, got ${canonical(rows)}` };
+  }
+  if (c.wantResult !== undefined) {
+    const got = normaliseRows(rows, c.sortBindings);
+    const want = normaliseRows(c.wantResult, c.sortBindings);
+    if (got.join("\n") === want.join("\n")) return { case: c, status: "passed" };
+    return { case: c, status: "failed", detail: `want ${want.join(" ")}\n got ${got.join(" ")}` };
+  }
+  return { case: c, status: "passed" };
+}
+
+/** Rows as sorted canonical JSON strings; with `sortBindings`, array-valued bindings are sorted too. */
+function normaliseRows(rows: readonly unknown[], sortBindings: boolean): string[] {
+  const out = rows.map((row) => {
+    if (sortBindings && typeof row === "object" && row !== null && !Array.isArray(row)) {
+      const sorted: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(row)) {
+        sorted[k] = Array.isArray(v) ? [...v].sort((a, b) => compareCanonical(canonical(a), canonical(b))) : v;
+      }
+      return canonical(sorted);
+    }
+    return canonical(row);
+  });
+  return [...new Set(out)].sort(compareCanonical);
+}
+
+function compareCanonical(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** JSON with object keys sorted, so equal values print equally. */
+export function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(",")}]`;
+  if (typeof v === "object" && v !== null) {
+    const keys = Object.keys(v).sort();
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`).join(",")}}`;
+  }
+  if (typeof v === "number") return Object.is(v, -0) ? "0" : JSON.stringify(v);
+  return JSON.stringify(v) ?? "undefined";
+}
+
+/** A Rego term as JSON, when it is plain JSON (no sets, only string object keys, no variables). */
+function termToJson(t: Term): { ok: true; value: unknown } | { ok: false } {
+  switch (t.type) {
+    case "null":
+      return { ok: true, value: null };
+    case "boolean":
+      return { ok: true, value: t.value };
+    case "number":
+      return { ok: true, value: Number(t.text) };
+    case "string":
+      return { ok: true, value: t.value };
+    case "array": {
+      const items: unknown[] = [];
+      for (const x of t.items) {
+        const r = termToJson(x);
+        if (!r.ok) return r;
+        items.push(r.value);
+      }
+      return { ok: true, value: items };
+    }
+    case "object": {
+      const obj: Record<string, unknown> = {};
+      for (const [k, v] of t.entries) {
+        if (k.type !== "string") return { ok: false };
+        const r = termToJson(v);
+        if (!r.ok) return r;
+        obj[k.value] = r.value;
+      }
+      return { ok: true, value: obj };
+    }
+    default:
+      return { ok: false };
+  }
+}
+
+export interface DirectorySummary {
+  readonly dir: string;
+  passed: number;
+  failed: number;
+  skipped: number;
+}
+
+/** Counts per case directory, sorted by directory. */
+export function summarise(results: readonly CaseResult[]): DirectorySummary[] {
+  const byDir = new Map<string, DirectorySummary>();
+  for (const r of results) {
+    let s = byDir.get(r.case.dir);
+    if (!s) {
+      s = { dir: r.case.dir, passed: 0, failed: 0, skipped: 0 };
+      byDir.set(r.case.dir, s);
+    }
+    s[r.status]++;
+  }
+  return [...byDir.values()].sort((a, b) => compareCanonical(a.dir, b.dir));
+}

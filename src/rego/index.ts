@@ -1,0 +1,98 @@
+/**
+ * The Rego → WebAssembly compiler's public API.
+ *
+ *   compile(sources, { entrypoints: ["tollgate/decision"], queries: [{ name, query }] })
+ *     → { wasm, entrypoints: { "tollgate/decision": 0, ... }, ir }
+ *
+ * Pipeline: parse (syntax/) → compile passes (check/) → planner (planner/) → IR → codegen
+ * (codegen/, on the prebuilt runtime). Bad input throws `RegoCompileError` whose message lists
+ * `file:line:col: code: message` items. The same sources always give the same bytes.
+ */
+import { checkProgram, type QueryInput } from "./check/index.ts";
+import { emitWasm } from "./codegen/index.ts";
+import { ProblemList, RegoCompileError } from "./errors.ts";
+import type * as ir from "./ir.ts";
+import { planProgram } from "./planner/planner.ts";
+import type { Module } from "./syntax/ast.ts";
+import { parseModule, parseQuery } from "./syntax/parser.ts";
+
+export { RegoCompileError } from "./errors.ts";
+export type { RegoProblem, SourcePos } from "./errors.ts";
+
+export interface RegoSource {
+  /** Shown in error messages and runtime error locations. */
+  readonly path: string;
+  readonly text: string;
+}
+
+export interface CompileOptions {
+  /** Rule entrypoints as slash-separated paths below data, e.g. `tollgate/decision`. */
+  readonly entrypoints: readonly string[];
+  /**
+   * Ad-hoc queries (e.g. `data.x.p = v`): each becomes an entrypoint whose result rows are the
+   * query's variable bindings (one object per solution).
+   */
+  readonly queries?: readonly { readonly name: string; readonly query: string }[];
+}
+
+export interface CompileResult {
+  readonly wasm: Uint8Array;
+  /** Entrypoint name → id (rule entrypoints first, in the given order, then queries). */
+  readonly entrypoints: Readonly<Record<string, number>>;
+  readonly ir: ir.Policy;
+}
+
+/** Parses, checks and plans: the IR the codegen turns into Wasm. */
+export function compileToIR(sources: readonly RegoSource[], options: CompileOptions): ir.Policy {
+  const problems = new ProblemList();
+  const modules: Module[] = [];
+  for (const s of sources) {
+    try {
+      modules.push(parseModule(s.path, s.text));
+    } catch (error) {
+      if (!(error instanceof RegoCompileError)) throw error;
+      problems.items.push(...error.problems);
+    }
+  }
+  const queries: QueryInput[] = [];
+  for (const q of options.queries ?? []) {
+    try {
+      queries.push({ name: q.name, body: parseQuery(q.name, q.query), loc: { file: q.name, line: 1, col: 1 } });
+    } catch (error) {
+      if (!(error instanceof RegoCompileError)) throw error;
+      problems.items.push(...error.problems);
+    }
+  }
+  problems.throwIfAny();
+
+  const entrypoints = options.entrypoints.map((name) => {
+    const path = name.split("/").filter((p) => p.length > 0);
+    if (path.length === 0) {
+      throw new RegoCompileError([
+        { pos: { file: "<entrypoint>", line: 1, col: 1 }, code: "rego_compile_error", message: `invalid entrypoint ${JSON.stringify(name)}` },
+      ]);
+    }
+    return { name, path };
+  });
+  const names = new Set<string>();
+  for (const n of [...entrypoints.map((e) => e.name), ...queries.map((q) => q.name)]) {
+    if (names.has(n)) {
+      throw new RegoCompileError([
+        { pos: { file: "<entrypoint>", line: 1, col: 1 }, code: "rego_compile_error", message: `duplicate entrypoint ${JSON.stringify(n)}` },
+      ]);
+    }
+    names.add(n);
+  }
+  const program = checkProgram(modules, queries);
+  return planProgram(program, { entrypoints });
+}
+
+/** Compiles Rego sources to a Wasm module following OPA's ABI (runs in @open-policy-agent/opa-wasm). */
+export function compile(sources: readonly RegoSource[], options: CompileOptions): CompileResult {
+  const policy = compileToIR(sources, options);
+  const entrypoints: Record<string, number> = {};
+  policy.plans.forEach((plan, i) => {
+    entrypoints[plan.name] = i;
+  });
+  return { wasm: emitWasm(policy), entrypoints, ir: policy };
+}

@@ -1,0 +1,95 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { compileToIR } from "../../src/rego/index.ts";
+import type { Block, Policy, Stmt } from "../../src/rego/ir.ts";
+import { childBlocks } from "../../src/rego/ir.ts";
+
+function plan(text: string, entrypoints: string[] = [], queries: { name: string; query: string }[] = []): Policy {
+  return compileToIR([{ path: "p.rego", text }], { entrypoints, queries });
+}
+
+function allStmts(blocks: readonly Block[]): Stmt[] {
+  const out: Stmt[] = [];
+  const walk = (b: Block): void => {
+    for (const s of b.stmts) {
+      out.push(s);
+      for (const c of childBlocks(s)) walk(c);
+    }
+  };
+  for (const b of blocks) walk(b);
+  return out;
+}
+
+function funcNamed(p: Policy, suffix: string) {
+  const f = p.funcs.filter((x) => x.name.endsWith(suffix));
+  assert.ok(f.length > 0, `no function ${suffix} in ${p.funcs.map((x) => x.name).join(", ")}`);
+  return f;
+}
+
+describe("rego planner", () => {
+  test("an entrypoint plan calls the rule function and adds {result: value}", () => {
+    const p = plan("package t\nallow if input.user == \"admin\"\n", ["t/allow"]);
+    assert.equal(p.plans.length, 1);
+    assert.equal(p.plans[0]!.name, "t/allow");
+    const stmts = allStmts(p.plans[0]!.blocks);
+    assert.deepEqual(
+      stmts.map((s) => s.type),
+      ["CallStmt", "MakeObjectStmt", "ObjectInsertStmt", "ResultSetAddStmt"],
+    );
+    const [fn] = funcNamed(p, "data.t.allow");
+    assert.deepEqual(fn!.params, [0, 1]);
+    const body = allStmts(fn!.blocks).map((s) => s.type);
+    assert.ok(body.includes("AssignVarOnceStmt"));
+    assert.ok(body.includes("ReturnLocalStmt"));
+  });
+
+  test("iteration is a scan; partial sets add elements", () => {
+    const p = plan("package t\ns contains x if { some x in input.xs; x > 1 }\n", ["t/s"]);
+    const [fn] = funcNamed(p, "data.t.s");
+    const types = allStmts(fn!.blocks).map((s) => s.type);
+    assert.ok(types.includes("ScanStmt"));
+    assert.ok(types.includes("SetAddStmt"));
+    assert.deepEqual(p.static.builtinFuncs, [{ name: "gt" }]);
+  });
+
+  test("with on input replaces and then restores the input local", () => {
+    const p = plan("package t\nq := input.x\np := y if { y := q with input.x as 2; input.x == 1 }\n", ["t/p"]);
+    const [fn] = funcNamed(p, "data.t.p");
+    const withs = allStmts(fn!.blocks).filter((s) => s.type === "WithStmt");
+    assert.equal(withs.length, 2);
+    assert.equal(withs[0]!.type === "WithStmt" && withs[0]!.local, 0);
+    assert.deepEqual(withs[1]!.type === "WithStmt" && withs[1]!.path, []);
+  });
+
+  test("a function mock re-plans the rules it affects", () => {
+    const p = plan(
+      "package t\nf(_) := 1\nq := count([1, 2])\np if { q == 1 with count as f }\nr := q\n",
+      ["t/p", "t/r"],
+    );
+    const qs = funcNamed(p, "data.t.q");
+    assert.equal(qs.length, 2, "q planned once plain and once with count mocked");
+    const calls = qs.map((f) =>
+      allStmts(f.blocks)
+        .filter((s) => s.type === "CallStmt")
+        .map((s) => (s.type === "CallStmt" ? s.func : "")),
+    );
+    assert.ok(calls.some((c) => c.includes("count")));
+    assert.ok(calls.some((c) => c.some((name) => name.endsWith("data.t.f"))));
+  });
+
+  test("ad-hoc queries report their variables", () => {
+    const p = plan("package t\np := 7\n", [], [{ name: "q", query: "data.t.p = x" }]);
+    const inserts = allStmts(p.plans[0]!.blocks).filter((s) => s.type === "ObjectInsertStmt");
+    assert.equal(inserts.length, 1);
+    const key = inserts[0]!.type === "ObjectInsertStmt" ? inserts[0]!.key : undefined;
+    assert.deepEqual(key && key.type === "string_index" ? p.static.strings[key.value] : undefined, "x");
+  });
+
+  test("planning is deterministic", () => {
+    const src =
+      "package t\nimport rego.v1\np[k] := v if { some k, v in input.o }\ns contains x if x := input.xs[_]\nd := {\"a\": p, \"b\": s}\n";
+    const a = JSON.stringify(plan(src, ["t/d"]));
+    const b = JSON.stringify(plan(src, ["t/d"]));
+    assert.equal(a, b);
+  });
+});
