@@ -16,7 +16,9 @@ export const SIGNALS: readonly SignalName[] = ["requests", "errors", "tasks", "i
 /**
  * `missing`: nothing usable came back (server down, slow, an error answer, no series, a gap).
  * `insufficient`: data came back but an honest increment cannot be formed from it (a counter reset,
- * NaN or ±Inf samples, only part of the arm's series, a broken histogram, no denominator).
+ * NaN or ±Inf samples, a series with no sample in the interval before, a broken histogram, a rate
+ * without its denominator). When one of an arm's series has a problem, the arm's value is absent:
+ * the problem names that series.
  */
 export type ProblemKind = "missing" | "insufficient";
 
@@ -31,7 +33,6 @@ export type ProblemCause =
   | "no-start"
   | "non-finite"
   | "counter-reset"
-  | "partial"
   | "bad-histogram"
   | "inconsistent";
 
@@ -46,7 +47,6 @@ export const PROBLEM_KIND: Record<ProblemCause, ProblemKind> = {
   "no-start": "insufficient",
   "non-finite": "insufficient",
   "counter-reset": "insufficient",
-  partial: "insufficient",
   "bad-histogram": "insufficient",
   inconsistent: "insufficient",
 };
