@@ -1,4 +1,7 @@
 import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import { type AddressInfo, createServer as createNetServer, type Socket } from "node:net";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { PatchStrategy } from "@kubernetes/client-node";
 import { KubernetesApplier, type KubernetesApplierOptions } from "../../src/cluster/kubernetes/applier.ts";
@@ -284,10 +287,22 @@ describe("Kubernetes applier against two stand-in API servers", () => {
     });
     const gone = await clusters.start("gone");
     await gone.standIn.close();
+    // Accepts connections and never answers: only a request deadline gets tollgate out of it.
+    const sockets: Socket[] = [];
+    const silentServer = createNetServer((s) => sockets.push(s));
+    await new Promise<void>((resolve) => silentServer.listen(0, "127.0.0.1", resolve));
+    const silentUrl = `https://127.0.0.1:${(silentServer.address() as AddressInfo).port}`;
+    const silentConfig = join(clusters.dir, "silent.kubeconfig");
+    writeFileSync(silentConfig, eu.standIn.kubeconfig({ token: "t", context: "silent" }).replace(eu.standIn.url, silentUrl));
+    t.after(() => {
+      for (const s of sockets) s.destroy();
+      silentServer.close();
+    });
+    const silent: ClusterTarget = { name: "silent", kubeconfig: silentConfig, context: "silent", namespace: NAMESPACE };
 
     const metrics = new ClusterMetrics();
-    const a = applier({ metrics, persistentFailureThreshold: 2 });
-    const targets = [eu.target, badToken.target, noRbac.target, gone.target];
+    const a = applier({ metrics, persistentFailureThreshold: 2, requestTimeoutMs: 300 });
+    const targets = [eu.target, badToken.target, noRbac.target, gone.target, silent];
     const rel = release(v2, v2);
     const st = status({ phase: "promoted", liveDigest: v2.digest });
     let result = await applyTo(a, targets, rel, st);
@@ -299,9 +314,11 @@ describe("Kubernetes applier against two stand-in API servers", () => {
         ["bad-token", false, "unauthorized"],
         ["no-rbac", false, "forbidden"],
         ["gone", false, "unreachable"],
+        ["silent", false, "unreachable"],
       ],
     );
-    const [, unauthorized, forbidden, unreachable] = result.clusters;
+    const [, unauthorized, forbidden, unreachable, timedOut] = result.clusters;
+    assert.match(timedOut!.error!.message, /^cluster "silent": the API server at https:\/\/127\.0\.0\.1:\d+ did not answer in time/);
     assert.match(unauthorized!.error!.message, /^cluster "bad-token": the API server at https:\/\/127\.0\.0\.1:\d+ rejected the credentials \(401/);
     assert.match(
       forbidden!.error!.message,
@@ -320,6 +337,7 @@ describe("Kubernetes applier against two stand-in API servers", () => {
         ["bad-token", 2, true],
         ["no-rbac", 2, true],
         ["gone", 2, true],
+        ["silent", 2, true],
       ],
     );
     const gauge = (await metrics.registry.getSingleMetric("tollgate_cluster_consecutive_failures")!.get()).values;

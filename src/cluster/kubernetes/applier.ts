@@ -23,6 +23,8 @@ export interface KubernetesApplierOptions {
   retryBackoffMs?: number;
   readinessTimeoutMs?: number;
   pollIntervalMs?: number;
+  /** Deadline of each request to an API server. */
+  requestTimeoutMs?: number;
   /** Failed calls in a row after which a cluster is reported as persistently failing. */
   persistentFailureThreshold?: number;
   /** Default: the target's kubeconfig file (relative to the working directory) or KUBECONFIG / ~/.kube/config. */
@@ -69,7 +71,7 @@ export class KubernetesApplier implements ClusterApplier {
     const key = JSON.stringify([target.name, target.kubeconfig, target.context]);
     let conn = this.connections.get(key);
     if (!conn) {
-      conn = connect(target, this.loadKubeConfig);
+      conn = connect(target, this.loadKubeConfig, this.options.requestTimeoutMs ?? 30_000);
       this.connections.set(key, conn);
     }
     return conn;

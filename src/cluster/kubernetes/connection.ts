@@ -3,7 +3,15 @@
  * or KUBECONFIG / ~/.kube/config) and the client-node API objects made from it.
  */
 import { isAbsolute, resolve } from "node:path";
-import { KubeConfig, KubernetesObjectApi } from "@kubernetes/client-node";
+import {
+  type Configuration,
+  createConfiguration,
+  KubeConfig,
+  KubernetesObjectApi,
+  type RequestContext,
+  type ResponseContext,
+  ServerConfiguration,
+} from "@kubernetes/client-node";
 import type { ClusterTarget } from "../../model/types.ts";
 import { ClusterError } from "./errors.ts";
 
@@ -37,7 +45,29 @@ function configError(target: ClusterTarget, message: string): ClusterError {
   return new ClusterError({ kind: "config", message: `cluster "${target.name}": ${message}` });
 }
 
-export function connect(target: ClusterTarget, load: KubeConfigLoader): ClusterConnection {
+/**
+ * What `KubeConfig.makeApiClient` builds, plus a deadline on every request: without one, a server
+ * that accepts connections but never answers would hold the whole fan-out.
+ */
+export function apiConfiguration(kubeConfig: KubeConfig, requestTimeoutMs: number): Configuration {
+  const cluster = kubeConfig.getCurrentCluster();
+  if (!cluster) throw new Error("the kubeconfig's current context names no cluster");
+  return createConfiguration({
+    baseServer: new ServerConfiguration(cluster.server, {}),
+    authMethods: { default: kubeConfig },
+    promiseMiddleware: [
+      {
+        pre: async (context: RequestContext) => {
+          context.setSignal(AbortSignal.timeout(requestTimeoutMs));
+          return context;
+        },
+        post: async (response: ResponseContext) => response,
+      },
+    ],
+  });
+}
+
+export function connect(target: ClusterTarget, load: KubeConfigLoader, requestTimeoutMs = 30_000): ClusterConnection {
   const kubeConfig = load(target);
   if (target.context !== undefined) {
     if (!kubeConfig.getContextObject(target.context)) {
@@ -48,5 +78,5 @@ export function connect(target: ClusterTarget, load: KubeConfigLoader): ClusterC
   }
   const cluster = kubeConfig.getCurrentCluster();
   if (!cluster) throw configError(target, "the kubeconfig's current context names no cluster");
-  return { target, kubeConfig, server: cluster.server, objects: KubernetesObjectApi.makeApiClient(kubeConfig) };
+  return { target, kubeConfig, server: cluster.server, objects: new KubernetesObjectApi(apiConfiguration(kubeConfig, requestTimeoutMs)) };
 }

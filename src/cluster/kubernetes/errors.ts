@@ -95,10 +95,23 @@ export function describeClusterError(cluster: string, server: string, error: unk
   }
   const code = networkCode(error);
   const message = error instanceof Error ? error.message : String(error);
+  if (isTimeout(error)) {
+    return { kind: "unreachable", message: `${prefix}: the API server at ${server} did not answer in time (request timed out)` };
+  }
   if (code !== undefined) {
     return { kind: "unreachable", message: `${prefix}: cannot reach the API server at ${server} (${code}): ${message}` };
   }
   return { kind: "server", message: `${prefix}: ${message}` };
+}
+
+function isTimeout(error: unknown): boolean {
+  let cur: unknown = error;
+  for (let depth = 0; depth < 4 && typeof cur === "object" && cur !== null; depth++) {
+    const { name, type } = cur as { name?: unknown; type?: unknown };
+    if (name === "AbortError" || name === "TimeoutError" || type === "aborted") return true;
+    cur = (cur as { cause?: unknown }).cause;
+  }
+  return false;
 }
 
 /** Failures worth another try within the same call. */

@@ -13,6 +13,7 @@ import { CoordinationV1Api, type KubeConfig, type V1Lease, V1MicroTime } from "@
 import { pino, type Logger } from "pino";
 import { UserError } from "../../model/errors.ts";
 import { sleep } from "../fanout.ts";
+import { apiConfiguration } from "../kubernetes/connection.ts";
 import { httpStatusOf } from "../kubernetes/errors.ts";
 import type { ClusterMetrics } from "../metrics.ts";
 
@@ -27,6 +28,8 @@ export interface LeaseElectorOptions {
   renewDeadlineMs?: number;
   /** Time between tries to acquire or renew. */
   retryPeriodMs?: number;
+  /** Deadline of each request to the API server. */
+  requestTimeoutMs?: number;
   /** Milliseconds clock; replaceable in tests. */
   now?: () => number;
   logger?: Logger;
@@ -58,7 +61,7 @@ export class LeaseElector {
   private lastRenew = 0;
 
   constructor(private readonly options: LeaseElectorOptions) {
-    this.api = options.kubeConfig.makeApiClient(CoordinationV1Api);
+    this.api = new CoordinationV1Api(apiConfiguration(options.kubeConfig, options.requestTimeoutMs ?? 5_000));
     this.now = options.now ?? Date.now;
     this.durationSeconds = options.leaseDurationSeconds ?? 15;
     this.renewDeadlineMs = options.renewDeadlineMs ?? 10_000;
