@@ -30,7 +30,7 @@ export {
   type ParsedDecisionMessage,
   parseDecisionMessage,
 } from "./message.ts";
-export { ObjectStore } from "./objects.ts";
+export { ObjectStore, sortTreeEntries } from "./objects.ts";
 export { pushWithLease } from "./push.ts";
 export { compareAndSwapRef, readRef, ZERO_OID } from "./ref-update.ts";
 export { GitRepo, type GitopsHooks, type GitopsPoint, type GitRepoOptions, type RemoteOptions } from "./repo.ts";

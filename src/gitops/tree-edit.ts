@@ -45,15 +45,5 @@ async function editLevel(store: ObjectStore, tree: string | null, edits: [string
     else entries.set(name, { mode: "040000", path: name, oid, type: "tree" });
   }
   if (entries.size === 0) return null;
-  return store.writeTree(sortTreeEntries([...entries.values()]));
-}
-
-/** Git's order: by name, as if every folder name ended in `/`. */
-export function sortTreeEntries(entries: TreeEntry[]): TreeEntry[] {
-  const key = (e: TreeEntry) => (e.type === "tree" ? `${e.path}/` : e.path);
-  return entries.sort((a, b) => {
-    const ka = Buffer.from(key(a));
-    const kb = Buffer.from(key(b));
-    return Buffer.compare(ka, kb);
-  });
+  return store.writeTree([...entries.values()]);
 }

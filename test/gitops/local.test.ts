@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -11,6 +12,7 @@ import { listDecisionCommits } from "../../src/gitops/history.ts";
 import { parseDecisionMessage } from "../../src/gitops/message.ts";
 import { GitRepo, type GitopsPoint } from "../../src/gitops/repo.ts";
 import { changedFiles } from "../../src/gitops/tree-diff.ts";
+import { editTree } from "../../src/gitops/tree-edit.ts";
 import { loadRepository } from "../../src/model/repository.ts";
 import { DirectoryTree } from "../../src/model/tree.ts";
 import { createSeededBareRepo, gitCli, requireGit } from "../support/git-http/repos.ts";
@@ -205,6 +207,36 @@ describe("decision commits", () => {
       assert.equal(await repo.head(), a.commit);
     } finally {
       await cleanup();
+    }
+  });
+});
+
+describe("objects written natively", () => {
+  it("trees are in git's order and hash to the ids git gives them", async (t) => {
+    if (!requireGit(t)) return;
+    const temp = await tempDir("tollgate-gitops-");
+    try {
+      const repo = await GitRepo.init(join(temp.dir, "objects.git"));
+      const edits = new Map<string, string>([
+        ["x/a-b", "1\n"],
+        ["x/a/c", "2\n"],
+        ["x/a.b", "3\n"],
+        ["x/a0", "4\n"],
+        ["x/\u00e9t\u00e9.yaml", "5\n"],
+      ]);
+      const tree = await editTree(repo.store, null, edits);
+      const commit = await repo.store.writeCommit({ message: "objects\n", tree, parent: [], author: { name: "T", email: "t@example.test", timestamp: 1_800_000_000, timezoneOffset: -60 }, committer: { name: "T", email: "t@example.test", timestamp: 1_800_000_000, timezoneOffset: -60 } });
+      await repo.updateBranch(null, commit);
+      const bare = join(temp.dir, "objects.git");
+      gitCli(bare, "fsck", "--strict", "--no-progress");
+      const listing = gitCli(bare, "ls-tree", "main:x");
+      assert.deepEqual(listing.trim().split("\n").map((l) => l.split("\t")[1]), ["a-b", "a.b", "a", "a0", "\"\\303\\251t\\303\\251.yaml\""]);
+      // git's own encoding of the same listing gives the same id.
+      assert.equal(execFileSync("git", ["mktree"], { cwd: bare, input: listing, encoding: "utf8" }).trim(), gitCli(bare, "rev-parse", "main:x").trim());
+      assert.match(gitCli(bare, "log", "-1", "--format=%ai"), /\+0100$/m);
+      assert.deepEqual((await repo.treeAt(commit).list("x"))!.map((e) => e.name), ["a", "a-b", "a.b", "a0", "\u00e9t\u00e9.yaml"]);
+    } finally {
+      await temp.cleanup();
     }
   });
 });
