@@ -43,7 +43,9 @@ export async function buildRepository(bare: string, options: { files: number; se
   });
   const message = Buffer.from("Generated desired state\n");
   chunks.push(Buffer.from(`commit refs/heads/main\ncommitter Bench <bench@example.test> 1763630000 +0000\ndata ${message.length}\n`), message);
-  entries.forEach(([path], i) => chunks.push(Buffer.from(`M 100644 :${i + 1} ${path}\n`)));
+  entries.forEach(([path], i) => {
+    chunks.push(Buffer.from(`M 100644 :${i + 1} ${path}\n`));
+  });
   chunks.push(Buffer.from("\n"));
   run(["init", "-q", "--bare", "-b", "main", bare]);
   run(["-C", bare, "fast-import", "--quiet"], Buffer.concat(chunks));
