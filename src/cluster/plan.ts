@@ -5,7 +5,7 @@
 import { InvalidInputError } from "../model/errors.ts";
 import { statusFile } from "../model/repository.ts";
 import type { Artifact, Digest, Release, Status } from "../model/types.ts";
-import type { ServicePlan } from "./types.ts";
+import type { ClusterApplyResult, ServiceApplyResult, ServicePlan } from "./types.ts";
 
 export function planService(environment: string, release: Release, status: Status | undefined): ServicePlan {
   const service = release.service;
@@ -76,4 +76,16 @@ export function gatewaySplit(total: number, weight: number): ReplicaSplit {
   const w = clampWeight(weight);
   const canary = w <= 0 ? 0 : Math.min(total, Math.max(1, Math.ceil((total * w) / 100)));
   return { stable: total, canary, canaryWeight: w };
+}
+
+/** The result of one apply call from its clusters' results. */
+export function serviceResult(plan: ServicePlan, clusters: ClusterApplyResult[]): ServiceApplyResult {
+  return {
+    environment: plan.environment,
+    service: plan.service,
+    plan,
+    ok: clusters.every((c) => c.ok),
+    changed: clusters.some((c) => c.objects.some((o) => o.action !== "unchanged")),
+    clusters,
+  };
 }

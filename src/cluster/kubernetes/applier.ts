@@ -8,7 +8,7 @@ import type { ClusterTarget } from "../../model/types.ts";
 import { FailureStreaks, mapBounded, withRetries } from "../fanout.ts";
 import { checkService, DEFAULT_MANIFEST_OPTIONS, type ManifestOptions } from "../manifests.ts";
 import { ClusterMetrics } from "../metrics.ts";
-import { planService } from "../plan.ts";
+import { planService, serviceResult } from "../plan.ts";
 import type { ApplyRequest, ClusterApplier, ClusterApplyResult, ServiceApplyResult, ServicePlan } from "../types.ts";
 import { type ClusterConnection, connect, defaultKubeConfigLoader, type KubeConfigLoader } from "./connection.ts";
 import { describeClusterError, isTransient } from "./errors.ts";
@@ -57,14 +57,7 @@ export class KubernetesApplier implements ClusterApplier {
     const clusters = await mapBounded(environment.clusters, this.options.concurrency ?? 4, (target) =>
       this.applyToCluster(plan, target, request.signal),
     );
-    return {
-      environment: environment.name,
-      service: plan.service,
-      plan,
-      ok: clusters.every((c) => c.ok),
-      changed: clusters.some((c) => c.objects.some((o) => o.action !== "unchanged")),
-      clusters,
-    };
+    return serviceResult(plan, clusters);
   }
 
   private connection(target: ClusterTarget): ClusterConnection {

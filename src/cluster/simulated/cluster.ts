@@ -11,7 +11,7 @@ import type { Logger } from "pino";
 import type { ClusterTarget, Digest } from "../../model/types.ts";
 import { FailureStreaks } from "../fanout.ts";
 import { ClusterMetrics } from "../metrics.ts";
-import { gatewaySplit, planService, replicaSplit } from "../plan.ts";
+import { gatewaySplit, planService, replicaSplit, serviceResult } from "../plan.ts";
 import type {
   AppliedObject,
   ApplyRequest,
@@ -88,14 +88,7 @@ export class SimulatedCluster implements ClusterApplier, DeployedVersionsSource 
       targets.map((t) => t.name),
     );
     const clusters = targets.map((target) => this.applyToCluster(plan, target));
-    return {
-      environment: environment.name,
-      service: plan.service,
-      plan,
-      ok: clusters.every((c) => c.ok),
-      changed: clusters.some((c) => c.objects.some((o) => o.action !== "unchanged")),
-      clusters,
-    };
+    return serviceResult(plan, clusters);
   }
 
   private applyToCluster(plan: ServicePlan, target: ClusterTarget): ClusterApplyResult {
