@@ -405,4 +405,21 @@ describe("Kubernetes applier against two stand-in API servers", () => {
     assert.equal(result.clusters[0]!.error!.kind, "not-found");
     assert.match(result.clusters[0]!.error!.message, /HTTPRoute "support-route" not found in namespace "agents"/);
   });
+
+  test("a kubeconfig that is missing or lacks the context is a config error naming the cluster", async (t) => {
+    if (!needsOpenssl(t)) return;
+    const result = await applyTo(applier(), [
+      { ...eu.target, name: "wrong-context", context: "staging-eu" },
+      { name: "no-file", kubeconfig: join(clusters.dir, "absent.kubeconfig"), namespace: NAMESPACE },
+    ], release(v1));
+    assert.deepEqual(
+      result.clusters.map((c) => [c.error?.kind, c.attempts]),
+      [
+        ["config", 1],
+        ["config", 1],
+      ],
+    );
+    assert.equal(result.clusters[0]!.error!.message, 'cluster "wrong-context": kubeconfig has no context "staging-eu" (it has: eu-1)');
+    assert.match(result.clusters[1]!.error!.message, /^cluster "no-file": cannot load kubeconfig .*absent\.kubeconfig/);
+  });
 });
