@@ -15,6 +15,11 @@ export interface EmitOptions {
   readonly heapLimitBytes?: number;
   /** binaryen optimisation of the generated code (default true). */
   readonly optimize?: boolean;
+  /**
+   * Builtin errors (type errors, divide by zero, ...) abort evaluation, like OPA's
+   * strict-builtin-errors. Default false: as in OPA, such a call is undefined instead.
+   */
+  readonly strictBuiltinErrors?: boolean;
 }
 
 /** Exports the OPA Wasm ABI (1.2) defines; everything else is removed. */
@@ -103,6 +108,11 @@ function emit(m: binaryen.Module, policy: ir.Policy, options: EmitOptions): Uint
   const runtimeData = readRuntimeData(m);
   const data = new DataBuilder(align(runtimeData.end, 8));
 
+  const globalName = (name: string): string => {
+    const e = exports.get(name);
+    if (!e || e.kind !== binaryen.ExternalGlobal) throw new Error(`internal: runtime global ${name} missing`);
+    return e.internal;
+  };
   const rtName = (name: string): string => {
     const e = exports.get(name);
     if (!e) throw new Error(`internal: runtime function ${name} missing`);
@@ -152,6 +162,7 @@ function emit(m: binaryen.Module, policy: ir.Policy, options: EmitOptions): Uint
     func: (name) => funcNames.get(name),
     pathFuncs: policy.funcs.filter((f) => f.path).map((f) => ({ path: f.path!, name: funcNames.get(f.name)!.name })),
     memoSlot: (name) => memoSlots.get(name),
+    errorLocation: { file: globalName("errFile"), row: globalName("errRow") },
   };
 
   const generated: string[] = [];
@@ -210,6 +221,7 @@ function emit(m: binaryen.Module, policy: ir.Policy, options: EmitOptions): Uint
     builtins_json_len: bj.byteLength,
     entrypoints_json: ejAddr,
     entrypoints_json_len: ej.byteLength,
+    strict_builtin_errors: options.strictBuiltinErrors ? 1 : 0,
   };
   for (const [base, internal] of placeholders.globals) {
     const value = constants[base];

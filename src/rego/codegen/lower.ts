@@ -32,6 +32,8 @@ export interface LoweringEnv {
   readonly pathFuncs: readonly { path: string[]; name: string }[];
   /** Memo slot of an IR function (rule functions of two parameters), if memoised. */
   memoSlot(name: string): number | undefined;
+  /** Runtime globals holding the location reported by builtin errors. */
+  readonly errorLocation: { readonly file: string; readonly row: string };
 }
 
 interface Frame {
@@ -312,6 +314,16 @@ export class FunctionLowerer {
       const host = this.env.hostId(s.func);
       if (native && native.arity === args.length) {
         call = m.call(native.name, args, i32);
+        const file = s.loc ? this.env.files[s.loc.file] : undefined;
+        call = m.block(
+          null,
+          [
+            m.global.set(this.env.errorLocation.file, m.i32.const(file !== undefined ? this.env.data.cstring(file) : 0)),
+            m.global.set(this.env.errorLocation.row, m.i32.const(s.loc?.row ?? 0)),
+            call,
+          ],
+          i32,
+        );
       } else if (host !== undefined) {
         if (args.length > 4) throw new Error(`builtin ${s.func}: at most 4 arguments can be passed to the host, got ${args.length}`);
         call = m.call(this.env.hostDispatcher(args.length), [m.i32.const(host), m.i32.const(0), ...args], i32);

@@ -36,3 +36,7 @@ export declare const BUILTINS_JSON_LEN: usize;
 export declare const ENTRYPOINTS_JSON: usize;
 @external("tollgate", "entrypoints_json_len")
 export declare const ENTRYPOINTS_JSON_LEN: usize;
+
+/** 1: builtin errors abort evaluation; 0: they make the call undefined (OPA's default). */
+@external("tollgate", "strict_builtin_errors")
+export declare const STRICT_BUILTIN_ERRORS: bool;

@@ -1,6 +1,6 @@
 // Aborting evaluation with OPA-worded messages. Messages are ASCII (the SDK decodes them
 // byte-wise); non-ASCII bytes from user strings are escaped.
-import { opa_abort } from "./env";
+import { STRICT_BUILTIN_ERRORS, opa_abort } from "./env";
 import { bufByte, bufCString, bufNew, bufStr, bufI64 } from "./buf";
 import { T_ARRAY, T_BOOLEAN, T_NULL, T_NUMBER, T_OBJECT, T_SET, T_STRING } from "./value";
 
@@ -24,6 +24,25 @@ export function typeName(v: usize): string {
   return "undefined";
 }
 
+// Source location of the builtin call being evaluated (set by the generated code before each
+// native builtin call), used to prefix builtin error messages like OPA does: "file:row: ".
+export let errFile: usize = 0;
+export let errRow: i32 = 0;
+
+/** A new message buffer starting with the current builtin call's location, if known. */
+export function startMessage(): usize {
+  const b = bufNew(128);
+  if (errFile != 0) {
+    let n: u32 = 0;
+    while (load<u8>(errFile + n) != 0) n++;
+    bufAsciiSafe(b, errFile, n);
+    bufByte(b, 58);
+    bufI64(b, errRow);
+    bufStr(b, ": ");
+  }
+  return b;
+}
+
 export function abortBuf(b: usize): void {
   opa_abort(bufCString(b));
   unreachable();
@@ -36,9 +55,34 @@ export function fail(message: string): void {
   abortBuf(b);
 }
 
+// Builtin errors abort evaluation in strict mode (like OPA's strict-builtin-errors); otherwise,
+// as in OPA by default, they make the builtin call undefined: the error functions then set
+// `builtinFailed` and return, and the builtin returns 0.
+let builtinFailed: bool = false;
+
+/** For builtins that format their own error: false means "return undefined instead". */
+export function strictErrors(): bool {
+  if (STRICT_BUILTIN_ERRORS) return true;
+  builtinFailed = true;
+  return false;
+}
+
+export function clearBuiltinFailure(): void {
+  builtinFailed = false;
+}
+
+/** True if a builtin error was reported (non-strict mode) since the last clear. */
+export function builtinFailure(): bool {
+  return builtinFailed;
+}
+
 /** eval_type_error: NAME: operand POS must be EXPECTED but got TYPE */
 export function typeError(name: string, pos: i32, expected: string, got: usize): void {
-  const b = bufNew(96);
+  if (!STRICT_BUILTIN_ERRORS) {
+    builtinFailed = true;
+    return;
+  }
+  const b = startMessage();
   bufStr(b, "eval_type_error: ");
   bufStr(b, name);
   bufStr(b, ": operand ");
@@ -50,9 +94,33 @@ export function typeError(name: string, pos: i32, expected: string, got: usize):
   abortBuf(b);
 }
 
+/** eval_type_error: NAME: operand POS must be array of strings but got array containing TYPE */
+export function elementTypeError(name: string, pos: i32, coll: usize, elem: usize): void {
+  if (!STRICT_BUILTIN_ERRORS) {
+    builtinFailed = true;
+    return;
+  }
+  const b = startMessage();
+  bufStr(b, "eval_type_error: ");
+  bufStr(b, name);
+  bufStr(b, ": operand ");
+  bufI64(b, pos);
+  bufStr(b, " must be ");
+  bufStr(b, typeName(coll));
+  bufStr(b, " of strings but got ");
+  bufStr(b, typeName(coll));
+  bufStr(b, " containing ");
+  bufStr(b, typeName(elem));
+  abortBuf(b);
+}
+
 /** eval_type_error: NAME: operand POS MESSAGE */
 export function operandError(name: string, pos: i32, message: string): void {
-  const b = bufNew(96);
+  if (!STRICT_BUILTIN_ERRORS) {
+    builtinFailed = true;
+    return;
+  }
+  const b = startMessage();
   bufStr(b, "eval_type_error: ");
   bufStr(b, name);
   bufStr(b, ": operand ");
@@ -64,7 +132,11 @@ export function operandError(name: string, pos: i32, message: string): void {
 
 /** eval_builtin_error: NAME: MESSAGE */
 export function builtinError(name: string, message: string): void {
-  const b = bufNew(96);
+  if (!STRICT_BUILTIN_ERRORS) {
+    builtinFailed = true;
+    return;
+  }
+  const b = startMessage();
   bufStr(b, "eval_builtin_error: ");
   bufStr(b, name);
   bufStr(b, ": ");

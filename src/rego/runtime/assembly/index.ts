@@ -15,6 +15,7 @@ import {
 import { countOf } from "./builtins/aggregates";
 
 export * from "./builtins/index";
+export { errFile, errRow } from "./error";
 
 // ---------------------------------------------------------------- ABI
 
@@ -306,8 +307,8 @@ export function rt_upsert(base: usize, path: usize, value: usize, i: u32): usize
   return copy;
 }
 
-/** Aborts with a conflict error at a source location (`file` is a NUL-terminated name or 0). */
-export function rt_conflict(file: usize, row: i32, col: i32, kind: i32): void {
+/** Aborts with a conflict error at a source location, as OPA words it: "file:row: eval_conflict_error: ..." */
+export function rt_conflict(file: usize, row: i32, _col: i32, kind: i32): void {
   const b = bufNew(128);
   if (file != 0) {
     let n: u32 = 0;
@@ -315,8 +316,6 @@ export function rt_conflict(file: usize, row: i32, col: i32, kind: i32): void {
     bufAsciiSafe(b, file, n);
     bufByte(b, 58);
     bufI64(b, row);
-    bufByte(b, 58);
-    bufI64(b, col);
     bufStr(b, ": ");
   }
   bufStr(b, "eval_conflict_error: ");

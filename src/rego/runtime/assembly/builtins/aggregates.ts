@@ -24,16 +24,20 @@ export function b_count(v: usize): usize {
   return mkInt(countOf(v));
 }
 
-function numbersOf(name: string, v: usize): void {
-  needCollection(name, 1, v);
+function numbersOf(name: string, v: usize): bool {
+  if (!needCollection(name, 1, v)) return false;
   const n = vecLen(v);
   for (let i: u32 = 0; i < n; i++) {
-    if (load<u8>(vecGet(v, i)) != T_NUMBER) operandError(name, 1, "must be one of {set, array} containing numbers");
+    if (load<u8>(vecGet(v, i)) != T_NUMBER) {
+      operandError(name, 1, "must be one of {set, array} containing numbers");
+      return false;
+    }
   }
+  return true;
 }
 
 export function b_sum(v: usize): usize {
-  numbersOf("sum", v);
+  if (!numbersOf("sum", v)) return 0;
   const n = vecLen(v);
   let allInt = true;
   let isum: i64 = 0;
@@ -52,7 +56,7 @@ export function b_sum(v: usize): usize {
 }
 
 export function b_product(v: usize): usize {
-  numbersOf("product", v);
+  if (!numbersOf("product", v)) return 0;
   const n = vecLen(v);
   let allInt = true;
   let iprod: i64 = 1;
@@ -71,7 +75,7 @@ export function b_product(v: usize): usize {
 }
 
 function extreme(name: string, v: usize, sign: i32): usize {
-  needCollection(name, 1, v);
+  if (!needCollection(name, 1, v)) return 0;
   const n = vecLen(v);
   if (n == 0) return 0;
   if (load<u8>(v) == T_SET) return sign > 0 ? vecGet(v, n - 1) : vecGet(v, 0);
@@ -92,21 +96,21 @@ export function b_min(v: usize): usize {
 }
 
 export function b_sort(v: usize): usize {
-  needCollection("sort", 1, v);
+  if (!needCollection("sort", 1, v)) return 0;
   const a = mkArrayFrom(vecElems(v), vecLen(v));
   if (load<u8>(v) == T_ARRAY) sortValues(vecElems(a), vecLen(a));
   return a;
 }
 
 export function b_all(v: usize): usize {
-  needCollection("all", 1, v);
+  if (!needCollection("all", 1, v)) return 0;
   const n = vecLen(v);
   for (let i: u32 = 0; i < n; i++) if (vecGet(v, i) != TRUE && !(load<u8>(vecGet(v, i)) == 2 && load<u8>(vecGet(v, i), 1) == 1)) return FALSE;
   return TRUE;
 }
 
 export function b_any(v: usize): usize {
-  needCollection("any", 1, v);
+  if (!needCollection("any", 1, v)) return 0;
   const n = vecLen(v);
   for (let i: u32 = 0; i < n; i++) if (load<u8>(vecGet(v, i)) == 2 && load<u8>(vecGet(v, i), 1) == 1) return TRUE;
   return FALSE;

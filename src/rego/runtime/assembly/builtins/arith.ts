@@ -1,4 +1,4 @@
-import { builtinError, operandError, typeError } from "../error";
+import { builtinError, builtinFailure, clearBuiltinFailure, operandError, typeError } from "../error";
 import { N_INT, mkFloat, mkInt, numIsInt, numIsIntegral, numToF64, numToI64 } from "../number";
 import { T_NUMBER, T_SET, arrPush, mkArray, mkSet, setHas, vecGet, vecLen } from "../value";
 import { needNumber } from "./util";
@@ -10,8 +10,8 @@ function bothInt(a: usize, b: usize): bool {
 }
 
 export function b_plus(a: usize, b: usize): usize {
-  needNumber("plus", 1, a);
-  needNumber("plus", 2, b);
+  if (!needNumber("plus", 1, a)) return 0;
+  if (!needNumber("plus", 2, b)) return 0;
   if (bothInt(a, b)) {
     const x = load<i64>(a, 8);
     const y = load<i64>(b, 8);
@@ -42,15 +42,21 @@ export function b_minus(a: usize, b: usize): usize {
     }
     return r;
   }
-  if (ta == T_NUMBER) typeError("minus", 2, "number", b);
-  if (ta == T_SET) typeError("minus", 2, "set", b);
+  if (ta == T_NUMBER) {
+    typeError("minus", 2, "number", b);
+    return 0;
+  }
+  if (ta == T_SET) {
+    typeError("minus", 2, "set", b);
+    return 0;
+  }
   typeError("minus", 1, "one of {number, set}", a);
   return 0;
 }
 
 export function b_mul(a: usize, b: usize): usize {
-  needNumber("mul", 1, a);
-  needNumber("mul", 2, b);
+  if (!needNumber("mul", 1, a)) return 0;
+  if (!needNumber("mul", 2, b)) return 0;
   if (bothInt(a, b)) {
     const x = load<i64>(a, 8);
     const y = load<i64>(b, 8);
@@ -61,10 +67,13 @@ export function b_mul(a: usize, b: usize): usize {
 }
 
 export function b_div(a: usize, b: usize): usize {
-  needNumber("div", 1, a);
-  needNumber("div", 2, b);
+  if (!needNumber("div", 1, a)) return 0;
+  if (!needNumber("div", 2, b)) return 0;
   const y = numToF64(b);
-  if (y == 0) builtinError("div", "divide by zero");
+  if (y == 0) {
+    builtinError("div", "divide by zero");
+    return 0;
+  }
   if (bothInt(a, b)) {
     const xi = load<i64>(a, 8);
     const yi = load<i64>(b, 8);
@@ -74,10 +83,16 @@ export function b_div(a: usize, b: usize): usize {
 }
 
 export function b_rem(a: usize, b: usize): usize {
-  needNumber("rem", 1, a);
-  needNumber("rem", 2, b);
-  if (!numIsIntegral(a) || !numIsIntegral(b)) builtinError("rem", "modulo on floating-point number");
-  if (numToF64(b) == 0) builtinError("rem", "modulo by zero");
+  if (!needNumber("rem", 1, a)) return 0;
+  if (!needNumber("rem", 2, b)) return 0;
+  if (!numIsIntegral(a) || !numIsIntegral(b)) {
+    builtinError("rem", "modulo on floating-point number");
+    return 0;
+  }
+  if (numToF64(b) == 0) {
+    builtinError("rem", "modulo by zero");
+    return 0;
+  }
   if (numIsInt(a) && numIsInt(b)) {
     const y = numToI64(b);
     if (y == -1) return mkInt(0);
@@ -89,7 +104,7 @@ export function b_rem(a: usize, b: usize): usize {
 }
 
 export function b_abs(a: usize): usize {
-  needNumber("abs", 1, a);
+  if (!needNumber("abs", 1, a)) return 0;
   if (load<u8>(a, 1) == N_INT) {
     const x = load<i64>(a, 8);
     if (x >= 0) return a;
@@ -99,7 +114,7 @@ export function b_abs(a: usize): usize {
 }
 
 export function b_round(a: usize): usize {
-  needNumber("round", 1, a);
+  if (!needNumber("round", 1, a)) return 0;
   if (load<u8>(a, 1) == N_INT) return a;
   const x = numToF64(a);
   // Go's math.Round: half away from zero
@@ -109,28 +124,36 @@ export function b_round(a: usize): usize {
 }
 
 export function b_ceil(a: usize): usize {
-  needNumber("ceil", 1, a);
+  if (!needNumber("ceil", 1, a)) return 0;
   if (load<u8>(a, 1) == N_INT) return a;
   return mkFloat(Math.ceil(numToF64(a)));
 }
 
 export function b_floor(a: usize): usize {
-  needNumber("floor", 1, a);
+  if (!needNumber("floor", 1, a)) return 0;
   if (load<u8>(a, 1) == N_INT) return a;
   return mkFloat(Math.floor(numToF64(a)));
 }
 
 function intOperand(name: string, pos: i32, v: usize): i64 {
-  needNumber(name, pos, v);
-  if (!numIsInt(v)) operandError(name, pos, "must be integer number but got floating-point number");
+  if (!needNumber(name, pos, v)) return 0;
+  if (!numIsInt(v)) {
+    operandError(name, pos, "must be integer number but got floating-point number");
+    return 0;
+  }
   return numToI64(v);
 }
 
 export function b_numbers__range(a: usize, b: usize): usize {
+  clearBuiltinFailure();
   const x = intOperand("numbers.range", 1, a);
   const y = intOperand("numbers.range", 2, b);
+  if (builtinFailure()) return 0;
   const n = x <= y ? y - x + 1 : x - y + 1;
-  if (n > 100000000) builtinError("numbers.range", "range too large");
+  if (n > 100000000) {
+    builtinError("numbers.range", "range too large");
+    return 0;
+  }
   const r = mkArray(<u32>n);
   if (x <= y) for (let i = x; i <= y; i++) arrPush(r, mkInt(i));
   else for (let i = x; i >= y; i--) arrPush(r, mkInt(i));
@@ -138,10 +161,15 @@ export function b_numbers__range(a: usize, b: usize): usize {
 }
 
 export function b_numbers__range_step(a: usize, b: usize, s: usize): usize {
+  clearBuiltinFailure();
   const x = intOperand("numbers.range_step", 1, a);
   const y = intOperand("numbers.range_step", 2, b);
   const step = intOperand("numbers.range_step", 3, s);
-  if (step <= 0) builtinError("numbers.range_step", "step must be a positive integer");
+  if (builtinFailure()) return 0;
+  if (step <= 0) {
+    builtinError("numbers.range_step", "step must be a positive integer");
+    return 0;
+  }
   const r = mkArray(0);
   if (x <= y) for (let i = x; i <= y; i += step) arrPush(r, mkInt(i));
   else for (let i = x; i >= y; i -= step) arrPush(r, mkInt(i));
@@ -149,31 +177,53 @@ export function b_numbers__range_step(a: usize, b: usize, s: usize): usize {
 }
 
 export function b_bits__or(a: usize, b: usize): usize {
-  return mkInt(intOperand("bits.or", 1, a) | intOperand("bits.or", 2, b));
+  clearBuiltinFailure();
+  const x = intOperand("bits.or", 1, a);
+  const y = intOperand("bits.or", 2, b);
+  return builtinFailure() ? 0 : mkInt(x | y);
 }
 
 export function b_bits__and(a: usize, b: usize): usize {
-  return mkInt(intOperand("bits.and", 1, a) & intOperand("bits.and", 2, b));
+  clearBuiltinFailure();
+  const x = intOperand("bits.and", 1, a);
+  const y = intOperand("bits.and", 2, b);
+  return builtinFailure() ? 0 : mkInt(x & y);
 }
 
 export function b_bits__xor(a: usize, b: usize): usize {
-  return mkInt(intOperand("bits.xor", 1, a) ^ intOperand("bits.xor", 2, b));
+  clearBuiltinFailure();
+  const x = intOperand("bits.xor", 1, a);
+  const y = intOperand("bits.xor", 2, b);
+  return builtinFailure() ? 0 : mkInt(x ^ y);
 }
 
 export function b_bits__negate(a: usize): usize {
-  return mkInt(~intOperand("bits.negate", 1, a));
+  clearBuiltinFailure();
+  const x = intOperand("bits.negate", 1, a);
+  return builtinFailure() ? 0 : mkInt(~x);
 }
 
 export function b_bits__lsh(a: usize, b: usize): usize {
+  clearBuiltinFailure();
   const s = intOperand("bits.lsh", 2, b);
-  if (s < 0) builtinError("bits.lsh", "shift count must be non-negative");
-  return mkInt(s >= 64 ? 0 : intOperand("bits.lsh", 1, a) << s);
+  const x = intOperand("bits.lsh", 1, a);
+  if (builtinFailure()) return 0;
+  if (s < 0) {
+    builtinError("bits.lsh", "shift count must be non-negative");
+    return 0;
+  }
+  return mkInt(s >= 64 ? 0 : x << s);
 }
 
 export function b_bits__rsh(a: usize, b: usize): usize {
+  clearBuiltinFailure();
   const s = intOperand("bits.rsh", 2, b);
-  if (s < 0) builtinError("bits.rsh", "shift count must be non-negative");
   const x = intOperand("bits.rsh", 1, a);
+  if (builtinFailure()) return 0;
+  if (s < 0) {
+    builtinError("bits.rsh", "shift count must be non-negative");
+    return 0;
+  }
   return mkInt(s >= 64 ? (x < 0 ? -1 : 0) : x >> s);
 }
 

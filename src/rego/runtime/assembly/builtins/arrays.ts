@@ -4,8 +4,8 @@ import { needArray, needNumber } from "./util";
 
 
 export function b_array__concat(a: usize, b: usize): usize {
-  needArray("array.concat", 1, a);
-  needArray("array.concat", 2, b);
+  if (!needArray("array.concat", 1, a)) return 0;
+  if (!needArray("array.concat", 2, b)) return 0;
   const la = vecLen(a);
   const lb = vecLen(b);
   const r = mkArray(la + lb);
@@ -22,9 +22,9 @@ function index(v: usize): i64 {
 }
 
 export function b_array__slice(a: usize, start: usize, stop: usize): usize {
-  needArray("array.slice", 1, a);
-  needNumber("array.slice", 2, start);
-  needNumber("array.slice", 3, stop);
+  if (!needArray("array.slice", 1, a)) return 0;
+  if (!needNumber("array.slice", 2, start)) return 0;
+  if (!needNumber("array.slice", 3, stop)) return 0;
   const n = <i64>vecLen(a);
   let s = index(start);
   let e = index(stop);
@@ -35,7 +35,7 @@ export function b_array__slice(a: usize, start: usize, stop: usize): usize {
 }
 
 export function b_array__reverse(a: usize): usize {
-  needArray("array.reverse", 1, a);
+  if (!needArray("array.reverse", 1, a)) return 0;
   const n = vecLen(a);
   const r = mkArray(n);
   for (let i: u32 = n; i > 0; i--) arrPush(r, vecGet(a, i - 1));
@@ -43,7 +43,7 @@ export function b_array__reverse(a: usize): usize {
 }
 
 export function b_array__flatten(a: usize): usize {
-  needArray("array.flatten", 1, a);
+  if (!needArray("array.flatten", 1, a)) return 0;
   const n = vecLen(a);
   const r = mkArray(n);
   for (let i: u32 = 0; i < n; i++) {

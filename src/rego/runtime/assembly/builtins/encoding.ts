@@ -1,5 +1,5 @@
 import { bufByte, bufI64, bufLen, bufNew, bufPtr, bufStr } from "../buf";
-import { abortBuf, builtinError } from "../error";
+import { abortBuf, builtinError, startMessage, strictErrors } from "../error";
 import { dumpJSON, jsonParse } from "../json";
 import { FALSE, TRUE, mkString, strLen, strPtr } from "../value";
 import { needString } from "./util";
@@ -11,9 +11,12 @@ export function b_json__marshal(v: usize): usize {
 }
 
 export function b_json__unmarshal(s: usize): usize {
-  needString("json.unmarshal", 1, s);
+  if (!needString("json.unmarshal", 1, s)) return 0;
   const v = jsonParse(strPtr(s), strLen(s));
-  if (v == 0) builtinError("json.unmarshal", "invalid JSON");
+  if (v == 0) {
+    builtinError("json.unmarshal", "invalid JSON");
+    return 0;
+  }
   return v;
 }
 
@@ -126,46 +129,48 @@ function decode(s: usize, url: bool, strict: bool): usize {
   return mkString(bufPtr(b), bufLen(b));
 }
 
-function decodeError(name: string): void {
-  const b = bufNew(64);
+function decodeError(name: string): usize {
+  if (!strictErrors()) return 0;
+  const b = startMessage();
   bufStr(b, "eval_builtin_error: ");
   bufStr(b, name);
   bufStr(b, ": illegal base64 data at input byte ");
   bufI64(b, badAt);
   abortBuf(b);
+  return 0;
 }
 
 export function b_base64__encode(s: usize): usize {
-  needString("base64.encode", 1, s);
+  if (!needString("base64.encode", 1, s)) return 0;
   return encode(s, false, true);
 }
 
 export function b_base64__decode(s: usize): usize {
-  needString("base64.decode", 1, s);
+  if (!needString("base64.decode", 1, s)) return 0;
   const r = decode(s, false, true);
-  if (r == 0) decodeError("base64.decode");
+  if (r == 0) return decodeError("base64.decode");
   return r;
 }
 
 export function b_base64__is_valid(s: usize): usize {
-  needString("base64.is_valid", 1, s);
+  if (!needString("base64.is_valid", 1, s)) return 0;
   return decode(s, false, true) != 0 ? TRUE : FALSE;
 }
 
 export function b_base64url__encode(s: usize): usize {
-  needString("base64url.encode", 1, s);
+  if (!needString("base64url.encode", 1, s)) return 0;
   return encode(s, true, true);
 }
 
 export function b_base64url__encode_no_pad(s: usize): usize {
-  needString("base64url.encode_no_pad", 1, s);
+  if (!needString("base64url.encode_no_pad", 1, s)) return 0;
   return encode(s, true, false);
 }
 
 export function b_base64url__decode(s: usize): usize {
-  needString("base64url.decode", 1, s);
+  if (!needString("base64url.decode", 1, s)) return 0;
   const r = decode(s, true, false);
-  if (r == 0) decodeError("base64url.decode");
+  if (r == 0) return decodeError("base64url.decode");
   return r;
 }
 

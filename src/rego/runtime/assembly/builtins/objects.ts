@@ -20,7 +20,7 @@ function step(node: usize, key: usize): usize {
 }
 
 export function b_object__get(o: usize, key: usize, dflt: usize): usize {
-  needObject("object.get", 1, o);
+  if (!needObject("object.get", 1, o)) return 0;
   if (load<u8>(key) == T_ARRAY) {
     let node = o;
     const n = vecLen(key);
@@ -35,7 +35,7 @@ export function b_object__get(o: usize, key: usize, dflt: usize): usize {
 }
 
 export function b_object__keys(o: usize): usize {
-  needObject("object.keys", 1, o);
+  if (!needObject("object.keys", 1, o)) return 0;
   const n = vecLen(o);
   const s = mkSet(n);
   for (let i: u32 = 0; i < n; i++) arrPush(s, objKey(o, i)); // keys are sorted already
@@ -56,18 +56,21 @@ function union2(a: usize, b: usize): usize {
 }
 
 export function b_object__union(a: usize, b: usize): usize {
-  needObject("object.union", 1, a);
-  needObject("object.union", 2, b);
+  if (!needObject("object.union", 1, a)) return 0;
+  if (!needObject("object.union", 2, b)) return 0;
   return union2(a, b);
 }
 
 export function b_object__union_n(arr: usize): usize {
-  needArray("object.union_n", 1, arr);
+  if (!needArray("object.union_n", 1, arr)) return 0;
   const n = vecLen(arr);
   let r = mkObject(0);
   for (let i: u32 = 0; i < n; i++) {
     const x = vecGet(arr, i);
-    if (load<u8>(x) != T_OBJECT) typeError("object.union_n", 1, "array of objects", arr);
+    if (load<u8>(x) != T_OBJECT) {
+      typeError("object.union_n", 1, "array of objects", arr);
+      return 0;
+    }
     r = union2(r, x);
   }
   return r;
@@ -87,14 +90,16 @@ function hasKey(keys: usize, k: usize): bool {
 
 
 
-function needKeys(name: string, v: usize): void {
+function needKeys(name: string, v: usize): bool {
   const t = load<u8>(v);
-  if (t != T_ARRAY && t != T_SET && t != T_OBJECT) typeError(name, 2, "one of {object, set, array}", v);
+  if (t == T_ARRAY || t == T_SET || t == T_OBJECT) return true;
+  typeError(name, 2, "one of {object, set, array}", v);
+  return false;
 }
 
 export function b_object__remove(o: usize, keys: usize): usize {
-  needObject("object.remove", 1, o);
-  needKeys("object.remove", keys);
+  if (!needObject("object.remove", 1, o)) return 0;
+  if (!needKeys("object.remove", keys)) return 0;
   const r = mkObject(0);
   const n = vecLen(o);
   for (let i: u32 = 0; i < n; i++) {
@@ -105,8 +110,8 @@ export function b_object__remove(o: usize, keys: usize): usize {
 }
 
 export function b_object__filter(o: usize, keys: usize): usize {
-  needObject("object.filter", 1, o);
-  needKeys("object.filter", keys);
+  if (!needObject("object.filter", 1, o)) return 0;
+  if (!needKeys("object.filter", keys)) return 0;
   const r = mkObject(0);
   const n = vecLen(o);
   for (let i: u32 = 0; i < n; i++) {
@@ -139,13 +144,19 @@ function splitPath(s: usize): usize {
 /** Builds a tree of path segments (objects) with LEAF at path ends; a shorter path wins. */
 function pathTree(name: string, paths: usize): usize {
   const t = load<u8>(paths);
-  if (t != T_ARRAY && t != T_SET) typeError(name, 2, "one of {array, set}", paths);
+  if (t != T_ARRAY && t != T_SET) {
+    typeError(name, 2, "one of {set, array}", paths);
+    return 0;
+  }
   const root = mkObject(0);
   const n = vecLen(paths);
   for (let i: u32 = 0; i < n; i++) {
     let p = vecGet(paths, i);
     if (load<u8>(p) == T_STRING) p = splitPath(p);
-    else if (load<u8>(p) != T_ARRAY) typeError(name, 2, "one of {array, set} of strings or arrays", paths);
+    else if (load<u8>(p) != T_ARRAY) {
+      typeError(name, 2, "one of {set, array} containing string paths or array of path segments", p);
+      return 0;
+    }
     let node = root;
     const m = vecLen(p);
     if (m == 0) return LEAF;
@@ -262,13 +273,17 @@ function removeValue(v: usize, tree: usize): usize {
 }
 
 export function b_json__filter(o: usize, paths: usize): usize {
-  needObject("json.filter", 1, o);
-  const r = filterValue(o, pathTree("json.filter", paths));
+  if (!needObject("json.filter", 1, o)) return 0;
+  const tree = pathTree("json.filter", paths);
+  if (tree == 0) return 0;
+  const r = filterValue(o, tree);
   return r == 0 ? mkObject(0) : r;
 }
 
 export function b_json__remove(o: usize, paths: usize): usize {
-  needObject("json.remove", 1, o);
-  const r = removeValue(o, pathTree("json.remove", paths));
+  if (!needObject("json.remove", 1, o)) return 0;
+  const tree = pathTree("json.remove", paths);
+  if (tree == 0) return 0;
+  const r = removeValue(o, tree);
   return r == 0 ? mkObject(0) : r;
 }

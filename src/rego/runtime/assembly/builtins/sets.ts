@@ -22,23 +22,26 @@ function unite(a: usize, b: usize): usize {
 }
 
 export function b_and(a: usize, b: usize): usize {
-  needSet("and", 1, a);
-  needSet("and", 2, b);
+  if (!needSet("and", 1, a)) return 0;
+  if (!needSet("and", 2, b)) return 0;
   return intersect(a, b);
 }
 
 export function b_or(a: usize, b: usize): usize {
-  needSet("or", 1, a);
-  needSet("or", 2, b);
+  if (!needSet("or", 1, a)) return 0;
+  if (!needSet("or", 2, b)) return 0;
   return unite(a, b);
 }
 
 export function b_intersection(s: usize): usize {
-  needSet("intersection", 1, s);
+  if (!needSet("intersection", 1, s)) return 0;
   const n = vecLen(s);
   if (n == 0) return mkSet(0);
   for (let i: u32 = 0; i < n; i++) {
-    if (load<u8>(vecGet(s, i)) != T_SET) typeError("intersection", 1, "set of sets", s);
+    if (load<u8>(vecGet(s, i)) != T_SET) {
+      typeError("intersection", 1, "set of sets", s);
+      return 0;
+    }
   }
   let r = vecGet(s, 0);
   for (let i: u32 = 1; i < n; i++) r = intersect(r, vecGet(s, i));
@@ -46,12 +49,15 @@ export function b_intersection(s: usize): usize {
 }
 
 export function b_union(s: usize): usize {
-  needSet("union", 1, s);
+  if (!needSet("union", 1, s)) return 0;
   const n = vecLen(s);
   let r = mkSet(0);
   for (let i: u32 = 0; i < n; i++) {
     const x = vecGet(s, i);
-    if (load<u8>(x) != T_SET) typeError("union", 1, "set of sets", s);
+    if (load<u8>(x) != T_SET) {
+      typeError("union", 1, "set of sets", s);
+      return 0;
+    }
     r = unite(r, x);
   }
   return r;

@@ -506,8 +506,8 @@ function fmtString(b: usize, v: usize, verb: u32): void {
 }
 
 export function b_sprintf(format: usize, args: usize): usize {
-  needString("sprintf", 1, format);
-  needArray("sprintf", 2, args);
+  if (!needString("sprintf", 1, format)) return 0;
+  if (!needArray("sprintf", 2, args)) return 0;
   const p = strPtr(format);
   const n = strLen(format);
   const nargs = vecLen(args);

@@ -1,5 +1,5 @@
 import { bufByte, bufBytes, bufLen, bufNew, bufPtr, bufStr } from "../buf";
-import { abortBuf as builtinAbort, bufAsciiSafe, builtinError, operandError, typeError } from "../error";
+import { abortBuf as builtinAbort, bufAsciiSafe, startMessage, strictErrors, builtinError, builtinFailure, clearBuiltinFailure, elementTypeError, operandError, typeError } from "../error";
 import { bufUtf8 } from "../json";
 import { mkFloat, mkInt, mkNumberText, numIsInt, numToF64, numToI64, parseF64 } from "../number";
 import { decodeAt, decodedSize, findBytes, isSpace, runeCount, runeOffset, seqLen, toLower, toUpper } from "../utf8";
@@ -16,14 +16,20 @@ function str(b: usize): usize {
 }
 
 export function b_concat(delim: usize, coll: usize): usize {
-  needString("concat", 1, delim);
+  if (!needString("concat", 1, delim)) return 0;
   const t = load<u8>(coll);
-  if (t != T_ARRAY && t != T_SET) typeError("concat", 2, "one of {array, set}", coll);
+  if (t != T_ARRAY && t != T_SET) {
+    typeError("concat", 2, "one of {array, set}", coll);
+    return 0;
+  }
   const n = vecLen(coll);
   const b = bufNew(64);
   for (let i: u32 = 0; i < n; i++) {
     const x = vecGet(coll, i);
-    if (load<u8>(x) != T_STRING) typeError("concat", 2, "one of {array, set} of strings", coll);
+    if (load<u8>(x) != T_STRING) {
+      typeError("concat", 2, "one of {array, set} of strings", coll);
+      return 0;
+    }
     if (i != 0) bufBytes(b, strPtr(delim), strLen(delim));
     bufBytes(b, strPtr(x), strLen(x));
   }
@@ -31,21 +37,21 @@ export function b_concat(delim: usize, coll: usize): usize {
 }
 
 export function b_contains(s: usize, sub: usize): usize {
-  needString("contains", 1, s);
-  needString("contains", 2, sub);
+  if (!needString("contains", 1, s)) return 0;
+  if (!needString("contains", 2, sub)) return 0;
   return mkBool(findBytes(strPtr(s), strLen(s), strPtr(sub), strLen(sub), 0) >= 0);
 }
 
 export function b_startswith(s: usize, p: usize): usize {
-  needString("startswith", 1, s);
-  needString("startswith", 2, p);
+  if (!needString("startswith", 1, s)) return 0;
+  if (!needString("startswith", 2, p)) return 0;
   const n = strLen(p);
   return mkBool(n <= strLen(s) && memory.compare(strPtr(s), strPtr(p), n) == 0);
 }
 
 export function b_endswith(s: usize, p: usize): usize {
-  needString("endswith", 1, s);
-  needString("endswith", 2, p);
+  if (!needString("endswith", 1, s)) return 0;
+  if (!needString("endswith", 2, p)) return 0;
   const n = strLen(p);
   const m = strLen(s);
   return mkBool(n <= m && memory.compare(strPtr(s) + m - n, strPtr(p), n) == 0);
@@ -68,18 +74,18 @@ function mapCase(s: usize, upper: bool): usize {
 }
 
 export function b_lower(s: usize): usize {
-  needString("lower", 1, s);
+  if (!needString("lower", 1, s)) return 0;
   return mapCase(s, false);
 }
 
 export function b_upper(s: usize): usize {
-  needString("upper", 1, s);
+  if (!needString("upper", 1, s)) return 0;
   return mapCase(s, true);
 }
 
 export function b_split(s: usize, sep: usize): usize {
-  needString("split", 1, s);
-  needString("split", 2, sep);
+  if (!needString("split", 1, s)) return 0;
+  if (!needString("split", 2, sep)) return 0;
   const p = strPtr(s);
   const n = strLen(s);
   const q = strPtr(sep);
@@ -144,39 +150,39 @@ function trimRunes(s: usize, cut: usize, left: bool, right: bool): usize {
 }
 
 export function b_trim(s: usize, cut: usize): usize {
-  needString("trim", 1, s);
-  needString("trim", 2, cut);
+  if (!needString("trim", 1, s)) return 0;
+  if (!needString("trim", 2, cut)) return 0;
   return trimRunes(s, cut, true, true);
 }
 
 export function b_trim_left(s: usize, cut: usize): usize {
-  needString("trim_left", 1, s);
-  needString("trim_left", 2, cut);
+  if (!needString("trim_left", 1, s)) return 0;
+  if (!needString("trim_left", 2, cut)) return 0;
   return trimRunes(s, cut, true, false);
 }
 
 export function b_trim_right(s: usize, cut: usize): usize {
-  needString("trim_right", 1, s);
-  needString("trim_right", 2, cut);
+  if (!needString("trim_right", 1, s)) return 0;
+  if (!needString("trim_right", 2, cut)) return 0;
   return trimRunes(s, cut, false, true);
 }
 
 export function b_trim_space(s: usize): usize {
-  needString("trim_space", 1, s);
+  if (!needString("trim_space", 1, s)) return 0;
   return trimRunes(s, 0, true, true);
 }
 
 export function b_trim_prefix(s: usize, pre: usize): usize {
-  needString("trim_prefix", 1, s);
-  needString("trim_prefix", 2, pre);
+  if (!needString("trim_prefix", 1, s)) return 0;
+  if (!needString("trim_prefix", 2, pre)) return 0;
   const n = strLen(pre);
   if (n <= strLen(s) && memory.compare(strPtr(s), strPtr(pre), n) == 0) return mkString(strPtr(s) + n, strLen(s) - n);
   return s;
 }
 
 export function b_trim_suffix(s: usize, suf: usize): usize {
-  needString("trim_suffix", 1, s);
-  needString("trim_suffix", 2, suf);
+  if (!needString("trim_suffix", 1, s)) return 0;
+  if (!needString("trim_suffix", 2, suf)) return 0;
   const n = strLen(suf);
   const m = strLen(s);
   if (n <= m && memory.compare(strPtr(s) + m - n, strPtr(suf), n) == 0) return mkString(strPtr(s), m - n);
@@ -184,9 +190,9 @@ export function b_trim_suffix(s: usize, suf: usize): usize {
 }
 
 export function b_replace(s: usize, old: usize, nw: usize): usize {
-  needString("replace", 1, s);
-  needString("replace", 2, old);
-  needString("replace", 3, nw);
+  if (!needString("replace", 1, s)) return 0;
+  if (!needString("replace", 2, old)) return 0;
+  if (!needString("replace", 3, nw)) return 0;
   const p = strPtr(s);
   const n = strLen(s);
   const ol = strLen(old);
@@ -217,13 +223,22 @@ export function b_replace(s: usize, old: usize, nw: usize): usize {
 }
 
 export function b_strings__replace_n(patterns: usize, s: usize): usize {
-  if (load<u8>(patterns) != T_OBJECT) typeError("strings.replace_n", 1, "object", patterns);
+  if (load<u8>(patterns) != T_OBJECT) {
+    typeError("strings.replace_n", 1, "object", patterns);
+    return 0;
+  }
   const np = vecLen(patterns);
   for (let j: u32 = 0; j < np; j++) {
-    if (load<u8>(objKey(patterns, j)) != T_STRING) operandError("strings.replace_n", 1, "non-string key found in pattern object");
-    if (load<u8>(objVal(patterns, j)) != T_STRING) operandError("strings.replace_n", 1, "non-string value found in pattern object");
+    if (load<u8>(objKey(patterns, j)) != T_STRING) {
+      operandError("strings.replace_n", 1, "non-string key found in pattern object");
+      return 0;
+    }
+    if (load<u8>(objVal(patterns, j)) != T_STRING) {
+      operandError("strings.replace_n", 1, "non-string value found in pattern object");
+      return 0;
+    }
   }
-  needString("strings.replace_n", 2, s);
+  if (!needString("strings.replace_n", 2, s)) return 0;
   const p = strPtr(s);
   const n = strLen(s);
   const b = bufNew(n);
@@ -250,16 +265,24 @@ export function b_strings__replace_n(patterns: usize, s: usize): usize {
 }
 
 function intArg(name: string, pos: i32, v: usize): i64 {
-  needNumber(name, pos, v);
-  if (!numIsInt(v)) operandError(name, pos, "must be integer number but got floating-point number");
+  if (!needNumber(name, pos, v)) return 0;
+  if (!numIsInt(v)) {
+    operandError(name, pos, "must be integer number but got floating-point number");
+    return 0;
+  }
   return numToI64(v);
 }
 
 export function b_substring(s: usize, start: usize, length: usize): usize {
-  needString("substring", 1, s);
+  if (!needString("substring", 1, s)) return 0;
+  clearBuiltinFailure();
   const st = intArg("substring", 2, start);
   const ln = intArg("substring", 3, length);
-  if (st < 0) builtinError("substring", "negative offset");
+  if (builtinFailure()) return 0;
+  if (st < 0) {
+    builtinError("substring", "negative offset");
+    return 0;
+  }
   const p = strPtr(s);
   const n = strLen(s);
   const runes = <i64>runeCount(p, n);
@@ -271,8 +294,8 @@ export function b_substring(s: usize, start: usize, length: usize): usize {
 }
 
 export function b_indexof(s: usize, sub: usize): usize {
-  needString("indexof", 1, s);
-  needString("indexof", 2, sub);
+  if (!needString("indexof", 1, s)) return 0;
+  if (!needString("indexof", 2, sub)) return 0;
   const p = strPtr(s);
   const at = findBytes(p, strLen(s), strPtr(sub), strLen(sub), 0);
   if (at < 0) return mkInt(-1);
@@ -280,8 +303,8 @@ export function b_indexof(s: usize, sub: usize): usize {
 }
 
 export function b_indexof_n(s: usize, sub: usize): usize {
-  needString("indexof_n", 1, s);
-  needString("indexof_n", 2, sub);
+  if (!needString("indexof_n", 1, s)) return 0;
+  if (!needString("indexof_n", 2, sub)) return 0;
   const p = strPtr(s);
   const n = strLen(s);
   const ql = strLen(sub);
@@ -297,7 +320,7 @@ export function b_indexof_n(s: usize, sub: usize): usize {
 }
 
 export function b_strings__reverse(s: usize): usize {
-  needString("strings.reverse", 1, s);
+  if (!needString("strings.reverse", 1, s)) return 0;
   const p = strPtr(s);
   const n = strLen(s);
   const out = bufNew(n);
@@ -312,8 +335,8 @@ export function b_strings__reverse(s: usize): usize {
 }
 
 export function b_strings__count(s: usize, sub: usize): usize {
-  needString("strings.count", 1, s);
-  needString("strings.count", 2, sub);
+  if (!needString("strings.count", 1, s)) return 0;
+  if (!needString("strings.count", 2, sub)) return 0;
   const p = strPtr(s);
   const n = strLen(s);
   const ql = strLen(sub);
@@ -329,19 +352,26 @@ export function b_strings__count(s: usize, sub: usize): usize {
   return mkInt(c);
 }
 
-function stringsOf(name: string, pos: i32, v: usize): void {
+function stringsOf(name: string, pos: i32, v: usize): bool {
   const t = load<u8>(v);
-  if (t == T_STRING) return;
-  if (t != T_ARRAY && t != T_SET) typeError(name, pos, "one of {string, array, set}", v);
+  if (t == T_STRING) return true;
+  if (t != T_ARRAY && t != T_SET) {
+    typeError(name, pos, "one of {string, set, array}", v);
+    return false;
+  }
   const n = vecLen(v);
   for (let i: u32 = 0; i < n; i++) {
-    if (load<u8>(vecGet(v, i)) != T_STRING) typeError(name, pos, "one of {string, array, set}", vecGet(v, i));
+    const x = vecGet(v, i);
+    if (load<u8>(x) != T_STRING) {
+      elementTypeError(name, pos, v, x);
+      return false;
+    }
   }
+  return true;
 }
 
 function anyMatch(name: string, search: usize, base: usize, prefix: bool): usize {
-  stringsOf(name, 1, search);
-  stringsOf(name, 2, base);
+  if (!stringsOf(name, 1, search) || !stringsOf(name, 2, base)) return 0;
   const ns: u32 = load<u8>(search) == T_STRING ? 1 : vecLen(search);
   const nb: u32 = load<u8>(base) == T_STRING ? 1 : vecLen(base);
   for (let i: u32 = 0; i < ns; i++) {
@@ -367,10 +397,13 @@ export function b_strings__any_suffix_match(search: usize, base: usize): usize {
 }
 
 export function b_format_int(num: usize, base: usize): usize {
-  needNumber("format_int", 1, num);
-  needNumber("format_int", 2, base);
+  if (!needNumber("format_int", 1, num)) return 0;
+  if (!needNumber("format_int", 2, base)) return 0;
   const bs = numIsInt(base) ? numToI64(base) : 0;
-  if (bs != 2 && bs != 8 && bs != 10 && bs != 16) operandError("format_int", 2, "must be one of {2, 8, 10, 16}");
+  if (bs != 2 && bs != 8 && bs != 10 && bs != 16) {
+    operandError("format_int", 2, "must be one of {2, 8, 10, 16}");
+    return 0;
+  }
   // OPA truncates toward zero (big.Float.Int)
   let neg = false;
   let m: u64 = 0;
@@ -447,11 +480,15 @@ export function b_to_number(v: usize): usize {
   if (t == T_NUMBER) return v;
   if (t == T_NULL) return mkInt(0);
   if (t == T_BOOLEAN) return mkInt(load<u8>(v, 1) != 0 ? 1 : 0);
-  if (t != T_STRING) typeError("to_number", 1, "one of {null, boolean, number, string}", v);
+  if (t != T_STRING) {
+    typeError("to_number", 1, "one of {null, boolean, number, string}", v);
+    return 0;
+  }
   const p = strPtr(v);
   const n = strLen(v);
   if (!numberSyntax(p, n)) {
-    const b = bufNew(64);
+    if (!strictErrors()) return 0;
+    const b = startMessage();
     bufStr(b, "eval_builtin_error: to_number: strconv.ParseFloat: parsing ");
     bufByte(b, 34);
     bufAsciiSafe(b, p, n);
