@@ -33,6 +33,12 @@ export interface CompileOptions {
    * query's variable bindings (one object per solution).
    */
   readonly queries?: readonly { readonly name: string; readonly query: string }[];
+  /**
+   * Builtin errors (type errors, divide by zero, ...) abort evaluation, as OPA's
+   * `--strict-builtin-errors`. Default false: as in OPA, the failing call is undefined instead.
+   * Conflicts are always errors.
+   */
+  readonly strictBuiltinErrors?: boolean;
 }
 
 export interface CompileResult {
@@ -94,5 +100,5 @@ export function compile(sources: readonly RegoSource[], options: CompileOptions)
   policy.plans.forEach((plan, i) => {
     entrypoints[plan.name] = i;
   });
-  return { wasm: emitWasm(policy), entrypoints, ir: policy };
+  return { wasm: emitWasm(policy, { strictBuiltinErrors: options.strictBuiltinErrors === true }), entrypoints, ir: policy };
 }

@@ -39,7 +39,11 @@ export async function runCase(c: ConformanceCase): Promise<CaseResult> {
   let wasm: Uint8Array;
   try {
     const sources = c.modules.map((text, i) => ({ path: `test-${i}.rego`, text }));
-    wasm = compile(sources, { entrypoints: [], queries: [{ name: ENTRYPOINT, query }] }).wasm;
+    wasm = compile(sources, {
+      entrypoints: [],
+      queries: [{ name: ENTRYPOINT, query }],
+      strictBuiltinErrors: c.strictError,
+    }).wasm;
   } catch (error) {
     const message = error instanceof RegoCompileError ? error.message : String(error);
     return { case: c, status: "failed", detail: `compile error: ${message}` };

@@ -18,9 +18,16 @@ export type MockTarget =
   | { readonly kind: "builtin"; readonly name: string }
   /**
    * Return this value instead. `local` holds the value in the function that planned the `with`
-   * (`owner`); elsewhere the term is planned again, which is only possible for constants.
+   * (`owner`); elsewhere the term is planned again, which needs it to be `portable` (no local
+   * variables of the `with` site: constants, references to data and input, closed comprehensions).
    */
-  | { readonly kind: "value"; readonly term: Term; readonly local: Local; readonly owner: number };
+  | {
+      readonly kind: "value";
+      readonly term: Term;
+      readonly local: Local;
+      readonly owner: number;
+      readonly portable: boolean;
+    };
 
 export class PlanContext {
   private constructor(

@@ -14,7 +14,7 @@ import type { SourcePos } from "../errors.ts";
 import * as ir from "../ir.ts";
 import type { CheckedQuery, Program, RuleNode, RuleSet } from "../check/program.ts";
 import { pathKey } from "../check/program.ts";
-import { isGround } from "../check/terms.ts";
+import { allVarsDeep, isGround } from "../check/terms.ts";
 import type { Body, Expr, RefTerm, Term, With } from "../syntax/ast.ts";
 import { asBlock, FuncBuilder, type MutableBlock } from "./builder.ts";
 import { type MockTarget, PlanContext } from "./context.ts";
@@ -291,17 +291,41 @@ export class Planner {
   }
 
   private planNot(e: Expr, k: Cont): void {
-    const block = this.fb.inBlock(() => {
-      this.fb.vars.scoped(() => this.planExpr({ ...e, negated: false }, () => {}));
-    });
-    this.emit({ type: "NotStmt", block: asBlock(block) });
+    const found = this.planExists((onSolution) => this.planExpr({ ...e, negated: false }, onSolution));
+    this.emit({ type: "IsUndefinedStmt", source: found });
     k();
+  }
+
+  /**
+   * Plans `body` (which calls its continuation once per solution) and returns a local that is
+   * defined iff there was a solution. A `NotStmt` is not enough on its own: a body with
+   * alternatives (blocks for virtual and base documents) can succeed in one block and then fail
+   * in the next, and only reaching the end of the not-block counts.
+   */
+  private planExists(body: (onSolution: Cont) => void): ir.Local {
+    const found = this.newLocal();
+    this.emit({ type: "ResetLocalStmt", target: found });
+    const block = this.fb.inBlock(() => {
+      this.fb.vars.scoped(() => body(() => this.emit({ type: "AssignVarStmt", source: ir.bool(true), target: found })));
+    });
+    this.emit({ type: "BlockStmt", blocks: [asBlock(block)] });
+    return found;
   }
 
   private planEvery(kind: Extract<Expr["kind"], { type: "every" }>, k: Cont): void {
     this.planTerm(kind.domain, (domainOp) => {
       const domain = this.toLocal(domainOp);
-      this.emit({ type: "IsDefinedStmt", source: domain });
+      // Only collections can be quantified over: `every x in 42 { ... }` is undefined.
+      const isCollection = this.newLocal();
+      this.emit({ type: "ResetLocalStmt", target: isCollection });
+      const checks = (["IsArrayStmt", "IsObjectStmt", "IsSetStmt"] as const).map((type) =>
+        this.fb.inBlock(() => {
+          this.emit({ type, source: ir.local(domain) });
+          this.emit({ type: "AssignVarStmt", source: ir.bool(true), target: isCollection });
+        }),
+      );
+      this.emit({ type: "BlockStmt", blocks: checks.map(asBlock) });
+      this.emit({ type: "IsDefinedStmt", source: isCollection });
       const counterexample = this.newLocal();
       this.emit({ type: "ResetLocalStmt", target: counterexample });
       const key = this.newLocal();
@@ -310,10 +334,8 @@ export class Planner {
         this.fb.vars.scoped(() => {
           if (kind.key) this.fb.vars.put(kind.key.name, key);
           this.fb.vars.put(kind.value.name, value);
-          const bodyBlock = this.fb.inBlock(() => {
-            this.fb.vars.scoped(() => this.planBody(kind.body, () => {}));
-          });
-          this.emit({ type: "NotStmt", block: asBlock(bodyBlock) });
+          const holds = this.planExists((onSolution) => this.planBody(kind.body, onSolution));
+          this.emit({ type: "IsUndefinedStmt", source: holds });
           this.emit({ type: "AssignVarStmt", source: ir.bool(true), target: counterexample });
         });
       });
@@ -366,7 +388,13 @@ export class Planner {
       }
       this.planTerm(m.with.value, (op) => {
         const l = this.toLocal(op);
-        mockTargets.set(m.name, { kind: "value", term: m.with.value, local: l, owner: this.funcId });
+        mockTargets.set(m.name, {
+          kind: "value",
+          term: m.with.value,
+          local: l,
+          owner: this.funcId,
+          portable: this.isPortable(m.with.value),
+        });
         planMockValues(i + 1, done);
       });
     };
@@ -411,6 +439,14 @@ export class Planner {
         },
       );
     });
+  }
+
+  /** True if a term uses no local variable bound here, so it can be planned in another function. */
+  private isPortable(t: Term): boolean {
+    for (const v of allVarsDeep(t)) {
+      if (v !== "input" && v !== "data" && this.fb.vars.get(v) !== undefined) return false;
+    }
+    return true;
   }
 
   private planRestore(saved: { orig: ir.Local; copy: ir.Local }[], i: number, k: Cont): void {
@@ -519,7 +555,7 @@ export class Planner {
         case "value": {
           if (mock.owner === this.funcId) {
             k(mock.local);
-          } else if (isGround(mock.term)) {
+          } else if (mock.portable) {
             const saved = this.ctx;
             this.ctx = this.ctx.withoutMocks();
             this.planTerm(mock.term, (op) => {
@@ -868,6 +904,8 @@ export class Planner {
       }
       const l = this.fb.vars.get(head.name);
       if (l === undefined) throw new Error(`planner: unbound reference head ${head.name}`);
+      // `input` is the only document that may be undefined; a bare reference to it must fail then.
+      if (head.name === "input" && r.terms.length === 1) this.emit({ type: "IsDefinedStmt", source: l });
       this.planRefRec(ir.local(l), r.terms, 1, k);
       return;
     }
