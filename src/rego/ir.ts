@@ -335,14 +335,14 @@ export interface IsUndefinedStmt extends StmtBase {
   readonly source: Local;
 }
 
-/** Appends `value` to the array in `array` (mutates it: only use on arrays the plan made). */
+/** Appends `value` to the array in `array` (mutates it: only use on arrays the plan made). Fails if `value` is undefined. */
 export interface ArrayAppendStmt extends StmtBase {
   readonly type: "ArrayAppendStmt";
   readonly value: Operand;
   readonly array: Local;
 }
 
-/** `object[key] = value`, replacing an existing value (mutates: only on objects the plan made). */
+/** `object[key] = value`, replacing an existing value (mutates: only on objects the plan made). Fails if `key` or `value` is undefined. */
 export interface ObjectInsertStmt extends StmtBase {
   readonly type: "ObjectInsertStmt";
   readonly key: Operand;
@@ -351,7 +351,8 @@ export interface ObjectInsertStmt extends StmtBase {
 }
 
 /**
- * `object[key] = value`; if `key` is present with a different value, evaluation aborts:
+ * `object[key] = value` (fails if `key` or `value` is undefined); if `key` is present with a
+ * different value, evaluation aborts:
  * `eval_conflict_error: object keys must be unique` (prefixed by the location).
  */
 export interface ObjectInsertOnceStmt extends StmtBase {
@@ -373,7 +374,7 @@ export interface ObjectMergeStmt extends StmtBase {
   readonly target: Local;
 }
 
-/** Adds `value` to the set in `set` (mutates: only on sets the plan made). */
+/** Adds `value` to the set in `set` (mutates: only on sets the plan made). Fails if `value` is undefined. */
 export interface SetAddStmt extends StmtBase {
   readonly type: "SetAddStmt";
   readonly value: Operand;
@@ -399,7 +400,7 @@ export interface NopStmt extends StmtBase {
   readonly type: "NopStmt";
 }
 
-/** Adds `value` (a row) to the plan's result set. Plans only. */
+/** Adds `value` (a row) to the plan's result set. Plans only. Fails if `value` is undefined. */
 export interface ResultSetAddStmt extends StmtBase {
   readonly type: "ResultSetAddStmt";
   readonly value: Local;

@@ -265,26 +265,42 @@ export class FunctionLowerer {
       case "IsUndefinedStmt":
         return this.failIf(this.get(s.source));
       case "ArrayAppendStmt":
-        return this.callVoid("rt_array_append", [this.get(s.array), this.operand(s.value)]);
+        return this.definedThen([s.value], this.callVoid("rt_array_append", [this.get(s.array), this.operand(s.value)]));
       case "ObjectInsertStmt":
-        return this.callVoid("rt_object_insert", [this.get(s.object), this.operand(s.key), this.operand(s.value)]);
+        return this.definedThen(
+          [s.key, s.value],
+          this.callVoid("rt_object_insert", [this.get(s.object), this.operand(s.key), this.operand(s.value)]),
+        );
       case "ObjectInsertOnceStmt":
-        return m.if(
-          this.call("rt_object_insert_once", [this.get(s.object), this.operand(s.key), this.operand(s.value)]),
-          this.conflict(s.loc, 2),
+        return this.definedThen(
+          [s.key, s.value],
+          m.if(
+            this.call("rt_object_insert_once", [this.get(s.object), this.operand(s.key), this.operand(s.value)]),
+            this.conflict(s.loc, 2),
+          ),
         );
       case "ObjectMergeStmt":
         return this.set(s.target, this.call("rt_merge", [this.get(s.a), this.get(s.b)]));
       case "SetAddStmt":
-        return this.callVoid("rt_set_add", [this.get(s.set), this.operand(s.value)]);
+        return this.definedThen([s.value], this.callVoid("rt_set_add", [this.get(s.set), this.operand(s.value)]));
       case "WithStmt":
         return this.lowerWith(s);
       case "NopStmt":
         return m.nop();
       case "ResultSetAddStmt":
         if (this.rsLocal < 0) throw new Error("internal: ResultSetAddStmt outside a plan");
-        return this.callVoid("rt_set_add", [m.local.get(this.rsLocal, i32), this.get(s.value)]);
+        return this.definedThen(
+          [{ type: "local", value: s.value }],
+          this.callVoid("rt_set_add", [m.local.get(this.rsLocal, i32), this.get(s.value)]),
+        );
     }
+  }
+
+  /** `then`, after failing if any of the local operands is undefined. */
+  private definedThen(operands: readonly ir.Operand[], then: Expr): Expr {
+    const checks: Expr[] = [];
+    for (const o of operands) if (o.type === "local") checks.push(this.failIf(this.m.i32.eqz(this.get(o.value))));
+    return checks.length ? this.m.block(null, [...checks, then]) : then;
   }
 
   private conflict(loc: ir.Location | undefined, kind: number): Expr {

@@ -1,21 +1,40 @@
 // UTF-8 helpers for the string builtins (which count in code points, like Go's []rune).
 
-/** Length in bytes of the UTF-8 sequence starting with byte `c` (1 for invalid bytes). */
-// @ts-ignore: decorator
-@inline
-export function seqLen(c: u32): u32 {
+/**
+ * Byte length of the code point at `i`, validated like Go's utf8.DecodeRune: an invalid or
+ * truncated sequence counts as one byte (one U+FFFD rune).
+ */
+export function runeLen(p: usize, n: u32, i: u32): u32 {
+  const c = <u32>load<u8>(p + i);
   if (c < 0x80) return 1;
-  if (c >= 0xf0 && c < 0xf8) return 4;
-  if (c >= 0xe0) return 3;
-  if (c >= 0xc0) return 2;
-  return 1;
+  let len: u32 = 0;
+  let lo: u32 = 0x80;
+  let hi: u32 = 0xbf;
+  if (c >= 0xc2 && c <= 0xdf) len = 2;
+  else if (c >= 0xe0 && c <= 0xef) {
+    len = 3;
+    if (c == 0xe0) lo = 0xa0;
+    else if (c == 0xed) hi = 0x9f;
+  } else if (c >= 0xf0 && c <= 0xf4) {
+    len = 4;
+    if (c == 0xf0) lo = 0x90;
+    else if (c == 0xf4) hi = 0x8f;
+  } else return 1;
+  if (i + len > n) return 1;
+  const c1 = <u32>load<u8>(p + i + 1);
+  if (c1 < lo || c1 > hi) return 1;
+  for (let k: u32 = 2; k < len; k++) {
+    const ck = <u32>load<u8>(p + i + k);
+    if (ck < 0x80 || ck > 0xbf) return 1;
+  }
+  return len;
 }
 
 export function runeCount(p: usize, n: u32): u32 {
   let count: u32 = 0;
   let i: u32 = 0;
   while (i < n) {
-    i += seqLen(<u32>load<u8>(p + i));
+    i += load<u8>(p + i) < 0x80 ? 1 : runeLen(p, n, i);
     count++;
   }
   return count;
@@ -25,7 +44,7 @@ export function runeCount(p: usize, n: u32): u32 {
 export function runeOffset(p: usize, n: u32, k: u32): u32 {
   let i: u32 = 0;
   while (k > 0 && i < n) {
-    i += seqLen(<u32>load<u8>(p + i));
+    i += runeLen(p, n, i);
     k--;
   }
   return i < n ? i : n;
@@ -33,15 +52,12 @@ export function runeOffset(p: usize, n: u32, k: u32): u32 {
 
 let lastSize: u32 = 1;
 
-/** Decodes the code point at byte `i`; its byte size is then in `decodedSize()`. */
+/** Decodes the code point at byte `i` (U+FFFD if invalid); its byte size is then in `decodedSize()`. */
 export function decodeAt(p: usize, n: u32, i: u32): u32 {
   const c = <u32>load<u8>(p + i);
-  const len = seqLen(c);
-  if (len == 1 || i + len > n) {
-    lastSize = 1;
-    return c < 0x80 ? c : 0xfffd;
-  }
+  const len = c < 0x80 ? 1 : runeLen(p, n, i);
   lastSize = len;
+  if (len == 1) return c < 0x80 ? c : 0xfffd;
   if (len == 2) return ((c & 0x1f) << 6) | (<u32>load<u8>(p + i + 1) & 0x3f);
   if (len == 3) return ((c & 0x0f) << 12) | ((<u32>load<u8>(p + i + 1) & 0x3f) << 6) | (<u32>load<u8>(p + i + 2) & 0x3f);
   return ((c & 0x07) << 18) | ((<u32>load<u8>(p + i + 1) & 0x3f) << 12) | ((<u32>load<u8>(p + i + 2) & 0x3f) << 6) | (<u32>load<u8>(p + i + 3) & 0x3f);

@@ -2,7 +2,7 @@ import { bufByte, bufBytes, bufLen, bufNew, bufPtr, bufStr } from "../buf";
 import { abortBuf as builtinAbort, bufAsciiSafe, startMessage, strictErrors, builtinError, builtinFailure, clearBuiltinFailure, elementTypeError, operandError, typeError } from "../error";
 import { bufUtf8 } from "../json";
 import { mkFloat, mkInt, mkNumberText, numIsInt, numToF64, numToI64, parseF64 } from "../number";
-import { decodeAt, decodedSize, findBytes, isSpace, runeCount, runeOffset, seqLen, toLower, toUpper } from "../utf8";
+import { decodeAt, decodedSize, findBytes, isSpace, runeCount, runeLen, runeOffset, toLower, toUpper } from "../utf8";
 import {
   FALSE, T_ARRAY, T_BOOLEAN, T_NULL, T_NUMBER, T_OBJECT, T_SET, T_STRING, TRUE, arrPush, mkArray, mkBool,
   mkString, objKey, objVal, strLen, strPtr, vecGet, vecLen,
@@ -94,8 +94,7 @@ export function b_split(s: usize, sep: usize): usize {
   if (ql == 0) {
     let i: u32 = 0;
     while (i < n) {
-      const size = seqLen(<u32>load<u8>(p + i));
-      const k = i + size > n ? n - i : size;
+      const k = runeLen(p, n, i);
       arrPush(r, mkString(p + i, k));
       i += k;
     }
@@ -202,8 +201,7 @@ export function b_replace(s: usize, old: usize, nw: usize): usize {
     let i: u32 = 0;
     bufBytes(b, strPtr(nw), strLen(nw));
     while (i < n) {
-      const size = seqLen(<u32>load<u8>(p + i));
-      const k = i + size > n ? n - i : size;
+      const k = runeLen(p, n, i);
       bufBytes(b, p + i, k);
       bufBytes(b, strPtr(nw), strLen(nw));
       i += k;
@@ -239,28 +237,43 @@ export function b_strings__replace_n(patterns: usize, s: usize): usize {
     }
   }
   if (!needString("strings.replace_n", 2, s)) return 0;
+  // Go's strings.NewReplacer with the pairs in key order: at each position the first matching
+  // key wins; an empty key matches everywhere, but not twice in a row at the same position.
   const p = strPtr(s);
   const n = strLen(s);
   const b = bufNew(n);
   let i: u32 = 0;
-  while (i < n) {
-    let matched = false;
+  let last: u32 = 0;
+  let prevEmpty = false;
+  while (i <= n) {
+    let hit: i32 = -1;
     for (let j: u32 = 0; j < np; j++) {
       const k = objKey(patterns, j);
       const kl = strLen(k);
-      if (kl != 0 && i + kl <= n && memory.compare(p + i, strPtr(k), kl) == 0) {
-        const v = objVal(patterns, j);
-        bufBytes(b, strPtr(v), strLen(v));
-        i += kl;
-        matched = true;
+      if (kl == 0) {
+        if (prevEmpty) continue;
+        hit = <i32>j;
+        break;
+      }
+      if (i + kl <= n && memory.compare(p + i, strPtr(k), kl) == 0) {
+        hit = <i32>j;
         break;
       }
     }
-    if (!matched) {
-      bufByte(b, load<u8>(p + i));
+    if (hit < 0) {
+      prevEmpty = false;
       i++;
+      continue;
     }
+    const k = objKey(patterns, <u32>hit);
+    const v = objVal(patterns, <u32>hit);
+    prevEmpty = strLen(k) == 0;
+    bufBytes(b, p + last, i - last);
+    bufBytes(b, strPtr(v), strLen(v));
+    i += strLen(k);
+    last = i;
   }
+  if (last < n) bufBytes(b, p + last, n - last);
   return str(b);
 }
 
