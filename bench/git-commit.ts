@@ -2,7 +2,8 @@
  * Decision-commit latency as the repository grows: a small repository (the baseline, measured in the
  * same run) against 10k and 100k files. For each size: reading the whole desired state at HEAD,
  * writing one decision commit with its compare-and-swap ref update (plain and durable), a batch of
- * decisions under one ref update, and publishing one decision to a git http-backend remote.
+ * decisions under one ref update, reading the state again with warm caches, cloning from a git
+ * http-backend remote, pushing one decision with a lease, and the reconciler's whole round.
  *
  *   npm run bench:git                 # sizes 10000 and 100000
  *   npm run bench:git -- --sizes 10000 --commits 20
@@ -17,6 +18,7 @@ import { parseArgs } from "node:util";
 import { commitDecisionWithRetry, type HeadState } from "../src/gitops/commit-with-retry.ts";
 import type { DecisionChange } from "../src/gitops/decision-commit.ts";
 import { writeDecisionCommit } from "../src/gitops/decision-commit.ts";
+import { pushWithLease } from "../src/gitops/push.ts";
 import { GitRepo } from "../src/gitops/repo.ts";
 import { decisionAt } from "../test/gitops/fixtures.ts";
 import { buildRepository, serviceNames } from "./support/git-repository.ts";
@@ -46,8 +48,10 @@ interface Row {
   commitP95Ms: number;
   durableCommitMedianMs: number;
   batchPerDecisionMs: number;
+  loadStateWarmMs: number;
   cloneMs: number;
   pushMedianMs: number;
+  roundMedianMs: number;
 }
 
 const root = await mkdtemp(join(tmpdir(), "tollgate-bench-git-"));
@@ -94,22 +98,39 @@ async function measure(name: string, files: number): Promise<Row> {
   const durable: number[] = [];
   for (let i = 0; i < Math.min(commits, 10); i++) durable.push(await single(durableRepo, commits + i));
 
-  // A tick's worth of decisions as one chain under one ref update.
+  // A tick's worth of decisions as one chain of commits under one ref update (writing only).
+  const batchBase = (await repo.head())!;
   const batchStart = performance.now();
-  const outcome = await commitDecisionWithRetry(repo, (h) => Array.from({ length: batch }, (_, i) => decisionFor(h, targets[i % targets.length]!, 10_000 + i)));
-  if (outcome.kind !== "committed") throw new Error(`batch did not commit: ${outcome.kind}`);
+  let tip = batchBase;
+  for (let i = 0; i < batch; i++) tip = (await writeDecisionCommit(repo, tip, decisionFor(head, targets[i % targets.length]!, 10_000 + i))).commit;
+  await repo.updateBranch(batchBase, tip);
   const batchPerDecisionMs = (performance.now() - batchStart) / batch;
 
-  // Publishing: clone over HTTP, then commit + push with lease.
+  // The state again, as on the next tick: unchanged files come from the blob cache.
+  const warmStart = performance.now();
+  await repo.stateAt(tip);
+  const loadStateWarmMs = performance.now() - warmStart;
+
+  // Publishing: clone over HTTP, then one commit pushed with a lease.
   const cloneStart = performance.now();
   const clone = await GitRepo.clone(join(root, `${name}.clone`), { clock, remote: { url: server.url(`${name}.git`) } });
   const cloneMs = performance.now() - cloneStart;
   const pushes: number[] = [];
   for (let i = 0; i < 5; i++) {
+    const base = (await clone.head())!;
+    const written = await writeDecisionCommit(clone, base, decisionFor(head, targets[i % targets.length]!, 20_000 + i));
+    await clone.updateBranch(base, written.commit);
     const t0 = performance.now();
-    const pushed = await commitDecisionWithRetry(clone, (h) => decisionFor(h, targets[i % targets.length]!, 20_000 + i));
-    if (pushed.kind !== "committed") throw new Error(`push did not commit: ${pushed.kind}`);
+    await pushWithLease(clone, base);
     pushes.push(performance.now() - t0);
+  }
+  // The whole round the reconciler makes: sync, load, decide, commit, push.
+  const rounds: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const t0 = performance.now();
+    const outcome = await commitDecisionWithRetry(clone, (h) => decisionFor(h, targets[i % targets.length]!, 30_000 + i));
+    if (outcome.kind !== "committed") throw new Error(`round did not commit: ${outcome.kind}`);
+    rounds.push(performance.now() - t0);
   }
   await rm(join(root, `${name}.clone`), { recursive: true, force: true });
   await rm(bare, { recursive: true, force: true });
@@ -122,8 +143,10 @@ async function measure(name: string, files: number): Promise<Row> {
     commitP95Ms: quantile(plain, 0.95),
     durableCommitMedianMs: quantile(durable, 0.5),
     batchPerDecisionMs,
+    loadStateWarmMs,
     cloneMs,
     pushMedianMs: quantile(pushes, 0.5),
+    roundMedianMs: quantile(rounds, 0.5),
   };
 }
 
@@ -157,7 +180,9 @@ function report(rows: Row[]): void {
     console.log(`  one decision commit (median) ${fmt(row.commitMedianMs, base.commitMedianMs, isBase)}   p95 ${row.commitP95Ms.toFixed(1)} ms`);
     console.log(`  same, durable (fsync)        ${fmt(row.durableCommitMedianMs, base.durableCommitMedianMs, isBase)}`);
     console.log(`  per decision in a batch      ${fmt(row.batchPerDecisionMs, base.batchPerDecisionMs, isBase)}`);
+    console.log(`  load state again (warm)      ${fmt(row.loadStateWarmMs, base.loadStateWarmMs, isBase)}`);
     console.log(`  clone over HTTP              ${fmt(row.cloneMs, base.cloneMs, isBase)}`);
-    console.log(`  commit + push (median)       ${fmt(row.pushMedianMs, base.pushMedianMs, isBase)}`);
+    console.log(`  push one decision (median)   ${fmt(row.pushMedianMs, base.pushMedianMs, isBase)}`);
+    console.log(`  full round (median of 3)     ${fmt(row.roundMedianMs, base.roundMedianMs, isBase)}   sync + load + decide + commit + push`);
   }
 }

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { deflateSync, inflateSync } from "node:zlib";
 import git, { type CommitObject, type TreeEntry } from "isomorphic-git";
 import type { AtomicFs } from "./atomic-fs.ts";
+import { PackReader } from "./pack-reader.ts";
 
 export type { CommitObject, TreeEntry };
 
@@ -32,17 +33,20 @@ export class ObjectStore {
   private blobBytes = 0;
   /** Objects known to be stored, so writing them again skips the existence check. */
   private readonly stored = new Set<string>();
+  private readonly packs: PackReader;
 
   constructor(
     readonly fs: AtomicFs,
     readonly gitdir: string,
-  ) {}
+  ) {
+    this.packs = new PackReader(gitdir);
+  }
 
   async readTree(oid: string): Promise<TreeEntry[]> {
     const cached = this.trees.get(oid);
     if (cached) return cached;
-    const loose = await this.readLoose(oid, "tree");
-    const tree = loose ? decodeTree(loose) : (await git.readTree({ fs: this.fs, gitdir: this.gitdir, oid, cache: this.gitCache })).tree;
+    const raw = await this.readNative(oid, "tree");
+    const tree = raw ? decodeTree(raw) : (await git.readTree({ fs: this.fs, gitdir: this.gitdir, oid, cache: this.gitCache })).tree;
     remember(this.trees, oid, tree);
     return tree;
   }
@@ -50,7 +54,8 @@ export class ObjectStore {
   async readCommit(oid: string): Promise<CommitObject> {
     const cached = this.commits.get(oid);
     if (cached) return cached;
-    const { commit } = await git.readCommit({ fs: this.fs, gitdir: this.gitdir, oid, cache: this.gitCache });
+    const raw = await this.readNative(oid, "commit");
+    const commit = raw ? decodeCommit(raw) : (await git.readCommit({ fs: this.fs, gitdir: this.gitdir, oid, cache: this.gitCache })).commit;
     remember(this.commits, oid, commit);
     return commit;
   }
@@ -58,7 +63,7 @@ export class ObjectStore {
   async readBlob(oid: string): Promise<Uint8Array> {
     const cached = this.blobs.get(oid);
     if (cached) return cached;
-    const blob = (await this.readLoose(oid, "blob")) ?? (await git.readBlob({ fs: this.fs, gitdir: this.gitdir, oid, cache: this.gitCache })).blob;
+    const blob = (await this.readNative(oid, "blob")) ?? (await git.readBlob({ fs: this.fs, gitdir: this.gitdir, oid, cache: this.gitCache })).blob;
     if (blob.byteLength <= MAX_BLOB_CACHE_BYTES / 64) {
       while (this.blobBytes + blob.byteLength > MAX_BLOB_CACHE_BYTES && this.blobs.size > 0) {
         const [oldest, bytes] = this.blobs.entries().next().value as [string, Uint8Array];
@@ -123,6 +128,16 @@ export class ObjectStore {
     return oid;
   }
 
+  /** An object's content read with native zlib, loose or packed; undefined leaves it to isomorphic-git. */
+  private async readNative(oid: string, expected: ObjectType): Promise<Buffer | undefined> {
+    const loose = await this.readLoose(oid, expected);
+    if (loose) return loose;
+    const packed = await this.packs.read(oid);
+    if (!packed) return undefined;
+    if (packed.type !== expected) throw new Error(`object ${oid} is a ${packed.type}, expected a ${expected}`);
+    return packed.content;
+  }
+
   /** A loose object's content, or undefined when it is not stored loose (then it is in a pack). */
   private async readLoose(oid: string, expected: ObjectType): Promise<Buffer | undefined> {
     let deflated: Buffer;
@@ -173,6 +188,38 @@ function decodeTree(content: Buffer): TreeEntry[] {
     i = nul + 21;
   }
   return entries;
+}
+
+function decodeCommit(raw: Buffer): CommitObject {
+  const text = raw.toString("utf8");
+  const split = text.indexOf("\n\n");
+  const headerText = split === -1 ? text : text.slice(0, split);
+  const message = split === -1 ? "" : text.slice(split + 2);
+  let tree = "";
+  const parent: string[] = [];
+  let author: CommitObject["author"] | undefined;
+  let committer: CommitObject["committer"] | undefined;
+  for (const line of headerText.split("\n")) {
+    if (line.startsWith(" ")) continue; // continuation of a multi-line header (gpgsig, mergetag)
+    const space = line.indexOf(" ");
+    const key = line.slice(0, space);
+    const value = line.slice(space + 1);
+    if (key === "tree") tree = value;
+    else if (key === "parent") parent.push(value);
+    else if (key === "author") author = decodePerson(value);
+    else if (key === "committer") committer = decodePerson(value);
+  }
+  if (!tree || !author || !committer) throw new Error("commit object is missing its tree, author or committer");
+  return { message, tree, parent, author, committer };
+}
+
+function decodePerson(value: string): CommitObject["author"] {
+  const m = /^(.*) <(.*)> (-?\d+) ([+-])(\d\d)(\d\d)$/.exec(value);
+  if (!m) throw new Error(`cannot read commit signature "${value}"`);
+  const minutes = Number(m[5]) * 60 + Number(m[6]);
+  // isomorphic-git's convention (as Date#getTimezoneOffset): minutes behind UTC.
+  const timezoneOffset = m[4] === "-" ? minutes : -minutes;
+  return { name: m[1]!, email: m[2]!, timestamp: Number(m[3]), timezoneOffset: timezoneOffset === 0 ? 0 : timezoneOffset };
 }
 
 function encodeCommit(commit: CommitObject): Buffer {
