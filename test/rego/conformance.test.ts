@@ -16,7 +16,7 @@ import { type CaseResult, runCase, summarise } from "../../src/rego/conformance/
 const CASES = resolve(import.meta.dirname, "../..", "../shared/opa-cases");
 
 /** The pass count may not fall below this. Raise it whenever more cases pass. */
-const PASS_FLOOR = 630;
+const PASS_FLOOR = 640;
 /** Set to true once every non-skipped case passes: from then on any failure fails the test. */
 const REQUIRE_ALL = false;
 

@@ -23,6 +23,25 @@ export interface CaseResult {
 
 const ENTRYPOINT = "conformance/query";
 
+/**
+ * Host builtins for what OPA's test environment provides and a Wasm module cannot compute by
+ * itself: the wall clock, and the runtime document (empty: no configuration or environment).
+ * Passed to the SDK the documented way, as custom builtins.
+ */
+const HOST_BUILTINS: Record<string, (...args: unknown[]) => unknown> = {
+  "time.now_ns": () => Date.now() * 1_000_000,
+  "opa.runtime": () => ({}),
+};
+
+/** The SDK throws strings, Errors and plain `{message}` objects. */
+function errorText(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  if (typeof error === "object" && error !== null && typeof (error as { message?: unknown }).message === "string") {
+    return (error as { message: string }).message;
+  }
+  return String(error);
+}
+
 export async function runCase(c: ConformanceCase): Promise<CaseResult> {
   const reason = skipReason(c.note);
   if (reason !== undefined) return { case: c, status: "skipped", detail: reason };
@@ -51,13 +70,12 @@ export async function runCase(c: ConformanceCase): Promise<CaseResult> {
 
   let rows: unknown;
   try {
-    const policy = await loadPolicy(wasm);
+    const policy = await loadPolicy(wasm, undefined, HOST_BUILTINS);
     policy.setData((c.data ?? {}) as object);
     rows = policy.evaluate(input, ENTRYPOINT);
   } catch (error) {
     if (wantsError) return { case: c, status: "passed" };
-    const message = error instanceof Error ? error.message : String(error);
-    return { case: c, status: "failed", detail: `evaluation error: ${message}` };
+    return { case: c, status: "failed", detail: `evaluation error: ${errorText(error)}` };
   }
   if (wantsError) {
     return { case: c, status: "failed", detail: `expected error ${c.wantErrorCode ?? ""} ${c.wantError ?? ""}, got ${canonical(rows)}` };

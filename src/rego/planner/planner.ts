@@ -535,6 +535,11 @@ export class Planner {
     k();
   }
 
+  /** A builtin that produces several solutions (and is not replaced by a `with`). */
+  private isRelation(name: string): boolean {
+    return !name.startsWith("data.") && !this.ctx.mocks.has(name) && lookupBuiltin(name)?.relation === true;
+  }
+
   callArity(name: string): number {
     if (name.startsWith("data.")) {
       const set = this.nodeAt(name.split(".").slice(1))?.ruleSet;
@@ -710,7 +715,11 @@ export class Planner {
         return;
       }
       case "call":
-        this.planCall(t.name, t.args, (result) => k(ir.local(result)));
+        this.planCall(t.name, t.args, (result) => {
+          // A relation used as a value (`[path, v] := walk(x)`) has one value per solution.
+          if (this.isRelation(t.name)) this.planScan(result, wildcardVar(t.loc), (_key, value) => k(ir.local(value)));
+          else k(ir.local(result));
+        });
         return;
       case "arraycompr":
       case "setcompr":
@@ -1146,6 +1155,13 @@ export class Planner {
     this.emit({ type: "BlockStmt", blocks: [asBlock(outer)] });
     k(target);
   }
+}
+
+let wildcardCounter = 0;
+
+/** A fresh variable that binds whatever it is unified with. */
+function wildcardVar(loc: SourcePos): Term {
+  return { type: "var", name: `$planner${wildcardCounter++}`, loc };
 }
 
 interface BasePtr {

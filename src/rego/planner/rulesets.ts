@@ -46,15 +46,25 @@ export function planRuleSetFunction(p: Planner, set: RuleSet, node: RuleNode, na
           );
         }
         break;
-      case "object":
-        blocks.push(p.topBlock(() => p.emit({ type: "MakeObjectStmt", target: ret })));
+      case "object": {
+        const below = descendants(p, node);
+        // With rules below this node, values from different rules may nest: remember where
+        // values were put, so that putting something inside one of them is a conflict.
+        const target: Target = below.length > 0 ? { root: ret, leaves: ret + 1 } : { root: ret };
+        blocks.push(
+          p.topBlock(() => {
+            p.emit({ type: "MakeObjectStmt", target: ret });
+            if (target.leaves !== undefined) p.emit({ type: "MakeSetStmt", target: target.leaves });
+          }),
+        );
         for (const rule of set.rules) {
-          blocks.push(p.topBlock(() => p.fb.vars.scoped(() => planObjectRule(p, rule, ret))));
+          blocks.push(p.topBlock(() => p.fb.vars.scoped(() => planObjectRule(p, rule, target))));
         }
-        for (const d of descendants(p, node)) {
-          blocks.push(p.topBlock(() => planDescendant(p, d.set, d.node, d.relPath, ret)));
+        for (const d of below) {
+          blocks.push(p.topBlock(() => planDescendant(p, d.set, d.node, d.relPath, target)));
         }
         break;
+      }
     }
     p.loc = firstRule?.loc;
     blocks.push(p.topBlock(() => p.emit({ type: "ReturnLocalStmt", source: ret })));
@@ -127,21 +137,24 @@ function planParams(p: Planner, params: readonly ir.Local[], args: readonly Term
   p.planUnifyLocal(ir.local(params[i]!), args[i]!, () => planParams(p, params, args, i + 1, k));
 }
 
-function planObjectRule(p: Planner, rule: CheckedRule, ret: ir.Local): void {
+/** The object being built, and (if tracked) the set of paths holding values put by rules. */
+interface Target {
+  readonly root: ir.Local;
+  readonly leaves?: ir.Local;
+}
+
+function planObjectRule(p: Planner, rule: CheckedRule, target: Target): void {
   p.loc = rule.loc;
   p.planBody(rule.body, () => {
     p.loc = rule.loc;
     p.planTermList(rule.suffix, (keys) => {
       if (rule.kind === "contains") {
         p.planTerm(rule.element!, (el) => {
-          const container = walkCreate(p, ret, keys, "set");
+          const container = walkCreate(p, target, keys, "set");
           p.emit({ type: "SetAddStmt", value: el, set: container });
         });
       } else {
-        p.planTerm(rule.value!, (v) => {
-          const parent = walkCreate(p, ret, keys.slice(0, -1), "object");
-          p.emit({ type: "ObjectInsertOnceStmt", key: keys[keys.length - 1]!, value: v, object: parent });
-        });
+        p.planTerm(rule.value!, (v) => insertValue(p, target, keys, v));
       }
     });
   });
@@ -152,13 +165,42 @@ function planObjectRule(p: Planner, rule: CheckedRule, ret: ir.Local): void {
  * returns the local holding the innermost level. An existing value of another kind at a level
  * is a conflict (`ObjectInsertOnceStmt` aborts).
  */
-function walkCreate(p: Planner, root: ir.Local, keys: readonly ir.Operand[], last: "object" | "set"): ir.Local {
-  let cur = root;
+function walkCreate(p: Planner, target: Target, keys: readonly ir.Operand[], last: "object" | "set"): ir.Local {
+  let cur = target.root;
   keys.forEach((key, i) => {
     const kind = i === keys.length - 1 ? last : "object";
     cur = getOrCreate(p, cur, key, kind);
+    if (target.leaves !== undefined) checkNotLeaf(p, target.leaves, keys.slice(0, i + 1));
   });
   return cur;
+}
+
+/** Puts a rule's value at `keys`; a different value already there is a conflict. */
+function insertValue(p: Planner, target: Target, keys: readonly ir.Operand[], value: ir.Operand): void {
+  const parent = walkCreate(p, target, keys.slice(0, -1), "object");
+  p.emit({ type: "ObjectInsertOnceStmt", key: keys[keys.length - 1]!, value, object: parent });
+  if (target.leaves !== undefined) p.emit({ type: "SetAddStmt", value: ir.local(pathArray(p, keys)), set: target.leaves });
+}
+
+function pathArray(p: Planner, keys: readonly ir.Operand[]): ir.Local {
+  const arr = p.newLocal();
+  p.emit({ type: "MakeArrayStmt", capacity: keys.length, target: arr });
+  for (const k of keys) p.emit({ type: "ArrayAppendStmt", value: k, array: arr });
+  return arr;
+}
+
+/** Aborts with a conflict if a rule put a value at this path (something is being put inside it). */
+function checkNotLeaf(p: Planner, leaves: ir.Local, keys: readonly ir.Operand[]): void {
+  const path = pathArray(p, keys);
+  const found = p.newLocal();
+  const block = p.fb.inBlock(() => {
+    p.emit({ type: "DotStmt", source: ir.local(leaves), key: ir.local(path), target: found });
+    const clash = p.newLocal();
+    p.emit({ type: "MakeObjectStmt", target: clash });
+    p.emit({ type: "ObjectInsertStmt", key: p.strOp("value"), value: ir.bool(true), object: clash });
+    p.emit({ type: "ObjectInsertOnceStmt", key: p.strOp("value"), value: ir.bool(false), object: clash });
+  });
+  p.emit({ type: "BlockStmt", blocks: [asBlock(block)] });
 }
 
 function getOrCreate(p: Planner, obj: ir.Local, key: ir.Operand, kind: "object" | "set"): ir.Local {
@@ -202,18 +244,17 @@ function descendants(p: Planner, node: RuleNode): Descendant[] {
   return out;
 }
 
-function planDescendant(p: Planner, set: RuleSet, node: RuleNode, relPath: readonly string[], ret: ir.Local): void {
+function planDescendant(p: Planner, set: RuleSet, node: RuleNode, relPath: readonly string[], target: Target): void {
   p.loc = (set.rules[0] ?? set.defaultRule)?.loc;
   const fname = p.ruleSetFunction(set, node);
   const value = p.newLocal();
   p.emit({ type: "CallStmt", func: fname, args: [ir.local(ir.INPUT), ir.local(ir.DATA)], result: value });
   const keys = relPath.map((s) => p.strOp(s));
   if (set.kind === "complete") {
-    const parent = walkCreate(p, ret, keys.slice(0, -1), "object");
-    p.emit({ type: "ObjectInsertOnceStmt", key: keys[keys.length - 1]!, value: ir.local(value), object: parent });
+    insertValue(p, target, keys, ir.local(value));
     return;
   }
-  const container = walkCreate(p, ret, keys, set.kind === "set" ? "set" : "object");
+  const container = walkCreate(p, target, keys, set.kind === "set" ? "set" : "object");
   p.planScan(value, { type: "var", name: "$descendant", loc: p.loc! }, (k, v) => {
     if (set.kind === "set") p.emit({ type: "SetAddStmt", value: ir.local(v), set: container });
     else p.emit({ type: "ObjectInsertOnceStmt", key: ir.local(k), value: ir.local(v), object: container });
