@@ -17,7 +17,14 @@ import type {
 
 // --- formatting, as lib.rego (Go's sprintf verbs) ---
 
-const fixed = (x: number, digits: number) => x.toFixed(digits);
+/** lib.fixed: round to `digits` decimals (half away from zero, as Rego's round), then print. */
+function fixed(x: number, digits: number): string {
+  const scale = 10 ** digits;
+  const scaled = Math.round(x * scale);
+  if (digits === 0) return String(scaled);
+  const part = scaled % scale;
+  return `${(scaled - part) / scale}.${String(part + scale).slice(1)}`;
+}
 const short = (d: string) => d.slice(0, 19);
 const percent = (x: number) => `${fixed(x * 100, 1).replace(/\.0$/, "")}%`;
 const usd = (x: number) => (x < 1 ? `$${fixed(x, 3)}` : `$${fixed(x, 2)}`);

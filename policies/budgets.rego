@@ -47,7 +47,7 @@ violations contains v if {
 	v := {
 		"rule": "budgets.cost_per_task_vs_baseline",
 		"effect": "rollback",
-		"message": sprintf("cost per task %s is %.0f%% above baseline %s; budget tolerance %s", [lib.usd(cost), ((cost / baseline) - 1) * 100, lib.usd(baseline), lib.percent(tolerance)]),
+		"message": sprintf("cost per task %s is %s%% above baseline %s; budget tolerance %s", [lib.usd(cost), lib.fixed(((cost / baseline) - 1) * 100, 0), lib.usd(baseline), lib.percent(tolerance)]),
 		"values": {"canaryCostPerTaskUsd": cost, "baselineCostPerTaskUsd": baseline, "costToleranceVsBaseline": tolerance},
 	}
 }

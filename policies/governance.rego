@@ -39,14 +39,14 @@ violations contains v if {
 	v := {
 		"rule": "governance.eval_required",
 		"effect": "block",
-		"message": sprintf("%s needs an eval attestation for %s with pass=true and score >= %.2f; found %s", [changes_text(parts), lib.short(lib.digest), minimum, evals_text]),
+		"message": sprintf("%s needs an eval attestation for %s with pass=true and score >= %s; found %s", [changes_text(parts), lib.short(lib.digest), lib.fixed(minimum, 2), evals_text]),
 		"values": {"parts": parts, "digest": lib.digest, "minEvalScore": minimum, "attestations": sort(evals)},
 	}
 }
 
 evals_text := "none for this digest" if count(evals) == 0
 
-evals_text := lib.listing(sort([sprintf("%s score %.2f pass=%v", [a.suite, a.score, a.pass]) | some a in evals])) if count(evals) > 0
+evals_text := lib.listing(sort([sprintf("%s score %s pass=%v", [a.suite, lib.fixed(a.score, 2), a.pass]) | some a in evals])) if count(evals) > 0
 
 # Approvals a changed part needs here, if any.
 needed_approvals(part) := n if {

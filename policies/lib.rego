@@ -30,13 +30,27 @@ judged[name] := verdict if {
 # "sha256:1a2b3c4d5e6f": enough of a digest to recognise it in a message.
 short(d) := substring(d, 0, 19)
 
+# A number >= 0 with n decimals (n = 0 to 3): fixed(2.5, 2) -> "2.50", fixed(3, 1) -> "3.0".
+# sprintf's %.2f is not used for this because it refuses integers ("%!f(int=3)"), and a JSON number
+# such as 250 or the product 0.2 * 100 is one.
+fixed(x, 0) := sprintf("%d", [round(x)])
+
+fixed(x, n) := sprintf("%d.%s", [whole, decimals]) if {
+	n > 0
+	scale := {1: 10, 2: 100, 3: 1000}[n]
+	scaled := round(x * scale)
+	part := scaled % scale
+	whole := (scaled - part) / scale
+	decimals := substring(sprintf("%d", [part + scale]), 1, n)
+}
+
 # A fraction as a percentage: 0.2 -> "20%", 0.055 -> "5.5%".
-percent(x) := concat("", [trim_suffix(sprintf("%.1f", [x * 100]), ".0"), "%"])
+percent(x) := concat("", [trim_suffix(fixed(x * 100, 1), ".0"), "%"])
 
 # US dollars: 0.031 -> "$0.031" (costs per task), 263.4 -> "$263.40".
-usd(x) := sprintf("$%.3f", [x]) if x < 1
+usd(x) := concat("", ["$", fixed(x, 3)]) if x < 1
 
-usd(x) := sprintf("$%.2f", [x]) if x >= 1
+usd(x) := concat("", ["$", fixed(x, 2)]) if x >= 1
 
 # Whole seconds, compactly: 3900 -> "1h5m", 600 -> "10m", 45 -> "45s", 0 -> "0s".
 duration(s) := "0s" if s == 0

@@ -13,6 +13,16 @@ test_durations_are_written_compactly if {
 	lib.duration(3905) == "1h5m5s"
 }
 
+test_numbers_are_written_with_fixed_decimals_whether_integer_or_not if {
+	lib.fixed(3, 2) == "3.00"
+	lib.fixed(2.5, 1) == "2.5"
+	lib.fixed(0.031, 3) == "0.031"
+	lib.fixed(0.0305, 2) == "0.03"
+	lib.fixed(40.909, 0) == "41"
+	lib.fixed(0.2 * 100, 1) == "20.0"
+	lib.fixed(1999.5, 0) == "2000"
+}
+
 test_fractions_are_written_as_percentages if {
 	lib.percent(0.2) == "20%"
 	lib.percent(0.055) == "5.5%"

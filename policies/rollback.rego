@@ -46,7 +46,7 @@ violations contains v if {
 	v := {
 		"rule": "rollback.p99_latency_ceiling",
 		"effect": "rollback",
-		"message": sprintf("canary p99 latency %.0f ms over the last %s is above the ceiling %.0f ms", [observed.value, lib.duration(observed.windowSeconds), ceiling]),
+		"message": sprintf("canary p99 latency %s ms over the last %s is above the ceiling %s ms", [lib.fixed(observed.value, 0), lib.duration(observed.windowSeconds), lib.fixed(ceiling, 0)]),
 		"values": {"p99LatencyMs": observed.value, "windowSeconds": observed.windowSeconds, "ceiling": ceiling},
 	}
 }
@@ -141,11 +141,11 @@ compared(verdict) := text if {
 } else := "no canary and baseline values"
 
 ratio(verdict) := text if {
-	text := sprintf("ratio %.2f (bounds %.2f to %.2f)", [verdict.effect.estimate, verdict.effect.lower, verdict.effect.upper])
+	text := sprintf("ratio %s (bounds %s to %s)", [lib.fixed(verdict.effect.estimate, 2), lib.fixed(verdict.effect.lower, 2), lib.fixed(verdict.effect.upper, 2)])
 } else := "no effect estimate"
 
 strength(verdict) := text if {
-	text := sprintf("e-value %.1f of %.1f needed", [verdict.eValue, verdict.eValueThreshold])
+	text := sprintf("e-value %s of %s needed", [lib.fixed(verdict.eValue, 1), lib.fixed(verdict.eValueThreshold, 1)])
 } else := text if {
-	text := sprintf("e-value %.1f", [verdict.eValue])
+	text := sprintf("e-value %s", [lib.fixed(verdict.eValue, 1)])
 } else := "no e-value"

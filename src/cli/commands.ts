@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import type { CommandContext } from "./context.ts";
 import { telemetryCommand } from "./telemetry-fetch.ts";
 import { digestCommand } from "./digest.ts";
+import { policyCommand } from "./policy.ts";
 import { validateCommand } from "./validate.ts";
 
 /** Every top-level command, one module each. Add new commands here. */
@@ -9,4 +10,5 @@ export const COMMANDS: Array<(ctx: CommandContext) => Command> = [
   validateCommand,
   digestCommand,
   telemetryCommand,
+  policyCommand,
 ];

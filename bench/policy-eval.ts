@@ -1,0 +1,108 @@
+/**
+ * The guardrail policy's cost, measured against a baseline in the same run:
+ *  - evaluation of `tollgate/decision` from the compiled bundle through the opa-wasm SDK, against
+ *    bench/guardrails-reference.ts (the same rules written by hand in TypeScript) on the same
+ *    inputs; reported as the ratio compiled / hand-written (goal ≤ 5×);
+ *  - compile time of policies/ (parse → check → plan → Wasm), cold and warm (goal ≤ 300 ms warm).
+ *
+ *   npm run bench:policy
+ *   npm run bench:policy -- --rounds 2000 --json
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { buildBundle } from "../src/policy/bundle.ts";
+import { PolicyLoader } from "../src/policy/loader.ts";
+import { readPolicySources } from "../src/policy/sources.ts";
+import type { PolicyInput } from "../src/policy/types.ts";
+import { referenceDecision } from "./guardrails-reference.ts";
+
+const { values } = parseArgs({
+  options: {
+    rounds: { type: "string", default: "1000" },
+    compiles: { type: "string", default: "7" },
+    json: { type: "boolean", default: false },
+  },
+});
+const rounds = Number(values.rounds);
+const compiles = Number(values.compiles);
+
+const POLICY_DIR = fileURLToPath(new URL("../policies/", import.meta.url));
+const EXAMPLES_DIR = `${POLICY_DIR}examples/`;
+const inputs: PolicyInput[] = readdirSync(EXAMPLES_DIR)
+  .filter((f) => f.endsWith(".input.json"))
+  .sort()
+  .map((f) => JSON.parse(readFileSync(`${EXAMPLES_DIR}${f}`, "utf8")) as PolicyInput);
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+/** Median over `repeats` of the mean time (µs) of one call of `fn` over every input, `rounds` times. */
+function timePerCall(fn: (input: PolicyInput) => unknown, repeats = 5): number {
+  const samples: number[] = [];
+  for (let r = 0; r < repeats; r++) {
+    const start = performance.now();
+    for (let i = 0; i < rounds; i++) for (const input of inputs) fn(input);
+    samples.push(((performance.now() - start) * 1000) / (rounds * inputs.length));
+  }
+  return median(samples);
+}
+
+// Compile time: the first compile pays for loading the runtime and JIT warm-up; then warm.
+const sources = await readPolicySources(POLICY_DIR, { tests: false });
+const coldStart = performance.now();
+const bundle = buildBundle(sources);
+const coldMs = performance.now() - coldStart;
+const warm: number[] = [];
+for (let i = 0; i < compiles; i++) {
+  const start = performance.now();
+  buildBundle(sources);
+  warm.push(performance.now() - start);
+}
+const warmMs = median(warm);
+
+const guardrails = await new PolicyLoader().load(bundle);
+const compiled = (input: PolicyInput) => guardrails.decide(input);
+
+// Warm both paths up (JIT, SDK caches), then measure them interleaved so a noisy machine hits both.
+for (let i = 0; i < 200; i++) {
+  for (const input of inputs) {
+    compiled(input);
+    referenceDecision(input);
+  }
+}
+const wasmUs: number[] = [];
+const referenceUs: number[] = [];
+for (let i = 0; i < 3; i++) {
+  wasmUs.push(timePerCall(compiled));
+  referenceUs.push(timePerCall(referenceDecision));
+}
+const wasm = median(wasmUs);
+const reference = median(referenceUs);
+const ratio = wasm / reference;
+
+const result = {
+  inputs: inputs.length,
+  rounds,
+  bundleDigest: bundle.manifest.digest,
+  wasmBytes: bundle.manifest.wasm.bytes,
+  compileColdMs: Math.round(coldMs),
+  compileWarmMs: Math.round(warmMs),
+  compileWarmGoalMs: 300,
+  evalCompiledUs: Number(wasm.toFixed(2)),
+  evalReferenceUs: Number(reference.toFixed(2)),
+  evalRatio: Number(ratio.toFixed(2)),
+  evalRatioGoal: 5,
+};
+if (values.json) {
+  console.log(JSON.stringify(result));
+} else {
+  console.log(`guardrail bundle ${result.bundleDigest} (${result.wasmBytes} bytes of Wasm)`);
+  console.log(`compile policies/: cold ${result.compileColdMs} ms, warm ${result.compileWarmMs} ms (goal <= 300 ms warm)`);
+  console.log(`evaluate tollgate/decision over ${inputs.length} example inputs x ${rounds} rounds:`);
+  console.log(`  compiled Wasm through opa-wasm: ${result.evalCompiledUs} us per decision`);
+  console.log(`  hand-written TypeScript:        ${result.evalReferenceUs} us per decision`);
+  console.log(`  ratio ${result.evalRatio}x (goal <= 5x)`);
+}

@@ -1,0 +1,31 @@
+import { resolve } from "node:path";
+import { Command } from "commander";
+import { buildBundle, writeBundle } from "../policy/bundle.ts";
+import { readPolicySources } from "../policy/sources.ts";
+import { DECISION_ENTRYPOINT } from "../policy/types.ts";
+import type { CommandContext } from "./context.ts";
+import { EXIT_OK } from "./exit-codes.ts";
+import { displayPrefix } from "../policy/sources.ts";
+
+export function policyBuildCommand(ctx: CommandContext): Command {
+  return new Command("build")
+    .description("compile the policies of DIR (test files left out) to a bundle: policy.wasm and manifest.json; prints the bundle digest")
+    .argument("[dir]", "folder of .rego files", "policies")
+    .option("-o, --out <dir>", "bundle folder (replaced atomically)", "build/policy")
+    .option("-e, --entrypoint <path...>", "entrypoints to export", [DECISION_ENTRYPOINT])
+    .option("--json", "print the manifest as JSON")
+    .action(async (dir: string, options: { out: string; entrypoint: string[]; json?: boolean }) => {
+      const sources = await readPolicySources(resolve(ctx.cwd, dir), { tests: false });
+      const bundle = buildBundle(sources, options.entrypoint, displayPrefix(ctx.cwd, dir));
+      const out = resolve(ctx.cwd, options.out);
+      await writeBundle(bundle, out);
+      const m = bundle.manifest;
+      if (options.json) {
+        ctx.out(JSON.stringify(m, null, 2));
+      } else {
+        ctx.out(`built ${options.out}: ${m.sources.length} sources, entrypoints ${Object.keys(m.entrypoints).join(", ")}, ${m.wasm.bytes} bytes of Wasm`);
+        ctx.out(m.digest);
+      }
+      ctx.exitCode = EXIT_OK;
+    });
+}

@@ -1,0 +1,44 @@
+import { readFile } from "node:fs/promises";
+import { resolve } from "node:path";
+import { Command } from "commander";
+import { UserError } from "../model/errors.ts";
+import { parseYamlSource } from "../model/yaml-source.ts";
+import { readBundle } from "../policy/bundle.ts";
+import { PolicyLoader } from "../policy/loader.ts";
+import type { CommandContext } from "./context.ts";
+import { EXIT_FAILED, EXIT_OK } from "./exit-codes.ts";
+import { displayPrefix } from "../policy/sources.ts";
+
+async function readDocument(cwd: string, file: string): Promise<unknown> {
+  const path = resolve(cwd, file);
+  const text = await readFile(path, "utf8").catch((error: NodeJS.ErrnoException) => {
+    throw new UserError(`cannot read ${file}: ${error.code === "ENOENT" ? "no such file" : error.message}`);
+  });
+  return parseYamlSource(text, file).value;
+}
+
+export function policyEvalCommand(ctx: CommandContext): Command {
+  return new Command("eval")
+    .description("evaluate one entrypoint (e.g. tollgate/decision) of the policies for an input and print its value")
+    .requiredOption("-e, --entrypoint <path>", "rule to evaluate, as a path: tollgate/decision")
+    .option("-i, --input <file>", "input document (JSON or YAML)")
+    .option("-d, --data <file>", "data document (JSON or YAML)")
+    .option("-p, --policies <dir>", "folder of .rego files to compile", "policies")
+    .option("-b, --bundle <dir>", "use a bundle built by `policy build` instead of compiling")
+    .action(async (options: { entrypoint: string; input?: string; data?: string; policies: string; bundle?: string }) => {
+      const loader = new PolicyLoader();
+      const loaded = options.bundle
+        ? await loader.load(await readBundle(resolve(ctx.cwd, options.bundle)))
+        : await loader.loadDirectory(resolve(ctx.cwd, options.policies), [options.entrypoint], displayPrefix(ctx.cwd, options.policies));
+      if (options.data) loaded.setData((await readDocument(ctx.cwd, options.data)) as object);
+      const input = options.input ? await readDocument(ctx.cwd, options.input) : undefined;
+      const value = loaded.evaluate(options.entrypoint, input);
+      if (value === undefined) {
+        ctx.err(`${options.entrypoint} is undefined for this input`);
+        ctx.exitCode = EXIT_FAILED;
+        return;
+      }
+      ctx.out(JSON.stringify(value, null, 2));
+      ctx.exitCode = EXIT_OK;
+    });
+}

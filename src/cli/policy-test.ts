@@ -1,0 +1,27 @@
+import { resolve } from "node:path";
+import { Command } from "commander";
+import { runPolicyTests } from "../policy/test-runner.ts";
+import type { CommandContext } from "./context.ts";
+import { EXIT_FAILED, EXIT_OK } from "./exit-codes.ts";
+import { displayPrefix } from "../policy/sources.ts";
+
+export function policyTestCommand(ctx: CommandContext): Command {
+  return new Command("test")
+    .description("run every test_* rule of the *_test.rego files in DIR, compiled to WebAssembly (like `opa test`)")
+    .argument("[dir]", "folder of .rego files", "policies")
+    .option("--json", "print the results as JSON")
+    .action(async (dir: string, options: { json?: boolean }) => {
+      const report = await runPolicyTests(resolve(ctx.cwd, dir), displayPrefix(ctx.cwd, dir));
+      if (options.json) {
+        ctx.out(JSON.stringify(report, null, 2));
+      } else {
+        for (const r of report.results) {
+          const label = r.outcome === "pass" ? "PASS " : r.outcome === "fail" ? "FAIL " : "ERROR";
+          ctx.out(`${label} ${r.name}${r.detail ? ` (${r.file}:${r.line}: ${r.detail})` : ""}`);
+        }
+        if (report.results.length === 0) ctx.out(`no test_* rules in the *_test.rego files of ${dir}`);
+        ctx.out(`${report.passed} passed, ${report.failed} failed`);
+      }
+      ctx.exitCode = report.failed === 0 && report.results.length > 0 ? EXIT_OK : EXIT_FAILED;
+    });
+}

@@ -1,0 +1,40 @@
+import { type InputProblem, UserError } from "../model/errors.ts";
+import { RegoCompileError } from "../rego/errors.ts";
+import { compile } from "../rego/index.ts";
+import type { PolicySource } from "./sources.ts";
+
+/** Compiled Wasm and the ids the module gives its entrypoints. */
+export interface CompiledPolicy {
+  wasm: Uint8Array;
+  entrypoints: Record<string, number>;
+}
+
+/** Bad Rego: every problem as `file:line:col: message`, printed by the CLI without a stack trace. */
+export class PolicyCompileError extends UserError {
+  constructor(problems: InputProblem[]) {
+    super(problems.map((p) => `${p.file}:${p.line}:${p.column}: ${p.message}`).join("\n"), problems);
+    this.name = "PolicyCompileError";
+  }
+}
+
+/**
+ * Compiles Rego sources to one Wasm module exporting the given entrypoints (paths such as
+ * `tollgate/decision`). `pathPrefix` is put before each source path in error messages, so that
+ * they name the file as the user would (e.g. `policies/`).
+ */
+export function compilePolicy(sources: readonly PolicySource[], entrypoints: readonly string[], pathPrefix = ""): CompiledPolicy {
+  try {
+    const out = compile(
+      sources.map((s) => ({ path: pathPrefix + s.path, text: s.text })),
+      { entrypoints: [...entrypoints] },
+    );
+    return { wasm: out.wasm, entrypoints: { ...out.entrypoints } };
+  } catch (error) {
+    if (error instanceof RegoCompileError) {
+      throw new PolicyCompileError(
+        error.problems.map((p) => ({ file: p.pos.file, line: p.pos.line, column: p.pos.col, message: `${p.code}: ${p.message}` })),
+      );
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,126 @@
+import { type LoadedPolicy, loadPolicy } from "@open-policy-agent/opa-wasm";
+import { UserError } from "../model/errors.ts";
+import { buildBundle, type PolicyBundle, sha256 } from "./bundle.ts";
+import { readPolicySources } from "./sources.ts";
+import { DECISION_ENTRYPOINT, type PolicyDecision, type PolicyInput } from "./types.ts";
+
+const PAGE_BYTES = 64 * 1024;
+/** Default memory cap of one loaded policy: 32 MiB, far above what a decision needs. */
+export const DEFAULT_MAX_MEMORY_PAGES = 512;
+
+/** A policy failed at run time: a conflict, a builtin error, or its memory cap. */
+export class PolicyEvaluationError extends UserError {
+  constructor(message: string) {
+    super(message);
+    this.name = "PolicyEvaluationError";
+  }
+}
+
+/** One bundle instantiated with the opa-wasm SDK, ready to evaluate any number of times. */
+export class LoadedBundle {
+  readonly digest: string;
+  readonly entrypoints: readonly string[];
+  readonly #policy: LoadedPolicy;
+  readonly #maxPages: number;
+
+  constructor(bundle: PolicyBundle, policy: LoadedPolicy, maxPages: number) {
+    this.digest = bundle.manifest.digest;
+    this.entrypoints = Object.keys(bundle.manifest.entrypoints);
+    this.#policy = policy;
+    this.#maxPages = maxPages;
+  }
+
+  /** The entrypoint's value for this input, or `undefined` when the rule is undefined. */
+  evaluate(entrypoint: string, input?: unknown): unknown {
+    if (!this.entrypoints.includes(entrypoint)) {
+      throw new UserError(`entrypoint ${entrypoint} is not in policy bundle ${this.digest} (it has ${this.entrypoints.join(", ")})`);
+    }
+    let resultSet: unknown;
+    try {
+      resultSet = this.#policy.evaluate(input, entrypoint);
+    } catch (error) {
+      throw this.#explain(entrypoint, error);
+    }
+    if (!Array.isArray(resultSet) || resultSet.length === 0) return undefined;
+    return (resultSet[0] as { result: unknown }).result;
+  }
+
+  /** The guardrails' decision for one input (see schemas/policy-input.schema.json). */
+  decide(input: PolicyInput): PolicyDecision {
+    const decision = this.evaluate(DECISION_ENTRYPOINT, input);
+    if (decision === undefined) {
+      throw new PolicyEvaluationError(`${DECISION_ENTRYPOINT} is undefined for this input: does it follow schemas/policy-input.schema.json?`);
+    }
+    return decision as PolicyDecision;
+  }
+
+  /** Replaces the `data` document the policy sees. */
+  setData(data: object): void {
+    try {
+      this.#policy.setData(data);
+    } catch (error) {
+      throw this.#explain("setData", error);
+    }
+  }
+
+  #explain(what: string, error: unknown): PolicyEvaluationError {
+    const text = error instanceof Error ? error.message : String(error);
+    const capBytes = this.#maxPages * PAGE_BYTES;
+    const atCap = this.#policy.mem.buffer.byteLength + PAGE_BYTES > capBytes;
+    if (atCap || /out of memory|memory\.grow|Memory\.grow|Maximum memory/i.test(text)) {
+      return new PolicyEvaluationError(
+        `${what} exceeded the policy memory cap of ${capBytes / (1024 * 1024)} MiB (${this.#maxPages} pages of 64 KiB): ${text}`,
+      );
+    }
+    return new PolicyEvaluationError(`${what} failed in policy bundle ${this.digest}: ${text}`);
+  }
+}
+
+export interface LoaderOptions {
+  /** Memory cap per loaded policy in 64-KiB pages (default 512 = 32 MiB). */
+  maxMemoryPages?: number;
+}
+
+/**
+ * Builds policies once and evaluates them many times. Bundles are cached by bundle digest, and a
+ * folder of sources by the digest of its sources and the entrypoints asked for, so loading the
+ * same policies again costs a hash, not a compile.
+ */
+export class PolicyLoader {
+  readonly #maxPages: number;
+  readonly #byDigest = new Map<string, Promise<LoadedBundle>>();
+  readonly #bySources = new Map<string, Promise<LoadedBundle>>();
+
+  constructor(options: LoaderOptions = {}) {
+    this.#maxPages = options.maxMemoryPages ?? DEFAULT_MAX_MEMORY_PAGES;
+  }
+
+  /** Instantiates a built bundle (once per bundle digest). */
+  load(bundle: PolicyBundle): Promise<LoadedBundle> {
+    let loaded = this.#byDigest.get(bundle.manifest.digest);
+    if (!loaded) {
+      loaded = this.#instantiate(bundle);
+      this.#byDigest.set(bundle.manifest.digest, loaded);
+      loaded.catch(() => this.#byDigest.delete(bundle.manifest.digest));
+    }
+    return loaded;
+  }
+
+  /** Compiles the policies of a folder (test files left out) and instantiates them, once. */
+  async loadDirectory(dir: string, entrypoints: readonly string[] = [DECISION_ENTRYPOINT], pathPrefix = ""): Promise<LoadedBundle> {
+    const sources = await readPolicySources(dir, { tests: false });
+    const key = sha256(JSON.stringify([sources.map((s) => [s.path, s.text]), [...entrypoints].sort()]));
+    let loaded = this.#bySources.get(key);
+    if (!loaded) {
+      loaded = Promise.resolve().then(() => this.load(buildBundle(sources, entrypoints, pathPrefix)));
+      this.#bySources.set(key, loaded);
+      loaded.catch(() => this.#bySources.delete(key));
+    }
+    return loaded;
+  }
+
+  async #instantiate(bundle: PolicyBundle): Promise<LoadedBundle> {
+    const policy = await loadPolicy(bundle.wasm, { initial: 5, maximum: this.#maxPages });
+    return new LoadedBundle(bundle, policy, this.#maxPages);
+  }
+}

@@ -1,0 +1,77 @@
+import assert from "node:assert/strict";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { main } from "../../src/cli/main.ts";
+
+const REPO = fileURLToPath(new URL("../../", import.meta.url));
+
+async function run(args: string[], cwd = REPO): Promise<{ code: number; out: string; err: string }> {
+  let out = "";
+  let err = "";
+  const code = await main(args, { cwd, out: (s) => (out += `${s}\n`), err: (s) => (err += `${s}\n`) });
+  return { code, out, err };
+}
+
+test("tollgate policy test prints every test and closes with the counts", async () => {
+  const { code, out } = await run(["policy", "test"]);
+  assert.equal(code, 0, out);
+  const lines = out.trim().split("\n");
+  assert.match(lines.at(-1) ?? "", /^\d+ passed, 0 failed$/);
+  assert.ok(lines.some((l) => l === "PASS  data.tollgate.budgets_test.test_cost_per_task_above_baseline_tolerance_rolls_back"));
+  const json = await run(["policy", "test", "policies", "--json"]);
+  const report = JSON.parse(json.out) as { passed: number; failed: number };
+  assert.equal(report.failed, 0);
+  assert.ok(report.passed >= 60);
+});
+
+test("tollgate policy eval gives an example's documented decision", async () => {
+  const input = "policies/examples/live-cost-regression.input.json";
+  const { code, out } = await run(["policy", "eval", "-e", "tollgate/decision", "--input", input]);
+  assert.equal(code, 0);
+  const expected = JSON.parse(await readFile(join(REPO, "policies/examples/live-cost-regression.decision.json"), "utf8")) as unknown;
+  assert.deepEqual(JSON.parse(out), expected);
+});
+
+test("tollgate policy build writes a bundle and prints its digest; eval can use it", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "tollgate-cli-"));
+  try {
+    const out = join(dir, "bundle");
+    const built = await run(["policy", "build", "policies", "--out", out]);
+    assert.equal(built.code, 0, built.err);
+    const digest = built.out.trim().split("\n").at(-1) ?? "";
+    assert.match(digest, /^sha256:[0-9a-f]{64}$/);
+    const again = await run(["policy", "build", "policies", "--out", out]);
+    assert.equal(again.out.trim().split("\n").at(-1), digest);
+    const input = join(REPO, "policies/examples/check-admissible.input.json");
+    const evaluated = await run(["policy", "eval", "-e", "tollgate/decision", "--bundle", out, "--input", input]);
+    assert.equal((JSON.parse(evaluated.out) as { action: string }).action, "advance");
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test("bad Rego, a missing input file and undefined results exit 1 with a clear message", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "tollgate-cli-"));
+  try {
+    await writeFile(join(dir, "bad.rego"), "package bad\n\nimport rego.v1\n\np if {\n\tq(\n}\n");
+    const bad = await run(["policy", "build", "."], dir);
+    assert.equal(bad.code, 1);
+    assert.match(bad.err, /bad\.rego:\d+:\d+: /);
+    assert.doesNotMatch(bad.err, /\n\s+at /);
+    await writeFile(join(dir, "bad.rego"), "package ok\n\nimport rego.v1\n\np := input.x\n");
+    const missing = await run(["policy", "eval", "-e", "ok/p", "-p", ".", "--input", "nope.json"], dir);
+    assert.equal(missing.code, 1);
+    assert.match(missing.err, /cannot read nope\.json: no such file/);
+    await writeFile(join(dir, "in.json"), "{\"y\": 1}");
+    const undefinedResult = await run(["policy", "eval", "-e", "ok/p", "-p", ".", "--input", "in.json"], dir);
+    assert.equal(undefinedResult.code, 1);
+    assert.match(undefinedResult.err, /ok\/p is undefined/);
+    const usage = await run(["policy", "eval"], dir);
+    assert.equal(usage.code, 2);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
