@@ -1,8 +1,10 @@
 import type { Command } from "commander";
 import type { CommandContext } from "./context.ts";
 import { telemetryCommand } from "./telemetry-fetch.ts";
+import { checkCommand } from "./check.ts";
 import { digestCommand } from "./digest.ts";
 import { policyCommand } from "./policy.ts";
+import { promoteCommand } from "./promote.ts";
 import { validateCommand } from "./validate.ts";
 
 /** Every top-level command, one module each. Add new commands here. */
@@ -10,5 +12,7 @@ export const COMMANDS: Array<(ctx: CommandContext) => Command> = [
   validateCommand,
   digestCommand,
   telemetryCommand,
+  promoteCommand,
+  checkCommand,
   policyCommand,
 ];
