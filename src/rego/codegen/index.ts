@@ -6,6 +6,7 @@
  */
 import binaryen from "binaryen";
 import type * as ir from "../ir.ts";
+import { HOST_NAMES } from "../runtime/host.ts";
 import { runtimeWasm } from "../runtime/load.ts";
 import { DataBuilder } from "./data.ts";
 import { FunctionLowerer, type LoweringEnv } from "./lower.ts";
@@ -144,6 +145,7 @@ function emit(m: binaryen.Module, policy: ir.Policy, options: EmitOptions): Uint
   for (const f of policy.funcs) if (f.params.length === 2) memoSlots.set(f.name, memoSlots.size);
 
   const declared = new Set(policy.static.builtinFuncs.map((b) => b.name));
+  const hostCaches: string[] = [];
   const env: LoweringEnv = {
     module: m,
     data,
@@ -163,6 +165,14 @@ function emit(m: binaryen.Module, policy: ir.Policy, options: EmitOptions): Uint
     pathFuncs: policy.funcs.filter((f) => f.path).map((f) => ({ path: f.path!, name: funcNames.get(f.name)!.name })),
     memoSlot: (name) => memoSlots.get(name),
     errorLocation: { file: globalName("errFile"), row: globalName("errRow") },
+    hostCache(id) {
+      const name = `host_cache_${id}`;
+      if (!hostCaches.includes(name)) {
+        m.addGlobal(name, binaryen.i32, true, m.i32.const(0));
+        hostCaches.push(name);
+      }
+      return name;
+    },
   };
 
   const generated: string[] = [];
@@ -195,6 +205,7 @@ function emit(m: binaryen.Module, policy: ir.Policy, options: EmitOptions): Uint
     [],
     m.block(null, [
       m.call(rtName("rt_memo_init"), [m.i32.const(memoSlots.size)], binaryen.none),
+      ...hostCaches.map((g) => m.global.set(g, m.i32.const(0))),
       ...cases,
       m.call(rtName("rt_illegal_entrypoint"), [], binaryen.none),
       m.unreachable(),
@@ -203,7 +214,7 @@ function emit(m: binaryen.Module, policy: ir.Policy, options: EmitOptions): Uint
   generated.push(runPlan);
 
   // builtins() and entrypoints() parse these JSON texts.
-  const builtinsJson = JSON.stringify(Object.fromEntries(hostIds));
+  const builtinsJson = JSON.stringify(Object.fromEntries([...hostIds].map(([name, id]) => [HOST_NAMES[name] ?? name, id])));
   const entrypointsJson = JSON.stringify(Object.fromEntries(policy.plans.map((p, i) => [p.name, i])));
   const enc = new TextEncoder();
   const bj = enc.encode(builtinsJson);

@@ -32,6 +32,8 @@ export interface LoweringEnv {
   readonly pathFuncs: readonly { path: string[]; name: string }[];
   /** Memo slot of an IR function (rule functions of two parameters), if memoised. */
   memoSlot(name: string): number | undefined;
+  /** A global caching the result of an arity-0 host builtin for one evaluation (like OPA's time.now_ns). */
+  hostCache(id: number): string;
   /** Runtime globals holding the location reported by builtin errors. */
   readonly errorLocation: { readonly file: string; readonly row: string };
 }
@@ -343,6 +345,14 @@ export class FunctionLowerer {
       } else if (host !== undefined) {
         if (args.length > 4) throw new Error(`builtin ${s.func}: at most 4 arguments can be passed to the host, got ${args.length}`);
         call = m.call(this.env.hostDispatcher(args.length), [m.i32.const(host), m.i32.const(0), ...args], i32);
+        if (args.length === 0) {
+          const cache = this.env.hostCache(host);
+          call = m.block(
+            null,
+            [m.if(m.i32.eqz(m.global.get(cache, i32)), m.global.set(cache, call)), m.global.get(cache, i32)],
+            i32,
+          );
+        }
       } else if (native) {
         throw new Error(`builtin ${s.func} takes ${native.arity} arguments, called with ${args.length}`);
       } else {

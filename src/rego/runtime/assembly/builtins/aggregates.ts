@@ -20,6 +20,7 @@ export function b_count(v: usize): usize {
   const t = load<u8>(v);
   if (t != T_ARRAY && t != T_SET && t != T_OBJECT && t != T_STRING) {
     typeError("count", 1, "one of {array, object, set, string}", v);
+    return 0;
   }
   return mkInt(countOf(v));
 }

@@ -1,0 +1,188 @@
+/**
+ * The runtime's value model and native builtins, exercised through hand-written IR compiled by
+ * emitWasm and evaluated by the unmodified OPA Wasm SDK. Expected values follow OPA (Go).
+ */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { callBuiltin } from "./ir-helpers.ts";
+
+async function expectCall(name: string, args: unknown[], want: unknown): Promise<void> {
+  assert.deepEqual(await callBuiltin(name, args), want, `${name}(${args.map((a) => JSON.stringify(a instanceof Set ? [...a] : a)).join(", ")})`);
+}
+
+async function expectStrictError(name: string, args: unknown[], message: string): Promise<void> {
+  await assert.rejects(
+    () => callBuiltin(name, args, true),
+    (e: unknown) => typeof e === "string" && e.includes(message),
+    `${name} should fail with ${message}`,
+  );
+  // non-strict: the call is undefined, as in OPA by default
+  assert.equal(await callBuiltin(name, args, false), undefined);
+}
+
+describe("numbers", () => {
+  it("keeps integer arithmetic exact and falls back to floats", async () => {
+    await expectCall("plus", [1, 2], 3);
+    await expectCall("plus", [0.5, 0.25], 0.75);
+    // beyond 2^53: exact as integers (input as JSON text so JavaScript does not round it)
+    assert.equal(await callBuiltin("format_int", [0, 10], false, "[9007199254740993, 10]"), "9007199254740993");
+    assert.equal(await callBuiltin("sprintf", ["", []], false, '["%d", [9223372036854775807]]'), "9223372036854775807");
+    await expectCall("mul", [3, 4], 12);
+    await expectCall("div", [10, 4], 2.5);
+    await expectCall("div", [10, 5], 2);
+    await expectCall("rem", [7, 4], 3);
+    await expectCall("rem", [-7, 4], -3);
+    await expectCall("abs", [-4], 4);
+    await expectCall("round", [2.5], 3);
+    await expectCall("round", [-2.5], -3);
+    await expectCall("ceil", [1.2], 2);
+    await expectCall("floor", [-1.001], -2);
+  });
+
+  it("reports arithmetic errors like OPA", async () => {
+    await expectStrictError("div", [1, 0], "eval_builtin_error: div: divide by zero");
+    await expectStrictError("rem", [1, 0], "rem: modulo by zero");
+    await expectStrictError("plus", [1, "a"], "eval_type_error: plus: operand 2 must be number but got string");
+    await expectStrictError("minus", [new Set([1]), 1], "minus: operand 2 must be set but got number");
+  });
+
+  it("formats numbers like Go: exact literal text, integers, shortest floats", async () => {
+    await expectCall("format_int", [255, 16], "ff");
+    await expectCall("format_int", [-10.9, 2], "-1010");
+    await expectCall("sprintf", ["%v %v %v", [1, 2.5, 1e21]], "1 2.5 1e+21");
+    await expectCall("json.marshal", [[0.1, 100, 1.5e-7]], "[0.1,100,1.5e-7]");
+    await expectCall("to_number", ["12.50"], 12.5);
+    await expectCall("to_number", [true], 1);
+    await expectCall("to_number", [null], 0);
+    await expectStrictError("to_number", ["x1"], 'to_number: strconv.ParseFloat: parsing "x1": invalid syntax');
+  });
+
+  it("ranges", async () => {
+    await expectCall("numbers.range", [1, 4], [1, 2, 3, 4]);
+    await expectCall("numbers.range", [2, -1], [2, 1, 0, -1]);
+    await expectStrictError("numbers.range", [1, 1.5], "numbers.range: operand 2 must be integer number but got floating-point number");
+  });
+});
+
+describe("comparison and order", () => {
+  it("orders values across types like Rego", async () => {
+    const mixed = [{ a: 1 }, "b", [1], 2, null, true, false, "a", 1.5, [0, 9]];
+    await expectCall("sort", [mixed], [null, false, true, 1.5, 2, "a", "b", [0, 9], [1], { a: 1 }]);
+    await expectCall("lt", [1, 1.5], true);
+    await expectCall("equal", [1, 1.0], true);
+    await expectCall("neq", [[1, { a: 2 }], [1, { a: 2 }]], false);
+    await expectCall("gte", ["b", "a"], true);
+    await expectCall("max", [new Set([3, 1, 2])], 3);
+    await expectCall("min", [[3, 1, 2]], 1);
+    assert.equal(await callBuiltin("max", [[]]), undefined);
+  });
+});
+
+describe("aggregates", () => {
+  it("counts code points, elements and keys", async () => {
+    await expectCall("count", ["héllo"], 5);
+    await expectCall("count", [[1, 2]], 2);
+    await expectCall("count", [{ a: 1 }], 1);
+    await expectCall("sum", [[1, 2, 3.5]], 6.5);
+    await expectCall("product", [new Set([2, 3])], 6);
+    await expectStrictError("count", [1], "count: operand 1 must be one of {array, object, set, string} but got number");
+  });
+});
+
+describe("strings", () => {
+  it("implements the string builtins with Go semantics", async () => {
+    await expectCall("concat", ["-", ["a", "b", "c"]], "a-b-c");
+    await expectCall("concat", [",", new Set(["b", "a"])], "a,b");
+    await expectCall("split", ["a,b,,c", ","], ["a", "b", "", "c"]);
+    await expectCall("split", ["añb", ""], ["a", "ñ", "b"]);
+    await expectCall("replace", ["aaa", "a", "bb"], "bbbbbb");
+    await expectCall("strings.replace_n", [{ a: "1", ab: "2" }, "abab"], "1b1b");
+    await expectCall("substring", ["héllo", 1, 3], "éll");
+    await expectCall("substring", ["abc", 1, -1], "bc");
+    await expectCall("indexof", ["héllo", "l"], 2);
+    await expectCall("indexof", ["abc", "z"], -1);
+    await expectCall("lower", ["ÀBC"], "àbc");
+    await expectCall("upper", ["straße"], "STRAßE");
+    await expectCall("trim", ["xxhixx", "x"], "hi");
+    await expectCall("trim_left", ["xxhi", "x"], "hi");
+    await expectCall("trim_right", ["hixx", "x"], "hi");
+    await expectCall("trim_prefix", ["prefix-x", "prefix-"], "x");
+    await expectCall("trim_suffix", ["x.rego", ".rego"], "x");
+    await expectCall("trim_space", ["\t a b \n"], "a b");
+    await expectCall("startswith", ["abc", "ab"], true);
+    await expectCall("endswith", ["abc", "bc"], true);
+    await expectCall("contains", ["abc", "d"], false);
+    await expectCall("strings.reverse", ["añb"], "bña");
+    await expectCall("strings.count", ["cheese", "e"], 3);
+    await expectCall("strings.any_prefix_match", [["a/b", "c/d"], "c/"], true);
+  });
+
+  it("sprintf follows Go's fmt", async () => {
+    await expectCall("sprintf", ["%s is %d years", ["Bob", 42]], "Bob is 42 years");
+    await expectCall("sprintf", ["%.2f|%5.1f|%-4d|%04d", [1.23456, 2.25, 7, 42]], "1.23|  2.2|7   |0042");
+    await expectCall("sprintf", ["%x %X %o %b", [255, 255, 8, 5]], "ff FF 10 101");
+    await expectCall("sprintf", ["%q %v", ["a\"b", [1, "x", { k: true }]]], '"a\\"b" [1, "x", {"k": true}]');
+    assert.equal(await callBuiltin("sprintf", ["", []], false, '["%s", [123456789123456789123]]'), "123456789123456789123");
+    await expectCall("sprintf", ["%e %g", [123456.789, 0.000012]], "1.234568e+05 1.2e-05");
+    await expectCall("sprintf", ["%d %s", ["x", 5]], "%!d(string=x) %!s(int=5)");
+    await expectCall("sprintf", ["%d", []], "%!d(MISSING)");
+    await expectCall("sprintf", ["a", [1]], "a%!(EXTRA int=1)");
+  });
+});
+
+describe("collections", () => {
+  it("objects", async () => {
+    await expectCall("object.get", [{ a: { b: 1 } }, ["a", "b"], 0], 1);
+    await expectCall("object.get", [{ a: 1 }, "z", "dflt"], "dflt");
+    await expectCall("object.keys", [{ b: 1, a: 2 }], ["a", "b"]);
+    await expectCall("object.union", [{ a: { x: 1 }, b: 1 }, { a: { y: 2 }, b: 2 }], { a: { x: 1, y: 2 }, b: 2 });
+    await expectCall("object.union_n", [[{ a: 1 }, { b: 2 }, { a: 3 }]], { a: 3, b: 2 });
+    await expectCall("object.remove", [{ a: 1, b: 2, c: 3 }, ["a", "c"]], { b: 2 });
+    await expectCall("object.filter", [{ a: 1, b: 2 }, new Set(["a"])], { a: 1 });
+    await expectCall("json.remove", [{ a: { b: 1, c: 2 }, d: 3 }, ["a/b", "d"]], { a: { c: 2 } });
+    await expectCall("json.filter", [{ a: { b: 1, c: 2 }, d: 3 }, ["a/b"]], { a: { b: 1 } });
+    await expectStrictError("object.union", [[], {}], "object.union: operand 1 must be object but got array");
+  });
+
+  it("arrays and sets", async () => {
+    await expectCall("array.concat", [[1], [2, 3]], [1, 2, 3]);
+    await expectCall("array.slice", [[1, 2, 3, 4], 1, 3], [2, 3]);
+    await expectCall("array.slice", [[1, 2], -5, 9], [1, 2]);
+    await expectCall("array.reverse", [[1, 2, 3]], [3, 2, 1]);
+    await expectCall("array.flatten", [[[1], 2, [3, [4]]]], [1, 2, 3, [4]]);
+    await expectCall("and", [new Set([1, 2, 3]), new Set([2, 3, 4])], [2, 3]);
+    await expectCall("or", [new Set([3]), new Set([1])], [1, 3]);
+    await expectCall("minus", [new Set([1, 2]), new Set([2])], [1]);
+    await expectCall("internal.member_2", [2, [1, 2]], true);
+    await expectCall("internal.member_3", ["k", 1, { k: 1 }], true);
+  });
+
+  it("walk visits every path in order", async () => {
+    await expectCall("walk", [{ a: [1] }], [
+      [[], { a: [1] }],
+      [["a"], [1]],
+      [["a", 0], 1],
+    ]);
+  });
+});
+
+describe("types and encodings", () => {
+  it("type checks", async () => {
+    await expectCall("type_name", [new Set()], "set");
+    await expectCall("is_number", [1], true);
+    await expectCall("is_string", [1], false);
+    await expectCall("is_object", [{}], true);
+  });
+
+  it("json and base64", async () => {
+    await expectCall("json.marshal", [{ b: [1, "<x>"], a: null }], '{"a":null,"b":[1,"\\u003cx\\u003e"]}');
+    await expectCall("json.unmarshal", ['{"a":[1,2.50,"\\u00e9"]}'], { a: [1, 2.5, "é"] });
+    await expectCall("json.is_valid", ["{"], false);
+    await expectCall("base64.encode", ["héllo"], "aMOpbGxv");
+    await expectCall("base64.decode", ["aMOpbGxv"], "héllo");
+    await expectCall("base64url.encode", ["\u00ff\u00fe"], "w7_Dvg==");
+    await expectCall("base64url.decode", ["w7_Dvg"], "\u00ff\u00fe");
+    await expectCall("base64.is_valid", ["a"], false);
+    await expectStrictError("base64.decode", ["a!"], "base64.decode: illegal base64 data at input byte 1");
+  });
+});
