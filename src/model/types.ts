@@ -122,7 +122,8 @@ export interface TelemetrySettings {
   interval: string;
   prometheus?: PrometheusSettings;
   file?: { path: string };
-  simulated?: { seed: number };
+  /** Simulated telemetry: a seed, and the service's whole request rate (default 200/s). */
+  simulated?: { seed: number; requestsPerSecond?: number };
   /** Missing telemetry longer than this holds the rollout... */
   missingGrace?: string;
   /** ...and longer than this rolls it back. */
@@ -241,6 +242,8 @@ export interface Status {
   liveDigest?: Digest;
   /** Digest being rolled out, while progressing. */
   canaryDigest?: Digest;
+  /** How many rollouts have started for this service here; numbers the rollout in idempotency keys. */
+  rollouts?: number;
   /** Index into the environment's rollout steps. */
   step?: number;
   weight?: number;

@@ -31,11 +31,13 @@ export function situationOf(release: Release, status: Status | undefined): Situa
 }
 
 /**
- * The idempotency key of a decision: the same key is never committed twice, so a reconciler that
- * crashed after committing decides the same thing again and finds it already done.
+ * The idempotency key of a decision: `env/service/digest/r<rollout>.<step>/action`, where the step is
+ * `pre` before the rollout starts. The same key is never committed twice, so a reconciler that
+ * crashed after committing decides the same thing again and finds it already done. The rollout
+ * number keeps keys fresh when a digest is rolled out a second time (after being superseded).
  */
-export function idempotencyKey(env: string, service: string, digest: Digest, step: number | undefined, decision: Decision): string {
-  const base = `${env}/${service}/${digest}/${step ?? "-"}/${decision.action}`;
+export function idempotencyKey(env: string, service: string, digest: Digest, rollout: number, step: number | undefined, decision: Decision): string {
+  const base = `${env}/${service}/${digest}/r${rollout}.${step ?? "pre"}/${decision.action}`;
   if (decision.action !== "hold" && decision.action !== "block") return base;
   // Different reasons to hold or block in the same step are different decisions.
   const rules = [...new Set(decision.reasons.map((r) => r.rule))].sort().join(",");
@@ -69,11 +71,14 @@ export function transition(input: TransitionInput): Transition {
   const previous: Status = input.status ?? { apiVersion: "tollgate.dev/v1", kind: "Status", service: release.service, phase: "idle" };
   const situation = situationOf(release, input.status);
   const step = situation.kind === "rolling-out" ? situation.step : undefined;
+  const rollouts = previous.rollouts ?? 0;
+  // Before a rollout starts its decisions belong to the next rollout number.
+  const rollout = situation.kind === "rolling-out" ? rollouts : rollouts + 1;
   const lastDecision = {
     action: decision.action,
     at,
     reasons: decision.reasons,
-    idempotencyKey: idempotencyKey(environment.name, release.service, desired, decision.action === "advance" && situation.kind !== "rolling-out" ? -1 : step, decision),
+    idempotencyKey: idempotencyKey(environment.name, release.service, desired, rollout, step, decision),
     ...(input.evidence ? { evidence: input.evidence } : {}),
   };
   const base: Status = { ...previous, lastDecision };
@@ -83,7 +88,7 @@ export function transition(input: TransitionInput): Transition {
     case "advance": {
       const next = situation.kind === "rolling-out" ? situation.step + 1 : 0;
       if (next >= steps.length) throw new Error(`cannot advance past the last rollout step (${steps.length}); the policy should promote`);
-      const started = situation.kind === "rolling-out" ? { rolloutStartedAt: previous.rolloutStartedAt ?? at } : { rolloutStartedAt: at };
+      const started = situation.kind === "rolling-out" ? { rolloutStartedAt: previous.rolloutStartedAt ?? at } : { rolloutStartedAt: at, rollouts: rollout };
       const status = withoutUndefined({ ...base, phase: "progressing", canaryDigest: desired, step: next, weight: steps[next]!.weight, ...started, stepStartedAt: at });
       return { release, status, releaseChanged: false };
     }

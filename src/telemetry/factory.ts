@@ -51,6 +51,12 @@ export async function createTelemetrySource(environment: Environment, options: T
       return source;
     }
     case "simulated":
-      return new SimulatedSource({ seed: settings.simulated?.seed ?? 1, interval: intervalMs / 1000, logger: options.logger, ...options.simulation });
+      return new SimulatedSource({
+        seed: settings.simulated?.seed ?? 1,
+        interval: intervalMs / 1000,
+        logger: options.logger,
+        ...(settings.simulated?.requestsPerSecond ? { world: { serviceRatePerSecond: settings.simulated.requestsPerSecond } } : {}),
+        ...options.simulation,
+      });
   }
 }

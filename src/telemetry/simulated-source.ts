@@ -7,7 +7,7 @@
 import type { Logger } from "pino";
 import type { IntervalRecord } from "./records.ts";
 import type { BehaviourProfile } from "./simulated/profiles.ts";
-import { TelemetrySimulation } from "./simulated/generator.ts";
+import { TelemetrySimulation, type WorldSettings } from "./simulated/generator.ts";
 import { intervalEnds, ProblemLog, type TelemetryRequest, type TelemetrySource, type TelemetryWindow, windowFromRecords } from "./source.ts";
 
 export interface SimulatedSourceOptions {
@@ -18,6 +18,10 @@ export interface SimulatedSourceOptions {
   profiles?: (service: string) => { canary?: BehaviourProfile; baseline?: BehaviourProfile };
   /** Percent of the service's traffic on the canary at stage time t (default 10). */
   canaryPercent?: (service: string, t: number) => number;
+  /** The stable version serves what the canary does not (default: Kayenta-style matched share). */
+  baselineTraffic?: "matched" | "remainder";
+  /** Overrides of the simulated world, e.g. the service's request rate. */
+  world?: Partial<WorldSettings>;
   logger?: Logger;
 }
 
@@ -60,7 +64,14 @@ export class SimulatedSource implements TelemetrySource {
     if (!stage) {
       const profiles = this.options.profiles?.(request.service) ?? {};
       stage = {
-        simulation: new TelemetrySimulation({ seed: this.options.seed, scenario: key, interval: this.interval, ...profiles }),
+        simulation: new TelemetrySimulation({
+          seed: this.options.seed,
+          scenario: key,
+          interval: this.interval,
+          ...profiles,
+          ...(this.options.baselineTraffic ? { baselineTraffic: this.options.baselineTraffic } : {}),
+          ...(this.options.world ? { world: this.options.world } : {}),
+        }),
         records: new Map(),
       };
       this.stages.set(key, stage);

@@ -67,11 +67,27 @@ describe("rollout transitions", () => {
   });
 
   it("keys decisions by the step they were made in, and holds by their reasons", () => {
-    const a = idempotencyKey("prod", "svc", next.digest, 1, { action: "hold", reasons: [{ rule: "b", message: "" }, { rule: "a", message: "" }] });
-    const b = idempotencyKey("prod", "svc", next.digest, 1, { action: "hold", reasons: [{ rule: "a", message: "x" }, { rule: "b", message: "y" }] });
-    const c = idempotencyKey("prod", "svc", next.digest, 1, { action: "hold", reasons: [{ rule: "c", message: "" }] });
+    const a = idempotencyKey("prod", "svc", next.digest, 3, 1, { action: "hold", reasons: [{ rule: "b", message: "" }, { rule: "a", message: "" }] });
+    const b = idempotencyKey("prod", "svc", next.digest, 3, 1, { action: "hold", reasons: [{ rule: "a", message: "x" }, { rule: "b", message: "y" }] });
+    const c = idempotencyKey("prod", "svc", next.digest, 3, 1, { action: "hold", reasons: [{ rule: "c", message: "" }] });
     assert.equal(a, b);
     assert.notEqual(a, c);
-    assert.equal(idempotencyKey("prod", "svc", next.digest, 2, { action: "advance", reasons: [] }), `prod/svc/${next.digest}/2/advance`);
+    assert.equal(idempotencyKey("prod", "svc", next.digest, 3, 2, { action: "advance", reasons: [] }), `prod/svc/${next.digest}/r3.2/advance`);
+    assert.equal(idempotencyKey("prod", "svc", next.digest, 4, undefined, { action: "advance", reasons: [] }), `prod/svc/${next.digest}/r4.pre/advance`);
+  });
+
+  it("numbers rollouts so a digest rolled out again gets fresh keys", () => {
+    const first = transition({ environment: prod, release: proposed, status, decision: { action: "advance", reasons }, now });
+    assert.equal(first.status.rollouts, 1);
+    assert.equal(first.status.lastDecision?.idempotencyKey, `prod/support-agent/${next.digest}/r1.pre/advance`);
+    const stepped = transition({ environment: prod, release: proposed, status: first.status, decision: { action: "advance", reasons }, now });
+    assert.equal(stepped.status.rollouts, 1);
+    assert.equal(stepped.status.lastDecision?.idempotencyKey, `prod/support-agent/${next.digest}/r1.0/advance`);
+    // Superseded by another digest, then the first comes back: a new rollout number.
+    const other = sealArtifact({ ...stable.artifact, prompts: { digest: `sha256:${"7".repeat(64)}` } });
+    const superseding = transition({ environment: prod, release: { ...proposed, artifact: other }, status: stepped.status, decision: { action: "advance", reasons }, now });
+    assert.equal(superseding.status.rollouts, 2);
+    const back = transition({ environment: prod, release: proposed, status: superseding.status, decision: { action: "advance", reasons }, now });
+    assert.equal(back.status.lastDecision?.idempotencyKey, `prod/support-agent/${next.digest}/r3.pre/advance`);
   });
 });

@@ -1,0 +1,137 @@
+/**
+ * Turns what the telemetry and the analysis say into what the policy reads (per-metric judgements,
+ * absolute backstops, spend) and into the evidence lines of a decision commit.
+ */
+import { histogramQuantile, mergeHistograms } from "../analysis/histogram.ts";
+import { STREAM_METRIC } from "../analysis/streams.ts";
+import type { AnalysisReport, StreamVerdict } from "../analysis/sequential.ts";
+import type { EvidenceLine } from "../gitops/index.ts";
+import type { MetricName } from "../model/types.ts";
+import type { MetricJudgement, PolicyAnalysis, PolicySpend, Windowed } from "../policy/types.ts";
+import type { IntervalRecord } from "../telemetry/records.ts";
+
+/** Windows of the absolute backstops (the issue's defaults: errors over 2 min, p99 over 3 min). */
+export const ERROR_CEILING_WINDOW_S = 120;
+export const P99_CEILING_WINDOW_S = 180;
+/** Window over which the canary's task rate is measured. */
+export const TASK_RATE_WINDOW_S = 60;
+
+/** Per metric: fail if any of its streams failed, pass if all passed, otherwise inconclusive. */
+export function metricJudgements(report: AnalysisReport, now: number): Partial<Record<MetricName, MetricJudgement>> {
+  const byMetric = new Map<MetricName, StreamVerdict[]>();
+  for (const s of report.streams) {
+    const metric = STREAM_METRIC[s.stream];
+    byMetric.set(metric, [...(byMetric.get(metric) ?? []), s]);
+  }
+  const out: Partial<Record<MetricName, MetricJudgement>> = {};
+  for (const [metric, streams] of byMetric) {
+    const failed = streams.find((s) => s.verdict === "fail");
+    const lead = failed ?? streams.find((s) => s.verdict === "inconclusive") ?? streams[0]!;
+    const verdict = failed ? "fail" : streams.every((s) => s.verdict === "pass") ? "pass" : "inconclusive";
+    const withoutData = streams.some((s) => s.data.lastDataAt === null || s.data.intervals === 0);
+    const lastData = Math.min(...streams.map((s) => s.data.lastDataAt ?? 0));
+    out[metric] = {
+      verdict,
+      reason: verdict === "fail" ? "regression" : verdict === "pass" ? "not-worse" : withoutData ? "insufficient-data" : "undecided",
+      detail: lead.reason,
+      ...finite("canary", lead.data.canary),
+      ...finite("baseline", lead.data.baseline),
+      ...(Number.isFinite(lead.estimate.ratio) ? { effect: { estimate: round(lead.estimate.ratio), lower: round(lead.estimate.lower), upper: round(clampUpper(lead.estimate.upper)) } } : {}),
+      eValue: round(clampUpper(Math.max(...streams.map((s) => s.eValue.rollback)))),
+      eValueThreshold: round(lead.threshold.rollback),
+      samples: { canary: Math.min(...streams.map((s) => s.data.canarySamples)), baseline: Math.min(...streams.map((s) => s.data.baselineSamples)) },
+      dataAgeSeconds: Math.max(0, Math.round(now - lastData)),
+    };
+  }
+  return out;
+}
+
+/** The canary's own error rate and p99 over the backstop windows ending at `now`. */
+export function absoluteBackstops(records: readonly IntervalRecord[], now: number): PolicyAnalysis["absolute"] {
+  const canary = records.filter((r) => r.arm === "canary");
+  const recent = (window: number) => canary.filter((r) => r.t > now - window);
+  const absolute: PolicyAnalysis["absolute"] = {};
+  const errorWindow = recent(ERROR_CEILING_WINDOW_S).filter((r) => r.requests !== undefined && r.errors !== undefined);
+  const requests = errorWindow.reduce((n, r) => n + (r.requests ?? 0), 0);
+  if (requests > 0) {
+    absolute.errorRate = windowed(errorWindow.reduce((n, r) => n + (r.errors ?? 0), 0) / requests, ERROR_CEILING_WINDOW_S);
+  }
+  const latency = recent(P99_CEILING_WINDOW_S).flatMap((r) => (r.latencyMs ? [r.latencyMs.buckets] : []));
+  const merged = mergeHistograms(latency).buckets;
+  if (merged && merged.reduce((n, [, c]) => n + c, 0) > 0) {
+    const p99 = histogramQuantile(0.99, merged);
+    if (Number.isFinite(p99)) absolute.p99LatencyMs = windowed(p99, P99_CEILING_WINDOW_S);
+  }
+  return absolute;
+}
+
+/**
+ * Spend of the deploy so far (every canary interval since the rollout began) and the recent cost per
+ * task of both arms. The task rate is scaled to full traffic (`weight` percent on the canary), so a
+ * runaway loop shows the same way at 5% as at 50%.
+ */
+export function spendOf(rolloutRecords: readonly IntervalRecord[], stepRecords: readonly IntervalRecord[], now: number, weight: number): PolicySpend | undefined {
+  const canaryCost = rolloutRecords.filter((r) => r.arm === "canary" && r.costUsd !== undefined);
+  if (canaryCost.length === 0) return undefined;
+  const perTask = (arm: "canary" | "baseline") => {
+    const rs = stepRecords.filter((r) => r.arm === arm && r.costUsd !== undefined);
+    const tasks = rs.reduce((n, r) => n + r.costUsd!.buckets.reduce((m, [, c]) => m + c, 0), 0);
+    return tasks > 0 ? rs.reduce((n, r) => n + r.costUsd!.sum, 0) / tasks : undefined;
+  };
+  const canaryPerTask = perTask("canary");
+  const baselinePerTask = perTask("baseline");
+  const recentTasks = stepRecords.filter((r) => r.arm === "canary" && r.tasks !== undefined && r.t > now - TASK_RATE_WINDOW_S);
+  const covered = recentTasks.length > 0 ? Math.min(TASK_RATE_WINDOW_S, now) : 0;
+  const taskRate = covered > 0 && weight > 0 ? (recentTasks.reduce((n, r) => n + (r.tasks ?? 0), 0) / covered) * 60 * (100 / weight) : 0;
+  return {
+    deployUsd: round(canaryCost.reduce((n, r) => n + r.costUsd!.sum, 0)),
+    canaryCostPerTaskUsd: round(canaryPerTask ?? 0),
+    ...(baselinePerTask !== undefined ? { baselineCostPerTaskUsd: round(baselinePerTask) } : {}),
+    canaryTaskRatePerMinute: round(taskRate),
+  };
+}
+
+/** One line per metric for the commit body: baseline, canary, effect with bounds, statistic. */
+export function evidenceLines(report: AnalysisReport): EvidenceLine[] {
+  return report.streams.map((s) => ({
+    metric: s.stream,
+    baseline: formatLevel(s.stream, s.data.baseline),
+    canary: formatLevel(s.stream, s.data.canary),
+    effect: Number.isFinite(s.estimate.ratio)
+      ? `×${s.estimate.ratio.toFixed(3)} [${s.estimate.lower.toFixed(3)}, ${Number.isFinite(s.estimate.upper) ? s.estimate.upper.toFixed(3) : "∞"}]`
+      : "no estimate",
+    statistic: `e=${formatE(s.eValue.rollback)}/${formatE(s.threshold.rollback)}`,
+    verdict: s.verdict,
+  }));
+}
+
+function formatLevel(stream: StreamVerdict["stream"], value: number): string {
+  if (!Number.isFinite(value)) return "no data";
+  if (stream.endsWith("_rate")) return `${(value * 100).toFixed(2)}%`;
+  if (stream === "latency_logmean") return `${value.toFixed(0)} ms`;
+  if (stream === "cost_logmean") return `$${value.toFixed(4)}`;
+  return value.toFixed(3);
+}
+
+function formatE(e: number): string {
+  if (!Number.isFinite(e)) return "∞";
+  return e >= 1000 ? e.toExponential(1) : e.toPrecision(3);
+}
+
+function windowed(value: number, windowSeconds: number): Windowed {
+  return { value: round(value), windowSeconds };
+}
+
+function finite<K extends string>(key: K, value: number): Partial<Record<K, number>> {
+  return Number.isFinite(value) ? ({ [key]: round(value) } as Record<K, number>) : {};
+}
+
+/** JSON cannot hold Infinity; e-values and bounds that large are capped. */
+function clampUpper(x: number): number {
+  return Number.isFinite(x) ? x : Number.MAX_SAFE_INTEGER;
+}
+
+/** Six significant digits: stable across platforms, enough for every message. */
+export function round(x: number): number {
+  return Number(x.toPrecision(6));
+}

@@ -1,0 +1,222 @@
+/**
+ * One decision for one service in one environment, on the state read at one head commit:
+ * situation → (telemetry → analysis) → policy → decision → the files and evidence to commit.
+ * Returns null when there is nothing to record (steady state, routine observation, or the same
+ * decision as last time).
+ */
+import type { Logger } from "pino";
+import type { SequentialJudgeConfig } from "../analysis/config.ts";
+import { judgeConfigFromSettings } from "../analysis/config.ts";
+import { analyzeStage } from "../analysis/run.ts";
+import type { DecisionChange } from "../gitops/index.ts";
+import { shortDigest } from "../model/artifact-digest.ts";
+import { parseDuration } from "../model/duration.ts";
+import type { DecisionReason, Environment, Release, RepositoryState, Status } from "../model/types.ts";
+import type { LoadedBundle } from "../policy/loader.ts";
+import { DECISION_ENTRYPOINT, type PolicyDecision, type PolicyInput } from "../policy/types.ts";
+import type { IntervalRecord } from "../telemetry/records.ts";
+import type { TelemetrySource } from "../telemetry/source.ts";
+import { absoluteBackstops, evidenceLines, metricJudgements, spendOf } from "./analysis-view.ts";
+import { EVIDENCE_FORMAT, type EvidenceDocument, jsonSafe, type TelemetryEvidence } from "./evidence.ts";
+import { buildPolicyInput } from "./policy-input.ts";
+import { type Decision, type Situation, situationOf, transition } from "./transitions.ts";
+
+export interface ServiceDecisionContext {
+  state: RepositoryState;
+  /** The commit the state was read at. */
+  head: string | null;
+  environment: Environment;
+  release: Release;
+  status: Status | undefined;
+  policy: LoadedBundle;
+  telemetry: TelemetrySource;
+  now: Date;
+  logger: Logger;
+}
+
+/**
+ * Holds whose every reason is one of these are the routine wait of a step (too little data yet, the
+ * minimum time not reached): not committed. Exceptional holds (telemetry missing past its grace,
+ * a freeze, a dependency, a policy error) are.
+ */
+const ROUTINE_HOLD_RULES = /^(progress\..*|rollback\.insufficient_data|rollback\.metric_unreported|rollback\.no_analysis|budgets\.spend_unknown)$/;
+
+export async function decideService(ctx: ServiceDecisionContext): Promise<DecisionChange | null> {
+  const situation = situationOf(ctx.release, ctx.status);
+  if (situation.kind === "steady") return null;
+  const observed = situation.kind === "rolling-out" ? await observeRollout(ctx) : undefined;
+  const input = buildPolicyInput({
+    mode: "live",
+    state: ctx.state,
+    environment: ctx.environment.name,
+    service: ctx.release.service,
+    release: ctx.release,
+    status: policyFacingStatus(situation, ctx.status),
+    now: ctx.now,
+    ...(observed?.analysis ? { analysis: observed.analysis } : {}),
+    ...(observed?.spend ? { spend: observed.spend } : {}),
+  });
+  const evaluated = evaluate(ctx.policy, input);
+  const decision = interpret(situation, evaluated.result, evaluated.error, ctx);
+  if (decision.action === "hold" && decision.reasons.every((r) => ROUTINE_HOLD_RULES.test(r.rule))) return null;
+
+  const evidence: EvidenceDocument = {
+    format: EVIDENCE_FORMAT,
+    environment: ctx.environment.name,
+    service: ctx.release.service,
+    decidedAt: ctx.now.toISOString(),
+    decidedOn: ctx.head,
+    situation: situation.kind,
+    ...(observed ? { telemetry: observed.telemetry, ...(observed.analysisEvidence ? { analysis: observed.analysisEvidence } : {}) } : {}),
+    policy: {
+      bundle: ctx.policy.digest,
+      entrypoint: DECISION_ENTRYPOINT,
+      input,
+      result: evaluated.result,
+      ...(evaluated.error ? { error: evaluated.error } : {}),
+    },
+    decision,
+  };
+  const next = transition({ environment: ctx.environment, release: ctx.release, status: ctx.status, decision, now: ctx.now });
+  const key = next.status.lastDecision!.idempotencyKey;
+  if (ctx.status?.lastDecision?.idempotencyKey === key) return null;
+
+  const live = liveArtifact(ctx.release, ctx.status);
+  return {
+    action: decision.action,
+    environment: ctx.environment.name,
+    service: ctx.release.service,
+    artifact: ctx.release.artifact.digest,
+    ...(situation.kind === "rolling-out" ? { step: situation.step } : {}),
+    from: live,
+    to: decision.action === "rollback" ? (ctx.release.lastGood ?? ctx.release.artifact) : decision.action === "block" || decision.action === "hold" ? (live ?? ctx.release.artifact) : ctx.release.artifact,
+    why: decision.reasons[0]?.message ?? describeAdvance(ctx, situation),
+    evidenceLines: observed?.report ? evidenceLines(observed.report) : [],
+    reasons: decision.reasons,
+    policy: ctx.policy.digest,
+    evidence: jsonSafe(evidence),
+    status: next.status,
+    ...(next.releaseChanged ? { release: next.release } : {}),
+    idempotencyKey: key,
+  };
+}
+
+/** What the policy is told about the status: a rollout being superseded is not "progressing" for the new digest. */
+function policyFacingStatus(situation: Situation, status: Status | undefined): Status | undefined {
+  if (situation.kind === "pending" && situation.supersedes && status) {
+    return { ...status, phase: "idle", canaryDigest: undefined, step: undefined, weight: undefined };
+  }
+  return status;
+}
+
+function evaluate(policy: LoadedBundle, input: PolicyInput): { result: PolicyDecision | null; error?: string } {
+  try {
+    return { result: policy.decide(input) };
+  } catch (error) {
+    return { result: null, error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+/** The policy's decision, made safe: an error or an action that makes no sense here becomes a hold. */
+function interpret(situation: Situation, result: PolicyDecision | null, error: string | undefined, ctx: ServiceDecisionContext): Decision & { note?: string } {
+  if (!result) {
+    return { action: "hold", reasons: [{ rule: "tollgate.policy_error", message: `the policy could not be evaluated, so nothing moves: ${error}` }], note: "policy evaluation failed" };
+  }
+  const reasons: DecisionReason[] = result.reasons.map((r) => ({ rule: r.rule, message: r.message, ...(r.values ? { values: r.values } : {}) }));
+  const progressing = situation.kind === "rolling-out";
+  switch (result.action) {
+    case "advance":
+      if (situation.kind === "first-release") {
+        return {
+          action: "promote",
+          reasons: [{ rule: "tollgate.first_release", message: `first release of ${ctx.release.service} in ${ctx.environment.name}: there is no baseline to compare against, so it is deployed directly` }, ...reasons],
+          note: "first release",
+        };
+      }
+      if (progressing && situation.step + 1 >= ctx.environment.rollout.steps.length) {
+        return { action: "hold", reasons: [{ rule: "tollgate.policy_inconsistent", message: `the policy asked to advance past the last step (${situation.step + 1} of ${ctx.environment.rollout.steps.length}); holding` }], note: "advance past the last step" };
+      }
+      if (situation.kind === "pending" && situation.supersedes) {
+        reasons.unshift({ rule: "tollgate.superseded", message: `the desired release changed during the rollout of ${shortDigest(situation.supersedes)}; that rollout is abandoned and ${shortDigest(situation.digest)} starts` });
+      }
+      return { action: "advance", reasons };
+    case "promote":
+      if (!progressing) return { action: "hold", reasons: [{ rule: "tollgate.policy_inconsistent", message: "the policy asked to promote a release whose rollout has not started; holding" }], note: "promote outside a rollout" };
+      return { action: "promote", reasons };
+    case "rollback":
+      if (!progressing) return { action: "block", reasons, note: "rollback before a rollout started is a block" };
+      return { action: "rollback", reasons };
+    case "block":
+    case "hold":
+      return { action: result.action, reasons };
+  }
+}
+
+interface Observation {
+  telemetry: TelemetryEvidence;
+  report?: ReturnType<typeof analyzeStage>;
+  analysis?: PolicyInput["analysis"];
+  analysisEvidence?: EvidenceDocument["analysis"];
+  spend?: PolicyInput["spend"];
+}
+
+/** Reads the rollout's telemetry and analyses the current step. */
+async function observeRollout(ctx: ServiceDecisionContext): Promise<Observation> {
+  const status = ctx.status!;
+  const interval = ctx.telemetry.interval;
+  const stageStart = new Date(status.rolloutStartedAt ?? status.stepStartedAt ?? ctx.now.toISOString());
+  const elapsed = (ctx.now.getTime() - stageStart.getTime()) / 1000;
+  const now = Math.max(0, Math.floor(elapsed / interval + 1e-9) * interval);
+  const stepElapsed = (Date.parse(status.stepStartedAt ?? stageStart.toISOString()) - stageStart.getTime()) / 1000;
+  const stepStart = Math.min(now, Math.ceil(stepElapsed / interval - 1e-9) * interval);
+  const window = await ctx.telemetry.fetch({
+    service: ctx.release.service,
+    namespace: ctx.environment.clusters[0]?.namespace ?? "default",
+    stageStart,
+    from: 0,
+    to: now,
+  });
+  const telemetry: TelemetryEvidence = {
+    source: ctx.telemetry.kind,
+    interval,
+    stageStart: stageStart.toISOString(),
+    stepStart,
+    now,
+    records: window.records,
+    problems: window.problems,
+  };
+  const stepRecords = rebase(window.records, stepStart);
+  const spend = spendOf(window.records, stepRecords, now - stepStart, status.weight ?? 0);
+  const judge = judgeConfigFromSettings(ctx.environment.analysis);
+  if (judge.judge !== "sequential") {
+    ctx.logger.warn({ environment: ctx.environment.name, judge: judge.judge }, "only the sequential judge feeds live decisions; metrics are left without verdicts");
+    return { telemetry, ...(spend ? { spend } : {}) };
+  }
+  const step = ctx.environment.rollout.steps[status.step ?? 0]!;
+  const timing = { interval, analysisStart: interval, horizon: parseDuration(step.maxDuration) / 1000 };
+  const config: SequentialJudgeConfig = judge;
+  const report = analyzeStage(timing, stepRecords, config, now - stepStart);
+  const analysis = { judge: "sequential" as const, metrics: metricJudgements(report, now - stepStart), absolute: absoluteBackstops(stepRecords, now - stepStart) };
+  return { telemetry, report, analysis, analysisEvidence: { config, timing, report }, ...(spend ? { spend } : {}) };
+}
+
+/** Records after `stepStart`, with `t` counted from the step's start. */
+export function rebase(records: readonly IntervalRecord[], stepStart: number): IntervalRecord[] {
+  return records.filter((r) => r.t > stepStart).map((r) => ({ ...r, t: r.t - stepStart }));
+}
+
+function liveArtifact(release: Release, status: Status | undefined) {
+  const live = status?.liveDigest;
+  if (live && release.lastGood?.digest === live) return release.lastGood;
+  if (live && release.artifact.digest === live) return release.artifact;
+  return release.lastGood;
+}
+
+function describeAdvance(ctx: ServiceDecisionContext, situation: Situation): string {
+  const steps = ctx.environment.rollout.steps;
+  if (situation.kind === "rolling-out") {
+    const next = steps[situation.step + 1];
+    return next ? `step ${situation.step + 1} of ${steps.length} complete; canary to ${next.weight}%` : "last step complete";
+  }
+  return `rollout starts: canary at ${steps[0]!.weight}%`;
+}

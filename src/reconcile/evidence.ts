@@ -1,0 +1,66 @@
+/**
+ * The evidence document stored with every decision commit (content-addressed, referenced by the
+ * `Tollgate-Evidence` trailer). It holds everything needed to re-derive the decision: the telemetry
+ * records the analysis read, the analysis configuration and report, the policy input and result.
+ */
+import type { SequentialJudgeConfig } from "../analysis/config.ts";
+import type { AnalysisReport } from "../analysis/sequential.ts";
+import type { DecisionAction, DecisionReason, Digest } from "../model/types.ts";
+import type { PolicyDecision, PolicyInput } from "../policy/types.ts";
+import type { IntervalRecord } from "../telemetry/records.ts";
+import type { SignalProblem } from "../telemetry/source.ts";
+import type { Situation } from "./transitions.ts";
+
+export const EVIDENCE_FORMAT = "tollgate.dev/evidence/v1";
+
+export interface TelemetryEvidence {
+  source: "prometheus" | "file" | "simulated";
+  /** Interval, seconds. */
+  interval: number;
+  /** When the rollout began: record `t` counts seconds from here. */
+  stageStart: string;
+  /** Seconds from stage start at which the current step began; the analysis reads records after it. */
+  stepStart: number;
+  /** The decision time, seconds since stage start. */
+  now: number;
+  /** Every record of the rollout so far (spend reads all of them; the analysis those after stepStart). */
+  records: IntervalRecord[];
+  problems: SignalProblem[];
+}
+
+export interface AnalysisEvidence {
+  config: SequentialJudgeConfig;
+  /** Step timing the analysis ran with (seconds since the step began). */
+  timing: { interval: number; analysisStart: number; horizon: number };
+  report: AnalysisReport;
+}
+
+export interface EvidenceDocument {
+  format: typeof EVIDENCE_FORMAT;
+  environment: string;
+  service: string;
+  decidedAt: string;
+  /** The commit the decision was made on. */
+  decidedOn: string | null;
+  situation: Situation["kind"];
+  telemetry?: TelemetryEvidence;
+  analysis?: AnalysisEvidence;
+  policy: {
+    bundle: Digest;
+    entrypoint: string;
+    input: PolicyInput;
+    /** The policy's answer, or null when evaluating it failed (see `error`). */
+    result: PolicyDecision | null;
+    error?: string;
+  };
+  /** What was committed: the policy's action, or what tollgate made of it (see `note`). */
+  decision: { action: DecisionAction; reasons: DecisionReason[]; note?: string };
+}
+
+/**
+ * The document as JSON will hold it: non-finite numbers (an analysis without data has NaN levels,
+ * an e-value can overflow) become null, so the stored evidence and a re-derivation compare equal.
+ */
+export function jsonSafe<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value, (_key, v) => (typeof v === "number" && !Number.isFinite(v) ? null : v))) as T;
+}

@@ -1,0 +1,28 @@
+import { createHash } from "node:crypto";
+import type { TreeReader } from "../model/tree.ts";
+import { buildBundle } from "../policy/bundle.ts";
+import type { LoadedBundle, PolicyLoader } from "../policy/loader.ts";
+import { DECISION_ENTRYPOINT } from "../policy/types.ts";
+import { POLICY_PATH_PREFIX, policySourcesIn } from "./policy-at-ref.ts";
+
+/**
+ * The guardrails of the repository at a given tree, compiled once per distinct set of sources
+ * (most ticks see the same policies, so this costs a hash, not a compile).
+ */
+export class PolicyAtHead {
+  readonly #cache = new Map<string, Promise<LoadedBundle>>();
+
+  constructor(private readonly loader: PolicyLoader) {}
+
+  async load(tree: TreeReader): Promise<LoadedBundle> {
+    const sources = await policySourcesIn(tree);
+    const key = createHash("sha256").update(JSON.stringify(sources.map((s) => [s.path, s.text]))).digest("hex");
+    let loaded = this.#cache.get(key);
+    if (!loaded) {
+      loaded = Promise.resolve().then(() => this.loader.load(buildBundle(sources, [DECISION_ENTRYPOINT], POLICY_PATH_PREFIX)));
+      this.#cache.set(key, loaded);
+      loaded.catch(() => this.#cache.delete(key));
+    }
+    return loaded;
+  }
+}

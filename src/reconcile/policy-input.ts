@@ -1,0 +1,90 @@
+/**
+ * Builds the guardrails' input document (schemas/policy-input.schema.json) from the repository
+ * state at HEAD, the moment of the decision and, during a rollout, what the telemetry showed.
+ */
+import { diffArtifacts } from "../model/artifact-diff.ts";
+import type { Approval, EnvironmentState, Release, RepositoryState, Status } from "../model/types.ts";
+import { policyEnvironment, policyNow, utcTime } from "../policy/input.ts";
+import type { PolicyAnalysis, PolicyApproval, PolicyInput, PolicyMode, PolicySpend, PolicyStatus } from "../policy/types.ts";
+
+export interface PolicyInputFacts {
+  mode: PolicyMode;
+  state: RepositoryState;
+  environment: string;
+  service: string;
+  /** The release as it would be (for `check`, the proposed one). */
+  release: Release;
+  status: Status | undefined;
+  now: Date;
+  analysis?: PolicyAnalysis;
+  spend?: PolicySpend;
+  /** Approvals from outside the repository (a PR platform), on top of those recorded in the release. */
+  extraApprovals?: Approval[];
+}
+
+export function buildPolicyInput(facts: PolicyInputFacts): PolicyInput {
+  const envState = facts.state.environments.get(facts.environment);
+  if (!envState) throw new Error(`environment ${facts.environment} is not in the repository state`);
+  const env = envState.environment;
+  const { release, now } = facts;
+  const previous = release.lastGood ?? null;
+  const diff = diffArtifacts(previous ?? undefined, release.artifact);
+  return {
+    mode: facts.mode,
+    now: policyNow(now, env.windows?.timeZone ?? "UTC"),
+    service: facts.service,
+    environment: policyEnvironment(env),
+    release: { artifact: release.artifact, attestations: release.attestations ?? [] },
+    previous,
+    diff: { fromDigest: diff.fromDigest, toDigest: diff.toDigest, changed: diff.changed, changes: diff.changes, summary: diff.summary },
+    status: policyStatus(facts.status, now),
+    upstream: upstreamOf(facts.state, env.promotesFrom, facts.service),
+    ...(facts.analysis ? { analysis: facts.analysis } : {}),
+    ...(facts.spend ? { spend: facts.spend } : {}),
+    approvals: [...(release.approvals ?? []), ...(facts.extraApprovals ?? [])].map(policyApproval),
+    deployments: otherDeployments(envState, facts.service),
+    dependencies: [],
+  };
+}
+
+export function policyStatus(status: Status | undefined, now: Date): PolicyStatus {
+  if (!status) return { phase: "idle", rejected: [] };
+  const since = (iso: string | undefined) => (iso ? Math.max(0, Math.floor((now.getTime() - Date.parse(iso)) / 1000)) : undefined);
+  const progressing = status.phase === "progressing";
+  const out: PolicyStatus = { phase: status.phase, rejected: status.rejected ?? [] };
+  if (status.liveDigest) out.liveDigest = status.liveDigest;
+  if (status.canaryDigest) out.canaryDigest = status.canaryDigest;
+  if (progressing) {
+    out.step = status.step ?? 0;
+    out.weight = status.weight ?? 0;
+    out.stepSeconds = since(status.stepStartedAt) ?? 0;
+    out.rolloutSeconds = since(status.rolloutStartedAt) ?? 0;
+  }
+  if (status.frozenUntil) out.frozenUntil = utcTime(status.frozenUntil);
+  return out;
+}
+
+function upstreamOf(state: RepositoryState, promotesFrom: string | null, service: string): PolicyInput["upstream"] {
+  if (promotesFrom === null) return null;
+  const verified = state.environments.get(promotesFrom)?.statuses.get(service)?.verified ?? [];
+  return { environment: promotesFrom, verified };
+}
+
+function policyApproval(a: Approval): PolicyApproval {
+  return { by: a.by, at: a.at, digest: a.digest, ...(a.for ? { for: a.for } : {}) };
+}
+
+function otherDeployments(envState: EnvironmentState, service: string): PolicyInput["deployments"] {
+  const out: PolicyInput["deployments"] = [];
+  for (const [name, status] of envState.statuses) {
+    if (name === service || status.phase !== "progressing") continue;
+    out.push({
+      service: name,
+      phase: status.phase,
+      ...(status.canaryDigest ? { digest: status.canaryDigest } : {}),
+      ...(status.step !== undefined ? { step: status.step } : {}),
+      ...(status.weight !== undefined ? { weight: status.weight } : {}),
+    });
+  }
+  return out.sort((a, b) => (a.service < b.service ? -1 : 1));
+}

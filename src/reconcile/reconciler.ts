@@ -1,0 +1,195 @@
+/**
+ * One reconcile tick over every (environment, service): decide on the head of the GitOps branch,
+ * record the decisions as commits (published with compare-and-swap, decided again if the remote
+ * moved), then make the clusters match what git now says. Git first, clusters second: the apply
+ * can be retried any number of times.
+ */
+import type { Logger } from "pino";
+import { mapBounded } from "../cluster/fanout.ts";
+import type { ClusterApplier, ServiceApplyResult } from "../cluster/types.ts";
+import { commitDecisionWithRetry, type DecisionChange, type GitRepo, type HeadState, type RetryOptions, type WrittenDecision } from "../gitops/index.ts";
+import type { InputProblem } from "../model/errors.ts";
+import { formatProblem } from "../model/errors.ts";
+import { loadRepository } from "../model/repository.ts";
+import type { Environment, RepositoryState } from "../model/types.ts";
+import type { LoadedBundle } from "../policy/loader.ts";
+import type { TelemetrySource } from "../telemetry/source.ts";
+import { decideService } from "./decide-service.ts";
+import type { PolicyAtHead } from "./policy-cache.ts";
+
+export interface ReconcilerOptions {
+  repo: GitRepo;
+  policies: PolicyAtHead;
+  /** The telemetry source of an environment (create once, reuse). */
+  telemetry: (environment: Environment) => Promise<TelemetrySource>;
+  /** The cluster applier of an environment. */
+  clusters: (environment: Environment) => ClusterApplier;
+  clock: () => Date;
+  logger: Logger;
+  /** Only these environments / services. */
+  environment?: string;
+  service?: string;
+  /** Services decided (and applied) at once; default 8. */
+  concurrency?: number;
+  retry?: RetryOptions;
+  /** Called for every decision once it is published. */
+  onDecision?: (decision: WrittenDecision) => void | Promise<void>;
+}
+
+export interface ServiceError {
+  environment: string;
+  service: string;
+  message: string;
+}
+
+export interface TickResult {
+  /** The head after the tick. */
+  head: string | null;
+  decisions: WrittenDecision[];
+  /** Decisions already in the history (a crash or a racing reconciler recorded them). */
+  skipped: number;
+  /** Attempts the commit needed (more than 1: the remote moved and the state was read again). */
+  attempts: number;
+  /** The remote moved on every attempt: nothing was published this tick. */
+  conflict: boolean;
+  applied: ServiceApplyResult[];
+  /** Invalid files at the head (those services were left alone). */
+  problems: InputProblem[];
+  errors: ServiceError[];
+  durationMs: number;
+}
+
+export class Reconciler {
+  #lastProblems = "";
+
+  constructor(private readonly options: ReconcilerOptions) {}
+
+  async tick(): Promise<TickResult> {
+    const started = performance.now();
+    const { repo, logger } = this.options;
+    const errors: ServiceError[] = [];
+    let problems: InputProblem[] = [];
+    const outcome = await commitDecisionWithRetry(
+      repo,
+      async (head) => {
+        errors.length = 0;
+        problems = head.loaded.problems;
+        return this.decideAll(head, errors);
+      },
+      this.options.retry,
+    );
+    this.reportProblems(problems);
+
+    const decisions = outcome.kind === "committed" ? outcome.decisions : [];
+    for (const d of decisions) {
+      logger.info(
+        {
+          event: "decision",
+          environment: d.change.environment,
+          service: d.change.service,
+          action: d.change.action,
+          artifact: d.change.artifact,
+          from: d.change.from?.digest ?? null,
+          to: d.change.to.digest,
+          commit: d.commit,
+          reasons: (d.change.reasons ?? []).map((r) => r.rule),
+        },
+        `${d.change.action} ${d.change.environment}/${d.change.service}: ${d.change.why}`,
+      );
+      await this.options.onDecision?.(d);
+    }
+    const head = outcome.kind === "conflict" ? await repo.head() : outcome.head;
+    if (outcome.kind === "conflict") logger.warn({ event: "conflict", attempts: outcome.attempts, error: outcome.lastError.message }, "the remote kept moving; no decision was published this tick");
+    const applied = head ? await this.applyAll(head, errors) : [];
+    return {
+      head,
+      decisions,
+      skipped: outcome.kind === "conflict" ? 0 : outcome.skipped.length,
+      attempts: outcome.attempts,
+      conflict: outcome.kind === "conflict",
+      applied,
+      problems,
+      errors,
+      durationMs: performance.now() - started,
+    };
+  }
+
+  private async decideAll(head: HeadState, errors: ServiceError[]): Promise<DecisionChange[]> {
+    if (!head.tree) return [];
+    const { logger } = this.options;
+    const now = this.options.clock();
+    let policy: LoadedBundle;
+    try {
+      policy = await this.options.policies.load(head.tree);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      logger.error({ event: "policy-error", commit: head.commit, error: message }, "the policies at HEAD do not build; no decision is taken until they do");
+      errors.push({ environment: "*", service: "*", message: `policies: ${message}` });
+      return [];
+    }
+    const work = this.services(head.loaded.state);
+    const changes = await mapBounded(work, this.options.concurrency ?? 8, async ({ environment, service }) => {
+      const envState = head.loaded.state.environments.get(environment)!;
+      try {
+        return await decideService({
+          state: head.loaded.state,
+          head: head.commit,
+          environment: envState.environment,
+          release: envState.releases.get(service)!,
+          status: envState.statuses.get(service),
+          policy,
+          telemetry: await this.options.telemetry(envState.environment),
+          now,
+          logger,
+        });
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        logger.error({ event: "decide-error", environment, service, error: message }, `could not decide for ${environment}/${service}`);
+        errors.push({ environment, service, message });
+        return null;
+      }
+    });
+    return changes.filter((c): c is DecisionChange => c !== null);
+  }
+
+  private async applyAll(head: string, errors: ServiceError[]): Promise<ServiceApplyResult[]> {
+    const { state } = await loadRepository(this.options.repo.treeAt(head, `${this.options.repo.branch}@${head.slice(0, 12)}`));
+    const results = await mapBounded(this.services(state), this.options.concurrency ?? 8, async ({ environment, service }) => {
+      const envState = state.environments.get(environment)!;
+      try {
+        const status = envState.statuses.get(service);
+        return await this.options.clusters(envState.environment).apply({
+          environment: envState.environment,
+          release: envState.releases.get(service)!,
+          ...(status ? { status } : {}),
+        });
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        this.options.logger.error({ event: "apply-error", environment, service, error: message }, `could not apply ${environment}/${service}`);
+        errors.push({ environment, service, message });
+        return null;
+      }
+    });
+    return results.filter((r): r is ServiceApplyResult => r !== null);
+  }
+
+  private services(state: RepositoryState): { environment: string; service: string }[] {
+    const out: { environment: string; service: string }[] = [];
+    for (const [name, envState] of state.environments) {
+      if (this.options.environment && name !== this.options.environment) continue;
+      for (const service of envState.releases.keys()) {
+        if (this.options.service && service !== this.options.service) continue;
+        out.push({ environment: name, service });
+      }
+    }
+    return out;
+  }
+
+  /** Invalid files are logged when they first appear, not on every tick. */
+  private reportProblems(problems: InputProblem[]): void {
+    const text = problems.map(formatProblem).join("\n");
+    if (text === this.#lastProblems) return;
+    this.#lastProblems = text;
+    if (problems.length > 0) this.options.logger.error({ event: "invalid-files", problems: problems.map(formatProblem) }, `${problems.length} invalid file(s) at HEAD; the services they belong to are left alone`);
+  }
+}

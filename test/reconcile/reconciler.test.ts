@@ -1,0 +1,108 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import pino from "pino";
+import { GitRepo } from "../../src/gitops/index.ts";
+import { loadRepository } from "../../src/model/repository.ts";
+import { PolicyLoader } from "../../src/policy/loader.ts";
+import { PolicyAtHead } from "../../src/reconcile/policy-cache.ts";
+import { Reconciler, type TickResult } from "../../src/reconcile/reconciler.ts";
+import { SimulatedWorld } from "../../src/reconcile/simulation.ts";
+import { PROFILES } from "../../src/telemetry/simulated/profiles.ts";
+import { exampleGitopsRepo, git, proposeRelease } from "../support/gitops-repo.ts";
+
+const policies = new PolicyAtHead(new PolicyLoader());
+const quiet = pino({ level: "silent" });
+
+async function setup(env: string, service: string) {
+  const repo = await exampleGitopsRepo();
+  let now = new Date("2026-11-24T10:00:00Z");
+  const world = new SimulatedWorld({ seed: 11 });
+  const gitRepo = await GitRepo.open(repo.dir, { clock: () => now, identity: { name: "tollgate", email: "tollgate@example.com" } });
+  const reconciler = new Reconciler({
+    repo: gitRepo,
+    policies,
+    telemetry: async (e) => world.telemetry(e),
+    clusters: () => world.cluster,
+    clock: () => now,
+    logger: quiet,
+    environment: env,
+    service,
+  });
+  const tick = () => reconciler.tick();
+  const advance = (seconds: number) => {
+    now = new Date(now.getTime() + seconds * 1000);
+  };
+  const statusOf = async () => {
+    const head = await gitRepo.head();
+    const { state } = await loadRepository(gitRepo.treeAt(head!));
+    return { status: state.environments.get(env)!.statuses.get(service), release: state.environments.get(env)!.releases.get(service)! };
+  };
+  return { repo, world, gitRepo, tick, advance, statusOf };
+}
+
+/** Ticks every 10 s until the service settles (promoted or rolled back) or the cap. */
+async function runUntilSettled(s: Awaited<ReturnType<typeof setup>>, maxTicks = 400): Promise<TickResult[]> {
+  const results: TickResult[] = [];
+  for (let i = 0; i < maxTicks; i++) {
+    const r = await s.tick();
+    results.push(r);
+    const { status } = await s.statusOf();
+    if (status?.phase === "promoted" || status?.phase === "rolled-back") {
+      if (r.decisions.some((d) => d.change.action === "promote" || d.change.action === "rollback")) return results;
+    }
+    s.advance(10);
+  }
+  return results;
+}
+
+describe("reconciler end to end (local repository, simulated cluster and telemetry)", () => {
+  it("rolls a healthy release out step by step and promotes it, one commit per decision", async () => {
+    const s = await setup("dev", "retrieval-api");
+    try {
+      const next = await proposeRelease(s.repo.dir, "dev", "retrieval-api", (p) => ({ ...p, index: { buildId: "kb-2026-11-21.1", digest: `sha256:${"1".repeat(64)}` } }));
+      const results = await runUntilSettled(s);
+      const actions = results.flatMap((r) => r.decisions.map((d) => d.change.action));
+      assert.deepEqual(actions, ["advance", "advance", "promote"], `decisions: ${results.flatMap((r) => r.decisions.map((d) => `${d.change.action}: ${d.change.why}`)).join("; ")}`);
+      const { status, release } = await s.statusOf();
+      assert.equal(status?.phase, "promoted");
+      assert.equal(status?.liveDigest, next.digest);
+      assert.equal(release.lastGood?.digest, next.digest);
+      assert.equal(s.world.cluster.deployedVersions("dev", "retrieval-api")?.stableDigest, next.digest);
+      const log = git(s.repo.dir, "log", "--format=%s", "-4");
+      assert.match(log, new RegExp(`^promote\\(dev/retrieval-api\\): [0-9a-f]{12} → ${next.digest.slice(7, 19)}$`, "m"));
+      assert.match(log, /^advance\(dev\/retrieval-api\): /m);
+      const trailers = git(s.repo.dir, "log", "-1", "--format=%(trailers:key=Tollgate-Decision,key=Tollgate-Evidence,key=Tollgate-Policy)");
+      assert.match(trailers, /Tollgate-Decision: promote\nTollgate-Policy: sha256:[0-9a-f]{64}\nTollgate-Evidence: sha256:[0-9a-f]{64}/);
+      // A further tick over unchanged state makes no commit.
+      const before = await s.gitRepo.head();
+      s.advance(10);
+      const idle = await s.tick();
+      assert.equal(idle.decisions.length, 0);
+      assert.equal(await s.gitRepo.head(), before);
+    } finally {
+      await s.repo.cleanup();
+    }
+  });
+
+  it("rolls back a canary whose error rate is 2 points worse: pointer flip, digest rejected, service frozen", async () => {
+    const s = await setup("dev", "support-agent");
+    try {
+      const bad = await proposeRelease(s.repo.dir, "dev", "support-agent", (p) => ({ ...p, prompts: { digest: `sha256:${"2".repeat(64)}` } }));
+      s.world.behaviour.set(bad.digest, PROFILES["err+2pp"]);
+      const results = await runUntilSettled(s);
+      const actions = results.flatMap((r) => r.decisions.map((d) => d.change.action));
+      assert.deepEqual(actions, ["advance", "rollback"], `decisions: ${results.flatMap((r) => r.decisions.map((d) => `${d.change.action}: ${d.change.why}`)).join("; ")}`);
+      const rollback = results.flatMap((r) => r.decisions).at(-1)!;
+      assert.match(rollback.change.why, /error.rate/);
+      const { status, release } = await s.statusOf();
+      assert.equal(status?.phase, "rolled-back");
+      assert.notEqual(release.artifact.digest, bad.digest, "the release points back at the last good artifact");
+      assert.equal(release.artifact.digest, status?.liveDigest);
+      assert.equal(status?.rejected?.at(-1)?.digest, bad.digest);
+      assert.ok(status?.frozenUntil);
+      assert.equal(s.world.cluster.deployedVersions("dev", "support-agent")?.canaryDigest, undefined, "canary scaled down");
+    } finally {
+      await s.repo.cleanup();
+    }
+  });
+});
