@@ -5,6 +5,7 @@ import { checkCommand } from "./check.ts";
 import { digestCommand } from "./digest.ts";
 import { policyCommand } from "./policy.ts";
 import { promoteCommand } from "./promote.ts";
+import { reconcileCommand } from "./reconcile.ts";
 import { validateCommand } from "./validate.ts";
 
 /** Every top-level command, one module each. Add new commands here. */
@@ -15,4 +16,5 @@ export const COMMANDS: Array<(ctx: CommandContext) => Command> = [
   promoteCommand,
   checkCommand,
   policyCommand,
+  reconcileCommand,
 ];

@@ -1,0 +1,156 @@
+import { resolve } from "node:path";
+import { Command, InvalidArgumentError } from "commander";
+import pino from "pino";
+import { KubernetesApplier } from "../cluster/kubernetes/applier.ts";
+import { LeaseElector, leaseSettingsFromEnv } from "../cluster/leader/lease-elector.ts";
+import { defaultKubeConfigLoader } from "../cluster/kubernetes/connection.ts";
+import { ClusterMetrics } from "../cluster/metrics.ts";
+import type { ClusterApplier } from "../cluster/types.ts";
+import { authFromEnv, GitRepo, identityFromEnv } from "../gitops/index.ts";
+import { formatDuration, parseDuration } from "../model/duration.ts";
+import { UserError } from "../model/errors.ts";
+import type { Environment } from "../model/types.ts";
+import { PolicyLoader } from "../policy/loader.ts";
+import { runLoop, startStatusServer } from "../reconcile/loop.ts";
+import { ReconcilerMetrics } from "../reconcile/metrics.ts";
+import { WebhookNotifier } from "../reconcile/notify.ts";
+import { PolicyAtHead } from "../reconcile/policy-cache.ts";
+import { Reconciler, type TickResult } from "../reconcile/reconciler.ts";
+import { SimulatedWorld } from "../reconcile/simulation.ts";
+import { createTelemetrySource } from "../telemetry/factory.ts";
+import type { TelemetrySource } from "../telemetry/source.ts";
+import type { CommandContext } from "./context.ts";
+import { EXIT_FAILED, EXIT_OK } from "./exit-codes.ts";
+
+interface ReconcileOptions {
+  repo: string;
+  branch: string;
+  workdir?: string;
+  env?: string;
+  service?: string;
+  once?: boolean;
+  interval?: string;
+  webhook: string[];
+  listen: number;
+  simulate?: boolean;
+  concurrency: number;
+}
+
+export function reconcileCommand(ctx: CommandContext): Command {
+  return new Command("reconcile")
+    .description("decide every rollout from git and telemetry, record each decision as a commit, apply the result to the clusters")
+    .option("--repo <path|url>", "the GitOps repository: a local clone, or an http(s) URL to clone", ".")
+    .option("--branch <name>", "the branch holding the desired state", "main")
+    .option("--workdir <dir>", "where a remote repository is cloned (default .tollgate/repo)")
+    .option("--env <env>", "only this environment")
+    .option("--service <service>", "only this service")
+    .option("--once", "one tick, then exit (default)")
+    .option("--interval <duration>", "tick every DURATION (e.g. 30s) until stopped; serves /metrics and /healthz")
+    .option("--webhook <url>", "POST every decision to this URL (repeatable; also TOLLGATE_WEBHOOKS, comma-separated)", collect, [])
+    .option("--listen <port>", "port of /metrics and /healthz in loop mode", toPort, 9090)
+    .option("--concurrency <n>", "services decided and applied at once", toPositive, 8)
+    .option("--simulate", "use the embedded simulated cluster and telemetry instead of Kubernetes and the configured sources")
+    .action(async (options: ReconcileOptions) => {
+      ctx.exitCode = await reconcile(ctx, options);
+    });
+}
+
+async function reconcile(ctx: CommandContext, options: ReconcileOptions): Promise<number> {
+  if (options.once && options.interval) throw new UserError("--once and --interval exclude each other");
+  const intervalMs = options.interval ? parseDuration(options.interval) : undefined;
+  const logger = pino({ name: "tollgate", level: ctx.env["TOLLGATE_LOG_LEVEL"] ?? "info" }, pino.destination(2));
+  const gitOptions = { branch: options.branch, identity: identityFromEnv(ctx.env) };
+  const isUrl = /^https?:\/\//.test(options.repo);
+  const auth = authFromEnv(ctx.env);
+  const repo = isUrl
+    ? await GitRepo.openOrClone(resolve(ctx.cwd, options.workdir ?? ".tollgate/repo"), { ...gitOptions, remote: { url: options.repo, ...(auth ? { auth } : {}) } })
+    : await GitRepo.open(resolve(ctx.cwd, options.repo), gitOptions);
+
+  const clusterMetrics = new ClusterMetrics();
+  const world = options.simulate ? new SimulatedWorld({ logger }) : undefined;
+  const kubernetes = world ? undefined : new KubernetesApplier({ logger, metrics: clusterMetrics, loadKubeConfig: defaultKubeConfigLoader() });
+  const sources = new Map<string, Promise<TelemetrySource>>();
+  const telemetry = (environment: Environment): Promise<TelemetrySource> => {
+    let source = sources.get(environment.name);
+    if (!source) {
+      source = world ? Promise.resolve(world.telemetry(environment)) : createTelemetrySource(environment, { root: resolve(ctx.cwd, isUrl ? "." : options.repo), env: ctx.env, logger });
+      sources.set(environment.name, source);
+    }
+    return source;
+  };
+  const webhooks = [...options.webhook, ...(ctx.env["TOLLGATE_WEBHOOKS"] ?? "").split(",").map((s) => s.trim()).filter(Boolean)];
+  const notifier = webhooks.length > 0 ? new WebhookNotifier({ urls: webhooks, logger }) : undefined;
+  const reconciler = new Reconciler({
+    repo,
+    policies: new PolicyAtHead(new PolicyLoader()),
+    telemetry,
+    clusters: (): ClusterApplier => (world ? world.cluster : kubernetes!),
+    clock: () => new Date(),
+    logger,
+    ...(options.env ? { environment: options.env } : {}),
+    ...(options.service ? { service: options.service } : {}),
+    concurrency: options.concurrency,
+    ...(notifier ? { onDecision: (d) => void notifier.notify(d) } : {}),
+  });
+  const metrics = new ReconcilerMetrics();
+
+  if (intervalMs === undefined) {
+    const result = await reconciler.tick();
+    metrics.record(result);
+    printTick(ctx, result);
+    return result.errors.length > 0 || result.problems.length > 0 || result.conflict ? EXIT_FAILED : EXIT_OK;
+  }
+
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  process.once("SIGTERM", stop);
+  process.once("SIGINT", stop);
+  const server = await startStatusServer({ port: options.listen, registries: [metrics.registry, clusterMetrics.registry], metrics, intervalMs });
+  const lease = leaseSettingsFromEnv(ctx.env);
+  let elector: LeaseElector | undefined;
+  if (lease) {
+    const kubeConfig = defaultKubeConfigLoader()({ name: "leader-election", namespace: lease.namespace });
+    elector = new LeaseElector({ kubeConfig, ...lease, logger, metrics: clusterMetrics });
+    void elector.run(controller.signal);
+  }
+  logger.info({ event: "started", interval: formatDuration(intervalMs), listen: options.listen, leaderElection: Boolean(lease) }, "reconciling until stopped");
+  try {
+    await runLoop({ reconciler, intervalMs, metrics, logger, signal: controller.signal, ...(elector ? { isLeader: () => elector.isLeader() } : {}) });
+  } finally {
+    server.close();
+    process.off("SIGTERM", stop);
+    process.off("SIGINT", stop);
+  }
+  return EXIT_OK;
+}
+
+function printTick(ctx: CommandContext, result: TickResult): void {
+  for (const d of result.decisions) {
+    ctx.out(`${d.change.action.padEnd(8)} ${d.change.environment}/${d.change.service}  ${d.change.why}  (commit ${d.commit.slice(0, 12)})`);
+  }
+  for (const e of result.errors) ctx.err(`error    ${e.environment}/${e.service}: ${e.message}`);
+  if (result.problems.length > 0) ctx.err(`${result.problems.length} invalid file(s) at HEAD were skipped; run \`tollgate validate\``);
+  if (result.conflict) ctx.err("the remote kept moving: no decision was published; run again");
+  const clusters = result.applied.flatMap((a) => a.clusters);
+  const failed = clusters.filter((c) => !c.ok);
+  for (const c of failed) ctx.err(`cluster  ${c.error?.message ?? c.cluster}`);
+  ctx.out(
+    `${result.decisions.length} decision(s) committed${result.skipped ? `, ${result.skipped} already recorded` : ""}; ${result.applied.length} service(s) applied to ${clusters.length - failed.length}/${clusters.length} cluster target(s); head ${result.head?.slice(0, 12) ?? "none"} (${Math.round(result.durationMs)} ms)`,
+  );
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function toPort(value: string): number {
+  const n = Number(value.replace(/^:/, ""));
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError("expected a port number");
+  return n;
+}
+
+function toPositive(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("expected a positive integer");
+  return n;
+}

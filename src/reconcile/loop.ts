@@ -1,0 +1,81 @@
+/**
+ * `tollgate reconcile --interval`: ticks forever, serves /metrics and /healthz, and (with leader
+ * election) acts only while it holds the Lease.
+ */
+import { createServer, type Server } from "node:http";
+import type { Logger } from "pino";
+import { Registry } from "prom-client";
+import type { ReconcilerMetrics } from "./metrics.ts";
+import type { Reconciler } from "./reconciler.ts";
+
+export interface LoopOptions {
+  reconciler: Reconciler;
+  intervalMs: number;
+  metrics: ReconcilerMetrics;
+  /** Other registries to serve on /metrics (the cluster layer's). */
+  registries?: Registry[];
+  logger: Logger;
+  signal: AbortSignal;
+  /** When set, a tick runs only while this says we lead. */
+  isLeader?: () => boolean;
+}
+
+/** Runs ticks until the signal aborts. A failed tick is logged; the next one tries again. */
+export async function runLoop(options: LoopOptions): Promise<void> {
+  const { reconciler, metrics, logger, signal } = options;
+  while (!signal.aborted) {
+    if (!options.isLeader || options.isLeader()) {
+      try {
+        metrics.record(await reconciler.tick());
+      } catch (error) {
+        metrics.errors.inc({ stage: "tick" });
+        logger.error({ event: "tick-failed", err: error }, "reconcile tick failed; retrying at the next interval");
+      }
+    } else {
+      logger.debug({ event: "standby" }, "not the leader; standing by");
+    }
+    await sleep(options.intervalMs, signal);
+  }
+}
+
+/** /metrics (Prometheus text format) and /healthz (ok while ticks keep coming). */
+export function startStatusServer(options: { port: number; host?: string; registries: Registry[]; metrics: ReconcilerMetrics; intervalMs: number }): Promise<Server> {
+  const started = Date.now();
+  const server = createServer((req, res) => {
+    void (async () => {
+      if (req.url === "/metrics") {
+        const merged = Registry.merge(options.registries);
+        res.writeHead(200, { "content-type": merged.contentType });
+        res.end(await merged.metrics());
+      } else if (req.url === "/healthz") {
+        const last = (await options.metrics.lastTick.get()).values[0]?.value ?? 0;
+        const reference = last > 0 ? last * 1000 : started;
+        const healthy = Date.now() - reference < options.intervalMs * 3 + 60_000;
+        res.writeHead(healthy ? 200 : 503, { "content-type": "text/plain" });
+        res.end(healthy ? "ok\n" : "no reconcile tick for too long\n");
+      } else {
+        res.writeHead(404, { "content-type": "text/plain" });
+        res.end("not found\n");
+      }
+    })().catch(() => {
+      res.writeHead(500);
+      res.end();
+    });
+  });
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, options.host ?? "0.0.0.0", () => resolve(server));
+  });
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", done, { once: true });
+    function done(): void {
+      clearTimeout(timer);
+      resolve();
+    }
+  });
+}

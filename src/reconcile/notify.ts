@@ -1,0 +1,94 @@
+/**
+ * Notifications: every published decision is POSTed as a JSON event to the configured webhooks, with
+ * retries. A failing webhook is logged and never blocks or undoes a decision.
+ */
+import type { Logger } from "pino";
+import type { WrittenDecision } from "../gitops/index.ts";
+import { diffArtifacts } from "../model/artifact-diff.ts";
+
+export interface DecisionEvent {
+  type: "tollgate.decision";
+  environment: string;
+  service: string;
+  action: string;
+  artifact: string;
+  from: string | null;
+  to: string;
+  why: string;
+  reasons: { rule: string; message: string }[];
+  artifactDiff: { changed: string[]; summary: string };
+  commit: string;
+  evidence: string;
+  policy: string;
+}
+
+export function decisionEvent(d: WrittenDecision): DecisionEvent {
+  const c = d.change;
+  const diff = diffArtifacts(c.from, c.to);
+  return {
+    type: "tollgate.decision",
+    environment: c.environment,
+    service: c.service,
+    action: c.action,
+    artifact: c.artifact,
+    from: c.from?.digest ?? null,
+    to: c.to.digest,
+    why: c.why,
+    reasons: (c.reasons ?? []).map((r) => ({ rule: r.rule, message: r.message })),
+    artifactDiff: { changed: diff.changed, summary: diff.summary },
+    commit: d.commit,
+    evidence: d.evidence,
+    policy: c.policy,
+  };
+}
+
+export interface WebhookOptions {
+  urls: string[];
+  logger: Logger;
+  /** Tries per webhook and event; default 3. */
+  attempts?: number;
+  backoffMs?: number;
+  timeoutMs?: number;
+}
+
+export class WebhookNotifier {
+  constructor(private readonly options: WebhookOptions) {}
+
+  /** Sends to every webhook; resolves when all are done (delivered or given up), never rejects. */
+  async notify(decision: WrittenDecision): Promise<void> {
+    const event = decisionEvent(decision);
+    await Promise.all(this.options.urls.map((url) => this.send(url, event)));
+  }
+
+  private async send(url: string, event: DecisionEvent): Promise<void> {
+    const attempts = this.options.attempts ?? 3;
+    const body = JSON.stringify(event);
+    let lastError = "";
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      try {
+        const response = await fetch(url, {
+          method: "POST",
+          headers: { "content-type": "application/json", "user-agent": "tollgate" },
+          body,
+          signal: AbortSignal.timeout(this.options.timeoutMs ?? 5000),
+        });
+        if (response.ok) return;
+        lastError = `HTTP ${response.status}`;
+        if (response.status < 500 && response.status !== 429) break;
+      } catch (error) {
+        lastError = error instanceof Error ? error.message : String(error);
+      }
+      if (attempt < attempts) await new Promise((r) => setTimeout(r, (this.options.backoffMs ?? 500) * 2 ** (attempt - 1)));
+    }
+    this.options.logger.warn({ event: "webhook-failed", url: redact(url), decision: event.action, environment: event.environment, service: event.service, error: lastError }, "a decision notification could not be delivered");
+  }
+}
+
+/** Webhook URLs often carry a token in the path or query: log only the origin. */
+function redact(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return "(invalid url)";
+  }
+}
