@@ -131,6 +131,14 @@ export interface Func {
    * two parameters input and data.
    */
   readonly path?: string[];
+  /**
+   * Set by the planner on rule functions (params exactly [input, data]) whose result depends only
+   * on those two arguments. The codegen may then compute the result once per evaluation and reuse
+   * it for later calls made with the *same* input and data values the evaluation started with
+   * (compare addresses: a `with` makes copies, so calls under a `with` never hit the cache).
+   * An undefined result may be cached too. Purely an optimisation: ignoring it is correct.
+   */
+  readonly memoize?: boolean;
 }
 
 export interface Block {

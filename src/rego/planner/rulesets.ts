@@ -69,7 +69,7 @@ export function planRuleSetFunction(p: Planner, set: RuleSet, node: RuleNode, na
     p.loc = firstRule?.loc;
     blocks.push(p.topBlock(() => p.emit({ type: "ReturnLocalStmt", source: ret })));
   });
-  return { name, params, return: ret, blocks: blocks.map(asBlock) };
+  return { name, params, return: ret, blocks: blocks.map(asBlock), ...(arity === 0 ? { memoize: true } : {}) };
 }
 
 function planValueRules(
