@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { compileToIR } from "../../src/rego/index.ts";
+import { loadPolicy } from "@open-policy-agent/opa-wasm";
+import { compile, compileToIR, RegoCompileError } from "../../src/rego/index.ts";
 import type { Block, Policy, Stmt } from "../../src/rego/ir.ts";
 import { childBlocks } from "../../src/rego/ir.ts";
 
@@ -91,5 +92,38 @@ describe("rego planner", () => {
     const a = JSON.stringify(plan(src, ["t/d"]));
     const b = JSON.stringify(plan(src, ["t/d"]));
     assert.equal(a, b);
+  });
+
+  test("compile() gives byte-identical Wasm for the same sources, and it runs in the SDK", async () => {
+    const src = "package t\nallow if { some r in input.roles; r == \"admin\" }\ncount_roles := count(input.roles)\n";
+    const a = compile([{ path: "t.rego", text: src }], { entrypoints: ["t/allow", "t/count_roles"] });
+    const b = compile([{ path: "t.rego", text: src }], { entrypoints: ["t/allow", "t/count_roles"] });
+    assert.deepEqual(Buffer.from(a.wasm), Buffer.from(b.wasm));
+    assert.deepEqual(a.entrypoints, { "t/allow": 0, "t/count_roles": 1 });
+    const policy = await loadPolicy(a.wasm);
+    policy.setData({});
+    assert.deepEqual(policy.evaluate({ roles: ["dev", "admin"] }, "t/allow"), [{ result: true }]);
+    assert.deepEqual(policy.evaluate({ roles: ["dev"] }, "t/allow"), []);
+    assert.deepEqual(policy.evaluate({ roles: ["dev"] }, "t/count_roles"), [{ result: 1 }]);
+  });
+
+  test("compile() reports every bad file with file:line:col", () => {
+    try {
+      compile(
+        [
+          { path: "a.rego", text: "package a\np if {\n  x > 1\n}\n" },
+          { path: "b.rego", text: "package b\nq := [\n" },
+        ],
+        { entrypoints: ["a/p"] },
+      );
+      assert.fail("expected RegoCompileError");
+    } catch (error) {
+      assert.ok(error instanceof RegoCompileError);
+      assert.match(error.message, /^b\.rego:3:1: rego_parse_error: /m);
+    }
+    assert.throws(
+      () => compile([{ path: "a.rego", text: "package a\np if {\n  x > 1\n}\n" }], { entrypoints: ["a/p"] }),
+      /a\.rego:3:3: rego_unsafe_var_error: var x is unsafe/,
+    );
   });
 });
