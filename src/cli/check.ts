@@ -1,11 +1,55 @@
-import { Command } from "commander";
+/**
+ * `tollgate check [--base REF] [--head REF] [--format text|markdown|json] [--approver NAME]...
+ * [--policies DIR] [--repo PATH] [--now TIME]`: judges a pull request's release and environment
+ * changes by the promotion gates, as if it were merged now. Exit 1 when a gate blocks or an input
+ * is invalid.
+ */
+import { resolve } from "node:path";
+import { Command, Option } from "commander";
+import { APPROVERS_ENV, parseApprovers } from "../promote/check/approvers.ts";
+import { runCheck } from "../promote/check/check.ts";
+import { renderJson, renderMarkdown, renderText } from "../promote/check/render.ts";
+import { NOW_ENV, resolveNow } from "../promote/now.ts";
 import type { CommandContext } from "./context.ts";
-import { EXIT_FAILED } from "./exit-codes.ts";
+import { EXIT_FAILED, EXIT_OK } from "./exit-codes.ts";
 
-/** `tollgate check`: work in progress. */
+interface CheckCliOptions {
+  base: string;
+  head: string;
+  format: "text" | "markdown" | "json";
+  approver: string[];
+  policies?: string;
+  repo: string;
+  now?: string;
+}
+
+const RENDER = { text: renderText, markdown: renderMarkdown, json: renderJson } as const;
+
 export function checkCommand(ctx: CommandContext): Command {
-  return new Command("check").description("check a pull request's release changes against the promotion gates (in progress)").action(() => {
-    ctx.err("tollgate check is not finished yet");
-    ctx.exitCode = EXIT_FAILED;
-  });
+  return new Command("check")
+    .description("judge a pull request's release and environment changes by the promotion gates, as if merged now (exit 1 when a gate blocks)")
+    .option("--base <ref>", "branch the pull request goes into", "main")
+    .option("--head <ref>", "the pull request's head", "HEAD")
+    .addOption(new Option("--format <format>", "report format").choices(["text", "markdown", "json"]).default("text"))
+    .option("--approver <name>", `someone who approved the pull request: NAME or NAME:TEAM+TEAM (repeatable; also ${APPROVERS_ENV}, comma-separated)`, collect, [])
+    .option("--policies <dir>", "judge by the policies in this folder instead of policies/ at the base")
+    .option("--repo <path>", "repository root", ".")
+    .option("--now <time>", `the moment to judge time gates at (default: now, or ${NOW_ENV})`)
+    .action(async (options: CheckCliOptions) => {
+      const repoDir = resolve(ctx.cwd, options.repo);
+      const report = await runCheck({
+        repoDir,
+        base: options.base,
+        head: options.head,
+        now: resolveNow(options.now, ctx.env),
+        approvers: parseApprovers(options.approver, ctx.env),
+        ...(options.policies ? { policiesDir: resolve(ctx.cwd, options.policies), policiesLabel: options.policies } : {}),
+      });
+      ctx.out(RENDER[options.format](report).trimEnd());
+      ctx.exitCode = report.blocked ? EXIT_FAILED : EXIT_OK;
+    });
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
 }

@@ -1,0 +1,125 @@
+import { shortDigest } from "../../model/artifact-digest.ts";
+import { diffArtifacts } from "../../model/artifact-diff.ts";
+import { canonicalJson } from "../../model/canonical-json.ts";
+import type { Release, RepositoryState, Status } from "../../model/types.ts";
+import type { LoadedBundle } from "../../policy/loader.ts";
+import type { PolicyInput, PolicyMode, PolicyViolation } from "../../policy/types.ts";
+import { buildPolicyInput } from "../../reconcile/policy-input.ts";
+import { describeAttestation } from "../message.ts";
+import { runningArtifact } from "../running.ts";
+import { type PlatformApprover, platformApprovals } from "./approvers.ts";
+import type { FileChange } from "./changes.ts";
+import { gateResults, ROLLOUT_IN_PROGRESS } from "./gates.ts";
+import { partLines } from "./parts.ts";
+import type { ReleaseCheck } from "./types.ts";
+
+export interface ReleaseCheckContext {
+  environment: string;
+  service: string;
+  path: string;
+  change: FileChange;
+  /** The state at the tip of the base branch: what runs now, what was verified, rejected, frozen. */
+  base: RepositoryState;
+  /** The state at the pull request's head: the proposed release. */
+  head: RepositoryState;
+  /** The release file as it was where the pull request branched off (for its own edits). */
+  branchedFrom: Release | undefined;
+  /** Whether the pull request also changes this environment's settings. */
+  environmentChanged: boolean;
+  policy: LoadedBundle;
+  now: Date;
+  approvers: readonly PlatformApprover[];
+}
+
+/**
+ * Judges one changed release file: the artifact diff from what the environment runs now, and every
+ * gate through the policy, as it would be if the pull request were merged now.
+ *
+ * The environment's settings, the statuses (verified upstream, rejections, freezes) and the
+ * policies are taken from the base, not the pull request: a pull request cannot loosen the gates
+ * it is judged by, nor vouch for itself by editing a status file.
+ */
+export function checkRelease(ctx: ReleaseCheckContext): ReleaseCheck {
+  const { environment, service } = ctx;
+  const headEnv = ctx.head.environments.get(environment);
+  const baseEnv = ctx.base.environments.get(environment);
+  const proposed = headEnv?.releases.get(service);
+  const baseStatus = baseEnv?.statuses.get(service);
+  const running = runningArtifact(baseEnv?.releases.get(service), baseStatus);
+  const result: ReleaseCheck = {
+    environment,
+    service,
+    path: ctx.path,
+    change: ctx.change,
+    from: running?.digest ?? null,
+    to: proposed?.artifact.digest ?? null,
+    otherChanges: [],
+    gates: [],
+    notes: [],
+    blocked: false,
+  };
+  const evalEnv = baseEnv ?? headEnv;
+  if (!proposed || !evalEnv) {
+    result.notEvaluated = "the file (or its environment's file) is invalid: see the problems above";
+    return result;
+  }
+  if (!baseEnv) result.notes.push(`${environment} is new in this pull request: judged by the settings it brings`);
+  else if (ctx.environmentChanged) result.notes.push(`judged by ${environment}'s settings at the base; this pull request's changes to them apply once merged`);
+  if (running && proposed.lastGood && proposed.lastGood.digest !== running.digest && proposed.artifact.digest !== running.digest) {
+    result.notes.push(`lastGood is ${shortDigest(proposed.lastGood.digest)} but ${environment} runs ${shortDigest(running.digest)} now: a rollback would go to ${shortDigest(proposed.lastGood.digest)}`);
+  }
+  result.diff = diffArtifacts(running, proposed.artifact);
+  result.parts = partLines(result.diff, proposed.artifact);
+  result.otherChanges = releaseEdits(ctx.branchedFrom, proposed);
+
+  const state: RepositoryState = { environments: new Map(ctx.base.environments) };
+  state.environments.set(environment, evalEnv);
+  const release: Release = { ...proposed };
+  if (running) release.lastGood = running;
+  else delete release.lastGood;
+  const extra = platformApprovals(ctx.approvers, proposed.artifact.digest, ctx.now);
+  const inputFor = (mode: PolicyMode, status: Status | undefined): PolicyInput => {
+    const input = buildPolicyInput({ mode, state, environment, service, release, status, now: ctx.now });
+    return { ...input, approvals: [...input.approvals, ...extra] };
+  };
+  const checkInput = inputFor("check", baseStatus);
+  // A merge starts a rollout: judge the live gates as for a rollout that would start now.
+  const startStatus = baseStatus && baseStatus.phase === "progressing" ? { ...baseStatus, phase: "idle" as const } : baseStatus;
+  const liveInput = inputFor("live", startStatus);
+  result.gates = gateResults(checkInput, ctx.policy.decide(checkInput), ctx.policy.decide(liveInput), rolloutConflict(checkInput, baseStatus));
+  result.blocked = result.gates.some((g) => g.outcome === "block");
+  return result;
+}
+
+/** A rollout of another artifact of the service is under way here: merging would replace it unjudged. */
+function rolloutConflict(input: PolicyInput, status: Status | undefined): PolicyViolation | undefined {
+  if (status?.phase !== "progressing" || !status.canaryDigest || status.canaryDigest === input.release.artifact.digest) return undefined;
+  const where = `step ${(status.step ?? 0) + 1} of ${input.environment.rollout.steps.length}${status.weight !== undefined ? `, ${status.weight}% of traffic` : ""}`;
+  return {
+    rule: ROLLOUT_IN_PROGRESS,
+    effect: "block",
+    message: `${input.environment.name} is rolling out ${shortDigest(status.canaryDigest)} of ${input.service} now (${where}${status.rolloutStartedAt ? `, since ${status.rolloutStartedAt}` : ""}); merging would replace that rollout before it is judged`,
+    values: { canaryDigest: status.canaryDigest, step: status.step ?? 0, weight: status.weight ?? null },
+  };
+}
+
+/** What the pull request changes in the release file besides the artifact, in words. */
+function releaseEdits(before: Release | undefined, after: Release): string[] {
+  const lines: string[] = [];
+  const was = before?.lastGood?.digest;
+  const now = after.lastGood?.digest;
+  if (was !== now) lines.push(now === undefined ? `lastGood removed (was ${shortDigest(was)})` : was === undefined ? `lastGood set to ${shortDigest(now)}` : `lastGood ${shortDigest(was)} → ${shortDigest(now)}`);
+  const [addedEvals, removedEvals] = setDiff(before?.attestations ?? [], after.attestations ?? []);
+  for (const a of addedEvals) lines.push(`attestation added for ${shortDigest(a.digest)}: ${describeAttestation(a)}`);
+  for (const a of removedEvals) lines.push(`attestation removed for ${shortDigest(a.digest)}: ${describeAttestation(a)}`);
+  const [addedApprovals, removedApprovals] = setDiff(before?.approvals ?? [], after.approvals ?? []);
+  for (const a of addedApprovals) lines.push(`approval added: ${a.by} for ${shortDigest(a.digest)}${a.for ? ` (${a.for.join(", ")})` : ""}`);
+  for (const a of removedApprovals) lines.push(`approval removed: ${a.by} for ${shortDigest(a.digest)}`);
+  return lines;
+}
+
+function setDiff<T>(before: T[], after: T[]): [T[], T[]] {
+  const b = new Set(before.map(canonicalJson));
+  const a = new Set(after.map(canonicalJson));
+  return [after.filter((x) => !b.has(canonicalJson(x))), before.filter((x) => !a.has(canonicalJson(x)))];
+}
