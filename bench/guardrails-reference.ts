@@ -45,13 +45,17 @@ function violation(rule: string, effect: ViolationEffect, message: string, value
 const progressing = (i: PolicyInput) => i.mode === "live" && i.status.phase === "progressing";
 const starting = (i: PolicyInput) => i.mode === "live" && i.status.phase !== "progressing";
 
-function judged(i: PolicyInput): [string, MetricJudgement][] {
+function reported(i: PolicyInput): [string, MetricJudgement][] {
   const out: [string, MetricJudgement][] = [];
   for (const [name, settings] of Object.entries(i.environment.analysis.metrics)) {
     const verdict = i.analysis?.metrics[name as keyof typeof i.analysis.metrics];
     if (settings?.enabled && verdict) out.push([name, verdict]);
   }
   return out.sort(([a], [b]) => (a < b ? -1 : 1));
+}
+
+function judged(i: PolicyInput): [string, MetricJudgement][] {
+  return reported(i).filter(([, v]) => v.reason !== "no-baseline");
 }
 
 // --- rollback.rego ---
@@ -69,7 +73,9 @@ function rollbackViolations(i: PolicyInput): PolicyViolation[] {
   const out: PolicyViolation[] = [];
   const env = i.environment;
   const { missingGraceSeconds: grace, missingLimitSeconds: limit } = env.telemetry;
-  for (const [name, v] of judged(i)) {
+  // Freshness counts for every reported metric; a metric at full weight (no baseline) cannot fail
+  // or be inconclusive for lack of data, so the other checks only ever fire on judged ones.
+  for (const [name, v] of reported(i)) {
     const tolerance = env.analysis.metrics[name as keyof typeof env.analysis.metrics]!.tolerance;
     if (v.verdict === "fail") {
       out.push(violation("rollback.metric_failed", "rollback", `${name} failed the canary analysis (${v.reason}): ${evidence(v)}; tolerance ${percent(tolerance)}`, { metric: name, analysis: v, tolerance }));
@@ -298,7 +304,9 @@ function progress(i: PolicyInput): { waits: DecisionReason[]; outcome?: Outcome 
     waits.push({ rule: "progress.awaiting_evidence", message: `${listing(pending)} not yet shown to be no worse after ${duration(stepSeconds)} of step ${index + 1} (${step.weight}% of traffic); the step is decided at its cap of ${duration(step.maxSeconds)}`, values: { pending, stepSeconds, maxSeconds: step.maxSeconds } });
   }
   const completion =
-    pending.length === 0 ? `every judged metric passed (${listing(verdicts.map(([n]) => n))})` : `the step cap of ${duration(step.maxSeconds)} was reached with no metric failed`;
+    verdicts.length === 0 && reported(i).length > 0
+      ? "the canary served all traffic with no baseline to compare against, and every backstop held"
+      : pending.length === 0 ? `every judged metric passed (${listing(verdicts.map(([n]) => n))})` : `the step cap of ${duration(step.maxSeconds)} was reached with no metric failed`;
   const verdictMap = Object.fromEntries(verdicts.map(([n, v]) => [n, v.verdict]));
   if (index < last) {
     const next = steps[index + 1]!;

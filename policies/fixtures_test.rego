@@ -254,3 +254,19 @@ with_changes(base, changed, changes) := object.union(
 
 # The rule ids among a set of violations or a list of reasons.
 rules(items) := {item.rule | some item in items}
+
+# What the analysis reports at full weight: the canary serves everything, there is no baseline.
+no_baseline := {
+	"verdict": "inconclusive",
+	"reason": "no-baseline",
+	"detail": "the canary serves all traffic; there is no baseline to compare with",
+	"canary": 0.011,
+	"samples": {"canary": 42000, "baseline": 0},
+	"dataAgeSeconds": 10,
+}
+
+# The last step (100%) with every metric reported without a baseline.
+full_weight(step_seconds, rollout_seconds) := with_status(
+	with_metrics({name: no_baseline | some name, _ in live.analysis.metrics}),
+	{"step": 3, "weight": 100, "stepSeconds": step_seconds, "rolloutSeconds": rollout_seconds},
+)

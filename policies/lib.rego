@@ -20,11 +20,18 @@ starting if {
 # The digest of the release being judged.
 digest := input.release.artifact.digest
 
-# The metric verdicts that count: those of metrics the environment configures and has enabled.
-judged[name] := verdict if {
+# What the analysis reported on the metrics the environment configures and has enabled.
+reported[name] := verdict if {
 	some name, settings in input.environment.analysis.metrics
 	settings.enabled
 	verdict := input.analysis.metrics[name]
+}
+
+# The verdicts that compare canary with baseline. At full weight there is no baseline: those
+# metrics are reported (their freshness still counts) but not judged.
+judged[name] := verdict if {
+	some name, verdict in reported
+	not verdict.reason == "no-baseline"
 }
 
 # "sha256:1a2b3c4d5e6f": enough of a digest to recognise it in a message.

@@ -76,7 +76,10 @@ all_passed if {
 	}
 }
 
-completion := sprintf("every judged metric passed (%s)", [lib.listing(sort(object.keys(lib.judged)))]) if {
+completion := "the canary served all traffic with no baseline to compare against, and every backstop held" if {
+	count(lib.judged) == 0
+	count(lib.reported) > 0
+} else := sprintf("every judged metric passed (%s)", [lib.listing(sort(object.keys(lib.judged)))]) if {
 	all_passed
 } else := sprintf("the step cap of %s was reached with no metric failed", [lib.duration(step.maxSeconds)])
 

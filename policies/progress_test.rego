@@ -88,3 +88,15 @@ test_check_mode_only_says_admissible if {
 	not d.next
 	d.reasons[0].message == "sha256:a1a1a1a1a1a1 of support-agent may be released to prod: every governance and promotion gate passed"
 }
+
+test_full_weight_without_a_baseline_promotes_after_its_minimum if {
+	d := decision with input as f.full_weight(400, 3000)
+	d.action == "promote"
+	d.reasons[0].message == "the last step (100% of traffic) is complete after 6m40s, 50m of rollout in all: the canary served all traffic with no baseline to compare against, and every backstop held"
+}
+
+test_full_weight_without_a_baseline_still_waits_for_its_minimum if {
+	d := decision with input as f.full_weight(100, 3000)
+	d.action == "hold"
+	d.reasons[0].rule == "progress.step_minimum"
+}

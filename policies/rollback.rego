@@ -67,7 +67,7 @@ violations contains v if {
 # Telemetry missing beyond the limit rolls back; beyond the grace period it holds.
 violations contains v if {
 	lib.progressing
-	some name, verdict in lib.judged
+	some name, verdict in lib.reported
 	limit := input.environment.telemetry.missingLimitSeconds
 	verdict.dataAgeSeconds > limit
 	v := {
@@ -80,7 +80,7 @@ violations contains v if {
 
 violations contains v if {
 	lib.progressing
-	some name, verdict in lib.judged
+	some name, verdict in lib.reported
 	grace := input.environment.telemetry.missingGraceSeconds
 	verdict.dataAgeSeconds > grace
 	verdict.dataAgeSeconds <= input.environment.telemetry.missingLimitSeconds

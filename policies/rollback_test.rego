@@ -175,3 +175,17 @@ test_no_analysis_before_the_rollout_starts_is_fine if {
 	vs := rollback.violations with input as f.starting
 	count(vs) == 0
 }
+
+test_full_weight_without_a_baseline_is_not_a_lack_of_data if {
+	vs := rollback.violations with input as f.full_weight(400, 3000)
+	count(vs) == 0
+}
+
+test_full_weight_telemetry_missing_still_rolls_back if {
+	stale := object.union(f.no_baseline, {"dataAgeSeconds": 700})
+	inp := object.union(f.full_weight(400, 3000), {"analysis": {"metrics": {"latency": stale}}})
+	d := decision with input as inp
+	d.action == "rollback"
+	some r in d.reasons
+	r.rule == "rollback.telemetry_missing_limit"
+}

@@ -101,7 +101,8 @@ export interface PolicyStatus {
 }
 
 export type MetricVerdict = "fail" | "pass" | "inconclusive";
-export type MetricVerdictReason = "regression" | "not-worse" | "insufficient-data" | "undecided";
+/** `no-baseline`: the canary serves all traffic, so nothing is compared (only freshness counts). */
+export type MetricVerdictReason = "regression" | "not-worse" | "insufficient-data" | "undecided" | "no-baseline";
 
 export interface MetricJudgement {
   verdict: MetricVerdict;

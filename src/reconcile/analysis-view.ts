@@ -46,6 +46,47 @@ export function metricJudgements(report: AnalysisReport, now: number): Partial<R
   return out;
 }
 
+/**
+ * Judgements when the canary serves all traffic: there is no baseline, so nothing is compared, but
+ * each metric's canary level, samples and freshness are reported (missing telemetry still counts).
+ */
+export function fullWeightJudgements(metrics: readonly MetricName[], stepRecords: readonly IntervalRecord[], now: number): Partial<Record<MetricName, MetricJudgement>> {
+  const canary = stepRecords.filter((r) => r.arm === "canary");
+  const out: Partial<Record<MetricName, MetricJudgement>> = {};
+  for (const metric of metrics) {
+    const { has, level } = CANARY_LEVEL[metric];
+    const rs = canary.filter(has);
+    const measured = level(rs);
+    const lastData = rs.length > 0 ? rs[rs.length - 1]!.t : 0;
+    out[metric] = {
+      verdict: "inconclusive",
+      reason: "no-baseline",
+      detail: "the canary serves all traffic; there is no baseline to compare with",
+      ...(measured && Number.isFinite(measured.value) ? { canary: round(measured.value) } : {}),
+      samples: { canary: measured?.samples ?? 0, baseline: 0 },
+      dataAgeSeconds: Math.max(0, Math.round(now - lastData)),
+    };
+  }
+  return out;
+}
+
+type Level = { value: number; samples: number } | undefined;
+const histogramMean = (rs: readonly IntervalRecord[], pick: (r: IntervalRecord) => IntervalRecord["latencyMs"]): Level => {
+  const n = rs.reduce((total, r) => total + pick(r)!.buckets.reduce((m, [, c]) => m + c, 0), 0);
+  return n > 0 ? { value: rs.reduce((total, r) => total + pick(r)!.sum, 0) / n, samples: n } : undefined;
+};
+const ratio = (rs: readonly IntervalRecord[], part: (r: IntervalRecord) => number, whole: (r: IntervalRecord) => number): Level => {
+  const n = rs.reduce((total, r) => total + whole(r), 0);
+  return n > 0 ? { value: rs.reduce((total, r) => total + part(r), 0) / n, samples: n } : undefined;
+};
+const CANARY_LEVEL: Record<MetricName, { has: (r: IntervalRecord) => boolean; level: (rs: readonly IntervalRecord[]) => Level }> = {
+  error_rate: { has: (r) => r.errors !== undefined, level: (rs) => ratio(rs, (r) => r.errors!, (r) => r.requests!) },
+  intervention_rate: { has: (r) => r.interventions !== undefined, level: (rs) => ratio(rs, (r) => r.interventions!, (r) => r.tasks!) },
+  latency: { has: (r) => r.latencyMs !== undefined, level: (rs) => histogramMean(rs, (r) => r.latencyMs) },
+  slow_request_rate: { has: (r) => r.latencyMs !== undefined, level: (rs) => histogramMean(rs, (r) => r.latencyMs) },
+  cost_per_task: { has: (r) => r.costUsd !== undefined, level: (rs) => histogramMean(rs, (r) => r.costUsd) },
+};
+
 /** The canary's own error rate and p99 over the backstop windows ending at `now`. */
 export function absoluteBackstops(records: readonly IntervalRecord[], now: number): PolicyAnalysis["absolute"] {
   const canary = records.filter((r) => r.arm === "canary");

@@ -8,6 +8,7 @@ import type { Logger } from "pino";
 import type { SequentialJudgeConfig } from "../analysis/config.ts";
 import { judgeConfigFromSettings } from "../analysis/config.ts";
 import { analyzeStage } from "../analysis/run.ts";
+import { STREAM_METRIC } from "../analysis/streams.ts";
 import type { DecisionChange } from "../gitops/index.ts";
 import { shortDigest } from "../model/artifact-digest.ts";
 import { parseDuration } from "../model/duration.ts";
@@ -16,7 +17,7 @@ import type { LoadedBundle } from "../policy/loader.ts";
 import { DECISION_ENTRYPOINT, type PolicyDecision, type PolicyInput } from "../policy/types.ts";
 import type { IntervalRecord } from "../telemetry/records.ts";
 import type { TelemetrySource } from "../telemetry/source.ts";
-import { absoluteBackstops, evidenceLines, metricJudgements, spendOf } from "./analysis-view.ts";
+import { absoluteBackstops, evidenceLines, fullWeightJudgements, metricJudgements, spendOf } from "./analysis-view.ts";
 import { EVIDENCE_FORMAT, type EvidenceDocument, jsonSafe, type TelemetryEvidence } from "./evidence.ts";
 import { buildPolicyInput } from "./policy-input.ts";
 import { type Decision, type Situation, situationOf, transition } from "./transitions.ts";
@@ -193,6 +194,12 @@ async function observeRollout(ctx: ServiceDecisionContext): Promise<Observation>
     return { telemetry, ...(spend ? { spend } : {}) };
   }
   const step = ctx.environment.rollout.steps[status.step ?? 0]!;
+  if ((status.weight ?? step.weight) >= 100) {
+    // The canary serves everything: nothing to compare with; backstops, budgets and freshness still hold.
+    const metrics = judge.streams.map((s) => STREAM_METRIC[s.stream]).filter((m, i, all) => all.indexOf(m) === i);
+    const analysis = { judge: "sequential" as const, metrics: fullWeightJudgements(metrics, stepRecords, now - stepStart), absolute: absoluteBackstops(stepRecords, now - stepStart) };
+    return { telemetry, analysis, ...(spend ? { spend } : {}) };
+  }
   const timing = { interval, analysisStart: interval, horizon: parseDuration(step.maxDuration) / 1000 };
   const config: SequentialJudgeConfig = judge;
   const report = analyzeStage(timing, stepRecords, config, now - stepStart);
