@@ -126,4 +126,13 @@ describe("rego planner", () => {
       /a\.rego:3:3: rego_unsafe_var_error: var x is unsafe/,
     );
   });
+
+  test("a with value using local variables reaches calls in other rules", async () => {
+    const src = "package w\nq if count([]) == 2\np contains x if { some x in [1, 2, 3]; q with count as x }\nr if q\n";
+    const { wasm } = compile([{ path: "w.rego", text: src }], { entrypoints: ["w/p", "w/r"] });
+    const policy = await loadPolicy(wasm);
+    policy.setData({});
+    assert.deepEqual(policy.evaluate({}, "w/p"), [{ result: [2] }]);
+    assert.deepEqual(policy.evaluate({}, "w/r"), []);
+  });
 });

@@ -8,6 +8,7 @@
  * Rule functions are planned once per context, so a rule evaluated under a mock gets its own
  * copy of the code with the mock applied (as OPA's planner does).
  */
+import type { SourcePos } from "../errors.ts";
 import type { Local } from "../ir.ts";
 import type { Term } from "../syntax/ast.ts";
 
@@ -27,6 +28,8 @@ export type MockTarget =
       readonly local: Local;
       readonly owner: number;
       readonly portable: boolean;
+      /** Where the `with` is written (for messages). */
+      readonly at: SourcePos;
     };
 
 export class PlanContext {

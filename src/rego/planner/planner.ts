@@ -374,6 +374,8 @@ export class Planner {
     }
 
     const mockTargets = new Map<string, MockTarget>();
+    // Values using local variables reach other rules' functions through a hidden data key.
+    const hidden: { path: string[]; value: ir.Operand }[] = [];
     const planMockValues = (i: number, done: Cont): void => {
       if (i >= mocks.length) {
         done();
@@ -388,13 +390,16 @@ export class Planner {
       }
       this.planTerm(m.with.value, (op) => {
         const l = this.toLocal(op);
+        const portable = this.isPortable(m.with.value);
         mockTargets.set(m.name, {
           kind: "value",
           term: m.with.value,
           local: l,
           owner: this.funcId,
-          portable: this.isPortable(m.with.value),
+          portable,
+          at: m.with.loc,
         });
+        if (!portable) hidden.push({ path: [HIDDEN_MOCKS_KEY, m.name], value: ir.local(l) });
         planMockValues(i + 1, done);
       });
     };
@@ -402,9 +407,13 @@ export class Planner {
     planMockValues(0, () => {
       this.planTermList(
         docWiths.map((d) => d.with.value),
-        (values) => {
+        (docValues) => {
+          const replaced = [
+            ...docWiths.map((d, i) => ({ root: d.root, path: d.path, value: docValues[i]! })),
+            ...hidden.map((h) => ({ root: "data" as const, path: h.path, value: h.value })),
+          ];
           // Save the documents the withs replace, to restore them for the rest of the body.
-          const roots = [...new Set(docWiths.map((d) => d.root))].sort();
+          const roots = [...new Set(replaced.map((d) => d.root))].sort();
           const saved = roots.map((r) => {
             const orig = r === "input" ? this.inputLocal() : this.dataLocal();
             const copy = this.newLocal();
@@ -414,7 +423,7 @@ export class Planner {
           const outer = this.ctx;
           const inner = outer.withShadows(shadows).withMocks(mockTargets);
           const planWithRec = (i: number): void => {
-            if (i >= docWiths.length) {
+            if (i >= replaced.length) {
               this.ctx = inner;
               this.planExpr({ ...e, with: [] }, () => {
                 this.ctx = outer;
@@ -424,14 +433,14 @@ export class Planner {
               this.ctx = outer;
               return;
             }
-            const d = docWiths[i]!;
+            const d = replaced[i]!;
             const local = d.root === "input" ? this.inputLocal() : this.dataLocal();
             const block = this.fb.inBlock(() => planWithRec(i + 1));
             this.emit({
               type: "WithStmt",
               local,
               path: d.path.map((s) => this.str(s)),
-              value: values[i]!,
+              value: d.value,
               block: asBlock(block),
             });
           };
@@ -570,7 +579,7 @@ export class Planner {
             });
             this.ctx = saved;
           } else {
-            throw new Error(`with: a non-constant value can only replace ${name} where the with is written`);
+            this.planBasePath({ local: this.dataLocal(), path: [HIDDEN_MOCKS_KEY, name] }, k);
           }
           return;
         }
@@ -1156,6 +1165,9 @@ export class Planner {
     k(target);
   }
 }
+
+/** Data key under which `with` values that use local variables reach other rules (see planWith). */
+const HIDDEN_MOCKS_KEY = "$tollgate:with";
 
 let wildcardCounter = 0;
 
