@@ -15,16 +15,26 @@ async function run(args: string[], cwd = REPO): Promise<{ code: number; out: str
   return { code, out, err };
 }
 
-test("tollgate policy test prints every test and closes with the counts", async () => {
-  const { code, out } = await run(["policy", "test"]);
-  assert.equal(code, 0, out);
-  const lines = out.trim().split("\n");
-  assert.match(lines.at(-1) ?? "", /^\d+ passed, 0 failed$/);
-  assert.ok(lines.some((l) => l === "PASS  data.tollgate.budgets_test.test_cost_per_task_above_baseline_tolerance_rolls_back"));
-  const json = await run(["policy", "test", "policies", "--json"]);
-  const report = JSON.parse(json.out) as { passed: number; failed: number };
-  assert.equal(report.failed, 0);
-  assert.ok(report.passed >= 60);
+test("tollgate policy test prints every test and closes with the counts; exit 1 on a failure", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "tollgate-cli-"));
+  try {
+    await writeFile(join(dir, "p.rego"), "package p\n\nimport rego.v1\n\nallow if input.ok\n");
+    await writeFile(join(dir, "p_test.rego"), "package p_test\n\nimport rego.v1\n\nimport data.p\n\ntest_ok if p.allow with input as {\"ok\": true}\n");
+    const passing = await run(["policy", "test", "."], dir);
+    assert.equal(passing.code, 0, passing.out);
+    assert.deepEqual(passing.out.trim().split("\n"), ["PASS  data.p_test.test_ok", "1 passed, 0 failed"]);
+    const json = await run(["policy", "test", ".", "--json"], dir);
+    const report = JSON.parse(json.out) as { passed: number; failed: number; results: { outcome: string }[] };
+    assert.deepEqual([report.passed, report.failed, report.results.length], [1, 0, 1]);
+    await writeFile(join(dir, "q_test.rego"), "package q_test\n\nimport rego.v1\n\nimport data.p\n\ntest_denied if p.allow with input as {\"ok\": false}\n");
+    const failing = await run(["policy", "test", "."], dir);
+    assert.equal(failing.code, 1);
+    const lines = failing.out.trim().split("\n");
+    assert.match(lines[1] ?? "", /^FAIL  data\.q_test\.test_denied \(q_test\.rego:7: undefined\)$/);
+    assert.equal(lines.at(-1), "1 passed, 1 failed");
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
 
 test("tollgate policy eval gives an example's documented decision", async () => {
