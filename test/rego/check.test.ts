@@ -79,6 +79,12 @@ describe("rego compile passes", () => {
     assert.match(errors({ "a.rego": "package a\nf(x) := x\np if f(1, 2, 3)\n" }), /data\.a\.f: too many arguments/);
   });
 
+  test("literal arguments of the wrong type are type errors", () => {
+    assert.match(errors({ "a.rego": "package a\np if count(1) > 0\n" }), /a\.rego:2:12: rego_type_error: count: invalid argument 1: want array or object or set or string, got number/);
+    assert.match(errors({ "a.rego": "package a\np := x if x := \"a\" + 1\n" }), /plus: invalid argument 1: want number, got string/);
+    check({ "a.rego": "package a\np := {1} - 1 if true\nq := count(input.x)\n" });
+  });
+
   test("conflicting rule kinds and multiple defaults", () => {
     assert.match(errors({ "a.rego": "package a\np := 1\np contains 2\n" }), /conflicting rules data\.a\.p found/);
     assert.match(errors({ "a.rego": "package a\ndefault p := 1\ndefault p := 2\n" }), /multiple default rules data\.a\.p found/);

@@ -20,6 +20,7 @@ import { pathKey } from "./program.ts";
 import { moduleGlobals, Resolver, refAsName } from "./resolve.ts";
 import { buildRuleTable, dataName, toChecked } from "./ruletable.ts";
 import { exprOutputs, refOutputs, reorderBody, type SafetyContext } from "./safety.ts";
+import { checkLiteralArgumentTypes } from "./types.ts";
 import { allVarsDeep, allVarsInBodyDeep, exprTerms, exprVars, termVars, visitTerms } from "./terms.ts";
 
 export interface QueryInput {
@@ -224,6 +225,7 @@ class CallChecker {
       }
       if (b.variadic) return;
       arity = b.arity;
+      checkLiteralArgumentTypes(c, this.problems);
     }
     const n = c.args.length;
     const ok = n === arity || (exprLevel && n === arity + 1);
