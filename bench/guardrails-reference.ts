@@ -128,12 +128,13 @@ function budgetViolations(i: PolicyInput): PolicyViolation[] {
   if (s.deployUsd > b.spendPerDeployUsd) {
     out.push(violation("budgets.deploy_spend", "rollback", `deploy spend ${usd(s.deployUsd)} is over the budget of ${usd(b.spendPerDeployUsd)} per deploy`, { deployUsd: s.deployUsd, spendPerDeployUsd: b.spendPerDeployUsd }));
   }
-  if (s.canaryCostPerTaskUsd > b.maxCostPerTaskUsd) {
-    out.push(violation("budgets.cost_per_task_ceiling", "rollback", `cost per task ${usd(s.canaryCostPerTaskUsd)} is above the ceiling ${usd(b.maxCostPerTaskUsd)}`, { canaryCostPerTaskUsd: s.canaryCostPerTaskUsd, maxCostPerTaskUsd: b.maxCostPerTaskUsd }));
+  const cost = s.canaryCostPerTaskUsd;
+  if (cost !== undefined && cost > b.maxCostPerTaskUsd) {
+    out.push(violation("budgets.cost_per_task_ceiling", "rollback", `cost per task ${usd(cost)} is above the ceiling ${usd(b.maxCostPerTaskUsd)}`, { canaryCostPerTaskUsd: cost, maxCostPerTaskUsd: b.maxCostPerTaskUsd }));
   }
   const base = s.baselineCostPerTaskUsd;
-  if (base !== undefined && base > 0 && s.canaryCostPerTaskUsd > base * (1 + b.costToleranceVsBaseline)) {
-    out.push(violation("budgets.cost_per_task_vs_baseline", "rollback", `cost per task ${usd(s.canaryCostPerTaskUsd)} is ${fixed((s.canaryCostPerTaskUsd / base - 1) * 100, 0)}% above baseline ${usd(base)}; budget tolerance ${percent(b.costToleranceVsBaseline)}`, { canaryCostPerTaskUsd: s.canaryCostPerTaskUsd, baselineCostPerTaskUsd: base, costToleranceVsBaseline: b.costToleranceVsBaseline }));
+  if (cost !== undefined && base !== undefined && base > 0 && cost > base * (1 + b.costToleranceVsBaseline)) {
+    out.push(violation("budgets.cost_per_task_vs_baseline", "rollback", `cost per task ${usd(cost)} is ${fixed((cost / base - 1) * 100, 0)}% above baseline ${usd(base)}; budget tolerance ${percent(b.costToleranceVsBaseline)}`, { canaryCostPerTaskUsd: cost, baselineCostPerTaskUsd: base, costToleranceVsBaseline: b.costToleranceVsBaseline }));
   }
   if (s.canaryTaskRatePerMinute > b.maxTaskRatePerMinute) {
     out.push(violation("budgets.task_rate", "rollback", `task rate ${s.canaryTaskRatePerMinute} per minute is above the ceiling of ${b.maxTaskRatePerMinute} per minute: the canary looks like a runaway loop`, { canaryTaskRatePerMinute: s.canaryTaskRatePerMinute, maxTaskRatePerMinute: b.maxTaskRatePerMinute }));

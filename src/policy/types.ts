@@ -131,7 +131,8 @@ export interface PolicyAnalysis {
 
 export interface PolicySpend {
   deployUsd: number;
-  canaryCostPerTaskUsd: number;
+  /** Absent until enough tasks were seen for a stable mean (per-task costs are heavy-tailed). */
+  canaryCostPerTaskUsd?: number;
   baselineCostPerTaskUsd?: number;
   canaryTaskRatePerMinute: number;
 }

@@ -13,6 +13,12 @@ import type { IntervalRecord } from "../telemetry/records.ts";
 /** Windows of the absolute backstops (the defaults: errors over 2 min, p99 over 3 min). */
 export const ERROR_CEILING_WINDOW_S = 120;
 export const P99_CEILING_WINDOW_S = 180;
+/**
+ * Tasks each arm must have served in the step before its mean cost per task is reported. Costs are
+ * heavy-tailed (runaway tasks): a mean over fewer tasks swings by tens of percent on one runaway,
+ * which would trip the budget breaker on healthy canaries.
+ */
+export const MIN_TASKS_FOR_COST_MEAN = 2000;
 /** Window over which the canary's task rate is measured. */
 export const TASK_RATE_WINDOW_S = 60;
 
@@ -117,7 +123,7 @@ export function spendOf(rolloutRecords: readonly IntervalRecord[], stepRecords: 
   const perTask = (arm: "canary" | "baseline") => {
     const rs = stepRecords.filter((r) => r.arm === arm && r.costUsd !== undefined);
     const tasks = rs.reduce((n, r) => n + r.costUsd!.buckets.reduce((m, [, c]) => m + c, 0), 0);
-    return tasks > 0 ? rs.reduce((n, r) => n + r.costUsd!.sum, 0) / tasks : undefined;
+    return tasks >= MIN_TASKS_FOR_COST_MEAN ? rs.reduce((n, r) => n + r.costUsd!.sum, 0) / tasks : undefined;
   };
   const canaryPerTask = perTask("canary");
   const baselinePerTask = perTask("baseline");
@@ -126,7 +132,7 @@ export function spendOf(rolloutRecords: readonly IntervalRecord[], stepRecords: 
   const taskRate = covered > 0 && weight > 0 ? (recentTasks.reduce((n, r) => n + (r.tasks ?? 0), 0) / covered) * 60 * (100 / weight) : 0;
   return {
     deployUsd: round(canaryCost.reduce((n, r) => n + r.costUsd!.sum, 0)),
-    canaryCostPerTaskUsd: round(canaryPerTask ?? 0),
+    ...(canaryPerTask !== undefined ? { canaryCostPerTaskUsd: round(canaryPerTask) } : {}),
     ...(baselinePerTask !== undefined ? { baselineCostPerTaskUsd: round(baselinePerTask) } : {}),
     canaryTaskRatePerMinute: round(taskRate),
   };
