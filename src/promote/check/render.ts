@@ -109,6 +109,7 @@ export function renderMarkdown(r: CheckReport): string {
     for (const s of r.statusEdits) out.push(`- ${code(s.path)} ${s.change}: status files are written by tollgate only; drop this change from the pull request`);
     out.push("");
   }
+  if (r.releases.length > 1) out.push(...summaryTable(r.releases), "");
   for (const rel of r.releases) out.push(...releaseMarkdown(rel), "");
   if (r.environments.length > 0) {
     out.push("### Environment settings", "");
@@ -124,6 +125,19 @@ export function renderMarkdown(r: CheckReport): string {
   if (r.baseProblems > 0) out.push(`<sub>${r.baseProblems} problem${r.baseProblems === 1 ? "" : "s"} already on ${code(r.base.ref)} in files this pull request does not touch (not counted here).</sub>`, "");
   while (out.at(-1) === "") out.pop();
   return `${out.join("\n")}\n`;
+}
+
+/** One row per release, for a pull request that changes several. */
+function summaryTable(releases: ReleaseCheck[]): string[] {
+  const rows = ["| | release | artifact | parts changed | blocked by |", "| --- | --- | --- | --- | --- |"];
+  for (const rel of releases) {
+    const mark = rel.notEvaluated ? "➖" : rel.blocked ? "❌" : "✅";
+    const to = rel.to ? code(shortDigest(rel.to)) : "removed";
+    const parts = rel.diff ? (rel.diff.fromDigest === null ? "all (first release)" : rel.diff.changed.join(", ") || "none") : "–";
+    const blockers = rel.gates.filter((g) => g.outcome === "block").map((g) => md(g.title)).join(", ") || (rel.notEvaluated ? "not judged" : "–");
+    rows.push(`| ${mark} | ${md(title(rel))} | ${code(shortDigest(rel.from ?? undefined))} → ${to} | ${parts} | ${blockers} |`);
+  }
+  return rows;
 }
 
 function releaseMarkdown(rel: ReleaseCheck): string[] {
@@ -145,7 +159,7 @@ function releaseMarkdown(rel: ReleaseCheck): string[] {
     for (const g of rel.gates) out.push(gateRow(g));
     out.push("");
   }
-  for (const note of rel.notes) out.push(`> ${md(note)}`);
+  for (const note of rel.notes) out.push(`> **Note:** ${md(note)}`);
   while (out.at(-1) === "") out.pop();
   return out;
 }
