@@ -7,6 +7,7 @@
 import { loadPolicy } from "@open-policy-agent/opa-wasm";
 import { RegoCompileError } from "../errors.ts";
 import { compile } from "../index.ts";
+import { hostBuiltins } from "../runtime/host.ts";
 import type { Term } from "../syntax/ast.ts";
 import { parseTerm } from "../syntax/parser.ts";
 import type { ConformanceCase } from "./cases.ts";
@@ -23,15 +24,6 @@ export interface CaseResult {
 
 const ENTRYPOINT = "conformance/query";
 
-/**
- * Host builtins for what OPA's test environment provides and a Wasm module cannot compute by
- * itself: the wall clock, and the runtime document (empty: no configuration or environment).
- * Passed to the SDK the documented way, as custom builtins.
- */
-const HOST_BUILTINS: Record<string, (...args: unknown[]) => unknown> = {
-  "time.now_ns": () => Date.now() * 1_000_000,
-  "opa.runtime": () => ({}),
-};
 
 /** The SDK throws strings, Errors and plain `{message}` objects. */
 function errorText(error: unknown): string {
@@ -70,7 +62,8 @@ export async function runCase(c: ConformanceCase): Promise<CaseResult> {
 
   let rows: unknown;
   try {
-    const policy = await loadPolicy(wasm, undefined, HOST_BUILTINS);
+    // The host side of builtins Wasm cannot do itself (wall clock, ...), as any tollgate host passes.
+    const policy = await loadPolicy(wasm, undefined, { ...hostBuiltins });
     policy.setData((c.data ?? {}) as object);
     rows = policy.evaluate(input, ENTRYPOINT);
   } catch (error) {
