@@ -4,7 +4,7 @@
  * replaced by definitions; exports are pruned to OPA's Wasm ABI; unused runtime code is removed
  * and the generated functions are optimised. The same IR always gives the same bytes.
  */
-import binaryen from "binaryen";
+import binaryen, { type Module } from "./binaryen.ts";
 import type * as ir from "../ir.ts";
 import { HOST_NAMES } from "../runtime/host.ts";
 import { runtimeWasm } from "../runtime/load.ts";
@@ -81,7 +81,7 @@ interface Placeholders {
   globals: Map<string, string>;
 }
 
-function findPlaceholders(m: binaryen.Module): Placeholders {
+function findPlaceholders(m: Module): Placeholders {
   const functions = new Map<string, string>();
   const globals = new Map<string, string>();
   for (let i = 0; i < m.getNumFunctions(); i++) {
@@ -95,7 +95,7 @@ function findPlaceholders(m: binaryen.Module): Placeholders {
   return { functions, globals };
 }
 
-function exportsOf(m: binaryen.Module): Map<string, { kind: number; internal: string }> {
+function exportsOf(m: Module): Map<string, { kind: number; internal: string }> {
   const out = new Map<string, { kind: number; internal: string }>();
   for (let i = 0; i < m.getNumExports(); i++) {
     const info = binaryen.getExportInfo(m.getExportByIndex(i));
@@ -104,7 +104,7 @@ function exportsOf(m: binaryen.Module): Map<string, { kind: number; internal: st
   return out;
 }
 
-function emit(m: binaryen.Module, policy: ir.Policy, options: EmitOptions): Uint8Array {
+function emit(m: Module, policy: ir.Policy, options: EmitOptions): Uint8Array {
   const exports = exportsOf(m);
   const placeholders = findPlaceholders(m);
 
@@ -303,7 +303,7 @@ interface DataSegmentApi {
   getDataSegmentInfo(segment: number): { offset: number; data: ArrayBuffer; passive: boolean };
 }
 
-function readRuntimeData(module: binaryen.Module): { start: number; end: number; bytes: Uint8Array } {
+function readRuntimeData(module: Module): { start: number; end: number; bytes: Uint8Array } {
   const m = module as unknown as DataSegmentApi;
   const segs: { offset: number; data: Uint8Array }[] = [];
   for (let i = 0; i < m.getNumDataSegments(); i++) {

@@ -4,7 +4,7 @@
  * label `index` levels out (see the execution model in ../ir.ts). Values are i32 addresses and
  * 0 is undefined.
  */
-import binaryen from "binaryen";
+import binaryen, { type Module } from "./binaryen.ts";
 import type * as ir from "../ir.ts";
 import { T_ARRAY, T_OBJECT, T_SET } from "../runtime/layout.ts";
 import type { DataBuilder } from "./data.ts";
@@ -14,7 +14,7 @@ type Expr = number;
 
 /** How the lowerer reaches runtime functions, builtins and other policy functions. */
 export interface LoweringEnv {
-  readonly module: binaryen.Module;
+  readonly module: Module;
   readonly data: DataBuilder;
   readonly strings: readonly string[];
   readonly files: readonly string[];
@@ -45,7 +45,7 @@ interface Frame {
 }
 
 export class FunctionLowerer {
-  private readonly m: binaryen.Module;
+  private readonly m: Module;
   private readonly localIndex = new Map<number, number>();
   private readonly varTypes: number[] = [];
   private readonly frames: Frame[] = [];
