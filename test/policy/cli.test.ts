@@ -30,7 +30,7 @@ test("tollgate policy test prints every test and closes with the counts; exit 1 
     const failing = await run(["policy", "test", "."], dir);
     assert.equal(failing.code, 1);
     const lines = failing.out.trim().split("\n");
-    assert.match(lines[1] ?? "", /^FAIL  data\.q_test\.test_denied \(q_test\.rego:7: undefined\)$/);
+    assert.match(lines[1] ?? "", /^FAIL {2}data\.q_test\.test_denied \(q_test\.rego:7: undefined\)$/);
     assert.equal(lines.at(-1), "1 passed, 1 failed");
   } finally {
     await rm(dir, { recursive: true, force: true });
