@@ -5,10 +5,12 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, before, describe, it } from "node:test";
 import type { Release } from "../../src/model/types.ts";
+import { MARKDOWN_MARKER } from "../../src/promote/check/render.ts";
 import type { CheckReport } from "../../src/promote/check/types.ts";
 import { hasGit, requireGit } from "../support/git-http/repos.ts";
 import { runCli } from "../support/run-cli.ts";
 import { tempDir } from "../support/tmp-repo.ts";
+import { readWorkflow, tollgateCommands } from "./ci-workflows.ts";
 import { DIGESTS, exampleRepo, releasePath, statusPath, type TestRepo, withParts } from "./fixtures.ts";
 
 /** Tuesday 11:15 in Berlin: inside prod's deployment window, outside every freeze. */
@@ -231,6 +233,21 @@ describe("tollgate check", () => {
     }
     assert.ok(existsSync(SNAPSHOT), `no snapshot at ${SNAPSHOT}; create it with ${UPDATE_ENV}=1`);
     assert.equal(markdown, await readFile(SNAPSHOT, "utf8"), `the Markdown report differs from ${SNAPSHOT}; if the change is intended, rerun with ${UPDATE_ENV}=1 and review the diff`);
+  });
+
+  it("runs the exact command of the CI example and writes the comment it posts", async (t) => {
+    if (!requireGit(t)) return;
+    const [command] = tollgateCommands(readWorkflow("tollgate-check.yml"));
+    const args = command!.map((a) => a.replace("origin/$BASE_REF", "main"));
+    repo.git("checkout", "-q", PROMOTION);
+    try {
+      const result = await runCli(args, { cwd: repo.dir, env: { TOLLGATE_NOW: IN_WINDOW, TOLLGATE_APPROVERS: "alice,bob" } });
+      assert.equal(result.code, 0, result.stdout + result.stderr);
+      assert.equal(result.stdout.split("\n")[0], MARKDOWN_MARKER);
+      assert.match(result.stdout, /^## ✅ tollgate check: all gates pass$/m);
+    } finally {
+      repo.git("checkout", "-q", "main");
+    }
   });
 
   it("prints the report as JSON for machines", async (t) => {
