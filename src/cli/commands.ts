@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import type { CommandContext } from "./context.ts";
 import { telemetryCommand } from "./telemetry-fetch.ts";
+import { auditCommand } from "./audit.ts";
 import { checkCommand } from "./check.ts";
 import { digestCommand } from "./digest.ts";
 import { policyCommand } from "./policy.ts";
@@ -17,4 +18,5 @@ export const COMMANDS: Array<(ctx: CommandContext) => Command> = [
   checkCommand,
   policyCommand,
   reconcileCommand,
+  auditCommand,
 ];

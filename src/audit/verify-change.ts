@@ -1,0 +1,105 @@
+/**
+ * Checks of commits that are not tollgate decisions (people's commits, pull-request merges).
+ *
+ * The rule for protected environments (`protected: true` in environment.yaml, at the commit or its
+ * parent):
+ * - A release file changes only through a tollgate decision (checked by the decision checks) or a
+ *   merge commit, i.e. a merged pull request, where the hosting platform enforced review. A direct
+ *   commit to a protected release file is flagged (`outside-tollgate`), approvals or not: anyone can
+ *   type an approval into a file, so the approvals count only together with the merge.
+ * - When the artifact changes, the release file at that commit must record the approvals the
+ *   environment requires for the new digest (`approvals`): `approvals.required` distinct approvers,
+ *   listed in `approvals.approvers` (an empty list admits anyone; `team:` entries cannot be resolved
+ *   from the repository and admit nobody here), covering the changed parts when they are in
+ *   `approvals.for` (or `release` is). The same rule the guardrails apply to the rollout.
+ * - Status files are written by tollgate only: any other commit changing one is flagged.
+ * Everywhere: evidence documents are written once, by the decision that refers to them; any other
+ * commit adding, changing or removing one is flagged (`evidence`).
+ * The first commit of a history is its starting point and is not judged.
+ */
+import { diffArtifacts } from "../model/artifact-diff.ts";
+import { shortDigest } from "../model/artifact-digest.ts";
+import { changedFiles, EVIDENCE_DIR, type HistoryEntry } from "../gitops/index.ts";
+import type { ApprovalScope, Environment, Release } from "../model/types.ts";
+import type { AuditContext } from "./verify-decision.ts";
+import type { AuditFilter, CheckOutcome, CommitAudit } from "./types.ts";
+
+const SERVICE_FILE = /^environments\/([^/]+)\/(releases|status)\/([^/]+)\.yaml$/;
+
+/** The audit of a commit that is not a decision, or null when no check applies to it. */
+export async function verifyChange(ctx: AuditContext, entry: HistoryEntry, filter: AuditFilter): Promise<CommitAudit | null> {
+  const parent = entry.parents[0];
+  if (parent === undefined) return null;
+  const changes = await changedFiles(ctx.repo, parent, entry.oid);
+  const evidence: string[] = [];
+  const outside: string[] = [];
+  const approvals: string[] = [];
+  let applies = { evidence: false, outside: false, approvals: false };
+  let scope: { environment?: string; service?: string } = {};
+
+  for (const change of changes) {
+    if (change.path.startsWith(`${EVIDENCE_DIR}/`)) {
+      if (filter.environment || filter.service) continue; // evidence is not tied to a path of the filter
+      applies = { ...applies, evidence: true };
+      evidence.push(`${change.path} was ${change.kind} by a commit that is not its decision: evidence is written once, by the decision that refers to it`);
+      continue;
+    }
+    const m = SERVICE_FILE.exec(change.path);
+    if (!m) continue;
+    const [, env, kind, service] = m as unknown as [string, string, "releases" | "status", string];
+    if ((filter.environment && env !== filter.environment) || (filter.service && service !== filter.service)) continue;
+    const before = (await ctx.states.at(parent)).state.environments.get(env);
+    const after = (await ctx.states.at(entry.oid)).state.environments.get(env);
+    if (!(before?.environment.protected || after?.environment.protected)) continue;
+    scope = { environment: env, service };
+    applies = { ...applies, outside: true };
+    if (kind === "status") {
+      outside.push(`${change.path} was ${change.kind} by hand: status files of a protected environment are written by tollgate decisions only`);
+      continue;
+    }
+    if (entry.parents.length < 2) {
+      outside.push(`${change.path} was ${change.kind} by a direct commit: in a protected environment a release changes only through a tollgate decision or a merged pull request`);
+    }
+    const release = after?.releases.get(service);
+    const environment = after?.environment ?? before?.environment;
+    if (!release || !environment) continue;
+    if (before?.releases.get(service)?.artifact.digest === release.artifact.digest) continue;
+    applies = { ...applies, approvals: true };
+    approvals.push(...missingApprovals(environment, release, change.path));
+  }
+  if (!applies.evidence && !applies.outside) return null;
+  const result = (problems: string[]): CheckOutcome => ({ state: problems.length > 0 ? "fail" : "pass", problems });
+  return {
+    commit: entry.oid,
+    time: new Date(entry.committer.timestamp * 1000).toISOString(),
+    kind: "change",
+    subject: entry.message.split("\n")[0] ?? "",
+    ...scope,
+    checks: {
+      ...(applies.evidence ? { evidence: result(evidence) } : {}),
+      ...(applies.outside ? { "outside-tollgate": result(outside) } : {}),
+      ...(applies.approvals ? { approvals: result(approvals) } : {}),
+    },
+  };
+}
+
+/** What is missing for the release's new digest to carry the approvals the environment requires. */
+export function missingApprovals(environment: Environment, release: Release, file: string): string[] {
+  const policy = environment.approvals;
+  if (!environment.protected || policy.required <= 0) return [];
+  const digest = release.artifact.digest;
+  const changed = diffArtifacts(release.lastGood, release.artifact).changed;
+  const needing = changed.filter((part) => policy.for.includes(part) || policy.for.includes("release"));
+  if (needing.length === 0) return [];
+  const eligible = (by: string) => (policy.approvers ?? []).length === 0 || (policy.approvers ?? []).includes(by);
+  const problems: string[] = [];
+  for (const part of needing) {
+    const covers = (scopes: ApprovalScope[] | undefined) => scopes === undefined || scopes.includes("release") || scopes.includes(part);
+    const have = new Set((release.approvals ?? []).filter((a) => a.digest === digest && eligible(a.by) && covers(a.for)).map((a) => a.by));
+    if (have.size < policy.required) {
+      const who = (policy.approvers ?? []).length > 0 ? (policy.approvers ?? []).join(", ") : "anyone";
+      problems.push(`${file}: the ${part} change to ${shortDigest(digest)} needs ${policy.required} approval(s) from ${who} recorded for that digest; it has ${have.size}${have.size > 0 ? ` (${[...have].sort().join(", ")})` : ""}`);
+    }
+  }
+  return problems;
+}

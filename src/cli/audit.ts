@@ -1,0 +1,46 @@
+/**
+ * `tollgate audit [--repo PATH] [--branch NAME] [--env ENV] [--service SVC] [--since REF|DATE] [--json]`:
+ * re-verifies every decision commit in the history (evidence, policy, decision, transition, message)
+ * and flags release changes in protected environments made without approvals or outside tollgate.
+ * Exit 1 when any check fails.
+ */
+import { resolve } from "node:path";
+import { Command } from "commander";
+import { auditHistory } from "../audit/audit.ts";
+import { formatAuditReport } from "../audit/format-audit.ts";
+import { parseSince } from "../audit/since.ts";
+import { GitRepo } from "../gitops/index.ts";
+import type { CommandContext } from "./context.ts";
+import { EXIT_FAILED, EXIT_OK } from "./exit-codes.ts";
+
+interface AuditCliOptions {
+  repo: string;
+  branch: string;
+  env?: string;
+  service?: string;
+  since?: string;
+  json?: boolean;
+}
+
+export function auditCommand(ctx: CommandContext): Command {
+  return new Command("audit")
+    .description("re-verify every decision in the git history: evidence digest, policy bundle, re-derived decision, committed transition; flag unapproved release changes in protected environments")
+    .option("--repo <path>", "the GitOps repository", ".")
+    .option("--branch <name>", "the branch whose history is audited", "main")
+    .option("--env <env>", "only this environment")
+    .option("--service <service>", "only this service")
+    .option("--since <ref|date>", "only commits after this ref, or after this date (YYYY-MM-DD or ISO time)")
+    .option("--json", "print the full report as JSON")
+    .action(async (options: AuditCliOptions) => {
+      const repo = await GitRepo.open(resolve(ctx.cwd, options.repo), { branch: options.branch });
+      const since = parseSince(options.since);
+      const report = await auditHistory(repo, {
+        ...(options.env ? { environment: options.env } : {}),
+        ...(options.service ? { service: options.service } : {}),
+        ...(since !== undefined ? { since } : {}),
+      });
+      if (options.json) ctx.out(JSON.stringify(report, null, 2));
+      else for (const line of formatAuditReport(report)) ctx.out(line);
+      ctx.exitCode = report.failures.length > 0 ? EXIT_FAILED : EXIT_OK;
+    });
+}
