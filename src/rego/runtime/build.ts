@@ -58,13 +58,16 @@ export function runtimeIsFresh(): boolean {
   return readFileSync(digestPath, "utf8").trim() === runtimeSourceDigest();
 }
 
-/** Compiles the runtime (synchronously, in a child process) and writes the wasm atomically. */
-export function buildRuntime(): string {
+/**
+ * Compiles the runtime (synchronously, in a child process) and writes the wasm atomically to
+ * `outPath` (default build/rego-runtime.wasm, which also records the source digest).
+ */
+export function buildRuntime(outPath: string = runtimeWasmPath): string {
   const require = createRequire(import.meta.url);
   const ascDir = dirname(require.resolve("assemblyscript/package.json"));
   const asc = join(ascDir, "bin", "asc.js");
-  mkdirSync(dirname(runtimeWasmPath), { recursive: true });
-  const tmp = `${runtimeWasmPath}.${process.pid}.tmp`;
+  mkdirSync(dirname(outPath), { recursive: true });
+  const tmp = `${outPath}.${process.pid}.tmp`;
   const digest = runtimeSourceDigest();
   execFileSync(
     process.execPath,
@@ -83,9 +86,9 @@ export function buildRuntime(): string {
     ],
     { cwd: runtimeDir, stdio: ["ignore", "pipe", "pipe"] },
   );
-  renameSync(tmp, runtimeWasmPath);
-  writeFileSync(digestPath, `${digest}\n`);
-  return runtimeWasmPath;
+  renameSync(tmp, outPath);
+  if (outPath === runtimeWasmPath) writeFileSync(digestPath, `${digest}\n`);
+  return outPath;
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
