@@ -383,6 +383,26 @@ class Unifier {
     return allSafe(t, this.safe);
   }
 
+  /** An array or object pattern against a variable or a computed value. */
+  private unifyCompositeWith(a: Term, b: Term): void {
+    switch (b.type) {
+      case "var":
+        this.unifyAll(b.name, a);
+        return;
+      case "ref":
+      case "call":
+        if (this.isValueSafe(b)) this.markAllSafe(a);
+        return;
+      case "arraycompr":
+      case "setcompr":
+      case "objectcompr":
+        this.markAllSafe(a);
+        return;
+      default:
+        return;
+    }
+  }
+
   unify(a: Term, b: Term): void {
     switch (a.type) {
       case "var":
@@ -421,48 +441,18 @@ class Unifier {
         else if (b.type === "array" || b.type === "object") this.markAllSafe(b);
         return;
       case "array":
-        switch (b.type) {
-          case "var":
-            this.unifyAll(b.name, a);
-            return;
-          case "ref":
-          case "call":
-            if (this.isValueSafe(b)) this.markAllSafe(a);
-            return;
-          case "arraycompr":
-          case "setcompr":
-          case "objectcompr":
-            this.markAllSafe(a);
-            return;
-          case "array":
-            if (a.items.length === b.items.length) for (const [i, x] of a.items.entries()) this.unify(x, b.items[i]!);
-            return;
-          default:
-            return;
-        }
+        if (b.type === "array") {
+          if (a.items.length === b.items.length) for (const [i, x] of a.items.entries()) this.unify(x, b.items[i]!);
+        } else this.unifyCompositeWith(a, b);
+        return;
       case "object":
-        switch (b.type) {
-          case "var":
-            this.unifyAll(b.name, a);
-            return;
-          case "ref":
-          case "call":
-            if (this.isValueSafe(b)) this.markAllSafe(a);
-            return;
-          case "arraycompr":
-          case "setcompr":
-          case "objectcompr":
-            this.markAllSafe(a);
-            return;
-          case "object":
-            for (const [ka, va] of a.entries) {
-              const match = b.entries.find(([kb]) => sameGround(ka, kb));
-              if (match) this.unify(va, match[1]);
-            }
-            return;
-          default:
-            return;
-        }
+        if (b.type === "object") {
+          for (const [ka, va] of a.entries) {
+            const match = b.entries.find(([kb]) => sameGround(ka, kb));
+            if (match) this.unify(va, match[1]);
+          }
+        } else this.unifyCompositeWith(a, b);
+        return;
       default:
         if (b.type === "var") this.markSafe(b.name);
         return;

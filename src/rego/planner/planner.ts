@@ -9,19 +9,21 @@
  * and calls `k` with the operand holding its value; anything depending on that value is
  * planned inside `k`, hence inside any scan or block `t` needed.
  */
-import { lookupBuiltin } from "../builtins/catalog.ts";
 import type { SourcePos } from "../errors.ts";
 import * as ir from "../ir.ts";
 import type { CheckedQuery, Program, RuleNode, RuleSet } from "../check/program.ts";
 import { pathKey } from "../check/program.ts";
-import { allVarsDeep, isGround } from "../check/terms.ts";
-import type { Body, Expr, RefTerm, Term, With } from "../syntax/ast.ts";
+import { isGround } from "../check/terms.ts";
+import type { Body, Expr, RefTerm, Term } from "../syntax/ast.ts";
 import { asBlock, FuncBuilder, type MutableBlock } from "./builder.ts";
-import { type MockTarget, PlanContext } from "./context.ts";
+import { isRelation, planCall, planCallExpr } from "./calls.ts";
+import { PlanContext } from "./context.ts";
+import { planRefData } from "./datarefs.ts";
 import { planRuleSetFunction } from "./rulesets.ts";
+import { planWith } from "./with.ts";
 
-type Cont = () => void;
-type OpCont = (op: ir.Operand) => void;
+export type Cont = () => void;
+export type OpCont = (op: ir.Operand) => void;
 
 export interface PlanOptions {
   /** Rule entrypoints, as paths below data (`["tollgate", "decision"]`), named by `name`. */
@@ -261,7 +263,7 @@ export class Planner {
       return;
     }
     if (e.with.length > 0) {
-      this.planWith(e, k);
+      planWith(this, e, k);
       return;
     }
     const kind = e.kind;
@@ -272,7 +274,7 @@ export class Planner {
           if (kind.term.value) k();
           return;
         }
-        if (kind.term.type === "call") this.planCallExpr(kind.term, k);
+        if (kind.term.type === "call") planCallExpr(this, kind.term, k);
         else
           this.planTerm(kind.term, (op) => {
             this.emit({ type: "NotEqualStmt", a: op, b: ir.bool(false) });
@@ -343,294 +345,6 @@ export class Planner {
       this.emit({ type: "IsUndefinedStmt", source: counterexample });
       k();
     });
-  }
-
-  // ---- with ----
-
-  private planWith(e: Expr, k: Cont): void {
-    const docWiths: { root: "input" | "data"; path: string[]; with: With }[] = [];
-    const mocks: { name: string; with: With }[] = [];
-    const shadows: string[][] = [];
-    for (const w of e.with) {
-      const target = w.target;
-      if (target.type === "ref" && target.terms[0]!.type === "var") {
-        const root = target.terms[0]!.name;
-        if (root === "input" || root === "data") {
-          const path = target.terms.slice(1).map((t) => (t as { value: string }).value);
-          if (root === "data") {
-            const set = this.nodeAt(path)?.ruleSet;
-            if (set && set.kind === "function" && set.path.length === path.length) {
-              mocks.push({ name: `data.${path.join(".")}`, with: w });
-              continue;
-            }
-            if (this.rulesAtOrBelow(path)) shadows.push(path);
-          }
-          docWiths.push({ root, path, with: w });
-          continue;
-        }
-      }
-      const name = target.type === "var" ? target.name : refName(target);
-      mocks.push({ name: name ?? "?", with: w });
-    }
-
-    const mockTargets = new Map<string, MockTarget>();
-    // Values using local variables reach other rules' functions through a hidden data key.
-    const hidden: { path: string[]; value: ir.Operand }[] = [];
-    const planMockValues = (i: number, done: Cont): void => {
-      if (i >= mocks.length) {
-        done();
-        return;
-      }
-      const m = mocks[i]!;
-      const fn = this.functionValue(m.with);
-      if (fn) {
-        mockTargets.set(m.name, fn);
-        planMockValues(i + 1, done);
-        return;
-      }
-      this.planTerm(m.with.value, (op) => {
-        const l = this.toLocal(op);
-        const portable = this.isPortable(m.with.value);
-        mockTargets.set(m.name, {
-          kind: "value",
-          term: m.with.value,
-          local: l,
-          owner: this.funcId,
-          portable,
-          at: m.with.loc,
-        });
-        if (!portable) hidden.push({ path: [HIDDEN_MOCKS_KEY, m.name], value: ir.local(l) });
-        planMockValues(i + 1, done);
-      });
-    };
-
-    planMockValues(0, () => {
-      this.planTermList(
-        docWiths.map((d) => d.with.value),
-        (docValues) => {
-          const replaced = [
-            ...docWiths.map((d, i) => ({ root: d.root, path: d.path, value: docValues[i]! })),
-            ...hidden.map((h) => ({ root: "data" as const, path: h.path, value: h.value })),
-          ];
-          // Save the documents the withs replace, to restore them for the rest of the body.
-          const roots = [...new Set(replaced.map((d) => d.root))].sort();
-          const saved = roots.map((r) => {
-            const orig = r === "input" ? this.inputLocal() : this.dataLocal();
-            const copy = this.newLocal();
-            this.emit({ type: "AssignVarStmt", source: ir.local(orig), target: copy });
-            return { orig, copy };
-          });
-          const outer = this.ctx;
-          const inner = outer.withShadows(shadows).withMocks(mockTargets);
-          const planWithRec = (i: number): void => {
-            if (i >= replaced.length) {
-              this.ctx = inner;
-              this.planExpr({ ...e, with: [] }, () => {
-                this.ctx = outer;
-                this.planRestore(saved, 0, k);
-                this.ctx = inner;
-              });
-              this.ctx = outer;
-              return;
-            }
-            const d = replaced[i]!;
-            const local = d.root === "input" ? this.inputLocal() : this.dataLocal();
-            const block = this.fb.inBlock(() => planWithRec(i + 1));
-            this.emit({
-              type: "WithStmt",
-              local,
-              path: d.path.map((s) => this.str(s)),
-              value: d.value,
-              block: asBlock(block),
-            });
-          };
-          planWithRec(0);
-        },
-      );
-    });
-  }
-
-  /** True if a term uses no local variable bound here, so it can be planned in another function. */
-  private isPortable(t: Term): boolean {
-    for (const v of allVarsDeep(t)) {
-      if (v !== "input" && v !== "data" && this.fb.vars.get(v) !== undefined) return false;
-    }
-    return true;
-  }
-
-  private planRestore(saved: { orig: ir.Local; copy: ir.Local }[], i: number, k: Cont): void {
-    if (i >= saved.length) {
-      k();
-      return;
-    }
-    const { orig, copy } = saved[i]!;
-    const block = this.fb.inBlock(() => this.planRestore(saved, i + 1, k));
-    this.emit({ type: "WithStmt", local: orig, path: [], value: ir.local(copy), block: asBlock(block) });
-  }
-
-  private rulesAtOrBelow(path: readonly string[]): boolean {
-    let n: RuleNode | undefined = this.program.root;
-    for (const p of path) {
-      if (n.ruleSet) return true;
-      n = n.children.get(p);
-      if (!n) return false;
-    }
-    return hasRuleSets(n);
-  }
-
-  /** A `with` value that is a function (builtin name or user function reference), if it is one. */
-  private functionValue(w: With): MockTarget | undefined {
-    if (w.builtin !== undefined) return { kind: "builtin", name: w.builtin };
-    const v = w.value;
-    if (v.type === "ref" && v.terms[0]!.type === "var" && v.terms[0]!.name === "data") {
-      const path: string[] = [];
-      for (const t of v.terms.slice(1)) {
-        if (t.type !== "string") return undefined;
-        path.push(t.value);
-      }
-      const set = this.nodeAt(path)?.ruleSet;
-      if (set?.kind === "function" && set.path.length === path.length) return { kind: "function", path };
-    }
-    return undefined;
-  }
-
-  // ---- calls ----
-
-  /** A call used as an expression: `f(x)` (must not be false) or `f(x, out)` (relational form). */
-  private planCallExpr(c: Extract<Term, { type: "call" }>, k: Cont): void {
-    const arity = this.callArity(c.name);
-    const builtin = c.name.startsWith("data.") ? undefined : lookupBuiltin(c.name);
-    if (builtin?.void) {
-      this.planVoid(c, k);
-      return;
-    }
-    const mocked = this.ctx.mocks.has(c.name);
-    if (!mocked && c.args.length === 2 && (c.name === "equal" || c.name === "neq")) {
-      this.planTerm(c.args[0]!, (a) =>
-        this.planTerm(c.args[1]!, (b) => {
-          this.emit({ type: c.name === "equal" ? "EqualStmt" : "NotEqualStmt", a, b });
-          k();
-        }),
-      );
-      return;
-    }
-    const relation = !mocked && builtin?.relation === true;
-    if (c.args.length === arity + 1) {
-      this.planCall(c.name, c.args.slice(0, arity), (result) => {
-        if (relation) {
-          this.planScanValues(result, c.args[arity]!, k);
-        } else {
-          this.planUnifyLocal(ir.local(result), c.args[arity]!, k);
-        }
-      });
-      return;
-    }
-    this.planCall(c.name, c.args, (result) => {
-      if (relation) {
-        const n = this.newLocal();
-        const zero = this.newLocal();
-        this.emit({ type: "LenStmt", source: ir.local(result), target: n });
-        this.emit({ type: "MakeNumberIntStmt", value: 0, target: zero });
-        this.emit({ type: "NotEqualStmt", a: ir.local(n), b: ir.local(zero) });
-      } else {
-        this.emit({ type: "NotEqualStmt", a: ir.local(result), b: ir.bool(false) });
-      }
-      k();
-    });
-  }
-
-  /** `print(...)` and other void builtins: evaluated for their arguments' sake, always true. */
-  private planVoid(_c: Extract<Term, { type: "call" }>, k: Cont): void {
-    k();
-  }
-
-  /** A builtin that produces several solutions (and is not replaced by a `with`). */
-  private isRelation(name: string): boolean {
-    return !name.startsWith("data.") && !this.ctx.mocks.has(name) && lookupBuiltin(name)?.relation === true;
-  }
-
-  callArity(name: string): number {
-    if (name.startsWith("data.")) {
-      const set = this.nodeAt(name.split(".").slice(1))?.ruleSet;
-      return set?.arity ?? 0;
-    }
-    return lookupBuiltin(name)?.arity ?? 0;
-  }
-
-  /** Plans the arguments, then a call of `name` (mocks applied); `k` gets the result local. */
-  planCall(name: string, args: readonly Term[], k: (result: ir.Local) => void): void {
-    this.planTermList(args, (ops) => this.emitCall(name, ops, k));
-  }
-
-  private emitCall(name: string, ops: ir.Operand[], k: (result: ir.Local) => void): void {
-    const mock = this.ctx.mocks.get(name);
-    if (mock) {
-      switch (mock.kind) {
-        case "value": {
-          if (mock.owner === this.funcId) {
-            k(mock.local);
-          } else if (mock.portable) {
-            const saved = this.ctx;
-            this.ctx = this.ctx.withoutMocks();
-            this.planTerm(mock.term, (op) => {
-              this.ctx = saved;
-              k(this.toLocal(op));
-              this.ctx = this.ctx.withoutMocks();
-            });
-            this.ctx = saved;
-          } else {
-            this.planBasePath({ local: this.dataLocal(), path: [HIDDEN_MOCKS_KEY, name] }, k);
-          }
-          return;
-        }
-        case "builtin": {
-          this.emitDirectCall(mock.name, ops, k);
-          return;
-        }
-        case "function": {
-          const saved = this.ctx;
-          this.ctx = this.ctx.withoutMocks();
-          let fname: string;
-          try {
-            const node = this.nodeAt(mock.path)!;
-            fname = this.ruleSetFunction(node.ruleSet!, node);
-          } finally {
-            this.ctx = saved;
-          }
-          const result = this.newLocal();
-          this.emit({
-            type: "CallStmt",
-            func: fname,
-            args: [ir.local(this.inputLocal()), ir.local(this.dataLocal()), ...ops],
-            result,
-          });
-          k(result);
-          return;
-        }
-      }
-    }
-    this.emitDirectCall(name, ops, k);
-  }
-
-  private emitDirectCall(name: string, ops: ir.Operand[], k: (result: ir.Local) => void): void {
-    const result = this.newLocal();
-    if (name.startsWith("data.")) {
-      const path = name.split(".").slice(1);
-      const node = this.nodeAt(path);
-      const set = node?.ruleSet;
-      if (!node || !set) throw new Error(`planner: unknown function ${name}`);
-      const fname = this.ruleSetFunction(set, node);
-      this.emit({
-        type: "CallStmt",
-        func: fname,
-        args: [ir.local(this.inputLocal()), ir.local(this.dataLocal()), ...ops],
-        result,
-      });
-    } else {
-      this.useBuiltin(name);
-      this.emit({ type: "CallStmt", func: name, args: ops, result });
-    }
-    k(result);
   }
 
   // ---- terms ----
@@ -724,9 +438,9 @@ export class Planner {
         return;
       }
       case "call":
-        this.planCall(t.name, t.args, (result) => {
+        planCall(this, t.name, t.args, (result) => {
           // A relation used as a value (`[path, v] := walk(x)`) has one value per solution.
-          if (this.isRelation(t.name)) this.planScan(result, wildcardVar(t.loc), (_key, value) => k(ir.local(value)));
+          if (isRelation(this, t.name)) this.planScan(result, wildcardVar(t.loc), (_key, value) => k(ir.local(value)));
           else k(ir.local(result));
         });
         return;
@@ -917,7 +631,7 @@ export class Planner {
     const head = r.terms[0]!;
     if (head.type === "var") {
       if (head.name === "data") {
-        this.planRefData(r.terms, k);
+        planRefData(this, r.terms, k);
         return;
       }
       const l = this.fb.vars.get(head.name);
@@ -959,7 +673,7 @@ export class Planner {
   }
 
   /** Iterates the values of a collection, unifying each with `valueTerm`. */
-  private planScanValues(source: ir.Local, valueTerm: Term, k: Cont): void {
+  planScanValues(source: ir.Local, valueTerm: Term, k: Cont): void {
     const key = this.newLocal();
     const value = this.newLocal();
     const block = this.fb.inBlock(() => {
@@ -999,175 +713,7 @@ export class Planner {
     visit(t);
     return unbound;
   }
-
-  /** References into `data`: rules (virtual documents) and base data, merged as in OPA. */
-  private planRefData(terms: readonly Term[], k: OpCont): void {
-    this.planDataWalk(this.program.root, { local: this.dataLocal(), path: [] }, terms, 1, k);
-  }
-
-  private planDataWalk(node: RuleNode | undefined, base: BasePtr, terms: readonly Term[], i: number, k: OpCont): void {
-    const set = this.visibleRuleSet(node);
-    if (set) {
-      if (set.kind === "function") {
-        // A function is not a document: the reference is undefined.
-        const l = this.newLocal();
-        this.emit({ type: "IsDefinedStmt", source: l });
-        return;
-      }
-      const fname = this.ruleSetFunction(set, node!);
-      const result = this.newLocal();
-      this.emit({
-        type: "CallStmt",
-        func: fname,
-        args: [ir.local(this.inputLocal()), ir.local(this.dataLocal())],
-        result,
-      });
-      this.planRefRec(ir.local(result), terms, i, k);
-      return;
-    }
-    const virtual = node && this.hasVisibleRules(node) ? node : undefined;
-    if (!virtual) {
-      this.planBasePath(base, (b) => this.planRefRec(ir.local(b), terms, i, k));
-      return;
-    }
-    if (i >= terms.length) {
-      this.planExtent(virtual, base, (l) => k(ir.local(l)));
-      return;
-    }
-    const op = terms[i]!;
-    if (op.type === "string") {
-      this.planDataWalk(virtual.children.get(op.value), { local: base.local, path: [...base.path, op.value] }, terms, i + 1, k);
-      return;
-    }
-    if (!this.hasUnboundVars(op)) {
-      // A computed key: compare against each virtual child, or read base data.
-      this.planTerm(op, (keyOp) => {
-        const children = [...virtual.children.keys()].sort();
-        const blocks = children.map((c) =>
-          this.fb.inBlock(() =>
-            this.fb.vars.scoped(() => {
-              this.emit({ type: "EqualStmt", a: keyOp, b: this.strOp(c) });
-              this.planDataWalk(virtual.children.get(c), { local: base.local, path: [...base.path, c] }, terms, i + 1, k);
-            }),
-          ),
-        );
-        if (blocks.length > 0) this.emit({ type: "BlockStmt", blocks: blocks.map(asBlock) });
-        this.planBasePath(base, (b) => {
-          const excluded = this.planExcludeSet(children);
-          this.emitNotMember(excluded, keyOp);
-          const target = this.newLocal();
-          this.emit({ type: "DotStmt", source: ir.local(b), key: keyOp, target });
-          this.planRefRec(ir.local(target), terms, i + 1, k);
-        });
-      });
-      return;
-    }
-    // An unbound operand: enumerate the virtual children, then the base data not shadowed by them.
-    const children = [...virtual.children.keys()].sort();
-    const blocks = children.map((c) =>
-      this.fb.inBlock(() =>
-        this.fb.vars.scoped(() => {
-          this.planUnifyLocal(this.strOp(c), op, () =>
-            this.planDataWalk(virtual.children.get(c), { local: base.local, path: [...base.path, c] }, terms, i + 1, k),
-          );
-        }),
-      ),
-    );
-    if (blocks.length > 0) this.emit({ type: "BlockStmt", blocks: blocks.map(asBlock) });
-    this.planBasePath(base, (b) => {
-      const excluded = this.planExcludeSet(children);
-      this.planScan(b, op, (key, value) => {
-        this.emitNotMember(excluded, ir.local(key));
-        this.planRefRec(ir.local(value), terms, i + 1, k);
-      });
-    });
-  }
-
-  private planExcludeSet(keys: readonly string[]): ir.Local {
-    const set = this.newLocal();
-    this.emit({ type: "MakeSetStmt", target: set });
-    for (const key of keys) this.emit({ type: "SetAddStmt", value: this.strOp(key), set });
-    return set;
-  }
-
-  private emitNotMember(set: ir.Local, key: ir.Operand): void {
-    const ignored = this.newLocal();
-    const block = this.fb.inBlock(() => this.emit({ type: "DotStmt", source: ir.local(set), key, target: ignored }));
-    this.emit({ type: "NotStmt", block: asBlock(block) });
-  }
-
-  /** The base document at `base.path` (undefined if absent). */
-  private planBasePath(base: BasePtr, k: (l: ir.Local) => void): void {
-    let cur = base.local;
-    for (const p of base.path) {
-      const next = this.newLocal();
-      this.emit({ type: "DotStmt", source: ir.local(cur), key: this.strOp(p), target: next });
-      cur = next;
-    }
-    k(cur);
-  }
-
-  hasVisibleRules(node: RuleNode): boolean {
-    if (this.ctx.hides(node.path)) return false;
-    if (this.visibleRuleSet(node)) return true;
-    for (const c of node.children.values()) if (this.hasVisibleRules(c) || c.isPackage) return true;
-    return node.isPackage;
-  }
-
-  /**
-   * The full document at a node: virtual documents of the subtree (rules; packages give `{}`),
-   * merged with base data at the same path if any.
-   */
-  planExtent(node: RuleNode, base: BasePtr | undefined, k: (l: ir.Local) => void): void {
-    const vtarget = this.newLocal();
-    this.emit({ type: "MakeObjectStmt", target: vtarget });
-    for (const key of [...node.children.keys()].sort()) {
-      const child = node.children.get(key)!;
-      const set = this.visibleRuleSet(child);
-      if (set) {
-        if (set.kind === "function") continue;
-        const fname = this.ruleSetFunction(set, child);
-        const value = this.newLocal();
-        const block = this.fb.inBlock(() => {
-          this.emit({
-            type: "CallStmt",
-            func: fname,
-            args: [ir.local(this.inputLocal()), ir.local(this.dataLocal())],
-            result: value,
-          });
-          this.emit({ type: "ObjectInsertStmt", key: this.strOp(key), value: ir.local(value), object: vtarget });
-        });
-        this.emit({ type: "BlockStmt", blocks: [asBlock(block)] });
-        continue;
-      }
-      if (!this.hasVisibleRules(child)) continue;
-      this.planExtent(child, undefined, (sub) => {
-        this.emit({ type: "ObjectInsertStmt", key: this.strOp(key), value: ir.local(sub), object: vtarget });
-      });
-    }
-    if (!base) {
-      k(vtarget);
-      return;
-    }
-    // Merge with the base document when there is one; otherwise the virtual document alone.
-    const target = this.newLocal();
-    const inner = this.fb.inBlock(() => {
-      this.planBasePath(base, (b) => {
-        this.emit({ type: "ObjectMergeStmt", a: b, b: vtarget, target });
-        this.emit({ type: "BreakStmt", index: 1 });
-      });
-    });
-    const outer = this.fb.inBlock(() => {
-      this.emit({ type: "BlockStmt", blocks: [asBlock(inner)] });
-      this.emit({ type: "AssignVarStmt", source: ir.local(vtarget), target });
-    });
-    this.emit({ type: "BlockStmt", blocks: [asBlock(outer)] });
-    k(target);
-  }
 }
-
-/** Data key under which `with` values that use local variables reach other rules (see planWith). */
-const HIDDEN_MOCKS_KEY = "$tollgate:with";
 
 let wildcardCounter = 0;
 
@@ -1176,27 +722,8 @@ function wildcardVar(loc: SourcePos): Term {
   return { type: "var", name: `$planner${wildcardCounter++}`, loc };
 }
 
-interface BasePtr {
-  readonly local: ir.Local;
-  readonly path: readonly string[];
-}
 
-function hasRuleSets(n: RuleNode): boolean {
-  if (n.ruleSet) return true;
-  for (const c of n.children.values()) if (hasRuleSets(c)) return true;
-  return false;
-}
 
-function refName(t: Term): string | undefined {
-  if (t.type !== "ref") return undefined;
-  const parts: string[] = [];
-  for (const [i, x] of t.terms.entries()) {
-    if (i === 0 && x.type === "var") parts.push(x.name);
-    else if (i > 0 && x.type === "string") parts.push(x.value);
-    else return undefined;
-  }
-  return parts.join(".");
-}
 
 function sameConstant(a: Term, b: Term): boolean {
   if (a.type !== b.type) return false;

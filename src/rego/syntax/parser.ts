@@ -33,6 +33,8 @@ class SyntaxFail extends Error {
   }
 }
 
+type Attempt<T> = { ok: true; value: T } | { ok: false; error: SyntaxFail };
+
 const RELATION_OPS: Record<string, string> = {
   "==": "equal",
   "!=": "neq",
@@ -133,7 +135,7 @@ class Parser {
     if (this.tok.kind !== "eof") this.unexpected();
   }
   /** Runs `f`; on a syntax failure restores the position and returns undefined. */
-  private attempt<T>(f: () => T): { ok: true; value: T } | { ok: false; error: SyntaxFail } {
+  private attempt<T>(f: () => T): Attempt<T> {
     const save = this.i;
     const saveWild = this.wildcards;
     try {
@@ -719,6 +721,16 @@ class Parser {
     }
   }
 
+  /** After a comprehension's head, at `|`: the body up to `end`, if it parses as one. */
+  private comprehensionBody(end: string): Attempt<Body> {
+    return this.attempt(() => {
+      this.next();
+      const body = this.body(end);
+      this.expectOp(end);
+      return body;
+    });
+  }
+
   private arrayTerm(): Term {
     const open = this.next();
     if (this.isOp("]")) {
@@ -739,12 +751,7 @@ class Parser {
         return { type: "array", items: [first.value], loc: open.pos };
       }
       if (this.isOp("|") && potentialComprehension) {
-        const compr = this.attempt(() => {
-          this.next();
-          const body = this.body("]");
-          this.expectOp("]");
-          return body;
-        });
+        const compr = this.comprehensionBody("]");
         if (compr.ok) return { type: "arraycompr", term: first.value, body: compr.value, loc: open.pos };
       }
     }
@@ -771,12 +778,7 @@ class Parser {
     const first = this.attempt(() => this.term());
     if (first.ok) {
       if (this.isOp("|") && potentialComprehension) {
-        const compr = this.attempt(() => {
-          this.next();
-          const body = this.body("}");
-          this.expectOp("}");
-          return body;
-        });
+        const compr = this.comprehensionBody("}");
         if (compr.ok) return { type: "setcompr", term: first.value, body: compr.value, loc: open.pos };
       } else if (this.isOp("}") || this.isOp(",")) {
         return this.setRest(first.value, open.pos);
@@ -809,12 +811,7 @@ class Parser {
     if (potentialComprehension) {
       const value = this.attempt(() => this.term());
       if (value.ok && this.isOp("|")) {
-        const compr = this.attempt(() => {
-          this.next();
-          const body = this.body("}");
-          this.expectOp("}");
-          return body;
-        });
+        const compr = this.comprehensionBody("}");
         if (compr.ok) return { type: "objectcompr", key, value: value.value, body: compr.value, loc };
       }
       this.i = start;
