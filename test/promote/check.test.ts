@@ -129,6 +129,7 @@ describe("tollgate check", () => {
     assert.equal(cleared.code, 0, cleared.stdout);
     assert.match(cleared.stdout, /✓ eval attestation: model changed; support-golden-v8 score 0\.86 ≥ 0\.8/);
     assert.match(cleared.stdout, /also: attestation added for [0-9a-f]{12}: eval support-golden-v8: score 0\.86, pass/);
+    assert.match(cleared.stdout, /note: the eval support-golden-v8 \(score 0\.86\) of [0-9a-f]{12} first appears in this pull request/);
   });
 
   it("blocks promoting a digest that was rolled back in the target, and one inside the freeze after that rollback", async (t) => {
@@ -187,6 +188,19 @@ describe("tollgate check", () => {
     assert.match(gateLine(result.stdout, "verified upstream"), /^✗ verified upstream: sha256:[0-9a-f]{12} has not been verified in staging/);
     assert.match(gateLine(result.stdout, "eval attestation"), /^✗ eval attestation: model anthropic\/claude-sonnet-4-5@20250929 -> anthropic\/claude-sonnet-4-5@20251101 needs an eval attestation/);
     assert.match(result.stdout, /policies changed \(policies\/governance\.rego\): this check judged by the base's policies/);
+  });
+
+  it("does not count approvals a pull request writes into the release file itself", async (t) => {
+    if (!requireGit(t)) return;
+    await branch(repo, "self-approved", PROMOTION, () =>
+      repo.editYaml(releasePath("prod", "support-agent"), (r) => {
+        r.approvals = ["alice", "bob"].map((by) => ({ by, at: "2026-11-24T09:00:00Z", digest: DIGESTS.stagingSupportAgent }));
+      }),
+    );
+    const result = await check(repo, ["--head", "self-approved"]);
+    assert.equal(result.code, 1, result.stdout);
+    assert.match(gateLine(result.stdout, "approvals"), /^✗ approvals: .* has 0 \(none\)$/);
+    assert.match(result.stdout, /note: the approval by alice this pull request writes into the release file is not counted: approve on the pull request instead/);
   });
 
   it("reports invalid files by file, line and field, and summarises environment settings", async (t) => {

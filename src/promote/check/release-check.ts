@@ -1,7 +1,7 @@
 import { shortDigest } from "../../model/artifact-digest.ts";
 import { diffArtifacts } from "../../model/artifact-diff.ts";
 import { canonicalJson } from "../../model/canonical-json.ts";
-import type { Release, RepositoryState, Status } from "../../model/types.ts";
+import type { Approval, Release, RepositoryState, Status } from "../../model/types.ts";
 import type { LoadedBundle } from "../../policy/loader.ts";
 import type { PolicyInput, PolicyMode, PolicyViolation } from "../../policy/types.ts";
 import { buildPolicyInput } from "../../reconcile/policy-input.ts";
@@ -74,9 +74,10 @@ export function checkRelease(ctx: ReleaseCheckContext): ReleaseCheck {
 
   const state: RepositoryState = { environments: new Map(ctx.base.environments) };
   state.environments.set(environment, evalEnv);
-  const release: Release = { ...proposed };
+  const release: Release = { ...proposed, approvals: recordedApprovals(proposed, baseEnv?.releases.get(service), result.notes) };
   if (running) release.lastGood = running;
   else delete release.lastGood;
+  noteNewAttestations(proposed, ctx.base, result.notes);
   const extra = platformApprovals(ctx.approvers, proposed.artifact.digest, ctx.now);
   const inputFor = (mode: PolicyMode, status: Status | undefined): PolicyInput => {
     const input = buildPolicyInput({ mode, state, environment, service, release, status, now: ctx.now });
@@ -101,6 +102,32 @@ function rolloutConflict(input: PolicyInput, status: Status | undefined): Policy
     message: `${input.environment.name} is rolling out ${shortDigest(status.canaryDigest)} of ${input.service} now (${where}${status.rolloutStartedAt ? `, since ${status.rolloutStartedAt}` : ""}); merging would replace that rollout before it is judged`,
     values: { canaryDigest: status.canaryDigest, step: status.step ?? 0, weight: status.weight ?? null },
   };
+}
+
+/**
+ * The approvals recorded in the release file that count: those already on the base. An approval a
+ * pull request writes into the file itself would let its author approve their own change; approvals
+ * given in the pull request arrive from the platform instead.
+ */
+function recordedApprovals(proposed: Release, base: Release | undefined, notes: string[]): Approval[] {
+  const onBase = new Set((base?.approvals ?? []).map(canonicalJson));
+  const counted: Approval[] = [];
+  for (const a of proposed.approvals ?? []) {
+    if (onBase.has(canonicalJson(a))) counted.push(a);
+    else if (a.digest === proposed.artifact.digest) {
+      notes.push(`the approval by ${a.by} this pull request writes into the release file is not counted: approve on the pull request instead`);
+    }
+  }
+  return counted;
+}
+
+/** Eval attestations of the proposed digest that no release on the base holds: counted, but worth a look. */
+function noteNewAttestations(proposed: Release, base: RepositoryState, notes: string[]): void {
+  const known = new Set([...base.environments.values()].flatMap((e) => [...e.releases.values()].flatMap((r) => (r.attestations ?? []).map(canonicalJson))));
+  for (const a of proposed.attestations ?? []) {
+    if (a.digest !== proposed.artifact.digest || known.has(canonicalJson(a))) continue;
+    notes.push(`the eval ${a.suite} (score ${a.score}) of ${shortDigest(a.digest)} first appears in this pull request: make sure your eval runner wrote it`);
+  }
 }
 
 /** What the pull request changes in the release file besides the artifact, in words. */
