@@ -29,17 +29,21 @@ export function typeName(v: usize): string {
 export let errFile: usize = 0;
 export let errRow: i32 = 0;
 
+/** Appends "file:row: " for a NUL-terminated file name (nothing if `file` is 0). */
+export function bufLocation(b: usize, file: usize, row: i32): void {
+  if (file == 0) return;
+  let n: u32 = 0;
+  while (load<u8>(file + n) != 0) n++;
+  bufAsciiSafe(b, file, n);
+  bufByte(b, 58);
+  bufI64(b, row);
+  bufStr(b, ": ");
+}
+
 /** A new message buffer starting with the current builtin call's location, if known. */
 export function startMessage(): usize {
   const b = bufNew(128);
-  if (errFile != 0) {
-    let n: u32 = 0;
-    while (load<u8>(errFile + n) != 0) n++;
-    bufAsciiSafe(b, errFile, n);
-    bufByte(b, 58);
-    bufI64(b, errRow);
-    bufStr(b, ": ");
-  }
+  bufLocation(b, errFile, errRow);
   return b;
 }
 
@@ -76,18 +80,33 @@ export function builtinFailure(): bool {
   return builtinFailed;
 }
 
-/** eval_type_error: NAME: operand POS must be EXPECTED but got TYPE */
-export function typeError(name: string, pos: i32, expected: string, got: usize): void {
+/**
+ * Starts a builtin error message "file:row: CODE: NAME: operand POS " (no operand part if pos is
+ * 0), or returns 0 in non-strict mode after recording the failure.
+ */
+function beginError(code: string, name: string, pos: i32): usize {
   if (!STRICT_BUILTIN_ERRORS) {
     builtinFailed = true;
-    return;
+    return 0;
   }
   const b = startMessage();
-  bufStr(b, "eval_type_error: ");
+  bufStr(b, code);
+  bufStr(b, ": ");
   bufStr(b, name);
-  bufStr(b, ": operand ");
-  bufI64(b, pos);
-  bufStr(b, " must be ");
+  bufStr(b, ": ");
+  if (pos > 0) {
+    bufStr(b, "operand ");
+    bufI64(b, pos);
+    bufByte(b, 32);
+  }
+  return b;
+}
+
+/** eval_type_error: NAME: operand POS must be EXPECTED but got TYPE */
+export function typeError(name: string, pos: i32, expected: string, got: usize): void {
+  const b = beginError("eval_type_error", name, pos);
+  if (b == 0) return;
+  bufStr(b, "must be ");
   bufStr(b, expected);
   bufStr(b, " but got ");
   bufStr(b, typeName(got));
@@ -96,16 +115,9 @@ export function typeError(name: string, pos: i32, expected: string, got: usize):
 
 /** eval_type_error: NAME: operand POS must be array of strings but got array containing TYPE */
 export function elementTypeError(name: string, pos: i32, coll: usize, elem: usize): void {
-  if (!STRICT_BUILTIN_ERRORS) {
-    builtinFailed = true;
-    return;
-  }
-  const b = startMessage();
-  bufStr(b, "eval_type_error: ");
-  bufStr(b, name);
-  bufStr(b, ": operand ");
-  bufI64(b, pos);
-  bufStr(b, " must be ");
+  const b = beginError("eval_type_error", name, pos);
+  if (b == 0) return;
+  bufStr(b, "must be ");
   bufStr(b, typeName(coll));
   bufStr(b, " of strings but got ");
   bufStr(b, typeName(coll));
@@ -116,30 +128,16 @@ export function elementTypeError(name: string, pos: i32, coll: usize, elem: usiz
 
 /** eval_type_error: NAME: operand POS MESSAGE */
 export function operandError(name: string, pos: i32, message: string): void {
-  if (!STRICT_BUILTIN_ERRORS) {
-    builtinFailed = true;
-    return;
-  }
-  const b = startMessage();
-  bufStr(b, "eval_type_error: ");
-  bufStr(b, name);
-  bufStr(b, ": operand ");
-  bufI64(b, pos);
-  bufByte(b, 32);
+  const b = beginError("eval_type_error", name, pos);
+  if (b == 0) return;
   bufStr(b, message);
   abortBuf(b);
 }
 
 /** eval_builtin_error: NAME: MESSAGE */
 export function builtinError(name: string, message: string): void {
-  if (!STRICT_BUILTIN_ERRORS) {
-    builtinFailed = true;
-    return;
-  }
-  const b = startMessage();
-  bufStr(b, "eval_builtin_error: ");
-  bufStr(b, name);
-  bufStr(b, ": ");
+  const b = beginError("eval_builtin_error", name, 0);
+  if (b == 0) return;
   bufStr(b, message);
   abortBuf(b);
 }

@@ -2,15 +2,13 @@
 // codegen calls (the codegen removes every export that is not part of the ABI).
 import { BUILTINS_JSON, BUILTINS_JSON_LEN, ENTRYPOINTS_JSON, ENTRYPOINTS_JSON_LEN, run_plan } from "./env";
 import { alloc, allocZero, heapGet, heapSet } from "./mem";
-import { bufByte, bufCString, bufI64, bufNew, bufStr } from "./buf";
-import { abortBuf, bufAsciiSafe, fail } from "./error";
+import { bufCString, bufNew, bufStr } from "./buf";
+import { abortBuf, bufAsciiSafe, bufLocation, fail } from "./error";
 import { dumpJSON, dumpRego, jsonParse } from "./json";
 import { equal } from "./compare";
-import { mkInt, mkNumberText, numIsInt, numToI64 } from "./number";
+import { mkInt, mkNumberText } from "./number";
 import {
-  FALSE, NULL, T_ARRAY, T_OBJECT, T_SET, TRUE,
-  mkArray, arrPush, mkObject, objFind, objGet, objInsert, objKey, objVal, mkSet, setAdd, setFind,
-  shallowCopy, typeOf, vecGet, vecLen,
+  FALSE, NULL, T_ARRAY, T_OBJECT, T_SET, TRUE, mkArray, arrPush, mkObject, objFind, objGet, objInsert, objKey, objVal, mkSet, setAdd, getChild, mergeObjects, shallowCopy, typeOf, vecGet, vecLen,
 } from "./value";
 import { countOf } from "./builtins/aggregates";
 
@@ -50,7 +48,7 @@ export function opa_json_dump(v: usize): usize {
 
 export function opa_value_dump(v: usize): usize {
   const b = bufNew(256);
-  dumpRego(b, v);
+  dumpRego(b, v, false);
   return bufCString(b);
 }
 
@@ -104,7 +102,7 @@ export function opa_eval(
   }
   const rs = run_plan(entrypoint, inputValue, data);
   const b = bufNew(256);
-  if (format == 1) dumpRego(b, rs);
+  if (format == 1) dumpRego(b, rs, false);
   else dumpJSON(b, rs, false);
   return bufCString(b);
 }
@@ -235,20 +233,7 @@ export function rt_set_add(s: usize, v: usize): void {
 
 /** DotStmt: source[key], or 0. */
 export function rt_get(src: usize, key: usize): usize {
-  if (src == 0 || key == 0) return 0;
-  const t = typeOf(src);
-  if (t == T_OBJECT) return objGet(src, key);
-  if (t == T_ARRAY) {
-    if (typeOf(key) != 3 || !numIsInt(key)) return 0;
-    const i = numToI64(key);
-    if (i < 0 || i >= <i64>vecLen(src)) return 0;
-    return vecGet(src, <u32>i);
-  }
-  if (t == T_SET) {
-    const i = setFind(src, key);
-    return i < 0 ? 0 : vecGet(src, <u32>i);
-  }
-  return 0;
+  return src == 0 || key == 0 ? 0 : getChild(src, key);
 }
 
 /** LenStmt: the count as a number value. */
@@ -286,16 +271,7 @@ export function rt_merge(a: usize, b: usize): usize {
   if (a == 0) return b;
   if (b == 0) return a;
   if (typeOf(a) != T_OBJECT || typeOf(b) != T_OBJECT) return a;
-  const r = shallowCopy(a);
-  const n = vecLen(b);
-  for (let i: u32 = 0; i < n; i++) {
-    const k = objKey(b, i);
-    const bv = objVal(b, i);
-    const av = objGet(r, k);
-    if (av == 0) objInsert(r, k, bv);
-    else if (typeOf(av) == T_OBJECT && typeOf(bv) == T_OBJECT) objInsert(r, k, rt_merge(av, bv));
-  }
-  return r;
+  return mergeObjects(a, b, false);
 }
 
 /** WithStmt with a path: a copy of `base` with `value` at `path` (an array of keys). */
@@ -310,14 +286,7 @@ export function rt_upsert(base: usize, path: usize, value: usize, i: u32): usize
 /** Aborts with a conflict error at a source location, as OPA words it: "file:row: eval_conflict_error: ..." */
 export function rt_conflict(file: usize, row: i32, _col: i32, kind: i32): void {
   const b = bufNew(128);
-  if (file != 0) {
-    let n: u32 = 0;
-    while (load<u8>(file + n) != 0) n++;
-    bufAsciiSafe(b, file, n);
-    bufByte(b, 58);
-    bufI64(b, row);
-    bufStr(b, ": ");
-  }
+  bufLocation(b, file, row);
   bufStr(b, "eval_conflict_error: ");
   if (kind == 1) bufStr(b, "functions must not produce multiple outputs for same inputs");
   else if (kind == 2) bufStr(b, "object keys must be unique");

@@ -397,46 +397,31 @@ export function dumpJSON(b: usize, v: usize, html: bool): void {
   }
 }
 
-/** Appends `v` in Rego syntax (sets as {...} or set(), any object keys). */
-export function dumpRego(b: usize, v: usize): void {
+/**
+ * Appends `v` in Rego syntax: sets as {...} or set(), any object keys. `spaced` writes ", " and
+ * ": " between elements, as OPA's String() does (used by sprintf).
+ */
+export function dumpRego(b: usize, v: usize, spaced: bool): void {
   const t = load<u8>(v);
-  if (t == T_SET) {
-    const n = vecLen(v);
-    if (n == 0) {
-      bufStr(b, "set()");
-      return;
-    }
-    bufByte(b, 123);
-    for (let i: u32 = 0; i < n; i++) {
-      if (i != 0) bufByte(b, 44);
-      dumpRego(b, vecGet(v, i));
-    }
-    bufByte(b, 125);
+  if (t != T_ARRAY && t != T_SET && t != T_OBJECT) {
+    dumpJSON(b, v, false);
     return;
   }
-  if (t == T_ARRAY) {
-    bufByte(b, 91);
-    const n = vecLen(v);
-    for (let i: u32 = 0; i < n; i++) {
-      if (i != 0) bufByte(b, 44);
-      dumpRego(b, vecGet(v, i));
-    }
-    bufByte(b, 93);
+  const n = vecLen(v);
+  if (t == T_SET && n == 0) {
+    bufStr(b, "set()");
     return;
   }
-  if (t == T_OBJECT) {
-    bufByte(b, 123);
-    const n = vecLen(v);
-    for (let i: u32 = 0; i < n; i++) {
-      if (i != 0) bufByte(b, 44);
-      dumpRego(b, objKey(v, i));
-      bufByte(b, 58);
-      dumpRego(b, objVal(v, i));
-    }
-    bufByte(b, 125);
-    return;
+  bufByte(b, t == T_ARRAY ? 91 : 123);
+  for (let i: u32 = 0; i < n; i++) {
+    if (i != 0) bufStr(b, spaced ? ", " : ",");
+    if (t == T_OBJECT) {
+      dumpRego(b, objKey(v, i), spaced);
+      bufStr(b, spaced ? ": " : ":");
+      dumpRego(b, objVal(v, i), spaced);
+    } else dumpRego(b, vecGet(v, i), spaced);
   }
-  dumpJSON(b, v, false);
+  bufByte(b, t == T_ARRAY ? 93 : 125);
 }
 
 /** NUL-terminated JSON text of `v`. */

@@ -9,6 +9,7 @@
 // Address 0 stands for "undefined".
 import { alloc } from "./mem";
 import { compare, compareBytes } from "./compare";
+import { numIsInt, numToI64 } from "./number";
 
 export const T_NULL: u8 = 1;
 export const T_BOOLEAN: u8 = 2;
@@ -286,6 +287,42 @@ export function objInsert(o: usize, key: usize, val: usize): void {
   store<u32>(at, <u32>key);
   store<u32>(at, <u32>val, 4);
   store<u32>(o, len + 1, 4);
+}
+
+/**
+ * `node[key]`: an object member, an array element by integral number index, or a set element
+ * equal to `key`; 0 if absent or `node` is a scalar.
+ */
+export function getChild(node: usize, key: usize): usize {
+  const t = typeOf(node);
+  if (t == T_OBJECT) return objGet(node, key);
+  if (t == T_ARRAY) {
+    if (typeOf(key) != T_NUMBER || !numIsInt(key)) return 0;
+    const i = numToI64(key);
+    return i >= 0 && i < <i64>vecLen(node) ? vecGet(node, <u32>i) : 0;
+  }
+  if (t == T_SET) {
+    const i = setFind(node, key);
+    return i < 0 ? 0 : vecGet(node, <u32>i);
+  }
+  return 0;
+}
+
+/**
+ * The keys of objects `a` and `b`; where both values are objects they are merged recursively,
+ * otherwise `b`'s value wins if `bWins` (object.union), else `a`'s (ObjectMergeStmt).
+ */
+export function mergeObjects(a: usize, b: usize, bWins: bool): usize {
+  const r = shallowCopy(a);
+  const n = vecLen(b);
+  for (let i: u32 = 0; i < n; i++) {
+    const k = objKey(b, i);
+    const bv = objVal(b, i);
+    const av = objGet(r, k);
+    if (av != 0 && typeOf(av) == T_OBJECT && typeOf(bv) == T_OBJECT) objInsert(r, k, mergeObjects(av, bv, bWins));
+    else if (av == 0 || bWins) objInsert(r, k, bv);
+  }
+  return r;
 }
 
 /** A shallow copy of an array, set or object (other values are returned as they are). */

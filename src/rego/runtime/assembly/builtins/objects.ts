@@ -1,23 +1,11 @@
 import { typeError } from "../error";
 import { equal as compareEq } from "../compare";
-import { mkInt, numIsInt, numToI64 } from "../number";
+import { mkInt } from "../number";
 import {
-  T_ARRAY, T_OBJECT, T_SET, T_STRING, arrPush, mkArray, mkObject, mkSet, objFind, objGet, objInsert, objKey, objVal,
-  setHas, shallowCopy, vecGet, vecLen, mkString, strPtr, strLen, setAdd,
+  T_ARRAY, T_OBJECT, T_SET, T_STRING, arrPush, mkArray, mkObject, mkSet, objFind, objGet, objInsert, objKey, objVal, setHas, vecGet, vecLen, mkString, strPtr, strLen, setAdd, getChild, mergeObjects,
 } from "../value";
 import { needArray, needObject } from "./util";
 import { bufNew, bufPtr, bufLen, bufI64 } from "../buf";
-
-function step(node: usize, key: usize): usize {
-  const t = load<u8>(node);
-  if (t == T_OBJECT) return objGet(node, key);
-  if (t == T_ARRAY && load<u8>(key) == 3 && numIsInt(key)) {
-    const i = numToI64(key);
-    return i >= 0 && i < <i64>vecLen(node) ? vecGet(node, <u32>i) : 0;
-  }
-  if (t == T_SET) return setHas(node, key) ? key : 0;
-  return 0;
-}
 
 export function b_object__get(o: usize, key: usize, dflt: usize): usize {
   if (!needObject("object.get", 1, o)) return 0;
@@ -25,7 +13,7 @@ export function b_object__get(o: usize, key: usize, dflt: usize): usize {
     let node = o;
     const n = vecLen(key);
     for (let i: u32 = 0; i < n; i++) {
-      node = step(node, vecGet(key, i));
+      node = getChild(node, vecGet(key, i));
       if (node == 0) return dflt;
     }
     return node;
@@ -42,23 +30,10 @@ export function b_object__keys(o: usize): usize {
   return s;
 }
 
-function union2(a: usize, b: usize): usize {
-  const r = shallowCopy(a);
-  const n = vecLen(b);
-  for (let i: u32 = 0; i < n; i++) {
-    const k = objKey(b, i);
-    const bv = objVal(b, i);
-    const av = objGet(r, k);
-    if (av != 0 && load<u8>(av) == T_OBJECT && load<u8>(bv) == T_OBJECT) objInsert(r, k, union2(av, bv));
-    else objInsert(r, k, bv);
-  }
-  return r;
-}
-
 export function b_object__union(a: usize, b: usize): usize {
   if (!needObject("object.union", 1, a)) return 0;
   if (!needObject("object.union", 2, b)) return 0;
-  return union2(a, b);
+  return mergeObjects(a, b, true);
 }
 
 export function b_object__union_n(arr: usize): usize {
@@ -71,7 +46,7 @@ export function b_object__union_n(arr: usize): usize {
       typeError("object.union_n", 1, "array of objects", arr);
       return 0;
     }
-    r = union2(r, x);
+    r = mergeObjects(r, x, true);
   }
   return r;
 }
@@ -97,28 +72,27 @@ function needKeys(name: string, v: usize): bool {
   return false;
 }
 
-export function b_object__remove(o: usize, keys: usize): usize {
-  if (!needObject("object.remove", 1, o)) return 0;
-  if (!needKeys("object.remove", keys)) return 0;
+/** The entries of `o` whose key is (keep) or is not (!keep) in `keys`. */
+function selectKeys(o: usize, keys: usize, keep: bool): usize {
   const r = mkObject(0);
   const n = vecLen(o);
   for (let i: u32 = 0; i < n; i++) {
     const k = objKey(o, i);
-    if (!hasKey(keys, k)) objInsert(r, k, objVal(o, i));
+    if (hasKey(keys, k) == keep) objInsert(r, k, objVal(o, i));
   }
   return r;
+}
+
+export function b_object__remove(o: usize, keys: usize): usize {
+  if (!needObject("object.remove", 1, o)) return 0;
+  if (!needKeys("object.remove", keys)) return 0;
+  return selectKeys(o, keys, false);
 }
 
 export function b_object__filter(o: usize, keys: usize): usize {
   if (!needObject("object.filter", 1, o)) return 0;
   if (!needKeys("object.filter", keys)) return 0;
-  const r = mkObject(0);
-  const n = vecLen(o);
-  for (let i: u32 = 0; i < n; i++) {
-    const k = objKey(o, i);
-    if (hasKey(keys, k)) objInsert(r, k, objVal(o, i));
-  }
-  return r;
+  return selectKeys(o, keys, true);
 }
 
 // ---- json.filter / json.remove: paths as "a/b/c" strings or arrays of keys ----
@@ -188,95 +162,43 @@ function indexChild(tree: usize, i: u32): usize {
   return objGet(tree, mkString(bufPtr(b), bufLen(b)));
 }
 
-function filterValue(v: usize, tree: usize): usize {
-  if (tree == LEAF) return v;
+/**
+ * json.filter (`filter`: keep only the listed paths) and json.remove (drop the listed paths) of
+ * `v` against a path tree. Returns 0 for "nothing left" (a dropped value).
+ */
+function prune(v: usize, tree: usize, filter: bool): usize {
+  if (tree == LEAF) return filter ? v : 0;
   const t = load<u8>(v);
+  const n = vecLen(v);
   if (t == T_OBJECT) {
     const r = mkObject(0);
-    const n = vecLen(v);
     for (let i: u32 = 0; i < n; i++) {
       const sub = objGet(tree, objKey(v, i));
-      if (sub == 0) continue;
-      const x = filterValue(objVal(v, i), sub);
+      const x = sub == 0 ? (filter ? 0 : objVal(v, i)) : prune(objVal(v, i), sub, filter);
       if (x != 0) objInsert(r, objKey(v, i), x);
     }
     return r;
   }
-  if (t == T_ARRAY) {
-    const r = mkArray(0);
-    const n = vecLen(v);
+  if (t == T_ARRAY || t == T_SET) {
+    const r = t == T_ARRAY ? mkArray(0) : mkSet(0);
     for (let i: u32 = 0; i < n; i++) {
-      const sub = indexChild(tree, i);
-      if (sub == 0) continue;
-      const x = filterValue(vecGet(v, i), sub);
-      if (x != 0) arrPush(r, x);
+      const e = vecGet(v, i);
+      const sub = t == T_ARRAY ? indexChild(tree, i) : objGet(tree, e);
+      const x = sub == 0 ? (filter ? 0 : e) : prune(e, sub, filter);
+      if (x == 0) continue;
+      if (t == T_ARRAY) arrPush(r, x);
+      else setAdd(r, x);
     }
     return r;
   }
-  if (t == T_SET) {
-    const r = mkSet(0);
-    const n = vecLen(v);
-    for (let i: u32 = 0; i < n; i++) {
-      const sub = objGet(tree, vecGet(v, i));
-      if (sub == 0) continue;
-      const x = filterValue(vecGet(v, i), sub);
-      if (x != 0) setAdd(r, x);
-    }
-    return r;
-  }
-  return 0;
-}
-
-function removeValue(v: usize, tree: usize): usize {
-  if (tree == LEAF) return 0;
-  const t = load<u8>(v);
-  if (t == T_OBJECT) {
-    const r = mkObject(0);
-    const n = vecLen(v);
-    for (let i: u32 = 0; i < n; i++) {
-      const sub = objGet(tree, objKey(v, i));
-      if (sub == 0) objInsert(r, objKey(v, i), objVal(v, i));
-      else {
-        const x = removeValue(objVal(v, i), sub);
-        if (x != 0) objInsert(r, objKey(v, i), x);
-      }
-    }
-    return r;
-  }
-  if (t == T_ARRAY) {
-    const r = mkArray(0);
-    const n = vecLen(v);
-    for (let i: u32 = 0; i < n; i++) {
-      const sub = indexChild(tree, i);
-      if (sub == 0) arrPush(r, vecGet(v, i));
-      else {
-        const x = removeValue(vecGet(v, i), sub);
-        if (x != 0) arrPush(r, x);
-      }
-    }
-    return r;
-  }
-  if (t == T_SET) {
-    const r = mkSet(0);
-    const n = vecLen(v);
-    for (let i: u32 = 0; i < n; i++) {
-      const sub = objGet(tree, vecGet(v, i));
-      if (sub == 0) setAdd(r, vecGet(v, i));
-      else {
-        const x = removeValue(vecGet(v, i), sub);
-        if (x != 0) setAdd(r, x);
-      }
-    }
-    return r;
-  }
-  return v;
+  return filter ? 0 : v;
 }
 
 export function b_json__filter(o: usize, paths: usize): usize {
   if (!needObject("json.filter", 1, o)) return 0;
   const tree = pathTree("json.filter", paths);
   if (tree == 0) return 0;
-  const r = filterValue(o, tree);
+  const r = prune(o, tree, true);
   return r == 0 ? mkObject(0) : r;
 }
 
@@ -284,6 +206,6 @@ export function b_json__remove(o: usize, paths: usize): usize {
   if (!needObject("json.remove", 1, o)) return 0;
   const tree = pathTree("json.remove", paths);
   if (tree == 0) return 0;
-  const r = removeValue(o, tree);
+  const r = prune(o, tree, false);
   return r == 0 ? mkObject(0) : r;
 }

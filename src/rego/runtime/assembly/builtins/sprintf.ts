@@ -3,67 +3,17 @@
 // everything else -> its Rego text as a string.
 import { bufByte, bufBytes, bufI64, bufLen, bufNew, bufPtr, bufSetLen, bufStr, bufU64 } from "../buf";
 
-import { dumpStringBytes, bufUtf8 } from "../json";
-import {
-  formatDigitsFixed, formatFloatG, numFormat, numIsInt, numToF64, numToI64,
-} from "../number";
+import { bufUtf8, dumpRego } from "../json";
+import { formatDigitsFixed, formatFloatG, numIsInt, numToF64, numToI64 } from "../number";
 import { decodeAt, decodedSize, runeCount } from "../utf8";
 import { alloc } from "../mem";
-import {
-  T_ARRAY, T_BOOLEAN, T_NULL, T_NUMBER, T_OBJECT, T_SET, T_STRING, mkString, objKey, objVal, strLen, strPtr, vecGet, vecLen,
-} from "../value";
+import { T_NUMBER, T_STRING, mkString, strLen, strPtr, vecGet, vecLen } from "../value";
 import { needArray, needString } from "./util";
 
 const K_INT: i32 = 0;
 const K_BIG: i32 = 1;
 const K_FLOAT: i32 = 2;
 const K_STRING: i32 = 3;
-
-/** Appends `v` in Rego syntax as OPA's String() prints it: [1, 2], {"a": 1}, {1, 2}, set(). */
-export function fmtRego(b: usize, v: usize): void {
-  const t = load<u8>(v);
-  switch (t) {
-    case T_NULL:
-      bufStr(b, "null");
-      return;
-    case T_BOOLEAN:
-      bufStr(b, load<u8>(v, 1) != 0 ? "true" : "false");
-      return;
-    case T_NUMBER:
-      numFormat(b, v);
-      return;
-    case T_STRING:
-      dumpStringBytes(b, strPtr(v), strLen(v), false);
-      return;
-    case T_ARRAY:
-    case T_SET: {
-      const n = vecLen(v);
-      if (t == T_SET && n == 0) {
-        bufStr(b, "set()");
-        return;
-      }
-      bufByte(b, t == T_ARRAY ? 91 : 123);
-      for (let i: u32 = 0; i < n; i++) {
-        if (i != 0) bufStr(b, ", ");
-        fmtRego(b, vecGet(v, i));
-      }
-      bufByte(b, t == T_ARRAY ? 93 : 125);
-      return;
-    }
-    case T_OBJECT: {
-      bufByte(b, 123);
-      const n = vecLen(v);
-      for (let i: u32 = 0; i < n; i++) {
-        if (i != 0) bufStr(b, ", ");
-        fmtRego(b, objKey(v, i));
-        bufStr(b, ": ");
-        fmtRego(b, objVal(v, i));
-      }
-      bufByte(b, 125);
-      return;
-    }
-  }
-}
 
 function kindOf(v: usize): i32 {
   const t = load<u8>(v);
@@ -90,7 +40,7 @@ function plainIntText(v: usize): bool {
 function argText(v: usize): usize {
   if (load<u8>(v) == T_STRING) return v;
   const b = bufNew(32);
-  fmtRego(b, v);
+  dumpRego(b, v, true);
   return mkString(bufPtr(b), bufLen(b));
 }
 
@@ -147,6 +97,15 @@ function exactDecimal(f: f64): void {
   exDigits = digits;
   exCount = count;
   exPoint = count - frac;
+}
+
+/** Drops leading zero digits (values below 1), keeping the value. */
+function stripLeadingZeros(): void {
+  let lead: i32 = 0;
+  while (lead < exCount - 1 && load<u8>(exDigits + lead) == 48) lead++;
+  exDigits += lead;
+  exCount -= lead;
+  exPoint -= lead;
 }
 
 function mulSmall(limbs: usize, n: i32, k: u32): i32 {
@@ -214,12 +173,7 @@ function fmtExp(b: usize, f: f64, prec: i32, upper: bool): void {
     }
   } else {
     exactDecimal(Math.abs(f));
-    // strip leading zeros (values < 1)
-    let lead: i32 = 0;
-    while (lead < exCount - 1 && load<u8>(exDigits + lead) == 48) lead++;
-    exDigits += lead;
-    exCount -= lead;
-    exPoint -= lead;
+    stripLeadingZeros();
     roundDigits(prec + 1);
     exp = exPoint - 1;
     bufByte(b, exCount > 0 ? load<u8>(exDigits) : 48);
@@ -417,11 +371,7 @@ function fmtFloat(b: usize, f: f64, verb: u32): void {
       let exp: i32 = 0;
       if (f != 0) {
         exactDecimal(Math.abs(f));
-        let lead: i32 = 0;
-        while (lead < exCount - 1 && load<u8>(exDigits + lead) == 48) lead++;
-        exDigits += lead;
-        exCount -= lead;
-        exPoint -= lead;
+        stripLeadingZeros();
         roundDigits(p);
         exp = exPoint - 1;
       }
