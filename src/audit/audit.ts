@@ -3,7 +3,7 @@
  * that touches what only decisions and reviewed merges may touch).
  */
 import { type GitRepo, type HistoryEntry, walkHistory } from "../gitops/index.ts";
-import { PolicyLoader } from "../policy/loader.ts";
+import type { PolicyLoader } from "../policy/loader.ts";
 import { PolicyBuilds } from "./policy-builds.ts";
 import { StateCache } from "./states.ts";
 import type { AuditFailure, AuditFilter, AuditReport, CommitAudit } from "./types.ts";
@@ -11,11 +11,11 @@ import { verifyChange } from "./verify-change.ts";
 import { type AuditContext, verifyDecision } from "./verify-decision.ts";
 
 export interface AuditOptions extends AuditFilter {
-  /** Shared across runs (tests audit many histories); default a fresh loader. */
+  /** Instantiates the compiled policies; default one shared by the process. */
   loader?: PolicyLoader;
 }
 
-export function auditContext(repo: GitRepo, loader: PolicyLoader = new PolicyLoader()): AuditContext {
+export function auditContext(repo: GitRepo, loader?: PolicyLoader): AuditContext {
   return { repo, policies: new PolicyBuilds(repo, loader), states: new StateCache(repo) };
 }
 

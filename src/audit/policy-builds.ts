@@ -7,24 +7,35 @@
 import { createHash } from "node:crypto";
 import type { GitRepo } from "../gitops/index.ts";
 import { buildBundle } from "../policy/bundle.ts";
-import type { LoadedBundle, PolicyLoader } from "../policy/loader.ts";
+import { type LoadedBundle, PolicyLoader } from "../policy/loader.ts";
 import { DECISION_ENTRYPOINT } from "../policy/types.ts";
 import { POLICY_DIR, POLICY_PATH_PREFIX, policySourcesIn } from "../reconcile/policy-at-ref.ts";
 
 export type PolicyBuild = { ok: true; digest: string; bundle: LoadedBundle } | { ok: false; error: string };
 
+/**
+ * Builds by source digest, shared by every audit in the process (a test suite or a long-running
+ * service audits many histories of the same policies). Bounded: the oldest build is dropped first.
+ */
+const SHARED_BUILDS = new Map<string, Promise<PolicyBuild>>();
+const MAX_SHARED_BUILDS = 16;
+let sharedLoader: PolicyLoader | undefined;
+
 export class PolicyBuilds {
-  readonly #bySources = new Map<string, Promise<PolicyBuild>>();
   readonly #byTree = new Map<string, Promise<PolicyBuild>>();
+  readonly #used = new Set<string>();
+  readonly #loader: PolicyLoader;
 
   constructor(
     private readonly repo: GitRepo,
-    private readonly loader: PolicyLoader,
-  ) {}
+    loader?: PolicyLoader,
+  ) {
+    this.#loader = loader ?? (sharedLoader ??= new PolicyLoader());
+  }
 
-  /** How many distinct policy versions were compiled. */
+  /** How many distinct policy versions this audit needed (each compiled at most once). */
   get compiled(): number {
-    return this.#bySources.size;
+    return this.#used.size;
   }
 
   /** The policies of `commit`, compiled (or why they do not compile). */
@@ -49,17 +60,19 @@ export class PolicyBuilds {
     const key = createHash("sha256")
       .update(JSON.stringify(sources.map((s) => [s.path, s.text])))
       .digest("hex");
-    let build = this.#bySources.get(key);
+    this.#used.add(key);
+    let build = SHARED_BUILDS.get(key);
     if (!build) {
       build = Promise.resolve().then(async (): Promise<PolicyBuild> => {
         try {
-          const bundle = await this.loader.load(buildBundle(sources, [DECISION_ENTRYPOINT], POLICY_PATH_PREFIX));
+          const bundle = await this.#loader.load(buildBundle(sources, [DECISION_ENTRYPOINT], POLICY_PATH_PREFIX));
           return { ok: true, digest: bundle.digest, bundle };
         } catch (error) {
           return { ok: false, error: messageOf(error) };
         }
       });
-      this.#bySources.set(key, build);
+      if (SHARED_BUILDS.size >= MAX_SHARED_BUILDS) SHARED_BUILDS.delete(SHARED_BUILDS.keys().next().value!);
+      SHARED_BUILDS.set(key, build);
     }
     return build;
   }

@@ -126,10 +126,3 @@ export function liveArtifact(release: Release, status: Status | undefined): Arti
   if (live && release.artifact.digest === live) return release.artifact;
   return release.lastGood;
 }
-
-/** Mirrors decide-service.ts: what serves after the decision (subject `to`). */
-export function servingAfter(action: string, release: Release, status: Status | undefined): Artifact {
-  if (action === "rollback") return release.lastGood ?? release.artifact;
-  if (action === "block" || action === "hold") return liveArtifact(release, status) ?? release.artifact;
-  return release.artifact;
-}

@@ -6,7 +6,8 @@
 import { changedFiles, evidencePath, formatDecisionMessage, type GitRepo, type HistoryEntry, parseDecisionMessage } from "../gitops/index.ts";
 import { environmentFile, releaseFile, statusFile } from "../model/repository.ts";
 import { serializeStatus, updateReleaseText } from "../model/serialize.ts";
-import type { Status } from "../model/types.ts";
+import { shortDigest } from "../model/artifact-digest.ts";
+import type { Artifact, Status } from "../model/types.ts";
 import type { PolicyDecision } from "../policy/types.ts";
 import { evidenceLines } from "../reconcile/analysis-view.ts";
 import { jsonSafe } from "../reconcile/evidence.ts";
@@ -16,7 +17,7 @@ import { type DecisionFacts, loadDecisionFacts } from "./decision-facts.ts";
 import { EvidenceProblem } from "./evidence-document.ts";
 import { interpretation, interpretationProblems } from "./interpretation.ts";
 import type { PolicyBuild, PolicyBuilds } from "./policy-builds.ts";
-import { expectedPolicyInput, liveArtifact, type Rederived, rederiveObservation, servingAfter } from "./rederive.ts";
+import { expectedPolicyInput, liveArtifact, rederiveObservation } from "./rederive.ts";
 import type { StateCache } from "./states.ts";
 import type { CheckOutcome, CommitAudit } from "./types.ts";
 
@@ -62,14 +63,9 @@ export async function verifyDecision(ctx: AuditContext, entry: HistoryEntry): Pr
 
   const build = await ctx.policies.at(facts.parent);
   audit.checks.policy = await guarded(() => policyProblems(facts, build));
-  let observed: Rederived | undefined;
-  audit.checks.decision = await guarded(() => {
-    const checked = decisionProblems(facts, build);
-    observed = checked.observed;
-    return checked.outcome;
-  });
+  audit.checks.decision = await guarded(() => decisionProblems(facts, build));
   audit.checks.transition = await guarded(() => transitionProblems(ctx, facts));
-  audit.checks.message = await guarded(() => messageProblems(facts, observed));
+  audit.checks.message = await guarded(() => messageProblems(facts));
   return audit;
 }
 
@@ -107,9 +103,9 @@ function policyProblems(facts: DecisionFacts, build: PolicyBuild): string[] {
 }
 
 /** (c) Analysis, policy input, policy result and the committed action, re-derived. */
-function decisionProblems(facts: DecisionFacts, build: PolicyBuild): { outcome: CheckOutcome; observed?: Rederived } {
+function decisionProblems(facts: DecisionFacts, build: PolicyBuild): CheckOutcome {
   const { evidence, before, situation } = facts;
-  if (!before || !situation) return { outcome: fail(facts.missing) };
+  if (!before || !situation) return fail(facts.missing);
   const problems: string[] = [];
   if (situation.kind !== evidence.situation) problems.push(`the evidence says the situation was ${evidence.situation}, but the state at ${facts.decidedOn.slice(0, 12)} says ${situation.kind}`);
   if (situation.kind === "steady") problems.push(`${before.release.service} was steady at ${facts.decidedOn.slice(0, 12)}: there was nothing to decide`);
@@ -147,9 +143,9 @@ function decisionProblems(facts: DecisionFacts, build: PolicyBuild): { outcome: 
   const step = situation.kind === "rolling-out" ? situation.step : undefined;
   const supersedes = situation.kind === "pending" && situation.supersedes !== undefined;
   problems.push(...interpretationProblems(interpretation(situation.kind, step, steps, supersedes, evidence.policy.result), evidence.policy.result, evidence.decision));
-  if (problems.length > 0) return { outcome: fail(problems), observed };
-  if (!evaluated) return { outcome: skipped("analysis and input re-derived, but the policy was not re-evaluated: it does not compile to the recorded bundle (see the policy check)"), observed };
-  return { outcome: pass(), observed };
+  if (problems.length > 0) return fail(problems);
+  if (!evaluated) return skipped("analysis and input re-derived, but the policy was not re-evaluated: it does not compile to the recorded bundle (see the policy check)");
+  return pass();
 }
 
 /** (d) The files the commit changed are exactly the transition of the decision on the parent's state. */
@@ -228,7 +224,7 @@ async function decidedOnProblems(ctx: AuditContext, facts: DecisionFacts): Promi
 }
 
 /** The commit message is exactly the one tollgate writes for this decision. */
-function messageProblems(facts: DecisionFacts, observed: Rederived | undefined): string[] {
+function messageProblems(facts: DecisionFacts): string[] {
   const { evidence, atParent, message } = facts;
   const t = message.trailers;
   if (!atParent) return facts.missing;
@@ -238,6 +234,20 @@ function messageProblems(facts: DecisionFacts, observed: Rederived | undefined):
   const step = facts.situation?.kind === "rolling-out" ? facts.situation.step : undefined;
   if (t.step !== step) problems.push(`Tollgate-Step is ${t.step ?? "absent"}, but the decision was taken ${step === undefined ? "outside a rollout step" : `at step ${step}`}`);
   if (problems.length > 0) return problems;
+
+  // The subject names two of the service's artifacts (which two is wording: what ran and what is at
+  // stake); each must be one of them, and the artifact diff must be the diff between those two.
+  const known = [atParent.release.artifact, atParent.release.lastGood, liveArtifact(atParent.release, atParent.status)].filter((a): a is Artifact => a !== undefined);
+  const named = (short: string, side: string): Artifact | undefined | null => {
+    if (short === shortDigest(undefined)) return undefined;
+    const found = known.find((a) => shortDigest(a.digest) === short);
+    if (!found) problems.push(`the subject's ${side} ${short} is none of ${atParent.release.service}'s artifacts (${[...new Set(known.map((a) => shortDigest(a.digest)))].join(", ")})`);
+    return found ?? null;
+  };
+  const from = named(message.fromShort, "from");
+  const to = named(message.toShort, "to");
+  if (from === null || to === null) return problems;
+  if (to === undefined) return [...problems, "the subject names no artifact after the decision"];
 
   const reasons = evidence.decision.reasons;
   const expected = formatDecisionMessage({
@@ -251,11 +261,13 @@ function messageProblems(facts: DecisionFacts, observed: Rederived | undefined):
       idempotencyKey: t.idempotencyKey,
       ...(step !== undefined ? { step } : {}),
     },
-    from: liveArtifact(atParent.release, atParent.status),
-    to: servingAfter(evidence.decision.action, atParent.release, atParent.status),
+    from,
+    to,
     // Without reasons the reconciler words the step itself; that one line is taken as written.
     why: reasons[0]?.message ?? message.why,
-    evidence: observed?.report ? evidenceLines(observed.report) : [],
+    // The stored report (JSON keeps NaN and ∞ as null, which these lines print the same way); whether
+    // it is reproducible is the decision check's question.
+    evidence: evidence.analysis ? evidenceLines(evidence.analysis.report) : [],
     reasons,
   });
   const actual = facts.entry.message.replace(/\s+$/, "");
