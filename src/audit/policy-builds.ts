@@ -19,7 +19,7 @@ export type PolicyBuild = { ok: true; digest: string; bundle: LoadedBundle } | {
  */
 const SHARED_BUILDS = new Map<string, Promise<PolicyBuild>>();
 const MAX_SHARED_BUILDS = 16;
-let sharedLoader: PolicyLoader | undefined;
+const SHARED_LOADER = new PolicyLoader();
 
 export class PolicyBuilds {
   readonly #byTree = new Map<string, Promise<PolicyBuild>>();
@@ -30,7 +30,7 @@ export class PolicyBuilds {
     private readonly repo: GitRepo,
     loader?: PolicyLoader,
   ) {
-    this.#loader = loader ?? (sharedLoader ??= new PolicyLoader());
+    this.#loader = loader ?? SHARED_LOADER;
   }
 
   /** How many distinct policy versions this audit needed (each compiled at most once). */
