@@ -102,6 +102,14 @@ describe("rego compile passes", () => {
     check({ "a.rego": "package a\np if { count([]) == 1 with count as 1 }\n" });
   });
 
+  test("with cannot replace part of a rule's value; replacing data is not reading it", () => {
+    assert.match(
+      errors({ "a.rego": "package a\np := {\"x\": 1}\nq := y if y := p with data.a.p.x as 5\n" }),
+      /a\.rego:3:20: rego_compile_error: with keyword cannot partially replace virtual document\(s\)/,
+    );
+    check({ "a.rego": "package a\nq := 1\np := x if x := data.a.q with data.a as {\"q\": 9}\n" });
+  });
+
   test("query variables are reported by their source names", () => {
     const p = check({ "a.rego": "package a\np := 1\n" }, "x := data.a.p; y = x; _ = y");
     assert.deepEqual(p.queries[0]!.resultVars, [

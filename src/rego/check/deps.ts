@@ -58,8 +58,8 @@ export function termDependencies(t: Term, root: RuleNode, out: Set<RuleSet>): vo
 
 export function bodyDependencies(body: Body, root: RuleNode, out: Set<RuleSet>): void {
   for (const e of body) {
+    // `with` targets are replaced, not read; the values are terms like any other.
     for (const t of exprTerms(e)) termDependencies(t, root, out);
-    for (const w of e.with) termDependencies(w.target, root, out);
     if (e.kind.type === "every") bodyDependencies(e.kind.body, root, out);
   }
 }

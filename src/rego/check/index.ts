@@ -74,7 +74,7 @@ export function checkProgram(modules: readonly Module[], queries: readonly Query
     }
     return lookupBuiltin(name)?.arity;
   };
-  const calls = new CallChecker(table.ruleSets, problems);
+  const calls = new CallChecker(table.ruleSets, table.root, problems);
   for (const r of checkedRules) calls.rule(r);
   for (const q of rewrittenQueries) calls.body(q.body);
   problems.throwIfAny();
@@ -168,6 +168,7 @@ function collectRuleNames(r: import("../syntax/ast.ts").Rule, into: Set<string>)
 class CallChecker {
   constructor(
     private readonly ruleSets: ReadonlyMap<string, RuleSet>,
+    private readonly root: Program["root"],
     private readonly problems: ProblemList,
   ) {}
 
@@ -238,15 +239,31 @@ class CallChecker {
     }
   }
 
+  /** True if a rule set sits at a proper prefix of `path` (the target is inside a rule's value). */
+  private belowRuleSet(path: readonly string[]): boolean {
+    let n: Program["root"] | undefined = this.root;
+    for (const p of path.slice(0, -1)) {
+      n = n.children.get(p);
+      if (!n) return false;
+      if (n.ruleSet) return true;
+    }
+    return false;
+  }
+
   private withTarget(t: Term, loc: SourcePos): void {
     if (t.type === "ref") {
       const head = t.terms[0]!;
       if (head.type === "var" && (head.name === "input" || head.name === "data")) {
+        const path: string[] = [];
         for (const op of t.terms.slice(1)) {
           if (op.type !== "string") {
             this.problems.add(loc, "rego_type_error", "with keyword target must be a ground reference");
             return;
           }
+          path.push(op.value);
+        }
+        if (head.name === "data" && this.belowRuleSet(path)) {
+          this.problems.add(loc, "rego_compile_error", "with keyword cannot partially replace virtual document(s)");
         }
         return;
       }
