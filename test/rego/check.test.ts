@@ -105,7 +105,7 @@ describe("rego compile passes", () => {
   test("with cannot replace part of a rule's value; replacing data is not reading it", () => {
     assert.match(
       errors({ "a.rego": "package a\np := {\"x\": 1}\nq := y if y := p with data.a.p.x as 5\n" }),
-      /a\.rego:3:20: rego_compile_error: with keyword cannot partially replace virtual document\(s\)/,
+      /a\.rego:3:18: rego_compile_error: with keyword cannot partially replace virtual document\(s\)/,
     );
     check({ "a.rego": "package a\nq := 1\np := x if x := data.a.q with data.a as {\"q\": 9}\n" });
   });
