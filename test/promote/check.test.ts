@@ -7,6 +7,7 @@ import { after, before, describe, it } from "node:test";
 import type { Release } from "../../src/model/types.ts";
 import { MARKDOWN_MARKER } from "../../src/promote/check/render.ts";
 import type { CheckReport } from "../../src/promote/check/types.ts";
+import { parse, stringify } from "yaml";
 import { hasGit, requireGit } from "../support/git-http/repos.ts";
 import { runCli } from "../support/run-cli.ts";
 import { tempDir } from "../support/tmp-repo.ts";
@@ -201,6 +202,27 @@ describe("tollgate check", () => {
     assert.equal(result.code, 1, result.stdout);
     assert.match(gateLine(result.stdout, "approvals"), /^✗ approvals: .* has 0 \(none\)$/);
     assert.match(result.stdout, /note: the approval by alice this pull request writes into the release file is not counted: approve on the pull request instead/);
+  });
+
+  it("judges a first release by all five parts, and lets a service be retired", async (t) => {
+    if (!requireGit(t)) return;
+    const billing = withParts((parse(await repo.read(releasePath("dev", "support-agent"))) as Release).artifact, (p) => {
+      p.code.image = `ghcr.io/acme/billing-api@sha256:${"b".repeat(64)}`;
+      p.tools.allowed = ["lookup_invoice"];
+    });
+    await branch(repo, "new-and-retired", "main", async () => {
+      const release = { apiVersion: "tollgate.dev/v1", kind: "Release", service: "billing-api", artifact: billing };
+      await writeFile(join(repo.dir, releasePath("dev", "billing-api")), stringify(release));
+      await rm(join(repo.dir, releasePath("dev", "retrieval-api")));
+      await rm(join(repo.dir, statusPath("dev", "retrieval-api")));
+    });
+    const result = await check(repo, ["--head", "new-and-retired", "--approver", "alice"]);
+    assert.equal(result.code, 1, result.stdout);
+    assert.match(result.stdout, /dev\/billing-api {2}none → [0-9a-f]{12} {2}BLOCKED\n {2}artifact: first release here\n {4}\* code {4}new ghcr\.io\/acme\/billing-api@sha256:b{64} \(source 5899d39\)/);
+    assert.match(gateLine(result.stdout, "eval attestation"), /^✗ eval attestation: model \(first release of billing-api here\) needs an eval attestation/);
+    assert.equal(gateLine(result.stdout, "approvals"), "✓ approvals: approved by alice", "a first release adds tool permissions: one approver anywhere");
+    assert.match(result.stdout, /dev\/retrieval-api {2}[0-9a-f]{12} → removed {2}not judged\n {2}the release file is removed: tollgate stops managing retrieval-api in dev/);
+    assert.doesNotMatch(result.stdout, /status files are written by tollgate only/, "its status goes with it");
   });
 
   it("reports invalid files by file, line and field, and summarises environment settings", async (t) => {

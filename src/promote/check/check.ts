@@ -89,7 +89,12 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
   }
   environments.sort((a, b) => order(a.environment) - order(b.environment) || compare(a.environment, b.environment));
 
-  const statusEdits = changed.filter((c) => c.kind === "status").map((c) => ({ path: c.path, change: c.change }));
+  // Retiring a service removes its status with its release; any other status change is the reconciler's.
+  const retired = new Set(releaseFiles.filter((f) => f.change === "deleted").map((f) => `${f.environment}/${f.service}`));
+  const statusEdits = changed
+    .filter((c): c is Extract<ChangedFile, { kind: "status" }> => c.kind === "status")
+    .filter((c) => !(c.change === "deleted" && retired.has(`${c.environment}/${c.service}`)))
+    .map((c) => ({ path: c.path, change: c.change }));
   return {
     base: { ref: baseRef, commit: base },
     head: { ref: headRef, commit: head },

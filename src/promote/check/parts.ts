@@ -1,6 +1,6 @@
-import { shortDigest } from "../../model/artifact-digest.ts";
-import { ARTIFACT_PARTS, type ArtifactDiff, type ArtifactPartName, describeChange } from "../../model/artifact-diff.ts";
+import { ARTIFACT_PARTS, type ArtifactPartName, diffArtifacts } from "../../model/artifact-diff.ts";
 import type { Artifact } from "../../model/types.ts";
+import { formatArtifactDiff } from "../../gitops/index.ts";
 
 export interface PartLine {
   part: ArtifactPartName;
@@ -9,26 +9,17 @@ export interface PartLine {
   text: string;
 }
 
-/** The five parts in canonical order, each with what the change does to it. */
-export function partLines(diff: ArtifactDiff, to: Artifact): PartLine[] {
-  return ARTIFACT_PARTS.map((part) => {
-    if (diff.fromDigest === null) return { part, changed: true, text: `new: ${describePart(to, part)}` };
-    const change = diff.changes.find((c) => c.part === part);
-    return change ? { part, changed: true, text: describeChange(change).slice(part.length + 1) } : { part, changed: false, text: "unchanged" };
-  });
-}
-
-function describePart(a: Artifact, part: ArtifactPartName): string {
-  switch (part) {
-    case "code":
-      return `${a.code.image.split("/").pop()} (source ${a.code.sourceCommit.slice(0, 7)})`;
-    case "model":
-      return `${a.model.provider}/${a.model.name}@${a.model.snapshot}`;
-    case "prompts":
-      return shortDigest(a.prompts.digest);
-    case "tools":
-      return `${[...a.tools.allowed].sort().join(", ") || "no tools"} (manifest ${shortDigest(a.tools.manifestDigest)})`;
-    case "index":
-      return a.index.buildId;
+/**
+ * The five parts in canonical order, each with what the change does to it: worded exactly as the
+ * artifact diff of promotion and decision commits (`formatArtifactDiff`), so a reviewer reads the
+ * same lines in the pull request and in `git log`.
+ */
+export function partLines(from: Artifact | undefined, to: Artifact): PartLine[] {
+  const changed = new Set(diffArtifacts(from, to).changed);
+  const texts = new Map<string, string>();
+  for (const line of formatArtifactDiff(from, to).slice(1)) {
+    const m = /^- ([a-z]+): (.*)$/.exec(line);
+    if (m) texts.set(m[1]!, m[2]!);
   }
+  return ARTIFACT_PARTS.map((part) => ({ part, changed: changed.has(part), text: texts.get(part) ?? (changed.has(part) ? "changed" : "unchanged") }));
 }

@@ -69,7 +69,7 @@ export function checkRelease(ctx: ReleaseCheckContext): ReleaseCheck {
     result.notes.push(`lastGood is ${shortDigest(proposed.lastGood.digest)} but ${environment} runs ${shortDigest(running.digest)} now: a rollback would go to ${shortDigest(proposed.lastGood.digest)}`);
   }
   result.diff = diffArtifacts(running, proposed.artifact);
-  result.parts = partLines(result.diff, proposed.artifact);
+  result.parts = partLines(running, proposed.artifact);
   result.otherChanges = releaseEdits(ctx.branchedFrom, proposed);
 
   const state: RepositoryState = { environments: new Map(ctx.base.environments) };
