@@ -109,6 +109,17 @@ y := count(z) with input as {"a": 1} with data.p as 2`,
     assert.match(parseError("package x\np := 007\n"), /expected number without leading zero/);
   });
 
+  test("deeply nested literals parse (the parser does not re-parse nested terms)", () => {
+    let obj = "1";
+    let arr = "1";
+    for (let i = 0; i < 60; i++) {
+      obj = `{"k${i}": ${obj}, "b": [${i}]}`;
+      arr = `[${arr}, {${i}}]`;
+    }
+    const m = parseModule("deep.rego", `package d\np := ${obj}\nq := ${arr}\n`);
+    assert.equal(m.rules.length, 2);
+  });
+
   test("wildcards get unique names; `_` in function args too", () => {
     const m = parseModule("w.rego", "package w\nf(_, _) := 1\np if { a[_] = b[_] }\n");
     const args = m.rules[0]!.head.args as Term[];

@@ -89,6 +89,7 @@ function run<T>(file: string, text: string, f: (p: Parser) => T): T {
 class Parser {
   private i = 0;
   private wildcards = 0;
+  private readonly termCache = new Map<string, { term: Term; end: number; wildcards: number } | { error: SyntaxFail }>();
 
   constructor(
     readonly file: string,
@@ -575,7 +576,31 @@ class Parser {
 
   // ---- primary terms ----
 
+  /**
+   * A primary term and its reference/call continuation. Memoised by position: the parser tries a
+   * plain term first and re-parses with operators when that fails (`{a | b}`, `[x | ...]`), which
+   * would otherwise cost time exponential in the nesting depth of literals.
+   */
   term(): Term {
+    const key = `${this.i}:${this.wildcards}`;
+    const hit = this.termCache.get(key);
+    if (hit) {
+      if ("error" in hit) throw hit.error;
+      this.i = hit.end;
+      this.wildcards = hit.wildcards;
+      return hit.term;
+    }
+    try {
+      const term = this.termUncached();
+      this.termCache.set(key, { term, end: this.i, wildcards: this.wildcards });
+      return term;
+    } catch (error) {
+      if (error instanceof SyntaxFail) this.termCache.set(key, { error });
+      throw error;
+    }
+  }
+
+  private termUncached(): Term {
     const t = this.tok;
     let head: Term;
     switch (t.kind) {
