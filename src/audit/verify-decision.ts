@@ -96,7 +96,7 @@ function policyProblems(facts: DecisionFacts, build: PolicyBuild): string[] {
   const at = facts.parent.slice(0, 12);
   if (!build.ok) problems.push(`the policies at ${at} (the state this was decided on) do not compile: ${build.error}`);
   else if (build.digest !== t.policy) {
-    problems.push(`Tollgate-Policy is ${t.policy}, but the policies at ${at} (the state this was decided on) compile to ${build.digest}: the policies were changed after the decision, or the trailer was edited`);
+    problems.push(`Tollgate-Policy is ${t.policy}, but the policies at ${at} (the state this was decided on) compile to ${build.digest}: the policies were changed after the decision, or the trailer was edited (or this tollgate's Rego compiler is not the one that decided: the digest covers the compiled Wasm)`);
   }
   if (facts.evidence.policy.bundle !== t.policy) problems.push(`the evidence names policy bundle ${facts.evidence.policy.bundle}, the trailer ${t.policy}`);
   return problems;

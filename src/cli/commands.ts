@@ -4,9 +4,11 @@ import { telemetryCommand } from "./telemetry-fetch.ts";
 import { auditCommand } from "./audit.ts";
 import { checkCommand } from "./check.ts";
 import { digestCommand } from "./digest.ts";
+import { explainCommand } from "./explain.ts";
 import { policyCommand } from "./policy.ts";
 import { promoteCommand } from "./promote.ts";
 import { reconcileCommand } from "./reconcile.ts";
+import { replayCommand } from "./replay.ts";
 import { validateCommand } from "./validate.ts";
 
 /** Every top-level command, one module each. Add new commands here. */
@@ -19,4 +21,6 @@ export const COMMANDS: Array<(ctx: CommandContext) => Command> = [
   policyCommand,
   reconcileCommand,
   auditCommand,
+  explainCommand,
+  replayCommand,
 ];
