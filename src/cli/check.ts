@@ -6,6 +6,7 @@
  */
 import { resolve } from "node:path";
 import { Command, Option } from "commander";
+import { displayPrefix } from "../policy/sources.ts";
 import { APPROVERS_ENV, parseApprovers } from "../promote/check/approvers.ts";
 import { runCheck } from "../promote/check/check.ts";
 import { renderJson, renderMarkdown, renderText } from "../promote/check/render.ts";
@@ -43,7 +44,7 @@ export function checkCommand(ctx: CommandContext): Command {
         head: options.head,
         now: resolveNow(options.now, ctx.env),
         approvers: parseApprovers(options.approver, ctx.env),
-        ...(options.policies ? { policiesDir: resolve(ctx.cwd, options.policies), policiesLabel: options.policies } : {}),
+        ...(options.policies ? { policiesDir: resolve(ctx.cwd, options.policies), policiesLabel: options.policies, policiesPrefix: displayPrefix(ctx.cwd, options.policies) } : {}),
       });
       ctx.out(RENDER[options.format](report).trimEnd());
       ctx.exitCode = report.blocked ? EXIT_FAILED : EXIT_OK;

@@ -10,7 +10,7 @@ import type { CheckReport } from "../../src/promote/check/types.ts";
 import { parse, stringify } from "yaml";
 import { hasGit, requireGit } from "../support/git-http/repos.ts";
 import { runCli } from "../support/run-cli.ts";
-import { tempDir } from "../support/tmp-repo.ts";
+import { PROJECT_ROOT, tempDir } from "../support/tmp-repo.ts";
 import { readWorkflow, tollgateCommands } from "./ci-workflows.ts";
 import { DIGESTS, exampleRepo, releasePath, statusPath, type TestRepo, withParts } from "./fixtures.ts";
 
@@ -345,6 +345,9 @@ describe("tollgate check", () => {
       result = await runCli(["check", "--repo", noPolicies.dir, "--head", PROMOTION]);
       assert.equal(result.code, 1);
       assert.match(result.stderr, /^error: main has no policies\/ folder to judge releases by; commit the guardrails there or pass --policies DIR$/m);
+      result = await runCli(["check", "--repo", noPolicies.dir, "--head", PROMOTION, "--policies", join(PROJECT_ROOT, "policies"), "--approver", "alice", "--approver", "bob"], { env: { TOLLGATE_NOW: IN_WINDOW } });
+      assert.equal(result.code, 0, result.stdout + result.stderr);
+      assert.match(result.stdout, new RegExp(`by policy bundle [0-9a-f]{12} \\(${join(PROJECT_ROOT, "policies")}\\)`));
     } finally {
       await notRepo.cleanup();
       await noPolicies.cleanup();

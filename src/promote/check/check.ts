@@ -5,7 +5,6 @@ import { parseEnvironment, parseRelease } from "../../model/load.ts";
 import { loadRepository } from "../../model/repository.ts";
 import type { Environment, RepositoryState } from "../../model/types.ts";
 import { type LoadedBundle, PolicyLoader } from "../../policy/loader.ts";
-import { displayPrefix } from "../../policy/sources.ts";
 import { utcTime } from "../../policy/input.ts";
 import { PolicyAtHead } from "../../reconcile/policy-cache.ts";
 import type { PlatformApprover } from "./approvers.ts";
@@ -26,6 +25,8 @@ export interface CheckOptions {
   policiesDir?: string;
   /** For messages: how the user named `policiesDir`. */
   policiesLabel?: string;
+  /** Prefix of policy file names in compile errors, e.g. `policies/`. */
+  policiesPrefix?: string;
 }
 
 // One loader per process: the same policies are compiled once however often check runs.
@@ -124,7 +125,7 @@ async function resolveOption(repo: GitRepo, option: string, ref: string): Promis
 async function loadPolicy(repo: GitRepo, base: string, baseRef: string, options: CheckOptions): Promise<{ bundle: LoadedBundle; from: string }> {
   if (options.policiesDir) {
     const label = options.policiesLabel ?? options.policiesDir;
-    return { bundle: await loader.loadDirectory(options.policiesDir, undefined, displayPrefix(options.repoDir, options.policiesDir)), from: label };
+    return { bundle: await loader.loadDirectory(options.policiesDir, undefined, options.policiesPrefix ?? ""), from: label };
   }
   const tree = repo.treeAt(base, baseRef);
   if (!(await tree.list(POLICIES_DIR))) {

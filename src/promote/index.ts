@@ -1,0 +1,21 @@
+/**
+ * promote: releases move between environments by pull request.
+ *
+ * - promote / planPromotion: the artifact verified in the source environment written to the
+ *   target's release file (comments kept, lastGood = what the target runs now, attestations about
+ *   the digest carried over), as one commit on a new branch `promote/<service>/<env>/<short-digest>`;
+ *   optionally pushed without ever overwriting a remote branch. Refusals are PromotionRefused.
+ * - runCheck: a pull request (merge base → head) judged by the base's policies in `check` mode plus
+ *   the live time gates at `now`; renderText / renderMarkdown / renderJson print the CheckReport.
+ */
+export { promotionBranchName, promotionIdentity, writePromotionBranch, type WrittenPromotion } from "./branch.ts";
+export { APPROVERS_ENV, type PlatformApprover, parseApprovers, platformApprovals } from "./check/approvers.ts";
+export { type CheckOptions, runCheck } from "./check/check.ts";
+export { MARKDOWN_MARKER, renderJson, renderMarkdown, renderText } from "./check/render.ts";
+export type { CheckReport, EnvironmentCheck, GateGroup, GateOutcome, GateResult, ReleaseCheck } from "./check/types.ts";
+export { PROMOTION_ARTIFACT_TRAILER, PROMOTION_TRAILER, promotionMessage } from "./message.ts";
+export { NOW_ENV, resolveNow } from "./now.ts";
+export { planPromotion, type Promotion, PromotionRefused, type PromotionRequest, type RefusalReason } from "./plan.ts";
+export { type PromoteOptions, type PromoteResult, promote } from "./promote.ts";
+export { type PushOutcome, pushNewBranch, pushRemote } from "./push.ts";
+export { rejectionOf, runningArtifact, verifiedAt } from "./running.ts";
