@@ -23,14 +23,15 @@ import type {
 } from "./ast.ts";
 import { decodeStringLiteral, type Token, tokenize } from "./lexer.ts";
 
-/** Thrown inside the parser; alternatives catch it to backtrack. */
-class SyntaxFail extends Error {
+/**
+ * Thrown inside the parser; alternatives catch it to backtrack. Not an `Error`: backtracking
+ * throws often, and capturing a stack trace each time is the parser's main cost.
+ */
+class SyntaxFail {
   constructor(
     readonly pos: SourcePos,
-    message: string,
-  ) {
-    super(message);
-  }
+    readonly message: string,
+  ) {}
 }
 
 type Attempt<T> = { ok: true; value: T } | { ok: false; error: SyntaxFail };
