@@ -72,7 +72,9 @@ export function checkProgram(modules: readonly Module[], queries: readonly Query
       const set = table.ruleSets.get(pathKey(name.split(".").slice(1)));
       return set?.kind === "function" ? set.arity : undefined;
     }
-    return lookupBuiltin(name)?.arity;
+    const b = lookupBuiltin(name);
+    // Variadic builtins (`print`) have no output argument.
+    return b?.variadic ? undefined : b?.arity;
   };
   const calls = new CallChecker(table.ruleSets, table.root, problems);
   for (const r of checkedRules) calls.rule(r);
