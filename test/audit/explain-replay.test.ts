@@ -39,7 +39,7 @@ describe("tollgate explain", () => {
     const errorRow = lines.find((l) => /^\s+error_rate\s/.test(l));
     assert.ok(errorRow, stdout);
     assert.match(errorRow, /error_rate\s+\d\.\d\d%\s+\d\.\d\d%\s+×\d+\.\d{3} \[\d+\.\d{3}, (∞|\d+\.\d{3})\]\s+\S+ of \S+\s+\d+\/\d+\s+fail \(regression\)/);
-    assert.match(stdout, /the policy answered rollback\n  - rollback\.\S+: /);
+    assert.match(stdout, /the policy answered rollback\n {2}- rollback\.\S+: /);
     assert.match(stdout, new RegExp(`environments/dev/releases/support-agent\\.yaml: artifact ${bad} → [0-9a-f]{12} \\(the pointer flip back to the last good artifact\\)`));
     assert.match(stdout, /environments\/dev\/status\/support-agent\.yaml: phase progressing → rolled-back;/);
     assert.match(stdout, new RegExp(`before: stable [0-9a-f]{12} at 50%, canary ${bad} at 50%`));
