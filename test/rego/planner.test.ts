@@ -107,6 +107,14 @@ describe("rego planner", () => {
     assert.deepEqual(policy.evaluate({ roles: ["dev"] }, "t/count_roles"), [{ result: 1 }]);
   });
 
+  test("the order sources are given in does not change the bytes", () => {
+    const a = { path: "a.rego", text: "package t\np := q + 1\n" };
+    const b = { path: "b.rego", text: "package t\nq := 1\n" };
+    const one = compile([a, b], { entrypoints: ["t/p"] }).wasm;
+    const two = compile([b, a], { entrypoints: ["t/p"] }).wasm;
+    assert.deepEqual(Buffer.from(one), Buffer.from(two));
+  });
+
   test("compile() reports every bad file with file:line:col", () => {
     try {
       compile(
