@@ -6,7 +6,14 @@ import { N_INT } from "./number";
 
 export function compareBytes(pa: usize, la: u32, pb: usize, lb: u32): i32 {
   const n = la < lb ? la : lb;
-  for (let i: u32 = 0; i < n; i++) {
+  let i: u32 = 0;
+  // eight bytes at a time; byte-swapped, the first differing byte decides
+  for (; i + 8 <= n; i += 8) {
+    const x = load<u64>(pa + i);
+    const y = load<u64>(pb + i);
+    if (x != y) return bswap<u64>(x) < bswap<u64>(y) ? -1 : 1;
+  }
+  for (; i < n; i++) {
     const a = load<u8>(pa + i);
     const b = load<u8>(pb + i);
     if (a != b) return a < b ? -1 : 1;

@@ -350,6 +350,18 @@ export function shallowCopy(v: usize): usize {
  * the last entry wins. The entries buffer is reordered in place.
  */
 export function mkObjectFromEntries(entries: usize, n: u32): usize {
+  let sorted = true;
+  for (let i: u32 = 1; i < n && sorted; i++) {
+    sorted = compare(<usize>load<u32>(entries + (<usize>(i - 1) << 3)), <usize>load<u32>(entries + (<usize>i << 3))) < 0;
+  }
+  if (sorted) {
+    // already in key order without duplicates (common for generated JSON): adopt the buffer
+    const o = mkObject(0);
+    store<u32>(o, n, 4);
+    store<u32>(o, n, 8);
+    store<u32>(o, <u32>entries, 12);
+    return o;
+  }
   sortEntries(entries, n);
   const o = mkObject(n);
   const dst = <usize>load<u32>(o, 12);
