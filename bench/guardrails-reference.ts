@@ -91,13 +91,24 @@ function rollbackViolations(i: PolicyInput): PolicyViolation[] {
   }
   const absolute = i.analysis?.absolute;
   const ceilings = env.analysis.ceilings;
-  if (absolute?.errorRate && absolute.errorRate.value > ceilings.errorRate) {
+  const bothArmsAbove = (o: { baseline?: number }, ceiling: number) => o.baseline !== undefined && o.baseline > ceiling;
+  if (absolute?.errorRate && absolute.errorRate.value > ceilings.errorRate && !bothArmsAbove(absolute.errorRate, ceilings.errorRate)) {
     const o = absolute.errorRate;
     out.push(violation("rollback.error_rate_ceiling", "rollback", `canary error rate ${percent(o.value)} over the last ${duration(o.windowSeconds)} is above the ceiling ${percent(ceilings.errorRate)}`, { errorRate: o.value, windowSeconds: o.windowSeconds, ceiling: ceilings.errorRate }));
   }
-  if (absolute?.p99LatencyMs && absolute.p99LatencyMs.value > ceilings.p99LatencyMs) {
+  if (absolute?.p99LatencyMs && absolute.p99LatencyMs.value > ceilings.p99LatencyMs && !bothArmsAbove(absolute.p99LatencyMs, ceilings.p99LatencyMs)) {
     const o = absolute.p99LatencyMs;
     out.push(violation("rollback.p99_latency_ceiling", "rollback", `canary p99 latency ${fixed(o.value, 0)} ms over the last ${duration(o.windowSeconds)} is above the ceiling ${fixed(ceilings.p99LatencyMs, 0)} ms`, { p99LatencyMs: o.value, windowSeconds: o.windowSeconds, ceiling: ceilings.p99LatencyMs }));
+  }
+  const incident: ["errorRate" | "p99LatencyMs", string, number, (x: number) => string][] = [
+    ["errorRate", "error rate", ceilings.errorRate, percent],
+    ["p99LatencyMs", "p99 latency", ceilings.p99LatencyMs, (x: number) => `${fixed(x, 0)} ms`],
+  ];
+  for (const [signal, name, ceiling, text] of incident) {
+    const o = absolute?.[signal];
+    if (o && o.value > ceiling && bothArmsAbove(o, ceiling)) {
+      out.push(violation("rollback.incident_on_both_arms", "hold", `${name} is above the ceiling ${text(ceiling)} on the canary (${text(o.value)}) and on the baseline (${text(o.baseline!)}) over the last ${duration(o.windowSeconds)}: an incident on both versions, not the canary's; holding until it passes`, { signal, canary: o.value, baseline: o.baseline, ceiling, windowSeconds: o.windowSeconds }));
+    }
   }
   if (absolute?.podRestarts && absolute.podRestarts.value >= ceilings.podRestarts) {
     const o = absolute.podRestarts;

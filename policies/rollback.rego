@@ -24,12 +24,15 @@ violations contains v if {
 	}
 }
 
-# Absolute ceilings: the canary's own error rate, p99 latency and pod restarts.
+# Absolute ceilings: the canary's own error rate, p99 latency and pod restarts. Error rate and p99
+# roll back only when the canary is above the ceiling on its own: when the baseline is above it too
+# over the same window, an incident hits both versions and rolling back the canary would not help.
 violations contains v if {
 	lib.progressing
 	observed := input.analysis.absolute.errorRate
 	ceiling := input.environment.analysis.ceilings.errorRate
 	observed.value > ceiling
+	not both_arms_above(observed, ceiling)
 	v := {
 		"rule": "rollback.error_rate_ceiling",
 		"effect": "rollback",
@@ -43,6 +46,7 @@ violations contains v if {
 	observed := input.analysis.absolute.p99LatencyMs
 	ceiling := input.environment.analysis.ceilings.p99LatencyMs
 	observed.value > ceiling
+	not both_arms_above(observed, ceiling)
 	v := {
 		"rule": "rollback.p99_latency_ceiling",
 		"effect": "rollback",
@@ -63,6 +67,29 @@ violations contains v if {
 		"values": {"podRestarts": observed.value, "windowSeconds": observed.windowSeconds, "ceiling": ceiling},
 	}
 }
+
+# Both versions above a ceiling over the same window: an incident, not the canary. Hold until it passes.
+violations contains v if {
+	lib.progressing
+	some signal, ceiling in {"errorRate": input.environment.analysis.ceilings.errorRate, "p99LatencyMs": input.environment.analysis.ceilings.p99LatencyMs}
+	observed := input.analysis.absolute[signal]
+	observed.value > ceiling
+	both_arms_above(observed, ceiling)
+	v := {
+		"rule": "rollback.incident_on_both_arms",
+		"effect": "hold",
+		"message": sprintf("%s is above the ceiling %s on the canary (%s) and on the baseline (%s) over the last %s: an incident on both versions, not the canary's; holding until it passes", [ceiling_names[signal], ceiling_text(signal, ceiling), ceiling_text(signal, observed.value), ceiling_text(signal, observed.baseline), lib.duration(observed.windowSeconds)]),
+		"values": {"signal": signal, "canary": observed.value, "baseline": observed.baseline, "ceiling": ceiling, "windowSeconds": observed.windowSeconds},
+	}
+}
+
+both_arms_above(observed, ceiling) if observed.baseline > ceiling
+
+ceiling_names := {"errorRate": "error rate", "p99LatencyMs": "p99 latency"}
+
+ceiling_text("errorRate", x) := lib.percent(x)
+
+ceiling_text("p99LatencyMs", x) := sprintf("%s ms", [lib.fixed(x, 0)])
 
 # Telemetry missing beyond the limit rolls back; beyond the grace period it holds.
 violations contains v if {

@@ -189,3 +189,35 @@ test_full_weight_telemetry_missing_still_rolls_back if {
 	some r in d.reasons
 	r.rule == "rollback.telemetry_missing_limit"
 }
+
+test_error_rate_above_ceiling_on_both_arms_is_an_incident_that_holds if {
+	inp := object.union(f.live, {"analysis": {"absolute": {"errorRate": {"value": 0.061, "baseline": 0.058, "windowSeconds": 120}}}})
+	d := decision with input as inp
+	d.action == "hold"
+	not "rollback.error_rate_ceiling" in f.rules(d.violations)
+	some r in d.reasons
+	r.rule == "rollback.incident_on_both_arms"
+	r.message == "error rate is above the ceiling 5% on the canary (6.1%) and on the baseline (5.8%) over the last 2m: an incident on both versions, not the canary's; holding until it passes"
+}
+
+test_error_rate_above_ceiling_on_the_canary_alone_rolls_back if {
+	inp := object.union(f.live, {"analysis": {"absolute": {"errorRate": {"value": 0.061, "baseline": 0.012, "windowSeconds": 120}}}})
+	d := decision with input as inp
+	d.action == "rollback"
+	not "rollback.incident_on_both_arms" in f.rules(d.violations)
+}
+
+test_p99_above_ceiling_on_both_arms_is_an_incident_that_holds if {
+	inp := object.union(f.live, {"analysis": {"absolute": {"p99LatencyMs": {"value": 2300, "baseline": 2450, "windowSeconds": 180}}}})
+	d := decision with input as inp
+	d.action == "hold"
+	some r in d.reasons
+	r.rule == "rollback.incident_on_both_arms"
+	r.message == "p99 latency is above the ceiling 2000 ms on the canary (2300 ms) and on the baseline (2450 ms) over the last 3m: an incident on both versions, not the canary's; holding until it passes"
+}
+
+test_baseline_alone_above_the_ceiling_is_not_an_incident_of_the_canary if {
+	inp := object.union(f.live, {"analysis": {"absolute": {"errorRate": {"value": 0.02, "baseline": 0.058, "windowSeconds": 120}}}})
+	vs := rollback.violations with input as inp
+	count(vs) == 0
+}

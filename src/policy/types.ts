@@ -120,6 +120,8 @@ export interface MetricJudgement {
 
 export interface Windowed {
   value: number;
+  /** The baseline's value over the same window, when it takes traffic. */
+  baseline?: number;
   windowSeconds: number;
 }
 

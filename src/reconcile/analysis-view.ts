@@ -93,22 +93,28 @@ const CANARY_LEVEL: Record<MetricName, { has: (r: IntervalRecord) => boolean; le
   cost_per_task: { has: (r) => r.costUsd !== undefined, level: (rs) => histogramMean(rs, (r) => r.costUsd) },
 };
 
-/** The canary's own error rate and p99 over the backstop windows ending at `now`. */
+/**
+ * The canary's own error rate and p99 over the backstop windows ending at `now`, with the
+ * baseline's over the same windows (when it takes traffic) so an incident on both can be told apart.
+ */
 export function absoluteBackstops(records: readonly IntervalRecord[], now: number): PolicyAnalysis["absolute"] {
-  const canary = records.filter((r) => r.arm === "canary");
-  const recent = (window: number) => canary.filter((r) => r.t > now - window);
   const absolute: PolicyAnalysis["absolute"] = {};
-  const errorWindow = recent(ERROR_CEILING_WINDOW_S).filter((r) => r.requests !== undefined && r.errors !== undefined);
-  const requests = errorWindow.reduce((n, r) => n + (r.requests ?? 0), 0);
-  if (requests > 0) {
-    absolute.errorRate = windowed(errorWindow.reduce((n, r) => n + (r.errors ?? 0), 0) / requests, ERROR_CEILING_WINDOW_S);
-  }
-  const latency = recent(P99_CEILING_WINDOW_S).flatMap((r) => (r.latencyMs ? [r.latencyMs.buckets] : []));
-  const merged = mergeHistograms(latency).buckets;
-  if (merged && merged.reduce((n, [, c]) => n + c, 0) > 0) {
-    const p99 = histogramQuantile(0.99, merged);
-    if (Number.isFinite(p99)) absolute.p99LatencyMs = windowed(p99, P99_CEILING_WINDOW_S);
-  }
+  const errorRate = (arm: "canary" | "baseline") => {
+    const rs = records.filter((r) => r.arm === arm && r.t > now - ERROR_CEILING_WINDOW_S && r.requests !== undefined && r.errors !== undefined);
+    const requests = rs.reduce((n, r) => n + (r.requests ?? 0), 0);
+    return requests > 0 ? rs.reduce((n, r) => n + (r.errors ?? 0), 0) / requests : undefined;
+  };
+  const p99 = (arm: "canary" | "baseline") => {
+    const histograms = records.filter((r) => r.arm === arm && r.t > now - P99_CEILING_WINDOW_S && r.latencyMs).map((r) => r.latencyMs!.buckets);
+    const merged = mergeHistograms(histograms).buckets;
+    if (!merged || merged.reduce((n, [, c]) => n + c, 0) === 0) return undefined;
+    const q = histogramQuantile(0.99, merged);
+    return Number.isFinite(q) ? q : undefined;
+  };
+  const canaryErrors = errorRate("canary");
+  if (canaryErrors !== undefined) absolute.errorRate = windowed(canaryErrors, ERROR_CEILING_WINDOW_S, errorRate("baseline"));
+  const canaryP99 = p99("canary");
+  if (canaryP99 !== undefined) absolute.p99LatencyMs = windowed(canaryP99, P99_CEILING_WINDOW_S, p99("baseline"));
   return absolute;
 }
 
@@ -165,8 +171,8 @@ function formatE(e: number): string {
   return e >= 1000 ? e.toExponential(1) : e.toPrecision(3);
 }
 
-function windowed(value: number, windowSeconds: number): Windowed {
-  return { value: round(value), windowSeconds };
+function windowed(value: number, windowSeconds: number, baseline?: number): Windowed {
+  return { value: round(value), ...(baseline !== undefined ? { baseline: round(baseline) } : {}), windowSeconds };
 }
 
 function finite<K extends string>(key: K, value: number): Partial<Record<K, number>> {

@@ -33,6 +33,19 @@ export interface ServiceDecisionContext {
   telemetry: TelemetrySource;
   now: Date;
   logger: Logger;
+  /** Told what was seen and decided for the service at every tick, committed or not (live progress). */
+  onObservation?: (observation: ServiceObservation) => void;
+}
+
+export interface ServiceObservation {
+  environment: string;
+  service: string;
+  situation: Situation;
+  status: Status | undefined;
+  analysis?: PolicyInput["analysis"];
+  spend?: PolicyInput["spend"];
+  decision: Decision;
+  now: Date;
 }
 
 /**
@@ -59,6 +72,16 @@ export async function decideService(ctx: ServiceDecisionContext): Promise<Decisi
   });
   const evaluated = evaluate(ctx.policy, input);
   const decision = interpret(situation, evaluated.result, evaluated.error, ctx);
+  ctx.onObservation?.({
+    environment: ctx.environment.name,
+    service: ctx.release.service,
+    situation,
+    status: ctx.status,
+    ...(input.analysis ? { analysis: input.analysis } : {}),
+    ...(input.spend ? { spend: input.spend } : {}),
+    decision,
+    now: ctx.now,
+  });
   if (decision.action === "hold" && decision.reasons.every((r) => ROUTINE_HOLD_RULES.test(r.rule))) return null;
 
   const evidence: EvidenceDocument = {
@@ -89,8 +112,9 @@ export async function decideService(ctx: ServiceDecisionContext): Promise<Decisi
     service: ctx.release.service,
     artifact: ctx.release.artifact.digest,
     ...(situation.kind === "rolling-out" ? { step: situation.step } : {}),
-    from: live,
-    to: decision.action === "rollback" ? (ctx.release.lastGood ?? ctx.release.artifact) : decision.action === "block" || decision.action === "hold" ? (live ?? ctx.release.artifact) : ctx.release.artifact,
+    // The subject reads as the change at stake: live → proposed, and for a rollback canary → last good.
+    from: decision.action === "rollback" ? ctx.release.artifact : live,
+    to: decision.action === "rollback" ? (ctx.release.lastGood ?? ctx.release.artifact) : ctx.release.artifact,
     why: decision.reasons[0]?.message ?? describeAdvance(ctx, situation),
     evidenceLines: observed?.report ? evidenceLines(observed.report) : [],
     reasons: decision.reasons,

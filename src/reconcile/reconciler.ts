@@ -14,7 +14,7 @@ import { loadRepository } from "../model/repository.ts";
 import type { Environment, RepositoryState } from "../model/types.ts";
 import type { LoadedBundle } from "../policy/loader.ts";
 import type { TelemetrySource } from "../telemetry/source.ts";
-import { decideService } from "./decide-service.ts";
+import { decideService, type ServiceObservation } from "./decide-service.ts";
 import type { PolicyAtHead } from "./policy-cache.ts";
 
 export interface ReconcilerOptions {
@@ -32,6 +32,8 @@ export interface ReconcilerOptions {
   /** Services decided (and applied) at once; default 8. */
   concurrency?: number;
   retry?: RetryOptions;
+  /** Told what each service's tick saw and decided, committed or not. */
+  onObservation?: (observation: ServiceObservation) => void;
   /** Called for every decision once it is published. */
   onDecision?: (decision: WrittenDecision) => void | Promise<void>;
 }
@@ -141,6 +143,7 @@ export class Reconciler {
           telemetry: await this.options.telemetry(envState.environment),
           now,
           logger,
+          ...(this.options.onObservation ? { onObservation: this.options.onObservation } : {}),
         });
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);

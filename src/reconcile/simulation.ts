@@ -12,20 +12,25 @@ import { SimulatedSource } from "../telemetry/simulated-source.ts";
 import type { TelemetrySource } from "../telemetry/source.ts";
 
 export interface SimulatedWorldOptions {
-  /** Behaviour of a version by artifact digest; versions not listed are healthy. */
-  behaviour?: Map<Digest, BehaviourProfile>;
+  /** Behaviour of a version by artifact digest (or `<environment>/<digest>` for one environment only); versions not listed are healthy. */
+  behaviour?: Map<string, BehaviourProfile>;
   seed?: number;
   logger?: Logger;
 }
 
 export class SimulatedWorld {
   readonly cluster: SimulatedCluster;
-  readonly behaviour: Map<Digest, BehaviourProfile>;
+  readonly behaviour: Map<string, BehaviourProfile>;
   readonly #sources = new Map<string, SimulatedSource>();
 
   constructor(private readonly options: SimulatedWorldOptions = {}) {
     this.cluster = new SimulatedCluster(options.logger ? { logger: options.logger } : {});
     this.behaviour = options.behaviour ?? new Map();
+  }
+
+  /** How a version behaves in an environment: its environment-specific profile, else its general one. */
+  behaviourOf(environment: string, digest: Digest): BehaviourProfile | undefined {
+    return this.behaviour.get(`${environment}/${digest}`) ?? this.behaviour.get(digest);
   }
 
   /** The telemetry of one environment: canary and baseline of what the cluster runs there. */
@@ -41,8 +46,8 @@ export class SimulatedWorld {
         ...(this.options.logger ? { logger: this.options.logger } : {}),
         profiles: (service) => {
           const versions = deployed(service);
-          const canary = versions?.canaryDigest ? this.behaviour.get(versions.canaryDigest) : undefined;
-          const baseline = versions ? this.behaviour.get(versions.stableDigest) : undefined;
+          const canary = versions?.canaryDigest ? this.behaviourOf(environment.name, versions.canaryDigest) : undefined;
+          const baseline = versions ? this.behaviourOf(environment.name, versions.stableDigest) : undefined;
           return { ...(canary ? { canary } : {}), ...(baseline ? { baseline } : {}) };
         },
         canaryPercent: (service) => deployed(service)?.canaryWeight ?? 0,

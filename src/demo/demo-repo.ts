@@ -1,0 +1,169 @@
+/**
+ * The demo's GitOps repository and the people who work in it: a temporary repository made from
+ * this project's environments/ and policies/, branches and merges written the way a PR platform
+ * writes them (objects, then a compare-and-swap of the branch), and a reconciler that runs against
+ * the simulated cluster and telemetry on an accelerated clock.
+ */
+import { cp, mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import pino from "pino";
+import { parse, stringify } from "yaml";
+import { compareAndSwapRef, editTree, GitRepo, type GitIdentity, readRef } from "../gitops/index.ts";
+import { sealArtifact } from "../model/artifact-digest.ts";
+import { loadRepository, releaseFile } from "../model/repository.ts";
+import type { Artifact, ArtifactParts, Release, RepositoryState } from "../model/types.ts";
+import { PolicyLoader } from "../policy/loader.ts";
+import type { ServiceObservation } from "../reconcile/decide-service.ts";
+import { PolicyAtHead } from "../reconcile/policy-cache.ts";
+import { Reconciler, type TickResult } from "../reconcile/reconciler.ts";
+import { SimulatedWorld } from "../reconcile/simulation.ts";
+
+const PROJECT_ROOT = fileURLToPath(new URL("../../", import.meta.url));
+
+export const PEOPLE = {
+  platform: { name: "Priya Platform", email: "priya@acme.dev" },
+  dana: { name: "Dana Dev", email: "dana@acme.dev" },
+  evalBot: { name: "eval-runner", email: "eval-runner@ci.acme.dev" },
+} satisfies Record<string, GitIdentity>;
+
+export class DemoRepo {
+  readonly world = new SimulatedWorld({ seed: 2026 });
+  readonly #policies = new PolicyAtHead(new PolicyLoader());
+  #now: Date;
+  #pullRequests = 0;
+
+  private constructor(
+    readonly dir: string,
+    readonly repo: GitRepo,
+    start: Date,
+  ) {
+    this.#now = start;
+  }
+
+  /** A fresh repository holding this project's environments/ and policies/ in one commit on main. */
+  static async create(start: Date): Promise<DemoRepo> {
+    const dir = await mkdtemp(join(tmpdir(), "tollgate-demo-"));
+    await cp(join(PROJECT_ROOT, "environments"), join(dir, "environments"), { recursive: true });
+    await cp(join(PROJECT_ROOT, "policies"), join(dir, "policies"), { recursive: true });
+    let demo: DemoRepo | undefined;
+    const repo = await GitRepo.init(dir, { bare: false, clock: () => demo!.now, identity: { name: "tollgate", email: "tollgate@acme.dev" } });
+    demo = new DemoRepo(dir, repo, start);
+    const files = await collectFiles(dir, ["environments", "policies"]);
+    await demo.commit("main", PEOPLE.platform, "Desired state of dev, staging and prod, and the guardrails", files);
+    return demo;
+  }
+
+  get now(): Date {
+    return this.#now;
+  }
+
+  advance(seconds: number): void {
+    this.#now = new Date(this.#now.getTime() + seconds * 1000);
+  }
+
+  jumpTo(moment: Date): void {
+    if (moment > this.#now) this.#now = moment;
+  }
+
+  async state(ref = "main"): Promise<RepositoryState> {
+    const commit = await this.repo.resolve(ref);
+    return (await loadRepository(this.repo.treeAt(commit))).state;
+  }
+
+  async release(env: string, service: string, ref = "main"): Promise<Release> {
+    const commit = await this.repo.resolve(ref);
+    return parse(await this.repo.treeAt(commit).read(releaseFile(env, service))) as Release;
+  }
+
+  /**
+   * A commit by `who` on `branch` (created from `from` when it does not exist yet) with the given
+   * file contents, published with a compare-and-swap of the branch.
+   */
+  async commit(branch: string, who: GitIdentity, message: string, files: Map<string, string>, from = "main"): Promise<string> {
+    const ref = `refs/heads/${branch}`;
+    const current = await readRef(this.repo.fs, this.repo.gitdir, ref);
+    const parent = current ?? (await readRef(this.repo.fs, this.repo.gitdir, `refs/heads/${from}`));
+    const baseTree = parent ? (await this.repo.store.readCommit(parent)).tree : null;
+    const tree = await editTree(this.repo.store, baseTree, files);
+    const person = { name: who.name, email: who.email, timestamp: Math.floor(this.#now.getTime() / 1000), timezoneOffset: 0 };
+    const commit = await this.repo.store.writeCommit({ message, tree, parent: parent ? [parent] : [], author: person, committer: person });
+    await compareAndSwapRef({ fs: this.repo.fs, gitdir: this.repo.gitdir, ref, expected: current, value: commit, durable: false });
+    return commit;
+  }
+
+  /** Proposes a new artifact for `service` in `env` on a branch: the current one becomes lastGood. */
+  async proposeRelease(branch: string, env: string, service: string, change: (parts: ArtifactParts) => ArtifactParts, message: string): Promise<Artifact> {
+    const current = await this.release(env, service);
+    const { digest: _digest, ...parts } = current.artifact;
+    const artifact = sealArtifact(change(parts));
+    const next: Release = { ...current, artifact, lastGood: current.artifact, attestations: [], approvals: [] };
+    await this.commit(branch, PEOPLE.dana, message, new Map([[releaseFile(env, service), stringify(next, { lineWidth: 0 })]]));
+    return artifact;
+  }
+
+  /** Edits the release file on a branch (an attestation or approvals arriving). */
+  async amendRelease(branch: string, env: string, service: string, who: GitIdentity, message: string, edit: (r: Release) => Release): Promise<void> {
+    const release = await this.release(env, service, branch);
+    await this.commit(branch, who, message, new Map([[releaseFile(env, service), stringify(edit(release), { lineWidth: 0 })]]));
+  }
+
+  /**
+   * Merges a pull request into main the way a hosting platform does: a merge commit whose second
+   * parent is the branch, carrying the branch's release file onto main's current tree (main has
+   * moved since the branch was cut: tollgate committed decisions meanwhile).
+   */
+  async merge(branch: string, env: string, service: string, title: string): Promise<void> {
+    const path = releaseFile(env, service);
+    const head = await readRef(this.repo.fs, this.repo.gitdir, "refs/heads/main");
+    const tip = await readRef(this.repo.fs, this.repo.gitdir, `refs/heads/${branch}`);
+    if (!head || !tip) throw new Error(`cannot merge ${branch} into main: a branch is missing`);
+    const text = await this.repo.treeAt(tip).read(path);
+    const tree = await editTree(this.repo.store, (await this.repo.store.readCommit(head)).tree, new Map([[path, text]]));
+    const person = { name: PEOPLE.dana.name, email: PEOPLE.dana.email, timestamp: Math.floor(this.#now.getTime() / 1000), timezoneOffset: 0 };
+    this.#pullRequests += 1;
+    const message = `Merge pull request #${this.#pullRequests} from ${branch}\n\n${title}`;
+    const commit = await this.repo.store.writeCommit({ message, tree, parent: [head, tip], author: person, committer: person });
+    await compareAndSwapRef({ fs: this.repo.fs, gitdir: this.repo.gitdir, ref: "refs/heads/main", expected: head, value: commit, durable: false });
+  }
+
+  reconciler(only: { environment?: string; service?: string }, onObservation: (o: ServiceObservation) => void): Reconciler {
+    return new Reconciler({
+      repo: this.repo,
+      policies: this.#policies,
+      telemetry: async (environment) => this.world.telemetry(environment),
+      clusters: () => this.world.cluster,
+      clock: () => this.#now,
+      logger: pino({ level: "silent" }),
+      ...only,
+      onObservation,
+    });
+  }
+
+  /** Ticks every `everySeconds` of simulated time until `done` says so (or the cap). */
+  async reconcileUntil(reconciler: Reconciler, done: (result: TickResult) => boolean | Promise<boolean>, options: { everySeconds: number; maxTicks: number }): Promise<TickResult[]> {
+    const results: TickResult[] = [];
+    for (let i = 0; i < options.maxTicks; i++) {
+      const result = await reconciler.tick();
+      results.push(result);
+      if (result.errors.length > 0) throw new Error(`reconcile failed: ${result.errors.map((e) => `${e.environment}/${e.service}: ${e.message}`).join("; ")}`);
+      if (await done(result)) return results;
+      this.advance(options.everySeconds);
+    }
+    throw new Error(`the rollout did not settle within ${options.maxTicks} ticks`);
+  }
+}
+
+async function collectFiles(root: string, dirs: string[]): Promise<Map<string, string>> {
+  const { readdir, readFile } = await import("node:fs/promises");
+  const files = new Map<string, string>();
+  for (const dir of dirs) {
+    for (const entry of await readdir(join(root, dir), { recursive: true, withFileTypes: true })) {
+      if (!entry.isFile()) continue;
+      const full = join(entry.parentPath, entry.name);
+      files.set(full.slice(root.length + 1).split("\\").join("/"), await readFile(full, "utf8"));
+    }
+  }
+  return new Map([...files].sort(([a], [b]) => (a < b ? -1 : 1)));
+}

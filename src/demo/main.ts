@@ -1,0 +1,67 @@
+/**
+ * `npm run demo`: tollgate's whole loop on embedded defaults, in accelerated time. It creates a
+ * temporary GitOps repository, runs the story (see story.ts), then shows the history as an auditor
+ * reads it, re-verifies every decision with `tollgate audit`, and writes an HTML report.
+ */
+import { performance } from "node:perf_hooks";
+import { listDecisionCommits } from "../gitops/index.ts";
+import { main as cli } from "../cli/main.ts";
+import { Printer, bold, dim } from "./printer.ts";
+import { runStory } from "./story.ts";
+
+async function demo(): Promise<number> {
+  const started = performance.now();
+  const printer = new Printer();
+  printer.say(bold("tollgate demo: policy-as-code releases for AI agents, decided in git"));
+  const { repo, decisions } = await runStory(printer);
+
+  printer.section("The history an auditor reads (git log)");
+  const history = await listDecisionCommits(repo.repo, {});
+  for (const entry of history.slice().reverse()) {
+    const d = entry.decision!;
+    printer.say(`${dim(entry.oid.slice(0, 10))} ${d.subject}`);
+    printer.say(`           ${d.why}`);
+    printer.say(dim(`           Tollgate-Decision: ${d.trailers.decision}  Tollgate-Policy: ${d.trailers.policy.slice(0, 19)}…  Tollgate-Evidence: ${d.trailers.evidence.slice(0, 19)}…`));
+  }
+  printer.say(`${history.length} decision commits (${decisions} made in this run). Explore with: git -C ${repo.dir} log`);
+  const rollback = history.find((e) => e.decision?.trailers.decision === "rollback" && e.decision.trailers.environment === "prod");
+  if (rollback) {
+    printer.say("");
+    printer.say(`The whole message of the prod rollback, as \`git log -1 ${rollback.oid.slice(0, 10)}\` shows it:`);
+    printer.block(`commit ${rollback.oid}\nAuthor: ${rollback.author.name} <${rollback.author.email}>\n\n${rollback.message.trimEnd()}`);
+  }
+
+  const capture = async (args: string[]) => {
+    let out = "";
+    const code = await cli(args, { out: (s) => (out += `${s.replace(/\n$/, "")}\n`), err: (s) => (out += `${s.replace(/\n$/, "")}\n`), cwd: repo.dir, env: process.env });
+    return { code, out };
+  };
+  const registered = await capture(["--help"]);
+  let code = 0;
+  if (/\baudit\b/.test(registered.out)) {
+    printer.section("tollgate audit: every decision re-verified from the history");
+    const audit = await capture(["audit", "--repo", repo.dir]);
+    printer.block(audit.out);
+    if (audit.code !== 0) code = 1;
+  }
+  if (/\breport\b/.test(registered.out)) {
+    const out = `${repo.dir}/report-prod-support-agent.html`;
+    const report = await capture(["report", "--repo", repo.dir, "--env", "prod", "--service", "support-agent", "--out", out]);
+    printer.section("An evidence report for the prod rollout of support-agent");
+    printer.block(report.out || `written to ${out}`);
+    if (report.code !== 0) code = 1;
+  }
+  printer.section("Done");
+  printer.say(`${((performance.now() - started) / 1000).toFixed(1)} s of wall time. The demo repository stays at ${repo.dir}.`);
+  return code;
+}
+
+demo().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`demo failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);
