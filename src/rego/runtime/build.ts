@@ -11,18 +11,21 @@ import { createRequire } from "node:module";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
-const runtimeDir = dirname(fileURLToPath(import.meta.url));
-const assemblyDir = join(runtimeDir, "assembly");
+const here = dirname(fileURLToPath(import.meta.url));
 
 function repoRoot(): string {
-  let dir = runtimeDir;
+  let dir = here;
   while (!existsSync(join(dir, "package.json"))) {
     const parent = dirname(dir);
-    if (parent === dir) throw new Error(`no package.json above ${runtimeDir}`);
+    if (parent === dir) throw new Error(`no package.json above ${here}`);
     dir = parent;
   }
   return dir;
 }
+
+// The sources are read from the repository (also when this file runs compiled from dist/).
+const runtimeDir = join(repoRoot(), "src", "rego", "runtime");
+const assemblyDir = join(runtimeDir, "assembly");
 
 export const runtimeWasmPath: string = join(repoRoot(), "build", "rego-runtime.wasm");
 const digestPath = `${runtimeWasmPath}.sha256`;
