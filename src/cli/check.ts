@@ -18,6 +18,7 @@ interface CheckCliOptions {
   base: string;
   head: string;
   format: "text" | "markdown" | "json";
+  json?: boolean;
   approver: string[];
   policies?: string;
   repo: string;
@@ -32,7 +33,12 @@ export function checkCommand(ctx: CommandContext): Command {
     .option("--base <ref>", "branch the pull request goes into", "main")
     .option("--head <ref>", "the pull request's head", "HEAD")
     .addOption(new Option("--format <format>", "report format").choices(["text", "markdown", "json"]).default("text"))
-    .option("--approver <name>", `someone who approved the pull request: NAME or NAME:TEAM+TEAM (repeatable; also ${APPROVERS_ENV}, comma-separated)`, collect, [])
+    .option("--json", "the same as --format json")
+    .addOption(
+      new Option("--approver <name>", `someone who approved the pull request: NAME or NAME:TEAM+TEAM (repeatable; also ${APPROVERS_ENV}, comma-separated)`)
+        .argParser(collect)
+        .default([], "none"),
+    )
     .option("--policies <dir>", "judge by the policies in this folder instead of policies/ at the base")
     .option("--repo <path>", "repository root", ".")
     .option("--now <time>", `the moment to judge time gates at (default: now, or ${NOW_ENV})`)
@@ -46,7 +52,7 @@ export function checkCommand(ctx: CommandContext): Command {
         approvers: parseApprovers(options.approver, ctx.env),
         ...(options.policies ? { policiesDir: resolve(ctx.cwd, options.policies), policiesLabel: options.policies, policiesPrefix: displayPrefix(ctx.cwd, options.policies) } : {}),
       });
-      ctx.out(RENDER[options.format](report).trimEnd());
+      ctx.out(RENDER[options.json ? "json" : options.format](report).trimEnd());
       ctx.exitCode = report.blocked ? EXIT_FAILED : EXIT_OK;
     });
 }

@@ -100,6 +100,25 @@ describe("tollgate check", () => {
     );
   });
 
+  it("does not hold an edit that starts no rollout in a freeze", async (t) => {
+    if (!requireGit(t)) return;
+    // staging verified prod's artifact before f806 (the example status keeps only its latest).
+    await branch(repo, "main-with-history", "main", () =>
+      repo.editYaml(statusPath("staging", "support-agent"), (s) => {
+        s.verified = [{ digest: DIGESTS.prodSupportAgent, at: "2026-11-09T16:00:00Z" }, ...(s.verified as unknown[])];
+      }),
+    );
+    await branch(repo, "prod-eval-record", "main-with-history", () =>
+      repo.editYaml(releasePath("prod", "support-agent"), (r) => {
+        (r.attestations as unknown[]).push({ kind: "eval", digest: DIGESTS.prodSupportAgent, suite: "support-golden-v8", score: 0.94, pass: true, by: "eval-runner@ci.acme.dev", at: "2026-12-21T08:00:00Z" });
+      }),
+    );
+    const result = await check(repo, ["--base", "main-with-history", "--head", "prod-eval-record"], { TOLLGATE_NOW: IN_FREEZE });
+    assert.equal(result.code, 0, result.stdout);
+    assert.equal(gateLine(result.stdout, "change freeze"), "– change freeze: prod's desired artifact stays fa7f76f33947: merging starts no rollout");
+    assert.match(result.stdout, /artifact: 0 of 5 parts change/);
+  });
+
   it("blocks a model swap without an eval attestation, naming the model change; an attestation clears it", async (t) => {
     if (!requireGit(t)) return;
     let swapped: Release["artifact"] | undefined;

@@ -133,14 +133,15 @@ function approvalNeeded(input: PolicyInput): boolean {
 
 /**
  * Every gate's result for one release: admissibility from the `check`-mode decision, timing from the
- * `live`-mode decision (only its `gates.*` rules), and the rollout gate from `rollout`. A rule the
+ * `live`-mode decision (only its `gates.*` rules; undefined when merging starts no rollout, which
+ * makes the timing gates not apply), and the rollout gate from `rollout`. A rule the
  * table does not know (a policy author's own) still shows, under its rule name.
  */
-export function gateResults(input: PolicyInput, check: PolicyDecision, live: PolicyDecision, rollout: PolicyViolation | undefined): GateResult[] {
+export function gateResults(input: PolicyInput, check: PolicyDecision, live: PolicyDecision | undefined, rollout: PolicyViolation | undefined): GateResult[] {
   const fired = new Map<string, PolicyViolation[]>();
   const add = (v: PolicyViolation) => fired.set(v.rule, [...(fired.get(v.rule) ?? []), v]);
   for (const v of check.violations) add(v);
-  for (const v of live.violations) {
+  for (const v of live?.violations ?? []) {
     if (v.rule.startsWith("gates.") && !fired.has(v.rule)) add(v);
   }
   if (rollout) add(rollout);
@@ -153,7 +154,7 @@ export function gateResults(input: PolicyInput, check: PolicyDecision, live: Pol
       results.push({ rule: spec.rule, title: spec.title, group: spec.group, outcome: outcomeOf(violations), messages: violations.map((v) => v.message), hint: spec.hint(input) });
       continue;
     }
-    const na = spec.notApplicable?.(input);
+    const na = spec.group === "timing" && !live ? `${input.environment.name}'s desired artifact stays ${digestOf(input)}: merging starts no rollout` : spec.notApplicable?.(input);
     results.push({ rule: spec.rule, title: spec.title, group: spec.group, outcome: na ? "n/a" : "pass", messages: [na ?? spec.passed(input)] });
   }
   for (const [rule, violations] of fired) {

@@ -84,10 +84,12 @@ export function checkRelease(ctx: ReleaseCheckContext): ReleaseCheck {
     return { ...input, approvals: [...input.approvals, ...extra] };
   };
   const checkInput = inputFor("check", baseStatus);
-  // A merge starts a rollout: judge the live gates as for a rollout that would start now.
+  // A merge that changes the desired artifact starts a rollout: judge the live gates as for a rollout
+  // that would start now. One that does not (say, an added attestation) is not held by a freeze.
+  const startsRollout = proposed.artifact.digest !== baseEnv?.releases.get(service)?.artifact.digest;
   const startStatus = baseStatus && baseStatus.phase === "progressing" ? { ...baseStatus, phase: "idle" as const } : baseStatus;
-  const liveInput = inputFor("live", startStatus);
-  result.gates = gateResults(checkInput, ctx.policy.decide(checkInput), ctx.policy.decide(liveInput), rolloutConflict(checkInput, baseStatus));
+  const live = startsRollout ? ctx.policy.decide(inputFor("live", startStatus)) : undefined;
+  result.gates = gateResults(checkInput, ctx.policy.decide(checkInput), live, rolloutConflict(checkInput, baseStatus));
   result.blocked = result.gates.some((g) => g.outcome === "block");
   return result;
 }
