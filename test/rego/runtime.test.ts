@@ -186,3 +186,46 @@ describe("types and encodings", () => {
     await expectStrictError("base64.decode", ["a!"], "base64.decode: illegal base64 data at input byte 1");
   });
 });
+
+describe("JSON in and out", () => {
+  async function identity() {
+    const { Strings, load, policyOf, resultRow } = await import("./ir-helpers.ts");
+    const s = new Strings();
+    return load(policyOf({ strings: s, plans: [{ name: "id", blocks: [{ stmts: resultRow(s, 0, 2) }] }] }));
+  }
+
+  it("round-trips strings, escapes, unicode and numbers", async () => {
+    const policy = await identity();
+    const value = {
+      s: 'a"b\\c\n\t\u0001 héllo ✓ 🎉 \u2028',
+      n: [0, -1, 1.5, 1e-7, 123456789, -0.25, 1e300],
+      e: [{}, [], ""],
+      k: { z: 1, a: 2, "": 3, é: 4 },
+    };
+    assert.deepEqual(policy.evaluate(value, "id"), [{ result: value }]);
+    // numbers beyond f64 precision and decimals with trailing zeros (their exact text is kept:
+    // see the sprintf and format_int cases; JavaScript's JSON.parse rounds them here)
+    const raw = new TextEncoder().encode('{"big": 123456789123456789123456789, "dec": 1.10}').buffer as ArrayBuffer;
+    policy.setData({});
+    const rows = policy.evaluate(raw, "id") as { result: { big: number; dec: number } }[];
+    assert.equal(rows[0]!.result.dec, 1.1);
+    assert.equal(rows[0]!.result.big, 123456789123456789123456789);
+  });
+
+  it("rejects invalid JSON input and data", async () => {
+    const policy = await identity();
+    const bad = (text: string) => new TextEncoder().encode(text).buffer as ArrayBuffer;
+    assert.match(errorTextOf(() => policy.evaluate(bad('{"a": }'), "id")), /invalid input: not valid JSON/);
+    assert.match(errorTextOf(() => policy.evaluate(bad(`${"[".repeat(2000)}${"]".repeat(2000)}`), "id")), /not valid JSON/);
+    assert.match(errorTextOf(() => policy.setData(bad("{'a': 1}"))), /failed to parse json value/);
+  });
+});
+
+function errorTextOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (e) {
+    return typeof e === "string" ? e : e instanceof Error ? e.message : JSON.stringify(e);
+  }
+  return "(no error)";
+}
