@@ -209,7 +209,7 @@ describe("JSON in and out", () => {
     policy.setData({});
     const rows = policy.evaluate(raw, "id") as { result: { big: number; dec: number } }[];
     assert.equal(rows[0]!.result.dec, 1.1);
-    assert.equal(rows[0]!.result.big, 123456789123456789123456789);
+    assert.equal(rows[0]!.result.big, Number("123456789123456789123456789"));
   });
 
   it("rejects invalid JSON input and data", async () => {
