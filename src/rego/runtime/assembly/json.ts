@@ -6,7 +6,7 @@ import {
   FALSE, NULL, T_ARRAY, T_BOOLEAN, T_NULL, T_NUMBER, T_OBJECT, T_SET, T_STRING, TRUE,
   mkArrayFrom, mkObjectFromEntries, mkString, objKey, objVal, strLen, strPtr, vecGet, vecLen,
 } from "./value";
-import { mkNumberText, numFormat } from "./number";
+import { mkInt, mkNumberText, numFormat } from "./number";
 
 const MAX_DEPTH: i32 = 1000;
 
@@ -104,14 +104,19 @@ function digitsAt(): u32 {
 
 function parseNumber(): usize {
   const start = pos;
-  if (peek() == 45) pos++;
+  const neg = peek() == 45;
+  if (neg) pos++;
+  const intStart = pos;
   if (peek() == 48) {
     pos++;
   } else if (digitsAt() == 0) {
     failed = true;
     return 0;
   }
+  const intDigits = <u32>(pos - intStart);
+  let integer = true;
   if (peek() == 46) {
+    integer = false;
     pos++;
     if (digitsAt() == 0) {
       failed = true;
@@ -120,6 +125,7 @@ function parseNumber(): usize {
   }
   const e = peek();
   if (e == 101 || e == 69) {
+    integer = false;
     pos++;
     const s = peek();
     if (s == 43 || s == 45) pos++;
@@ -127,6 +133,12 @@ function parseNumber(): usize {
       failed = true;
       return 0;
     }
+  }
+  if (integer && intDigits <= 18) {
+    // fast path: fits in i64 without overflow checks
+    let m: i64 = 0;
+    for (let p = intStart; p < pos; p++) m = m * 10 + <i64>(load<u8>(p) - 48);
+    return mkInt(neg ? -m : m);
   }
   return mkNumberText(start, <u32>(pos - start));
 }

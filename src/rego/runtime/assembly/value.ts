@@ -409,8 +409,67 @@ export function sortValues(p: usize, n: u32): void {
 /** Sorts `n` (key, value) u32 pairs at `p` by key, stably. */
 export function sortEntries(p: usize, n: u32): void {
   if (n < 2) return;
+  let strings = true;
+  for (let i: u32 = 0; i < n && strings; i++) strings = load<u8>(<usize>load<u32>(p + (<usize>i << 3))) == T_STRING;
+  if (strings) {
+    sortStringEntries(p, n);
+    return;
+  }
   const tmp = alloc(<usize>n << 3);
   mergeSort(p, tmp, 0, n, 8);
+}
+
+// @ts-ignore: decorator
+@inline
+function keyCompare(a: usize, b: usize): i32 {
+  return compareBytes(strPtr(a), strLen(a), strPtr(b), strLen(b));
+}
+
+/** Stable sort of (string key, value) pairs: insertion sort runs of 8, then bottom-up merges. */
+function sortStringEntries(p: usize, n: u32): void {
+  for (let lo: u32 = 0; lo < n; lo += 8) {
+    const hi = lo + 8 < n ? lo + 8 : n;
+    for (let i = lo + 1; i < hi; i++) {
+      const e = load<u64>(p + (<usize>i << 3));
+      const key = <usize>(<u32>e);
+      let j = i;
+      while (j > lo && keyCompare(<usize>load<u32>(p + (<usize>(j - 1) << 3)), key) > 0) {
+        store<u64>(p + (<usize>j << 3), load<u64>(p + (<usize>(j - 1) << 3)));
+        j--;
+      }
+      store<u64>(p + (<usize>j << 3), e);
+    }
+  }
+  if (n <= 8) return;
+  let src = p;
+  let dst = alloc(<usize>n << 3);
+  for (let width: u32 = 8; width < n; width <<= 1) {
+    for (let lo: u32 = 0; lo < n; lo += width << 1) {
+      const mid = lo + width < n ? lo + width : n;
+      const hi = lo + (width << 1) < n ? lo + (width << 1) : n;
+      let i = lo;
+      let j = mid;
+      let k = lo;
+      while (i < mid && j < hi) {
+        const a = load<u64>(src + (<usize>i << 3));
+        const b = load<u64>(src + (<usize>j << 3));
+        if (keyCompare(<usize>(<u32>a), <usize>(<u32>b)) <= 0) {
+          store<u64>(dst + (<usize>k << 3), a);
+          i++;
+        } else {
+          store<u64>(dst + (<usize>k << 3), b);
+          j++;
+        }
+        k++;
+      }
+      if (i < mid) memory.copy(dst + (<usize>k << 3), src + (<usize>i << 3), <usize>(mid - i) << 3);
+      else if (j < hi) memory.copy(dst + (<usize>k << 3), src + (<usize>j << 3), <usize>(hi - j) << 3);
+    }
+    const t = src;
+    src = dst;
+    dst = t;
+  }
+  if (src != p) memory.copy(p, src, <usize>n << 3);
 }
 
 function mergeSort(p: usize, tmp: usize, lo: u32, hi: u32, width: u32): void {
