@@ -9,6 +9,7 @@ import { policyCommand } from "./policy.ts";
 import { promoteCommand } from "./promote.ts";
 import { reconcileCommand } from "./reconcile.ts";
 import { replayCommand } from "./replay.ts";
+import { reportCommand } from "./report.ts";
 import { validateCommand } from "./validate.ts";
 
 /** Every top-level command, one module each. Add new commands here. */
@@ -23,4 +24,5 @@ export const COMMANDS: Array<(ctx: CommandContext) => Command> = [
   auditCommand,
   explainCommand,
   replayCommand,
+  reportCommand,
 ];

@@ -1,11 +1,14 @@
 import assert from "node:assert/strict";
 import { cp, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { after, before, describe, it } from "node:test";
 import type { Explanation } from "../../src/audit/explain.ts";
 import type { ReplayReport } from "../../src/audit/replay.ts";
+import { REPORT_CSP } from "../../src/audit/report-html.ts";
 import { shortDigest } from "../../src/model/artifact-digest.ts";
 import { PolicyLoader } from "../../src/policy/loader.ts";
+import { chromiumOrSkip, openPage } from "../support/chromium.ts";
 import { git } from "../support/gitops-repo.ts";
 import { runCli } from "../support/run-cli.ts";
 import { tempDir } from "../support/tmp-repo.ts";
@@ -124,5 +127,97 @@ describe("tollgate replay", () => {
     const { code, stderr } = await runCli(["replay", "--policy", dir, "--repo", history.dir]);
     assert.equal(code, 1);
     assert.match(stderr, /broken\.rego:\d+:\d+: /);
+  });
+});
+
+describe("tollgate report", () => {
+  it("writes a self-contained page: CSP, inline SVG, no reference to anything outside it", async () => {
+    const out = join(policies.dir, "support-agent.html");
+    const { code, stdout } = await runCli(["report", "--repo", history.dir, "--env", "dev", "--service", "support-agent", "--out", out]);
+    assert.equal(code, 0, stdout);
+    assert.match(stdout, /wrote .*support-agent\.html: rollout 1 of dev\/support-agent, 2 decision\(s\), \d chart\(s\), outcome rollback/);
+    const html = await readFile(out, "utf8");
+    assert.match(html, /<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:;/);
+    assert.doesNotMatch(html, /<script|<link|<img|<iframe|@import|url\(|\ssrc=|\shref=/i);
+    const urls = html.match(/https?:\/\/[^\s"'<)]+/g) ?? [];
+    assert.deepEqual([...new Set(urls)], ["http://www.w3.org/2000/svg"], "only the SVG namespace, which is a name, not a fetch");
+    const again = await runCli(["report", "--repo", history.dir, "--env", "dev", "--service", "support-agent"]);
+    assert.equal(again.stdout, html.endsWith("\n") ? html : `${html}\n`, "the same rollout gives the same bytes");
+  });
+
+  it("renders in headless Chromium: a chart per metric with both arms, step and decision markers, the decision table, the artifact diff; nothing fetched", async (t) => {
+    const executable = chromiumOrSkip(t);
+    if (!executable) return;
+    const out = join(policies.dir, "retrieval-api.html");
+    const { code } = await runCli(["report", "--repo", history.dir, "--env", "dev", "--service", "retrieval-api", "--out", out]);
+    assert.equal(code, 0);
+    const url = pathToFileURL(out).href;
+    const opened = await openPage(executable, url);
+    try {
+      const { page } = opened;
+      assert.deepEqual(opened.requests, [url], "the page fetched nothing but itself");
+      assert.deepEqual(opened.consoleProblems, []);
+      assert.equal(await page.title(), "retrieval-api in dev: rollout 1");
+      const charts = await page.locator("svg[data-metric]").evaluateAll((svgs) => svgs.map((s) => s.getAttribute("data-metric")));
+      for (const metric of ["error_rate", "latency_mean", "latency_p99", "cost_per_task"]) assert.ok(charts.includes(metric), `chart ${metric} in ${charts.join(", ")}`);
+      const retrieval = history.decisions.filter((d) => d.service === "retrieval-api");
+      for (const metric of charts) {
+        const chart = page.locator(`svg[data-metric="${metric}"]`);
+        const box = await chart.boundingBox();
+        assert.ok(box && box.width > 700 && box.height > 200, `${metric} is laid out (${JSON.stringify(box)})`);
+        const points = async (arm: string) => (await chart.locator(`polyline[data-arm="${arm}"]`).evaluateAll((ls) => ls.map((l) => Number(l.getAttribute("data-points"))))).reduce((a, b) => a + b, 0);
+        assert.ok((await points("canary")) > 10, `${metric}: canary line`);
+        if (metric !== "throughput") assert.ok((await points("baseline")) > 10, `${metric}: baseline line`);
+        assert.deepEqual(await chart.locator('g[data-marker="decision"]').evaluateAll((gs) => gs.map((g) => g.getAttribute("data-action"))), retrieval.map((d) => d.action));
+        assert.equal(await chart.locator('line[data-marker="step"]').count(), 2, `${metric}: two steps (50%, 100%)`);
+      }
+      const canaryStroke = await page.locator('svg[data-metric="error_rate"] polyline[data-arm="canary"]').first().evaluate((l) => (globalThis as unknown as { getComputedStyle(e: unknown): { stroke: string } }).getComputedStyle(l).stroke);
+      assert.equal(canaryStroke, "rgb(225, 87, 89)");
+      const rows = await page.locator('table[data-table="decisions"] tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute("data-action")));
+      assert.deepEqual(rows, retrieval.map((d) => d.action));
+      assert.match(await page.locator('table[data-table="decisions"]').innerText(), /progress\.promote/);
+      assert.match(await page.locator('pre[data-diff="artifact"]').innerText(), /- index: kb-[\d.-]+ → kb-2026-11-21\.1/);
+      assert.match(await page.locator("header").innerText(), new RegExp(`→ ${shortDigest(history.good.digest)} · began 2026-11-24 10:00:00 UTC · 3 decision\\(s\\) · outcome promote`));
+
+      const png = await page.locator('svg[data-metric="error_rate"]').screenshot();
+      assert.equal(png.subarray(1, 4).toString("latin1"), "PNG");
+      assert.equal(png.readUInt32BE(16), 760, "screenshot width is the chart's");
+      const full = await page.screenshot({ fullPage: true });
+      assert.ok(full.readUInt32BE(20) > 2000, "the whole report is several screens tall");
+    } finally {
+      await opened.close();
+    }
+  });
+
+  it("the browser check can fail: a page with an outside image is seen fetching it, and the report's CSP blocks it", async (t) => {
+    const executable = chromiumOrSkip(t);
+    if (!executable) return;
+    const plain = join(policies.dir, "control.html");
+    await writeFile(plain, '<!doctype html><html><body><img src="http://127.0.0.1:9/pixel.png"></body></html>');
+    const opened = await openPage(executable, pathToFileURL(plain).href);
+    try {
+      assert.ok(opened.requests.includes("http://127.0.0.1:9/pixel.png"), `requests: ${opened.requests.join(", ")}`);
+      assert.notEqual(opened.failures.get("http://127.0.0.1:9/pixel.png"), "csp", "without a CSP the browser tries to fetch it");
+    } finally {
+      await opened.close();
+    }
+    const guarded = join(policies.dir, "control-csp.html");
+    await writeFile(guarded, `<!doctype html><html><head><meta http-equiv="Content-Security-Policy" content="${REPORT_CSP}"></head><body><img src="http://127.0.0.1:9/pixel.png"></body></html>`);
+    const blocked = await openPage(executable, pathToFileURL(guarded).href);
+    try {
+      assert.equal(blocked.failures.get("http://127.0.0.1:9/pixel.png"), "csp", "the report's policy blocks the load");
+      assert.ok(blocked.consoleProblems.some((m) => /Content Security Policy/.test(m)), blocked.consoleProblems.join("\n"));
+    } finally {
+      await blocked.close();
+    }
+  });
+
+  it("names the rollouts there are when asked for one that is not", async () => {
+    const { code, stderr } = await runCli(["report", "--repo", history.dir, "--env", "dev", "--service", "support-agent", "--rollout", "7"]);
+    assert.equal(code, 1);
+    assert.match(stderr, /dev\/support-agent has no rollout 7; rollouts in this history: 1/);
+    const none = await runCli(["report", "--repo", history.dir, "--env", "prod", "--service", "support-agent"]);
+    assert.equal(none.code, 1);
+    assert.match(none.stderr, /no decisions about prod\/support-agent in this history/);
   });
 });
