@@ -61,7 +61,9 @@ function judged(i: PolicyInput): [string, MetricJudgement][] {
 // --- rollback.rego ---
 
 function evidence(v: MetricJudgement): string {
-  const compared = v.canary !== undefined && v.baseline !== undefined ? `canary ${v.canary} vs baseline ${v.baseline}` : "no canary and baseline values";
+  const measure = (x: number) =>
+    v.unit === "fraction" ? percent(x) : v.unit === "ms" ? `${fixed(x, 0)} ms` : v.unit === "usd" ? usd(x) : v.unit === "ratio" ? fixed(x, 2) : String(x);
+  const compared = v.canary !== undefined && v.baseline !== undefined ? `canary ${measure(v.canary)} vs baseline ${measure(v.baseline)}` : "no canary and baseline values";
   const ratio = v.effect ? `ratio ${fixed(v.effect.estimate, 2)} (bounds ${fixed(v.effect.lower, 2)} to ${fixed(v.effect.upper, 2)})` : "no effect estimate";
   const strength =
     v.eValue === undefined ? "no e-value" : v.eValueThreshold === undefined ? `e-value ${fixed(v.eValue, 1)}` : `e-value ${fixed(v.eValue, 1)} of ${fixed(v.eValueThreshold, 1)} needed`;

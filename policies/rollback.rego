@@ -164,8 +164,19 @@ violations contains v if {
 evidence(verdict) := concat(", ", [compared(verdict), ratio(verdict), strength(verdict)])
 
 compared(verdict) := text if {
-	text := sprintf("canary %v vs baseline %v", [verdict.canary, verdict.baseline])
+	text := sprintf("canary %s vs baseline %s", [measure(verdict, verdict.canary), measure(verdict, verdict.baseline)])
 } else := "no canary and baseline values"
+
+# A metric's value in its unit: 0.0331 as "3.3%", 288.4 as "288 ms", 0.0205 as "$0.021".
+measure(verdict, x) := lib.percent(x) if verdict.unit == "fraction"
+
+measure(verdict, x) := sprintf("%s ms", [lib.fixed(x, 0)]) if verdict.unit == "ms"
+
+measure(verdict, x) := lib.usd(x) if verdict.unit == "usd"
+
+measure(verdict, x) := lib.fixed(x, 2) if verdict.unit == "ratio"
+
+measure(verdict, x) := sprintf("%v", [x]) if not verdict.unit
 
 ratio(verdict) := text if {
 	text := sprintf("ratio %s (bounds %s to %s)", [lib.fixed(verdict.effect.estimate, 2), lib.fixed(verdict.effect.lower, 2), lib.fixed(verdict.effect.upper, 2)])

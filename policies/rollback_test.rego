@@ -221,3 +221,18 @@ test_baseline_alone_above_the_ceiling_is_not_an_incident_of_the_canary if {
 	vs := rollback.violations with input as inp
 	count(vs) == 0
 }
+
+test_failed_metric_message_writes_values_in_their_unit if {
+	failing := object.union(f.failing_error_rate, {"canary": 0.0330435, "baseline": 0.0182042, "unit": "fraction"})
+	d := decision with input as f.with_metric("error_rate", failing)
+	some r in d.reasons
+	r.rule == "rollback.metric_failed"
+	startswith(r.message, "error_rate failed the canary analysis (regression): canary 3.3% vs baseline 1.8%, ratio 2.33")
+}
+
+test_latency_and_cost_values_read_in_ms_and_dollars if {
+	rollback.measure({"unit": "ms"}, 288.4) == "288 ms"
+	rollback.measure({"unit": "usd"}, 0.0205) == "$0.021"
+	rollback.measure({"unit": "ratio"}, 3.2012) == "3.20"
+	rollback.measure({}, 0.5) == "0.5"
+}

@@ -110,6 +110,8 @@ export interface MetricJudgement {
   detail?: string;
   canary?: number;
   baseline?: number;
+  /** Unit of `canary` and `baseline`, for messages. */
+  unit?: "fraction" | "ms" | "usd" | "ratio";
   /** Ratio canary/baseline with confidence bounds. */
   effect?: { estimate: number; lower: number; upper: number };
   eValue?: number;

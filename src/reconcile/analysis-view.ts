@@ -22,6 +22,16 @@ export const MIN_TASKS_FOR_COST_MEAN = 2000;
 /** Window over which the canary's task rate is measured. */
 export const TASK_RATE_WINDOW_S = 60;
 
+/** The unit each stream's levels are in. */
+const STREAM_UNIT: Record<StreamVerdict["stream"], NonNullable<MetricJudgement["unit"]>> = {
+  error_rate: "fraction",
+  intervention_rate: "fraction",
+  slow_request_rate: "fraction",
+  latency_logmean: "ms",
+  latency_spread: "ratio",
+  cost_logmean: "usd",
+};
+
 /** Per metric: fail if any of its streams failed, pass if all passed, otherwise inconclusive. */
 export function metricJudgements(report: AnalysisReport, now: number): Partial<Record<MetricName, MetricJudgement>> {
   const byMetric = new Map<MetricName, StreamVerdict[]>();
@@ -42,6 +52,7 @@ export function metricJudgements(report: AnalysisReport, now: number): Partial<R
       detail: lead.reason,
       ...finite("canary", lead.data.canary),
       ...finite("baseline", lead.data.baseline),
+      unit: STREAM_UNIT[lead.stream],
       ...(Number.isFinite(lead.estimate.ratio) ? { effect: { estimate: round(lead.estimate.ratio), lower: round(lead.estimate.lower), upper: round(clampUpper(lead.estimate.upper)) } } : {}),
       eValue: round(clampUpper(Math.max(...streams.map((s) => s.eValue.rollback)))),
       eValueThreshold: round(lead.threshold.rollback),
@@ -69,6 +80,7 @@ export function fullWeightJudgements(metrics: readonly MetricName[], stepRecords
       reason: "no-baseline",
       detail: "the canary serves all traffic; there is no baseline to compare with",
       ...(measured && Number.isFinite(measured.value) ? { canary: round(measured.value) } : {}),
+      unit: CANARY_UNIT[metric],
       samples: { canary: measured?.samples ?? 0, baseline: 0 },
       dataAgeSeconds: Math.max(0, Math.round(now - lastData)),
     };
@@ -84,6 +96,13 @@ const histogramMean = (rs: readonly IntervalRecord[], pick: (r: IntervalRecord) 
 const ratio = (rs: readonly IntervalRecord[], part: (r: IntervalRecord) => number, whole: (r: IntervalRecord) => number): Level => {
   const n = rs.reduce((total, r) => total + whole(r), 0);
   return n > 0 ? { value: rs.reduce((total, r) => total + part(r), 0) / n, samples: n } : undefined;
+};
+const CANARY_UNIT: Record<MetricName, NonNullable<MetricJudgement["unit"]>> = {
+  error_rate: "fraction",
+  intervention_rate: "fraction",
+  latency: "ms",
+  slow_request_rate: "ms",
+  cost_per_task: "usd",
 };
 const CANARY_LEVEL: Record<MetricName, { has: (r: IntervalRecord) => boolean; level: (rs: readonly IntervalRecord[]) => Level }> = {
   error_rate: { has: (r) => r.errors !== undefined, level: (rs) => ratio(rs, (r) => r.errors!, (r) => r.requests!) },
