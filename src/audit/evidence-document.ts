@@ -4,11 +4,12 @@
  * crash the audit).
  */
 import { EvidenceError, type GitRepo, readEvidence } from "../gitops/index.ts";
+import { UserError } from "../model/errors.ts";
 import type { Digest } from "../model/types.ts";
 import { EVIDENCE_FORMAT, type EvidenceDocument } from "../reconcile/evidence.ts";
 
 /** The evidence is unreadable, altered, or not an evidence document; `message` says which. */
-export class EvidenceProblem extends Error {
+export class EvidenceProblem extends UserError {
   constructor(message: string) {
     super(message);
     this.name = "EvidenceProblem";

@@ -48,7 +48,7 @@ function cell(outcome: CheckOutcome | undefined): string {
 
 export function summary(report: AuditReport): string {
   const from = report.head ? ` up to ${short(report.head)}` : "";
-  const scope = `${report.decisions} decision commit(s) and ${report.changes} other commit(s)${from} in ${seconds(report.durationMs)} (${report.policyBuilds} policy version(s) compiled)`;
+  const scope = `${report.decisions} decision commit(s) and ${report.changes} other commit(s)${from} in ${seconds(report.durationMs)} (${report.policyBuilds} policy version(s) rebuilt from source)`;
   if (report.failures.length === 0) return `Audited ${scope}: every check passed.`;
   const byCheck = new Map<string, number>();
   for (const f of report.failures) byCheck.set(f.check, (byCheck.get(f.check) ?? 0) + 1);
