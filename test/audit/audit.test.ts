@@ -53,11 +53,11 @@ const decision = (action: string, service: string) => {
 const amend = (dir: string, at = new Date("2026-11-24T12:00:00Z"), ...extra: string[]) => gitAt(dir, at, "commit", "-q", "-a", "--amend", ...(extra.length > 0 ? extra : ["--no-edit"]));
 
 describe("tollgate audit over a reconciler-produced history", () => {
-  it("verifies every decision with 0 failures (rollback, advances, promote, a merged prod pull request with approvals)", async () => {
+  it("verifies every decision with 0 failures (advances, a rollback, a block in the freeze, promotions, a merged prod pull request with approvals)", async () => {
     const { code, report, text } = await audit(history.dir);
     assert.deepEqual(
       history.decisions.map((d) => d.action),
-      ["advance", "advance", "rollback", "advance", "promote"],
+      ["advance", "advance", "rollback", "block", "advance", "advance", "promote", "advance", "promote"],
     );
     assert.equal(code, 0, text);
     assert.deepEqual(report.failures, []);
@@ -83,12 +83,12 @@ describe("tollgate audit over a reconciler-produced history", () => {
     assert.equal(onlyAgent.code, 0);
     assert.deepEqual(
       onlyAgent.report.commits.map((c) => c.action),
-      ["advance", "rollback"],
+      ["advance", "rollback", "block", "advance", "advance", "promote"],
     );
     const rollback = decision("rollback", "support-agent");
-    const since = await audit(history.dir, "--since", rollback.commit);
+    const since = await audit(history.dir, "--since", rollback.commit, "--service", "retrieval-api");
     assert.deepEqual(
-      since.report.commits.filter((c) => c.kind === "decision").map((c) => c.action),
+      since.report.commits.map((c) => c.action),
       ["advance", "promote"],
     );
     const none = await audit(history.dir, "--since", "2027-01-01");

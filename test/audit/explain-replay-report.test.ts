@@ -72,6 +72,14 @@ describe("tollgate explain", () => {
     assert.match(promote.stdout, new RegExp(`after: {2}stable ${shortDigest(history.good.digest)} serves all traffic`));
   });
 
+  it("explains a block: the freeze after the rollback", async () => {
+    const { code, stdout } = await runCli(["explain", decision("block", "support-agent").commit, "--repo", history.dir]);
+    assert.equal(code, 0, stdout);
+    assert.match(stdout, /the policy answered block\n {2}- gates\.frozen_after_rollback: support-agent is frozen after a rollback until /);
+    assert.match(stdout, /phase rolled-back → blocked/);
+    assert.match(stdout, /before: stable [0-9a-f]{12} serves all traffic; no canary runs\n {2}after: {2}stable [0-9a-f]{12} serves all traffic; no canary runs/);
+  });
+
   it("refuses a commit that is not a decision, naming it", async () => {
     const first = git(history.dir, "rev-list", "--max-parents=0", "HEAD").trim();
     const { code, stderr } = await runCli(["explain", first, "--repo", history.dir]);
@@ -88,7 +96,7 @@ describe("tollgate replay", () => {
     await cp(join(history.dir, "policies"), join(policies.dir, "same"), { recursive: true });
     const { code, stdout } = await runCli(["replay", "--policy", join(policies.dir, "same"), "--repo", history.dir, "--fail-on-change"]);
     assert.equal(code, 0, stdout);
-    assert.match(stdout, /Replayed 5 recorded decision\(s\) with .*: 0 would differ in action, 0 in reasons only\./);
+    assert.match(stdout, /Replayed 9 recorded decision\(s\) with .*: 0 would differ in action, 0 in reasons only\./);
   });
 
   it("a tighter budget rule would have rolled back retrieval-api: listed with time, recorded action and the rule", async () => {
@@ -133,7 +141,7 @@ describe("tollgate replay", () => {
 describe("tollgate report", () => {
   it("writes a self-contained page: CSP, inline SVG, no reference to anything outside it", async () => {
     const out = join(policies.dir, "support-agent.html");
-    const { code, stdout } = await runCli(["report", "--repo", history.dir, "--env", "dev", "--service", "support-agent", "--out", out]);
+    const { code, stdout } = await runCli(["report", "--repo", history.dir, "--env", "dev", "--service", "support-agent", "--rollout", "1", "--out", out]);
     assert.equal(code, 0, stdout);
     assert.match(stdout, /wrote .*support-agent\.html: rollout 1 of dev\/support-agent, 2 decision\(s\), \d chart\(s\), outcome rollback/);
     const html = await readFile(out, "utf8");
@@ -141,8 +149,10 @@ describe("tollgate report", () => {
     assert.doesNotMatch(html, /<script|<link|<img|<iframe|@import|url\(|\ssrc=|\shref=/i);
     const urls = html.match(/https?:\/\/[^\s"'<)]+/g) ?? [];
     assert.deepEqual([...new Set(urls)], ["http://www.w3.org/2000/svg"], "only the SVG namespace, which is a name, not a fetch");
-    const again = await runCli(["report", "--repo", history.dir, "--env", "dev", "--service", "support-agent"]);
+    const again = await runCli(["report", "--repo", history.dir, "--env", "dev", "--service", "support-agent", "--rollout", "1"]);
     assert.equal(again.stdout, html.endsWith("\n") ? html : `${html}\n`, "the same rollout gives the same bytes");
+    const latest = await runCli(["report", "--repo", history.dir, "--env", "dev", "--service", "support-agent", "--out", join(policies.dir, "latest.html")]);
+    assert.match(latest.stdout, /rollout 2 of dev\/support-agent, 4 decision\(s\), \d chart\(s\), outcome promote/, "the latest rollout: the fix, blocked in the freeze, then rolled out");
   });
 
   it("renders in headless Chromium: a chart per metric with both arms, step and decision markers, the decision table, the artifact diff; nothing fetched", async (t) => {
@@ -215,7 +225,7 @@ describe("tollgate report", () => {
   it("names the rollouts there are when asked for one that is not", async () => {
     const { code, stderr } = await runCli(["report", "--repo", history.dir, "--env", "dev", "--service", "support-agent", "--rollout", "7"]);
     assert.equal(code, 1);
-    assert.match(stderr, /dev\/support-agent has no rollout 7; rollouts in this history: 1/);
+    assert.match(stderr, /dev\/support-agent has no rollout 7; rollouts in this history: 1, 2/);
     const none = await runCli(["report", "--repo", history.dir, "--env", "prod", "--service", "support-agent"]);
     assert.equal(none.code, 1);
     assert.match(none.stderr, /no decisions about prod\/support-agent in this history/);

@@ -1,7 +1,8 @@
 /**
  * A real decision history for the audit tests: the example GitOps repository, two releases proposed
  * in dev and decided by the Reconciler over a simulated world with an injected clock (one rolls back
- * on a 2-point error-rate regression, one is promoted), and a pull request merged into protected prod
+ * on a 2-point error-rate regression, one is promoted), the fix of the rolled-back one proposed inside
+ * the freeze (blocked, then rolled out and promoted), and a pull request merged into protected prod
  * carrying its approvals. Built once per test file; tamper tests work on copies.
  */
 import { execFileSync } from "node:child_process";
@@ -28,6 +29,8 @@ export interface DecisionHistory {
   /** The artifact that was rolled back (dev/support-agent) and the one promoted (dev/retrieval-api). */
   bad: Artifact;
   good: Artifact;
+  /** The fix of support-agent, proposed inside the freeze after the rollback (blocked, then promoted). */
+  fixed: Artifact;
   /** How long building the history took (ms). */
   buildMs: number;
   cleanup: () => Promise<void>;
@@ -55,17 +58,23 @@ export async function buildDecisionHistory(loader: PolicyLoader): Promise<Decisi
   const good = await proposeRelease(repo.dir, "dev", "retrieval-api", (p) => ({ ...p, index: { buildId: "kb-2026-11-21.1", digest: `sha256:${"1".repeat(64)}` } }));
 
   const decisions: DecisionHistory["decisions"] = [];
-  for (let tick = 0; tick < 200; tick++) {
+  let fixed: Artifact | undefined;
+  for (let tick = 0; tick < 300; tick++) {
     const result = await reconciler.tick();
     for (const d of result.decisions) decisions.push({ commit: d.commit, action: d.change.action, environment: d.change.environment, service: d.change.service });
     const head = await gitRepo.head();
     const dev = (await loadRepository(gitRepo.treeAt(head!))).state.environments.get("dev")!;
-    const settled = ["support-agent", "retrieval-api"].every((s) => ["promoted", "rolled-back"].includes(dev.statuses.get(s)?.phase ?? "") && dev.statuses.get(s)?.lastDecision);
-    if (settled) break;
+    const phase = (s: string) => (dev.statuses.get(s)?.lastDecision ? dev.statuses.get(s)?.phase : undefined);
+    if (!fixed && phase("support-agent") === "rolled-back") {
+      // The fix is proposed at once, inside the freeze after the rollback: blocked until it ends, then rolled out.
+      git(repo.dir, "reset", "-q", "--hard", "main");
+      fixed = await proposeReleaseAt(repo.dir, now, "support-agent", `sha256:${"3".repeat(64)}`);
+    }
+    if (fixed && phase("support-agent") === "promoted" && phase("retrieval-api") === "promoted") break;
     now = new Date(now.getTime() + 10_000);
   }
   await mergeApprovedProdRelease(repo.dir, new Date(now.getTime() + 3_600_000));
-  return { dir: repo.dir, decisions, bad, good, buildMs: performance.now() - started, cleanup: repo.cleanup };
+  return { dir: repo.dir, decisions, bad, good, fixed: fixed!, buildMs: performance.now() - started, cleanup: repo.cleanup };
 }
 
 /** A reviewed change to protected prod: a branch with the release and two approvals, merged with --no-ff. */
@@ -92,6 +101,16 @@ export function gitAt(dir: string, at: Date, ...args: string[]): string {
     encoding: "utf8",
     env: { ...process.env, GIT_AUTHOR_NAME: "Dana Dev", GIT_AUTHOR_EMAIL: "dana@example.com", GIT_COMMITTER_NAME: "Dana Dev", GIT_COMMITTER_EMAIL: "dana@example.com", GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date },
   });
+}
+
+/** A new prompts digest for a dev service, committed by a person at `at`. */
+async function proposeReleaseAt(dir: string, at: Date, service: string, prompts: string): Promise<Artifact> {
+  const current = await readRelease(dir, "dev", service);
+  const { digest: _d, ...parts } = current.artifact;
+  const artifact = sealArtifact({ ...parts, prompts: { digest: prompts } });
+  await writeFile(join(dir, "environments/dev/releases", `${service}.yaml`), stringify({ ...current, artifact, lastGood: current.artifact }, { lineWidth: 0 }));
+  gitAt(dir, at, "commit", "-q", "-am", `Release ${service} ${artifact.digest.slice(7, 19)} to dev`);
+  return artifact;
 }
 
 /** A copy of the history's repository to tamper with. */
