@@ -8,7 +8,7 @@ import { stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { Command } from "commander";
 import { UserError } from "../model/errors.ts";
-import { type ConformanceCase, loadCases } from "../rego/conformance/cases.ts";
+import { CaseFileError, type ConformanceCase, loadCases } from "../rego/conformance/cases.ts";
 import { type CaseResult, runCase, summarise } from "../rego/conformance/run.ts";
 import type { CommandContext } from "./context.ts";
 import { EXIT_FAILED, EXIT_OK } from "./exit-codes.ts";
@@ -40,7 +40,14 @@ async function runConformance(ctx: CommandContext, dirs: readonly string[], opti
       () => false,
     );
     if (!isDir) throw new UserError(`${dir}: no such folder`);
-    for (const c of await loadCases(root)) {
+    let loaded: ConformanceCase[];
+    try {
+      loaded = await loadCases(root);
+    } catch (error) {
+      if (error instanceof CaseFileError) throw new UserError(`${dir}/${error.message}`);
+      throw error;
+    }
+    for (const c of loaded) {
       const labelled = { ...c, dir: join(dir, c.dir), file: join(dir, c.file) };
       if (options.filter && !labelled.file.includes(options.filter) && !labelled.note.includes(options.filter)) continue;
       cases.push(labelled);

@@ -7,10 +7,13 @@
  */
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
-import { resolve } from "node:path";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { test } from "node:test";
 import { loadCases } from "../../src/rego/conformance/cases.ts";
 import { type CaseResult, runCase, summarise } from "../../src/rego/conformance/run.ts";
+import { main } from "../../src/cli/main.ts";
 
 const CASES = resolve(import.meta.dirname, "../..", "../shared/opa-cases");
 
@@ -44,4 +47,54 @@ test("OPA conformance cases pass through the compiler and the opa-wasm SDK", { t
     assert.deepEqual(failures, []);
   }
   assert.ok(passed >= PASS_FLOOR, `only ${passed} cases pass; the floor is ${PASS_FLOOR}`);
+});
+
+test("tollgate policy conformance prints per-directory results and one closing line", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "tollgate-conformance-"));
+  try {
+    await mkdir(join(dir, "good"));
+    await mkdir(join(dir, "bad"));
+    await writeFile(
+      join(dir, "good", "cases.yaml"),
+      [
+        "cases:",
+        "  - note: good/sum",
+        "    query: data.t.p = x",
+        "    modules:",
+        "      - |",
+        "        package t",
+        "        p := sum([1, 2, input.n])",
+        "    input: {n: 3}",
+        "    want_result: [{x: 6}]",
+        "  - note: good/conflict",
+        "    query: data.t.p = x",
+        '    modules: ["package t\\np := 1\\np := 2"]',
+        "    want_error_code: eval_conflict_error",
+        "",
+      ].join("\n"),
+    );
+    await writeFile(
+      join(dir, "bad", "cases.yaml"),
+      ["cases:", "  - note: bad/wrong", "    query: x = 1 + 1", "    want_result: [{x: 3}]", ""].join("\n"),
+    );
+    const out: string[] = [];
+    const code = await main(["policy", "conformance", dir], { out: (s) => out.push(s), err: (s) => out.push(s) });
+    assert.equal(code, 1);
+    assert.ok(out.includes(`${join(dir, "good")}: 2 passed, 0 failed, 0 skipped`), out.join("\n"));
+    assert.ok(out.includes(`${join(dir, "bad")}: 0 passed, 1 failed, 0 skipped`), out.join("\n"));
+    assert.ok(out.some((l) => l.startsWith("  FAIL bad/wrong: want")));
+    assert.equal(out[out.length - 1], "conformance: 2 passed, 1 failed, 0 skipped");
+
+    const okOut: string[] = [];
+    assert.equal(await main(["policy", "conformance", join(dir, "good")], { out: (s) => okOut.push(s) }), 0);
+    assert.equal(okOut[okOut.length - 1], "conformance: 2 passed, 0 failed, 0 skipped");
+
+    await mkdir(join(dir, "broken"));
+    await writeFile(join(dir, "broken", "cases.yaml"), "cases:\n  - note: [unclosed\n");
+    const errOut: string[] = [];
+    assert.equal(await main(["policy", "conformance", join(dir, "broken")], { out: () => {}, err: (s) => errOut.push(s) }), 1);
+    assert.match(errOut.join("\n"), /broken\/cases\.yaml: not a valid case file/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });

@@ -6,6 +6,14 @@ import { readdir, readFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { parse } from "yaml";
 
+/** A case file that cannot be read as YAML; the message names the file. */
+export class CaseFileError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "CaseFileError";
+  }
+}
+
 export interface ConformanceCase {
   /** Folder of the case file relative to the root given (e.g. `v1/every`). */
   readonly dir: string;
@@ -34,7 +42,13 @@ export async function loadCases(root: string): Promise<ConformanceCase[]> {
   for (const file of files) {
     const rel = relative(root, file);
     const dir = relative(root, join(file, ".."));
-    const doc: unknown = parse(await readFile(file, "utf8"));
+    let doc: unknown;
+    try {
+      doc = parse(await readFile(file, "utf8"));
+    } catch (error) {
+      const message = error instanceof Error ? error.message.split("\n")[0] : String(error);
+      throw new CaseFileError(`${rel}: not a valid case file: ${message}`);
+    }
     const list = isRecord(doc) && Array.isArray(doc.cases) ? doc.cases : [];
     for (const raw of list) {
       if (!isRecord(raw)) continue;
