@@ -18,7 +18,7 @@ export function formatAuditReport(report: AuditReport): string[] {
     const rows = report.commits.map((c) => [
       short(c.commit),
       utcMinute(c.time).replace(" UTC", ""),
-      c.environment && c.service ? `${c.environment}/${c.service}` : "",
+      c.environment ? (c.service ? `${c.environment}/${c.service}` : `${c.environment}/*`) : "",
       c.kind === "decision" ? (c.action ?? "malformed") : "(commit)",
       ...COLUMNS.map(([name]) => cell(c.checks[name])),
     ]);
@@ -27,7 +27,7 @@ export function formatAuditReport(report: AuditReport): string[] {
   if (report.failures.length > 0) {
     lines.push("", "Failures:");
     for (const f of report.failures) {
-      const scope = f.environment && f.service ? ` ${f.environment}/${f.service}` : "";
+      const scope = f.environment ? ` ${f.environment}/${f.service ?? "*"}` : "";
       lines.push(`- ${short(f.commit)}${scope} [${f.check}] ${f.message}`);
     }
   }

@@ -35,7 +35,7 @@ export async function verifyChange(ctx: AuditContext, entry: HistoryEntry, filte
   const outside: string[] = [];
   const approvals: string[] = [];
   let applies = { evidence: false, outside: false, approvals: false };
-  let scope: { environment?: string; service?: string } = {};
+  const touched = new Set<string>();
 
   for (const change of changes) {
     if (change.path.startsWith(`${EVIDENCE_DIR}/`)) {
@@ -51,7 +51,7 @@ export async function verifyChange(ctx: AuditContext, entry: HistoryEntry, filte
     const before = (await ctx.states.at(parent)).state.environments.get(env);
     const after = (await ctx.states.at(entry.oid)).state.environments.get(env);
     if (!(before?.environment.protected || after?.environment.protected)) continue;
-    scope = { environment: env, service };
+    touched.add(`${env}/${service}`);
     applies = { ...applies, outside: true };
     if (kind === "status") {
       outside.push(`${change.path} was ${change.kind} by hand: status files of a protected environment are written by tollgate decisions only`);
@@ -68,6 +68,9 @@ export async function verifyChange(ctx: AuditContext, entry: HistoryEntry, filte
     approvals.push(...missingApprovals(environment, release, change.path));
   }
   if (!applies.evidence && !applies.outside) return null;
+  const scopes = [...touched].map((s) => s.split("/") as [string, string]);
+  const envs = new Set(scopes.map(([e]) => e));
+  const scope = scopes.length === 1 ? { environment: scopes[0]![0], service: scopes[0]![1] } : envs.size === 1 ? { environment: [...envs][0]! } : {};
   const result = (problems: string[]): CheckOutcome => ({ state: problems.length > 0 ? "fail" : "pass", problems });
   return {
     commit: entry.oid,
@@ -92,14 +95,19 @@ export function missingApprovals(environment: Environment, release: Release, fil
   const needing = changed.filter((part) => policy.for.includes(part) || policy.for.includes("release"));
   if (needing.length === 0) return [];
   const eligible = (by: string) => (policy.approvers ?? []).length === 0 || (policy.approvers ?? []).includes(by);
-  const problems: string[] = [];
+  // Parts short of approvers, grouped by who approved them, so one file gives one line per situation.
+  const short = new Map<string, { parts: string[]; have: string[] }>();
   for (const part of needing) {
     const covers = (scopes: ApprovalScope[] | undefined) => scopes === undefined || scopes.includes("release") || scopes.includes(part);
-    const have = new Set((release.approvals ?? []).filter((a) => a.digest === digest && eligible(a.by) && covers(a.for)).map((a) => a.by));
-    if (have.size < policy.required) {
-      const who = (policy.approvers ?? []).length > 0 ? (policy.approvers ?? []).join(", ") : "anyone";
-      problems.push(`${file}: the ${part} change to ${shortDigest(digest)} needs ${policy.required} approval(s) from ${who} recorded for that digest; it has ${have.size}${have.size > 0 ? ` (${[...have].sort().join(", ")})` : ""}`);
-    }
+    const have = [...new Set((release.approvals ?? []).filter((a) => a.digest === digest && eligible(a.by) && covers(a.for)).map((a) => a.by))].sort();
+    if (have.length >= policy.required) continue;
+    const group = short.get(have.join(",")) ?? { parts: [], have };
+    group.parts.push(part);
+    short.set(have.join(","), group);
   }
-  return problems;
+  const who = (policy.approvers ?? []).length > 0 ? (policy.approvers ?? []).join(", ") : "anyone";
+  return [...short.values()].map(
+    ({ parts, have }) =>
+      `${file}: the ${parts.join(", ")} change${parts.length > 1 ? "s" : ""} to ${shortDigest(digest)} need${parts.length > 1 ? "" : "s"} ${policy.required} approval(s) from ${who} recorded for that digest; ${parts.length > 1 ? "they have" : "it has"} ${have.length}${have.length > 0 ? ` (${have.join(", ")})` : ""}`,
+  );
 }
