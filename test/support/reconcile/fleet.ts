@@ -8,7 +8,7 @@ import { cp, mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parse, stringify } from "yaml";
 import { sealArtifact } from "../../../src/model/artifact-digest.ts";
-import type { AnalysisSettings, Artifact, Environment, Release, RolloutStep, Status } from "../../../src/model/types.ts";
+import type { AnalysisSettings, Artifact, Budgets, Environment, Release, RolloutStep, Status } from "../../../src/model/types.ts";
 import { PROJECT_ROOT } from "../tmp-repo.ts";
 
 export const FLEET_ENV = "canary";
@@ -23,6 +23,8 @@ export interface FleetEnvironmentOptions {
   freezeAfterRollback?: string;
   /** Absolute backstops on the canary (e.g. an error-rate ceiling every canary breaks). */
   ceilings?: AnalysisSettings["ceilings"];
+  /** Overrides of the (generous) default budgets, e.g. a deploy budget every canary overspends. */
+  budgets?: Partial<Budgets>;
 }
 
 /** Two short steps below 100%: a rollout is start → step 2 → promote (or a rollback on the way). */
@@ -48,7 +50,7 @@ export function fleetEnvironment(options: FleetEnvironmentOptions = {}): Environ
       metrics: { error_rate: { tolerance: 0.1 } },
       ...(options.ceilings ? { ceilings: options.ceilings } : {}),
     },
-    budgets: { spendPerDeployUsd: 100000, maxCostPerTaskUsd: 0.2, costToleranceVsBaseline: 0.5, maxTaskRatePerMinute: 100000 },
+    budgets: { spendPerDeployUsd: 100000, maxCostPerTaskUsd: 0.2, costToleranceVsBaseline: 0.5, maxTaskRatePerMinute: 100000, ...options.budgets },
     approvals: { required: 0, for: [] },
     governance: { minEvalScore: 0.8, requireEvalFor: [] },
   };

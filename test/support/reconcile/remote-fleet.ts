@@ -3,6 +3,7 @@
  * person who proposes releases through a plain git clone, and reconcilers that work on their own
  * clones of the remote: the parts the reconciler reliability tests are made of.
  */
+import { execFile } from "node:child_process";
 import { join } from "node:path";
 import pino, { type Logger } from "pino";
 import { GitRepo, type GitopsHooks, type RetryOptions, type WrittenDecision } from "../../../src/gitops/index.ts";
@@ -88,6 +89,19 @@ export async function startRemoteFleet(options: FleetOptions | FleetOptions[]): 
       await temp.cleanup();
     },
   };
+}
+
+/**
+ * Runs git without blocking the event loop. Use it for anything that talks to the loopback HTTP
+ * remote: the server lives in this process, so a synchronous git call against it never returns.
+ */
+export function gitAsync(cwd: string, ...args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile("git", args, { cwd, encoding: "utf8", maxBuffer: 64 * 1024 * 1024, env: { ...process.env, GIT_CONFIG_NOSYSTEM: "1", GIT_CONFIG_GLOBAL: "/dev/null", GIT_TERMINAL_PROMPT: "0" } }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`git ${args.join(" ")}: ${stderr || error.message}`));
+      else resolve(stdout);
+    });
+  });
 }
 
 /** Compiled once per process: every reconciler of a test shares the compiled guardrails. */
