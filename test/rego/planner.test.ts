@@ -35,13 +35,32 @@ describe("rego planner", () => {
     const stmts = allStmts(p.plans[0]!.blocks);
     assert.deepEqual(
       stmts.map((s) => s.type),
-      ["CallStmt", "MakeObjectStmt", "ObjectInsertStmt", "ResultSetAddStmt"],
+      // the rule's result is computed once per plan/function and reused by later references
+      ["BlockStmt", "IsUndefinedStmt", "AssignVarStmt", "CallStmt", "IsDefinedStmt", "MakeObjectStmt", "ObjectInsertStmt", "ResultSetAddStmt"],
     );
     const [fn] = funcNamed(p, "data.t.allow");
     assert.deepEqual(fn!.params, [0, 1]);
     const body = allStmts(fn!.blocks).map((s) => s.type);
     assert.ok(body.includes("AssignVarOnceStmt"));
     assert.ok(body.includes("ReturnLocalStmt"));
+  });
+
+  test("a rule read several times in one function is called once there", () => {
+    const p = plan("package t\nq := input.x\nr := [q, q + 1] if q > 0\n", ["t/r"]);
+    const [fn] = funcNamed(p, "data.t.r");
+    const calls = allStmts(fn!.blocks).filter((s) => s.type === "CallStmt" && s.func.endsWith("data.t.q"));
+    assert.equal(calls.length, 3, "three guarded call sites");
+    const targets = new Set(calls.map((s) => (s.type === "CallStmt" ? s.result : -1)));
+    assert.equal(targets.size, 1, "all sites share one result local");
+  });
+
+  test("a rule's remembered result is not used under a with that replaces input", async () => {
+    const src = "package t\nq := input.x\np := [q, y, q] if y := q with input.x as 5\nr := [a, q] if { a := q with count as 7 }\n";
+    const { wasm } = compile([{ path: "t.rego", text: src }], { entrypoints: ["t/p", "t/r"] });
+    const policy = await loadPolicy(wasm);
+    policy.setData({});
+    assert.deepEqual(policy.evaluate({ x: 1 }, "t/p"), [{ result: [1, 5, 1] }]);
+    assert.deepEqual(policy.evaluate({ x: 2 }, "t/r"), [{ result: [2, 2] }]);
   });
 
   test("iteration is a scan; partial sets add elements", () => {

@@ -55,6 +55,10 @@ export class FuncBuilder {
   readonly vars = new VarStack();
   /** The block statements are currently appended to. */
   current: MutableBlock;
+  /** True while input or data are replaced by a `with` (their locals hold other values). */
+  docsReplaced = false;
+  /** Rule function name → locals remembering its result in this function (see Planner.callRule). */
+  readonly ruleResults = new Map<string, { readonly called: Local; readonly result: Local }>();
 
   constructor(firstFree: Local, initial: MutableBlock) {
     this.nextLocal = firstFree;

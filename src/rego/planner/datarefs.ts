@@ -29,14 +29,7 @@ export function planDataWalk(p: Planner, node: RuleNode | undefined, base: BaseP
       p.emit({ type: "IsDefinedStmt", source: l });
       return;
     }
-    const fname = p.ruleSetFunction(set, node!);
-    const result = p.newLocal();
-    p.emit({
-      type: "CallStmt",
-      func: fname,
-      args: [ir.local(p.inputLocal()), ir.local(p.dataLocal())],
-      result,
-    });
+    const result = p.callRule(p.ruleSetFunction(set, node!));
     p.planRefRec(ir.local(result), terms, i, k);
     return;
   }
@@ -142,14 +135,8 @@ export function planExtent(p: Planner, node: RuleNode, base: BasePtr | undefined
     if (set) {
       if (set.kind === "function") continue;
       const fname = p.ruleSetFunction(set, child);
-      const value = p.newLocal();
       const block = p.fb.inBlock(() => {
-        p.emit({
-          type: "CallStmt",
-          func: fname,
-          args: [ir.local(p.inputLocal()), ir.local(p.dataLocal())],
-          result: value,
-        });
+        const value = p.callRule(fname);
         p.emit({ type: "ObjectInsertStmt", key: p.strOp(key), value: ir.local(value), object: vtarget });
       });
       p.emit({ type: "BlockStmt", blocks: [asBlock(block)] });

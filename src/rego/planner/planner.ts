@@ -210,6 +210,38 @@ export class Planner {
     return name;
   }
 
+  /**
+   * Calls a rule function of arity 0 and returns the local holding its result (the calling
+   * statements fail when it is undefined). Within one function, input and data are the same
+   * values at every call site not under a `with`, so the result is computed once there and
+   * reused: `action` read by five `reasons` rules is evaluated once per call of `reasons`.
+   */
+  callRule(fname: string): ir.Local {
+    if (this.fb.docsReplaced) {
+      const result = this.newLocal();
+      this.emit({ type: "CallStmt", func: fname, args: [ir.local(this.inputLocal()), ir.local(this.dataLocal())], result });
+      return result;
+    }
+    let entry = this.fb.ruleResults.get(fname);
+    if (!entry) {
+      entry = { called: this.newLocal(), result: this.newLocal() };
+      this.fb.ruleResults.set(fname, entry);
+    }
+    const first = this.fb.inBlock(() => {
+      this.emit({ type: "IsUndefinedStmt", source: entry.called });
+      this.emit({ type: "AssignVarStmt", source: ir.bool(true), target: entry.called });
+      this.emit({
+        type: "CallStmt",
+        func: fname,
+        args: [ir.local(this.inputLocal()), ir.local(this.dataLocal())],
+        result: entry.result,
+      });
+    });
+    this.emit({ type: "BlockStmt", blocks: [asBlock(first)] });
+    this.emit({ type: "IsDefinedStmt", source: entry.result });
+    return entry.result;
+  }
+
   addFunc(f: ir.Func): void {
     this.funcs.push(f);
   }

@@ -93,12 +93,17 @@ export function planWith(p: Planner, e: Expr, k: Cont): void {
         const inner = outer.withShadows(shadows).withMocks(mockTargets);
         const planWithRec = (i: number): void => {
           if (i >= replaced.length) {
+            const outerReplaced = p.fb.docsReplaced;
             p.ctx = inner;
+            p.fb.docsReplaced = outerReplaced || replaced.length > 0;
             p.planExpr({ ...e, with: [] }, () => {
               p.ctx = outer;
+              p.fb.docsReplaced = outerReplaced;
               planRestore(p, saved, 0, k);
+              p.fb.docsReplaced = outerReplaced || replaced.length > 0;
               p.ctx = inner;
             });
+            p.fb.docsReplaced = outerReplaced;
             p.ctx = outer;
             return;
           }
