@@ -75,6 +75,7 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
     signal.addEventListener("abort", done, { once: true });
     function done(): void {
       clearTimeout(timer);
+      signal.removeEventListener("abort", done);
       resolve();
     }
   });
