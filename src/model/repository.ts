@@ -76,26 +76,25 @@ export async function loadRepository(tree: TreeReader): Promise<LoadedRepository
     }
     const state: EnvironmentState = { environment, releases: new Map(), statuses: new Map() };
     environments.set(entry.name, state);
-    for (const release of await serviceFiles(tree, `${envPath}/releases`, problems)) {
-      const parsed = await attempt(release.path, parseRelease);
-      if (!parsed) continue;
-      if (parsed.service !== release.service) {
-        problems.push({ file: tree.display(release.path), ...locateField(parsed, ["service"]), message: `service "${parsed.service}" does not match its file name "${release.service}.yaml"` });
-        continue;
+    const named = async <T extends { service: string }>(dir: string, parse: (text: string, file: string) => T): Promise<Map<string, T>> => {
+      const found = new Map<string, T>();
+      for (const file of await serviceFiles(tree, `${envPath}/${dir}`, problems)) {
+        const parsed = await attempt(file.path, parse);
+        if (!parsed) continue;
+        if (parsed.service !== file.service) {
+          problems.push({ file: tree.display(file.path), ...locateField(parsed, ["service"]), message: `service "${parsed.service}" does not match its file name "${file.service}.yaml"` });
+          continue;
+        }
+        found.set(file.service, parsed);
       }
-      state.releases.set(release.service, parsed);
-    }
-    for (const status of await serviceFiles(tree, `${envPath}/status`, problems)) {
-      const parsed = await attempt(status.path, parseStatus);
-      if (!parsed) continue;
-      if (parsed.service !== status.service) {
-        problems.push({ file: tree.display(status.path), ...locateField(parsed, ["service"]), message: `service "${parsed.service}" does not match its file name "${status.service}.yaml"` });
-        continue;
+      return found;
+    };
+    state.releases = await named("releases", parseRelease);
+    state.statuses = await named("status", parseStatus);
+    for (const service of state.statuses.keys()) {
+      if (!state.releases.has(service)) {
+        problems.push({ file: tree.display(statusFile(entry.name, service)), message: `status for service "${service}" which has no release in ${entry.name}` });
       }
-      if (!state.releases.has(status.service)) {
-        problems.push({ file: tree.display(status.path), message: `status for service "${status.service}" which has no release in ${entry.name}` });
-      }
-      state.statuses.set(status.service, parsed);
     }
   }
   problems.push(...promotionProblems(environments, tree));
