@@ -49,6 +49,7 @@ export class Planner {
   /** (context key, path) → function name. */
   private readonly funcCache = new Map<string, string>();
   private funcCounter = 0;
+  private freshVars = 0;
 
   /** State of the function being planned (a stack: rule functions are planned on demand). */
   fb!: FuncBuilder;
@@ -242,8 +243,9 @@ export class Planner {
     return entry.result;
   }
 
-  addFunc(f: ir.Func): void {
-    this.funcs.push(f);
+  /** A variable no source can name, that binds whatever it is unified with. */
+  freshVar(loc: SourcePos): Term {
+    return { type: "var", name: `$planner${this.freshVars++}`, loc };
   }
 
   nodeAt(path: readonly string[]): RuleNode | undefined {
@@ -472,7 +474,7 @@ export class Planner {
       case "call":
         planCall(this, t.name, t.args, (result) => {
           // A relation used as a value (`[path, v] := walk(x)`) has one value per solution.
-          if (isRelation(this, t.name)) this.planScan(result, wildcardVar(t.loc), (_key, value) => k(ir.local(value)));
+          if (isRelation(this, t.name)) this.planScan(result, this.freshVar(t.loc), (_key, value) => k(ir.local(value)));
           else k(ir.local(result));
         });
         return;
@@ -747,12 +749,6 @@ export class Planner {
   }
 }
 
-let wildcardCounter = 0;
-
-/** A fresh variable that binds whatever it is unified with. */
-function wildcardVar(loc: SourcePos): Term {
-  return { type: "var", name: `$planner${wildcardCounter++}`, loc };
-}
 
 
 

@@ -255,7 +255,7 @@ function planDescendant(p: Planner, set: RuleSet, node: RuleNode, relPath: reado
     return;
   }
   const container = walkCreate(p, target, keys, set.kind === "set" ? "set" : "object");
-  p.planScan(value, { type: "var", name: "$descendant", loc: p.loc! }, (k, v) => {
+  p.planScan(value, p.freshVar(p.loc!), (k, v) => {
     if (set.kind === "set") p.emit({ type: "SetAddStmt", value: ir.local(v), set: container });
     else p.emit({ type: "ObjectInsertOnceStmt", key: ir.local(k), value: ir.local(v), object: container });
   });
