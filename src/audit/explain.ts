@@ -11,7 +11,7 @@ import type { MetricJudgement, PolicyAnalysis, PolicySpend, PolicyViolation } fr
 import type { SignalProblem } from "../telemetry/source.ts";
 import { auditContext } from "./audit.ts";
 import { entryOf, loadDecisionFacts } from "./decision-facts.ts";
-import { liveArtifact } from "./rederive.ts";
+import { liveArtifact } from "../reconcile/decide-service.ts";
 import type { CommitAudit } from "./types.ts";
 import { verifyDecision } from "./verify-decision.ts";
 

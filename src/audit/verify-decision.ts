@@ -17,7 +17,8 @@ import { type DecisionFacts, loadDecisionFacts } from "./decision-facts.ts";
 import { EvidenceProblem } from "./evidence-document.ts";
 import { interpretation, interpretationProblems } from "./interpretation.ts";
 import type { PolicyBuild, PolicyBuilds } from "./policy-builds.ts";
-import { expectedPolicyInput, liveArtifact, rederiveObservation } from "./rederive.ts";
+import { liveArtifact } from "../reconcile/decide-service.ts";
+import { expectedPolicyInput, rederiveObservation } from "./rederive.ts";
 import type { StateCache } from "./states.ts";
 import type { CheckOutcome, CommitAudit } from "./types.ts";
 

@@ -5,20 +5,15 @@
  * decision as last time).
  */
 import type { Logger } from "pino";
-import type { SequentialJudgeConfig } from "../analysis/config.ts";
-import { judgeConfigFromSettings } from "../analysis/config.ts";
-import { analyzeStage } from "../analysis/run.ts";
-import { STREAM_METRIC } from "../analysis/streams.ts";
 import type { DecisionChange } from "../gitops/index.ts";
 import { shortDigest } from "../model/artifact-digest.ts";
-import { parseDuration } from "../model/duration.ts";
 import type { DecisionReason, Environment, Release, RepositoryState, Status } from "../model/types.ts";
 import type { LoadedBundle } from "../policy/loader.ts";
 import { DECISION_ENTRYPOINT, type PolicyDecision, type PolicyInput } from "../policy/types.ts";
-import type { IntervalRecord } from "../telemetry/records.ts";
 import type { TelemetrySource } from "../telemetry/source.ts";
-import { absoluteBackstops, evidenceLines, fullWeightJudgements, metricJudgements, spendOf } from "./analysis-view.ts";
+import { evidenceLines } from "./analysis-view.ts";
 import { EVIDENCE_FORMAT, type EvidenceDocument, jsonSafe, type TelemetryEvidence } from "./evidence.ts";
+import { type Observed, observeRecords, stageWindow } from "./observe.ts";
 import { buildPolicyInput } from "./policy-input.ts";
 import { type Decision, type Situation, situationOf, transition } from "./transitions.ts";
 
@@ -127,7 +122,7 @@ export async function decideService(ctx: ServiceDecisionContext): Promise<Decisi
 }
 
 /** What the policy is told about the status: a rollout being superseded is not "progressing" for the new digest. */
-function policyFacingStatus(situation: Situation, status: Status | undefined): Status | undefined {
+export function policyFacingStatus(situation: Situation, status: Status | undefined): Status | undefined {
   if (situation.kind === "pending" && situation.supersedes && status) {
     return { ...status, phase: "idle", canaryDigest: undefined, step: undefined, weight: undefined };
   }
@@ -177,66 +172,38 @@ function interpret(situation: Situation, result: PolicyDecision | null, error: s
   }
 }
 
-interface Observation {
+interface Observation extends Observed {
   telemetry: TelemetryEvidence;
-  report?: ReturnType<typeof analyzeStage>;
-  analysis?: PolicyInput["analysis"];
-  analysisEvidence?: EvidenceDocument["analysis"];
-  spend?: PolicyInput["spend"];
 }
 
 /** Reads the rollout's telemetry and analyses the current step. */
 async function observeRollout(ctx: ServiceDecisionContext): Promise<Observation> {
   const status = ctx.status!;
   const interval = ctx.telemetry.interval;
-  const stageStart = new Date(status.rolloutStartedAt ?? status.stepStartedAt ?? ctx.now.toISOString());
-  const elapsed = (ctx.now.getTime() - stageStart.getTime()) / 1000;
-  const now = Math.max(0, Math.floor(elapsed / interval + 1e-9) * interval);
-  const stepElapsed = (Date.parse(status.stepStartedAt ?? stageStart.toISOString()) - stageStart.getTime()) / 1000;
-  const stepStart = Math.min(now, Math.ceil(stepElapsed / interval - 1e-9) * interval);
-  const window = await ctx.telemetry.fetch({
+  const window = stageWindow(status, ctx.now, interval);
+  const fetched = await ctx.telemetry.fetch({
     service: ctx.release.service,
     namespace: ctx.environment.clusters[0]?.namespace ?? "default",
-    stageStart,
+    stageStart: window.stageStart,
     from: 0,
-    to: now,
+    to: window.now,
   });
   const telemetry: TelemetryEvidence = {
     source: ctx.telemetry.kind,
     interval,
-    stageStart: stageStart.toISOString(),
-    stepStart,
-    now,
-    records: window.records,
-    problems: window.problems,
+    stageStart: window.stageStart.toISOString(),
+    stepStart: window.stepStart,
+    now: window.now,
+    records: fetched.records,
+    problems: fetched.problems,
   };
-  const stepRecords = rebase(window.records, stepStart);
-  const spend = spendOf(window.records, stepRecords, now - stepStart, status.weight ?? 0);
-  const judge = judgeConfigFromSettings(ctx.environment.analysis);
-  if (judge.judge !== "sequential") {
-    ctx.logger.warn({ environment: ctx.environment.name, judge: judge.judge }, "only the sequential judge feeds live decisions; metrics are left without verdicts");
-    return { telemetry, ...(spend ? { spend } : {}) };
-  }
-  const step = ctx.environment.rollout.steps[status.step ?? 0]!;
-  if ((status.weight ?? step.weight) >= 100) {
-    // The canary serves everything: nothing to compare with; backstops, budgets and freshness still hold.
-    const metrics = judge.streams.map((s) => STREAM_METRIC[s.stream]).filter((m, i, all) => all.indexOf(m) === i);
-    const analysis = { judge: "sequential" as const, metrics: fullWeightJudgements(metrics, stepRecords, now - stepStart), absolute: absoluteBackstops(stepRecords, now - stepStart) };
-    return { telemetry, analysis, ...(spend ? { spend } : {}) };
-  }
-  const timing = { interval, analysisStart: interval, horizon: parseDuration(step.maxDuration) / 1000 };
-  const config: SequentialJudgeConfig = judge;
-  const report = analyzeStage(timing, stepRecords, config, now - stepStart);
-  const analysis = { judge: "sequential" as const, metrics: metricJudgements(report, now - stepStart), absolute: absoluteBackstops(stepRecords, now - stepStart) };
-  return { telemetry, report, analysis, analysisEvidence: { config, timing, report }, ...(spend ? { spend } : {}) };
+  const observed = observeRecords(ctx.environment, status, fetched.records, { interval, now: window.now, stepStart: window.stepStart });
+  if (observed.unanalysed) ctx.logger.warn({ environment: ctx.environment.name, service: ctx.release.service }, `metrics are left without verdicts: ${observed.unanalysed}`);
+  return { telemetry, ...observed };
 }
 
-/** Records after `stepStart`, with `t` counted from the step's start. */
-export function rebase(records: readonly IntervalRecord[], stepStart: number): IntervalRecord[] {
-  return records.filter((r) => r.t > stepStart).map((r) => ({ ...r, t: r.t - stepStart }));
-}
-
-function liveArtifact(release: Release, status: Status | undefined) {
+/** What served before the decision: the live artifact, as the release names it. */
+export function liveArtifact(release: Release, status: Status | undefined) {
   const live = status?.liveDigest;
   if (live && release.lastGood?.digest === live) return release.lastGood;
   if (live && release.artifact.digest === live) return release.artifact;

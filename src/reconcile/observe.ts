@@ -1,0 +1,72 @@
+/**
+ * What a rollout's telemetry says, as pure functions of the status and the records: where the
+ * stage and the step begin on the record clock, the analysis of the current step, and the spend.
+ * The reconciler calls them live; `tollgate audit` calls them again on the stored evidence.
+ */
+import { judgeConfigFromSettings, type SequentialJudgeConfig } from "../analysis/config.ts";
+import { analyzeStage } from "../analysis/run.ts";
+import type { AnalysisReport } from "../analysis/sequential.ts";
+import { STREAM_METRIC } from "../analysis/streams.ts";
+import { parseDuration } from "../model/duration.ts";
+import type { Environment, Status } from "../model/types.ts";
+import type { PolicyAnalysis, PolicySpend } from "../policy/types.ts";
+import type { IntervalRecord } from "../telemetry/records.ts";
+import { absoluteBackstops, fullWeightJudgements, metricJudgements, spendOf } from "./analysis-view.ts";
+import type { AnalysisEvidence } from "./evidence.ts";
+
+/** Where a decision stands on the record clock (seconds since the rollout began). */
+export interface StageWindow {
+  /** When the rollout began: record `t` counts seconds from here. */
+  stageStart: Date;
+  /** The decision time: the end of the last whole interval. */
+  now: number;
+  /** Where the current step begins (on the interval grid, at most `now`). */
+  stepStart: number;
+}
+
+export function stageWindow(status: Status, at: Date, interval: number): StageWindow {
+  const stageStart = new Date(status.rolloutStartedAt ?? status.stepStartedAt ?? at.toISOString());
+  const now = Math.max(0, Math.floor((at.getTime() - stageStart.getTime()) / 1000 / interval + 1e-9) * interval);
+  const stepElapsed = (Date.parse(status.stepStartedAt ?? stageStart.toISOString()) - stageStart.getTime()) / 1000;
+  const stepStart = Math.min(now, Math.ceil(stepElapsed / interval - 1e-9) * interval);
+  return { stageStart, now, stepStart };
+}
+
+export interface Observed {
+  /** Why nothing was analysed, when nothing was (another judge, a step the environment lacks). */
+  unanalysed?: string;
+  /** The sequential judge's report of the current step; absent at full weight. */
+  report?: AnalysisReport;
+  analysis?: PolicyAnalysis;
+  analysisEvidence?: AnalysisEvidence;
+  spend?: PolicySpend;
+}
+
+/**
+ * The analysis and spend of the current step from the rollout's records. At full weight there is
+ * no baseline: metrics are reported without a comparison (their freshness still counts).
+ */
+export function observeRecords(environment: Environment, status: Status, records: readonly IntervalRecord[], window: { interval: number; now: number; stepStart: number }): Observed {
+  const stepRecords = rebase(records, window.stepStart);
+  const span = window.now - window.stepStart;
+  const spend = spendOf(records, stepRecords, span, status.weight ?? 0);
+  const withSpend = spend ? { spend } : {};
+  const judge = judgeConfigFromSettings(environment.analysis);
+  if (judge.judge !== "sequential") return { unanalysed: `the ${judge.judge} judge does not feed live decisions`, ...withSpend };
+  const step = environment.rollout.steps[status.step ?? 0];
+  if (!step) return { unanalysed: `the status is at step ${(status.step ?? 0) + 1}, which the environment does not have`, ...withSpend };
+  if ((status.weight ?? step.weight) >= 100) {
+    const metrics = judge.streams.map((s) => STREAM_METRIC[s.stream]).filter((m, i, all) => all.indexOf(m) === i);
+    return { analysis: { judge: "sequential", metrics: fullWeightJudgements(metrics, stepRecords, span), absolute: absoluteBackstops(stepRecords, span) }, ...withSpend };
+  }
+  const timing = { interval: window.interval, analysisStart: window.interval, horizon: parseDuration(step.maxDuration) / 1000 };
+  const config: SequentialJudgeConfig = judge;
+  const report = analyzeStage(timing, stepRecords, config, span);
+  const analysis: PolicyAnalysis = { judge: "sequential", metrics: metricJudgements(report, span), absolute: absoluteBackstops(stepRecords, span) };
+  return { report, analysis, analysisEvidence: { config, timing, report }, ...withSpend };
+}
+
+/** Records after `stepStart`, with `t` counted from the step's start. */
+export function rebase(records: readonly IntervalRecord[], stepStart: number): IntervalRecord[] {
+  return records.filter((r) => r.t > stepStart).map((r) => ({ ...r, t: r.t - stepStart }));
+}
