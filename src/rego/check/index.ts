@@ -4,8 +4,8 @@
  *  1. resolve references (imports, rule names) per module;
  *  2. rewrite locals (unique names, `:=` → `=`, `some ... in` → iteration);
  *  3. group rules into rule sets and check their kinds agree;
- *  4. check calls name known builtins or functions with the right number of arguments, and
- *     `with` targets;
+ *  4. check calls name known builtins or functions with the right number of arguments and
+ *     literal arguments of accepted types, and `with` targets;
  *  5. reorder bodies for safety and report unsafe variables (rule heads included);
  *  6. reject recursion.
  */
@@ -177,7 +177,7 @@ class CallChecker {
   rule(r: CheckedRule): void {
     this.body(r.body);
     for (const t of [...(r.args ?? []), ...r.suffix, ...(r.value ? [r.value] : []), ...(r.element ? [r.element] : [])]) {
-      this.term(t, false);
+      this.term(t);
     }
     if (r.else) this.rule(r.else);
   }
@@ -190,15 +190,15 @@ class CallChecker {
     const k = e.kind;
     if (k.type === "term" && k.term.type === "call") {
       this.call(k.term, true);
-      for (const a of k.term.args) this.term(a, false);
+      for (const a of k.term.args) this.term(a);
     } else {
-      for (const t of exprTerms(e)) this.term(t, false);
+      for (const t of exprTerms(e)) this.term(t);
     }
     if (k.type === "every") this.body(k.body);
     for (const w of e.with) this.withTarget(w.target, w.loc);
   }
 
-  private term(t: Term, _top: boolean): void {
+  private term(t: Term): void {
     visitTerms(t, (x) => {
       if (x.type === "call") this.call(x, false);
       if (x.type === "arraycompr" || x.type === "setcompr" || x.type === "objectcompr") this.body(x.body);
