@@ -77,6 +77,7 @@ describe("rego compile passes", () => {
     assert.match(errors({ "a.rego": "package a\np if nosuch(1)\n" }), /a\.rego:2:6: rego_type_error: undefined function nosuch/);
     assert.match(errors({ "a.rego": "package a\np if count(1, 2, 3)\n" }), /count: too many arguments/);
     assert.match(errors({ "a.rego": "package a\nf(x) := x\np if f(1, 2, 3)\n" }), /data\.a\.f: too many arguments/);
+    assert.match(errors({ "a.rego": "package a\nq := 1\np if q(1)\n" }), /a\.rego:3:6: rego_type_error: data\.a\.q is not a function/);
   });
 
   test("literal arguments of the wrong type are type errors", () => {

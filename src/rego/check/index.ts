@@ -216,9 +216,10 @@ class CallChecker {
         return;
       }
       if (set.kind !== "function") {
-        // Calling a rule that is not a function: OPA reports the argument count.
-        arity = 0;
-      } else arity = set.arity;
+        this.problems.add(c.nameLoc, "rego_type_error", `${dataName(set.path)} is not a function`);
+        return;
+      }
+      arity = set.arity;
       name = dataName(set.path);
     } else {
       const b = lookupBuiltin(c.name);
