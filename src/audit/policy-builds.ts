@@ -11,7 +11,7 @@ import { type LoadedBundle, PolicyLoader } from "../policy/loader.ts";
 import { DECISION_ENTRYPOINT } from "../policy/types.ts";
 import { POLICY_DIR, POLICY_PATH_PREFIX, policySourcesIn } from "../reconcile/policy-at-ref.ts";
 
-export type PolicyBuild = { ok: true; digest: string; bundle: LoadedBundle } | { ok: false; error: string };
+export type PolicyBuild = { ok: true; digest: string; bundle: LoadedBundle; sources: { path: string; digest: string }[] } | { ok: false; error: string };
 
 /**
  * Builds by source digest, shared by every audit in the process (a test suite or a long-running
@@ -65,8 +65,9 @@ export class PolicyBuilds {
     if (!build) {
       build = Promise.resolve().then(async (): Promise<PolicyBuild> => {
         try {
-          const bundle = await this.#loader.load(buildBundle(sources, [DECISION_ENTRYPOINT], POLICY_PATH_PREFIX));
-          return { ok: true, digest: bundle.digest, bundle };
+          const built = buildBundle(sources, [DECISION_ENTRYPOINT], POLICY_PATH_PREFIX);
+          const bundle = await this.#loader.load(built);
+          return { ok: true, digest: bundle.digest, bundle, sources: built.manifest.sources };
         } catch (error) {
           return { ok: false, error: messageOf(error) };
         }

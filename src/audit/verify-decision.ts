@@ -18,6 +18,7 @@ import { EvidenceProblem } from "./evidence-document.ts";
 import { interpretation, interpretationProblems } from "./interpretation.ts";
 import type { PolicyBuild, PolicyBuilds } from "./policy-builds.ts";
 import { liveArtifact } from "../reconcile/decide-service.ts";
+import { PRODUCER } from "../reconcile/producer.ts";
 import { expectedPolicyInput, rederiveObservation } from "./rederive.ts";
 import type { StateCache } from "./states.ts";
 import type { CheckOutcome, CommitAudit } from "./types.ts";
@@ -97,7 +98,18 @@ function policyProblems(facts: DecisionFacts, build: PolicyBuild): string[] {
   const at = facts.parent.slice(0, 12);
   if (!build.ok) problems.push(`the policies at ${at} (the state this was decided on) do not compile: ${build.error}`);
   else if (build.digest !== t.policy) {
-    problems.push(`Tollgate-Policy is ${t.policy}, but the policies at ${at} (the state this was decided on) compile to ${build.digest}: the policies were changed after the decision, or the trailer was edited (or this tollgate's Rego compiler is not the one that decided: the digest covers the compiled Wasm)`);
+    const recorded = facts.evidence.policy.sources;
+    const sameSources = recorded !== undefined && JSON.stringify(recorded) === JSON.stringify(build.sources);
+    const producer = facts.evidence.producer;
+    if (sameSources) {
+      problems.push(
+        `Tollgate-Policy is ${t.policy}, but the same policy sources compile to ${build.digest} here: the Rego compiler differs from the one that decided (evidence written by ${producer ? `${producer.name} ${producer.version}` : "an unknown tollgate"}, this is ${PRODUCER.name} ${PRODUCER.version}); audit with that version`,
+      );
+    } else {
+      problems.push(
+        `Tollgate-Policy is ${t.policy}, but the policies at ${at} (the state this was decided on) compile to ${build.digest}: ${recorded ? "they are not the sources the evidence records, so the policies were changed after the decision or the trailer was edited" : "the policies were changed after the decision, or the trailer was edited (or this tollgate's Rego compiler is not the one that decided: the digest covers the compiled Wasm)"}`,
+      );
+    }
   }
   if (facts.evidence.policy.bundle !== t.policy) problems.push(`the evidence names policy bundle ${facts.evidence.policy.bundle}, the trailer ${t.policy}`);
   return problems;

@@ -15,6 +15,7 @@ import { evidenceLines } from "./analysis-view.ts";
 import { EVIDENCE_FORMAT, type EvidenceDocument, jsonSafe, type TelemetryEvidence } from "./evidence.ts";
 import { type Observed, observeRecords, stageWindow } from "./observe.ts";
 import { buildPolicyInput } from "./policy-input.ts";
+import { PRODUCER } from "./producer.ts";
 import { type Decision, type Situation, situationOf, transition } from "./transitions.ts";
 
 export interface ServiceDecisionContext {
@@ -25,6 +26,8 @@ export interface ServiceDecisionContext {
   release: Release;
   status: Status | undefined;
   policy: LoadedBundle;
+  /** The sources the policy bundle was compiled from, recorded in the evidence. */
+  policySources?: { path: string; digest: string }[];
   telemetry: TelemetrySource;
   now: Date;
   logger: Logger;
@@ -81,6 +84,7 @@ export async function decideService(ctx: ServiceDecisionContext): Promise<Decisi
 
   const evidence: EvidenceDocument = {
     format: EVIDENCE_FORMAT,
+    producer: PRODUCER,
     environment: ctx.environment.name,
     service: ctx.release.service,
     decidedAt: ctx.now.toISOString(),
@@ -89,6 +93,7 @@ export async function decideService(ctx: ServiceDecisionContext): Promise<Decisi
     ...(observed ? { telemetry: observed.telemetry, ...(observed.analysisEvidence ? { analysis: observed.analysisEvidence } : {}) } : {}),
     policy: {
       bundle: ctx.policy.digest,
+      ...(ctx.policySources ? { sources: ctx.policySources } : {}),
       entrypoint: DECISION_ENTRYPOINT,
       input,
       result: evaluated.result,

@@ -35,8 +35,15 @@ export interface AnalysisEvidence {
   report: AnalysisReport;
 }
 
+/** Which tollgate wrote a document: an auditor with another version knows its compiler may differ. */
+export interface Producer {
+  name: "tollgate";
+  version: string;
+}
+
 export interface EvidenceDocument {
   format: typeof EVIDENCE_FORMAT;
+  producer?: Producer;
   environment: string;
   service: string;
   decidedAt: string;
@@ -47,6 +54,8 @@ export interface EvidenceDocument {
   analysis?: AnalysisEvidence;
   policy: {
     bundle: Digest;
+    /** The Rego sources compiled into the bundle (paths relative to `policies/`). */
+    sources?: { path: string; digest: Digest }[];
     entrypoint: string;
     input: PolicyInput;
     /** The policy's answer, or null when evaluating it failed (see `error`). */

@@ -11,6 +11,7 @@ import { POLICY_PATH_PREFIX, policySourcesIn } from "./policy-at-ref.ts";
  */
 export class PolicyAtHead {
   readonly #cache = new Map<string, Promise<LoadedBundle>>();
+  readonly #sources = new Map<string, { path: string; digest: string }[]>();
 
   constructor(private readonly loader: PolicyLoader) {}
 
@@ -19,10 +20,19 @@ export class PolicyAtHead {
     const key = createHash("sha256").update(JSON.stringify(sources.map((s) => [s.path, s.text]))).digest("hex");
     let loaded = this.#cache.get(key);
     if (!loaded) {
-      loaded = Promise.resolve().then(() => this.loader.load(buildBundle(sources, [DECISION_ENTRYPOINT], POLICY_PATH_PREFIX)));
+      loaded = Promise.resolve().then(() => {
+        const bundle = buildBundle(sources, [DECISION_ENTRYPOINT], POLICY_PATH_PREFIX);
+        this.#sources.set(bundle.manifest.digest, bundle.manifest.sources);
+        return this.loader.load(bundle);
+      });
       this.#cache.set(key, loaded);
       loaded.catch(() => this.#cache.delete(key));
     }
     return loaded;
+  }
+
+  /** The sources a bundle this cache built was compiled from (for the evidence). */
+  sourcesOf(digest: string): { path: string; digest: string }[] | undefined {
+    return this.#sources.get(digest);
   }
 }

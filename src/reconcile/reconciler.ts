@@ -129,6 +129,7 @@ export class Reconciler {
       errors.push({ environment: "*", service: "*", message: `policies: ${message}` });
       return [];
     }
+    const policySources = this.options.policies.sourcesOf(policy.digest);
     const work = this.services(head.loaded.state);
     const changes = await mapBounded(work, this.options.concurrency ?? 8, async ({ environment, service }) => {
       const envState = head.loaded.state.environments.get(environment)!;
@@ -140,6 +141,7 @@ export class Reconciler {
           release: envState.releases.get(service)!,
           status: envState.statuses.get(service),
           policy,
+          ...(policySources ? { policySources } : {}),
           telemetry: await this.options.telemetry(envState.environment),
           now,
           logger,
