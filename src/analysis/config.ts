@@ -1,0 +1,151 @@
+/**
+ * Judge configuration: tollgate's sequential judge, the Kayenta-like Mann-Whitney rule and fixed
+ * thresholds, with defaults, and the mapping from an environment's `analysis` settings.
+ * All times are seconds since stage start.
+ */
+import { parseDuration } from "../model/duration.ts";
+import type { AnalysisSettings, MetricAnalysis, MetricName } from "../model/types.ts";
+import type { StreamConfig, StreamKind } from "./streams.ts";
+
+export interface SequentialJudgeConfig {
+  judge: "sequential";
+  /** False-rollback budget per stage, split over the streams by their `alphaShare`. */
+  alpha: number;
+  /** Budget for promoting a materially worse canary; each stream must reach 1/promoteAlpha. */
+  promoteAlpha: number;
+  /** Least time before an early promotion. */
+  minDuration: number;
+  /**
+   * Early promotion also waits while any stream's rollback e-value is above this: its evidence leans
+   * towards a regression even though the regression may be below the material ratio. Infinity
+   * turns the wait off. It only ever delays a promotion, so no error guarantee depends on it.
+   */
+  leanLimit: number;
+  streams: StreamConfig[];
+}
+
+export type MannWhitneyMetric = "error_rate" | "p50" | "p99" | "throughput" | "cost_per_task" | "intervention_rate";
+
+export interface MannWhitneyJudgeConfig {
+  judge: "mann-whitney";
+  /** Degraded when the two-sided p-value is below this... */
+  pValue: number;
+  /** ...and the canary's mean is worse than the baseline's by more than this factor. */
+  effectRatio: number;
+  /** First check and spacing of checks. */
+  firstCheck: number;
+  checkEvery: number;
+  /** End of the bake: promote then if nothing was degraded; null = at the stage cap. */
+  bake: number | null;
+  metrics: MannWhitneyMetric[];
+}
+
+export interface FixedThresholdJudgeConfig {
+  judge: "fixed-threshold";
+  /** Roll back when the canary's pooled error rate over `errorWindow` exceeds this. */
+  errorRate: number;
+  errorWindow: number;
+  /** Roll back when the canary's p99 latency (ms) over `p99Window` exceeds this. */
+  p99Ms: number;
+  p99Window: number;
+  firstCheck: number;
+  checkEvery: number;
+  bake: number | null;
+}
+
+export type JudgeConfig = SequentialJudgeConfig | MannWhitneyJudgeConfig | FixedThresholdJudgeConfig;
+export type JudgeKind = JudgeConfig["judge"];
+
+/** tollgate's default streams. Latency streams skip the first minute (warm-up of fresh pods). */
+export const DEFAULT_STREAMS: readonly StreamConfig[] = Object.freeze([
+  { stream: "error_rate", harm: "increase", tolerance: 0.05, materialRatio: 1.5, alphaShare: 1, warmup: 0 },
+  { stream: "intervention_rate", harm: "increase", tolerance: 0.05, materialRatio: 1.5, alphaShare: 1, warmup: 0 },
+  { stream: "latency_logmean", harm: "increase", tolerance: 0.05, materialRatio: 1.25, alphaShare: 1, warmup: 60 },
+  { stream: "latency_spread", harm: "increase", tolerance: 0.05, materialRatio: 1.25, alphaShare: 1, warmup: 60 },
+  { stream: "cost_logmean", harm: "increase", tolerance: 0.05, materialRatio: 1.3, alphaShare: 1, warmup: 0 },
+] satisfies StreamConfig[]);
+
+export function defaultSequentialConfig(): SequentialJudgeConfig {
+  return { judge: "sequential", alpha: 0.05, promoteAlpha: 0.05, minDuration: 600, leanLimit: 1, streams: DEFAULT_STREAMS.map((s) => ({ ...s })) };
+}
+
+export function defaultMannWhitneyConfig(overrides: Partial<MannWhitneyJudgeConfig> = {}): MannWhitneyJudgeConfig {
+  return {
+    judge: "mann-whitney",
+    pValue: 0.05,
+    effectRatio: 1.1,
+    firstCheck: 60,
+    checkEvery: 30,
+    bake: 300,
+    metrics: ["error_rate", "p50", "p99", "throughput", "cost_per_task", "intervention_rate"],
+    ...overrides,
+  };
+}
+
+export function defaultFixedThresholdConfig(overrides: Partial<FixedThresholdJudgeConfig> = {}): FixedThresholdJudgeConfig {
+  return { judge: "fixed-threshold", errorRate: 0.05, errorWindow: 120, p99Ms: 2000, p99Window: 180, firstCheck: 90, checkEvery: 30, bake: 300, ...overrides };
+}
+
+/** The streams each environment metric maps to (latency has two: location and tail shape). */
+export const METRIC_STREAMS: Record<MetricName, StreamKind[]> = {
+  error_rate: ["error_rate"],
+  intervention_rate: ["intervention_rate"],
+  latency: ["latency_logmean", "latency_spread"],
+  cost_per_task: ["cost_logmean"],
+  slow_request_rate: ["slow_request_rate"],
+};
+
+const SLOW_REQUEST_DEFAULT: StreamConfig = {
+  stream: "slow_request_rate",
+  harm: "increase",
+  tolerance: 0.25,
+  materialRatio: 2,
+  alphaShare: 1,
+  warmup: 60,
+};
+
+/**
+ * The judge an environment's `analysis` section describes. Metrics listed there are compared with
+ * their tolerance and material ratio; the rest of each stream's settings are tollgate's defaults.
+ * Ceilings become the fixed-threshold judge's thresholds.
+ */
+export function judgeConfigFromSettings(settings: AnalysisSettings): JudgeConfig {
+  if (settings.judge === "mann-whitney") return defaultMannWhitneyConfig();
+  if (settings.judge === "fixed-threshold") {
+    const c = settings.ceilings ?? {};
+    return defaultFixedThresholdConfig({
+      ...(c.errorRate !== undefined ? { errorRate: c.errorRate } : {}),
+      ...(c.p99LatencyMs !== undefined ? { p99Ms: c.p99LatencyMs } : {}),
+    });
+  }
+  const streams: StreamConfig[] = [];
+  for (const [metric, kinds] of Object.entries(METRIC_STREAMS) as Array<[MetricName, StreamKind[]]>) {
+    const m: MetricAnalysis | undefined = settings.metrics[metric];
+    if (!m || m.enabled === false) continue;
+    for (const kind of kinds) {
+      const base = DEFAULT_STREAMS.find((s) => s.stream === kind) ?? SLOW_REQUEST_DEFAULT;
+      streams.push({ ...base, tolerance: m.tolerance, materialRatio: m.materialRatio ?? base.materialRatio });
+    }
+  }
+  return {
+    judge: "sequential",
+    alpha: settings.alpha,
+    promoteAlpha: settings.alpha,
+    minDuration: parseDuration(settings.minDuration) / 1000,
+    leanLimit: 1,
+    streams,
+  };
+}
+
+/** Short label of a judge for tables, e.g. "mann-whitney p<0.05 bake 5m". */
+export function describeJudge(config: JudgeConfig): string {
+  const bake = (b: number | null) => (b === null ? "to cap" : `bake ${b / 60}m`);
+  switch (config.judge) {
+    case "sequential":
+      return `sequential α=${config.alpha}`;
+    case "mann-whitney":
+      return `mann-whitney p<${config.pValue} ×${config.effectRatio} ${bake(config.bake)}`;
+    case "fixed-threshold":
+      return `fixed err>${config.errorRate * 100}% p99>${config.p99Ms}ms ${bake(config.bake)}`;
+  }
+}

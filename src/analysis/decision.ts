@@ -1,0 +1,32 @@
+/** What a judge concludes about one stage, and the interface every judge implements. */
+import type { Tick } from "./observations.ts";
+
+export type JudgeAction = "rollback" | "promote";
+
+/** The line `tollgate analyze` prints per scenario (without the scenario id). */
+export interface Decision {
+  action: JudgeAction;
+  /** Seconds since stage start. */
+  at: number;
+  /** The metric stream (or rule) that caused a rollback; null for a promotion. */
+  trigger: string | null;
+  /** Why, in numbers; the shape depends on the judge. */
+  evidence: Record<string, unknown>;
+}
+
+/**
+ * One judge working through one stage. `observe` is called for every tick in time order, from the
+ * first interval up to the horizon, with or without data; it returns the decision once it is made
+ * (and is not called again after that). At the horizon it must decide.
+ */
+export interface JudgeRun {
+  observe(tick: Tick): Decision | undefined;
+}
+
+/** Rounds a number for evidence output: 4 significant digits, finite (JSON has no Infinity). */
+export function tidy(x: number): number | null {
+  if (Number.isNaN(x)) return null;
+  if (x === Number.POSITIVE_INFINITY) return Number.MAX_VALUE;
+  if (x === Number.NEGATIVE_INFINITY) return -Number.MAX_VALUE;
+  return Number(x.toPrecision(4));
+}

@@ -1,0 +1,309 @@
+/**
+ * The count e-process (design page, statistics (a)): events such as errors in canary and baseline,
+ * compared through the split of each interval's events between the arms.
+ *
+ * With n_c, n_b requests and x = x_c + x_b events in interval i, under "canary rate = r × baseline
+ * rate" x_c ~ Binomial(x, θ_i(r)), θ_i(r) = n_c·r / (n_c·r + n_b). In log-ratio form β = log r that is
+ * a logistic model with offset o_i = log(n_c/n_b): θ_i = σ(β + o_i). Everything below works in β.
+ *
+ * Rollback test: H0 r ≤ r0, alternatives β0 + g_k mixed with fixed weights w_k. Each factor has
+ * conditional expectation ≤ 1 under any r ≤ r0 (monotone likelihood ratio), so the mixture is an
+ * e-process however often it is looked at and however the traffic split changes.
+ * Promotion test: H0 r ≥ r_bad, alternatives β_bad − g_k.
+ */
+import { logSumExp, negLogSigmoid } from "../math.ts";
+
+export interface CountEProcessSettings {
+  /** r0: the canary's rate may be this many times the baseline's before it is a regression. */
+  nullRatio: number;
+  /** r_bad: materially worse; promotion needs evidence the ratio is below it. */
+  badRatio: number;
+  /**
+   * Bursts: an interval with more than `burstFactor` × the median event count of past intervals has
+   * its evidence tempered (likelihood ratios raised to the power burstFactor·median/x ≤ 1). Bursts
+   * hitting both arms (an incident, a retry storm) say little about the canary. Tempering by a power
+   * that depends only on the interval's total events (which the test conditions on) and the past keeps
+   * every factor's conditional expectation ≤ 1 (Jensen). 0 disables it.
+   */
+  burstFactor?: number;
+}
+
+/** The mixture over alternatives: gains g_k (log-ratio steps from the null) and their log-weights. */
+export interface Mixture {
+  gains: Float64Array;
+  logWeights: Float64Array;
+}
+
+/**
+ * Grid g = step, 2·step, …, max with weights ∝ 1/(g + scale): most mass on small effects (the hard
+ * ones to see) while large effects still get enough weight to be caught in a few intervals.
+ */
+export function gridMixture(step = 0.025, max = 2, scale = 0.05): Mixture {
+  const k = Math.round(max / step);
+  const gains = new Float64Array(k);
+  const raw = new Float64Array(k);
+  for (let i = 0; i < k; i++) {
+    gains[i] = step * (i + 1);
+    raw[i] = 1 / (gains[i]! + scale);
+  }
+  const total = raw.reduce((a, b) => a + b, 0);
+  return { gains, logWeights: raw.map((w) => Math.log(w / total)) };
+}
+
+export function logNormalMixture(step: number, max: number, center: number, sd: number): Mixture {
+  const k = Math.round(max / step);
+  const gains = new Float64Array(k);
+  const raw = new Float64Array(k);
+  for (let i = 0; i < k; i++) {
+    gains[i] = step * (i + 1);
+    raw[i] = Math.exp(-((Math.log(gains[i]!) - Math.log(center)) ** 2) / (2 * sd * sd));
+  }
+  const total = raw.reduce((a, b) => a + b, 0);
+  return { gains, logWeights: raw.map((w) => Math.log(w / total)) };
+}
+
+export function halfNormalMixture(step: number, max: number, scale: number): Mixture {
+  const k = Math.round(max / step);
+  const gains = new Float64Array(k);
+  const raw = new Float64Array(k);
+  for (let i = 0; i < k; i++) {
+    gains[i] = step * (i + 1);
+    raw[i] = Math.exp(-(gains[i]! ** 2) / (2 * scale * scale));
+  }
+  const total = raw.reduce((a, b) => a + b, 0);
+  return { gains, logWeights: raw.map((w) => Math.log(w / total)) };
+}
+const HN = (process.env.TG_HN ?? "").split(",").map(Number);
+const MIX = (process.env.TG_MIX ?? "").split(",").map(Number);
+export const DEFAULT_COUNT_MIXTURE: Mixture = HN.length === 3 ? halfNormalMixture(HN[0]!, HN[1]!, HN[2]!) : MIX.length === 4 ? logNormalMixture(MIX[0]!, MIX[1]!, MIX[2]!, MIX[3]!) : MIX.length === 3 ? gridMixture(MIX[0]!, MIX[1]!, MIX[2]!) : gridMixture();
+
+/** One interval of a count stream, already oriented so that "more canary events" is the harm. */
+export interface CountSample {
+  canaryEvents: number;
+  baselineEvents: number;
+  canaryExposure: number;
+  baselineExposure: number;
+}
+
+/** A used interval: its sample and the power its evidence was tempered with (1 = full weight). */
+interface WeightedSample extends CountSample {
+  weight: number;
+}
+
+export class CountEProcess {
+  private readonly rollbackNull: number;
+  private readonly promoteNull: number;
+  private readonly up: Float64Array;
+  private readonly down: Float64Array;
+  /** Per-interval data, kept for effect estimates and projections. */
+  readonly samples: WeightedSample[] = [];
+  private readonly pastEvents: number[] = [];
+  canaryEvents = 0;
+  baselineEvents = 0;
+  canaryExposure = 0;
+  baselineExposure = 0;
+
+  constructor(
+    readonly settings: CountEProcessSettings,
+    private readonly mixture: Mixture = DEFAULT_COUNT_MIXTURE,
+  ) {
+    this.rollbackNull = Math.log(settings.nullRatio);
+    this.promoteNull = Math.log(settings.badRatio);
+    this.up = new Float64Array(mixture.gains.length);
+    this.down = new Float64Array(mixture.gains.length);
+  }
+
+  /** Adds an interval; intervals where an arm had no traffic carry no information and are skipped. */
+  add(sample: CountSample): void {
+    const { canaryEvents: xc, baselineEvents: xb, canaryExposure: nc, baselineExposure: nb } = sample;
+    if (!(nc > 0 && nb > 0)) return;
+    const x = xc + xb;
+    const weight = this.burstWeight(x) / this.phi;
+    this.updateDispersion(sample);
+    this.samples.push({ ...sample, weight });
+    insertSorted(this.pastEvents, x);
+    this.canaryEvents += xc;
+    this.baselineEvents += xb;
+    this.canaryExposure += nc;
+    this.baselineExposure += nb;
+    if (x === 0) return;
+    const offset = Math.log(nc / nb);
+    accumulate(this.up, this.mixture.gains, this.rollbackNull + offset, weight * xc, weight * xb, +1);
+    accumulate(this.down, this.mixture.gains, this.promoteNull + offset, weight * xc, weight * xb, -1);
+  }
+
+  private dispersionSum = 0;
+  private dispersionCount = 0;
+
+  /**
+   * Predictable overdispersion factor (quasi-binomial): the mean Pearson statistic of past intervals
+   * around the pooled past ratio, shrunk towards a cautious prior while few intervals are seen.
+   * Evidence is tempered by 1/φ (a power ≤ 1, which keeps every factor's expectation ≤ 1).
+   */
+  get phi(): number {
+    if (COUNT_PHI_WEIGHT < 0) return 1;
+    return Math.max(1, (COUNT_PHI_PRIOR * COUNT_PHI_WEIGHT + this.dispersionSum) / (COUNT_PHI_WEIGHT + this.dispersionCount));
+  }
+
+  private updateDispersion(s: CountSample): void {
+    const x = s.canaryEvents + s.baselineEvents;
+    if (x === 0 || this.canaryEvents + this.baselineEvents === 0 || this.canaryEvents === 0 || this.baselineEvents === 0) return;
+    const ratio = this.canaryEvents / this.canaryExposure / (this.baselineEvents / this.baselineExposure);
+    const theta = (s.canaryExposure * ratio) / (s.canaryExposure * ratio + s.baselineExposure);
+    const expected = x * theta;
+    this.dispersionSum += (s.canaryEvents - expected) ** 2 / (expected * (1 - theta));
+    this.dispersionCount++;
+  }
+
+  private burstWeight(x: number): number {
+    const factor = this.settings.burstFactor ?? 0;
+    const past = this.pastEvents;
+    if (!(factor > 0) || past.length < MIN_PAST_FOR_BURSTS || x === 0) return 1;
+    const mid = past.length >> 1;
+    const median = past.length % 2 ? past[mid]! : (past[mid - 1]! + past[mid]!) / 2;
+    return Math.min(1, (factor * Math.max(1, median)) / x);
+  }
+
+  /** log e-value against "canary ratio ≤ r0" (evidence of a regression). */
+  logRollbackE(): number {
+    return logSumExp(this.mixture.logWeights, this.up);
+  }
+
+  /** log e-value against "canary ratio ≥ r_bad" (evidence the canary is not materially worse). */
+  logPromoteE(): number {
+    return logSumExp(this.mixture.logWeights, this.down);
+  }
+
+  /**
+   * Intervals the promotion test would need, if future intervals looked like the average past one,
+   * to reach `logThreshold`; Infinity if the trend never gets there.
+   */
+  intervalsToPromote(logThreshold: number): number {
+    const used = this.samples.length;
+    if (used === 0) return Number.POSITIVE_INFINITY;
+    const rate = this.down.map((v) => v / used);
+    return solveLinearGrowth(this.mixture.logWeights, this.down, rate, logThreshold);
+  }
+
+  /** Point estimate and anytime-valid (1 − α) bounds for the ratio r (see `ratioBounds`). */
+  estimate(alpha: number): RatioEstimate {
+    return ratioBounds(this.samples, alpha, this.mixture);
+  }
+}
+
+const COUNT_PHI_PRIOR = Number(process.env.TG_CPHI0 ?? 1);
+const COUNT_PHI_WEIGHT = Number(process.env.TG_CPHIW ?? -1);
+
+/** Past intervals needed before bursts are recognised. */
+const MIN_PAST_FOR_BURSTS = 6;
+
+function insertSorted(xs: number[], x: number): void {
+  let lo = 0;
+  let hi = xs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (xs[mid]! <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  xs.splice(lo, 0, x);
+}
+
+/** Adds one interval's log-likelihood ratios of the alternatives null ± g_k against the null. */
+function accumulate(sums: Float64Array, gains: Float64Array, z0: number, xc: number, xb: number, sign: 1 | -1): void {
+  const x = xc + xb;
+  const sp0 = negLogSigmoid(z0);
+  for (let k = 0; k < gains.length; k++) {
+    const g = sign * gains[k]!;
+    // xc·log(θ_alt/θ_0) + xb·log((1−θ_alt)/(1−θ_0)), with log(1−σ(z)) = log σ(z) − z.
+    sums[k]! += x * (sp0 - negLogSigmoid(z0 + g)) - xb * g;
+  }
+}
+
+/**
+ * Smallest Δ ≥ 0 with logsumexp_k(w_k + s_k + Δ·rate_k) ≥ target (a convex function of Δ);
+ * Infinity if it is never reached.
+ */
+export function solveLinearGrowth(logWeights: ArrayLike<number>, sums: ArrayLike<number>, rate: ArrayLike<number>, target: number): number {
+  const at = (delta: number) => {
+    const shifted = new Float64Array(sums.length);
+    for (let k = 0; k < sums.length; k++) shifted[k] = sums[k]! + delta * rate[k]!;
+    return logSumExp(logWeights, shifted);
+  };
+  if (at(0) >= target) return 0;
+  let maxRate = Number.NEGATIVE_INFINITY;
+  for (let k = 0; k < rate.length; k++) maxRate = Math.max(maxRate, rate[k]!);
+  if (!(maxRate > 0)) return Number.POSITIVE_INFINITY;
+  let hi = 1;
+  while (at(hi) < target) {
+    hi *= 2;
+    if (hi > 1e7) return Number.POSITIVE_INFINITY;
+  }
+  let lo = hi / 2;
+  if (hi === 1) lo = 0;
+  while (hi - lo > 0.5) {
+    const mid = (lo + hi) / 2;
+    if (at(mid) >= target) hi = mid;
+    else lo = mid;
+  }
+  return hi;
+}
+
+export interface RatioEstimate {
+  /** Maximum-likelihood ratio canary/baseline (NaN without events). */
+  ratio: number;
+  /** Anytime-valid lower and upper confidence bounds (0 and Infinity when unbounded). */
+  lower: number;
+  upper: number;
+}
+
+const CS_STEP = 0.025;
+const CS_RANGE = 5;
+
+/**
+ * Anytime-valid confidence bounds for r: the lower bound is the smallest r whose one-sided
+ * "ratio ≤ r" test (the rollback mixture around r) has not reached 2/α, the upper bound the largest r
+ * whose "ratio ≥ r" test (the promotion mixture) has not. The log-likelihood is evaluated on a grid
+ * of log r with step 0.025, so bounds are exact to that resolution (conservatively rounded outward).
+ */
+export function ratioBounds(samples: ReadonlyArray<CountSample & { weight?: number }>, alpha: number, mixture: Mixture = DEFAULT_COUNT_MIXTURE): RatioEstimate {
+  const points = Math.round((2 * CS_RANGE) / CS_STEP) + 1;
+  const loglik = new Float64Array(points);
+  let events = 0;
+  for (const s of samples) {
+    const w = s.weight ?? 1;
+    const x = w * (s.canaryEvents + s.baselineEvents);
+    if (x === 0 || !(s.canaryExposure > 0 && s.baselineExposure > 0)) continue;
+    events += x;
+    const xb = w * s.baselineEvents;
+    const offset = Math.log(s.canaryExposure / s.baselineExposure);
+    for (let j = 0; j < points; j++) {
+      const z = -CS_RANGE + j * CS_STEP + offset;
+      loglik[j]! += -x * negLogSigmoid(z) - xb * z;
+    }
+  }
+  if (events === 0) return { ratio: Number.NaN, lower: 0, upper: Number.POSITIVE_INFINITY };
+  let best = 0;
+  for (let j = 1; j < points; j++) if (loglik[j]! > loglik[best]!) best = j;
+  const threshold = Math.log(2 / alpha);
+  // Mixture components on the grid: gains rounded to grid steps.
+  const steps = Array.from(mixture.gains, (g) => Math.max(1, Math.round(g / CS_STEP)));
+  const eAt = (j: number, dir: 1 | -1) => {
+    const terms = new Float64Array(steps.length);
+    for (let k = 0; k < steps.length; k++) {
+      const i = j + dir * steps[k]!;
+      const clamped = i < 0 ? 0 : i >= points ? points - 1 : i;
+      terms[k] = loglik[clamped]! - loglik[j]!;
+    }
+    return logSumExp(mixture.logWeights, terms);
+  };
+  let lower = best;
+  while (lower > 0 && eAt(lower, 1) < threshold) lower--;
+  let upper = best;
+  while (upper < points - 1 && eAt(upper, -1) < threshold) upper++;
+  const ratioAt = (j: number) => Math.exp(-CS_RANGE + j * CS_STEP);
+  return {
+    ratio: ratioAt(best),
+    lower: lower === 0 ? 0 : ratioAt(lower),
+    upper: upper === points - 1 ? Number.POSITIVE_INFINITY : ratioAt(upper),
+  };
+}
