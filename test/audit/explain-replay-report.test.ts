@@ -36,7 +36,7 @@ describe("tollgate explain", () => {
     assert.equal(code, 0, stdout);
     const bad = shortDigest(history.bad.digest);
     const lines = stdout.split("\n");
-    assert.match(lines[0]!, /^rollback dev\/support-agent at 2026-11-24 10:00:\d\d UTC \(commit [0-9a-f]{12}\)$/);
+    assert.match(lines[0]!, /^rollback dev\/support-agent at 2026-11-24 10:\d\d:\d\d UTC \(commit [0-9a-f]{12}\)$/);
     assert.match(stdout, new RegExp(`canary  ${bad} at step 1 of 2 \\(50% of traffic\\), rollout 1`));
     assert.match(stdout, /- prompts: [0-9a-f]{12} → 222222222222/);
     const errorRow = lines.find((l) => /^\s+error_rate\s/.test(l));
