@@ -32,8 +32,12 @@ const STREAM_UNIT: Record<StreamVerdict["stream"], NonNullable<MetricJudgement["
   cost_logmean: "usd",
 };
 
-/** Per metric: fail if any of its streams failed, pass if all passed, otherwise inconclusive. */
-export function metricJudgements(report: AnalysisReport, now: number): Partial<Record<MetricName, MetricJudgement>> {
+/**
+ * Per metric: fail if any of its streams failed, pass if all passed, otherwise inconclusive.
+ * Freshness comes from the records, not from what the streams used: a stream that skips its
+ * warm-up has no data yet, but the telemetry is not missing.
+ */
+export function metricJudgements(report: AnalysisReport, records: readonly IntervalRecord[], now: number): Partial<Record<MetricName, MetricJudgement>> {
   const byMetric = new Map<MetricName, StreamVerdict[]>();
   for (const s of report.streams) {
     const metric = STREAM_METRIC[s.stream];
@@ -45,7 +49,7 @@ export function metricJudgements(report: AnalysisReport, now: number): Partial<R
     const lead = failed ?? streams.find((s) => s.verdict === "inconclusive") ?? streams[0]!;
     const verdict = failed ? "fail" : streams.every((s) => s.verdict === "pass") ? "pass" : "inconclusive";
     const withoutData = streams.some((s) => s.data.lastDataAt === null || s.data.intervals === 0);
-    const lastData = Math.min(...streams.map((s) => s.data.lastDataAt ?? 0));
+    const lastData = lastSeen(metric, records);
     out[metric] = {
       verdict,
       reason: verdict === "fail" ? "regression" : verdict === "pass" ? "not-worse" : withoutData ? "insufficient-data" : "undecided",
@@ -86,6 +90,13 @@ export function fullWeightJudgements(metrics: readonly MetricName[], stepRecords
     };
   }
   return out;
+}
+
+/** The end of the last interval in which both arms reported what `metric` needs (0 if none). */
+function lastSeen(metric: MetricName, records: readonly IntervalRecord[]): number {
+  const { has } = CANARY_LEVEL[metric];
+  const last = (arm: "canary" | "baseline") => records.reduce((t, r) => (r.arm === arm && has(r) && r.t > t ? r.t : t), 0);
+  return Math.min(last("canary"), last("baseline"));
 }
 
 type Level = { value: number; samples: number } | undefined;

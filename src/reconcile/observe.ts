@@ -62,7 +62,7 @@ export function observeRecords(environment: Environment, status: Status, records
   const timing = { interval: window.interval, analysisStart: window.interval, horizon: parseDuration(step.maxDuration) / 1000 };
   const config: SequentialJudgeConfig = judge;
   const report = analyzeStage(timing, stepRecords, config, span);
-  const analysis: PolicyAnalysis = { judge: "sequential", metrics: metricJudgements(report, span), absolute: absoluteBackstops(stepRecords, span) };
+  const analysis: PolicyAnalysis = { judge: "sequential", metrics: metricJudgements(report, stepRecords, span), absolute: absoluteBackstops(stepRecords, span) };
   return { report, analysis, analysisEvidence: { config, timing, report }, ...withSpend };
 }
 
