@@ -76,6 +76,8 @@ export interface MetricStream {
 /** Prior precision of the normal mixtures: typical effect 5% for latency, 10% for cost (design page). */
 const RHO_LATENCY = 1 / 0.05 ** 2;
 const RHO_COST = 1 / 0.1 ** 2;
+/** Intervals with more than this × the usual event count are tempered as bursts (see CountEProcessSettings). */
+const BURST_FACTOR = 2;
 /** Least observations per arm per interval for a log-mean or spread to be used. */
 const MIN_OBSERVATIONS = 10;
 /** Least baseline observations before a slow-request threshold is set from past baseline data. */
@@ -320,5 +322,5 @@ class SpreadStream extends ShiftStream {
 }
 
 function countSettings(config: StreamConfig) {
-  return { nullRatio: 1 + config.tolerance, badRatio: config.materialRatio, burstFactor: Number(process.env.TG_BURST ?? 0) };
+  return { nullRatio: 1 + config.tolerance, badRatio: config.materialRatio, burstFactor: BURST_FACTOR };
 }

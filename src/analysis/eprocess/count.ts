@@ -50,32 +50,7 @@ export function gridMixture(step = 0.025, max = 2, scale = 0.05): Mixture {
   return { gains, logWeights: raw.map((w) => Math.log(w / total)) };
 }
 
-export function logNormalMixture(step: number, max: number, center: number, sd: number): Mixture {
-  const k = Math.round(max / step);
-  const gains = new Float64Array(k);
-  const raw = new Float64Array(k);
-  for (let i = 0; i < k; i++) {
-    gains[i] = step * (i + 1);
-    raw[i] = Math.exp(-((Math.log(gains[i]!) - Math.log(center)) ** 2) / (2 * sd * sd));
-  }
-  const total = raw.reduce((a, b) => a + b, 0);
-  return { gains, logWeights: raw.map((w) => Math.log(w / total)) };
-}
-
-export function halfNormalMixture(step: number, max: number, scale: number): Mixture {
-  const k = Math.round(max / step);
-  const gains = new Float64Array(k);
-  const raw = new Float64Array(k);
-  for (let i = 0; i < k; i++) {
-    gains[i] = step * (i + 1);
-    raw[i] = Math.exp(-(gains[i]! ** 2) / (2 * scale * scale));
-  }
-  const total = raw.reduce((a, b) => a + b, 0);
-  return { gains, logWeights: raw.map((w) => Math.log(w / total)) };
-}
-const HN = (process.env.TG_HN ?? "").split(",").map(Number);
-const MIX = (process.env.TG_MIX ?? "").split(",").map(Number);
-export const DEFAULT_COUNT_MIXTURE: Mixture = HN.length === 3 ? halfNormalMixture(HN[0]!, HN[1]!, HN[2]!) : MIX.length === 4 ? logNormalMixture(MIX[0]!, MIX[1]!, MIX[2]!, MIX[3]!) : MIX.length === 3 ? gridMixture(MIX[0]!, MIX[1]!, MIX[2]!) : gridMixture();
+export const DEFAULT_COUNT_MIXTURE: Mixture = gridMixture();
 
 /** One interval of a count stream, already oriented so that "more canary events" is the harm. */
 export interface CountSample {
@@ -118,8 +93,7 @@ export class CountEProcess {
     const { canaryEvents: xc, baselineEvents: xb, canaryExposure: nc, baselineExposure: nb } = sample;
     if (!(nc > 0 && nb > 0)) return;
     const x = xc + xb;
-    const weight = this.burstWeight(x) / this.phi;
-    this.updateDispersion(sample);
+    const weight = this.burstWeight(x);
     this.samples.push({ ...sample, weight });
     insertSorted(this.pastEvents, x);
     this.canaryEvents += xc;
@@ -130,29 +104,6 @@ export class CountEProcess {
     const offset = Math.log(nc / nb);
     accumulate(this.up, this.mixture.gains, this.rollbackNull + offset, weight * xc, weight * xb, +1);
     accumulate(this.down, this.mixture.gains, this.promoteNull + offset, weight * xc, weight * xb, -1);
-  }
-
-  private dispersionSum = 0;
-  private dispersionCount = 0;
-
-  /**
-   * Predictable overdispersion factor (quasi-binomial): the mean Pearson statistic of past intervals
-   * around the pooled past ratio, shrunk towards a cautious prior while few intervals are seen.
-   * Evidence is tempered by 1/φ (a power ≤ 1, which keeps every factor's expectation ≤ 1).
-   */
-  get phi(): number {
-    if (COUNT_PHI_WEIGHT < 0) return 1;
-    return Math.max(1, (COUNT_PHI_PRIOR * COUNT_PHI_WEIGHT + this.dispersionSum) / (COUNT_PHI_WEIGHT + this.dispersionCount));
-  }
-
-  private updateDispersion(s: CountSample): void {
-    const x = s.canaryEvents + s.baselineEvents;
-    if (x === 0 || this.canaryEvents + this.baselineEvents === 0 || this.canaryEvents === 0 || this.baselineEvents === 0) return;
-    const ratio = this.canaryEvents / this.canaryExposure / (this.baselineEvents / this.baselineExposure);
-    const theta = (s.canaryExposure * ratio) / (s.canaryExposure * ratio + s.baselineExposure);
-    const expected = x * theta;
-    this.dispersionSum += (s.canaryEvents - expected) ** 2 / (expected * (1 - theta));
-    this.dispersionCount++;
   }
 
   private burstWeight(x: number): number {
@@ -190,9 +141,6 @@ export class CountEProcess {
     return ratioBounds(this.samples, alpha, this.mixture);
   }
 }
-
-const COUNT_PHI_PRIOR = Number(process.env.TG_CPHI0 ?? 1);
-const COUNT_PHI_WEIGHT = Number(process.env.TG_CPHIW ?? -1);
 
 /** Past intervals needed before bursts are recognised. */
 const MIN_PAST_FOR_BURSTS = 6;

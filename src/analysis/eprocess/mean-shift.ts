@@ -24,8 +24,8 @@ export interface MeanShiftSettings {
   rho: number;
 }
 
-const PHI_PRIOR = Number(process.env.TG_PHI0 ?? 1.5);
-const PHI_PRIOR_PAIRS = Number(process.env.TG_PHIW ?? 4);
+const PHI_PRIOR = 2;
+const PHI_PRIOR_PAIRS = 3;
 
 export interface MeanShiftSample {
   /** Canary minus baseline, oriented so that positive is the harm. */

@@ -129,10 +129,16 @@ interface Incident {
   errorAdd: number;
 }
 
-/** One simulated scenario, stepped one scrape interval at a time. */
+/**
+ * One simulated scenario, stepped one scrape interval at a time. Independent random streams for the
+ * scenario's parameters, the shared world (drift, incidents, scraper outages) and each arm, so that
+ * changing one part (the canary's weight or profile, incidents off) leaves the others' draws unchanged.
+ */
 export class TelemetrySimulation {
   readonly interval: number;
   private readonly rng: Random;
+  private readonly armRng: Record<Arm, Random>;
+  private readonly incidentRng: Random;
   private readonly world: WorldSettings;
   private readonly profiles: Record<Arm, BehaviourProfile>;
   private readonly matched: boolean;
@@ -154,13 +160,16 @@ export class TelemetrySimulation {
   private readonly costCounts = new Float64Array(COST_BOUNDS_USD.length + 1);
 
   constructor(options: SimulationOptions) {
-    this.rng = new Random(options.seed, options.scenario);
+    const setup = new Random(options.seed, options.scenario);
+    this.rng = new Random(options.seed, `${options.scenario}/world`);
+    this.incidentRng = new Random(options.seed, `${options.scenario}/incidents`);
+    this.armRng = { canary: new Random(options.seed, `${options.scenario}/canary`), baseline: new Random(options.seed, `${options.scenario}/baseline`) };
     this.world = { ...DEFAULT_WORLD, ...options.world };
     this.interval = options.interval ?? 10;
     this.profiles = { canary: options.canary ?? {}, baseline: options.baseline ?? {} };
     this.matched = (options.baselineTraffic ?? "matched") === "matched";
     const w = this.world;
-    const r = this.rng;
+    const r = setup;
     this.timeOfDay = r.between(0, 86400);
     this.baseErrorRate = r.logUniform(w.errorRateRange[0], w.errorRateRange[1]);
     this.baseInterventionRate = r.logUniform(w.interventionRateRange[0], w.interventionRateRange[1]);
@@ -202,7 +211,7 @@ export class TelemetrySimulation {
       const lambda = w.serviceRatePerSecond * armShare * this.interval * diurnal;
       const record = this.simulateArm(arm, profile, tStart, tEnd, lambda, diurnal);
       served[arm] = record.requests ?? 0;
-      const missing = r.uniform() < w.missingScrape;
+      const missing = this.armRng[arm].uniform() < w.missingScrape;
       if (!outage && !missing) records.push(record);
     }
     return { t: tEnd, records, served };
@@ -215,7 +224,7 @@ export class TelemetrySimulation {
 
   private updateIncidents(tStart: number): void {
     const w = this.world;
-    const r = this.rng;
+    const r = this.incidentRng;
     this.incidents = this.incidents.filter((i) => i.end > tStart);
     const count = r.poisson((w.incidentsPer30Min * this.interval) / 1800);
     for (let k = 0; k < count; k++) {
@@ -231,7 +240,7 @@ export class TelemetrySimulation {
 
   private simulateArm(arm: Arm, profile: BehaviourProfile, tStart: number, tEnd: number, lambda: number, diurnal: number): IntervalRecord {
     const w = this.world;
-    const r = this.rng;
+    const r = this.armRng[arm];
     const canary = arm === "canary";
     const n = r.poisson(lambda);
     const errorJitter = Math.exp(w.rateJitterSd * r.normal());
