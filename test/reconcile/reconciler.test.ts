@@ -105,4 +105,30 @@ describe("reconciler end to end (local repository, simulated cluster and telemet
       await s.repo.cleanup();
     }
   });
+
+  it("a person changing the desired release mid-rollout supersedes the rollout cleanly", async () => {
+    const s = await setup("dev", "retrieval-api");
+    try {
+      const first = await proposeRelease(s.repo.dir, "dev", "retrieval-api", (p) => ({ ...p, index: { buildId: "kb-a", digest: `sha256:${"a".repeat(64)}` } }));
+      await s.tick();
+      s.advance(30);
+      await s.tick();
+      const during = (await s.statusOf()).status;
+      assert.equal(during?.phase, "progressing");
+      assert.equal(during?.canaryDigest, first.digest);
+      const second = await proposeRelease(s.repo.dir, "dev", "retrieval-api", (p) => ({ ...p, index: { buildId: "kb-b", digest: `sha256:${"b".repeat(64)}` } }), { lastGood: (await s.statusOf()).release.lastGood });
+      s.advance(10);
+      const result = await s.tick();
+      assert.deepEqual(result.decisions.map((d) => d.change.action), ["advance"]);
+      assert.equal(result.decisions[0]!.change.reasons?.[0]?.rule, "tollgate.superseded");
+      assert.match(result.decisions[0]!.change.why, /the desired release changed during the rollout of [0-9a-f]{12}; that rollout is abandoned/);
+      const after = (await s.statusOf()).status;
+      assert.equal(after?.canaryDigest, second.digest);
+      assert.equal(after?.step, 0);
+      assert.equal(after?.rollouts, 2);
+      assert.equal(s.world.cluster.deployedVersions("dev", "retrieval-api")?.canaryDigest, second.digest);
+    } finally {
+      await s.repo.cleanup();
+    }
+  });
 });

@@ -35,6 +35,8 @@ export async function readRelease(dir: string, env: string, service: string): Pr
  * artifact becomes lastGood), commit it.
  */
 export async function proposeRelease(dir: string, env: string, service: string, change: (parts: ArtifactParts) => ArtifactParts, extra: Partial<Release> = {}): Promise<Artifact> {
+  // tollgate moves the branch without touching the work tree: catch up before editing, as a person would pull.
+  git(dir, "reset", "-q", "--hard");
   const current = await readRelease(dir, env, service);
   const { digest: _digest, ...parts } = current.artifact;
   const artifact = sealArtifact(change(parts));
