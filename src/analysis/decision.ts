@@ -23,10 +23,11 @@ export interface JudgeRun {
   observe(tick: Tick): Decision | undefined;
 }
 
-/** Rounds a number for evidence output: 4 significant digits, finite (JSON has no Infinity). */
+/**
+ * Rounds a number for evidence output to 4 significant digits. JSON has no NaN or Infinity:
+ * both become null ("not available" or "unbounded", e.g. an upper confidence bound with no data).
+ */
 export function tidy(x: number): number | null {
-  if (Number.isNaN(x)) return null;
-  if (x === Number.POSITIVE_INFINITY) return Number.MAX_VALUE;
-  if (x === Number.NEGATIVE_INFINITY) return -Number.MAX_VALUE;
+  if (!Number.isFinite(x)) return null;
   return Number(x.toPrecision(4));
 }

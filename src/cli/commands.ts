@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import type { CommandContext } from "./context.ts";
 import { telemetryCommand } from "./telemetry-fetch.ts";
+import { analyzeCommand } from "./analyze.ts";
 import { auditCommand } from "./audit.ts";
 import { checkCommand } from "./check.ts";
 import { digestCommand } from "./digest.ts";
@@ -25,4 +26,5 @@ export const COMMANDS: Array<(ctx: CommandContext) => Command> = [
   explainCommand,
   replayCommand,
   reportCommand,
+  analyzeCommand,
 ];

@@ -1,0 +1,191 @@
+import assert from "node:assert/strict";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import {
+  DEFAULT_STREAMS,
+  defaultFixedThresholdConfig,
+  defaultMannWhitneyConfig,
+  defaultSequentialConfig,
+  judgeConfigFromSettings,
+  type SequentialJudgeConfig,
+} from "../../src/analysis/config.ts";
+import { countAbove, histogramQuantile, mergeHistograms } from "../../src/analysis/histogram.ts";
+import { mannWhitneyPValue } from "../../src/analysis/mann-whitney.ts";
+import { analyzeStage, judgeRecords, judgeScenarioFile } from "../../src/analysis/run.ts";
+import type { IntervalRecord } from "../../src/telemetry/records.ts";
+import { writeScenarioFile } from "../../src/telemetry/scenario-file.ts";
+import { simulateStage } from "../../src/telemetry/simulated/generator.ts";
+import { type BehaviourProfile, PROFILES } from "../../src/telemetry/simulated/profiles.ts";
+
+const TIMING = { interval: 10, analysisStart: 60, horizon: 1800 };
+
+function records(scenario: string, canary: BehaviourProfile, horizon = 1800, seed = 5): IntervalRecord[] {
+  return [...simulateStage({ seed, scenario, canary, horizon })].flatMap((i) => i.records);
+}
+
+describe("histograms", () => {
+  const h: Array<[number | null, number]> = [
+    [1, 10],
+    [2, 10],
+    [4, 0],
+    [null, 5],
+  ];
+  it("computes quantiles as histogram_quantile does", () => {
+    assert.equal(histogramQuantile(0.4, h), 1); // rank 10 ends the first bucket [0, 1]
+    assert.equal(histogramQuantile(0.6, h), 1.5); // rank 15: halfway through (1, 2]
+    assert.equal(histogramQuantile(0.99, h), 4); // the +Inf bucket: highest finite bound
+    assert.ok(Number.isNaN(histogramQuantile(0.5, [[1, 0], [null, 0]])));
+  });
+  it("counts observations above a threshold, interpolating in the straddling bucket", () => {
+    assert.equal(countAbove(1.5, h), 10); // 5 above 4, half of (1, 2]
+    assert.equal(countAbove(0, h), 25);
+  });
+  it("merges only histograms with the same layout", () => {
+    const merged = mergeHistograms([h, h, [[1, 1], [null, 1]]]);
+    assert.deepEqual(merged, { buckets: [[1, 20], [2, 20], [4, 0], [null, 10]], skipped: 1 });
+  });
+});
+
+describe("Mann-Whitney", () => {
+  it("matches hand-computed p-values (normal approximation, continuity and tie corrections)", () => {
+    // U = 0, mean 12.5, variance 25·11/12: z = 12/4.787 = 2.507, p = 0.012186.
+    assert.ok(Math.abs(mannWhitneyPValue([1, 2, 3, 4, 5], [6, 7, 8, 9, 10]) - 0.012185780355344818) < 1e-6);
+    assert.ok(Math.abs(mannWhitneyPValue([1, 1, 2, 3, 3, 3], [2, 3, 4, 4, 5, 5]) - 0.040124257265355845) < 1e-6);
+    assert.equal(mannWhitneyPValue([1], [2, 3]), 1);
+    assert.equal(mannWhitneyPValue([2, 2, 2], [2, 2]), 1);
+  });
+
+  it("rolls back on the first degraded metric and otherwise promotes when the bake ends", () => {
+    const bad = judgeRecords(TIMING, records("mw-bad", { errorRateMultiplier: 10 }), [defaultMannWhitneyConfig()]);
+    assert.equal(bad[0]!.action, "rollback");
+    assert.equal(bad[0]!.trigger, "error_rate");
+    assert.ok(bad[0]!.at >= 60 && bad[0]!.at <= 300 && bad[0]!.at % 30 === 0);
+    const noChecks = judgeRecords(TIMING, records("mw-bake", {}, 400), [defaultMannWhitneyConfig({ pValue: 1e-12 })]);
+    assert.deepEqual([noChecks[0]!.action, noChecks[0]!.at], ["promote", 300]);
+  });
+});
+
+describe("fixed thresholds", () => {
+  it("rolls back when the canary's error rate over 2 minutes is above 5%", () => {
+    const d = judgeRecords(TIMING, records("fixed", { errorRateAdd: 0.2 }, 600), [defaultFixedThresholdConfig()]);
+    assert.deepEqual([d[0]!.action, d[0]!.at, d[0]!.trigger], ["rollback", 90, "error_rate"]);
+    const slow = judgeRecords(TIMING, records("fixed-slow", { latencyMultiplier: 8 }, 600), [defaultFixedThresholdConfig()]);
+    assert.deepEqual([slow[0]!.action, slow[0]!.trigger], ["rollback", "latency"]);
+  });
+});
+
+describe("sequential judge", () => {
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), "tollgate-judges-"));
+  });
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("rolls back a clear regression, naming the stream, with bounds that exclude no effect", () => {
+    const [d] = judgeRecords(TIMING, records("seq-x3", PROFILES["err x3"]), [defaultSequentialConfig()]);
+    assert.equal(d!.action, "rollback");
+    assert.equal(d!.trigger, "error_rate");
+    const evidence = d!.evidence as { streams: Record<string, { verdict: string; lower: number }> };
+    assert.equal(evidence.streams.error_rate!.verdict, "fail");
+    assert.ok(evidence.streams.error_rate!.lower > 1.02);
+  });
+
+  it("is a pure function of the records: same records, same decision, whether from memory or a file", async () => {
+    const rs = records("seq-pure", PROFILES["p99+30%"], 1800, 9);
+    const judges = [defaultSequentialConfig(), defaultMannWhitneyConfig(), defaultFixedThresholdConfig()];
+    const first = judgeRecords(TIMING, rs, judges);
+    assert.deepEqual(judgeRecords(TIMING, structuredClone(rs), judges), first);
+    const file = join(dir, "pure.ndjson");
+    await writeScenarioFile(file, { scenario: "pure", ...TIMING }, rs);
+    const fromFile = await judgeScenarioFile(file, judges);
+    assert.deepEqual(fromFile.decisions, first);
+  });
+
+  it("promotes a healthy canary after the minimum time, and never before the analysis starts", () => {
+    const [d] = judgeRecords(TIMING, records("seq-healthy", {}, 1800, 12), [defaultSequentialConfig()]);
+    assert.equal(d!.action, "promote");
+    assert.ok(d!.at >= defaultSequentialConfig().minDuration);
+    const early = judgeRecords({ ...TIMING, analysisStart: 300 }, records("seq-x10", { errorRateMultiplier: 10 }), [defaultSequentialConfig()]);
+    assert.equal(early[0]!.at, 300);
+  });
+
+  it("keeps holding when both arms' data are missing, and decides at the horizon", () => {
+    const canaryOnly = records("seq-missing", {}, 600).filter((r) => r.arm === "canary");
+    const [d] = judgeRecords({ ...TIMING, horizon: 600 }, canaryOnly, [defaultSequentialConfig()]);
+    assert.deepEqual([d!.action, d!.at], ["promote", 600]);
+    const report = analyzeStage({ ...TIMING, horizon: 600 }, canaryOnly, defaultSequentialConfig(), 300);
+    assert.equal(report.action, "continue");
+    assert.match(report.streams[0]!.reason, /error rate: no usable data yet/);
+  });
+
+  it("reports per-stream verdicts with reasons, effect bounds and how long an inconclusive one needs", () => {
+    const report = analyzeStage(TIMING, records("seq-report", {}, 1800, 3), defaultSequentialConfig(), 240);
+    assert.equal(report.action, "continue");
+    assert.equal(report.t, 240);
+    assert.deepEqual(
+      report.streams.map((s) => s.stream),
+      DEFAULT_STREAMS.map((s) => s.stream),
+    );
+    for (const s of report.streams) {
+      assert.ok(s.estimate.lower <= s.estimate.ratio && s.estimate.ratio <= s.estimate.upper, `${s.stream}: ${JSON.stringify(s.estimate)}`);
+      assert.ok(s.data.lastDataAt !== null && s.data.lastDataAt <= 240);
+    }
+    const inconclusive = report.streams.find((s) => s.verdict === "inconclusive");
+    assert.ok(inconclusive, "some stream is still open at 4 minutes");
+    assert.match(inconclusive.reason, /needs about \d+ more minutes at current traffic|cannot be shown/);
+    assert.match(report.reason, /observing:/);
+  });
+
+  it("treats `decrease` as the harmful direction when configured so", () => {
+    const config: SequentialJudgeConfig = {
+      ...defaultSequentialConfig(),
+      streams: [{ stream: "error_rate", harm: "decrease", tolerance: 0.02, materialRatio: 1.5, alphaShare: 1, warmup: 0 }],
+    };
+    const fewer = judgeRecords(TIMING, records("seq-dec", { errorRateMultiplier: 0.2 }), [config]);
+    assert.deepEqual([fewer[0]!.action, fewer[0]!.trigger], ["rollback", "error_rate"]);
+    const more = judgeRecords(TIMING, records("seq-dec", { errorRateMultiplier: 3 }), [config]);
+    assert.equal(more[0]!.action, "promote");
+  });
+
+  it("A/A: the whole judge rolls back at most α of 1,000 healthy canaries", () => {
+    // Short, low-traffic stages keep this to about a second; the full-size run is bench:decisions.
+    const alpha = 0.05;
+    let rolledBack = 0;
+    const timing = { interval: 10, analysisStart: 60, horizon: 300 };
+    for (let i = 0; i < 1000; i++) {
+      const rs = [...simulateStage({ seed: 77, scenario: `aa-${i}`, horizon: 300, world: { serviceRatePerSecond: 60 } })].flatMap((s) => s.records);
+      const [d] = judgeRecords(timing, rs, [defaultSequentialConfig()]);
+      if (d!.action === "rollback") rolledBack++;
+    }
+    assert.ok(rolledBack / 1000 <= alpha, `${rolledBack} of 1000 healthy canaries rolled back`);
+  });
+});
+
+describe("configuration from environment settings", () => {
+  it("maps listed metrics to streams with their tolerance and material ratio", () => {
+    const c = judgeConfigFromSettings({
+      judge: "sequential",
+      alpha: 0.1,
+      minDuration: "10m",
+      metrics: { error_rate: { tolerance: 0.1, materialRatio: 2 }, latency: { tolerance: 0.05 }, cost_per_task: { tolerance: 0.1, enabled: false } },
+    });
+    assert.equal(c.judge, "sequential");
+    if (c.judge !== "sequential") return;
+    assert.equal(c.minDuration, 600);
+    assert.equal(c.alpha, 0.1);
+    assert.deepEqual(
+      c.streams.map((s) => [s.stream, s.tolerance, s.materialRatio]),
+      [
+        ["error_rate", 0.1, 2],
+        ["latency_logmean", 0.05, 1.25],
+        ["latency_spread", 0.05, 1.25],
+      ],
+    );
+    const fixed = judgeConfigFromSettings({ judge: "fixed-threshold", alpha: 0.05, minDuration: "5m", metrics: {}, ceilings: { errorRate: 0.02 } });
+    assert.deepEqual(fixed.judge === "fixed-threshold" && [fixed.errorRate, fixed.p99Ms], [0.02, 2000]);
+  });
+});
