@@ -23,6 +23,8 @@ export interface FleetEnvironmentOptions {
   freezeAfterRollback?: string;
   /** Absolute backstops on the canary (e.g. an error-rate ceiling every canary breaks). */
   ceilings?: AnalysisSettings["ceilings"];
+  /** The analysis's false-alarm rate per metric and rollout; default 0.1. */
+  alpha?: number;
   /** Overrides of the (generous) default budgets, e.g. a deploy budget every canary overspends. */
   budgets?: Partial<Budgets>;
 }
@@ -45,7 +47,7 @@ export function fleetEnvironment(options: FleetEnvironmentOptions = {}): Environ
     rollout: { steps: options.steps ?? SHORT_STEPS, freezeAfterRollback: options.freezeAfterRollback ?? "10m" },
     analysis: {
       judge: "sequential",
-      alpha: 0.1,
+      alpha: options.alpha ?? 0.1,
       minDuration: options.analysisMinDuration ?? "40s",
       metrics: { error_rate: { tolerance: 0.1 } },
       ...(options.ceilings ? { ceilings: options.ceilings } : {}),

@@ -69,17 +69,17 @@ export async function startRemoteFleet(options: FleetOptions | FleetOptions[]): 
       onRequest = hook;
     },
     propose: async (services, version, { environment, message } = {}) => {
-      gitCli(human, "pull", "-q", "--rebase", "origin", "main");
+      await gitAsync(human, "pull", "-q", "--rebase", "origin", "main");
       await writeReleases(human, services, version, environment);
       const env = environment ?? FLEET_ENV;
-      gitCli(human, "commit", "-q", "-a", "-m", message ?? `Release version ${version} of ${services.length === 1 ? services[0] : `${services.length} services`} to ${env}`);
+      await gitAsync(human, "-c", "user.name=Dana Dev", "-c", "user.email=dana@example.com", "commit", "-q", "-a", "-m", message ?? `Release version ${version} of ${services.length === 1 ? services[0] : `${services.length} services`} to ${env}`);
       for (let attempt = 1; ; attempt++) {
         try {
-          gitCli(human, "push", "-q", "origin", "main");
-          return gitCli(human, "rev-parse", "HEAD").trim();
+          await gitAsync(human, "push", "-q", "origin", "main");
+          return (await gitAsync(human, "rev-parse", "HEAD")).trim();
         } catch (error) {
           if (attempt >= 10) throw error;
-          gitCli(human, "pull", "-q", "--rebase", "origin", "main");
+          await gitAsync(human, "pull", "-q", "--rebase", "origin", "main");
         }
       }
     },
