@@ -98,7 +98,8 @@ async function reconcile(ctx: CommandContext, options: ReconcileOptions): Promis
     const result = await reconciler.tick();
     metrics.record(result);
     printTick(ctx, result);
-    return result.errors.length > 0 || result.problems.length > 0 || result.conflict ? EXIT_FAILED : EXIT_OK;
+    const clusterFailed = result.applied.some((a) => !a.ok);
+    return result.errors.length > 0 || result.problems.length > 0 || result.conflict || clusterFailed ? EXIT_FAILED : EXIT_OK;
   }
 
   const controller = new AbortController();
