@@ -27,8 +27,10 @@ export interface ScenarioSpec {
 export interface ScenarioOutcome {
   spec: ScenarioSpec;
   decisions: Decision[];
-  /** Requests the canary really served by each judge's decision time. */
+  /** Requests the canary really served by each judge's decision time... */
   canaryServed: number[];
+  /** ...and by the regression's onset (delayed-onset kinds). */
+  servedAtOnset?: number;
 }
 
 export function scenarioSet(healthy: number, perBad: number, badKinds: readonly ProfileName[]): ScenarioSpec[] {
@@ -68,8 +70,9 @@ export async function runScenario(seed: number, spec: ScenarioSpec, judges: read
     throw error;
   }
   const decisions = stage.end();
-  const canaryServed = decisions.map((d) => servedBy[Math.min(servedBy.length, Math.round(d.at / INTERVAL)) - 1] ?? 0);
-  return { spec, decisions, canaryServed };
+  const servedAt = (t: number) => servedBy[Math.min(servedBy.length, Math.round(t / INTERVAL)) - 1] ?? 0;
+  const onset = (PROFILES[spec.kind] as { onset?: number }).onset ?? 0;
+  return { spec, decisions, canaryServed: decisions.map((d) => servedAt(d.at)), servedAtOnset: servedAt(onset) };
 }
 
 /** Writes the ground truth next to written scenario files (never inside them). */

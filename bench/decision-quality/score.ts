@@ -1,5 +1,5 @@
 /** Scoring of the decision-quality benchmark (design page, "Scoring"). */
-import type { ProfileName } from "../../src/telemetry/simulated/profiles.ts";
+import { PROFILES, type ProfileName } from "../../src/telemetry/simulated/profiles.ts";
 import { MISS_PENALTY_REQUESTS, type ScenarioOutcome } from "./scenarios.ts";
 
 export interface JudgeScore {
@@ -23,15 +23,20 @@ export function scoreJudge(judgeIndex: number, name: string, outcomes: readonly 
   const bad = outcomes.filter((o) => o.spec.kind !== "healthy");
   const decision = (o: ScenarioOutcome) => o.decisions[judgeIndex]!;
   const rolledBack = (o: ScenarioOutcome) => decision(o).action === "rollback";
-  const detected = bad.filter(rolledBack);
-  const ttd = detected.map((o) => decision(o).at);
-  const exposure = bad.map((o) => o.canaryServed[judgeIndex]! + (rolledBack(o) ? 0 : MISS_PENALTY_REQUESTS));
+  // Time and requests count from the regression's onset (deploy for the standard kinds).
+  const onset = (o: ScenarioOutcome) => (PROFILES[o.spec.kind] as { onset?: number }).onset ?? 0;
+  const timeToDecide = (o: ScenarioOutcome) => Math.max(0, decision(o).at - onset(o));
+  const served = (o: ScenarioOutcome) => o.canaryServed[judgeIndex]! - (o.servedAtOnset ?? 0);
+  // A rollback before the onset caught nothing: it counts as a false alarm, not a detection.
+  const detected = bad.filter((o) => rolledBack(o) && decision(o).at >= onset(o));
+  const ttd = detected.map(timeToDecide);
+  const exposure = bad.map((o) => Math.max(0, served(o)) + (detected.includes(o) ? 0 : MISS_PENALTY_REQUESTS));
   const byKind: JudgeScore["byKind"] = {};
   const kinds = [...new Set(bad.map((o) => o.spec.kind))] as ProfileName[];
   for (const kind of kinds) {
     const group = bad.filter((o) => o.spec.kind === kind);
-    const hits = group.filter(rolledBack);
-    byKind[kind] = { n: group.length, detectionPct: pct(hits.length, group.length), ttdMedian: quantile(hits.map((o) => decision(o).at), 0.5) };
+    const hits = group.filter((o) => detected.includes(o));
+    byKind[kind] = { n: group.length, detectionPct: pct(hits.length, group.length), ttdMedian: quantile(hits.map(timeToDecide), 0.5) };
   }
   return {
     judge: name,
@@ -42,10 +47,7 @@ export function scoreJudge(judgeIndex: number, name: string, outcomes: readonly 
     ttdMedian: quantile(ttd, 0.5),
     ttdP90: quantile(ttd, 0.9),
     exposureMean: exposure.length ? exposure.reduce((a, b) => a + b, 0) / exposure.length : 0,
-    canaryExposureMedian: quantile(
-      detected.map((o) => o.canaryServed[judgeIndex]!),
-      0.5,
-    ),
+    canaryExposureMedian: quantile(detected.map(served), 0.5),
     healthyPromoteMedian: quantile(
       healthy.filter((o) => !rolledBack(o)).map((o) => decision(o).at),
       0.5,

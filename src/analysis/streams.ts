@@ -86,9 +86,9 @@ const MIN_BASELINE_FOR_THRESHOLD = 1000;
 export function createStream(config: StreamConfig): MetricStream {
   switch (config.stream) {
     case "error_rate":
-      return new CountStream(config, "error rate", "errors", "requests");
+      return new CountStream(config, "error rate", { events: "errors", exposure: "requests" });
     case "intervention_rate":
-      return new CountStream(config, "intervention rate", "interventions", "tasks");
+      return new CountStream(config, "intervention rate", { events: "interventions", exposure: "tasks" });
     case "slow_request_rate":
       return new SlowRequestStream(config);
     case "latency_logmean":
@@ -107,16 +107,16 @@ class CountStream implements MetricStream {
   constructor(
     readonly config: StreamConfig,
     private readonly measure: string,
-    private readonly eventsField: "errors" | "interventions",
-    private readonly exposureField: "requests" | "tasks",
+    private readonly fields?: { events: "errors" | "interventions"; exposure: "requests" | "tasks" },
   ) {
     this.test = new CountEProcess(countSettings(config));
   }
 
   /** [events, exposure] of one arm, or undefined when the arm lacks them this interval. */
   protected read(arm: ArmObservation): [number, number] | undefined {
-    const events = arm.record[this.eventsField];
-    const exposure = arm.record[this.exposureField];
+    if (!this.fields) return undefined;
+    const events = arm.record[this.fields.events];
+    const exposure = arm.record[this.fields.exposure];
     return events === undefined || exposure === undefined ? undefined : [events, exposure];
   }
 
@@ -177,7 +177,7 @@ class SlowRequestStream extends CountStream {
   private threshold: number | undefined;
 
   constructor(config: StreamConfig) {
-    super(config, "share of requests slower than the baseline p99", "errors", "requests");
+    super(config, "share of requests slower than the baseline p99");
   }
 
   protected override read(arm: ArmObservation): [number, number] | undefined {

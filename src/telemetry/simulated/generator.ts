@@ -282,8 +282,11 @@ export class TelemetrySimulation {
         }
       }
       errors += r.binomial(m, Math.min(0.95, errorRate));
+      const slowShare = active ? (profile.slowModeShare ?? 0) : 0;
+      const slowLog = Math.log(profile.slowModeMultiplier ?? 1);
       for (let i = 0; i < m; i++) {
-        const x = mu + sigma * r.normal();
+        let x = mu + sigma * r.normal();
+        if (slowShare > 0 && r.uniform() < slowShare) x += slowLog;
         latencySum += Math.exp(x);
         const k = Math.ceil(x * BUCKETS_PER_LN) - 1;
         latency[k < 0 ? 0 : k > 128 ? 128 : k]!++;

@@ -13,6 +13,9 @@ export interface BehaviourProfile {
   latencyMultiplier?: number;
   /** Log-latency spread raised so that p99 × this while the median stays where it is. */
   p99Multiplier?: number;
+  /** Bimodal latency: this share of requests takes `slowModeMultiplier` × as long. */
+  slowModeShare?: number;
+  slowModeMultiplier?: number;
   /** Latency × (1 + this × minutes since onset): a memory-leak-like creep. */
   latencyCreepPerMinute?: number;
   /** Cost per task × this. */
@@ -38,6 +41,7 @@ export const PROFILES = {
   "lat creep": { latencyCreepPerMinute: 0.03 },
   "runaway cost": { runawayMultiplier: 5 },
   "late err x3": { errorRateMultiplier: 3, onset: 720 },
+  bimodal: { slowModeShare: 0.03, slowModeMultiplier: 4 },
 } satisfies Record<string, BehaviourProfile>;
 
 export type ProfileName = keyof typeof PROFILES;
