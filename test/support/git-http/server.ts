@@ -68,6 +68,8 @@ export async function startGitHttpServer(options: GitHttpServerOptions): Promise
     }
     requests.push(request);
     await options.beforeRequest?.(request);
+    // The client went away while the hook ran: its request body is gone with it.
+    if (req.destroyed) return;
     const env: NodeJS.ProcessEnv = {
       PATH: process.env.PATH,
       GIT_PROJECT_ROOT: options.root,
@@ -90,6 +92,11 @@ export async function startGitHttpServer(options: GitHttpServerOptions): Promise
     const child = spawn(backend!, [], { env, stdio: ["pipe", "pipe", "pipe"] });
     req.pipe(child.stdin);
     child.stdin.on("error", () => {});
+    // A client that dies mid-request never ends the body, and the backend would wait for the rest
+    // of it forever (keeping the test process alive): stop it, the request did not happen.
+    req.on("close", () => {
+      if (!req.readableEnded) child.kill("SIGKILL");
+    });
     let stderr = "";
     child.stderr.on("data", (chunk: Buffer) => {
       stderr += chunk.toString();
