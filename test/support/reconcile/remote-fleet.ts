@@ -4,6 +4,7 @@
  * clones of the remote: the parts the reconciler reliability tests are made of.
  */
 import { execFile } from "node:child_process";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import pino, { type Logger } from "pino";
 import { GitRepo, type GitopsHooks, type RetryOptions, type WrittenDecision } from "../../../src/gitops/index.ts";
@@ -41,6 +42,8 @@ export interface RemoteFleet {
    * Returns the commit.
    */
   propose(services: readonly string[], version: number, options?: { environment?: string; message?: string }): Promise<string>;
+  /** A person commits one file (any path outside environments/ leaves the desired state as it is) and pushes. */
+  commitFile(path: string, text: string, message: string): Promise<string>;
   /** The remote's main. */
   head(): string;
   close(): Promise<void>;
@@ -71,17 +74,13 @@ export async function startRemoteFleet(options: FleetOptions | FleetOptions[]): 
     propose: async (services, version, { environment, message } = {}) => {
       await gitAsync(human, "pull", "-q", "--rebase", "origin", "main");
       await writeReleases(human, services, version, environment);
-      const env = environment ?? FLEET_ENV;
-      await gitAsync(human, "-c", "user.name=Dana Dev", "-c", "user.email=dana@example.com", "commit", "-q", "-a", "-m", message ?? `Release version ${version} of ${services.length === 1 ? services[0] : `${services.length} services`} to ${env}`);
-      for (let attempt = 1; ; attempt++) {
-        try {
-          await gitAsync(human, "push", "-q", "origin", "main");
-          return (await gitAsync(human, "rev-parse", "HEAD")).trim();
-        } catch (error) {
-          if (attempt >= 10) throw error;
-          await gitAsync(human, "pull", "-q", "--rebase", "origin", "main");
-        }
-      }
+      return commitAndPush(human, message ?? `Release version ${version} of ${services.length === 1 ? services[0] : `${services.length} services`} to ${environment ?? FLEET_ENV}`);
+    },
+    commitFile: async (path, text, message) => {
+      await gitAsync(human, "pull", "-q", "--rebase", "origin", "main");
+      await writeFile(join(human, path), text);
+      await gitAsync(human, "add", path);
+      return commitAndPush(human, message);
     },
     head: () => gitCli(bare, "rev-parse", "main").trim(),
     close: async () => {
@@ -102,6 +101,20 @@ export function gitAsync(cwd: string, ...args: string[]): Promise<string> {
       else resolve(stdout);
     });
   });
+}
+
+/** Commits what is staged or changed as Dana Dev and pushes, rebasing onto whatever was pushed meanwhile. */
+async function commitAndPush(clone: string, message: string): Promise<string> {
+  await gitAsync(clone, "-c", "user.name=Dana Dev", "-c", "user.email=dana@example.com", "commit", "-q", "-a", "-m", message);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await gitAsync(clone, "push", "-q", "origin", "main");
+      return (await gitAsync(clone, "rev-parse", "HEAD")).trim();
+    } catch (error) {
+      if (attempt >= 10) throw error;
+      await gitAsync(clone, "pull", "-q", "--rebase", "origin", "main");
+    }
+  }
 }
 
 /** Compiled once per process: every reconciler of a test shares the compiled guardrails. */
