@@ -160,4 +160,23 @@ describe("two reconcilers racing on one remote", () => {
       assert.deepEqual(deployed, { stableDigest: live.get(s), canaryWeight: 0 }, `${s}: cluster`);
     }
   });
+
+  it("the history check itself catches a decision carried onto a head it never saw, and a repeated key", async (t) => {
+    if (!requireGit(t)) return;
+    const copy = join(fleet.root, "tampered");
+    gitCli(fleet.root, "clone", "-q", fleet.bare, copy);
+    const last = readDecisions(copy).at(-1)!;
+    // What a rebasing reconciler would do: replay its decision on top of a newer head.
+    gitCli(copy, "-c", "user.name=X", "-c", "user.email=x@example.com", "commit", "-q", "--allow-empty", "-m", "Someone else's change");
+    gitCli(copy, "-c", "user.name=X", "-c", "user.email=x@example.com", "cherry-pick", "--allow-empty", "--keep-redundant-commits", last.commit);
+    const problems = historyViolations(copy);
+    assert.ok(
+      problems.some((p) => p.includes(`repeats idempotency key ${last.idempotencyKey}`)),
+      problems.join("\n"),
+    );
+    assert.ok(
+      problems.some((p) => p.includes(`was decided on ${last.decidedOn!.slice(0, 12)} but`)),
+      problems.join("\n"),
+    );
+  });
 });
