@@ -1,0 +1,136 @@
+/**
+ * What the reconciler does when it cannot know: telemetry that never arrives, and guardrails that
+ * fail at run time. Unknown is never good: it holds (and the hold is recorded, with why), and it
+ * never advances or promotes. Real git repositories on disk; telemetry and cluster stand in.
+ */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { GitRepo, readEvidence } from "../../src/gitops/index.ts";
+import type { Environment } from "../../src/model/types.ts";
+import { PolicyLoader } from "../../src/policy/loader.ts";
+import { PolicyAtHead } from "../../src/reconcile/policy-cache.ts";
+import { Reconciler, type TickResult } from "../../src/reconcile/reconciler.ts";
+import { SimulatedWorld } from "../../src/reconcile/simulation.ts";
+import type { TelemetrySource } from "../../src/telemetry/source.ts";
+import { requireGit } from "../support/git-http/repos.ts";
+import { artifactOf, FLEET_ENV, serviceNames } from "../support/reconcile/fleet.ts";
+import { readDecisions } from "../support/reconcile/history.ts";
+import { localFleet } from "../support/reconcile/local-fleet.ts";
+import { quietLogger, sharedPolicies, TestClock } from "../support/reconcile/remote-fleet.ts";
+
+/** A telemetry backend that answers, but has no series for the service (e.g. a scrape config never deployed). */
+function silentTelemetry(environment: Environment): TelemetrySource {
+  const interval = Number.parseInt(environment.telemetry.interval, 10);
+  return {
+    kind: "file",
+    interval,
+    fetch: async (request) => {
+      const ends: number[] = [];
+      for (let t = Math.floor(request.from / interval) * interval + interval; t <= request.to; t += interval) ends.push(t);
+      return {
+        interval,
+        records: [],
+        problems: (["canary", "baseline"] as const).flatMap((arm) => (["requests", "errors"] as const).map((signal) => ({ signal, arm, kind: "missing" as const, cause: "no-data" as const, reason: `no ${signal} series for ${request.service}`, intervals: ends }))),
+      };
+    },
+  };
+}
+
+async function reconcilerOn(dir: string, clock: TestClock, options: { telemetry?: (e: Environment) => TelemetrySource; policies?: PolicyAtHead; world: SimulatedWorld }) {
+  const repo = await GitRepo.open(dir, { clock: clock.read, identity: { name: "tollgate", email: "tollgate@example.com" } });
+  const reconciler = new Reconciler({
+    repo,
+    policies: options.policies ?? sharedPolicies,
+    telemetry: async (e) => (options.telemetry ?? ((env) => options.world.telemetry(env)))(e),
+    clusters: () => options.world.cluster,
+    clock: clock.read,
+    logger: quietLogger,
+  });
+  return { repo, reconciler };
+}
+
+describe("unknown is never good", () => {
+  it("telemetry that never arrives holds the rollout (recorded once it is overdue), never advances it, and rolls back at the limit", async (t) => {
+    if (!requireGit(t)) return;
+    const fleet = await localFleet({ services: ["quiet-agent"] });
+    try {
+      await fleet.propose(["quiet-agent"], 2);
+      const clock = new TestClock();
+      const world = new SimulatedWorld({ seed: 1 });
+      const { reconciler } = await reconcilerOn(fleet.dir, clock, { telemetry: silentTelemetry, world });
+      const ticks: { at: number; result: TickResult }[] = [];
+      // missingGrace 1m, missingLimit 5m: tick every 10 s for 6 minutes.
+      for (let second = 0; second <= 360; second += 10) {
+        ticks.push({ at: second, result: await reconciler.tick() });
+        clock.advance(10);
+      }
+      const decided = ticks.flatMap(({ at, result }) => result.decisions.map((d) => ({ at, action: d.change.action, rules: (d.change.reasons ?? []).map((r) => r.rule) })));
+      const summary = decided.map((d) => `${d.at}s ${d.action} ${d.rules.join(",")}`).join("\n");
+      t.diagnostic(summary.replaceAll("\n", "; "));
+      assert.equal(decided[0]?.action, "advance", summary);
+      assert.equal(decided[0]?.at, 0, "starting a rollout needs no telemetry");
+      const rest = decided.slice(1);
+      assert.ok(!rest.some((d) => d.action === "advance" || d.action === "promote"), `nothing moves forward without telemetry:\n${summary}`);
+      const holds = rest.filter((d) => d.action === "hold");
+      assert.ok(holds.length >= 1, `a hold is recorded:\n${summary}`);
+      assert.ok(holds.every((d) => d.rules.includes("rollback.telemetry_missing_grace") && d.at > 60 && d.at <= 300), `holds name the missing telemetry, between grace and limit:\n${summary}`);
+      const end = rest.at(-1)!;
+      assert.equal(end.action, "rollback", `past the limit the policy rolls back:\n${summary}`);
+      assert.ok(end.rules.includes("rollback.telemetry_missing_limit") && end.at > 300, summary);
+      assert.deepEqual(world.cluster.deployedVersions(FLEET_ENV, "quiet-agent")?.canaryWeight, 0, "the canary is gone");
+
+      // Plain git: no commit between the start and the first overdue hold (a routine wait is not news).
+      const subjects = readDecisions(fleet.dir).map((d) => d.subject.split("(")[0]);
+      assert.deepEqual(subjects, decided.map((d) => d.action));
+    } finally {
+      await fleet.cleanup();
+    }
+  });
+
+  it("a policy that fails at run time holds with the error recorded, once, and never promotes", async (t) => {
+    if (!requireGit(t)) return;
+    const [healthy, broken] = serviceNames(2);
+    // A second, conflicting value of the decision for one service: a run-time conflict error, in a
+    // rule that would otherwise have promoted it straight away.
+    const sabotage = `package tollgate\n\nimport rego.v1\n\ndecision := {"action": "promote", "mode": input.mode, "reasons": [], "violations": []} if input.service == "${broken}"\n`;
+    const fleet = await localFleet({ services: [healthy!, broken!] }, { "policies/sabotage.rego": sabotage });
+    try {
+      await fleet.propose([healthy!, broken!], 2);
+      const clock = new TestClock();
+      const world = new SimulatedWorld({ seed: 2 });
+      const { repo, reconciler } = await reconcilerOn(fleet.dir, clock, { world, policies: new PolicyAtHead(new PolicyLoader()) });
+      for (let second = 0; second <= 240; second += 10) {
+        const result = await reconciler.tick();
+        assert.deepEqual(result.errors, []);
+        clock.advance(10);
+      }
+      const decisions = readDecisions(fleet.dir);
+      const summary = decisions.map((d) => d.subject).join("\n");
+      assert.deepEqual(
+        decisions.filter((d) => d.service === healthy).map((d) => d.action),
+        ["advance", "advance", "promote"],
+        `the other service is unaffected:\n${summary}`,
+      );
+      const mine = decisions.filter((d) => d.service === broken);
+      t.diagnostic(mine.map((d) => d.body.split("\n")[2]).join("; "));
+      assert.deepEqual(
+        mine.map((d) => d.action),
+        ["hold"],
+        `one hold, recorded once however many ticks see the same error:\n${summary}`,
+      );
+      assert.match(mine[0]!.body, /^the policy could not be evaluated, so nothing moves: /m);
+      assert.match(mine[0]!.body, /^- tollgate\.policy_error: /m);
+      const evidence = (await readEvidence(repo.treeAt(mine[0]!.commit), mine[0]!.evidence)).document as { policy: { result: unknown; error?: string } };
+      assert.equal(evidence.policy.result, null);
+      assert.match(evidence.policy.error ?? "", /conflict|multiple|outputs/i, `the evaluation error is in the evidence: ${evidence.policy.error}`);
+      const head = await repo.head();
+      const { state } = await repo.stateAt(head!);
+      const status = state.environments.get(FLEET_ENV)!.statuses.get(broken!)!;
+      assert.equal(status.liveDigest, artifactOf(broken!, 1).digest, "what ran before still runs");
+      assert.equal(status.lastDecision?.reasons[0]?.rule, "tollgate.policy_error");
+      assert.deepEqual(world.cluster.deployedVersions(FLEET_ENV, broken!), { stableDigest: artifactOf(broken!, 1).digest, canaryWeight: 0 }, "no canary was ever started");
+    } finally {
+      await fleet.cleanup();
+    }
+  });
+});
