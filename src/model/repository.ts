@@ -1,5 +1,6 @@
 import { InvalidInputError, type InputProblem } from "./errors.ts";
 import { locateField, parseEnvironment, parseRelease, parseStatus } from "./load.ts";
+import { type ParseCache, parseCache } from "./parse-cache.ts";
 import type { TreeReader } from "./tree.ts";
 import type { Environment, EnvironmentState, RepositoryState } from "./types.ts";
 
@@ -27,15 +28,18 @@ export interface LoadedRepository {
 /**
  * Reads every file of the layout, validates each against its schema, then checks the rules that
  * span files. Never throws for bad input: problems are collected so one run reports them all.
+ * Files of a git tree are parsed once per blob (see parse-cache.ts); pass `cache: null` to parse
+ * everything afresh.
  */
-export async function loadRepository(tree: TreeReader): Promise<LoadedRepository> {
+export async function loadRepository(tree: TreeReader, options: { cache?: ParseCache | null } = {}): Promise<LoadedRepository> {
+  const cache = options.cache === undefined ? parseCache : options.cache;
   const problems: InputProblem[] = [];
   const environments = new Map<string, EnvironmentState>();
   let filesRead = 0;
   const attempt = async <T>(path: string, parse: (text: string, file: string) => T): Promise<T | undefined> => {
     filesRead++;
     try {
-      return parse(await tree.read(path), tree.display(path));
+      return cache ? await cache.parse(tree, path, parse) : parse(await tree.read(path), tree.display(path));
     } catch (error) {
       if (error instanceof InvalidInputError) {
         problems.push(...error.problems);
