@@ -105,7 +105,7 @@ async function measure(size: number, run: number): Promise<Row> {
     telemetry: { source: "file", interval: `${INTERVAL}s`, missingGrace: "1m", missingLimit: "5m", file: { path: SCENARIO } },
     steps: [
       { weight: 20, minDuration: "20s", maxDuration: "30s" },
-      { weight: 50, minDuration: "20s", maxDuration: "30s" },
+      { weight: 100, minDuration: "20s", maxDuration: "30s" },
     ],
   });
   await mkdir(join(dir, "telemetry"), { recursive: true });

@@ -68,7 +68,7 @@ describe("a reconciler killed with SIGKILL and restarted", () => {
       services: SERVICES,
       steps: [
         { weight: 20, minDuration: "10s", maxDuration: "30s" },
-        { weight: 50, minDuration: "10s", maxDuration: "30s" },
+        { weight: 100, minDuration: "10s", maxDuration: "30s" },
       ],
       analysisMinDuration: "20s",
       alpha: 0.01,

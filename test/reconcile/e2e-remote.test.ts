@@ -34,7 +34,7 @@ function fastEnvironment(name: string, services: string[], extra: Partial<FleetO
     telemetry: { source: "simulated", interval: "1s", missingGrace: "20s", missingLimit: "1m", simulated: { seed: 5, requestsPerSecond: 1000 } },
     steps: [
       { weight: 20, minDuration: "3s", maxDuration: "8s" },
-      { weight: 50, minDuration: "3s", maxDuration: "8s" },
+      { weight: 100, minDuration: "3s", maxDuration: "8s" },
     ],
     analysisMinDuration: "6s",
     freezeAfterRollback: "10m",

@@ -39,7 +39,7 @@ describe("two reconcilers racing on one remote", () => {
       services: SERVICES,
       steps: [
         { weight: 20, minDuration: "10s", maxDuration: "30s" },
-        { weight: 50, minDuration: "10s", maxDuration: "30s" },
+        { weight: 100, minDuration: "10s", maxDuration: "30s" },
       ],
       analysisMinDuration: "20s",
       alpha: 0.01,

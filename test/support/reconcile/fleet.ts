@@ -1,8 +1,8 @@
 /**
  * A GitOps repository for reconciler reliability tests and benchmarks: one environment with any
  * number of services, each with a deterministic artifact per version, every service live and
- * promoted at version 1. The environment's steps stay below 100% by default (short steps, small
- * worlds) so rollouts finish in a few simulated minutes.
+ * promoted at version 1. Its rollout has the examples' shape, a canary step then the full weight,
+ * in short steps (small worlds) so rollouts finish in a few simulated minutes.
  */
 import { cp, mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -29,10 +29,10 @@ export interface FleetEnvironmentOptions {
   budgets?: Partial<Budgets>;
 }
 
-/** Two short steps below 100%: a rollout is start → step 2 → promote (or a rollback on the way). */
+/** A canary step, then full weight: a rollout is start → step 2 → promote (or a rollback on the way). */
 export const SHORT_STEPS: RolloutStep[] = [
   { weight: 20, minDuration: "20s", maxDuration: "1m" },
-  { weight: 50, minDuration: "20s", maxDuration: "1m" },
+  { weight: 100, minDuration: "20s", maxDuration: "1m" },
 ];
 
 export function fleetEnvironment(options: FleetEnvironmentOptions = {}): Environment {
