@@ -95,6 +95,12 @@ export async function loadRepository(tree: TreeReader, options: { cache?: ParseC
     };
     state.releases = await named("releases", parseRelease);
     state.statuses = await named("status", parseStatus);
+    for (const [service, release] of state.releases) {
+      (release.dependsOn ?? []).forEach((dependency, i) => {
+        const problem = dependency === service ? "a service cannot depend on itself" : state.releases.has(dependency) ? undefined : `dependsOn names "${dependency}", which has no release in ${entry.name}`;
+        if (problem) problems.push({ file: tree.display(releaseFile(entry.name, service)), ...locateField(release, ["dependsOn", i]), message: problem });
+      });
+    }
     for (const service of state.statuses.keys()) {
       if (!state.releases.has(service)) {
         problems.push({ file: tree.display(statusFile(entry.name, service)), message: `status for service "${service}" which has no release in ${entry.name}` });

@@ -79,6 +79,8 @@ export interface Release {
   lastGood?: Artifact;
   attestations?: Attestation[];
   approvals?: Approval[];
+  /** Services in the same environment this one calls: a rollout here waits while they roll out or are unhealthy. */
+  dependsOn?: string[];
 }
 
 export interface ClusterTarget {

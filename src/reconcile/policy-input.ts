@@ -42,8 +42,8 @@ export function buildPolicyInput(facts: PolicyInputFacts): PolicyInput {
     ...(facts.analysis ? { analysis: facts.analysis } : {}),
     ...(facts.spend ? { spend: facts.spend } : {}),
     approvals: [...(release.approvals ?? []), ...(facts.extraApprovals ?? [])].map(policyApproval),
-    deployments: otherDeployments(envState, facts.service),
-    dependencies: [],
+    deployments: dependencyDeployments(envState, release),
+    dependencies: dependencyHealth(envState, release),
   };
 }
 
@@ -74,10 +74,12 @@ function policyApproval(a: Approval): PolicyApproval {
   return { by: a.by, at: a.at, digest: a.digest, ...(a.for ? { for: a.for } : {}) };
 }
 
-function otherDeployments(envState: EnvironmentState, service: string): PolicyInput["deployments"] {
+/** Rollouts under way of the services this one depends on (the only other rollouts a decision here weighs). */
+function dependencyDeployments(envState: EnvironmentState, release: Release): PolicyInput["deployments"] {
   const out: PolicyInput["deployments"] = [];
-  for (const [name, status] of envState.statuses) {
-    if (name === service || status.phase !== "progressing") continue;
+  for (const name of [...(release.dependsOn ?? [])].sort()) {
+    const status = envState.statuses.get(name);
+    if (status?.phase !== "progressing") continue;
     out.push({
       service: name,
       phase: status.phase,
@@ -86,5 +88,22 @@ function otherDeployments(envState: EnvironmentState, service: string): PolicyIn
       ...(status.weight !== undefined ? { weight: status.weight } : {}),
     });
   }
-  return out.sort((a, b) => (a.service < b.service ? -1 : 1));
+  return out;
+}
+
+/**
+ * The health of each dependency as the repository knows it: deployed here, something live, and not
+ * held by an incident that hits both its versions.
+ */
+function dependencyHealth(envState: EnvironmentState, release: Release): PolicyInput["dependencies"] {
+  return [...(release.dependsOn ?? [])].sort().map((name) => {
+    const env = envState.environment.name;
+    if (!envState.releases.has(name)) return { service: name, healthy: false, detail: `it has no release in ${env}` };
+    const status = envState.statuses.get(name);
+    if (!status?.liveDigest) return { service: name, healthy: false, detail: `nothing of it is live in ${env} yet` };
+    const last = status.lastDecision;
+    const incident = status.phase === "progressing" && last?.action === "hold" ? last.reasons.find((r) => r.rule === "rollback.incident_on_both_arms") : undefined;
+    if (incident) return { service: name, healthy: false, detail: incident.message };
+    return { service: name, healthy: true };
+  });
 }

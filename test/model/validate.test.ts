@@ -100,7 +100,8 @@ describe("tollgate validate", () => {
   it("rejects a digest that does not match its parts", async () => {
     const result = await validateAfter((root) => editFile(root, PROD_RELEASE, (t) => t.replace('snapshot: "20250929"', 'snapshot: "20251101"')));
     assert.equal(result.code, 1);
-    assert.match(result.stdout, /prod\/releases\/support-agent\.yaml:6:11: digest sha256:[0-9a-f]{64} does not match the artifact's parts \(they hash to sha256:[0-9a-f]{64}\) \(field artifact\.digest\)/);
+    const line = (await readFile(join(PROJECT_ROOT, PROD_RELEASE), "utf8")).split("\n").findIndex((l) => l.startsWith("  digest: ")) + 1;
+    assert.match(result.stdout, new RegExp(`prod/releases/support-agent\\.yaml:${line}:11: digest sha256:[0-9a-f]{64} does not match the artifact's parts \\(they hash to sha256:[0-9a-f]{64}\\) \\(field artifact\\.digest\\)`));
   });
 
   it("rejects a promotesFrom cycle", async () => {
@@ -143,5 +144,18 @@ describe("validate writes nothing", () => {
     const result = await runCli(["validate", repo.dir]);
     assert.equal(result.code, 1);
     assert.deepEqual(await listing(repo.dir), snapshot);
+  });
+});
+
+describe("dependsOn", () => {
+  it("must name a service with a release in the same environment", async () => {
+    const result = await validateAfter((root) => editFile(root, PROD_RELEASE, (t) => t.replace("  - retrieval-api\n", "  - billing-api\n")));
+    assert.equal(result.code, 1);
+    assert.match(result.stdout, /prod\/releases\/support-agent\.yaml:\d+:\d+: dependsOn names "billing-api", which has no release in prod \(field dependsOn\[0\]\)/);
+  });
+  it("cannot name the service itself", async () => {
+    const result = await validateAfter((root) => editFile(root, PROD_RELEASE, (t) => t.replace("  - retrieval-api\n", "  - support-agent\n")));
+    assert.equal(result.code, 1);
+    assert.match(result.stdout, /a service cannot depend on itself \(field dependsOn\[0\]\)/);
   });
 });
