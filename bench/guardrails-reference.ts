@@ -64,9 +64,19 @@ function evidence(v: MetricJudgement): string {
   const measure = (x: number) =>
     v.unit === "fraction" ? percent(x) : v.unit === "ms" ? `${fixed(x, 0)} ms` : v.unit === "usd" ? usd(x) : v.unit === "ratio" ? fixed(x, 2) : String(x);
   const compared = v.canary !== undefined && v.baseline !== undefined ? `canary ${measure(v.canary)} vs baseline ${measure(v.baseline)}` : "no canary and baseline values";
-  const ratio = v.effect ? `ratio ${fixed(v.effect.estimate, 2)} (bounds ${fixed(v.effect.lower, 2)} to ${fixed(v.effect.upper, 2)})` : "no effect estimate";
+  const ratio = !v.effect
+    ? "no effect estimate"
+    : v.effect.upper >= 1_000_000
+      ? `ratio ${fixed(v.effect.estimate, 2)} (at least ${fixed(v.effect.lower, 2)})`
+      : `ratio ${fixed(v.effect.estimate, 2)} (bounds ${fixed(v.effect.lower, 2)} to ${fixed(v.effect.upper, 2)})`;
   const strength =
-    v.eValue === undefined ? "no e-value" : v.eValueThreshold === undefined ? `e-value ${fixed(v.eValue, 1)}` : `e-value ${fixed(v.eValue, 1)} of ${fixed(v.eValueThreshold, 1)} needed`;
+    v.eValue === undefined
+      ? "no e-value"
+      : v.eValueThreshold === undefined
+        ? `e-value ${fixed(v.eValue, 1)}`
+        : v.eValue >= 1_000_000
+          ? `e-value over a million (${fixed(v.eValueThreshold, 1)} needed)`
+          : `e-value ${fixed(v.eValue, 1)} of ${fixed(v.eValueThreshold, 1)} needed`;
   return `${compared}, ${ratio}, ${strength}`;
 }
 
@@ -89,6 +99,18 @@ function rollbackViolations(i: PolicyInput): PolicyViolation[] {
     }
     if (v.verdict === "inconclusive" && v.reason === "insufficient-data") {
       out.push(violation("rollback.insufficient_data", "hold", `${name} is inconclusive for lack of data (${v.samples.canary} canary and ${v.samples.baseline} baseline samples); a missing signal never promotes`, { metric: name, samples: v.samples }));
+      const step = env.rollout.steps[i.status.step ?? 0];
+      const stepSeconds = i.status.stepSeconds ?? 0;
+      if (step && stepSeconds >= step.maxSeconds + limit) {
+        out.push(
+          violation(
+            "rollback.unjudgeable",
+            "rollback",
+            `${name} could not be judged after ${duration(stepSeconds)} of step ${(i.status.step ?? 0) + 1} (${v.samples.canary} canary and ${v.samples.baseline} baseline samples): past the step cap of ${duration(step.maxSeconds)} by more than the missing-data limit of ${duration(limit)}`,
+            { metric: name, samples: v.samples, stepSeconds, maxSeconds: step.maxSeconds, missingLimitSeconds: limit },
+          ),
+        );
+      }
     }
   }
   const absolute = i.analysis?.absolute;

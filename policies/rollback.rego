@@ -133,6 +133,24 @@ violations contains v if {
 	}
 }
 
+# Still too little data to judge a metric long after the step's cap: the canary cannot be shown
+# safe, and waiting longer has not helped. Rolled back once past the cap by the missing-data limit.
+violations contains v if {
+	lib.progressing
+	some name, verdict in lib.judged
+	verdict.verdict == "inconclusive"
+	verdict.reason == "insufficient-data"
+	step := input.environment.rollout.steps[input.status.step]
+	limit := step.maxSeconds + input.environment.telemetry.missingLimitSeconds
+	input.status.stepSeconds >= limit
+	v := {
+		"rule": "rollback.unjudgeable",
+		"effect": "rollback",
+		"message": sprintf("%s could not be judged after %s of step %d (%d canary and %d baseline samples): past the step cap of %s by more than the missing-data limit of %s", [name, lib.duration(input.status.stepSeconds), input.status.step + 1, verdict.samples.canary, verdict.samples.baseline, lib.duration(step.maxSeconds), lib.duration(input.environment.telemetry.missingLimitSeconds)]),
+		"values": {"metric": name, "samples": verdict.samples, "stepSeconds": input.status.stepSeconds, "maxSeconds": step.maxSeconds, "missingLimitSeconds": input.environment.telemetry.missingLimitSeconds},
+	}
+}
+
 # A metric the environment judges that the analysis did not report on.
 violations contains v if {
 	lib.progressing
@@ -179,10 +197,16 @@ measure(verdict, x) := lib.fixed(x, 2) if verdict.unit == "ratio"
 measure(verdict, x) := sprintf("%v", [x]) if not verdict.unit
 
 ratio(verdict) := text if {
+	verdict.effect.upper >= 1000000
+	text := sprintf("ratio %s (at least %s)", [lib.fixed(verdict.effect.estimate, 2), lib.fixed(verdict.effect.lower, 2)])
+} else := text if {
 	text := sprintf("ratio %s (bounds %s to %s)", [lib.fixed(verdict.effect.estimate, 2), lib.fixed(verdict.effect.lower, 2), lib.fixed(verdict.effect.upper, 2)])
 } else := "no effect estimate"
 
 strength(verdict) := text if {
+	verdict.eValue >= 1000000
+	text := sprintf("e-value over a million (%s needed)", [lib.fixed(verdict.eValueThreshold, 1)])
+} else := text if {
 	text := sprintf("e-value %s of %s needed", [lib.fixed(verdict.eValue, 1), lib.fixed(verdict.eValueThreshold, 1)])
 } else := text if {
 	text := sprintf("e-value %s", [lib.fixed(verdict.eValue, 1)])

@@ -236,3 +236,27 @@ test_latency_and_cost_values_read_in_ms_and_dollars if {
 	rollback.measure({"unit": "ratio"}, 3.2012) == "3.20"
 	rollback.measure({}, 0.5) == "0.5"
 }
+
+test_lack_of_data_long_past_the_cap_rolls_back if {
+	inp := f.with_status(f.with_metric("cost_per_task", f.thin), {"stepSeconds": 2400})
+	d := decision with input as inp
+	d.action == "rollback"
+	some r in d.reasons
+	r.rule == "rollback.unjudgeable"
+	r.message == "cost_per_task could not be judged after 40m of step 2 (12 canary and 15 baseline samples): past the step cap of 30m by more than the missing-data limit of 10m"
+}
+
+test_lack_of_data_at_the_cap_still_only_holds if {
+	inp := f.with_status(f.with_metric("cost_per_task", f.thin), {"stepSeconds": 2000})
+	d := decision with input as inp
+	d.action == "hold"
+	not "rollback.unjudgeable" in f.rules(d.violations)
+}
+
+test_overwhelming_e_values_read_as_words if {
+	rollback.strength({"eValue": 2.0947e21, "eValueThreshold": 10}) == "e-value over a million (10.0 needed)"
+}
+
+test_an_unbounded_effect_reads_as_a_lower_bound if {
+	rollback.ratio({"effect": {"estimate": 13.46, "lower": 1.22, "upper": 1000000}}) == "ratio 13.46 (at least 1.22)"
+}

@@ -19,6 +19,13 @@ export const P99_CEILING_WINDOW_S = 180;
  * which would trip the budget breaker on healthy canaries.
  */
 export const MIN_TASKS_FOR_COST_MEAN = 2000;
+/**
+ * Least canary requests (or latency observations) in a backstop window before its ceiling is
+ * judged: 11 errors in the first 200 requests is 5.5%, and rolled a healthy canary back.
+ */
+export const MIN_REQUESTS_FOR_CEILING = 500;
+/** E-values are capped for the record: past this the evidence is overwhelming either way. */
+const MAX_RECORDED_E_VALUE = 1e9;
 /** Window over which the canary's task rate is measured. */
 export const TASK_RATE_WINDOW_S = 60;
 
@@ -58,7 +65,7 @@ export function metricJudgements(report: AnalysisReport, records: readonly Inter
       ...finite("baseline", lead.data.baseline),
       unit: STREAM_UNIT[lead.stream],
       ...(Number.isFinite(lead.estimate.ratio) ? { effect: { estimate: round(lead.estimate.ratio), lower: round(lead.estimate.lower), upper: round(clampUpper(lead.estimate.upper)) } } : {}),
-      eValue: round(clampUpper(Math.max(...streams.map((s) => s.eValue.rollback)))),
+      eValue: round(Math.min(MAX_RECORDED_E_VALUE, Math.max(...streams.map((s) => s.eValue.rollback)))),
       eValueThreshold: round(lead.threshold.rollback),
       samples: { canary: Math.min(...streams.map((s) => s.data.canarySamples)), baseline: Math.min(...streams.map((s) => s.data.baselineSamples)) },
       dataAgeSeconds: Math.max(0, Math.round(now - lastData)),
@@ -132,12 +139,12 @@ export function absoluteBackstops(records: readonly IntervalRecord[], now: numbe
   const errorRate = (arm: "canary" | "baseline") => {
     const rs = records.filter((r) => r.arm === arm && r.t > now - ERROR_CEILING_WINDOW_S && r.requests !== undefined && r.errors !== undefined);
     const requests = rs.reduce((n, r) => n + (r.requests ?? 0), 0);
-    return requests > 0 ? rs.reduce((n, r) => n + (r.errors ?? 0), 0) / requests : undefined;
+    return requests >= MIN_REQUESTS_FOR_CEILING ? rs.reduce((n, r) => n + (r.errors ?? 0), 0) / requests : undefined;
   };
   const p99 = (arm: "canary" | "baseline") => {
     const histograms = records.filter((r) => r.arm === arm && r.t > now - P99_CEILING_WINDOW_S && r.latencyMs).map((r) => r.latencyMs!.buckets);
     const merged = mergeHistograms(histograms).buckets;
-    if (!merged || merged.reduce((n, [, c]) => n + c, 0) === 0) return undefined;
+    if (!merged || merged.reduce((n, [, c]) => n + c, 0) < MIN_REQUESTS_FOR_CEILING) return undefined;
     const q = histogramQuantile(0.99, merged);
     return Number.isFinite(q) ? q : undefined;
   };
@@ -209,9 +216,11 @@ function finite<K extends string>(key: K, value: number): Partial<Record<K, numb
   return Number.isFinite(value) ? ({ [key]: round(value) } as Record<K, number>) : {};
 }
 
-/** JSON cannot hold Infinity; e-values and bounds that large are capped. */
+/** JSON cannot hold Infinity: an unbounded upper confidence bound is recorded as this. */
+const UNBOUNDED_RATIO = 1e6;
+
 function clampUpper(x: number): number {
-  return Number.isFinite(x) ? x : Number.MAX_SAFE_INTEGER;
+  return Number.isFinite(x) ? Math.min(x, UNBOUNDED_RATIO) : UNBOUNDED_RATIO;
 }
 
 /** Six significant digits: stable across platforms, enough for every message. */

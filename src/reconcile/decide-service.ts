@@ -7,6 +7,7 @@
 import type { Logger } from "pino";
 import type { DecisionChange } from "../gitops/index.ts";
 import { shortDigest } from "../model/artifact-digest.ts";
+import { parseDuration } from "../model/duration.ts";
 import type { DecisionReason, Environment, Release, RepositoryState, Status } from "../model/types.ts";
 import type { LoadedBundle } from "../policy/loader.ts";
 import { DECISION_ENTRYPOINT, type PolicyDecision, type PolicyInput } from "../policy/types.ts";
@@ -80,7 +81,7 @@ export async function decideService(ctx: ServiceDecisionContext): Promise<Decisi
     decision,
     now: ctx.now,
   });
-  if (decision.action === "hold" && decision.reasons.every((r) => ROUTINE_HOLD_RULES.test(r.rule))) return null;
+  if (isRoutineHold(decision, situation, ctx)) return null;
 
   const evidence: EvidenceDocument = {
     format: EVIDENCE_FORMAT,
@@ -124,6 +125,18 @@ export async function decideService(ctx: ServiceDecisionContext): Promise<Decisi
     ...(next.releaseChanged ? { release: next.release } : {}),
     idempotencyKey: key,
   };
+}
+
+/**
+ * A routine hold is not committed. Too little data is routine only until the step's cap: after it,
+ * the wait itself is news (and the policy rolls back once it lasts past the missing-data limit).
+ */
+function isRoutineHold(decision: Decision, situation: Situation, ctx: ServiceDecisionContext): boolean {
+  if (decision.action !== "hold") return false;
+  const step = situation.kind === "rolling-out" ? ctx.environment.rollout.steps[situation.step] : undefined;
+  const stepSeconds = ctx.status?.stepStartedAt ? (ctx.now.getTime() - Date.parse(ctx.status.stepStartedAt)) / 1000 : 0;
+  const pastCap = step !== undefined && stepSeconds >= parseDuration(step.maxDuration) / 1000;
+  return decision.reasons.every((r) => ROUTINE_HOLD_RULES.test(r.rule) && !(pastCap && r.rule === "rollback.insufficient_data"));
 }
 
 /** What the policy is told about the status: a rollout being superseded is not "progressing" for the new digest. */

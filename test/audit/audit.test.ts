@@ -55,9 +55,11 @@ const amend = (dir: string, at = new Date("2026-11-24T12:00:00Z"), ...extra: str
 describe("tollgate audit over a reconciler-produced history", () => {
   it("verifies every decision with 0 failures (advances, a rollback, a block in the freeze, promotions, a merged prod pull request with approvals)", async () => {
     const { code, report, text } = await audit(history.dir);
-    // The exact interleaving after the block depends on how fast the simulated steps complete.
+    // The exact interleaving depends on how fast the simulated steps complete (and support-agent
+    // holds while retrieval-api, which it depends on, rolls out).
     const actions = history.decisions.map((d) => d.action);
-    assert.deepEqual(actions.slice(0, 4), ["advance", "advance", "rollback", "block"], actions.join(", "));
+    const agent = history.decisions.filter((d) => d.service === "support-agent").map((d) => d.action);
+    assert.deepEqual(agent.filter((a) => a !== "hold").slice(0, 3), ["advance", "rollback", "block"], actions.join(", "));
     assert.equal(actions.filter((a) => a === "promote").length, 2, actions.join(", "));
     assert.equal(code, 0, text);
     assert.deepEqual(report.failures, []);
@@ -83,14 +85,16 @@ describe("tollgate audit over a reconciler-produced history", () => {
     assert.equal(onlyAgent.code, 0);
     assert.deepEqual(
       onlyAgent.report.commits.map((c) => c.action),
-      ["advance", "rollback", "block", "advance", "advance", "promote"],
+      history.decisions.filter((d) => d.service === "support-agent").map((d) => d.action),
     );
     const rollback = decision("rollback", "support-agent");
     const since = await audit(history.dir, "--since", rollback.commit, "--service", "retrieval-api");
+    const after = history.decisions.slice(history.decisions.indexOf(rollback) + 1);
     assert.deepEqual(
       since.report.commits.map((c) => c.action),
-      ["advance", "promote"],
+      after.filter((d) => d.service === "retrieval-api").map((d) => d.action),
     );
+    assert.ok(since.report.commits.length > 0);
     const none = await audit(history.dir, "--since", "2027-01-01");
     assert.equal(none.report.decisions, 0);
     const prod = await audit(history.dir, "--env", "prod");
