@@ -93,6 +93,9 @@ async function reconcile(ctx: CommandContext, options: ReconcileOptions): Promis
     ...(notifier ? { onDecision: (d) => void notifier.notify(d) } : {}),
   });
   const metrics = new ReconcilerMetrics();
+  // The simulated cluster lives in this process: bring it to what git says before deciding, so that
+  // telemetry describes the versions actually running (and `--once` can be run again and again).
+  if (world) await reconciler.applyHead();
 
   if (intervalMs === undefined) {
     const result = await reconciler.tick();

@@ -157,6 +157,16 @@ export class Reconciler {
     return changes.filter((c): c is DecisionChange => c !== null);
   }
 
+  /**
+   * Makes the clusters match what git says at the branch head, without deciding anything: for a
+   * process that starts with an empty view of the clusters (the simulated cluster lives in memory).
+   */
+  async applyHead(): Promise<{ applied: ServiceApplyResult[]; errors: ServiceError[] }> {
+    const head = await this.options.repo.head();
+    const errors: ServiceError[] = [];
+    return { applied: head ? await this.applyAll(head, errors) : [], errors };
+  }
+
   private async applyAll(head: string, errors: ServiceError[]): Promise<ServiceApplyResult[]> {
     const { state } = await loadRepository(this.options.repo.treeAt(head, `${this.options.repo.branch}@${head.slice(0, 12)}`));
     const results = await mapBounded(this.services(state), this.options.concurrency ?? 8, async ({ environment, service }) => {
