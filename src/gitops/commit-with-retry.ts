@@ -120,13 +120,21 @@ async function attemptOnce(repo: GitRepo, decide: Decide, attempt: number): Prom
   }
   if (fresh.length === 0) return { kind: "unchanged", head, skipped, attempts: attempt, sync };
 
+  // The whole chain goes into one batch, stored (as one pack when large) before the branch moves.
   const written: WrittenDecision[] = [];
   let tip = head;
-  for (const change of fresh) {
-    const decision = await writeDecisionCommit(repo, tip, change);
-    written.push(decision);
-    tip = decision.commit;
+  const batch = repo.store.batch();
+  try {
+    for (const change of fresh) {
+      const decision = await writeDecisionCommit(repo, tip, change, batch);
+      written.push(decision);
+      tip = decision.commit;
+    }
+    await batch.flush();
+  } finally {
+    batch.discard();
   }
+  await repo.point("objects-stored", { commit: tip!, attempt });
   await repo.updateBranch(head, tip!);
   await repo.point("ref-updated", { commit: tip!, attempt });
   if (repo.remote) {

@@ -1,9 +1,11 @@
 import { parseRelease, parseStatus } from "../model/load.ts";
+import { type ContentAddressedTree, parseCache } from "../model/parse-cache.ts";
 import { releaseFile, statusFile } from "../model/repository.ts";
 import { serializeStatus, updateReleaseText } from "../model/serialize.ts";
 import type { Artifact, DecisionAction, DecisionReason, Digest, Release, Status } from "../model/types.ts";
 import { encodeEvidence } from "./evidence.ts";
 import { type EvidenceLine, formatDecisionMessage, idempotencyKey } from "./message.ts";
+import type { ObjectBatch } from "./objects.ts";
 import type { GitRepo } from "./repo.ts";
 import { editTree } from "./tree-edit.ts";
 
@@ -56,8 +58,25 @@ export function keyOf(change: DecisionChange): string {
  * Writes one decision commit on top of `parent` (null for a first commit): the evidence blob, the
  * status and release files, the trees, the commit. No ref moves: the caller publishes the commit
  * with one compare-and-swap, so until then it is unreachable and harmless.
+ *
+ * With `batch`, the objects go into it and are stored when the caller flushes it (before moving
+ * any ref); `parent` may be a commit of the same batch. Without, they are stored before this returns.
  */
-export async function writeDecisionCommit(repo: GitRepo, parent: string | null, change: DecisionChange): Promise<WrittenDecision> {
+export async function writeDecisionCommit(repo: GitRepo, parent: string | null, change: DecisionChange, batch?: ObjectBatch): Promise<WrittenDecision> {
+  if (batch) return writeInto(repo, parent, change, batch);
+  const own = repo.store.batch();
+  try {
+    const written = await writeInto(repo, parent, change, own, async (commit) => {
+      await own.flush();
+      await repo.point("objects-stored", { commit });
+    });
+    return written;
+  } finally {
+    own.discard();
+  }
+}
+
+async function writeInto(repo: GitRepo, parent: string | null, change: DecisionChange, batch: ObjectBatch, beforeCommitPoint?: (commit: string) => Promise<void>): Promise<WrittenDecision> {
   const key = keyOf(change);
   const encoded = encodeEvidence(change.evidence);
   const edits = new Map<string, string | Uint8Array>();
@@ -65,7 +84,7 @@ export async function writeDecisionCommit(repo: GitRepo, parent: string | null, 
   const statusPath = statusFile(change.environment, change.service);
   const status = statusWithDecision(change, encoded.digest, key);
   const statusText = serializeStatus(status);
-  checkWritten(() => parseStatus(statusText, statusPath), statusPath);
+  await checkWritten(batch, statusText, statusPath, parseStatus);
   edits.set(statusPath, statusText);
 
   const baseTree = parent ? (await repo.store.readCommit(parent)).tree : null;
@@ -75,14 +94,14 @@ export async function writeDecisionCommit(repo: GitRepo, parent: string | null, 
     const tree = parent ? repo.treeAt(parent) : undefined;
     const original = tree && (await tree.exists(releasePath)) ? await tree.read(releasePath) : undefined;
     const releaseText = updateReleaseText(original, change.release);
-    checkWritten(() => parseRelease(releaseText, releasePath), releasePath);
+    await checkWritten(batch, releaseText, releasePath, parseRelease);
     edits.set(releasePath, releaseText);
   }
 
-  await repo.store.writeBlob(encoded.bytes);
+  await batch.writeBlob(encoded.bytes);
   await repo.point("evidence-written", {});
   edits.set(encoded.path, encoded.bytes);
-  const tree = await editTree(repo.store, baseTree, edits);
+  const tree = await editTree(repo.store, baseTree, edits, batch);
   await repo.point("objects-written", {});
 
   const message = formatDecisionMessage({
@@ -104,7 +123,8 @@ export async function writeDecisionCommit(repo: GitRepo, parent: string | null, 
   });
   const seconds = Math.floor(repo.clock().getTime() / 1000);
   const person = { name: repo.identity.name, email: repo.identity.email, timestamp: seconds, timezoneOffset: 0 };
-  const commit = await repo.store.writeCommit({ message, tree, parent: parent ? [parent] : [], author: person, committer: person });
+  const commit = await batch.writeCommit({ message, tree, parent: parent ? [parent] : [], author: person, committer: person });
+  await beforeCommitPoint?.(commit);
   await repo.point("commit-written", { commit });
   return { commit, parent, idempotencyKey: key, evidence: encoded.digest, change };
 }
@@ -117,11 +137,42 @@ function statusWithDecision(change: DecisionChange, evidence: Digest, key: strin
   return { ...change.status, lastDecision: { ...last, evidence, idempotencyKey: key } };
 }
 
-/** A file tollgate is about to commit must pass the same validation as any file it reads. */
-function checkWritten(parse: () => unknown, path: string): void {
+/**
+ * A file tollgate is about to commit must pass the same validation as any file it reads. It is
+ * parsed through the model's parse cache under the blob id it is stored as, so loading the new head
+ * (to apply it, and on the next tick) finds it parsed already.
+ */
+async function checkWritten(batch: ObjectBatch, text: string, path: string, parse: (text: string, file: string) => unknown): Promise<void> {
+  const oid = await batch.writeBlob(text);
   try {
-    parse();
+    await parseCache.parse(new SingleFile(path, oid, text), path, parse);
   } catch (error) {
     throw new Error(`refusing to commit an invalid ${path}: ${(error as Error).message}`);
+  }
+}
+
+/** One file about to be committed, as a content-addressed tree holding just it. */
+class SingleFile implements ContentAddressedTree {
+  constructor(
+    private readonly path: string,
+    private readonly oid: string,
+    private readonly text: string,
+  ) {}
+
+  async blobId(path: string): Promise<string | undefined> {
+    return path === this.path ? this.oid : undefined;
+  }
+
+  async read(path: string): Promise<string> {
+    if (path !== this.path) throw new Error(`${path}: not the file being committed`);
+    return this.text;
+  }
+
+  async list(): Promise<undefined> {
+    return undefined;
+  }
+
+  display(path: string): string {
+    return path;
   }
 }

@@ -5,49 +5,77 @@ import { deflateSync, inflateSync } from "node:zlib";
 import git, { type CommitObject, type TreeEntry } from "isomorphic-git";
 import type { AtomicFs } from "./atomic-fs.ts";
 import { PackReader } from "./pack-reader.ts";
+import { encodePack, type PackableType, type PackInput, storePack } from "./pack-writer.ts";
+import { TreeObject } from "./tree-object.ts";
 
 export type { CommitObject, TreeEntry };
 
-/** Trees and commits are immutable, so parsed ones are kept; this bounds how many. */
+/** Parsed commits are kept (they are immutable); this bounds how many. */
 const MAX_CACHED = 20_000;
+/** Parsed trees kept, by the bytes they hold: a 1,000-service status folder is ~45 KB per version. */
+const MAX_TREE_CACHE_BYTES = 96 * 1024 * 1024;
 /** Blob contents kept for re-reading unchanged files on the next tick. */
 const MAX_BLOB_CACHE_BYTES = 64 * 1024 * 1024;
+/** A batch of fewer objects than this is stored as loose objects; a larger one as one pack. */
+const PACK_THRESHOLD = 64;
 
-type ObjectType = "blob" | "tree" | "commit";
+type ObjectType = PackableType;
+
+/** Where new objects go: straight to disk (ObjectStore) or into a batch stored at once (ObjectBatch). */
+export interface ObjectWriter {
+  writeBlob(content: string | Uint8Array): Promise<string>;
+  /** Writes a tree; entries are put in git's order first. */
+  writeTree(entries: TreeEntry[]): Promise<string>;
+  /** Writes an encoded tree; `base` names a tree it was edited from (a good delta base). */
+  writeTreeObject(tree: TreeObject, base?: string): Promise<string>;
+  writeCommit(commit: CommitObject): Promise<string>;
+}
 
 /**
  * Reads and writes git objects, keeping parsed trees and commits and recent blobs by id.
  *
- * Storage goes through isomorphic-git (loose objects written through the atomic file system, so a
- * crash never leaves half an object; packs read by isomorphic-git). Hashing, compression and the
- * tree and commit encodings are done here with Node's native crypto and zlib: isomorphic-git's own
- * path goes through web streams and costs milliseconds per object, which a 1,000-entry status
- * folder rewritten on every decision cannot afford. Loose objects are also read natively.
+ * Writes through the store itself are stored at once as loose objects (through the atomic file
+ * system, so a crash never leaves half an object). Writes through a batch (`batch()`) are kept in
+ * memory, readable by every reader of this store, until the batch is flushed: then they are stored
+ * together, as one pack when there are many. Nothing may name a batch's objects from a ref before
+ * the flush has returned.
+ *
+ * Hashing, compression and the tree and commit encodings are done here with Node's native crypto
+ * and zlib: isomorphic-git's own path goes through web streams and costs milliseconds per object,
+ * which a 1,000-entry status folder rewritten on every decision cannot afford. Loose and packed
+ * objects are also read natively (isomorphic-git is the fallback for packs this reader skips).
  */
-export class ObjectStore {
+export class ObjectStore implements ObjectWriter {
   /** isomorphic-git's own cache (pack indexes); one per repository. */
   readonly gitCache: object = {};
-  private readonly trees = new Map<string, TreeEntry[]>();
+  private readonly trees = new WeightedCache<TreeObject>(MAX_TREE_CACHE_BYTES);
   private readonly commits = new Map<string, CommitObject>();
-  private readonly blobs = new Map<string, Uint8Array>();
-  private blobBytes = 0;
+  private readonly blobs = new WeightedCache<Uint8Array>(MAX_BLOB_CACHE_BYTES);
   /** Objects known to be stored, so writing them again skips the existence check. */
   private readonly stored = new Set<string>();
+  /** Objects of open batches, by id, with how many batches hold each. */
+  private readonly staged = new Map<string, { object: StagedObject; holders: number }>();
   private readonly packs: PackReader;
 
   constructor(
     readonly fs: AtomicFs,
     readonly gitdir: string,
+    /** fsync what is stored before it is used (survives power loss). */
+    readonly durable = false,
   ) {
     this.packs = new PackReader(gitdir);
   }
 
   async readTree(oid: string): Promise<TreeEntry[]> {
+    return (await this.readTreeObject(oid)).entries as TreeEntry[];
+  }
+
+  async readTreeObject(oid: string): Promise<TreeObject> {
     const cached = this.trees.get(oid);
     if (cached) return cached;
     const raw = await this.readNative(oid, "tree");
-    const tree = raw ? decodeTree(raw) : (await git.readTree({ fs: this.fs, gitdir: this.gitdir, oid, cache: this.gitCache })).tree;
-    remember(this.trees, oid, tree);
+    const tree = raw ? TreeObject.decode(raw) : TreeObject.encode((await git.readTree({ fs: this.fs, gitdir: this.gitdir, oid, cache: this.gitCache })).tree);
+    this.rememberTree(oid, tree);
     return tree;
   }
 
@@ -64,18 +92,11 @@ export class ObjectStore {
     const cached = this.blobs.get(oid);
     if (cached) return cached;
     const blob = (await this.readNative(oid, "blob")) ?? (await git.readBlob({ fs: this.fs, gitdir: this.gitdir, oid, cache: this.gitCache })).blob;
-    if (blob.byteLength <= MAX_BLOB_CACHE_BYTES / 64) {
-      while (this.blobBytes + blob.byteLength > MAX_BLOB_CACHE_BYTES && this.blobs.size > 0) {
-        const [oldest, bytes] = this.blobs.entries().next().value as [string, Uint8Array];
-        this.blobs.delete(oldest);
-        this.blobBytes -= bytes.byteLength;
-      }
-      this.blobs.set(oid, blob);
-      this.blobBytes += blob.byteLength;
-    }
+    if (blob.byteLength <= MAX_BLOB_CACHE_BYTES / 64) this.blobs.set(oid, blob, blob.byteLength);
     return blob;
   }
 
+  /** Whether the object is stored in the repository (objects of unflushed batches are not). */
   async hasObject(oid: string): Promise<boolean> {
     if (this.stored.has(oid)) return true;
     try {
@@ -87,20 +108,27 @@ export class ObjectStore {
     }
   }
 
-  writeBlob(content: string | Uint8Array): Promise<string> {
-    return this.write("blob", typeof content === "string" ? Buffer.from(content, "utf8") : content);
+  /** A batch of writes, stored together by its `flush()`. */
+  batch(): ObjectBatch {
+    return new ObjectBatch(this);
   }
 
-  /** Writes a tree; entries are put in git's order first. */
-  async writeTree(entries: TreeEntry[]): Promise<string> {
-    const sorted = sortTreeEntries(entries);
-    const oid = await this.write("tree", encodeTree(sorted));
-    remember(this.trees, oid, sorted);
+  writeBlob(content: string | Uint8Array): Promise<string> {
+    return this.writeNow(hashed("blob", toBuffer(content)));
+  }
+
+  writeTree(entries: TreeEntry[]): Promise<string> {
+    return this.writeTreeObject(TreeObject.encode(entries));
+  }
+
+  async writeTreeObject(tree: TreeObject): Promise<string> {
+    const oid = await this.writeNow(hashed("tree", tree.raw));
+    this.rememberTree(oid, tree);
     return oid;
   }
 
   writeCommit(commit: CommitObject): Promise<string> {
-    return this.write("commit", encodeCommit(commit));
+    return this.writeNow(hashed("commit", encodeCommit(commit)));
   }
 
   /** The entry at `path` (`a/b/c`) under a root tree, or undefined. */
@@ -109,7 +137,7 @@ export class ObjectStore {
     let tree = rootTree;
     const segments = path.split("/");
     for (let i = 0; i < segments.length; i++) {
-      const entry = (await this.readTree(tree)).find((e) => e.path === segments[i]);
+      const entry = (await this.readTreeObject(tree)).get(segments[i]!);
       if (!entry) return undefined;
       if (i === segments.length - 1) return entry;
       if (entry.type !== "tree") return undefined;
@@ -118,18 +146,65 @@ export class ObjectStore {
     return undefined;
   }
 
-  private async write(type: ObjectType, content: Uint8Array): Promise<string> {
-    const wrapped = Buffer.concat([Buffer.from(`${type} ${content.byteLength}\0`), content]);
-    const oid = createHash("sha1").update(wrapped).digest("hex");
-    if (this.stored.has(oid)) return oid;
-    // isomorphic-git stores it as a loose object (unless it already exists).
-    await git.writeObject({ fs: this.fs, gitdir: this.gitdir, type, object: deflateSync(wrapped), format: "deflated", oid });
-    this.stored.add(oid);
-    return oid;
+  /** @internal A batch's object becomes readable. */
+  stage(object: StagedObject): void {
+    const held = this.staged.get(object.oid);
+    if (held) held.holders++;
+    else this.staged.set(object.oid, { object, holders: 1 });
   }
 
-  /** An object's content read with native zlib, loose or packed; undefined leaves it to isomorphic-git. */
+  /** @internal A batch lets go of its object (flushed or discarded). */
+  unstage(oid: string): void {
+    const held = this.staged.get(oid);
+    if (!held) return;
+    if (--held.holders === 0) this.staged.delete(oid);
+  }
+
+  /** @internal */
+  isStored(oid: string): boolean {
+    return this.stored.has(oid);
+  }
+
+  /** @internal */
+  rememberTree(oid: string, tree: TreeObject): void {
+    this.trees.set(oid, tree, tree.raw.length + tree.size * 64);
+  }
+
+  /**
+   * @internal Stores objects for a batch: a few as loose objects, many as one pack (with its index,
+   * renamed into place only once both are complete). Either way, when this returns, all are stored.
+   */
+  async storeObjects(objects: StagedObject[]): Promise<void> {
+    const missing = objects.filter((o) => !this.stored.has(o.oid));
+    if (missing.length === 0) return;
+    if (missing.length < PACK_THRESHOLD) {
+      await Promise.all(missing.map((o) => this.writeLoose(o)));
+    } else {
+      await storePack(this.gitdir, encodePack(missing), this.durable);
+    }
+    for (const o of missing) this.stored.add(o.oid);
+  }
+
+  private async writeNow(object: StagedObject): Promise<string> {
+    if (this.stored.has(object.oid)) return object.oid;
+    await this.writeLoose(object);
+    this.stored.add(object.oid);
+    return object.oid;
+  }
+
+  private async writeLoose(object: StagedObject): Promise<void> {
+    const wrapped = Buffer.concat([Buffer.from(`${object.type} ${object.content.byteLength}\0`), object.content]);
+    // isomorphic-git stores it as a loose object (unless it already exists).
+    await git.writeObject({ fs: this.fs, gitdir: this.gitdir, type: object.type, object: deflateSync(wrapped), format: "deflated", oid: object.oid });
+  }
+
+  /** An object's content read with native zlib: staged, loose or packed; undefined leaves it to isomorphic-git. */
   private async readNative(oid: string, expected: ObjectType): Promise<Buffer | undefined> {
+    const staged = this.staged.get(oid)?.object;
+    if (staged) {
+      if (staged.type !== expected) throw new Error(`object ${oid} is a ${staged.type}, expected a ${expected}`);
+      return staged.content;
+    }
     const loose = await this.readLoose(oid, expected);
     if (loose) return loose;
     const packed = await this.packs.read(oid);
@@ -157,37 +232,105 @@ export class ObjectStore {
   }
 }
 
+/** An object with its id, as kept by a batch until it is stored. */
+export interface StagedObject extends PackInput {}
+
+/**
+ * Objects written together and stored at once by `flush()`: one pack file (with its index) for a
+ * tick's thousand decision commits instead of ten thousand loose objects. Until then they are in
+ * memory and readable through the store; `discard()` forgets the ones not flushed.
+ */
+export class ObjectBatch implements ObjectWriter {
+  private readonly objects = new Map<string, StagedObject>();
+
+  constructor(readonly store: ObjectStore) {}
+
+  /** Objects waiting to be stored. */
+  get size(): number {
+    return this.objects.size;
+  }
+
+  writeBlob(content: string | Uint8Array): Promise<string> {
+    return Promise.resolve(this.stage(hashed("blob", toBuffer(content))));
+  }
+
+  writeTree(entries: TreeEntry[]): Promise<string> {
+    return this.writeTreeObject(TreeObject.encode(entries));
+  }
+
+  writeTreeObject(tree: TreeObject, base?: string): Promise<string> {
+    const oid = this.stage(hashed("tree", tree.raw, base));
+    this.store.rememberTree(oid, tree);
+    return Promise.resolve(oid);
+  }
+
+  writeCommit(commit: CommitObject): Promise<string> {
+    return Promise.resolve(this.stage(hashed("commit", encodeCommit(commit))));
+  }
+
+  /** Stores every object written so far (see ObjectStore); afterwards refs may name them. */
+  async flush(): Promise<void> {
+    const objects = [...this.objects.values()];
+    await this.store.storeObjects(objects);
+    this.release();
+  }
+
+  /** Forgets the objects not flushed. */
+  discard(): void {
+    this.release();
+  }
+
+  private stage(object: StagedObject): string {
+    if (this.objects.has(object.oid) || this.store.isStored(object.oid)) return object.oid;
+    this.objects.set(object.oid, object);
+    this.store.stage(object);
+    return object.oid;
+  }
+
+  private release(): void {
+    for (const oid of this.objects.keys()) this.store.unstage(oid);
+    this.objects.clear();
+  }
+}
+
+function toBuffer(content: string | Uint8Array): Buffer {
+  if (typeof content === "string") return Buffer.from(content, "utf8");
+  return Buffer.isBuffer(content) ? content : Buffer.from(content.buffer, content.byteOffset, content.byteLength);
+}
+
+function hashed(type: ObjectType, content: Buffer, deltaBase?: string): StagedObject {
+  const oid = createHash("sha1").update(`${type} ${content.byteLength}\0`).update(content).digest("hex");
+  return deltaBase ? { oid, type, content, deltaBase } : { oid, type, content };
+}
+
+/** A map that forgets its oldest entries once their weights add up to more than `budget`. */
+class WeightedCache<T> {
+  private readonly entries = new Map<string, { value: T; weight: number }>();
+  private total = 0;
+
+  constructor(private readonly budget: number) {}
+
+  get(key: string): T | undefined {
+    return this.entries.get(key)?.value;
+  }
+
+  set(key: string, value: T, weight: number): void {
+    if (this.entries.has(key)) return;
+    this.entries.set(key, { value, weight });
+    this.total += weight;
+    for (const [oldest, entry] of this.entries) {
+      if (this.total <= this.budget || oldest === key) break;
+      this.entries.delete(oldest);
+      this.total -= entry.weight;
+    }
+  }
+}
+
 /** Git's order: by name bytes, as if every folder name ended in `/`. */
 export function sortTreeEntries(entries: TreeEntry[]): TreeEntry[] {
   const keyed = entries.map((entry) => ({ entry, key: Buffer.from(entry.type === "tree" ? `${entry.path}/` : entry.path) }));
   keyed.sort((a, b) => Buffer.compare(a.key, b.key));
   return keyed.map((k) => k.entry);
-}
-
-function encodeTree(entries: TreeEntry[]): Buffer {
-  const parts: Buffer[] = [];
-  for (const e of entries) {
-    if (!e.path || e.path.includes("/") || e.path.includes("\0")) throw new Error(`invalid tree entry name "${e.path}"`);
-    // Git writes folder modes without the leading zero.
-    parts.push(Buffer.from(`${e.mode === "040000" ? "40000" : e.mode} ${e.path}\0`), Buffer.from(e.oid, "hex"));
-  }
-  return Buffer.concat(parts);
-}
-
-function decodeTree(content: Buffer): TreeEntry[] {
-  const entries: TreeEntry[] = [];
-  let i = 0;
-  while (i < content.length) {
-    const space = content.indexOf(0x20, i);
-    const nul = content.indexOf(0, space);
-    const mode = content.subarray(i, space).toString("latin1").padStart(6, "0");
-    const path = content.subarray(space + 1, nul).toString("utf8");
-    const oid = content.subarray(nul + 1, nul + 21).toString("hex");
-    const type = mode === "040000" ? "tree" : mode === "160000" ? "commit" : "blob";
-    entries.push({ mode, path, oid, type });
-    i = nul + 21;
-  }
-  return entries;
 }
 
 function decodeCommit(raw: Buffer): CommitObject {

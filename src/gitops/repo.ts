@@ -20,6 +20,8 @@ export type GitopsPoint =
   | "evidence-written"
   | "objects-written"
   | "commit-written"
+  /** Every object of the commits about to be published is stored (loose or in a complete pack). */
+  | "objects-stored"
   | "ref-updated"
   | "before-push"
   | "pushed";
@@ -72,7 +74,7 @@ export class GitRepo {
   ) {
     this.durable = options.durable ?? false;
     this.fs = atomicFs(this.durable);
-    this.store = new ObjectStore(this.fs, gitdir);
+    this.store = new ObjectStore(this.fs, gitdir, this.durable);
     this.branch = options.branch ?? "main";
     this.identity = options.identity ?? DEFAULT_IDENTITY;
     this.clock = options.clock ?? (() => new Date());

@@ -242,7 +242,7 @@ describe("objects written natively", () => {
 });
 
 describe("crash safety", () => {
-  const points: GitopsPoint[] = ["evidence-written", "objects-written", "commit-written", "ref-updated"];
+  const points: GitopsPoint[] = ["evidence-written", "objects-written", "objects-stored", "commit-written", "ref-updated"];
   for (const point of points) {
     it(`a crash at ${point} leaves the old head or the new one, and a consistent repository`, async (t) => {
       if (!requireGit(t)) return;

@@ -1,0 +1,352 @@
+/**
+ * Writes many objects as one git pack (format version 2) with its index (version 2), so a tick's
+ * thousand decision commits cost two file writes instead of ten thousand. Formats as git documents
+ * them in Documentation/gitformat-pack.txt:
+ *
+ *   pack: "PACK", version 2, object count; per object a type-and-size header, then (for an offset
+ *         delta) the distance back to its base, then the zlib-deflated content; a SHA-1 trailer.
+ *   idx:  magic "\377tOc", version 2, a 256-entry fan-out table, the sorted object ids, a CRC-32 of
+ *         each object's packed bytes, 31-bit offsets (larger ones point into a 64-bit table), the
+ *         pack's checksum, and the index's own SHA-1.
+ *
+ * A new tree that differs from an older tree in the same pack by one entry (a status folder with
+ * one file changed) is stored as an offset delta against it: copy the common prefix, insert the
+ * changed bytes, copy the common suffix. Chains stop at MAX_DELTA_DEPTH, git's default depth.
+ */
+import { createHash, randomBytes } from "node:crypto";
+import { promises as fsp } from "node:fs";
+import { join } from "node:path";
+import { crc32 as nativeCrc32, deflateSync } from "node:zlib";
+import { syncDirectory } from "./atomic-fs.ts";
+
+export type PackableType = "commit" | "tree" | "blob";
+
+export interface PackInput {
+  /** The object id (SHA-1 of `<type> <size>\0<content>`); the caller computed it already. */
+  oid: string;
+  type: PackableType;
+  content: Buffer;
+  /** An object this one is probably a small edit of; used as a delta base if it is earlier in the pack. */
+  deltaBase?: string;
+}
+
+export interface EncodedPack {
+  /** The pack's checksum in hex: files are named `pack-<name>.pack` and `pack-<name>.idx`. */
+  name: string;
+  pack: Buffer;
+  index: Buffer;
+  objects: number;
+  /** How many objects were stored as deltas. */
+  deltas: number;
+}
+
+const TYPE_CODES: Record<PackableType, number> = { commit: 1, tree: 2, blob: 3 };
+const OFS_DELTA = 6;
+/** Git's default `pack.depth`. */
+export const MAX_DELTA_DEPTH = 50;
+/** A delta is kept only when it is smaller than this share of the object it encodes. */
+const DELTA_WORTH = 0.5;
+/** zlib level: git's default (`core.compression` -1 is zlib's default, 6). */
+const LEVEL = 6;
+/** Smaller contents are stored without compression: deflate would save a few bytes and cost a zlib stream each. */
+const DEFLATE_MIN = 256;
+/** Copy sizes take up to three bytes. */
+const MAX_COPY = 0xffffff;
+const MAX_INSERT = 0x7f;
+
+/**
+ * Encodes objects (duplicates dropped) as a pack and its index, in memory. Tiny contents (most
+ * trees and every delta of a tick) are written as stored zlib blocks: valid zlib that costs nothing
+ * to make, where a deflate stream per object would cost more than the bytes it saves. (Deflating on
+ * the thread pool instead measured slower: the per-stream overhead stays on the main thread.)
+ */
+export function encodePack(objects: readonly PackInput[]): EncodedPack {
+  const unique = dedupe(objects);
+  const header = Buffer.alloc(12);
+  header.write("PACK", 0, "latin1");
+  header.writeUInt32BE(2, 4);
+  header.writeUInt32BE(unique.length, 8);
+
+  // First the layout (which object is a delta of which), then the compression, then the bytes.
+  const placed = new Map<string, { index: number; depth: number; content: Buffer }>();
+  const planned: { oid: string; head: Buffer; base?: number; data: Buffer }[] = [];
+  for (const object of unique) {
+    const base = object.deltaBase ? placed.get(object.deltaBase) : undefined;
+    const delta = base && base.depth < MAX_DELTA_DEPTH ? prefixSuffixDelta(base.content, object.content) : undefined;
+    if (delta && base) planned.push({ oid: object.oid, head: entryHeader(OFS_DELTA, delta.length), base: base.index, data: delta });
+    else planned.push({ oid: object.oid, head: entryHeader(TYPE_CODES[object.type], object.content.length), data: object.content });
+    placed.set(object.oid, { index: planned.length - 1, depth: delta && base ? base.depth + 1 : 0, content: object.content });
+  }
+  const compressed = planned.map((p) => (p.data.length < DEFLATE_MIN ? storedZlib(p.data) : deflateSync(p.data, { level: LEVEL })));
+
+  const chunks: Buffer[] = [header];
+  const offsets: number[] = [];
+  const entries: { oid: Buffer; offset: number; crc: number }[] = [];
+  let offset = header.length;
+  planned.forEach((p, i) => {
+    const parts = p.base === undefined ? [p.head, compressed[i]!] : [p.head, offsetEncoding(offset - offsets[p.base]!), compressed[i]!];
+    let crc = 0;
+    for (const part of parts) crc = crc32(part, crc);
+    entries.push({ oid: Buffer.from(p.oid, "hex"), offset, crc });
+    offsets.push(offset);
+    for (const part of parts) {
+      chunks.push(part);
+      offset += part.length;
+    }
+  });
+  const checksum = sha1(chunks);
+  chunks.push(checksum);
+  const pack = Buffer.concat(chunks);
+  const deltas = planned.filter((p) => p.base !== undefined).length;
+  return { name: checksum.toString("hex"), pack, index: encodeIndex(entries, checksum), objects: unique.length, deltas };
+}
+
+/**
+ * A zlib stream of stored (uncompressed) deflate blocks: header 0x78 0x01, blocks of at most
+ * 65,535 bytes each preceded by its final-block flag, length and the length's complement, then the
+ * Adler-32 of the data (RFC 1950, RFC 1951 section 3.2.4).
+ */
+export function storedZlib(data: Buffer): Buffer {
+  const blocks = Math.max(1, Math.ceil(data.length / 0xffff));
+  const out = Buffer.allocUnsafe(2 + blocks * 5 + data.length + 4);
+  out[0] = 0x78;
+  out[1] = 0x01;
+  let at = 2;
+  for (let b = 0; b < blocks; b++) {
+    const start = b * 0xffff;
+    const length = Math.min(0xffff, data.length - start);
+    out[at] = b === blocks - 1 ? 1 : 0;
+    out.writeUInt16LE(length, at + 1);
+    out.writeUInt16LE(~length & 0xffff, at + 3);
+    data.copy(out, at + 5, start, start + length);
+    at += 5 + length;
+  }
+  out.writeUInt32BE(adler32(data), at);
+  return out;
+}
+
+function adler32(data: Buffer): number {
+  let a = 1;
+  let b = 0;
+  // 5552 bytes is the most that can be summed before b could overflow 2^32 (zlib's NMAX).
+  for (let start = 0; start < data.length; start += 5552) {
+    const end = Math.min(data.length, start + 5552);
+    for (let i = start; i < end; i++) {
+      a += data[i]!;
+      b += a;
+    }
+    a %= 65521;
+    b %= 65521;
+  }
+  return ((b << 16) | a) >>> 0;
+}
+
+/**
+ * Stores an encoded pack in `<gitdir>/objects/pack`: both files are written under temporary names,
+ * then the pack is renamed into place and the index last, as git does. Readers look for indexes,
+ * so the pack becomes visible only when both are complete; a crash at any point leaves at most an
+ * unreferenced temporary file or a pack without index, which readers ignore.
+ */
+export async function storePack(gitdir: string, encoded: EncodedPack, durable: boolean): Promise<{ packPath: string; indexPath: string }> {
+  const dir = join(gitdir, "objects", "pack");
+  await fsp.mkdir(dir, { recursive: true });
+  const token = `${process.pid}-${randomBytes(6).toString("hex")}`;
+  const temps = { pack: join(dir, `tmp_pack_${token}`), index: join(dir, `tmp_idx_${token}`) };
+  const packPath = join(dir, `pack-${encoded.name}.pack`);
+  const indexPath = join(dir, `pack-${encoded.name}.idx`);
+  try {
+    await writeTemp(temps.pack, encoded.pack, durable);
+    await writeTemp(temps.index, encoded.index, durable);
+    await fsp.rename(temps.pack, packPath);
+    await fsp.rename(temps.index, indexPath);
+  } catch (error) {
+    await fsp.rm(temps.pack, { force: true });
+    await fsp.rm(temps.index, { force: true });
+    throw error;
+  }
+  if (durable) await syncDirectory(dir);
+  return { packPath, indexPath };
+}
+
+async function writeTemp(path: string, data: Buffer, durable: boolean): Promise<void> {
+  const handle = await fsp.open(path, "wx", 0o444);
+  try {
+    await handle.writeFile(data);
+    if (durable) await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+function dedupe(objects: readonly PackInput[]): PackInput[] {
+  const seen = new Set<string>();
+  const out: PackInput[] = [];
+  for (const object of objects) {
+    if (!/^[0-9a-f]{40}$/.test(object.oid)) throw new Error(`cannot pack object "${object.oid}": not a SHA-1 object id`);
+    if (seen.has(object.oid)) continue;
+    seen.add(object.oid);
+    out.push(object);
+  }
+  return out;
+}
+
+/** Type in bits 4-6 of the first byte, the size in its low 4 bits and then 7 bits per byte. */
+function entryHeader(type: number, size: number): Buffer {
+  const bytes: number[] = [];
+  let byte = (type << 4) | (size & 0x0f);
+  let rest = Math.floor(size / 16);
+  while (rest > 0) {
+    bytes.push(byte | 0x80);
+    byte = rest & 0x7f;
+    rest = Math.floor(rest / 128);
+  }
+  bytes.push(byte);
+  return Buffer.from(bytes);
+}
+
+/** The distance back to an offset delta's base: big-endian 7-bit groups, each but the last plus one. */
+function offsetEncoding(distance: number): Buffer {
+  const bytes = [distance & 0x7f];
+  let rest = Math.floor(distance / 128);
+  while (rest > 0) {
+    rest -= 1;
+    bytes.unshift(0x80 | (rest & 0x7f));
+    rest = Math.floor(rest / 128);
+  }
+  return Buffer.from(bytes);
+}
+
+/**
+ * A delta that rebuilds `target` from `base` by copying their common prefix and suffix and inserting
+ * what lies between; undefined when that would not be much smaller than `target`.
+ */
+export function prefixSuffixDelta(base: Buffer, target: Buffer): Buffer | undefined {
+  const limit = Math.min(base.length, target.length);
+  const prefix = commonLength(limit, (n) => base.compare(target, 0, n, 0, n) === 0);
+  const suffix = commonLength(limit - prefix, (n) => base.compare(target, target.length - n, target.length, base.length - n, base.length) === 0);
+  const inserted = target.length - prefix - suffix;
+  const estimate = 16 + Math.ceil(inserted / MAX_INSERT) + inserted + 8 * Math.ceil((prefix + suffix) / MAX_COPY);
+  if (estimate > target.length * DELTA_WORTH) return undefined;
+
+  const out: number[] = [...varint(base.length), ...varint(target.length)];
+  const copy = (from: number, length: number) => {
+    for (let done = 0; done < length; done += MAX_COPY) copyOp(out, from + done, Math.min(MAX_COPY, length - done));
+  };
+  copy(0, prefix);
+  const parts: Buffer[] = [Buffer.from(out)];
+  for (let at = prefix; at < prefix + inserted; at += MAX_INSERT) {
+    const length = Math.min(MAX_INSERT, prefix + inserted - at);
+    parts.push(Buffer.from([length]), target.subarray(at, at + length));
+  }
+  const tail: number[] = [];
+  for (let done = 0; done < suffix; done += MAX_COPY) copyOp(tail, base.length - suffix + done, Math.min(MAX_COPY, suffix - done));
+  parts.push(Buffer.from(tail));
+  return Buffer.concat(parts);
+}
+
+/** The largest n ≤ limit for which `equal(n)` holds, for a predicate true up to some n and false after. */
+function commonLength(limit: number, equal: (n: number) => boolean): number {
+  let lo = 0;
+  let hi = limit;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >>> 1;
+    if (equal(mid)) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+/** A copy instruction: 0x80 plus a bit for each non-zero byte of offset (4) and size (3) that follows. */
+function copyOp(out: number[], offset: number, size: number): void {
+  let op = 0x80;
+  const args: number[] = [];
+  for (let i = 0; i < 4; i++) {
+    const byte = Math.floor(offset / 2 ** (8 * i)) & 0xff;
+    if (byte !== 0) {
+      op |= 1 << i;
+      args.push(byte);
+    }
+  }
+  for (let i = 0; i < 3; i++) {
+    const byte = (size >> (8 * i)) & 0xff;
+    if (byte !== 0) {
+      op |= 1 << (4 + i);
+      args.push(byte);
+    }
+  }
+  out.push(op, ...args);
+}
+
+/** Little-endian 7-bit groups (the delta header's sizes). */
+function varint(value: number): number[] {
+  const bytes: number[] = [];
+  let rest = value;
+  do {
+    let byte = rest & 0x7f;
+    rest = Math.floor(rest / 128);
+    if (rest > 0) byte |= 0x80;
+    bytes.push(byte);
+  } while (rest > 0);
+  return bytes;
+}
+
+function encodeIndex(entries: { oid: Buffer; offset: number; crc: number }[], packChecksum: Buffer): Buffer {
+  const sorted = [...entries].sort((a, b) => Buffer.compare(a.oid, b.oid));
+  const n = sorted.length;
+  const large = sorted.filter((e) => e.offset >= 0x80000000);
+  const index = Buffer.alloc(8 + 256 * 4 + n * (20 + 4 + 4) + large.length * 8 + 40);
+  index.writeUInt32BE(0xff744f63, 0);
+  index.writeUInt32BE(2, 4);
+  const fanout = new Array<number>(256).fill(0);
+  for (const e of sorted) fanout[e.oid[0]!]!++;
+  let cumulative = 0;
+  for (let i = 0; i < 256; i++) {
+    cumulative += fanout[i]!;
+    index.writeUInt32BE(cumulative, 8 + i * 4);
+  }
+  const names = 8 + 256 * 4;
+  const crcs = names + n * 20;
+  const offsets = crcs + n * 4;
+  const largeOffsets = offsets + n * 4;
+  let nextLarge = 0;
+  sorted.forEach((e, i) => {
+    e.oid.copy(index, names + i * 20);
+    index.writeUInt32BE(e.crc >>> 0, crcs + i * 4);
+    if (e.offset < 0x80000000) {
+      index.writeUInt32BE(e.offset, offsets + i * 4);
+    } else {
+      index.writeUInt32BE((0x80000000 | nextLarge) >>> 0, offsets + i * 4);
+      index.writeBigUInt64BE(BigInt(e.offset), largeOffsets + nextLarge * 8);
+      nextLarge++;
+    }
+  });
+  const trailer = largeOffsets + large.length * 8;
+  packChecksum.copy(index, trailer);
+  sha1([index.subarray(0, trailer + 20)]).copy(index, trailer + 20);
+  return index;
+}
+
+function sha1(parts: Buffer[]): Buffer {
+  const hash = createHash("sha1");
+  for (const part of parts) hash.update(part);
+  return hash.digest();
+}
+
+/** Node has zlib.crc32 from 20.15 on; older Node 20 releases get the table-driven version. */
+const crc32: (data: Uint8Array, value: number) => number = typeof nativeCrc32 === "function" ? nativeCrc32 : tableCrc32;
+
+let table: Uint32Array | undefined;
+
+function tableCrc32(data: Uint8Array, value: number): number {
+  if (!table) {
+    table = new Uint32Array(256);
+    for (let i = 0; i < 256; i++) {
+      let c = i;
+      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+      table[i] = c >>> 0;
+    }
+  }
+  let crc = (value ^ 0xffffffff) >>> 0;
+  for (const byte of data) crc = table[(crc ^ byte) & 0xff]! ^ (crc >>> 8);
+  return (crc ^ 0xffffffff) >>> 0;
+}

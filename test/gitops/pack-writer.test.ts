@@ -1,0 +1,286 @@
+/**
+ * Batches of objects stored as one pack: git's own tools accept the pack and its index (fsck,
+ * verify-pack, an index git builds itself is byte for byte ours), isomorphic-git and a fresh
+ * ObjectStore read every object, deltas stay within git's depth, a push sends the packed commits,
+ * and a crash before, while or after the pack is stored leaves the old head or the new one.
+ */
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
+import { copyFile, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { inflateSync } from "node:zlib";
+import git from "isomorphic-git";
+import { commitDecisionWithRetry } from "../../src/gitops/commit-with-retry.ts";
+import { listDecisionCommits } from "../../src/gitops/history.ts";
+import { encodePack, MAX_DELTA_DEPTH, prefixSuffixDelta, storedZlib } from "../../src/gitops/pack-writer.ts";
+import { GitRepo } from "../../src/gitops/repo.ts";
+import { editTree } from "../../src/gitops/tree-edit.ts";
+import { TreeObject } from "../../src/gitops/tree-object.ts";
+import type { TreeEntry } from "../../src/gitops/objects.ts";
+import { createSeededBareRepo, gitCli, requireGit } from "../support/git-http/repos.ts";
+import { startGitHttpServer } from "../support/git-http/server.ts";
+import { tempDir } from "../support/tmp-repo.ts";
+import { decisionAt } from "./fixtures.ts";
+
+const clock = () => new Date("2026-11-20T10:00:00Z");
+const identity = { name: "tollgate-test", email: "tollgate@example.test" };
+
+function packFiles(gitdir: string): string[] {
+  try {
+    return readdirSync(join(gitdir, "objects/pack")).sort();
+  } catch {
+    return [];
+  }
+}
+
+function looseObjects(gitdir: string): number {
+  return readdirSync(join(gitdir, "objects"))
+    .filter((d) => /^[0-9a-f]{2}$/.test(d))
+    .reduce((n, d) => n + readdirSync(join(gitdir, "objects", d)).length, 0);
+}
+
+/** verify-pack -v lines: "<oid> <type> <size> <packed size> <offset> [<depth> <base>]". */
+function verifyPack(idx: string): { oid: string; type: string; depth: number }[] {
+  return gitCli(join(idx, ".."), "verify-pack", "-v", idx)
+    .split("\n")
+    .map((l) => l.split(/\s+/))
+    .filter((f) => /^[0-9a-f]{40}$/.test(f[0] ?? ""))
+    .map((f) => ({ oid: f[0]!, type: f[1]!, depth: f.length >= 7 ? Number(f[5]) : 0 }));
+}
+
+/** Twelve decisions about one service, one per step, as one batch. */
+function twelveSteps(head: Parameters<typeof decisionAt>[0]) {
+  return Array.from({ length: 12 }, (_, step) => decisionAt(head, { action: "advance", step, at: `2026-11-20T10:${String(step).padStart(2, "0")}:00Z` }));
+}
+
+describe("tree objects edited in place", () => {
+  it("give the same bytes as encoding the edited listing afresh, in git's order", () => {
+    const oid = (n: number) => n.toString(16).padStart(40, "0");
+    const names = ["a", "a-b", "a.b", "a0", "b", "\u00e9t\u00e9.yaml", "z"];
+    let entries: TreeEntry[] = names.map((path, i) => ({ mode: path === "a" ? "040000" : "100644", path, oid: oid(i + 1), type: path === "a" ? "tree" : "blob" }));
+    let tree = TreeObject.encode(entries);
+    let random = 7;
+    const next = () => (random = (random * 48271) % 2147483647);
+    for (let round = 0; round < 300; round++) {
+      const name = ["a", "a-b", "a.b", "a0", "a.c", "new", "b", "z", "\u00e9t\u00e9.yaml", "zz"][next() % 10]!;
+      const kind = next() % 4;
+      const entry: TreeEntry | null = kind === 0 ? null : { mode: kind === 1 ? "040000" : kind === 2 ? "100755" : "100644", path: name, oid: oid(1000 + round), type: kind === 1 ? "tree" : "blob" };
+      tree = tree.with(name, entry);
+      entries = entries.filter((e) => e.path !== name).concat(entry ? [entry] : []);
+      const fresh = TreeObject.encode(entries);
+      assert.deepEqual(tree.raw, fresh.raw, `round ${round}: ${name}`);
+      assert.deepEqual(tree.entries, fresh.entries);
+      assert.deepEqual(TreeObject.decode(tree.raw).entries, fresh.entries);
+      for (const e of entries) assert.deepEqual(tree.get(e.path), e);
+    }
+  });
+});
+
+describe("pack encoding", () => {
+  it("a delta of a common prefix and suffix rebuilds the target; stored zlib inflates back", () => {
+    const base = Buffer.from(`${"x".repeat(5000)}middle${"y".repeat(70_000)}`);
+    const target = Buffer.from(`${"x".repeat(5000)}the new middle, longer than a single insert instruction can carry: ${"m".repeat(300)}${"y".repeat(70_000)}`);
+    const delta = prefixSuffixDelta(base, target)!;
+    assert.ok(delta.length < 500, `delta is ${delta.length} bytes`);
+    assert.deepEqual(applyDelta(base, delta), target);
+    assert.equal(prefixSuffixDelta(Buffer.from("abc"), Buffer.from("xyz")), undefined);
+    for (const data of [Buffer.alloc(0), Buffer.from("tree"), Buffer.alloc(200_000, 7)]) assert.deepEqual(inflateSync(storedZlib(data)), data);
+  });
+
+  it("git's index-pack builds the very index we wrote, and verify-pack accepts the pack", async (t) => {
+    if (!requireGit(t)) return;
+    const temp = await tempDir("tollgate-pack-writer-");
+    try {
+      const repo = await GitRepo.init(join(temp.dir, "packed.git"));
+      const batch = repo.store.batch();
+      // A folder of 400 files, one file rewritten 120 times: a chain of tree versions.
+      const files = new Map<string, string>(Array.from({ length: 400 }, (_, i) => [`status/service-${String(i).padStart(4, "0")}.yaml`, `service: ${i}\n`]));
+      let tree = await editTree(repo.store, null, files, batch);
+      const versions = [tree];
+      for (let v = 0; v < 120; v++) {
+        tree = await editTree(repo.store, tree, new Map([[`status/service-${String((v * 37) % 400).padStart(4, "0")}.yaml`, `service: ${v}\nversion: ${v}\n${"text ".repeat(v)}\n`]]), batch);
+        versions.push(tree);
+      }
+      const commit = await batch.writeCommit({ message: "packed\n", tree, parent: [], author: { name: "T", email: "t@example.test", timestamp: 1_800_000_000, timezoneOffset: 0 }, committer: { name: "T", email: "t@example.test", timestamp: 1_800_000_000, timezoneOffset: 0 } });
+      assert.equal(looseObjects(repo.gitdir), 0);
+      await batch.flush();
+      await repo.updateBranch(null, commit);
+
+      assert.equal(looseObjects(repo.gitdir), 0, "a large batch leaves no loose objects");
+      const files2 = packFiles(repo.gitdir);
+      assert.equal(files2.length, 2, files2.join());
+      const idx = join(repo.gitdir, "objects/pack", files2.find((f) => f.endsWith(".idx"))!);
+      const pack = idx.replace(/\.idx$/, ".pack");
+      const listed = verifyPack(idx);
+      assert.ok(listed.some((o) => o.oid === commit && o.type === "commit"));
+      assert.ok(versions.every((v) => listed.some((o) => o.oid === v && o.type === "tree")));
+      const depths = listed.map((o) => o.depth);
+      assert.ok(Math.max(...depths) >= 10, "tree versions are stored as deltas");
+      assert.ok(Math.max(...depths) <= MAX_DELTA_DEPTH, `delta chains stay within ${MAX_DELTA_DEPTH}`);
+      gitCli(repo.gitdir, "fsck", "--strict", "--no-progress");
+
+      const rebuilt = join(temp.dir, "rebuilt.idx");
+      execFileSync("git", ["index-pack", "-o", rebuilt, pack], { cwd: temp.dir });
+      assert.deepEqual(readFileSync(rebuilt), readFileSync(idx), "the index git builds for the pack is ours");
+
+      // Every version reads back the same through git, isomorphic-git and a fresh store.
+      const fresh = await GitRepo.open(repo.gitdir);
+      for (const version of [versions[0]!, versions[60]!, versions[120]!]) {
+        const ours = await fresh.store.readTree((await fresh.store.entryAt(version, "status"))!.oid);
+        const sub = (await fresh.store.entryAt(version, "status"))!.oid;
+        const theirs = (await git.readTree({ fs: fresh.fs, gitdir: fresh.gitdir, oid: sub, cache: {} })).tree;
+        assert.deepEqual(ours, theirs);
+        assert.equal(gitCli(repo.gitdir, "ls-tree", sub).trim().split("\n").length, 400);
+      }
+      assert.equal(gitCli(repo.gitdir, "show", "main:status/service-0000.yaml"), (await fresh.treeAt(commit).read("status/service-0000.yaml")));
+    } finally {
+      await temp.cleanup();
+    }
+  });
+
+  it("drops duplicates and encodes the same objects the same way", () => {
+    const blob = (text: string) => {
+      const content = Buffer.from(text);
+      const oid = execFileSync("git", ["hash-object", "--stdin"], { input: content, encoding: "utf8" }).trim();
+      return { oid, type: "blob" as const, content };
+    };
+    const a = blob("a\n");
+    const b = blob("b\n");
+    const once = encodePack([a, b]);
+    const twice = encodePack([a, b, a]);
+    assert.equal(twice.objects, 2);
+    assert.deepEqual(twice.pack, once.pack);
+    assert.deepEqual(twice.index, once.index);
+  });
+});
+
+describe("decision batches stored as one pack", () => {
+  it("a chain of decisions becomes one pack that git, isomorphic-git and a fresh reader agree on", async (t) => {
+    if (!requireGit(t)) return;
+    const temp = await tempDir("tollgate-pack-batch-");
+    try {
+      const bare = await createSeededBareRepo(temp.dir, "desired.git");
+      const repo = await GitRepo.open(bare, { clock, identity });
+      const looseBefore = looseObjects(bare);
+      const outcome = await commitDecisionWithRetry(repo, twelveSteps);
+      assert.equal(outcome.kind, "committed");
+      if (outcome.kind !== "committed") return;
+      assert.equal(outcome.decisions.length, 12);
+      assert.equal(looseObjects(bare), looseBefore, "no loose objects for a large batch");
+      assert.equal(packFiles(bare).filter((f) => f.endsWith(".idx")).length, 1);
+      gitCli(bare, "fsck", "--strict", "--no-progress");
+      assert.equal(gitCli(bare, "log", "--format=%s", "main").trim().split("\n").filter((s) => s.startsWith("advance(")).length, 12);
+      const log = await git.log({ fs: repo.fs, gitdir: bare, ref: "main", cache: {} });
+      assert.equal(log[0]!.oid, outcome.head);
+      assert.equal(log.length, 13);
+      const fresh = await GitRepo.open(bare);
+      assert.equal((await listDecisionCommits(fresh)).length, 12);
+      const state = await fresh.stateAt(outcome.head);
+      assert.deepEqual(state.problems, []);
+      assert.equal(state.state.environments.get("staging")!.statuses.get("support-agent")!.step, 12);
+    } finally {
+      await temp.cleanup();
+    }
+  });
+
+  it("a crash before the ref moves leaves the old head; leftovers of a torn pack are ignored; the retry converges", async (t) => {
+    if (!requireGit(t)) return;
+    const temp = await tempDir("tollgate-pack-crash-");
+    try {
+      const bare = await createSeededBareRepo(temp.dir, "desired.git");
+      class Crash extends Error {}
+      const crashing = await GitRepo.open(bare, {
+        clock,
+        identity,
+        hooks: {
+          at: (point) => {
+            if (point === "objects-stored") throw new Crash(point);
+          },
+        },
+      });
+      const before = await crashing.head();
+      await assert.rejects(commitDecisionWithRetry(crashing, twelveSteps), Crash);
+      assert.equal(await crashing.head(), before);
+      // The pack is complete but nothing names its commits: harmless.
+      const [idx] = packFiles(bare).filter((f) => f.endsWith(".idx"));
+      assert.ok(idx);
+      gitCli(bare, "fsck", "--strict", "--no-progress");
+
+      // What a crash in the middle of storing leaves: temporary files and a pack without its index.
+      const dir = join(bare, "objects/pack");
+      await writeFile(join(dir, "tmp_pack_12345-deadbeef"), "PACK half");
+      await writeFile(join(dir, "tmp_idx_12345-deadbeef"), "\xfftOc half");
+      await copyFile(join(dir, idx.replace(/\.idx$/, ".pack")), join(dir, `pack-${"0".repeat(40)}.pack`));
+      await rm(join(dir, idx));
+      await rm(join(dir, idx.replace(/\.idx$/, ".pack")));
+      gitCli(bare, "fsck", "--strict", "--no-progress");
+
+      const reopened = await GitRepo.open(bare, { clock, identity });
+      const outcome = await commitDecisionWithRetry(reopened, twelveSteps);
+      assert.equal(outcome.kind, "committed");
+      gitCli(bare, "fsck", "--strict", "--no-progress");
+      assert.equal((await listDecisionCommits(await GitRepo.open(bare))).length, 12);
+      const again = await commitDecisionWithRetry(reopened, twelveSteps);
+      assert.equal(again.kind, "unchanged");
+    } finally {
+      await temp.cleanup();
+    }
+  });
+
+  it("pushes packed commits: isomorphic-git reads our pack to build the one it sends", async (t) => {
+    if (!requireGit(t)) return;
+    const temp = await tempDir("tollgate-pack-push-");
+    const server = await startGitHttpServer({ root: temp.dir });
+    try {
+      const bare = await createSeededBareRepo(temp.dir, "remote.git");
+      const repo = await GitRepo.clone(join(temp.dir, "clone"), { clock, identity, remote: { url: server.url("remote.git") } });
+      const outcome = await commitDecisionWithRetry(repo, twelveSteps);
+      assert.equal(outcome.kind, "committed");
+      if (outcome.kind !== "committed") return;
+      assert.ok(packFiles(repo.gitdir).filter((f) => f.endsWith(".idx")).length >= 2, "the clone's pack and the batch's");
+      assert.equal(gitCli(bare, "rev-parse", "main").trim(), outcome.head);
+      gitCli(bare, "fsck", "--strict", "--no-progress");
+      assert.equal(gitCli(bare, "log", "--format=%s", "main").trim().split("\n").filter((s) => s.startsWith("advance(")).length, 12);
+    } finally {
+      await server.close();
+      await temp.cleanup();
+    }
+  });
+});
+
+/** Git's delta format applied plainly (the test's own reading of it). */
+function applyDelta(base: Buffer, delta: Buffer): Buffer {
+  let pos = 0;
+  const size = () => {
+    let value = 0;
+    let shift = 0;
+    let byte: number;
+    do {
+      byte = delta[pos++]!;
+      value += (byte & 0x7f) * 2 ** shift;
+      shift += 7;
+    } while (byte & 0x80);
+    return value;
+  };
+  assert.equal(size(), base.length);
+  const length = size();
+  const out: Buffer[] = [];
+  while (pos < delta.length) {
+    const op = delta[pos++]!;
+    if (op & 0x80) {
+      let offset = 0;
+      let count = 0;
+      for (let i = 0; i < 4; i++) if (op & (1 << i)) offset += delta[pos++]! * 2 ** (8 * i);
+      for (let i = 0; i < 3; i++) if (op & (1 << (4 + i))) count += delta[pos++]! * 2 ** (8 * i);
+      out.push(base.subarray(offset, offset + (count || 0x10000)));
+    } else {
+      out.push(delta.subarray(pos, pos + op));
+      pos += op;
+    }
+  }
+  const result = Buffer.concat(out);
+  assert.equal(result.length, length);
+  return result;
+}
