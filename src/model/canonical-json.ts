@@ -2,20 +2,51 @@
  * Canonical JSON: object keys sorted by UTF-16 code units (as JavaScript sorts strings), no
  * insignificant whitespace, strings escaped as JSON.stringify does, numbers in JavaScript's shortest
  * round-trip form. `undefined` object members are omitted. The same value always gives the same bytes.
+ *
+ * Built by appending to one string (no intermediate arrays per object): evidence documents of
+ * thousands of telemetry values are encoded on every decision.
  */
 export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value === "boolean") return JSON.stringify(value);
-  if (typeof value === "number") {
-    if (!Number.isFinite(value)) throw new TypeError(`canonical JSON cannot encode ${value}`);
-    return JSON.stringify(value);
+  switch (typeof value) {
+    case "string":
+      return quote(value);
+    case "boolean":
+      return value ? "true" : "false";
+    case "number":
+      if (!Number.isFinite(value)) throw new TypeError(`canonical JSON cannot encode ${value}`);
+      // For finite numbers String() is JSON.stringify's form (-0 included: both give "0").
+      return String(value);
+    case "object": {
+      if (value === null) return "null";
+      if (Array.isArray(value)) {
+        let out = "[";
+        for (let i = 0; i < value.length; i++) {
+          if (i > 0) out += ",";
+          out += canonicalJson(value[i]);
+        }
+        return `${out}]`;
+      }
+      const record = value as Record<string, unknown>;
+      // Array#sort without a comparator orders strings by UTF-16 code units.
+      const keys = Object.keys(record).sort();
+      let out = "{";
+      for (const key of keys) {
+        const member = record[key];
+        if (member === undefined) continue;
+        if (out.length > 1) out += ",";
+        out += `${quote(key)}:${canonicalJson(member)}`;
+      }
+      return `${out}}`;
+    }
+    default:
+      throw new TypeError(`canonical JSON cannot encode a ${typeof value}`);
   }
-  if (typeof value === "string") return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-  if (typeof value === "object") {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
-  }
-  throw new TypeError(`canonical JSON cannot encode a ${typeof value}`);
+}
+
+/** Characters JSON.stringify escapes: quote, backslash, controls, and (lone) surrogates. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: these are exactly the characters JSON escapes
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+function quote(text: string): string {
+  return NEEDS_ESCAPE.test(text) ? JSON.stringify(text) : `"${text}"`;
 }
