@@ -5,7 +5,8 @@ import { deflateSync, inflateSync } from "node:zlib";
 import git, { type CommitObject, type TreeEntry } from "isomorphic-git";
 import type { AtomicFs } from "./atomic-fs.ts";
 import { PackReader } from "./pack-reader.ts";
-import { encodePack, type PackableType, type PackInput, storePack } from "./pack-writer.ts";
+import { listPacks, packsToMerge, readPack, removePack, storePack } from "./pack-files.ts";
+import { type EncodedPack, encodePack, type PackableType, type PackInput, UnmergeablePackError } from "./pack-writer.ts";
 import { TreeObject } from "./tree-object.ts";
 
 export type { CommitObject, TreeEntry };
@@ -180,9 +181,44 @@ export class ObjectStore implements ObjectWriter {
     if (missing.length < PACK_THRESHOLD) {
       await Promise.all(missing.map((o) => this.writeLoose(o)));
     } else {
-      await storePack(this.gitdir, encodePack(missing), this.durable);
+      await this.writePack(missing);
     }
     for (const o of missing) this.stored.add(o.oid);
+  }
+
+  /**
+   * Stores objects as one new pack that also takes in the smaller packs (see pack-files.ts); those
+   * are removed once the new pack and its index are in place. A pack that cannot be merged (an
+   * index that does not match its pack) is left as it is.
+   */
+  private async writePack(objects: StagedObject[]): Promise<void> {
+    const merged = packsToMerge(await listPacks(this.gitdir), objects.length);
+    let encoded: EncodedPack;
+    try {
+      encoded = encodePack(objects, await Promise.all(merged.map((p) => readPack(this.gitdir, p))));
+    } catch (error) {
+      if (!(error instanceof UnmergeablePackError)) throw error;
+      merged.length = 0;
+      encoded = encodePack(objects);
+    }
+    await storePack(this.gitdir, encoded, this.durable);
+    for (const pack of merged) {
+      if (pack.name === `pack-${encoded.name}`) continue;
+      await removePack(this.gitdir, pack, this.durable);
+      this.forgetPack(pack.name);
+    }
+  }
+
+  /**
+   * isomorphic-git keeps every pack index it loaded (and the pack, once read) by file name in its
+   * cache, and looks packs up by listing the folder, so a removed pack would stay in memory for good.
+   */
+  private forgetPack(name: string): void {
+    const cache = this.gitCache as Record<symbol, unknown>;
+    for (const key of Object.getOwnPropertySymbols(cache)) {
+      const value = cache[key];
+      if (key.description === "PackfileCache" && value instanceof Map) value.delete(`${this.gitdir}/objects/pack/${name}.idx`);
+    }
   }
 
   private async writeNow(object: StagedObject): Promise<string> {

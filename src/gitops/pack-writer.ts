@@ -13,11 +13,8 @@
  * one file changed) is stored as an offset delta against it: copy the common prefix, insert the
  * changed bytes, copy the common suffix. Chains stop at MAX_DELTA_DEPTH, git's default depth.
  */
-import { createHash, randomBytes } from "node:crypto";
-import { promises as fsp } from "node:fs";
-import { join } from "node:path";
+import { createHash } from "node:crypto";
 import { crc32 as nativeCrc32, deflateSync } from "node:zlib";
-import { syncDirectory } from "./atomic-fs.ts";
 
 export type PackableType = "commit" | "tree" | "blob";
 
@@ -54,23 +51,33 @@ const DEFLATE_MIN = 256;
 const MAX_COPY = 0xffffff;
 const MAX_INSERT = 0x7f;
 
-/**
- * Encodes objects (duplicates dropped) as a pack and its index, in memory. Tiny contents (most
- * trees and every delta of a tick) are written as stored zlib blocks: valid zlib that costs nothing
- * to make, where a deflate stream per object would cost more than the bytes it saves. (Deflating on
- * the thread pool instead measured slower: the per-stream overhead stays on the main thread.)
- */
-export function encodePack(objects: readonly PackInput[]): EncodedPack {
-  const unique = dedupe(objects);
-  const header = Buffer.alloc(12);
-  header.write("PACK", 0, "latin1");
-  header.writeUInt32BE(2, 4);
-  header.writeUInt32BE(unique.length, 8);
+/** A stored pack whose entries are copied into a new one (its compressed data is reused as is). */
+export interface SourcePack {
+  name: string;
+  index: Buffer;
+  data: Buffer;
+}
 
-  // First the layout (which object is a delta of which), then the compression, then the bytes.
+/** A source pack whose index or data is not what it should be; it is left alone. */
+export class UnmergeablePackError extends Error {}
+
+/**
+ * Encodes objects (duplicates dropped) as a pack and its index, in memory, after the entries of
+ * `sources` (copied with their compressed data as is; offset deltas get their new distance). Tiny
+ * contents (most trees and every delta of a tick) are written as stored zlib blocks: valid zlib that
+ * costs nothing to make, where a deflate stream per object would cost more than the bytes it saves.
+ * (Deflating on the thread pool instead measured slower: zlib's per-stream cost stays on the main
+ * thread.)
+ */
+export function encodePack(objects: readonly PackInput[], sources: readonly SourcePack[] = []): EncodedPack {
+  const out = new PackBuilder();
+  for (const source of sources) out.copy(source);
+  const fresh = dedupe(objects).filter((o) => !out.has(o.oid));
+
+  // First the layout (which new object is a delta of which), then the compression, then the bytes.
   const placed = new Map<string, { index: number; depth: number; content: Buffer }>();
   const planned: { oid: string; head: Buffer; base?: number; data: Buffer }[] = [];
-  for (const object of unique) {
+  for (const object of fresh) {
     const base = object.deltaBase ? placed.get(object.deltaBase) : undefined;
     const delta = base && base.depth < MAX_DELTA_DEPTH ? prefixSuffixDelta(base.content, object.content) : undefined;
     if (delta && base) planned.push({ oid: object.oid, head: entryHeader(OFS_DELTA, delta.length), base: base.index, data: delta });
@@ -78,27 +85,101 @@ export function encodePack(objects: readonly PackInput[]): EncodedPack {
     placed.set(object.oid, { index: planned.length - 1, depth: delta && base ? base.depth + 1 : 0, content: object.content });
   }
   const compressed = planned.map((p) => (p.data.length < DEFLATE_MIN ? storedZlib(p.data) : deflateSync(p.data, { level: LEVEL })));
-
-  const chunks: Buffer[] = [header];
-  const offsets: number[] = [];
-  const entries: { oid: Buffer; offset: number; crc: number }[] = [];
-  let offset = header.length;
   planned.forEach((p, i) => {
-    const parts = p.base === undefined ? [p.head, compressed[i]!] : [p.head, offsetEncoding(offset - offsets[p.base]!), compressed[i]!];
+    const base = p.base === undefined ? undefined : out.offsetOf(planned[p.base]!.oid);
+    out.add(p.oid, base === undefined ? [p.head, compressed[i]!] : [p.head, offsetEncoding(out.size - base), compressed[i]!]);
+  });
+  return { ...out.finish(), deltas: planned.filter((p) => p.base !== undefined).length };
+}
+
+/** Appends pack entries and keeps what the index needs. */
+class PackBuilder {
+  private readonly chunks: Buffer[] = [Buffer.alloc(12)];
+  private readonly entries: { oid: Buffer; offset: number; crc: number }[] = [];
+  private readonly offsets = new Map<string, number>();
+  /** Bytes so far: the offset of the next entry. */
+  size = 12;
+
+  has(oid: string): boolean {
+    return this.offsets.has(oid);
+  }
+
+  offsetOf(oid: string): number | undefined {
+    return this.offsets.get(oid);
+  }
+
+  add(oid: string, parts: Buffer[]): void {
     let crc = 0;
     for (const part of parts) crc = crc32(part, crc);
-    entries.push({ oid: Buffer.from(p.oid, "hex"), offset, crc });
-    offsets.push(offset);
+    this.entries.push({ oid: Buffer.from(oid, "hex"), offset: this.size, crc });
+    this.offsets.set(oid, this.size);
     for (const part of parts) {
-      chunks.push(part);
-      offset += part.length;
+      this.chunks.push(part);
+      this.size += part.length;
     }
-  });
-  const checksum = sha1(chunks);
-  chunks.push(checksum);
-  const pack = Buffer.concat(chunks);
-  const deltas = planned.filter((p) => p.base !== undefined).length;
-  return { name: checksum.toString("hex"), pack, index: encodeIndex(entries, checksum), objects: unique.length, deltas };
+  }
+
+  /** Copies every entry of a stored pack this pack does not have yet, checking each against its CRC. */
+  copy(source: SourcePack): void {
+    const listed = readIndex(source);
+    const byOffset = new Map(listed.map((e) => [e.offset, e.oid]));
+    const data = source.data;
+    listed.forEach((entry, i) => {
+      const end = i + 1 < listed.length ? listed[i + 1]!.offset : data.length - 20;
+      if (crc32(data.subarray(entry.offset, end), 0) !== entry.crc) throw new UnmergeablePackError(`pack ${source.name}: object ${entry.oid} does not match its CRC`);
+      if (this.has(entry.oid)) return;
+      let pos = entry.offset;
+      let byte = data[pos++]!;
+      const type = (byte >> 4) & 7;
+      while (byte & 0x80) byte = data[pos++]!;
+      if (type !== OFS_DELTA) {
+        this.add(entry.oid, [data.subarray(entry.offset, end)]);
+        return;
+      }
+      const headerEnd = pos;
+      byte = data[pos++]!;
+      let distance = byte & 0x7f;
+      while (byte & 0x80) {
+        byte = data[pos++]!;
+        distance = (distance + 1) * 128 + (byte & 0x7f);
+      }
+      const baseOid = byOffset.get(entry.offset - distance);
+      const base = baseOid === undefined ? undefined : this.offsets.get(baseOid);
+      if (base === undefined) throw new UnmergeablePackError(`pack ${source.name}: the delta base of ${entry.oid} is not in the pack`);
+      this.add(entry.oid, [data.subarray(entry.offset, headerEnd), offsetEncoding(this.size - base), data.subarray(pos, end)]);
+    });
+  }
+
+  finish(): Omit<EncodedPack, "deltas"> {
+    const header = this.chunks[0]!;
+    header.write("PACK", 0, "latin1");
+    header.writeUInt32BE(2, 4);
+    header.writeUInt32BE(this.entries.length, 8);
+    const checksum = sha1(this.chunks);
+    const pack = Buffer.concat([...this.chunks, checksum]);
+    return { name: checksum.toString("hex"), pack, index: encodeIndex(this.entries, checksum), objects: this.entries.length };
+  }
+}
+
+/** A version-2 index's entries, in pack order. */
+function readIndex(source: SourcePack): { oid: string; offset: number; crc: number }[] {
+  const { index, data } = source;
+  if (index.length < 8 + 256 * 4 + 40 || index.readUInt32BE(0) !== 0xff744f63 || index.readUInt32BE(4) !== 2) throw new UnmergeablePackError(`pack ${source.name}: not a version-2 index`);
+  if (data.length < 32 || data.toString("latin1", 0, 4) !== "PACK") throw new UnmergeablePackError(`pack ${source.name}: not a pack`);
+  const count = index.readUInt32BE(8 + 255 * 4);
+  const names = 8 + 256 * 4;
+  const crcs = names + count * 20;
+  const offsets = crcs + count * 4;
+  const large = offsets + count * 4;
+  if (index.length < large + 40 || data.readUInt32BE(8) !== count) throw new UnmergeablePackError(`pack ${source.name}: index and pack disagree`);
+  if (!index.subarray(index.length - 40, index.length - 20).equals(data.subarray(data.length - 20))) throw new UnmergeablePackError(`pack ${source.name}: index is for another pack`);
+  const entries: { oid: string; offset: number; crc: number }[] = [];
+  for (let i = 0; i < count; i++) {
+    const small = index.readUInt32BE(offsets + i * 4);
+    const offset = small & 0x80000000 ? Number(index.readBigUInt64BE(large + (small & 0x7fffffff) * 8)) : small;
+    entries.push({ oid: index.toString("hex", names + i * 20, names + i * 20 + 20), offset, crc: index.readUInt32BE(crcs + i * 4) });
+  }
+  return entries.sort((a, b) => a.offset - b.offset);
 }
 
 /**
@@ -139,43 +220,6 @@ function adler32(data: Buffer): number {
     b %= 65521;
   }
   return ((b << 16) | a) >>> 0;
-}
-
-/**
- * Stores an encoded pack in `<gitdir>/objects/pack`: both files are written under temporary names,
- * then the pack is renamed into place and the index last, as git does. Readers look for indexes,
- * so the pack becomes visible only when both are complete; a crash at any point leaves at most an
- * unreferenced temporary file or a pack without index, which readers ignore.
- */
-export async function storePack(gitdir: string, encoded: EncodedPack, durable: boolean): Promise<{ packPath: string; indexPath: string }> {
-  const dir = join(gitdir, "objects", "pack");
-  await fsp.mkdir(dir, { recursive: true });
-  const token = `${process.pid}-${randomBytes(6).toString("hex")}`;
-  const temps = { pack: join(dir, `tmp_pack_${token}`), index: join(dir, `tmp_idx_${token}`) };
-  const packPath = join(dir, `pack-${encoded.name}.pack`);
-  const indexPath = join(dir, `pack-${encoded.name}.idx`);
-  try {
-    await writeTemp(temps.pack, encoded.pack, durable);
-    await writeTemp(temps.index, encoded.index, durable);
-    await fsp.rename(temps.pack, packPath);
-    await fsp.rename(temps.index, indexPath);
-  } catch (error) {
-    await fsp.rm(temps.pack, { force: true });
-    await fsp.rm(temps.index, { force: true });
-    throw error;
-  }
-  if (durable) await syncDirectory(dir);
-  return { packPath, indexPath };
-}
-
-async function writeTemp(path: string, data: Buffer, durable: boolean): Promise<void> {
-  const handle = await fsp.open(path, "wx", 0o444);
-  try {
-    await handle.writeFile(data);
-    if (durable) await handle.sync();
-  } finally {
-    await handle.close();
-  }
 }
 
 function dedupe(objects: readonly PackInput[]): PackInput[] {

@@ -14,6 +14,7 @@ import { inflateSync } from "node:zlib";
 import git from "isomorphic-git";
 import { commitDecisionWithRetry } from "../../src/gitops/commit-with-retry.ts";
 import { listDecisionCommits } from "../../src/gitops/history.ts";
+import { listPacks, packsToMerge } from "../../src/gitops/pack-files.ts";
 import { encodePack, MAX_DELTA_DEPTH, prefixSuffixDelta, storedZlib } from "../../src/gitops/pack-writer.ts";
 import { GitRepo } from "../../src/gitops/repo.ts";
 import { editTree } from "../../src/gitops/tree-edit.ts";
@@ -240,12 +241,89 @@ describe("decision batches stored as one pack", () => {
       const outcome = await commitDecisionWithRetry(repo, twelveSteps);
       assert.equal(outcome.kind, "committed");
       if (outcome.kind !== "committed") return;
-      assert.ok(packFiles(repo.gitdir).filter((f) => f.endsWith(".idx")).length >= 2, "the clone's pack and the batch's");
+      // The clone's small pack was taken into the batch's.
+      assert.equal(packFiles(repo.gitdir).filter((f) => f.endsWith(".idx")).length, 1);
+      gitCli(repo.gitdir, "fsck", "--strict", "--no-progress");
       assert.equal(gitCli(bare, "rev-parse", "main").trim(), outcome.head);
       gitCli(bare, "fsck", "--strict", "--no-progress");
       assert.equal(gitCli(bare, "log", "--format=%s", "main").trim().split("\n").filter((s) => s.startsWith("advance(")).length, 12);
     } finally {
       await server.close();
+      await temp.cleanup();
+    }
+  });
+});
+
+describe("pack merging", () => {
+  it("takes in every pack smaller than twice what it gathers, smallest first", () => {
+    const packs = [40, 5, 1000, 12, 300].map((objects, i) => ({ name: `pack-${i}`, objects }));
+    assert.deepEqual(packsToMerge(packs, 10).map((p) => p.objects), [5, 12, 40]);
+    assert.deepEqual(packsToMerge(packs, 200).map((p) => p.objects), [5, 12, 40, 300, 1000]);
+    assert.deepEqual(packsToMerge(packs, 2).map((p) => p.objects), []);
+  });
+
+  it("keeps few packs over many ticks, copies deltas with their new distances, and leaves kept or broken packs alone", async (t) => {
+    if (!requireGit(t)) return;
+    const temp = await tempDir("tollgate-pack-merge-");
+    try {
+      const repo = await GitRepo.init(join(temp.dir, "merged.git"), { clock, identity });
+      const files = new Map<string, string>(Array.from({ length: 300 }, (_, i) => [`status/s-${String(i).padStart(3, "0")}.yaml`, `service: ${i}\n`]));
+      let parent: string | null = null;
+      let tree: string | null = null;
+      const counts: number[] = [];
+      const tick = async (n: number) => {
+        const batch = repo.store.batch();
+        tree = await editTree(repo.store, tree, tree === null ? files : new Map(), batch);
+        for (let i = 0; i < 40; i++) tree = await editTree(repo.store, tree, new Map([[`status/s-${String((n * 41 + i) % 300).padStart(3, "0")}.yaml`, `service: ${i}\ntick: ${n}\n`]]), batch);
+        const person = { name: "T", email: "t@example.test", timestamp: 1_800_000_000 + n, timezoneOffset: 0 };
+        const commit: string = await batch.writeCommit({ message: `tick ${n}\n`, tree, parent: parent ? [parent] : [], author: person, committer: person });
+        await batch.flush();
+        await repo.updateBranch(parent, commit);
+        parent = commit;
+        counts.push(packFiles(repo.gitdir).filter((f) => f.endsWith(".idx")).length);
+      };
+      for (let n = 0; n < 16; n++) await tick(n);
+      if (process.env.DEBUG_PACKS) console.log(counts.join(" "), JSON.stringify(await listPacks(repo.gitdir)));
+      assert.ok(Math.max(...counts) <= 4, `packs after each tick: ${counts.join(" ")}`);
+      gitCli(repo.gitdir, "fsck", "--strict", "--no-progress");
+      assert.match(gitCli(repo.gitdir, "count-objects", "-v"), /^garbage: 0$/m);
+      for (const idx of packFiles(repo.gitdir).filter((f) => f.endsWith(".idx"))) {
+        const path = join(repo.gitdir, "objects/pack", idx);
+        assert.ok(verifyPack(path).some((o) => o.depth > 0), "merged packs keep their deltas");
+        const rebuilt = join(temp.dir, `rebuilt-${idx}`);
+        execFileSync("git", ["index-pack", "-o", rebuilt, path.replace(/\.idx$/, ".pack")], { cwd: temp.dir });
+        assert.deepEqual(readFileSync(rebuilt), readFileSync(path));
+      }
+      assert.equal(gitCli(repo.gitdir, "rev-list", "--count", "main").trim(), "16");
+      const fresh = await GitRepo.open(repo.gitdir);
+      assert.equal(await fresh.treeAt(parent!).read("status/s-000.yaml"), gitCli(repo.gitdir, "show", "main:status/s-000.yaml"));
+      const log = await git.log({ fs: fresh.fs, gitdir: fresh.gitdir, ref: "main", cache: {} });
+      assert.equal(log.length, 16);
+
+      // A pack marked to keep, and one whose index does not match its data, are not merged, though
+      // each is the smallest pack, which the next tick would take in.
+      const smallest = async () => {
+        const packs = await listPacks(repo.gitdir);
+        const pack = packs.sort((a, b) => a.objects - b.objects)[0]!;
+        assert.ok(packsToMerge(packs, 100).some((p) => p.name === pack.name));
+        return pack.name;
+      };
+      const kept = await smallest();
+      await writeFile(join(repo.gitdir, "objects/pack", `${kept}.keep`), "");
+      await tick(16);
+      assert.ok(packFiles(repo.gitdir).includes(`${kept}.pack`), "a kept pack stays");
+      await rm(join(repo.gitdir, "objects/pack", `${kept}.keep`));
+      const victim = join(repo.gitdir, "objects/pack", `${await smallest()}.idx`);
+      const index = readFileSync(victim);
+      const count = index.readUInt32BE(8 + 255 * 4);
+      index.writeUInt32BE((index.readUInt32BE(8 + 256 * 4 + count * 20) ^ 1) >>> 0, 8 + 256 * 4 + count * 20); // first CRC
+      await rm(victim);
+      await writeFile(victim, index);
+      await tick(17);
+      assert.ok(packFiles(repo.gitdir).includes(victim.split("/").at(-1)!), "a pack with a wrong CRC stays as it is");
+      const reread = await GitRepo.open(repo.gitdir);
+      assert.equal(await reread.treeAt(parent!).read("status/s-000.yaml"), gitCli(repo.gitdir, "show", "main:status/s-000.yaml"));
+    } finally {
       await temp.cleanup();
     }
   });
