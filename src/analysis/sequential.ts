@@ -6,7 +6,19 @@
  * Why promotion needs no split of its budget: promoting is wrong only if some stream is materially
  * worse, and that stream's own test reached 1/promoteAlpha with probability ≤ promoteAlpha
  * (an intersection-union test), whichever stream it is.
+ *
+ * The final look: `finalAlpha` of the rollback budget is kept for one fixed-time test per count
+ * stream at the stage cap (`finalZ` ≥ its normal critical value); the e-processes share the rest.
+ * An anytime-valid boundary is the price of looking at every interval: at the cap it needs roughly
+ * twice the evidence (in log-likelihood) a single planned look needs. Small regressions that are
+ * still undecided there are the ones it misses, and the final look catches most of them. False
+ * rollbacks stay ≤ (α − finalAlpha) + finalAlpha = α, because the cap is fixed before the stage
+ * starts and the look happens once, whenever the judge looks at the e-processes.
+ *
+ * Guard streams (`StreamConfig.guard`) can roll back but need not pass for promotion; an early
+ * promotion waits only while their rollback e-value is above 1.
  */
+import { probit } from "simple-statistics";
 import type { SequentialJudgeConfig } from "./config.ts";
 import { type Decision, type JudgeRun, tidy } from "./decision.ts";
 import type { StageTiming, Tick } from "./observations.ts";
@@ -27,6 +39,8 @@ export interface StreamVerdict {
   /** Decision times at which the tests first crossed their thresholds. */
   failedAt: number | null;
   passedAt: number | null;
+  /** The final look at the stage cap (count streams, once it has happened): statistic and critical value. */
+  finalLook?: { z: number; critical: number };
   data: StreamSummary;
 }
 
@@ -43,9 +57,14 @@ export interface AnalysisReport {
 export class SequentialJudgeRun implements JudgeRun {
   private readonly streams: MetricStream[];
   private readonly rollbackLog: number[];
+  /** Critical value of each stream's final look (Infinity: none). */
+  private readonly finalCritical: number[];
   private readonly promoteLog: number;
   private readonly failedAt: Array<number | null>;
+  /** True for streams failed by the final look rather than by their e-process. */
+  private readonly failedFinally: boolean[];
   private readonly passedAt: Array<number | null>;
+  private finalLookDone = false;
   private t = 0;
 
   constructor(
@@ -54,9 +73,14 @@ export class SequentialJudgeRun implements JudgeRun {
   ) {
     this.streams = config.streams.map(createStream);
     const shares = config.streams.reduce((sum, s) => sum + s.alphaShare, 0);
-    this.rollbackLog = config.streams.map((s) => Math.log(shares / (config.alpha * s.alphaShare)));
+    const finalAlpha = config.finalAlpha ?? 0;
+    this.rollbackLog = config.streams.map((s) => Math.log(shares / ((config.alpha - finalAlpha) * s.alphaShare)));
+    const looks = this.streams.map((s) => s.finalZ() !== null);
+    const finalShares = config.streams.reduce((sum, s, i) => sum + (looks[i] ? s.alphaShare : 0), 0);
+    this.finalCritical = config.streams.map((s, i) => (looks[i] && finalAlpha > 0 ? -probit((finalAlpha * s.alphaShare) / finalShares) : Number.POSITIVE_INFINITY));
     this.promoteLog = Math.log(1 / config.promoteAlpha);
     this.failedAt = this.streams.map(() => null);
+    this.failedFinally = this.streams.map(() => false);
     this.passedAt = this.streams.map(() => null);
   }
 
@@ -67,6 +91,7 @@ export class SequentialJudgeRun implements JudgeRun {
       if (this.failedAt[i] === null && s.logRollbackE() >= this.rollbackLog[i]!) this.failedAt[i] = tick.t;
       if (this.passedAt[i] === null && s.logPromoteE() >= this.promoteLog) this.passedAt[i] = tick.t;
     });
+    if (tick.t >= this.timing.horizon && !this.finalLookDone) this.finalLook(tick.t);
     if (tick.t < this.timing.analysisStart) return undefined;
     const action = this.action();
     if (action.action === "continue") return undefined;
@@ -87,22 +112,41 @@ export class SequentialJudgeRun implements JudgeRun {
     return { t: this.t, action, trigger, reason, streams };
   }
 
+  /** The one fixed-time look at the stage cap (see the module comment). */
+  private finalLook(t: number): void {
+    this.finalLookDone = true;
+    this.streams.forEach((s, i) => {
+      if (this.failedAt[i] !== null) return;
+      if ((s.finalZ() ?? Number.NEGATIVE_INFINITY) >= this.finalCritical[i]!) {
+        this.failedAt[i] = t;
+        this.failedFinally[i] = true;
+      }
+    });
+  }
+
   private action(): { action: AnalysisReport["action"]; trigger: StreamKind | null } {
+    // The trigger is the failed stream with the strongest evidence: e-processes first, then final looks.
     let worst = -1;
     let worstMargin = Number.NEGATIVE_INFINITY;
     this.streams.forEach((s, i) => {
       if (this.failedAt[i] === null) return;
-      const margin = s.logRollbackE() - this.rollbackLog[i]!;
+      const margin = this.failedFinally[i] ? Number.MIN_SAFE_INTEGER : s.logRollbackE() - this.rollbackLog[i]!;
       if (margin > worstMargin) {
         worstMargin = margin;
         worst = i;
       }
     });
     if (worst >= 0) return { action: "rollback", trigger: this.streams[worst]!.config.stream };
-    const allPassed = this.passedAt.every((p) => p !== null);
-    const leaning = this.streams.some((s) => s.logRollbackE() > Math.log(this.config.leanLimit));
+    const allPassed = this.passedAt.every((p, i) => p !== null || this.config.streams[i]!.guard === true);
+    const leaning = this.streams.some((_, i) => this.leaning(i));
     if ((allPassed && !leaning && this.t >= this.config.minDuration) || this.t >= this.timing.horizon) return { action: "promote", trigger: null };
     return { action: "continue", trigger: null };
+  }
+
+  /** The stream's rollback evidence leans towards a regression: early promotion waits. */
+  private leaning(i: number): boolean {
+    const limit = this.config.streams[i]!.guard ? GUARD_LEAN_LIMIT : this.config.leanLimit;
+    return this.streams[i]!.logRollbackE() > Math.log(limit);
   }
 
   private verdict(i: number): StreamVerdict {
@@ -114,15 +158,22 @@ export class SequentialJudgeRun implements JudgeRun {
     const estimate = s.estimate(this.config.alpha);
     const data = s.summary();
     const failed = this.failedAt[i] !== null;
-    const passed = this.passedAt[i] !== null;
+    const passed = c.guard ? !this.leaning(i) : this.passedAt[i] !== null;
     const verdict: Verdict = failed ? "fail" : passed ? "pass" : "inconclusive";
+    const look = this.finalLookDone && Number.isFinite(this.finalCritical[i]!) ? { z: s.finalZ() ?? 0, critical: this.finalCritical[i]! } : undefined;
     const name = c.stream.replace(/_/g, " ");
     const levels = `canary ${fmt(data.canary)} vs baseline ${fmt(data.baseline)} (${data.measure}); ratio ${fmt(estimate.ratio)}, ${Math.round((1 - this.config.alpha) * 100)}% bounds ${fmt(estimate.lower)}–${fmt(estimate.upper)}`;
     let reason: string;
-    if (failed) {
+    if (failed && this.failedFinally[i] && look) {
+      reason = `${name} is worse than the ${fmtPct(c.tolerance)} tolerance at the stage cap: ${levels}; final look z ${fmt(look.z)} ≥ ${fmt(look.critical)}`;
+    } else if (failed) {
       reason = `${name} is worse than the ${fmtPct(c.tolerance)} tolerance: ${levels}; e-value ${fmt(rollbackE)} ≥ ${fmt(threshold.rollback)}`;
+    } else if (passed && c.guard) {
+      reason = `${name} shows no sign of a regression (e-value ${fmt(rollbackE)} ≤ ${GUARD_LEAN_LIMIT}; a guard, it need not show the canary is fine): ${levels}`;
     } else if (passed) {
-      reason = `${name} is not materially worse (below ×${c.materialRatio}): ${levels}`;
+      reason = `${name} is not materially worse (${material(c)}): ${levels}`;
+    } else if (c.guard) {
+      reason = `${name} leans towards a regression (e-value ${fmt(rollbackE)} > ${GUARD_LEAN_LIMIT}, rollback at ${fmt(threshold.rollback)}): ${levels}; early promotion waits`;
     } else if (data.intervals === 0) {
       reason = `${name}: no usable data yet (both arms needed in the same interval)`;
     } else {
@@ -133,7 +184,7 @@ export class SequentialJudgeRun implements JudgeRun {
         ? "at the current estimate it cannot be shown to be below the material ratio"
         : minutes > remaining
           ? `needs about ${Math.ceil(minutes)} more minutes at current traffic, longer than the ${Math.ceil(remaining)} left in this stage`
-          : `needs about ${Math.max(1, Math.ceil(minutes))} more minutes at current traffic to show it is below ×${c.materialRatio}`;
+          : `needs about ${Math.max(1, Math.ceil(minutes))} more minutes at current traffic to show it is ${material(c)}`;
       reason = `${name} inconclusive: ${levels}; ${outlook}`;
     }
     return {
@@ -146,6 +197,7 @@ export class SequentialJudgeRun implements JudgeRun {
       threshold,
       failedAt: this.failedAt[i] ?? null,
       passedAt: this.passedAt[i] ?? null,
+      ...(look ? { finalLook: look } : {}),
       data,
     };
   }
@@ -164,10 +216,19 @@ export class SequentialJudgeRun implements JudgeRun {
         canary: tidy(v.data.canary),
         baseline: tidy(v.data.baseline),
         intervals: v.data.intervals,
+        ...(v.finalLook ? { zFinal: tidy(v.finalLook.z), zCritical: tidy(v.finalLook.critical) } : {}),
       };
     });
     return { judge: "sequential", alpha: this.config.alpha, streams };
   }
+}
+
+/** Guards hold an early promotion while their rollback e-value is above this (the data favour a regression). */
+const GUARD_LEAN_LIMIT = 1;
+
+/** "below ×1.5", or "below ×1.5 and less than 0.5% more" with an absolute material increase. */
+function material(c: { materialRatio: number; materialIncrease?: number }): string {
+  return c.materialIncrease ? `below ×${c.materialRatio} and less than ${fmtPct(c.materialIncrease)} more` : `below ×${c.materialRatio}`;
 }
 
 function inconclusiveNames(streams: StreamVerdict[]): string {

@@ -14,6 +14,7 @@ export type StreamKind =
   | "error_rate"
   | "intervention_rate"
   | "slow_request_rate"
+  | "cost_tail_rate"
   | "latency_logmean"
   | "latency_spread"
   | "cost_logmean";
@@ -22,6 +23,7 @@ export const STREAM_METRIC: Record<StreamKind, MetricName> = {
   error_rate: "error_rate",
   intervention_rate: "intervention_rate",
   slow_request_rate: "slow_request_rate",
+  cost_tail_rate: "cost_per_task",
   latency_logmean: "latency",
   latency_spread: "latency",
   cost_logmean: "cost_per_task",
@@ -35,10 +37,21 @@ export interface StreamConfig {
   tolerance: number;
   /** Canary/baseline ratio that is materially worse; promotion needs evidence of less. */
   materialRatio: number;
+  /**
+   * Count streams: an absolute rise of the rate that is material even below `materialRatio`
+   * (0.005 = +0.5 percentage points); early promotion needs evidence against it too. 0/unset: none.
+   */
+  materialIncrease?: number;
   /** Share of the rollback α budget given to this stream (shares are normalised over streams). */
   alphaShare: number;
   /** Data from intervals ending at or before this many seconds after stage start is not used. */
   warmup: number;
+  /**
+   * A guard can roll back but never has to show the canary is fine: early promotion does not wait
+   * for its promotion test, only while its rollback e-value is above 1 (its evidence favours a
+   * regression). For rare-event streams whose promotion test could not finish within a stage.
+   */
+  guard?: boolean;
 }
 
 /** What a stream says about the canary, in the metric's own terms. */
@@ -68,6 +81,8 @@ export interface MetricStream {
   observe(tick: Tick): void;
   logRollbackE(): number;
   logPromoteE(): number;
+  /** The final look's standardised statistic (count streams), or null for streams without one. */
+  finalZ(): number | null;
   intervalsToPromote(logThreshold: number): number;
   estimate(alpha: number): Estimate;
   summary(): StreamSummary;
@@ -80,8 +95,15 @@ const RHO_COST = 1 / 0.1 ** 2;
 const BURST_FACTOR = 2;
 /** Least observations per arm per interval for a log-mean or spread to be used. */
 const MIN_OBSERVATIONS = 10;
-/** Least baseline observations before a slow-request threshold is set from past baseline data. */
+/** Least baseline observations before a tail threshold is set from past baseline data. */
 const MIN_BASELINE_FOR_THRESHOLD = 1000;
+/**
+ * The cost-tail stream counts tasks dearer than this quantile of the baseline's past costs. Far in the
+ * tail, runaway tasks (Pareto-tailed) make up most of the exceedances, so a rise in their share shows
+ * as a large ratio (about ×2.6 at p99.9 for five times the runaways, ×1.4 at p99), while host-to-host
+ * cost offsets of a few percent move it by at most ~10% at any quantile.
+ */
+const COST_TAIL_QUANTILE = 0.999;
 
 export function createStream(config: StreamConfig): MetricStream {
   switch (config.stream) {
@@ -90,7 +112,9 @@ export function createStream(config: StreamConfig): MetricStream {
     case "intervention_rate":
       return new CountStream(config, "intervention rate", { events: "interventions", exposure: "tasks" });
     case "slow_request_rate":
-      return new SlowRequestStream(config);
+      return new TailCountStream(config, "share of requests slower than the baseline p99", (a) => a.latency, 0.99);
+    case "cost_tail_rate":
+      return new TailCountStream(config, "share of tasks dearer than the baseline p99.9", (a) => a.cost, COST_TAIL_QUANTILE);
     case "latency_logmean":
       return new LogMeanStream(config, "geometric mean latency (ms)", RHO_LATENCY, (a) => a.latency);
     case "cost_logmean":
@@ -142,6 +166,9 @@ class CountStream implements MetricStream {
   logPromoteE(): number {
     return this.test.logPromoteE();
   }
+  finalZ(): number {
+    return this.test.finalZ();
+  }
   intervalsToPromote(logThreshold: number): number {
     return this.test.intervalsToPromote(logThreshold);
   }
@@ -168,31 +195,38 @@ class CountStream implements MetricStream {
 }
 
 /**
- * Requests slower than the baseline's p99 over past intervals (design page (b)3): a count stream
- * whose threshold is predictable (set only from data before the interval it is applied to).
+ * Observations above a high quantile of the baseline's past intervals (design page (b)3 and (c)):
+ * requests slower than the baseline's p99, tasks dearer than its tail. A count stream whose
+ * threshold is predictable (set only from baseline data before the interval it is applied to).
  */
-class SlowRequestStream extends CountStream {
+class TailCountStream extends CountStream {
   private pastBaseline: HistogramSummary["buckets"] | undefined;
   private pastCount = 0;
   private threshold: number | undefined;
 
-  constructor(config: StreamConfig) {
-    super(config, "share of requests slower than the baseline p99");
+  constructor(
+    config: StreamConfig,
+    measure: string,
+    private readonly pick: (arm: ArmObservation) => HistogramSummary | undefined,
+    private readonly quantile: number,
+  ) {
+    super(config, measure);
   }
 
   protected override read(arm: ArmObservation): [number, number] | undefined {
-    if (this.threshold === undefined || !arm.latency || arm.latency.count === 0) return undefined;
-    return [countAbove(this.threshold, arm.latency.buckets), arm.latency.count];
+    const h = this.pick(arm);
+    if (this.threshold === undefined || !h || h.count === 0) return undefined;
+    return [countAbove(this.threshold, h.buckets), h.count];
   }
 
   protected override afterRead(tick: Tick): void {
-    const h = tick.baseline?.latency;
+    const h = tick.baseline && this.pick(tick.baseline);
     if (!h || h.count === 0) return;
     const merged = mergeHistograms(this.pastBaseline ? [this.pastBaseline, h.buckets] : [h.buckets]);
     if (merged.skipped > 0 || !merged.buckets) return;
     this.pastBaseline = merged.buckets;
     this.pastCount += h.count;
-    if (this.pastCount >= MIN_BASELINE_FOR_THRESHOLD) this.threshold = histogramQuantile(0.99, this.pastBaseline);
+    if (this.pastCount >= MIN_BASELINE_FOR_THRESHOLD) this.threshold = histogramQuantile(this.quantile, this.pastBaseline);
   }
 }
 
@@ -232,6 +266,9 @@ abstract class ShiftStream implements MetricStream {
   }
   logPromoteE(): number {
     return this.test.logPromoteE();
+  }
+  finalZ(): null {
+    return null;
   }
   intervalsToPromote(logThreshold: number): number {
     return this.test.intervalsToPromote(logThreshold);
@@ -322,5 +359,5 @@ class SpreadStream extends ShiftStream {
 }
 
 function countSettings(config: StreamConfig) {
-  return { nullRatio: 1 + config.tolerance, badRatio: config.materialRatio, burstFactor: BURST_FACTOR };
+  return { nullRatio: 1 + config.tolerance, badRatio: config.materialRatio, materialDifference: config.materialIncrease ?? 0, burstFactor: BURST_FACTOR };
 }

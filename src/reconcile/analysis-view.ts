@@ -34,6 +34,7 @@ const STREAM_UNIT: Record<StreamVerdict["stream"], NonNullable<MetricJudgement["
   error_rate: "fraction",
   intervention_rate: "fraction",
   slow_request_rate: "fraction",
+  cost_tail_rate: "fraction",
   latency_logmean: "ms",
   latency_spread: "ratio",
   cost_logmean: "usd",

@@ -9,7 +9,9 @@
  * Rollback test: H0 r ≤ r0, alternatives β0 + g_k mixed with fixed weights w_k. Each factor has
  * conditional expectation ≤ 1 under any r ≤ r0 (monotone likelihood ratio), so the mixture is an
  * e-process however often it is looked at and however the traffic split changes.
- * Promotion test: H0 r ≥ r_bad, alternatives β_bad − g_k.
+ * Promotion test: H0 r ≥ r_bad, alternatives β_bad − g_k (optionally with a smaller, predictable
+ * r_bad per interval for an absolute material difference, see `materialDifference`).
+ * Final look (`finalZ`): a fixed-time score test of r ≤ r0, for one read at the stage cap.
  */
 import { logSumExp, negLogSigmoid } from "../math.ts";
 
@@ -18,6 +20,13 @@ export interface CountEProcessSettings {
   nullRatio: number;
   /** r_bad: materially worse; promotion needs evidence the ratio is below it. */
   badRatio: number;
+  /**
+   * An absolute difference of rates that is material even when it is a smaller ratio than
+   * `badRatio` (0.005 = half a percentage point more events per unit of exposure). The promotion
+   * null of interval i becomes r ≥ min(badRatio, 1 + difference / p̂), with p̂ the baseline rate of
+   * the intervals before i: predictable, so the promotion test stays valid. 0 or unset: ratios only.
+   */
+  materialDifference?: number;
   /**
    * Bursts: an interval with more than `burstFactor` × the median event count of past intervals has
    * its evidence tempered (likelihood ratios raised to the power burstFactor·median/x ≤ 1). Bursts
@@ -77,6 +86,9 @@ export class CountEProcess {
   baselineEvents = 0;
   canaryExposure = 0;
   baselineExposure = 0;
+  /** Score Σ w·(x_c − x·θ_i(r0)) and its conditional variance Σ w²·x·θ(1−θ), for `finalZ`. */
+  private score = 0;
+  private scoreVariance = 0;
 
   constructor(
     readonly settings: CountEProcessSettings,
@@ -94,6 +106,7 @@ export class CountEProcess {
     if (!(nc > 0 && nb > 0)) return;
     const x = xc + xb;
     const weight = this.burstWeight(x);
+    const promoteNull = this.promoteNullNow();
     this.samples.push({ ...sample, weight });
     insertSorted(this.pastEvents, x);
     this.canaryEvents += xc;
@@ -102,8 +115,19 @@ export class CountEProcess {
     this.baselineExposure += nb;
     if (x === 0) return;
     const offset = Math.log(nc / nb);
+    const theta0 = Math.exp(-negLogSigmoid(this.rollbackNull + offset)); // θ_i(r0)
+    this.score += weight * (xc - x * theta0);
+    this.scoreVariance += weight * weight * x * theta0 * (1 - theta0);
     accumulate(this.up, this.mixture.gains, this.rollbackNull + offset, weight * xc, weight * xb, +1);
-    accumulate(this.down, this.mixture.gains, this.promoteNull + offset, weight * xc, weight * xb, -1);
+    accumulate(this.down, this.mixture.gains, promoteNull + offset, weight * xc, weight * xb, -1);
+  }
+
+  /** log of this interval's promotion null ratio (see `materialDifference`), from past intervals only. */
+  private promoteNullNow(): number {
+    const difference = this.settings.materialDifference ?? 0;
+    if (!(difference > 0) || this.baselineEvents < MIN_EVENTS_FOR_RATE) return this.promoteNull;
+    const rate = this.baselineEvents / this.baselineExposure;
+    return Math.min(this.promoteNull, Math.log1p(difference / rate));
   }
 
   private burstWeight(x: number): number {
@@ -118,6 +142,48 @@ export class CountEProcess {
   /** log e-value against "canary ratio ≤ r0" (evidence of a regression). */
   logRollbackE(): number {
     return logSumExp(this.mixture.logWeights, this.up);
+  }
+
+  /**
+   * The final look (a fixed-time test, not an e-value): the standardised score of the split of events
+   * at the boundary r0, (Σ w·(x_c − x·θ_i(r0)) − ½) / sqrt(φ·Σ w²·x·θ_i(1 − θ_i)), with a continuity
+   * correction of ½ and φ ≥ 1 the Pearson dispersion of the splits. Approximately standard normal at
+   * r = r0 (stochastically smaller for r < r0) when read once, at a time fixed in advance; w are the
+   * burst weights. 0 while the score's variance is below 5 (too few events for the normal law).
+   */
+  finalZ(): number {
+    if (this.scoreVariance < MIN_FINAL_VARIANCE) return 0;
+    return (this.score - 0.5) / Math.sqrt(this.scoreVariance * this.dispersion());
+  }
+
+  /**
+   * Pearson dispersion (at least 1) of the intervals' splits around the pooled Mantel-Haenszel ratio:
+   * extra-binomial variation, e.g. pods with different error rates, widens the final look.
+   */
+  dispersion(): number {
+    let num = 0;
+    let den = 0;
+    for (const s of this.samples) {
+      const n = s.canaryExposure + s.baselineExposure;
+      num += (s.weight * s.canaryEvents * s.baselineExposure) / n;
+      den += (s.weight * s.baselineEvents * s.canaryExposure) / n;
+    }
+    if (!(num > 0 && den > 0)) return 1;
+    const ratio = num / den;
+    let chi = 0;
+    let expected = 0;
+    let used = 0;
+    for (const s of this.samples) {
+      const x = s.canaryEvents + s.baselineEvents;
+      if (x === 0) continue;
+      const theta = (s.canaryExposure * ratio) / (s.canaryExposure * ratio + s.baselineExposure);
+      const w2 = s.weight * s.weight;
+      chi += w2 * (s.canaryEvents - x * theta) ** 2;
+      expected += w2 * x * theta * (1 - theta);
+      used++;
+    }
+    if (used < 2 || !(expected > 0)) return 1;
+    return Math.max(1, (chi / expected) * (used / (used - 1)));
   }
 
   /** log e-value against "canary ratio ≥ r_bad" (evidence the canary is not materially worse). */
@@ -141,6 +207,12 @@ export class CountEProcess {
     return ratioBounds(this.samples, alpha, this.mixture);
   }
 }
+
+/** Baseline events needed before the baseline rate sets an absolute material difference. */
+const MIN_EVENTS_FOR_RATE = 10;
+
+/** Least variance of the score (n·θ(1 − θ) in one interval's terms) for a final look. */
+const MIN_FINAL_VARIANCE = 5;
 
 /** Past intervals needed before bursts are recognised. */
 const MIN_PAST_FOR_BURSTS = 6;
