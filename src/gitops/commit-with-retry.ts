@@ -6,6 +6,7 @@ import type { GitTree } from "./git-tree.ts";
 import { findDecisionsByKey } from "./history.ts";
 import { pushWithLease } from "./push.ts";
 import type { GitRepo } from "./repo.ts";
+import { sendPackWithLease } from "./send-pack.ts";
 import { type SyncResult, syncWithRemote } from "./sync.ts";
 
 /** The state a decision is made on: the head commit and the desired state read from it. */
@@ -124,13 +125,14 @@ async function attemptOnce(repo: GitRepo, decide: Decide, attempt: number): Prom
   const written: WrittenDecision[] = [];
   let tip = head;
   const batch = repo.store.batch();
+  let pack: Buffer | undefined;
   try {
     for (const change of fresh) {
       const decision = await writeDecisionCommit(repo, tip, change, batch);
       written.push(decision);
       tip = decision.commit;
     }
-    await batch.flush();
+    pack = await batch.flush();
   } finally {
     batch.discard();
   }
@@ -139,7 +141,9 @@ async function attemptOnce(repo: GitRepo, decide: Decide, attempt: number): Prom
   await repo.point("ref-updated", { commit: tip!, attempt });
   if (repo.remote) {
     await repo.point("before-push", { commit: tip!, attempt });
-    await pushWithLease(repo, head);
+    // The batch's pack holds everything the chain adds to `head`: send it as it is.
+    const sent = pack ? await sendPackWithLease(repo, head, tip!, pack) : "unsupported";
+    if (sent === "unsupported") await pushWithLease(repo, head);
     await repo.point("pushed", { commit: tip!, attempt });
   }
   return { kind: "committed", head: tip!, decisions: written, skipped, attempts: attempt, sync };

@@ -172,34 +172,39 @@ export class ObjectStore implements ObjectWriter {
   }
 
   /**
-   * @internal Stores objects for a batch: a few as loose objects, many as one pack (with its index,
+   * @internal Stores a batch's objects: a few as loose objects, many as one pack (with its index,
    * renamed into place only once both are complete). Either way, when this returns, all are stored.
+   * Returns the pack of exactly these objects when there is one (what a push of them sends).
    */
-  async storeObjects(objects: StagedObject[]): Promise<void> {
-    const missing = objects.filter((o) => !this.stored.has(o.oid));
-    if (missing.length === 0) return;
-    if (missing.length < PACK_THRESHOLD) {
+  async storeObjects(objects: StagedObject[]): Promise<Buffer | undefined> {
+    if (objects.length < PACK_THRESHOLD) {
+      const missing = objects.filter((o) => !this.stored.has(o.oid));
       await Promise.all(missing.map((o) => this.writeLoose(o)));
-    } else {
-      await this.writePack(missing);
+      for (const o of missing) this.stored.add(o.oid);
+      return undefined;
     }
-    for (const o of missing) this.stored.add(o.oid);
+    const own = encodePack(objects);
+    await this.writePack(own);
+    for (const o of objects) this.stored.add(o.oid);
+    return own.pack;
   }
 
   /**
-   * Stores objects as one new pack that also takes in the smaller packs (see pack-files.ts); those
-   * are removed once the new pack and its index are in place. A pack that cannot be merged (an
-   * index that does not match its pack) is left as it is.
+   * Stores a pack that also takes in the smaller packs (see pack-files.ts); those are removed once
+   * the new pack and its index are in place. A pack that cannot be merged (an index that does not
+   * match its pack) is left as it is.
    */
-  private async writePack(objects: StagedObject[]): Promise<void> {
-    const merged = packsToMerge(await listPacks(this.gitdir), objects.length);
-    let encoded: EncodedPack;
-    try {
-      encoded = encodePack(objects, await Promise.all(merged.map((p) => readPack(this.gitdir, p))));
-    } catch (error) {
-      if (!(error instanceof UnmergeablePackError)) throw error;
-      merged.length = 0;
-      encoded = encodePack(objects);
+  private async writePack(own: EncodedPack): Promise<void> {
+    const merged = packsToMerge(await listPacks(this.gitdir), own.objects);
+    let encoded = own;
+    if (merged.length > 0) {
+      try {
+        const sources = await Promise.all(merged.map((p) => readPack(this.gitdir, p)));
+        encoded = encodePack([], [...sources, { name: `pack-${own.name}`, index: own.index, data: own.pack }]);
+      } catch (error) {
+        if (!(error instanceof UnmergeablePackError)) throw error;
+        merged.length = 0;
+      }
     }
     await storePack(this.gitdir, encoded, this.durable);
     for (const pack of merged) {
@@ -304,11 +309,14 @@ export class ObjectBatch implements ObjectWriter {
     return Promise.resolve(this.stage(hashed("commit", encodeCommit(commit))));
   }
 
-  /** Stores every object written so far (see ObjectStore); afterwards refs may name them. */
-  async flush(): Promise<void> {
-    const objects = [...this.objects.values()];
-    await this.store.storeObjects(objects);
+  /**
+   * Stores every object written so far (see ObjectStore); afterwards refs may name them. Returns
+   * the pack of exactly the batch's objects when it was stored as one, for a push to send.
+   */
+  async flush(): Promise<Buffer | undefined> {
+    const pack = await this.store.storeObjects([...this.objects.values()]);
     this.release();
+    return pack;
   }
 
   /** Forgets the objects not flushed. */
@@ -316,8 +324,12 @@ export class ObjectBatch implements ObjectWriter {
     this.release();
   }
 
+  /**
+   * Objects stored already are kept too: the batch's pack must hold every object its commits add,
+   * since a remote may lack one that an earlier, unpublished commit of this process stored here.
+   */
   private stage(object: StagedObject): string {
-    if (this.objects.has(object.oid) || this.store.isStored(object.oid)) return object.oid;
+    if (this.objects.has(object.oid)) return object.oid;
     this.objects.set(object.oid, object);
     this.store.stage(object);
     return object.oid;
