@@ -8,8 +8,12 @@
  * The baseline is the same work over 10 services, measured in the same run, so the numbers read as
  * per-service ratios. Goal: 1,000 rollouts in one tick ≤ 5 s on 2 cores.
  *
+ * With --remote the reconciler works on a clone of a git http-backend remote on loopback (as it runs
+ * in production): each tick then also fetches and pushes, and the push gets its own column.
+ *
  *   npm run bench:reconcile
  *   npm run bench:reconcile -- --sizes 1000,2000 --repeats 3 --json
+ *   npm run bench:reconcile -- --remote
  */
 import { execFileSync } from "node:child_process";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
@@ -18,7 +22,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import pino from "pino";
 import { SimulatedCluster } from "../src/cluster/simulated/cluster.ts";
-import { GitRepo } from "../src/gitops/index.ts";
+import { GitRepo, type GitRepoOptions } from "../src/gitops/index.ts";
 import { loadRepository } from "../src/model/repository.ts";
 import type { Environment } from "../src/model/types.ts";
 import { PolicyLoader } from "../src/policy/loader.ts";
@@ -28,6 +32,7 @@ import { createTelemetrySource } from "../src/telemetry/factory.ts";
 import { writeScenarioFile } from "../src/telemetry/scenario-file.ts";
 import { simulateStage } from "../src/telemetry/simulated/generator.ts";
 import type { TelemetrySource } from "../src/telemetry/source.ts";
+import { startGitHttpServer } from "../test/support/git-http/server.ts";
 import { serviceNames, writeFleet, writeReleases } from "../test/support/reconcile/fleet.ts";
 
 const { values } = parseArgs({
@@ -36,6 +41,7 @@ const { values } = parseArgs({
     baseline: { type: "string", default: "10" },
     repeats: { type: "string", default: "2" },
     concurrency: { type: "string", default: "8" },
+    remote: { type: "boolean", default: false },
     json: { type: "boolean", default: false },
   },
 });
@@ -54,6 +60,8 @@ interface Phase {
   decideMs: number;
   /** Writing the decision commits (evidence, status, trees, commit) and moving the branch. */
   commitMs: number;
+  /** With --remote: publishing the commits (push with lease); else 0. */
+  pushMs: number;
   /** After the branch moved (or, without a commit, from the first service applied): applying every service. */
   applyMs: number;
 }
@@ -71,6 +79,7 @@ interface Row {
 
 const root = await mkdtemp(join(tmpdir(), "tollgate-bench-reconcile-"));
 const policies = new PolicyAtHead(new PolicyLoader());
+const server = values.remote ? await startGitHttpServer({ root }) : undefined;
 try {
   const rows: Row[] = [];
   for (const size of [baselineSize, ...sizes]) {
@@ -80,6 +89,7 @@ try {
   }
   report(rows);
 } finally {
+  await server?.close();
   await rm(root, { recursive: true, force: true });
 }
 
@@ -125,17 +135,23 @@ async function measure(size: number, run: number): Promise<Row> {
   const clock = () => now;
   // The gitops points time the phases of a tick: the first evidence written opens the commit phase,
   // the branch update closes it.
-  const marks: { firstWrite?: number; refUpdated?: number; firstApply?: number } = {};
-  const repo = await GitRepo.open(dir, {
+  const marks: { firstWrite?: number; refUpdated?: number; pushed?: number; firstApply?: number } = {};
+  // With a remote: the fleet repository becomes a bare remote served by git http-backend, and the
+  // reconciler works on its own clone of it.
+  const remoteName = `fleet-${size}-${run}.git`;
+  if (server) execFileSync("git", ["clone", "-q", "--bare", dir, join(root, remoteName)]);
+  const options: GitRepoOptions = {
     clock,
     identity: { name: "tollgate", email: "tollgate@example.com" },
     hooks: {
       at: (point) => {
         if (point === "evidence-written") marks.firstWrite ??= performance.now();
         if (point === "ref-updated") marks.refUpdated = performance.now();
+        if (point === "pushed") marks.pushed = performance.now();
       },
     },
-  });
+  };
+  const repo = server ? await GitRepo.clone(`${dir}.clone`, { ...options, remote: { url: server.url(remoteName) } }) : await GitRepo.open(dir, options);
   const cluster = new SimulatedCluster();
   const sources = new Map<string, Promise<TelemetrySource>>();
   const reconciler = new Reconciler({
@@ -165,14 +181,16 @@ async function measure(size: number, run: number): Promise<Row> {
   const tick = async (expected: number, what: string): Promise<Phase> => {
     delete marks.firstWrite;
     delete marks.refUpdated;
+    delete marks.pushed;
     delete marks.firstApply;
     const started = performance.now();
     const r = check(await reconciler.tick(), expected, what);
     const ended = started + r.durationMs;
     // Apply begins with loading the new head, just before the first service is applied.
-    const applying = marks.refUpdated ?? marks.firstApply ?? ended;
-    const decided = marks.firstWrite ?? applying;
-    return { ms: r.durationMs, decisions: r.decisions.length, decideMs: decided - started, commitMs: applying - decided, applyMs: ended - applying };
+    const committed = marks.refUpdated ?? marks.firstApply ?? ended;
+    const applying = marks.pushed ?? committed;
+    const decided = marks.firstWrite ?? committed;
+    return { ms: r.durationMs, decisions: r.decisions.length, decideMs: decided - started, commitMs: committed - decided, pushMs: applying - committed, applyMs: ended - applying };
   };
   const start = await tick(size, "start");
   now = new Date(now.getTime() + 30_000);
@@ -192,6 +210,8 @@ async function measure(size: number, run: number): Promise<Row> {
   await loadRepository(cold.treeAt(head));
   const loadCachedMs = performance.now() - loadStarted;
   await rm(dir, { recursive: true, force: true });
+  await rm(`${dir}.clone`, { recursive: true, force: true });
+  await rm(join(root, remoteName), { recursive: true, force: true });
   return { services: size, files, start, step, observe, loadMs, loadCachedMs };
 }
 
@@ -211,12 +231,13 @@ function report(rows: Row[]): void {
   const ratio = (p: (r: Row) => Phase, r: Row) => (perService(p(r), r.services) / perService(p(base), base.services)).toFixed(2);
   const line = (cells: (string | number)[]) => `${cells.map((c, i) => String(c).padStart(i === 0 ? 9 : 11)).join(" ")}`;
   const ms = (n: number) => n.toFixed(0);
-  process.stdout.write(`reconcile bench: one environment, file telemetry, local repository; best of ${repeats}; concurrency ${concurrency}\n`);
-  process.stdout.write("tick ms = decide (load, telemetry, analysis, policy) + commit (evidence, trees, commits, branch) + apply\n\n");
-  process.stdout.write(`${line(["services", "files", "tick", "ms", "decide", "commit", "apply", "decisions/s"])}\n`);
+  const where = values.remote ? "a clone of a git http-backend remote on loopback" : "local repository";
+  process.stdout.write(`reconcile bench: one environment, file telemetry, ${where}; best of ${repeats}; concurrency ${concurrency}\n`);
+  process.stdout.write("tick ms = decide (sync, load, telemetry, analysis, policy) + commit (evidence, trees, commits, pack, branch) + push + apply\n\n");
+  process.stdout.write(`${line(["services", "files", "tick", "ms", "decide", "commit", "push", "apply", "decisions/s"])}\n`);
   for (const r of rows) {
     for (const [name, p] of [["start", r.start], ["step", r.step], ["observe", r.observe]] as const) {
-      process.stdout.write(`${line([r.services, r.files, name, ms(p.ms), ms(p.decideMs), ms(p.commitMs), ms(p.applyMs), p.decisions > 0 ? ((p.decisions / p.ms) * 1000).toFixed(0) : "-"])}\n`);
+      process.stdout.write(`${line([r.services, r.files, name, ms(p.ms), ms(p.decideMs), ms(p.commitMs), ms(p.pushMs), ms(p.applyMs), p.decisions > 0 ? ((p.decisions / p.ms) * 1000).toFixed(0) : "-"])}\n`);
     }
   }
   process.stdout.write(`\n${line(["services", "files", "load cold", "load cached"])}\n`);
