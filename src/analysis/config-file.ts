@@ -15,6 +15,7 @@ import {
   defaultFixedThresholdConfig,
   defaultMannWhitneyConfig,
   defaultSequentialConfig,
+  FINAL_ALPHA_SHARE,
   type JudgeConfig,
   judgeConfigFromSettings,
 } from "./config.ts";
@@ -29,6 +30,7 @@ export interface AnalysisConfigFile {
   ceilings?: AnalysisSettings["ceilings"];
   sequential?: {
     promoteAlpha?: number;
+    finalAlpha?: number;
     leanLimit?: number;
     streams?: Partial<Record<StreamKind, Partial<Omit<StreamConfig, "stream" | "warmup">> & { enabled?: boolean; warmup?: string }>>;
   };
@@ -96,14 +98,20 @@ function fromFile(f: AnalysisConfigFile): JudgeConfig {
     if (o.harm !== undefined) stream.harm = o.harm;
     if (o.tolerance !== undefined) stream.tolerance = o.tolerance;
     if (o.materialRatio !== undefined) stream.materialRatio = o.materialRatio;
+    if (o.materialIncrease !== undefined) stream.materialIncrease = o.materialIncrease;
+    if (o.guard !== undefined) stream.guard = o.guard;
     if (o.alphaShare !== undefined) stream.alphaShare = o.alphaShare;
     if (o.warmup !== undefined) stream.warmup = seconds(o.warmup);
     if (o.enabled === false) streams.splice(streams.indexOf(stream), 1);
   }
   if (streams.length === 0) throw new UserError("the sequential judge needs at least one metric stream");
+  const alpha = f.alpha ?? defaults.alpha;
+  const finalAlpha = f.sequential?.finalAlpha ?? alpha * FINAL_ALPHA_SHARE;
+  if (finalAlpha >= alpha) throw new UserError(`sequential.finalAlpha (${finalAlpha}) must be below alpha (${alpha}): the e-processes need a share of the budget`);
   return {
     judge: "sequential",
-    alpha: f.alpha ?? defaults.alpha,
+    alpha,
+    finalAlpha,
     promoteAlpha: f.sequential?.promoteAlpha ?? f.alpha ?? defaults.promoteAlpha,
     minDuration: f.minDuration ? seconds(f.minDuration) : defaults.minDuration,
     leanLimit: f.sequential?.leanLimit ?? defaults.leanLimit,

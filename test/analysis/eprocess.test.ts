@@ -61,6 +61,66 @@ describe("count e-process", () => {
     close(e.logRollbackE() - before, 0.2 * full.logRollbackE());
   });
 
+  it("lowers the promotion null to 1 + difference/p̂ once the baseline rate p̂ of past intervals is known", () => {
+    // Single alternative g = 0.5 below each interval's null ratio r: LR = x_c·log(θ1/θ0) + x_b·log((1−θ1)/(1−θ0)).
+    const lr = (xc: number, xb: number, r: number) => {
+      const t0 = r / (r + 1);
+      const r1 = r * Math.exp(-0.5);
+      const t1 = r1 / (r1 + 1);
+      return xc * Math.log(t1 / t0) + xb * Math.log((1 - t1) / (1 - t0));
+    };
+    const e = new CountEProcess({ nullRatio: 1.02, badRatio: 1.5, materialDifference: 0.005 }, SINGLE);
+    // Interval 1 has no past: its null is r_bad = 1.5. It shows a baseline rate of 20/1000 = 2%.
+    e.add({ canaryEvents: 20, baselineEvents: 20, canaryExposure: 1000, baselineExposure: 1000 });
+    close(e.logPromoteE(), lr(20, 20, 1.5));
+    // Interval 2: null min(1.5, 1 + 0.005/0.02) = 1.25.
+    e.add({ canaryEvents: 3, baselineEvents: 7, canaryExposure: 100, baselineExposure: 100 });
+    close(e.logPromoteE(), lr(20, 20, 1.5) + lr(3, 7, 1.25));
+    // The rollback test does not change.
+    const plain = new CountEProcess({ nullRatio: 1.02, badRatio: 1.5 }, SINGLE);
+    plain.add({ canaryEvents: 20, baselineEvents: 20, canaryExposure: 1000, baselineExposure: 1000 });
+    plain.add({ canaryEvents: 3, baselineEvents: 7, canaryExposure: 100, baselineExposure: 100 });
+    close(e.logRollbackE(), plain.logRollbackE());
+  });
+
+  it("final look: the standardised score at r0 with a continuity correction, widened by overdispersion", () => {
+    // r0 = 1 and equal traffic: θ0 = ½. Splits 14:6 and 13:7: score (14 − 10) + (13 − 10) = 7, variance 40·¼ = 10.
+    // The splits vary less than binomially around the pooled ratio 27/13, so the dispersion stays 1.
+    const e = new CountEProcess({ nullRatio: 1, badRatio: 1.5 }, SINGLE);
+    e.add({ canaryEvents: 14, baselineEvents: 6, canaryExposure: 100, baselineExposure: 100 });
+    e.add({ canaryEvents: 13, baselineEvents: 7, canaryExposure: 100, baselineExposure: 100 });
+    close(e.dispersion(), 1);
+    close(e.finalZ(), 6.5 / Math.sqrt(10));
+    // Splits 20:0, 0:20, 20:0: pooled ratio 2 (θ = ⅔), Pearson χ² = 2·(20/3)² + (40/3)² = 266.67 over an
+    // expected 60·(2/9) = 13.33, times 3/2 for the fitted ratio: dispersion 30. Score 10, variance 15.
+    const wild = new CountEProcess({ nullRatio: 1, badRatio: 1.5 }, SINGLE);
+    for (const c of [20, 0, 20]) wild.add({ canaryEvents: c, baselineEvents: 20 - c, canaryExposure: 100, baselineExposure: 100 });
+    close(wild.dispersion(), 30);
+    close(wild.finalZ(), 9.5 / Math.sqrt(15 * 30));
+    // Too few events for the normal law (variance 10·¼ < 5): no final look.
+    const few = new CountEProcess({ nullRatio: 1, badRatio: 1.5 }, SINGLE);
+    few.add({ canaryEvents: 10, baselineEvents: 0, canaryExposure: 100, baselineExposure: 100 });
+    assert.equal(few.finalZ(), 0);
+  });
+
+  it("final look at the boundary of the null: P(z ≥ 1.645) is about 5% over 2,000 stages", () => {
+    const rng = new Random(2024, "count-final");
+    const theta0 = 1.05 / 2.05;
+    let rejected = 0;
+    for (let run = 0; run < 2000; run++) {
+      const e = new CountEProcess({ nullRatio: 1.05, badRatio: 1.5, burstFactor: 2 }, gridMixture());
+      for (let i = 0; i < 180; i++) {
+        const x = rng.poisson(8);
+        const c = rng.binomial(x, theta0);
+        e.add({ canaryEvents: c, baselineEvents: x - c, canaryExposure: 200, baselineExposure: 200 });
+      }
+      if (e.finalZ() >= 1.6448536269514722) rejected++;
+    }
+    // Standard error of the rate is 0.5 points: a test that kept 5% would not exceed 6%.
+    assert.ok(rejected / 2000 <= 0.06, `${rejected} of 2000 stages rejected`);
+    assert.ok(rejected / 2000 >= 0.03, `${rejected} of 2000: far below 5% would mean the look wastes its budget`);
+  });
+
   it("gives anytime-valid bounds that contain the ratio and exclude 1 for a clear regression", () => {
     const rng = new Random(1, "bounds");
     const samples = Array.from({ length: 120 }, () => {

@@ -8,21 +8,23 @@ import {
   defaultFixedThresholdConfig,
   defaultMannWhitneyConfig,
   defaultSequentialConfig,
+  FINAL_ALPHA_SHARE,
   judgeConfigFromSettings,
   type SequentialJudgeConfig,
 } from "../../src/analysis/config.ts";
+import { parseJudgeConfig } from "../../src/analysis/config-file.ts";
 import { countAbove, histogramQuantile, mergeHistograms } from "../../src/analysis/histogram.ts";
 import { mannWhitneyPValue } from "../../src/analysis/mann-whitney.ts";
 import { analyzeStage, judgeRecords, judgeScenarioFile } from "../../src/analysis/run.ts";
 import type { IntervalRecord } from "../../src/telemetry/records.ts";
 import { writeScenarioFile } from "../../src/telemetry/scenario-file.ts";
-import { simulateStage } from "../../src/telemetry/simulated/generator.ts";
+import { simulateStage, type WorldSettings } from "../../src/telemetry/simulated/generator.ts";
 import { type BehaviourProfile, PROFILES } from "../../src/telemetry/simulated/profiles.ts";
 
 const TIMING = { interval: 10, analysisStart: 60, horizon: 1800 };
 
-function records(scenario: string, canary: BehaviourProfile, horizon = 1800, seed = 5): IntervalRecord[] {
-  return [...simulateStage({ seed, scenario, canary, horizon })].flatMap((i) => i.records);
+function records(scenario: string, canary: BehaviourProfile, horizon = 1800, seed = 5, world?: Partial<WorldSettings>): IntervalRecord[] {
+  return [...simulateStage({ seed, scenario, canary, horizon, ...(world ? { world } : {}) })].flatMap((i) => i.records);
 }
 
 describe("histograms", () => {
@@ -140,6 +142,46 @@ describe("sequential judge", () => {
     assert.match(report.reason, /observing:/);
   });
 
+  it("rolls back at the stage cap by the final look when the e-process fell short, and only then", () => {
+    // +0.5 pp on a 2% base (×1.25): the error e-process ends at about 18, short of its threshold of 75.
+    const rs = records("final-24", PROFILES["err+0.5pp"], 1800, 5, { errorRateRange: [0.02, 0.02] });
+    const [d] = judgeRecords(TIMING, rs, [defaultSequentialConfig()]);
+    assert.deepEqual([d!.action, d!.at, d!.trigger], ["rollback", 1800, "error_rate"]);
+    const e = (d!.evidence as { streams: Record<string, { eRollback: number; zFinal: number; zCritical: number }> }).streams.error_rate!;
+    assert.ok(e.eRollback < 75 && e.zFinal >= e.zCritical, JSON.stringify(e));
+    const report = analyzeStage(TIMING, rs, defaultSequentialConfig(), 1800);
+    assert.match(report.reason, /at the stage cap: .*final look z/);
+    const before = analyzeStage(TIMING, rs, defaultSequentialConfig(), 1790);
+    assert.equal(before.action, "continue");
+    assert.equal(before.streams[0]!.finalLook, undefined);
+    const [without] = judgeRecords(TIMING, rs, [{ ...defaultSequentialConfig(), finalAlpha: 0 }]);
+    assert.deepEqual([without!.action, without!.at], ["promote", 1800]);
+  });
+
+  it("rolls back a canary with five times the runaway tasks by the cost-tail guard", () => {
+    const [d] = judgeRecords(TIMING, records("runaway-4", PROFILES["runaway cost"]), [defaultSequentialConfig()]);
+    assert.deepEqual([d!.action, d!.trigger], ["rollback", "cost_tail_rate"]);
+    // Location of cost is unchanged: the log-mean stream alone misses it.
+    const withoutGuard = { ...defaultSequentialConfig(), streams: DEFAULT_STREAMS.filter((s) => s.stream !== "cost_tail_rate") };
+    assert.equal(judgeRecords(TIMING, records("runaway-4", PROFILES["runaway cost"]), [withoutGuard])[0]!.action, "promote");
+  });
+
+  it("does not wait for a guard's promotion test, only while the guard leans towards a regression", () => {
+    // A cost-tail stream whose promotion test cannot finish (material ratio just above its tolerance).
+    const strict = (guard: boolean): SequentialJudgeConfig => ({
+      ...defaultSequentialConfig(),
+      streams: DEFAULT_STREAMS.map((s) => (s.stream === "cost_tail_rate" ? { ...s, materialRatio: 1.16, guard } : { ...s })),
+    });
+    const rs = records("h-3", {}, 1800, 12);
+    const [asGuard, asStream] = judgeRecords(TIMING, rs, [strict(true), strict(false)]);
+    assert.deepEqual([asGuard!.action, asGuard!.at], ["promote", 900]);
+    assert.deepEqual([asStream!.action, asStream!.at], ["promote", 1800]);
+    const guard = analyzeStage(TIMING, rs, strict(true), 900).streams.find((s) => s.stream === "cost_tail_rate")!;
+    assert.deepEqual([guard.verdict, guard.passedAt], ["pass", null]);
+    assert.ok(guard.eValue.rollback <= 1);
+    assert.match(guard.reason, /a guard, it need not show the canary is fine/);
+  });
+
   it("treats `decrease` as the harmful direction when configured so", () => {
     const config: SequentialJudgeConfig = {
       ...defaultSequentialConfig(),
@@ -162,6 +204,23 @@ describe("sequential judge", () => {
       if (d!.action === "rollback") rolledBack++;
     }
     assert.ok(rolledBack / 1000 <= alpha, `${rolledBack} of 1000 healthy canaries rolled back`);
+  });
+});
+
+describe("configuration files", () => {
+  it("reads the final look's budget and per-stream material increase and guard", () => {
+    const c = parseJudgeConfig(
+      "judge: sequential\nalpha: 0.1\nsequential:\n  finalAlpha: 0.02\n  streams:\n    error_rate: { materialIncrease: 0.01 }\n    cost_tail_rate: { guard: false }\n",
+      "judge.yaml",
+    );
+    assert.equal(c.judge, "sequential");
+    if (c.judge !== "sequential") return;
+    assert.equal(c.finalAlpha, 0.02);
+    assert.equal(c.streams.find((s) => s.stream === "error_rate")!.materialIncrease, 0.01);
+    assert.equal(c.streams.find((s) => s.stream === "cost_tail_rate")!.guard, false);
+    const byDefault = parseJudgeConfig("judge: sequential\nalpha: 0.1\n", "judge.yaml");
+    assert.equal(byDefault.judge === "sequential" && byDefault.finalAlpha, 0.1 * FINAL_ALPHA_SHARE);
+    assert.throws(() => parseJudgeConfig("judge: sequential\nalpha: 0.05\nsequential:\n  finalAlpha: 0.05\n", "judge.yaml"), /finalAlpha \(0\.05\) must be below alpha/);
   });
 });
 
