@@ -191,8 +191,8 @@ export class ObjectStore implements ObjectWriter {
 
   /**
    * Stores a pack that also takes in the smaller packs (see pack-files.ts); those are removed once
-   * the new pack and its index are in place. A pack that cannot be merged (an index that does not
-   * match its pack) is left as it is.
+   * the new pack and its index are in place. When one cannot be merged (an index that does not match
+   * its pack, or a pack another writer just merged and removed), the new pack is stored alone.
    */
   private async writePack(own: EncodedPack): Promise<void> {
     const merged = packsToMerge(await listPacks(this.gitdir), own.objects);
@@ -202,7 +202,9 @@ export class ObjectStore implements ObjectWriter {
         const sources = await Promise.all(merged.map((p) => readPack(this.gitdir, p)));
         encoded = encodePack([], [...sources, { name: `pack-${own.name}`, index: own.index, data: own.pack }]);
       } catch (error) {
-        if (!(error instanceof UnmergeablePackError)) throw error;
+        // Broken, or removed meanwhile by another writer that merged it: store this pack alone.
+        const gone = (error as NodeJS.ErrnoException).code === "ENOENT";
+        if (!(error instanceof UnmergeablePackError) && !gone) throw error;
         merged.length = 0;
       }
     }

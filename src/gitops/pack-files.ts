@@ -113,8 +113,15 @@ export async function removePack(gitdir: string, pack: StoredPack, durable: bool
   if (durable) await syncDirectory(join(gitdir, "objects", "pack"));
 }
 
+/** The object count of a version-2 index; undefined for another version or an index removed meanwhile. */
 async function indexedObjects(path: string): Promise<number | undefined> {
-  const handle = await fsp.open(path, "r");
+  let handle: fsp.FileHandle;
+  try {
+    handle = await fsp.open(path, "r");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw error;
+  }
   try {
     const head = Buffer.alloc(8 + 256 * 4);
     const { bytesRead } = await handle.read(head, 0, head.length, 0);
