@@ -7,6 +7,9 @@
  *   skip known idempotency keys, commit, compare-and-swap, push with lease, retry on a moved remote).
  * - Messages: formatDecisionMessage / parseDecisionMessage; history: walkHistory, listDecisionCommits,
  *   findDecisionsByKey; evidence: encodeEvidence, readEvidence (digest verified).
+ * - Objects: ObjectStore (native hashing, zlib, caches); ObjectStore.batch() keeps a tick's objects
+ *   in memory and stores them as one pack (pack-writer.ts) that takes in smaller packs
+ *   (pack-files.ts); sendPackWithLease pushes exactly that pack (receive-pack over smart HTTP).
  */
 export { type AtomicFs, atomicFs } from "./atomic-fs.ts";
 export { authFromEnv, DEFAULT_IDENTITY, type GitAuth, type GitIdentity, identityFromEnv, redactUrl } from "./auth.ts";
@@ -30,8 +33,9 @@ export {
   type ParsedDecisionMessage,
   parseDecisionMessage,
 } from "./message.ts";
-export { ObjectStore, sortTreeEntries } from "./objects.ts";
+export { ObjectBatch, ObjectStore, type ObjectWriter, sortTreeEntries } from "./objects.ts";
 export { pushWithLease } from "./push.ts";
+export { type SendPackResult, sendPackWithLease } from "./send-pack.ts";
 export { compareAndSwapRef, readRef, ZERO_OID } from "./ref-update.ts";
 export { GitRepo, type GitopsHooks, type GitopsPoint, type GitRepoOptions, type RemoteOptions } from "./repo.ts";
 export { type SyncResult, syncWithRemote } from "./sync.ts";

@@ -10,6 +10,7 @@ import { type EncodedPack, encodePack, type PackableType, type PackInput, Unmerg
 import { TreeObject } from "./tree-object.ts";
 
 export type { CommitObject, TreeEntry };
+export { sortTreeEntries } from "./tree-object.ts";
 
 /** Parsed commits are kept (they are immutable); this bounds how many. */
 const MAX_CACHED = 20_000;
@@ -374,13 +375,6 @@ class WeightedCache<T> {
       this.total -= entry.weight;
     }
   }
-}
-
-/** Git's order: by name bytes, as if every folder name ended in `/`. */
-export function sortTreeEntries(entries: TreeEntry[]): TreeEntry[] {
-  const keyed = entries.map((entry) => ({ entry, key: Buffer.from(entry.type === "tree" ? `${entry.path}/` : entry.path) }));
-  keyed.sort((a, b) => Buffer.compare(a.key, b.key));
-  return keyed.map((k) => k.entry);
 }
 
 function decodeCommit(raw: Buffer): CommitObject {

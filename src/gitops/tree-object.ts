@@ -44,19 +44,18 @@ export class TreeObject {
       if (names.has(e.path)) throw new Error(`tree has two entries named "${e.path}"`);
       names.add(e.path);
     }
-    const keyed = entries.map((entry) => ({ entry, key: sortKey(entry) }));
-    keyed.sort((a, b) => Buffer.compare(a.key, b.key));
+    const sorted = sortTreeEntries(entries);
     const parts: Buffer[] = [];
-    const ends = new Int32Array(keyed.length);
+    const ends = new Int32Array(sorted.length);
     let end = 0;
-    keyed.forEach(({ entry }, i) => {
+    sorted.forEach((entry, i) => {
       const bytes = encodeEntry(entry);
       parts.push(bytes);
       end += bytes.length;
       ends[i] = end;
     });
     return new TreeObject(
-      keyed.map((k) => k.entry),
+      sorted,
       Buffer.concat(parts, end),
       ends,
     );
@@ -126,6 +125,13 @@ export class TreeObject {
     }
     return lo;
   }
+}
+
+/** Git's order: by name bytes, as if every folder name ended in `/`. */
+export function sortTreeEntries(entries: readonly TreeEntry[]): TreeEntry[] {
+  const keyed = entries.map((entry) => ({ entry, key: sortKey(entry) }));
+  keyed.sort((a, b) => Buffer.compare(a.key, b.key));
+  return keyed.map((k) => k.entry);
 }
 
 function sortKey(entry: TreeEntry): Buffer {
