@@ -11,6 +11,12 @@
  * - Streaming: `StageJudging` takes records one at a time (the benchmark feeds it from the generator).
  * - Configuration: `defaultSequentialConfig()`, `judgeConfigFromSettings(environment.analysis)`,
  *   `loadJudgeConfig(file)`; the Mann-Whitney and fixed-threshold judges for comparison.
+ *
+ * Decisions of the sequential judge: roll back when a stream's e-process crosses its threshold, or
+ * at the stage cap when a count stream's final look (`finalAlpha`, a fifth of α by default) finds a
+ * regression the e-process was still short of; promote early once every non-guard stream shows the
+ * canary is not materially worse and no stream leans towards a regression, else at the cap.
+ * A rollback at the cap is a real outcome: callers must not assume "cap reached = promote".
  */
 export {
   DEFAULT_STREAMS,

@@ -219,7 +219,7 @@ export class SequentialJudgeRun implements JudgeRun {
         ...(v.finalLook ? { zFinal: tidy(v.finalLook.z), zCritical: tidy(v.finalLook.critical) } : {}),
       };
     });
-    return { judge: "sequential", alpha: this.config.alpha, streams };
+    return { judge: "sequential", alpha: this.config.alpha, finalAlpha: this.config.finalAlpha ?? 0, streams };
   }
 }
 
