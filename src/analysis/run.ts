@@ -99,7 +99,7 @@ export async function judgeScenarioFile(file: string, judges: readonly JudgeConf
  * `now` is the current decision time in seconds since stage start.
  */
 export function analyzeStage(timing: StageTiming, records: Iterable<IntervalRecord>, config: SequentialJudgeConfig, now: number): AnalysisReport {
-  const run = new SequentialJudgeRun(config, timing);
+  const run = new SequentialJudgeRun(config, timing, { decisionEvidence: false });
   const clock = new TickClock({ ...timing, horizon: Math.min(now, timing.horizon) }, (tick) => run.observe(tick));
   for (const r of records) clock.push(r);
   clock.end();

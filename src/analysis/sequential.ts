@@ -67,9 +67,14 @@ export class SequentialJudgeRun implements JudgeRun {
   private finalLookDone = false;
   private t = 0;
 
+  /**
+   * `decisionEvidence: false` leaves a decision's evidence empty, for callers that only want the
+   * report (computing the evidence at every decision time would cost more than the analysis itself).
+   */
   constructor(
     readonly config: SequentialJudgeConfig,
     readonly timing: StageTiming,
+    private readonly options: { decisionEvidence?: boolean } = {},
   ) {
     this.streams = config.streams.map(createStream);
     const shares = config.streams.reduce((sum, s) => sum + s.alphaShare, 0);
@@ -95,7 +100,7 @@ export class SequentialJudgeRun implements JudgeRun {
     if (tick.t < this.timing.analysisStart) return undefined;
     const action = this.action();
     if (action.action === "continue") return undefined;
-    return { action: action.action, at: tick.t, trigger: action.trigger, evidence: this.evidence() };
+    return { action: action.action, at: tick.t, trigger: action.trigger, evidence: this.options.decisionEvidence === false ? {} : this.evidence() };
   }
 
   /** The full per-stream picture at the last observed tick (what the policy input is built from). */

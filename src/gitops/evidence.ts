@@ -1,5 +1,5 @@
 import { sha256Digest } from "../model/artifact-digest.ts";
-import { canonicalJson } from "../model/canonical-json.ts";
+import { canonicalJsonOfStringified } from "../model/canonical-json.ts";
 import { InvalidInputError } from "../model/errors.ts";
 import type { Digest } from "../model/types.ts";
 import { EvidenceError } from "./errors.ts";
@@ -27,9 +27,12 @@ export function evidencePath(digest: Digest): string {
   return `${EVIDENCE_DIR}/${hex.slice(0, 2)}/${hex}.json`;
 }
 
-/** Canonical JSON (sorted keys, no whitespace, no trailing newline), so one document has one digest. */
+/**
+ * Canonical JSON (sorted keys, no whitespace, no trailing newline), so one document has one digest;
+ * of the document as JSON holds it (non-finite numbers are null), so a re-derivation compares equal.
+ */
 export function encodeEvidence(document: unknown): EncodedEvidence {
-  const bytes = new TextEncoder().encode(canonicalJson(document));
+  const bytes = new TextEncoder().encode(canonicalJsonOfStringified(document));
   if (bytes.byteLength > MAX_EVIDENCE_BYTES) {
     throw new Error(`evidence document is ${bytes.byteLength} bytes, over the ${MAX_EVIDENCE_BYTES}-byte limit`);
   }

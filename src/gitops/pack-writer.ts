@@ -44,7 +44,7 @@ export const MAX_DELTA_DEPTH = 50;
 /** A delta is kept only when it is smaller than this share of the object it encodes. */
 const DELTA_WORTH = 0.5;
 /** zlib level: git's default (`core.compression` -1 is zlib's default, 6). */
-const LEVEL = 6;
+const LEVEL = 1;
 /** Smaller contents are stored without compression: deflate would save a few bytes and cost a zlib stream each. */
 const DEFLATE_MIN = 256;
 /** Copy sizes take up to three bytes. */

@@ -7,22 +7,41 @@
  * thousands of telemetry values are encoded on every decision.
  */
 export function canonicalJson(value: unknown): string {
+  return encode(value, false);
+}
+
+/**
+ * The canonical JSON of what `JSON.parse(JSON.stringify(value))` would give, without building that
+ * copy: non-finite numbers and `undefined` array items become null, `toJSON` is honoured. For
+ * documents holding analysis values (an analysis without data has NaN levels, an e-value can
+ * overflow) that are stored as JSON and compared after reading back.
+ */
+export function canonicalJsonOfStringified(value: unknown): string {
+  return encode(value, true);
+}
+
+function encode(value: unknown, lenient: boolean): string {
   switch (typeof value) {
     case "string":
       return quote(value);
     case "boolean":
       return value ? "true" : "false";
     case "number":
-      if (!Number.isFinite(value)) throw new TypeError(`canonical JSON cannot encode ${value}`);
+      if (!Number.isFinite(value)) {
+        if (lenient) return "null";
+        throw new TypeError(`canonical JSON cannot encode ${value}`);
+      }
       // For finite numbers String() is JSON.stringify's form (-0 included: both give "0").
       return String(value);
     case "object": {
       if (value === null) return "null";
+      if (lenient && typeof (value as { toJSON?: unknown }).toJSON === "function") return encode((value as { toJSON(): unknown }).toJSON(), true);
       if (Array.isArray(value)) {
         let out = "[";
         for (let i = 0; i < value.length; i++) {
           if (i > 0) out += ",";
-          out += canonicalJson(value[i]);
+          const item = value[i];
+          out += lenient && (item === undefined || typeof item === "function" || typeof item === "symbol") ? "null" : encode(item, lenient);
         }
         return `${out}]`;
       }
@@ -32,9 +51,9 @@ export function canonicalJson(value: unknown): string {
       let out = "{";
       for (const key of keys) {
         const member = record[key];
-        if (member === undefined) continue;
+        if (member === undefined || (lenient && (typeof member === "function" || typeof member === "symbol"))) continue;
         if (out.length > 1) out += ",";
-        out += `${quote(key)}:${canonicalJson(member)}`;
+        out += `${quote(key)}:${encode(member, lenient)}`;
       }
       return `${out}}`;
     }

@@ -13,7 +13,7 @@ import type { LoadedBundle } from "../policy/loader.ts";
 import { DECISION_ENTRYPOINT, type PolicyDecision, type PolicyInput } from "../policy/types.ts";
 import type { TelemetrySource } from "../telemetry/source.ts";
 import { evidenceLines } from "./analysis-view.ts";
-import { EVIDENCE_FORMAT, type EvidenceDocument, jsonSafe, type TelemetryEvidence } from "./evidence.ts";
+import { EVIDENCE_FORMAT, type EvidenceDocument, type TelemetryEvidence } from "./evidence.ts";
 import { type Observed, observeRecords, stageWindow } from "./observe.ts";
 import { buildPolicyInput } from "./policy-input.ts";
 import { PRODUCER } from "./producer.ts";
@@ -120,7 +120,8 @@ export async function decideService(ctx: ServiceDecisionContext): Promise<Decisi
     evidenceLines: observed?.report ? evidenceLines(observed.report) : [],
     reasons: decision.reasons,
     policy: ctx.policy.digest,
-    evidence: jsonSafe(evidence),
+    // Stored as JSON by encodeEvidence (non-finite numbers become null there, without a copy here).
+    evidence,
     status: next.status,
     ...(next.releaseChanged ? { release: next.release } : {}),
     idempotencyKey: key,

@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import { describe, it } from "node:test";
 import { artifactDigest, sealArtifact, shortDigest } from "../../src/model/artifact-digest.ts";
 import { diffArtifacts } from "../../src/model/artifact-diff.ts";
-import { canonicalJson } from "../../src/model/canonical-json.ts";
+import { canonicalJson, canonicalJsonOfStringified } from "../../src/model/canonical-json.ts";
 import { formatDuration, parseDuration } from "../../src/model/duration.ts";
 import type { ArtifactParts } from "../../src/model/types.ts";
 
@@ -23,6 +23,15 @@ describe("canonical JSON", () => {
   it("omits undefined members and refuses non-finite numbers", () => {
     assert.equal(canonicalJson({ a: undefined, b: 2 }), '{"b":2}');
     assert.throws(() => canonicalJson({ a: Number.NaN }), /cannot encode NaN/);
+  });
+  it("encodes a value as JSON.stringify then JSON.parse would leave it, without the copy", () => {
+    const value = {
+      z: [1, Number.NaN, undefined, Number.POSITIVE_INFINITY, { b: -0, a: "q\"\u0001" }],
+      y: { skipped: undefined, f: () => 1, at: new Date(0), deep: [[Number.NEGATIVE_INFINITY]] },
+      x: null,
+    };
+    assert.equal(canonicalJsonOfStringified(value), canonicalJson(JSON.parse(JSON.stringify(value))));
+    assert.equal(canonicalJsonOfStringified(value), '{"x":null,"y":{"at":"1970-01-01T00:00:00.000Z","deep":[[null]]},"z":[1,null,null,null,{"a":"q\\"\\u0001","b":0}]}');
   });
 });
 
