@@ -37,12 +37,14 @@ export function rederiveObservation(evidence: EvidenceDocument, environment: Env
   }
   if (!status) return { problems: ["the evidence holds telemetry but the service had no status to roll out from"] };
 
-  const { stageStart, now, stepStart } = stageWindow(status, new Date(evidence.decidedAt), telemetry.interval);
+  const { stageStart, now, stepStart, from } = stageWindow(status, new Date(evidence.decidedAt), telemetry.interval);
   if (Date.parse(telemetry.stageStart) !== stageStart.getTime()) problems.push(`telemetry.stageStart is ${telemetry.stageStart}, but the status says the rollout began ${stageStart.toISOString()}`);
   if (telemetry.now !== now) problems.push(`telemetry.now is ${telemetry.now} s, but the decision at ${evidence.decidedAt} is ${now} s into the rollout`);
   if (telemetry.stepStart !== stepStart) problems.push(`telemetry.stepStart is ${telemetry.stepStart} s, but the status says the step began at ${stepStart} s`);
   const late = telemetry.records.filter((r) => r.t > telemetry.now);
   if (late.length > 0) problems.push(`${late.length} telemetry record(s) are later than the decision (t > ${telemetry.now} s)`);
+  const early = telemetry.records.filter((r) => r.t <= from);
+  if (early.length > 0) problems.push(`${early.length} telemetry record(s) are from before ${from} s, which the status says earlier steps already accounted for`);
 
   const observed = observeRecords(environment, status, telemetry.records, { interval: telemetry.interval, now: telemetry.now, stepStart: telemetry.stepStart });
   const stored = evidence.analysis;

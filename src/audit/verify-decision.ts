@@ -11,6 +11,7 @@ import type { Artifact, Status } from "../model/types.ts";
 import type { PolicyDecision } from "../policy/types.ts";
 import { evidenceLines } from "../reconcile/analysis-view.ts";
 import { jsonSafe } from "../reconcile/evidence.ts";
+import { earlierTelemetryAt } from "../reconcile/observe.ts";
 import { transition } from "../reconcile/transitions.ts";
 import { differences, firstDifferentLine } from "./compare.ts";
 import { type DecisionFacts, loadDecisionFacts } from "./decision-facts.ts";
@@ -179,6 +180,7 @@ async function transitionProblems(ctx: AuditContext, facts: DecisionFacts): Prom
     // The evidence stores keys sorted; the status file holds each reason as the reconciler built it.
     decision: { action: evidence.decision.action, reasons: evidence.decision.reasons.map((r) => ({ rule: r.rule, message: r.message, ...(r.values !== undefined ? { values: r.values } : {}) })) },
     now: new Date(evidence.decidedAt),
+    ...(evidence.telemetry && atParent.status ? { earlierTelemetry: earlierTelemetryAt(atParent.status, evidence.telemetry.records, evidence.telemetry.now) } : {}),
   });
   const key = next.status.lastDecision!.idempotencyKey;
   const status: Status = { ...next.status, lastDecision: { ...next.status.lastDecision!, evidence: t.evidence, idempotencyKey: key } };

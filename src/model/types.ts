@@ -235,6 +235,13 @@ export interface DecisionReason {
   values?: Record<string, unknown>;
 }
 
+export interface EarlierTelemetry {
+  /** Seconds after the rollout began. */
+  through: number;
+  /** The canary's spend up to `through`, USD; absent when no cost telemetry was seen. */
+  canarySpendUsd?: number;
+}
+
 export interface Status {
   apiVersion: "tollgate.dev/v1";
   kind: "Status";
@@ -251,6 +258,12 @@ export interface Status {
   weight?: number;
   rolloutStartedAt?: string;
   stepStartedAt?: string;
+  /**
+   * The rollout's telemetry before `through` (seconds after it began), as far as later decisions
+   * need it: only the canary's spend. Set at each step change, so a decision reads (and its evidence
+   * stores) the telemetry since, not the whole rollout's.
+   */
+  earlierTelemetry?: EarlierTelemetry;
   lastDecision?: {
     action: DecisionAction;
     at: string;

@@ -157,13 +157,14 @@ export function absoluteBackstops(records: readonly IntervalRecord[], now: numbe
 }
 
 /**
- * Spend of the deploy so far (every canary interval since the rollout began) and the recent cost per
+ * Spend of the deploy so far (what earlier steps carried, `earlierSpendUsd`, plus every canary
+ * interval of `rolloutRecords`, the records since) and the recent cost per
  * task of both arms. The task rate is scaled to full traffic (`weight` percent on the canary), so a
  * runaway loop shows the same way at 5% as at 50%.
  */
-export function spendOf(rolloutRecords: readonly IntervalRecord[], stepRecords: readonly IntervalRecord[], now: number, weight: number): PolicySpend | undefined {
+export function spendOf(rolloutRecords: readonly IntervalRecord[], stepRecords: readonly IntervalRecord[], now: number, weight: number, earlierSpendUsd?: number): PolicySpend | undefined {
   const canaryCost = rolloutRecords.filter((r) => r.arm === "canary" && r.costUsd !== undefined);
-  if (canaryCost.length === 0) return undefined;
+  if (canaryCost.length === 0 && earlierSpendUsd === undefined) return undefined;
   const perTask = (arm: "canary" | "baseline") => {
     const rs = stepRecords.filter((r) => r.arm === arm && r.costUsd !== undefined);
     const tasks = rs.reduce((n, r) => n + r.costUsd!.buckets.reduce((m, [, c]) => m + c, 0), 0);
@@ -175,7 +176,7 @@ export function spendOf(rolloutRecords: readonly IntervalRecord[], stepRecords: 
   const covered = recentTasks.length > 0 ? Math.min(TASK_RATE_WINDOW_S, now) : 0;
   const taskRate = covered > 0 && weight > 0 ? (recentTasks.reduce((n, r) => n + (r.tasks ?? 0), 0) / covered) * 60 * (100 / weight) : 0;
   return {
-    deployUsd: round(canaryCost.reduce((n, r) => n + r.costUsd!.sum, 0)),
+    deployUsd: round(canaryCost.reduce((n, r) => n + r.costUsd!.sum, earlierSpendUsd ?? 0)),
     ...(canaryPerTask !== undefined ? { canaryCostPerTaskUsd: round(canaryPerTask) } : {}),
     ...(baselinePerTask !== undefined ? { baselineCostPerTaskUsd: round(baselinePerTask) } : {}),
     canaryTaskRatePerMinute: round(taskRate),

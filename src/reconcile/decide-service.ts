@@ -14,7 +14,7 @@ import { DECISION_ENTRYPOINT, type PolicyDecision, type PolicyInput } from "../p
 import type { TelemetrySource } from "../telemetry/source.ts";
 import { evidenceLines } from "./analysis-view.ts";
 import { EVIDENCE_FORMAT, type EvidenceDocument, type TelemetryEvidence } from "./evidence.ts";
-import { type Observed, observeRecords, stageWindow } from "./observe.ts";
+import { earlierTelemetryAt, type Observed, observeRecords, stageWindow } from "./observe.ts";
 import { buildPolicyInput } from "./policy-input.ts";
 import { PRODUCER } from "./producer.ts";
 import { type Decision, type Situation, situationOf, transition } from "./transitions.ts";
@@ -102,7 +102,8 @@ export async function decideService(ctx: ServiceDecisionContext): Promise<Decisi
     },
     decision,
   };
-  const next = transition({ environment: ctx.environment, release: ctx.release, status: ctx.status, decision, now: ctx.now });
+  const earlierTelemetry = observed && ctx.status ? earlierTelemetryAt(ctx.status, observed.telemetry.records, observed.telemetry.now) : undefined;
+  const next = transition({ environment: ctx.environment, release: ctx.release, status: ctx.status, decision, now: ctx.now, ...(earlierTelemetry ? { earlierTelemetry } : {}) });
   const key = next.status.lastDecision!.idempotencyKey;
   if (ctx.status?.lastDecision?.idempotencyKey === key) return null;
 
@@ -204,7 +205,7 @@ async function observeRollout(ctx: ServiceDecisionContext): Promise<Observation>
     service: ctx.release.service,
     namespace: ctx.environment.clusters[0]?.namespace ?? "default",
     stageStart: window.stageStart,
-    from: 0,
+    from: window.from,
     to: window.now,
   });
   const telemetry: TelemetryEvidence = {

@@ -23,7 +23,7 @@ export interface TelemetryEvidence {
   stepStart: number;
   /** The decision time, seconds since stage start. */
   now: number;
-  /** Every record of the rollout so far (spend reads all of them; the analysis those after stepStart). */
+  /** The records since the status's `earlierTelemetry.through` (0 in the first step): spend reads all of them, the analysis those after stepStart. */
   records: IntervalRecord[];
   problems: SignalProblem[];
 }

@@ -8,7 +8,7 @@ import { analyzeStage } from "../analysis/run.ts";
 import type { AnalysisReport } from "../analysis/sequential.ts";
 import { STREAM_METRIC } from "../analysis/streams.ts";
 import { parseDuration } from "../model/duration.ts";
-import type { Environment, Status } from "../model/types.ts";
+import type { EarlierTelemetry, Environment, Status } from "../model/types.ts";
 import type { PolicyAnalysis, PolicySpend } from "../policy/types.ts";
 import type { IntervalRecord } from "../telemetry/records.ts";
 import { absoluteBackstops, fullWeightJudgements, metricJudgements, spendOf } from "./analysis-view.ts";
@@ -22,6 +22,8 @@ export interface StageWindow {
   now: number;
   /** Where the current step begins (on the interval grid, at most `now`). */
   stepStart: number;
+  /** The telemetry a decision reads begins after this (`earlierTelemetry.through`, 0 without it). */
+  from: number;
 }
 
 export function stageWindow(status: Status, at: Date, interval: number): StageWindow {
@@ -29,7 +31,8 @@ export function stageWindow(status: Status, at: Date, interval: number): StageWi
   const now = Math.max(0, Math.floor((at.getTime() - stageStart.getTime()) / 1000 / interval + 1e-9) * interval);
   const stepElapsed = (Date.parse(status.stepStartedAt ?? stageStart.toISOString()) - stageStart.getTime()) / 1000;
   const stepStart = Math.min(now, Math.ceil(stepElapsed / interval - 1e-9) * interval);
-  return { stageStart, now, stepStart };
+  const from = Math.min(stepStart, status.earlierTelemetry?.through ?? 0);
+  return { stageStart, now, stepStart, from };
 }
 
 export interface Observed {
@@ -43,13 +46,16 @@ export interface Observed {
 }
 
 /**
- * The analysis and spend of the current step from the rollout's records. At full weight there is
- * no baseline: metrics are reported without a comparison (their freshness still counts).
+ * The analysis and spend of the current step from the rollout's records since the status's
+ * `earlierTelemetry` (earlier ones are ignored: their spend is carried there). At full weight there
+ * is no baseline: metrics are reported without a comparison (their freshness still counts).
  */
 export function observeRecords(environment: Environment, status: Status, records: readonly IntervalRecord[], window: { interval: number; now: number; stepStart: number }): Observed {
-  const stepRecords = rebase(records, window.stepStart);
+  const earlier = status.earlierTelemetry;
+  const since = earlier ? records.filter((r) => r.t > earlier.through) : records;
+  const stepRecords = rebase(since, window.stepStart);
   const span = window.now - window.stepStart;
-  const spend = spendOf(records, stepRecords, span, status.weight ?? 0);
+  const spend = spendOf(since, stepRecords, span, status.weight ?? 0, earlier?.canarySpendUsd);
   const withSpend = spend ? { spend } : {};
   const judge = judgeConfigFromSettings(environment.analysis);
   if (judge.judge !== "sequential") return { unanalysed: `the ${judge.judge} judge does not feed live decisions`, ...withSpend };
@@ -64,6 +70,20 @@ export function observeRecords(environment: Environment, status: Status, records
   const report = analyzeStage(timing, stepRecords, config, span);
   const analysis: PolicyAnalysis = { judge: "sequential", metrics: metricJudgements(report, stepRecords, span), absolute: absoluteBackstops(stepRecords, span) };
   return { report, analysis, analysisEvidence: { config, timing, report }, ...withSpend };
+}
+
+/**
+ * What a step change carries into the next step's status: the rollout's telemetry up to `now`,
+ * reduced to the canary's spend (see `Status.earlierTelemetry`). `records` are those the decision read.
+ */
+export function earlierTelemetryAt(status: Status, records: readonly IntervalRecord[], now: number): EarlierTelemetry {
+  const earlier = status.earlierTelemetry;
+  const from = earlier?.through ?? 0;
+  const costs = records.filter((r) => r.arm === "canary" && r.costUsd !== undefined && r.t > from && r.t <= now);
+  if (costs.length === 0 && earlier?.canarySpendUsd === undefined) return { through: now };
+  const spent = costs.reduce((sum, r) => sum + r.costUsd!.sum, earlier?.canarySpendUsd ?? 0);
+  // Micro-dollars: exact enough to carry for days, and a status file stays readable.
+  return { through: now, canarySpendUsd: Math.round(spent * 1e6) / 1e6 };
 }
 
 /** Records after `stepStart`, with `t` counted from the step's start. */

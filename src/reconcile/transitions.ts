@@ -1,5 +1,5 @@
 import { parseDuration } from "../model/duration.ts";
-import type { DecisionAction, DecisionReason, Digest, Environment, Release, Status } from "../model/types.ts";
+import type { DecisionAction, DecisionReason, Digest, EarlierTelemetry, Environment, Release, Status } from "../model/types.ts";
 
 /** What the policy (and the reconciler around it) decided for one service at one moment. */
 export interface Decision {
@@ -51,6 +51,8 @@ export interface TransitionInput {
   decision: Decision;
   now: Date;
   evidence?: Digest;
+  /** What the rollout's telemetry up to this decision carries into the next step (see `earlierTelemetryAt`). */
+  earlierTelemetry?: EarlierTelemetry;
 }
 
 export interface Transition {
@@ -88,7 +90,10 @@ export function transition(input: TransitionInput): Transition {
     case "advance": {
       const next = situation.kind === "rolling-out" ? situation.step + 1 : 0;
       if (next >= steps.length) throw new Error(`cannot advance past the last rollout step (${steps.length}); the policy should promote`);
-      const started = situation.kind === "rolling-out" ? { rolloutStartedAt: previous.rolloutStartedAt ?? at } : { rolloutStartedAt: at, rollouts: rollout };
+      const started =
+        situation.kind === "rolling-out"
+          ? { rolloutStartedAt: previous.rolloutStartedAt ?? at, earlierTelemetry: input.earlierTelemetry ?? previous.earlierTelemetry }
+          : { rolloutStartedAt: at, rollouts: rollout, earlierTelemetry: undefined };
       const status = withoutUndefined({ ...base, phase: "progressing", canaryDigest: desired, step: next, weight: steps[next]!.weight, ...started, stepStartedAt: at });
       return { release, status, releaseChanged: false };
     }
@@ -103,6 +108,7 @@ export function transition(input: TransitionInput): Transition {
         weight: 0,
         rolloutStartedAt: undefined,
         stepStartedAt: undefined,
+        earlierTelemetry: undefined,
         verified,
       });
       const promotedRelease: Release = { ...release, lastGood: release.artifact };
@@ -120,6 +126,7 @@ export function transition(input: TransitionInput): Transition {
         weight: 0,
         rolloutStartedAt: undefined,
         stepStartedAt: undefined,
+        earlierTelemetry: undefined,
         frozenUntil,
         rejected,
       });

@@ -4,6 +4,7 @@ import pino from "pino";
 import { GitRepo } from "../../src/gitops/index.ts";
 import { loadRepository } from "../../src/model/repository.ts";
 import { PolicyLoader } from "../../src/policy/loader.ts";
+import type { EvidenceDocument } from "../../src/reconcile/evidence.ts";
 import { PolicyAtHead } from "../../src/reconcile/policy-cache.ts";
 import { Reconciler, type TickResult } from "../../src/reconcile/reconciler.ts";
 import { SimulatedWorld } from "../../src/reconcile/simulation.ts";
@@ -73,6 +74,19 @@ describe("reconciler end to end (local repository, simulated cluster and telemet
       assert.match(log, /^advance\(dev\/retrieval-api\): /m);
       const trailers = git(s.repo.dir, "log", "-1", "--format=%(trailers:key=Tollgate-Decision,key=Tollgate-Evidence,key=Tollgate-Policy)");
       assert.match(trailers, /Tollgate-Decision: promote\nTollgate-Policy: sha256:[0-9a-f]{64}\nTollgate-Evidence: sha256:[0-9a-f]{64}/);
+      // Each step change carries the telemetry so far into the status: later decisions read and
+      // store only what came after, and the spend still covers the whole rollout.
+      const [, second, promotion] = results.flatMap((r) => r.decisions).map((d) => d.change);
+      const secondTelemetry = (second!.evidence as EvidenceDocument).telemetry!;
+      const carried = second!.status.earlierTelemetry;
+      assert.equal(carried?.through, secondTelemetry.now);
+      const promotionEvidence = promotion!.evidence as EvidenceDocument;
+      const stored = promotionEvidence.telemetry!.records;
+      assert.ok(stored.length > 0 && stored.every((r) => r.t > carried!.through), "the promotion's evidence holds only records after the carried point");
+      const canarySpend = [...secondTelemetry.records, ...stored].filter((r) => r.arm === "canary").reduce((sum, r) => sum + (r.costUsd?.sum ?? 0), 0);
+      assert.ok(canarySpend > 0, "the simulation reports cost");
+      const deployUsd = promotionEvidence.policy.input.spend?.deployUsd;
+      assert.ok(deployUsd !== undefined && Math.abs(deployUsd - canarySpend) <= canarySpend * 1e-5, `spend ${deployUsd} covers the whole rollout (${canarySpend})`);
       // A further tick over unchanged state makes no commit.
       const before = await s.gitRepo.head();
       s.advance(10);
