@@ -59,6 +59,14 @@ describe("tollgate validate", () => {
     assert.match(result.stdout, new RegExp(`prod/environment\\.yaml:${line}:3: unknown field "maxSpendUsd" \\(field budgets\\.maxSpendUsd\\)`));
   });
 
+  it("names the line and field of a bad carried telemetry point in a status file", async () => {
+    const status = "environments/prod/status/support-agent.yaml";
+    const result = await validateAfter((root) => editFile(root, status, (t) => t.replace("weight: 0\n", "weight: 0\nearlierTelemetry:\n  through: -30\n")));
+    assert.equal(result.code, 1);
+    const line = (await readFile(join(PROJECT_ROOT, status), "utf8")).split("\n").indexOf("weight: 0") + 3;
+    assert.match(result.stdout, new RegExp(`prod/status/support-agent\\.yaml:${line}:\\d+: must be >= 0 \\(field earlierTelemetry\\.through\\)`));
+  });
+
   it("rejects duplicate keys", async () => {
     const result = await validateAfter((root) => editFile(root, PROD_ENV, (t) => t.replace("protected: true\n", "protected: true\nprotected: false\n")));
     assert.equal(result.code, 1);
