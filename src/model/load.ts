@@ -47,6 +47,13 @@ function collector(source: YamlSource, problems: InputProblem[]): Check {
   return (path, message) => problems.push({ file: source.file, ...source.locate(path), field: formatFieldPath(path), message });
 }
 
+/**
+ * The most telemetry intervals one rollout step may span. A decision's evidence stores the records of
+ * its step (two arms per interval, about 3.5 KB each with latency and cost histograms), and evidence
+ * documents are capped at 16 MiB: 2,000 intervals stay well below.
+ */
+export const MAX_STEP_INTERVALS = 2000;
+
 function checkEnvironment(env: Environment, check: Check): void {
   const names = new Set<string>();
   env.clusters.forEach((c, i) => {
@@ -59,9 +66,17 @@ function checkEnvironment(env: Environment, check: Check): void {
     check(["telemetry", "missingLimit"], `missingLimit ${t.missingLimit} must be longer than missingGrace ${t.missingGrace}`);
   }
   let previousWeight = 0;
+  const interval = parseDuration(t.interval);
   env.rollout.steps.forEach((step, i) => {
     if (parseDuration(step.minDuration) > parseDuration(step.maxDuration)) {
       check(["rollout", "steps", i, "maxDuration"], `maxDuration ${step.maxDuration} is shorter than minDuration ${step.minDuration}`);
+    }
+    const intervals = Math.ceil(parseDuration(step.maxDuration) / interval);
+    if (interval > 0 && intervals > MAX_STEP_INTERVALS) {
+      check(
+        ["rollout", "steps", i, "maxDuration"],
+        `maxDuration ${step.maxDuration} is ${intervals} telemetry intervals of ${t.interval}; a step may last at most ${MAX_STEP_INTERVALS} (its decisions' evidence holds every interval of the step), so lengthen telemetry.interval or split the step`,
+      );
     }
     if (step.weight < previousWeight) {
       check(["rollout", "steps", i, "weight"], `weight ${step.weight}% is lower than the previous step's ${previousWeight}%`);

@@ -67,6 +67,13 @@ describe("tollgate validate", () => {
     assert.match(result.stdout, new RegExp(`prod/status/support-agent\\.yaml:${line}:\\d+: must be >= 0 \\(field earlierTelemetry\\.through\\)`));
   });
 
+  it("rejects a step longer than its evidence can hold, naming the field", async () => {
+    const result = await validateAfter((root) => editFile(root, PROD_ENV, (t) => t.replace("- { weight: 25, minDuration: 10m, maxDuration: 30m }", "- { weight: 25, minDuration: 10m, maxDuration: 8h }")));
+    assert.equal(result.code, 1);
+    const line = (await readFile(join(PROJECT_ROOT, PROD_ENV), "utf8")).split("\n").findIndex((l) => l.includes("weight: 25,")) + 1;
+    assert.match(result.stdout, new RegExp(`prod/environment\\.yaml:${line}:\\d+: maxDuration 8h is 2880 telemetry intervals of 10s; a step may last at most 2000 .*\\(field rollout\\.steps\\[1\\]\\.maxDuration\\)`));
+  });
+
   it("rejects duplicate keys", async () => {
     const result = await validateAfter((root) => editFile(root, PROD_ENV, (t) => t.replace("protected: true\n", "protected: true\nprotected: false\n")));
     assert.equal(result.code, 1);
