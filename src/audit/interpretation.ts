@@ -4,6 +4,7 @@
  * own (`tollgate.*`) it adds. The audit checks committed decisions against this table:
  *
  * | policy answer | situation                          | committed | reasons                              |
+ * | any, or error | pending, the live digest set back  | rollback  | tollgate.reverted only               |
  * | error         | any                                | hold      | tollgate.policy_error only           |
  * | advance       | first release                      | promote   | tollgate.first_release + the policy's|
  * | advance       | rolling out, at the last step      | hold      | tollgate.policy_inconsistent only    |
@@ -25,7 +26,8 @@ export interface Interpretation {
   keepsPolicyReasons: boolean;
 }
 
-export function interpretation(situation: Situation["kind"], step: number | undefined, stepCount: number, supersedes: boolean, result: PolicyDecision | null): Interpretation {
+export function interpretation(situation: Situation["kind"], step: number | undefined, stepCount: number, supersedes: boolean, result: PolicyDecision | null, reverts = false): Interpretation {
+  if (situation === "pending" && reverts) return { action: "rollback", added: ["tollgate.reverted"], keepsPolicyReasons: false };
   if (!result) return { action: "hold", added: ["tollgate.policy_error"], keepsPolicyReasons: false };
   const rollingOut = situation === "rolling-out";
   switch (result.action) {

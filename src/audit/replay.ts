@@ -66,7 +66,8 @@ async function replayOne(repo: GitRepo, policy: LoadedBundle, entry: HistoryEntr
   }
   const recorded = { action: evidence.decision.action, rules: evidence.decision.reasons.map((r) => r.rule) };
   const supersedes = recorded.rules.includes("tollgate.superseded");
-  const meant = interpretation(evidence.situation, input.status.step, input.environment.rollout.steps.length, supersedes, result);
+  const reverts = recorded.rules.includes("tollgate.reverted");
+  const meant = interpretation(evidence.situation, input.status.step, input.environment.rollout.steps.length, supersedes, result, reverts);
   const reasons: DecisionReason[] = [
     ...meant.added.map((rule) => ({ rule, message: tollgateReason(rule, error) })),
     ...(meant.keepsPolicyReasons && result ? result.reasons : []),
@@ -93,6 +94,8 @@ function tollgateReason(rule: string, error: string | undefined): string {
       return "first release here: deployed directly";
     case "tollgate.superseded":
       return "the desired release changed during the rollout";
+    case "tollgate.reverted":
+      return "the desired release was set back to the live artifact during the rollout; the canary is withdrawn";
     default:
       return "the policy's answer makes no sense here; holding";
   }

@@ -156,7 +156,8 @@ function decisionProblems(facts: DecisionFacts, build: PolicyBuild): CheckOutcom
   const steps = before.environment.rollout.steps.length;
   const step = situation.kind === "rolling-out" ? situation.step : undefined;
   const supersedes = situation.kind === "pending" && situation.supersedes !== undefined;
-  problems.push(...interpretationProblems(interpretation(situation.kind, step, steps, supersedes, evidence.policy.result), evidence.policy.result, evidence.decision));
+  const reverts = situation.kind === "pending" && situation.reverts === true;
+  problems.push(...interpretationProblems(interpretation(situation.kind, step, steps, supersedes, evidence.policy.result, reverts), evidence.policy.result, evidence.decision));
   if (problems.length > 0) return fail(problems);
   if (!evaluated) return skipped("analysis and input re-derived, but the policy was not re-evaluated: it does not compile to the recorded bundle (see the policy check)");
   return pass();

@@ -8,7 +8,7 @@ import type { Logger } from "pino";
 import type { DecisionChange } from "../gitops/index.ts";
 import { shortDigest } from "../model/artifact-digest.ts";
 import { parseDuration } from "../model/duration.ts";
-import type { DecisionReason, Environment, Release, RepositoryState, Status } from "../model/types.ts";
+import type { DecisionReason, Digest, Environment, Release, RepositoryState, Status } from "../model/types.ts";
 import type { LoadedBundle } from "../policy/loader.ts";
 import { DECISION_ENTRYPOINT, type PolicyDecision, type PolicyInput } from "../policy/types.ts";
 import type { TelemetrySource } from "../telemetry/source.ts";
@@ -114,9 +114,9 @@ export async function decideService(ctx: ServiceDecisionContext): Promise<Decisi
     service: ctx.release.service,
     artifact: ctx.release.artifact.digest,
     ...(situation.kind === "rolling-out" ? { step: situation.step } : {}),
-    // The subject reads as the change at stake: live → proposed, and for a rollback canary → last good.
+    // The subject reads as the change at stake: live → proposed, and for a rollback canary → what serves after it.
     from: decision.action === "rollback" ? ctx.release.artifact : live,
-    to: decision.action === "rollback" ? (ctx.release.lastGood ?? ctx.release.artifact) : ctx.release.artifact,
+    to: decision.action === "rollback" ? next.release.artifact : ctx.release.artifact,
     why: decision.reasons[0]?.message ?? describeAdvance(ctx, situation),
     evidenceLines: observed?.report ? evidenceLines(observed.report) : [],
     reasons: decision.reasons,
@@ -159,6 +159,14 @@ function evaluate(policy: LoadedBundle, input: PolicyInput): { result: PolicyDec
 
 /** The policy's decision, made safe: an error or an action that makes no sense here becomes a hold. */
 function interpret(situation: Situation, result: PolicyDecision | null, error: string | undefined, ctx: ServiceDecisionContext): Decision & { note?: string } {
+  if (situation.kind === "pending" && situation.reverts) {
+    // Going back to what is live is always safe: no gate or policy answer holds it up.
+    return {
+      action: "rollback",
+      reasons: [{ rule: "tollgate.reverted", message: revertedMessage(situation.digest, situation.supersedes!) }],
+      note: "the release was set back to the live artifact",
+    };
+  }
   if (!result) {
     return { action: "hold", reasons: [{ rule: "tollgate.policy_error", message: `the policy could not be evaluated, so nothing moves: ${error}` }], note: "policy evaluation failed" };
   }
@@ -220,6 +228,11 @@ async function observeRollout(ctx: ServiceDecisionContext): Promise<Observation>
   const observed = observeRecords(ctx.environment, status, fetched.records, { interval, now: window.now, stepStart: window.stepStart });
   if (observed.unanalysed) ctx.logger.warn({ environment: ctx.environment.name, service: ctx.release.service }, `metrics are left without verdicts: ${observed.unanalysed}`);
   return { telemetry, ...observed };
+}
+
+/** The reason of a withdrawn canary, in one place for the reconciler and `tollgate replay`. */
+export function revertedMessage(live: Digest, abandoned: Digest): string {
+  return `the desired release was set back to the live ${shortDigest(live)} during the rollout of ${shortDigest(abandoned)}; that rollout is abandoned and its canary withdrawn`;
 }
 
 /** What served before the decision: the live artifact, as the release names it. */

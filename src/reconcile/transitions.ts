@@ -11,8 +11,12 @@ export interface Decision {
 export type Situation =
   /** The desired digest is live and nothing is rolling out. */
   | { kind: "steady"; digest: Digest }
-  /** The desired digest differs from what is live and no rollout of it has started. */
-  | { kind: "pending"; digest: Digest; supersedes?: Digest }
+  /**
+   * The desired digest differs from what is live and no rollout of it has started; or it is the live
+   * digest again while a rollout of another one is in progress (`reverts`: a person set the release
+   * back, and the rollout of `supersedes` is abandoned).
+   */
+  | { kind: "pending"; digest: Digest; supersedes?: Digest; reverts?: true }
   /** A rollout of the desired digest is in progress. */
   | { kind: "rolling-out"; digest: Digest; step: number }
   /** Nothing was ever deployed here and there is nothing to compare against. */
@@ -27,6 +31,7 @@ export function situationOf(release: Release, status: Status | undefined): Situa
   if (live === desired && status?.phase !== "progressing") return { kind: "steady", digest: desired };
   if (live === undefined && release.lastGood === undefined) return { kind: "first-release", digest: desired };
   const supersedes = status?.phase === "progressing" ? status.canaryDigest : undefined;
+  if (supersedes && live === desired) return { kind: "pending", digest: desired, supersedes, reverts: true };
   return supersedes ? { kind: "pending", digest: desired, supersedes } : { kind: "pending", digest: desired };
 }
 
@@ -115,6 +120,12 @@ export function transition(input: TransitionInput): Transition {
       return { release: promotedRelease, status, releaseChanged: release.lastGood?.digest !== desired };
     }
     case "rollback": {
+      if (situation.kind === "pending" && situation.reverts) {
+        // Withdrawing the canary of an abandoned rollout: the live artifact simply stays. Nothing was
+        // judged bad, so nothing is rejected or frozen and the release is left as the person set it.
+        const status = withoutUndefined({ ...base, phase: "promoted", canaryDigest: undefined, step: undefined, weight: 0, rolloutStartedAt: undefined, stepStartedAt: undefined, earlierTelemetry: undefined });
+        return { release, status, releaseChanged: false };
+      }
       const reason = decision.reasons[0]?.message ?? "rolled back";
       const rejected = [...(previous.rejected ?? []).filter((r) => r.digest !== desired), { digest: desired, at, reason }];
       const frozenUntil = new Date(now.getTime() + parseDuration(environment.rollout.freezeAfterRollback)).toISOString();

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import pino from "pino";
+import { auditHistory } from "../../src/audit/audit.ts";
 import { GitRepo } from "../../src/gitops/index.ts";
 import { loadRepository } from "../../src/model/repository.ts";
 import { PolicyLoader } from "../../src/policy/loader.ts";
@@ -115,6 +116,41 @@ describe("reconciler end to end (local repository, simulated cluster and telemet
       assert.equal(status?.rejected?.at(-1)?.digest, bad.digest);
       assert.ok(status?.frozenUntil);
       assert.equal(s.world.cluster.deployedVersions("dev", "support-agent")?.canaryDigest, undefined, "canary scaled down");
+    } finally {
+      await s.repo.cleanup();
+    }
+  });
+
+  it("a person setting the release back to the live artifact mid-rollout withdraws the canary, recorded and audited", async () => {
+    const s = await setup("dev", "retrieval-api");
+    try {
+      const before = await s.statusOf();
+      const live = before.release.artifact;
+      const canary = await proposeRelease(s.repo.dir, "dev", "retrieval-api", (p) => ({ ...p, index: { buildId: "kb-c", digest: `sha256:${"c".repeat(64)}` } }));
+      await s.tick();
+      s.advance(30);
+      await s.tick();
+      assert.equal((await s.statusOf()).status?.canaryDigest, canary.digest);
+      // The person reverts the release file, as `git revert` of the release commit would.
+      await proposeRelease(s.repo.dir, "dev", "retrieval-api", () => { const { digest: _digest, ...parts } = live; return parts; }, { lastGood: before.release.lastGood });
+      s.advance(10);
+      const result = await s.tick();
+      assert.deepEqual(result.decisions.map((d) => [d.change.action, d.change.reasons?.map((r) => r.rule)]), [["rollback", ["tollgate.reverted"]]]);
+      assert.match(result.decisions[0]!.change.why, new RegExp(`set back to the live ${live.digest.slice(7, 19)} during the rollout of ${canary.digest.slice(7, 19)}; that rollout is abandoned and its canary withdrawn`));
+      const { status, release } = await s.statusOf();
+      assert.equal(status?.phase, "promoted");
+      assert.equal(status?.liveDigest, live.digest);
+      assert.equal(status?.canaryDigest, undefined);
+      assert.equal(status?.frozenUntil, undefined, "nothing was judged bad: no freeze");
+      assert.deepEqual(status?.rejected, before.status?.rejected, "nothing was judged bad: nothing rejected");
+      assert.deepEqual(release, { ...before.release, lastGood: before.release.lastGood }, "the release stays as the person set it");
+      assert.equal(s.world.cluster.deployedVersions("dev", "retrieval-api")?.canaryDigest, undefined, "canary withdrawn");
+      assert.match(git(s.repo.dir, "log", "-1", "--format=%s").trim(), new RegExp(`^rollback\\(dev/retrieval-api\\): ${live.digest.slice(7, 19)} → ${live.digest.slice(7, 19)}$`));
+      s.advance(10);
+      assert.equal((await s.tick()).decisions.length, 0, "steady afterwards");
+      const report = await auditHistory(s.gitRepo, { service: "retrieval-api" });
+      assert.deepEqual(report.failures, [], JSON.stringify(report.failures));
+      assert.equal(report.decisions, 2);
     } finally {
       await s.repo.cleanup();
     }
