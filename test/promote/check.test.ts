@@ -187,6 +187,44 @@ describe("tollgate check", () => {
     );
   });
 
+  it("lets a pull request that sets the release back to the live artifact stop a rollout, whatever the gates", async (t) => {
+    if (!requireGit(t)) return;
+    let live: Release["artifact"] | undefined;
+    let canary: Release["artifact"] | undefined;
+    await branch(repo, "main-canary", "main", async () => {
+      await repo.editYaml(releasePath("prod", "support-agent"), (r) => {
+        live = (r as unknown as Release).artifact;
+        canary = withParts(live, (p) => {
+          p.model.snapshot = "20251101";
+        });
+        r.artifact = canary;
+      });
+      await repo.editYaml(statusPath("prod", "support-agent"), (s) => {
+        Object.assign(s, { phase: "progressing", canaryDigest: canary!.digest, step: 1, weight: 25, rolloutStartedAt: "2026-11-24T09:00:00Z" });
+      });
+    });
+    await branch(repo, "revert-canary", "main-canary", () =>
+      repo.editYaml(releasePath("prod", "support-agent"), (r) => {
+        r.artifact = live;
+      }),
+    );
+    // Inside the year-end freeze and without approvals: neither holds up going back.
+    const result = await check(repo, ["--base", "main-canary", "--head", "revert-canary"], { TOLLGATE_NOW: IN_FREEZE });
+    assert.equal(result.code, 0, result.stdout);
+    assert.match(result.stdout, new RegExp(`not judged\\n  sets support-agent back to the live ${live!.digest.slice(7, 19)}: merging stops the rollout of ${canary!.digest.slice(7, 19)} in prod, and the reconciler withdraws its canary at once`));
+    // Replacing the rollout with yet another artifact is still a conflicting deploy.
+    await branch(repo, "replace-canary", "main-canary", () =>
+      repo.editYaml(releasePath("prod", "support-agent"), (r) => {
+        r.artifact = withParts(live!, (p) => {
+          p.model.snapshot = "20251201";
+        });
+      }),
+    );
+    const replaced = await check(repo, ["--base", "main-canary", "--head", "replace-canary", "--approver", "alice", "--approver", "bob"], { TOLLGATE_NOW: IN_WINDOW });
+    assert.equal(replaced.code, 1, replaced.stdout);
+    assert.match(gateLine(replaced.stdout, "no rollout under way"), /^✗ no rollout under way: prod is rolling out/);
+  });
+
   it("judges by the base's statuses and policies: a pull request cannot vouch for itself", async (t) => {
     if (!requireGit(t)) return;
     let forged: Release["artifact"] | undefined;

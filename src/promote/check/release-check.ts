@@ -72,6 +72,12 @@ export function checkRelease(ctx: ReleaseCheckContext): ReleaseCheck {
   result.parts = partLines(running, proposed.artifact);
   result.otherChanges = releaseEdits(ctx.branchedFrom, proposed);
 
+  if (baseStatus?.phase === "progressing" && baseStatus.canaryDigest !== undefined && baseStatus.canaryDigest !== proposed.artifact.digest && proposed.artifact.digest === baseStatus.liveDigest) {
+    // Going back to what runs is never held up: the reconciler withdraws the canary at once.
+    result.notEvaluated = `sets ${service} back to the live ${shortDigest(baseStatus.liveDigest)}: merging stops the rollout of ${shortDigest(baseStatus.canaryDigest)} in ${environment}, and the reconciler withdraws its canary at once (recorded as rollback, tollgate.reverted); no gate holds a return to what runs`;
+    return result;
+  }
+
   const state: RepositoryState = { environments: new Map(ctx.base.environments) };
   state.environments.set(environment, evalEnv);
   const release: Release = { ...proposed, approvals: recordedApprovals(proposed, baseEnv?.releases.get(service), result.notes) };
