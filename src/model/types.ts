@@ -216,6 +216,8 @@ export interface Environment {
   /** Protected environments require approvals and are flagged by audit when changed outside tollgate. */
   protected: boolean;
   clusters: ClusterTarget[];
+  /** Delete the cluster objects of services removed from this environment in git; default false: only report them. */
+  prune?: boolean;
   telemetry: TelemetrySettings;
   rollout: { steps: RolloutStep[]; freezeAfterRollback: string };
   analysis: AnalysisSettings;
