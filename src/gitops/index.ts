@@ -34,7 +34,7 @@ export {
   parseDecisionMessage,
 } from "./message.ts";
 export { ObjectBatch, ObjectStore, type ObjectWriter, sortTreeEntries } from "./objects.ts";
-export { pushWithLease } from "./push.ts";
+export { type LeasedPushOutcome, type LeasedPushTarget, pushRefWithLease, pushWithLease } from "./push.ts";
 export { type SendPackResult, sendPackWithLease } from "./send-pack.ts";
 export { compareAndSwapRef, readRef, ZERO_OID } from "./ref-update.ts";
 export { GitRepo, type GitopsHooks, type GitopsPoint, type GitRepoOptions, type RemoteOptions } from "./repo.ts";

@@ -2,43 +2,64 @@ import git from "isomorphic-git";
 import http from "isomorphic-git/http/node";
 import { authCallbacks } from "./auth.ts";
 import { RemoteMovedError } from "./errors.ts";
-import { type GitRepo, remoteError } from "./repo.ts";
+import { type GitRepo, type RemoteOptions, remoteError } from "./repo.ts";
 import { ZERO_OID } from "./ref-update.ts";
 
+/** Where a leased push goes: a remote (its URL, name, headers and credentials) and the ref on both sides. */
+export interface LeasedPushTarget extends RemoteOptions {
+  name: string;
+  ref: string;
+}
+
+export type LeasedPushOutcome = { pushed: true } | { pushed: false; advertised: string | null };
+
 /**
- * Publishes the local branch to the remote branch only if the remote is still at `expectedRemote`
- * (null: the remote branch must not exist). The check is made against the refs the server
- * advertises for this very push, and the server applies the update only if the ref still has
- * that value; so a remote that moved at any time after the caller's decision rejects the push
- * with RemoteMovedError. Never forces.
+ * Pushes the local `ref` to the same ref of the remote only if the remote advertises it at `expected`
+ * (null: the ref must not exist) for this very push; the server applies the update only if the ref
+ * still has that value. When the advertised value differs nothing is sent and it is returned. Every
+ * other failure (authentication, HTTP, a ref update the server refused) is isomorphic-git's error,
+ * for the caller to word. Never forces.
  */
-export async function pushWithLease(repo: GitRepo, expectedRemote: string | null): Promise<void> {
-  const remote = repo.requireRemote();
-  let advertised: string | null = null;
+export async function pushRefWithLease(repo: GitRepo, target: LeasedPushTarget, expected: string | null): Promise<LeasedPushOutcome> {
+  let advertised: string | null | undefined;
   try {
     await git.push({
       fs: repo.fs,
       http,
       gitdir: repo.gitdir,
-      url: remote.url,
-      remote: remote.name,
-      ref: repo.branchRef,
-      remoteRef: repo.branchRef,
+      url: target.url,
+      remote: target.name,
+      ref: target.ref,
+      remoteRef: target.ref,
       cache: repo.store.gitCache,
-      ...(remote.headers ? { headers: remote.headers } : {}),
-      ...authCallbacks(remote.auth),
+      ...(target.headers ? { headers: target.headers } : {}),
+      ...authCallbacks(target.auth),
       onPrePush: ({ remoteRef }) => {
         advertised = remoteRef.oid === ZERO_OID ? null : remoteRef.oid;
-        return advertised === expectedRemote;
+        return advertised === expected;
       },
     });
+    return { pushed: true };
+  } catch (error) {
+    if ((error as { code?: string }).code === "UserCanceledError" && advertised !== undefined && advertised !== expected) return { pushed: false, advertised };
+    throw error;
+  }
+}
+
+/**
+ * Publishes the local branch to the remote branch only if the remote is still at `expectedRemote`
+ * (null: the remote branch must not exist), with `pushRefWithLease`: a remote that moved at any time
+ * after the caller's decision rejects the push with RemoteMovedError.
+ */
+export async function pushWithLease(repo: GitRepo, expectedRemote: string | null): Promise<void> {
+  const remote = repo.requireRemote();
+  let outcome: LeasedPushOutcome;
+  try {
+    outcome = await pushRefWithLease(repo, { ...remote, ref: repo.branchRef }, expectedRemote);
   } catch (error) {
     const e = error as { code?: string; data?: { reason?: string; result?: { refs?: Record<string, { ok: boolean; error?: string }> } } };
-    if (e.code === "UserCanceledError" && advertised !== expectedRemote) {
-      throw new RemoteMovedError(repo.branchRef, expectedRemote, advertised);
-    }
     if (e.code === "PushRejectedError") {
-      throw new RemoteMovedError(repo.branchRef, expectedRemote, advertised, e.data?.reason ?? "rejected");
+      throw new RemoteMovedError(repo.branchRef, expectedRemote, expectedRemote, e.data?.reason ?? "rejected");
     }
     if (e.code === "GitPushError") {
       // The server refused the ref update: its value changed between advertisement and update.
@@ -50,4 +71,5 @@ export async function pushWithLease(repo: GitRepo, expectedRemote: string | null
     }
     throw remoteError(error, remote.url, "push to", remote.auth !== undefined);
   }
+  if (!outcome.pushed) throw new RemoteMovedError(repo.branchRef, expectedRemote, outcome.advertised);
 }

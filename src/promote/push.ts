@@ -1,7 +1,6 @@
 import git from "isomorphic-git";
-import http from "isomorphic-git/http/node";
+import { type GitAuth, type GitRepo, type LeasedPushOutcome, pushRefWithLease, redactUrl } from "../gitops/index.ts";
 import { UserError } from "../model/errors.ts";
-import { type GitAuth, type GitRepo, redactUrl, ZERO_OID } from "../gitops/index.ts";
 
 export type PushOutcome = "pushed" | "already-there";
 
@@ -32,32 +31,11 @@ export async function pushNewBranch(repo: GitRepo, remote: PushRemote, branch: s
   const { name: remoteName, url } = remote;
   const ref = `refs/heads/${branch}`;
   const where = `${remoteName} (${redactUrl(url)})`;
-  let advertised: string | null = null;
+  let outcome: LeasedPushOutcome;
   try {
-    await git.push({
-      fs: repo.fs,
-      http,
-      gitdir: repo.gitdir,
-      url,
-      remote: remoteName,
-      ref,
-      remoteRef: ref,
-      cache: repo.store.gitCache,
-      onAuth: () => (auth ? { username: auth.username, password: auth.password } : { cancel: true }),
-      onAuthFailure: () => ({ cancel: true }),
-      onPrePush: ({ remoteRef }) => {
-        advertised = remoteRef.oid === ZERO_OID ? null : remoteRef.oid;
-        return advertised === null;
-      },
-    });
-    return "pushed";
+    outcome = await pushRefWithLease(repo, { name: remoteName, url, ref, ...(auth ? { auth } : {}) }, null);
   } catch (error) {
     const e = error as { code?: string; message?: string; data?: { statusCode?: number; reason?: string } };
-    const found = advertised as string | null;
-    if (e.code === "UserCanceledError" && found !== null) {
-      if (found === commit) return "already-there";
-      throw new UserError(`${where} already has a branch ${branch} (at ${found.slice(0, 12)}); not overwriting it. Delete it there or choose another name with --branch`);
-    }
     if (e.code === "PushRejectedError" || e.code === "GitPushError") {
       throw new UserError(`${where} refused the new branch ${branch} (it was created there meanwhile, or a hook refused it): ${e.message ?? e.data?.reason ?? "rejected"}`);
     }
@@ -68,4 +46,7 @@ export async function pushNewBranch(repo: GitRepo, remote: PushRemote, branch: s
     if (e.code === "ECONNREFUSED" || e.code === "ENOTFOUND" || e.code === "ECONNRESET") throw new UserError(`cannot push to ${where}: ${e.code}`);
     throw error;
   }
+  if (outcome.pushed) return "pushed";
+  if (outcome.advertised === commit) return "already-there";
+  throw new UserError(`${where} already has a branch ${branch} (at ${outcome.advertised?.slice(0, 12)}); not overwriting it. Delete it there or choose another name with --branch`);
 }

@@ -13,6 +13,7 @@ import { commitDecisionWithRetry, type HeadState } from "../../src/gitops/commit
 import { writeDecisionCommit } from "../../src/gitops/decision-commit.ts";
 import { GitRepositoryError, RemoteMovedError } from "../../src/gitops/errors.ts";
 import { listDecisionCommits } from "../../src/gitops/history.ts";
+import { pushWithLease } from "../../src/gitops/push.ts";
 import { GitRepo } from "../../src/gitops/repo.ts";
 import { sendPackWithLease } from "../../src/gitops/send-pack.ts";
 import { type GitHttpRequest, type GitHttpServer, startGitHttpServer } from "../support/git-http/server.ts";
@@ -118,6 +119,22 @@ describe("pushing a batch as its own pack", () => {
     }
     assert.equal(remoteHead(again.bare), raced);
     gitCli(again.bare, "fsck", "--no-progress");
+  });
+
+  it("the isomorphic-git push it falls back to keeps the same lease", async (t) => {
+    if (!requireGit(t)) return;
+    const { bare, clone } = await remote();
+    const repo = await clone();
+    const { head, tip } = await localChain(repo);
+    const human = humanCommit(bare, join(root.dir, `fallback-${counter}`), (dir) => gitCli(dir, "rm", "-q", "environments/dev/status/retrieval-api.yaml"), "dev: reset retrieval-api status");
+    await assert.rejects(pushWithLease(repo, head), (e: unknown) => e instanceof RemoteMovedError && e.actual === human);
+    assert.equal(remoteHead(bare), human);
+
+    const fresh = await remote();
+    const other = await fresh.clone();
+    const chain = await localChain(other);
+    await pushWithLease(other, chain.head);
+    assert.equal(remoteHead(fresh.bare), chain.tip);
   });
 
   it("refuses without credentials, naming what to set", async (t) => {
