@@ -125,7 +125,7 @@ describe("pushing a batch as its own pack", () => {
     if (!requireGit(t)) return;
     const { bare, clone } = await remote();
     const repo = await clone();
-    const { head, tip } = await localChain(repo);
+    const { head } = await localChain(repo);
     const human = humanCommit(bare, join(root.dir, `fallback-${counter}`), (dir) => gitCli(dir, "rm", "-q", "environments/dev/status/retrieval-api.yaml"), "dev: reset retrieval-api status");
     await assert.rejects(pushWithLease(repo, head), (e: unknown) => e instanceof RemoteMovedError && e.actual === human);
     assert.equal(remoteHead(bare), human);
