@@ -230,8 +230,7 @@ async function observeRollout(ctx: ServiceDecisionContext): Promise<Observation>
   return { telemetry, ...observed };
 }
 
-/** The reason of a withdrawn canary, in one place for the reconciler and `tollgate replay`. */
-export function revertedMessage(live: Digest, abandoned: Digest): string {
+function revertedMessage(live: Digest, abandoned: Digest): string {
   return `the desired release was set back to the live ${shortDigest(live)} during the rollout of ${shortDigest(abandoned)}; that rollout is abandoned and its canary withdrawn`;
 }
 
