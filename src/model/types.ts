@@ -106,6 +106,8 @@ export interface PrometheusSettings {
   queries?: Partial<Record<PrometheusQueryName, string>>;
   /** A series whose newest sample is older than this is missing, not zero. */
   staleness?: string;
+  /** Unit of the latency histogram's `le` bounds and `_sum`; tollgate works in milliseconds. Default milliseconds. */
+  latencyUnit?: "milliseconds" | "seconds";
 }
 
 export type PrometheusQueryName =

@@ -10,7 +10,7 @@ import type { PrometheusSettings } from "../../src/model/types.ts";
 import { validateRecords } from "../../src/telemetry/records.ts";
 import { PrometheusSource } from "../../src/telemetry/prometheus/source.ts";
 import type { SignalName, TelemetryWindow } from "../../src/telemetry/source.ts";
-import { type PodTelemetry, serviceOpenMetrics } from "../support/prometheus/openmetrics.ts";
+import { LATENCY_LE, type PodTelemetry, serviceOpenMetrics } from "../support/prometheus/openmetrics.ts";
 import { type PrometheusServer, prometheusSkip, startPrometheus } from "../support/prometheus/server.ts";
 import { captureLogs, counts, expectedRecords, podInterval } from "./helpers.ts";
 
@@ -116,6 +116,26 @@ describe("Prometheus source against a real Prometheus", { skip: prometheusSkip()
     const window = await fetch(src, "exact");
     assert.deepEqual(window.problems, []);
     assert.deepEqual(window.records, expectedRecords(SERVICES.exact!, INTERVAL_S, N));
+  });
+
+  test("a latency histogram in seconds is read in milliseconds with latencyUnit: seconds", async () => {
+    const selector = 'service="{{service}}",namespace="{{namespace}}",tollgate_dev_arm="{{arm}}"';
+    const queries = { latencyBuckets: `tollgate_request_duration_seconds_bucket{${selector}}`, latencySum: `tollgate_request_duration_seconds_sum{${selector}}` };
+    const { src } = source({ latencyUnit: "seconds", queries });
+    const window = await fetch(src, "exact");
+    assert.deepEqual(window.problems, []);
+    const expected = expectedRecords(SERVICES.exact!, INTERVAL_S, N);
+    assert.equal(window.records.length, expected.length);
+    window.records.forEach((r, i) => {
+      const want = expected[i]!;
+      assert.deepEqual(r.latencyMs!.buckets, want.latencyMs!.buckets, `bounds and counts at t=${r.t} ${r.arm}`);
+      assert.ok(Math.abs(r.latencyMs!.sum - want.latencyMs!.sum) <= 1e-6 * want.latencyMs!.sum, `sum at t=${r.t} ${r.arm}: ${r.latencyMs!.sum} vs ${want.latencyMs!.sum}`);
+      assert.deepEqual({ ...r, latencyMs: undefined }, { ...want, latencyMs: undefined });
+    });
+    // Read as milliseconds by mistake, the same series would be 1000 times too fast: the setting matters.
+    const { src: wrong } = source({ queries });
+    const misread = await fetch(wrong, "exact");
+    assert.equal(misread.records[0]!.latencyMs!.buckets[0]![0], LATENCY_LE[0]! / 1000);
   });
 
   test("gaps: the interval without a scrape and the one after it are missing, not zero", async () => {

@@ -113,9 +113,10 @@ export function sumSeries(all: readonly SeriesCells[], grid: Grid, noSeriesReaso
 /**
  * Builds per-interval non-cumulative histograms from classic `_bucket` series (cumulative by `le`)
  * and the `_sum` increments. Every taking-part instance (a series set without `le`) must have the
- * same bucket layout, including `+Inf`.
+ * same bucket layout, including `+Inf`. `scale` converts bounds and sum to tollgate's unit (1000 for
+ * a latency histogram in seconds).
  */
-export function assembleHistograms(buckets: readonly SeriesCells[], sums: ArmCell[], grid: Grid, noSeriesReason: string): Array<{ value: Histogram } | { problems: { cause: ProblemCause; reason: string }[] }> {
+export function assembleHistograms(buckets: readonly SeriesCells[], sums: ArmCell[], grid: Grid, noSeriesReason: string, scale = 1): Array<{ value: Histogram } | { problems: { cause: ProblemCause; reason: string }[] }> {
   return grid.endsMs.map((end, k) => {
     const taking = buckets.filter((s) => takesPart(s.series, end, grid));
     if (taking.length === 0) {
@@ -147,7 +148,7 @@ export function assembleHistograms(buckets: readonly SeriesCells[], sums: ArmCel
     if (bounds[bounds.length - 1]!.bound !== Number.POSITIVE_INFINITY) {
       return { problems: [{ cause: "bad-histogram", reason: "the histogram has no +Inf bucket" }] };
     }
-    const result: Histogram = { buckets: [], sum: (sum as { value: number }).value };
+    const result: Histogram = { buckets: [], sum: scaled((sum as { value: number }).value, scale) };
     let previous = 0;
     for (const { le, bound } of bounds) {
       const cumulative = totals.get(le)!;
@@ -155,11 +156,16 @@ export function assembleHistograms(buckets: readonly SeriesCells[], sums: ArmCel
       if (count < -1e-9 * Math.max(1, cumulative)) {
         return { problems: [{ cause: "bad-histogram", reason: "cumulative bucket counts go down with a larger le" }] };
       }
-      result.buckets.push([bound === Number.POSITIVE_INFINITY ? null : bound!, Math.max(0, count)]);
+      result.buckets.push([bound === Number.POSITIVE_INFINITY ? null : scaled(bound!, scale), Math.max(0, count)]);
       previous = cumulative;
     }
     return { value: result };
   });
+}
+
+/** `value × scale`, rid of the binary noise a decimal unit change leaves (0.3 s is 300 ms, not 300.00000000000006). */
+function scaled(value: number, scale: number): number {
+  return scale === 1 ? value : Number((value * scale).toPrecision(12));
 }
 
 function parseLe(le: string): number | undefined {

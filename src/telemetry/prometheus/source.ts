@@ -57,10 +57,12 @@ const COUNTERS: ReadonlyArray<[PrometheusQueryName, SignalName]> = [
   ["tasks", "tasks"],
   ["interventions", "interventions"],
 ];
-const HISTOGRAMS: ReadonlyArray<[PrometheusQueryName, PrometheusQueryName, SignalName]> = [
+const HISTOGRAMS: ReadonlyArray<[PrometheusQueryName, PrometheusQueryName, "latency" | "cost"]> = [
   ["latencyBuckets", "latencySum", "latency"],
   ["costBuckets", "costSum", "cost"],
 ];
+/** Factor from a latency histogram's unit to milliseconds. */
+const TO_MILLISECONDS = { milliseconds: 1, seconds: 1000 } as const;
 
 type Fetched = { ok: true; series: SeriesCells[] } | { ok: false; cause: ProblemCause; reason: string };
 
@@ -70,6 +72,7 @@ export class PrometheusSource implements TelemetrySource {
   private readonly intervalMs: number;
   private readonly stalenessMs: number;
   private readonly armLabel: string;
+  private readonly latencyScale: number;
   private readonly templates: Record<PrometheusQueryName, string>;
   private readonly client: PrometheusClient;
   private readonly concurrency: number;
@@ -83,6 +86,7 @@ export class PrometheusSource implements TelemetrySource {
     this.interval = options.intervalMs / 1000;
     this.stalenessMs = settings.staleness ? parseDuration(settings.staleness) : DEFAULT_STALENESS_INTERVALS * options.intervalMs;
     this.armLabel = settings.armLabel ?? DEFAULT_ARM_LABEL;
+    this.latencyScale = TO_MILLISECONDS[settings.latencyUnit ?? "milliseconds"];
     this.templates = { ...DEFAULT_QUERIES, ...settings.queries };
     for (const name of QUERY_NAMES) checkTemplate(name, this.templates[name], file);
     this.client = new PrometheusClient({
@@ -128,7 +132,8 @@ export class PrometheusSource implements TelemetrySource {
           continue;
         }
         const sumCells = sumSeries(sums.series, grid, noSeries(sumName));
-        this.apply(builder, signal, arm, ends, assembleHistograms(buckets.series, sumCells, grid, noSeries(bucketsName)));
+        const scale = signal === "latency" ? this.latencyScale : 1;
+        this.apply(builder, signal, arm, ends, assembleHistograms(buckets.series, sumCells, grid, noSeries(bucketsName), scale));
       }
     }
     const window = builder.build();

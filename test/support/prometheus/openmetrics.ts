@@ -80,6 +80,9 @@ function podLines(data: ServiceTelemetry, pod: PodTelemetry): Line[] {
     counter("tollgate_tasks", c.tasks);
     counter("tollgate_interventions", c.interventions);
     histogram(lines, "tollgate_request_duration_ms", LATENCY_LE, labels, c.latency, tsMs);
+    // The same latencies as Prometheus naming conventions have them: in seconds.
+    const inSeconds = { buckets: c.latency.buckets, sum: c.latency.sum / 1000 };
+    histogram(lines, "tollgate_request_duration_seconds", LATENCY_LE.map((le) => le / 1000), labels, inSeconds, tsMs);
     histogram(lines, "tollgate_task_cost_usd", COST_LE, labels, c.cost, tsMs);
   };
   emit(data.stageStartMs - data.offsetMs);
