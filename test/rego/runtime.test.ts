@@ -212,6 +212,81 @@ describe("JSON in and out", () => {
     assert.equal(rows[0]!.result.big, Number("123456789123456789123456789"));
   });
 
+  it("sorts object keys bytewise whatever their order and size; the last duplicate key wins", async () => {
+    const policy = await identity();
+    // keys sharing 8-byte prefixes, prefixes of each other, shorter than 8 bytes, non-ASCII
+    const keys = ["configuration_b", "configuration_a", "configuration", "configur", "config", "a", "ab", "a\u0000", "", "é", "zz", "z"];
+    for (let i = 0; i < 30; i++) keys.push(`key${(i * 7919) % 30}`);
+    for (const n of [3, 12, 16, 17, keys.length]) {
+      const obj = Object.fromEntries(keys.slice(0, n).map((k, i) => [k, i]));
+      const [row] = policy.evaluate(obj, "id") as { result: Record<string, number> }[];
+      assert.deepEqual(row!.result, obj);
+      const bytewise = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
+      assert.deepEqual(Object.keys(row!.result), Object.keys(obj).sort(bytewise), `${n} keys in order`);
+    }
+    const raw = (text: string) => new TextEncoder().encode(text).buffer as ArrayBuffer;
+    assert.deepEqual(policy.evaluate(raw('{"b": 1, "a": 2, "b": 3, "a": 4, "c": 5}'), "id"), [{ result: { a: 4, b: 3, c: 5 } }]);
+    const many = Array.from({ length: 40 }, (_, i) => `"k${i % 20}": ${i}`).join(", ");
+    const want = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`k${i}`, i + 20]));
+    assert.deepEqual(policy.evaluate(raw(`{${many}}`), "id"), [{ result: want }]);
+  });
+
+  it("reads JSON numbers to the same double as JavaScript", async () => {
+    const texts = ["0.1", "0.3", "1.5", "-2.25", "4.35", "123.456", "0.000001", "1e22", "1e23", "-1E-22", "1.0e+2", "9007199254740.993"];
+    texts.push("123456789012345e-22", "1.7976931348623157e308", "5e-324", "2.2250738585072014e-308", "0.30000000000000004");
+    texts.push("1.0000000000000002", "3.141592653589793", "0.1e1", "100000000000000000000000.5", "12345678901234567890.5e-3");
+    let seed = 12345;
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed / 2147483648;
+    };
+    for (let i = 0; i < 300; i++) {
+      const x = (random() - 0.5) * 10 ** Math.floor(random() * 40 - 20);
+      texts.push(i % 3 === 0 ? x.toExponential(Math.floor(random() * 17)) : x.toPrecision(1 + Math.floor(random() * 17)));
+    }
+    for (const text of texts) {
+      // x + 0 is computed from the double the runtime read (printed as the shortest text)
+      assert.equal(await callBuiltin("plus", [0, 0], false, `[${text}, 0]`), Number(text), text);
+    }
+  });
+
+  it("reads object members right after the object changes", async () => {
+    const { Strings, load, policyOf, resultRow } = await import("./ir-helpers.ts");
+    const { local } = await import("../../src/rego/ir.ts");
+    const s = new Strings();
+    const stmts: import("../../src/rego/ir.ts").Stmt[] = [
+      { type: "MakeObjectStmt", target: 2 },
+      { type: "MakeArrayStmt", capacity: 4, target: 3 },
+      { type: "MakeNumberIntStmt", value: 1, target: 4 },
+      { type: "ObjectInsertStmt", key: s.op("m"), value: local(4), object: 2 },
+      { type: "DotStmt", source: local(2), key: s.op("m"), target: 5 },
+      { type: "ArrayAppendStmt", value: local(5), array: 3 },
+      // keys inserted before "m" move it
+      { type: "ObjectInsertStmt", key: s.op("a"), value: local(4), object: 2 },
+      { type: "ObjectInsertStmt", key: s.op("b"), value: local(4), object: 2 },
+      { type: "MakeNumberIntStmt", value: 2, target: 4 },
+      { type: "ObjectInsertStmt", key: s.op("m"), value: local(4), object: 2 },
+      { type: "DotStmt", source: local(2), key: s.op("m"), target: 5 },
+      { type: "ArrayAppendStmt", value: local(5), array: 3 },
+      // a replaced value is read fresh
+      { type: "MakeNumberIntStmt", value: 3, target: 4 },
+      { type: "ObjectInsertStmt", key: s.op("m"), value: local(4), object: 2 },
+      { type: "DotStmt", source: local(2), key: s.op("m"), target: 5 },
+      { type: "ArrayAppendStmt", value: local(5), array: 3 },
+      // the input's members, read twice
+      { type: "DotStmt", source: local(0), key: s.op("x"), target: 5 },
+      { type: "ArrayAppendStmt", value: local(5), array: 3 },
+      { type: "DotStmt", source: local(0), key: s.op("x"), target: 5 },
+      { type: "ArrayAppendStmt", value: local(5), array: 3 },
+      ...resultRow(s, 3, 6),
+    ];
+    const policy = await load(policyOf({ strings: s, plans: [{ name: "p", blocks: [{ stmts }] }] }));
+    // evaluations in a row reuse the same addresses for different values
+    assert.deepEqual(policy.evaluate({ x: "one", y: 1 }, "p"), [{ result: [1, 2, 3, "one", "one"] }]);
+    assert.deepEqual(policy.evaluate({ w: 0, x: "two" }, "p"), [{ result: [1, 2, 3, "two", "two"] }]);
+    assert.deepEqual(policy.evaluate({ x: ["three"] }, "p"), [{ result: [1, 2, 3, ["three"], ["three"]] }]);
+  });
+
   it("rejects invalid JSON input and data", async () => {
     const policy = await identity();
     const bad = (text: string) => new TextEncoder().encode(text).buffer as ArrayBuffer;

@@ -245,7 +245,8 @@ function emit(m: Module, policy: ir.Policy, options: EmitOptions): Uint8Array {
   }
 
   // Memory: runtime data and policy data as one segment each, imported as env.memory.
-  const pages = Math.ceil(heapBase / PAGE);
+  // + 8: the runtime reads strings 8 bytes at a time (mem.ts SLACK), also the last static one
+  const pages = Math.ceil((heapBase + 8) / PAGE);
   if (pages > MAX_INITIAL_PAGES) {
     throw new Error(`policy static data needs ${pages} pages of memory; at most ${MAX_INITIAL_PAGES} are allowed`);
   }

@@ -21,6 +21,41 @@ export function compareBytes(pa: usize, la: u32, pb: usize, lb: u32): i32 {
   return la == lb ? 0 : la < lb ? -1 : 1;
 }
 
+/**
+ * The first (up to) 8 bytes of a string as a number that orders like the bytes: big-endian, the
+ * bytes past its end as zeros. Reads 8 bytes unconditionally: mem.ts keeps SLACK bytes
+ * addressable after every heap value, and static data lies below the heap.
+ */
+// @ts-ignore: decorator
+@inline
+export function strPrefix(p: usize, len: u32): u64 {
+  const x = load<u64>(p);
+  return bswap<u64>(len >= 8 ? x : x & ((<u64>1 << (<u64>len << 3)) - 1));
+}
+
+/**
+ * Bytewise order of two strings whose `strPrefix`es are `xa` and `xb` (equal prefixes of strings
+ * longer than 8 bytes compare the rest).
+ */
+// @ts-ignore: decorator
+@inline
+export function compareStrPrefixed(xa: u64, pa: usize, la: u32, xb: u64, pb: usize, lb: u32): i32 {
+  if (xa != xb) return xa < xb ? -1 : 1;
+  if (la > 8 && lb > 8) return compareBytes(pa + 8, la - 8, pb + 8, lb - 8);
+  return la == lb ? 0 : la < lb ? -1 : 1;
+}
+
+/** Bytewise order of string values `a` and `b`. */
+// @ts-ignore: decorator
+@inline
+export function compareStrings(a: usize, b: usize): i32 {
+  const pa = <usize>load<u32>(a, 8);
+  const la = load<u32>(a, 4);
+  const pb = <usize>load<u32>(b, 8);
+  const lb = load<u32>(b, 4);
+  return compareStrPrefixed(strPrefix(pa, la), pa, la, strPrefix(pb, lb), pb, lb);
+}
+
 export function compareNumbers(a: usize, b: usize): i32 {
   if (load<u8>(a, 1) == N_INT && load<u8>(b, 1) == N_INT) {
     const x = load<i64>(a, 8);
@@ -69,7 +104,7 @@ export function compare(a: usize, b: usize): i32 {
     case T_NUMBER:
       return compareNumbers(a, b);
     case T_STRING:
-      return compareBytes(<usize>load<u32>(a, 8), load<u32>(a, 4), <usize>load<u32>(b, 8), load<u32>(b, 4));
+      return compareStrings(a, b);
     case T_ARRAY:
     case T_SET: {
       const la = load<u32>(a, 4);

@@ -8,7 +8,7 @@ import { dumpJSON, dumpRego, jsonParse } from "./json";
 import { equal } from "./compare";
 import { mkInt, mkNumberText } from "./number";
 import {
-  FALSE, NULL, T_ARRAY, T_OBJECT, T_SET, TRUE, mkArray, arrPush, mkObject, objFind, objGet, objInsert, objKey, objVal, mkSet, setAdd, getChild, mergeObjects, shallowCopy, typeOf, vecGet, vecLen,
+  FALSE, NULL, T_ARRAY, T_OBJECT, T_SET, TRUE, mkArray, arrPush, mkObject, objFind, objGet, objInsert, objKey, objVal, mkSet, setAdd, getChild, mergeObjects, shallowCopy, typeOf, vecGet, vecLen, lookupCacheStart, lookupCacheStop,
 } from "./value";
 import { countOf } from "./builtins/aggregates";
 
@@ -28,6 +28,7 @@ export function opa_heap_ptr_get(): usize {
 }
 
 export function opa_heap_ptr_set(ptr: usize): void {
+  lookupCacheStop();
   heapSet(ptr);
 }
 
@@ -93,6 +94,7 @@ export { evalCtx as eval };
 export function opa_eval(
   _reserved: usize, entrypoint: i32, data: usize, input: usize, inputLen: usize, heap: usize, format: i32,
 ): usize {
+  lookupCacheStop();
   heapSet(heap);
   resetEvaluation();
   let inputValue: usize = 0;
@@ -156,6 +158,7 @@ let memoSlots: u32 = 0;
 function resetEvaluation(): void {
   memoFrame = 0;
   memoSlots = 0;
+  lookupCacheStart();
 }
 
 export function rt_memo_init(slots: u32): void {

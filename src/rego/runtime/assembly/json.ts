@@ -1,12 +1,12 @@
 // JSON parse and dump. Parse accepts RFC 8259 JSON and returns 0 on any syntax error. Dump writes
 // objects with keys in Rego order, sets as arrays, numbers with their exact text.
 import { alloc } from "./mem";
-import { bufByte, bufBytes, bufLen, bufNew, bufPtr, bufReserve, bufSetLen, bufStr } from "./buf";
+import { bufByte, bufBytes, bufLen, bufNew, bufPtr, bufStr } from "./buf";
 import {
   FALSE, NULL, T_ARRAY, T_BOOLEAN, T_NULL, T_NUMBER, T_OBJECT, T_SET, T_STRING, TRUE,
-  mkArrayFrom, mkObjectFromEntries, mkString, objKey, objVal, strLen, strPtr, vecGet, vecLen,
+  mkArrayFrom, mkObjectFromEntries, mkObjectFromStringEntries, mkString, objKey, objVal, strLen, strPtr, vecGet, vecLen,
 } from "./value";
-import { mkInt, mkNumberText, numFormat } from "./number";
+import { mkFloatText, mkInt, mkNumberText, numFormat } from "./number";
 
 const MAX_DEPTH: i32 = 1000;
 
@@ -14,16 +14,38 @@ let pos: usize = 0;
 let end: usize = 0;
 let depth: i32 = 0;
 let failed: bool = false;
-// Elements of the containers being parsed, innermost last (a buf used as a stack of u32s):
-// each container pushes its elements and, when it ends, copies them out and pops them.
-let stack: usize = 0;
+// Elements of the containers being parsed, innermost last: each container pushes its elements
+// (u32 value addresses; objects push key, value pairs) and, when it ends, copies them out and
+// pops them. The stack moves when it grows, so containers remember offsets from its base.
+let stackBase: usize = 0;
+let sp: usize = 0;
+let stackEnd: usize = 0;
+
+function growStack(): void {
+  const size = stackEnd - stackBase;
+  const used = sp - stackBase;
+  const moved = alloc(size << 1);
+  memory.copy(moved, stackBase, used);
+  stackBase = moved;
+  sp = moved + used;
+  stackEnd = moved + (size << 1);
+}
 
 // @ts-ignore: decorator
 @inline
 function push(x: usize): void {
-  const p = bufReserve(stack, 4);
-  store<u32>(p, <u32>x);
-  bufSetLen(stack, bufLen(stack) + 4);
+  if (sp + 4 > stackEnd) growStack();
+  store<u32>(sp, <u32>x);
+  sp += 4;
+}
+
+// @ts-ignore: decorator
+@inline
+function push2(x: usize, y: usize): void {
+  if (sp + 8 > stackEnd) growStack();
+  store<u32>(sp, <u32>x);
+  store<u32>(sp, <u32>y, 4);
+  sp += 8;
 }
 
 export function jsonParse(ptr: usize, len: u32): usize {
@@ -31,7 +53,10 @@ export function jsonParse(ptr: usize, len: u32): usize {
   end = ptr + len;
   depth = 0;
   failed = false;
-  stack = bufNew(len < 64 ? 64 : len > 65536 ? 65536 : len);
+  const cap: usize = len < 64 ? 64 : len > 65536 ? 65536 : (<usize>len + 7) & ~(<usize>7);
+  stackBase = alloc(cap);
+  sp = stackBase;
+  stackEnd = stackBase + cap;
   skipWs();
   const v = parseValue();
   if (failed || v == 0) return 0;
@@ -46,7 +71,14 @@ function peek(): u32 {
   return pos < end ? <u32>load<u8>(pos) : 0;
 }
 
+// @ts-ignore: decorator
+@inline
 function skipWs(): void {
+  // compact JSON has no whitespace: one comparison
+  if (pos < end && load<u8>(pos) <= 32) skipWsSlow();
+}
+
+function skipWsSlow(): void {
   while (pos < end) {
     const c = load<u8>(pos);
     if (c == 32 || c == 9 || c == 10 || c == 13) pos++;
@@ -91,56 +123,91 @@ function parseValue(): usize {
   return 0;
 }
 
-function digitsAt(): u32 {
-  let n: u32 = 0;
-  while (pos < end) {
-    const c = load<u8>(pos);
-    if (c < 48 || c > 57) break;
-    pos++;
-    n++;
-  }
-  return n;
-}
+// Powers of ten exactly representable as f64 (10^0 .. 10^22).
+const POW10 = memory.data<f64>([
+  1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+  1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+]);
 
 function parseNumber(): usize {
   const start = pos;
-  const neg = peek() == 45;
+  const neg = load<u8>(pos) == 45;
   if (neg) pos++;
-  const intStart = pos;
+  // The digits (integer and fraction) accumulate in `m` while there are at most 18 of them.
+  let m: u64 = 0;
+  let digits: u32 = 0;
   if (peek() == 48) {
     pos++;
-  } else if (digitsAt() == 0) {
-    failed = true;
-    return 0;
-  }
-  const intDigits = <u32>(pos - intStart);
-  let integer = true;
-  if (peek() == 46) {
-    integer = false;
-    pos++;
-    if (digitsAt() == 0) {
+    digits = 1;
+  } else {
+    while (pos < end) {
+      const d = <u32>load<u8>(pos) - 48;
+      if (d > 9) break;
+      if (digits < 18) m = m * 10 + <u64>d;
+      digits++;
+      pos++;
+    }
+    if (digits == 0) {
       failed = true;
       return 0;
     }
   }
-  const e = peek();
-  if (e == 101 || e == 69) {
-    integer = false;
+  let c = peek();
+  if (c != 46 && c != 101 && c != 69) {
+    if (digits <= 18) return mkInt(neg ? -(<i64>m) : <i64>m);
+    return mkNumberText(start, <u32>(pos - start));
+  }
+  let scale: i32 = 0; // value = m * 10^scale while digits <= 18
+  if (c == 46) {
+    pos++;
+    const fracStart = pos;
+    while (pos < end) {
+      const d = <u32>load<u8>(pos) - 48;
+      if (d > 9) break;
+      if (digits < 18) {
+        m = m * 10 + <u64>d;
+        scale--;
+      }
+      digits++;
+      pos++;
+    }
+    if (pos == fracStart) {
+      failed = true;
+      return 0;
+    }
+    c = peek();
+  }
+  if (c == 101 || c == 69) {
     pos++;
     const s = peek();
-    if (s == 43 || s == 45) pos++;
-    if (digitsAt() == 0) {
+    let expNeg = false;
+    if (s == 43 || s == 45) {
+      expNeg = s == 45;
+      pos++;
+    }
+    const expStart = pos;
+    let e: i32 = 0;
+    while (pos < end) {
+      const d = <u32>load<u8>(pos) - 48;
+      if (d > 9) break;
+      if (e < 100000) e = e * 10 + <i32>d;
+      pos++;
+    }
+    if (pos == expStart) {
       failed = true;
       return 0;
     }
+    scale += expNeg ? -e : e;
   }
-  if (integer && intDigits <= 18) {
-    // fast path: fits in i64 without overflow checks
-    let m: i64 = 0;
-    for (let p = intStart; p < pos; p++) m = m * 10 + <i64>(load<u8>(p) - 48);
-    return mkInt(neg ? -m : m);
+  const len = <u32>(pos - start);
+  // Exact fast path (Clinger): m and 10^|scale| are exact doubles, so one operation rounds
+  // correctly. Otherwise the general conversion.
+  if (digits <= 15 && scale >= -22 && scale <= 22) {
+    const x = <f64>m;
+    const f = scale >= 0 ? x * load<f64>(POW10 + (<usize>scale << 3)) : x / load<f64>(POW10 + (<usize>(-scale) << 3));
+    return mkFloatText(neg ? -f : f, start, len);
   }
-  return mkNumberText(start, <u32>(pos - start));
+  return mkNumberText(start, len);
 }
 
 function hexDigit(c: u32): i32 {
@@ -281,7 +348,7 @@ function parseArray(): usize {
     depth--;
     return mkArrayFrom(0, 0);
   }
-  const mark = bufLen(stack);
+  const mark = sp - stackBase;
   while (true) {
     skipWs();
     const v = parseValue();
@@ -296,9 +363,10 @@ function parseArray(): usize {
     return 0;
   }
   depth--;
-  const a = mkArrayFrom(bufPtr(stack) + mark, (bufLen(stack) - mark) >> 2);
-  bufSetLen(stack, mark);
-  return a;
+  const start = stackBase + mark;
+  const n = <u32>((sp - start) >> 2);
+  sp = start;
+  return mkArrayFrom(start, n);
 }
 
 function parseObject(): usize {
@@ -313,7 +381,7 @@ function parseObject(): usize {
     depth--;
     return mkObjectFromEntries(0, 0);
   }
-  const mark = bufLen(stack);
+  const mark = sp - stackBase;
   while (true) {
     skipWs();
     if (peek() != 34) {
@@ -331,8 +399,7 @@ function parseObject(): usize {
     skipWs();
     const v = parseValue();
     if (v == 0) return 0;
-    push(k);
-    push(v);
+    push2(k, v);
     skipWs();
     const c = peek();
     pos++;
@@ -342,11 +409,10 @@ function parseObject(): usize {
     return 0;
   }
   depth--;
-  const bytes = bufLen(stack) - mark;
-  const entries = alloc(bytes);
-  memory.copy(entries, bufPtr(stack) + mark, bytes);
-  bufSetLen(stack, mark);
-  return mkObjectFromEntries(entries, bytes >> 3);
+  const start = stackBase + mark;
+  const n = <u32>((sp - start) >> 3);
+  sp = start;
+  return mkObjectFromStringEntries(start, n);
 }
 
 // ---- dump ----

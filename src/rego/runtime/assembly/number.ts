@@ -34,6 +34,11 @@ function mkFloatRaw(f: f64, text: usize, textLen: u32): usize {
   return n;
 }
 
+/** A FLOAT with value `f` that keeps its exact source text (`len` bytes at `text`). */
+export function mkFloatText(f: f64, text: usize, textLen: u32): usize {
+  return mkFloatRaw(f, text, textLen);
+}
+
 /** A computed number: integral values in the exactly representable range become INTs. */
 export function mkFloat(f: f64): usize {
   if (f == Math.floor(f) && Math.abs(f) <= 9007199254740992.0) return mkInt(<i64>f);

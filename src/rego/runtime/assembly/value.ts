@@ -8,7 +8,7 @@
 // iteration and JSON output are deterministic and lookups are binary searches.
 // Address 0 stands for "undefined".
 import { alloc } from "./mem";
-import { compare, compareBytes } from "./compare";
+import { compare, compareStrPrefixed, compareStrings, strPrefix } from "./compare";
 import { numIsInt, numToI64 } from "./number";
 
 export const T_NULL: u8 = 1;
@@ -235,12 +235,16 @@ export function objFind(o: usize, key: usize): i32 {
     // comparison handles mixed types; this loop is the common all-strings fast path.
     const kp = strPtr(key);
     const kl = strLen(key);
+    const kx = strPrefix(kp, kl);
     while (lo <= hi) {
       const mid = (lo + hi) >>> 1;
       const k = <usize>load<u32>(entries + (<usize>mid << 3));
       let c: i32;
-      if (load<u8>(k) == T_STRING) c = compareBytes(strPtr(k), strLen(k), kp, kl);
-      else c = load<u8>(k) < T_STRING ? -1 : 1;
+      if (load<u8>(k) == T_STRING) {
+        const p = strPtr(k);
+        const l = strLen(k);
+        c = compareStrPrefixed(strPrefix(p, l), p, l, kx, kp, kl);
+      } else c = load<u8>(k) < T_STRING ? -1 : 1;
       if (c == 0) return mid;
       if (c < 0) lo = mid + 1;
       else hi = mid - 1;
@@ -257,9 +261,48 @@ export function objFind(o: usize, key: usize): i32 {
   return -lo - 1;
 }
 
+// A cache of object lookups during one evaluation: policies read the same paths (`input.a.b`)
+// again and again. Entry (16 bytes): object, key looked up, index found, key stored at that
+// index. A hit is checked against the object as it is now: the stored key must still be at that
+// index, so inserts and removals that move entries only turn hits into misses, and a replaced
+// value is read fresh. Within one evaluation no address is reused (the heap only grows); the
+// cache is dropped whenever the heap pointer is set back (`lookupCacheStop`).
+const CACHE_BITS: u32 = 9;
+let lookupCache: usize = 0;
+
+/** Starts an empty lookup cache (on the heap; call after the heap pointer is set). */
+export function lookupCacheStart(): void {
+  const bytes = <usize>16 << CACHE_BITS;
+  lookupCache = alloc(bytes);
+  memory.fill(lookupCache, 0, bytes);
+}
+
+export function lookupCacheStop(): void {
+  lookupCache = 0;
+}
+
 export function objGet(o: usize, key: usize): usize {
+  const cache = lookupCache;
+  if (cache == 0) {
+    const i = objFind(o, key);
+    return i < 0 ? 0 : objVal(o, <u32>i);
+  }
+  const h = ((<u32>o * 0x9e3779b1) ^ (<u32>key * 0x85ebca6b)) >>> (32 - CACHE_BITS);
+  const slot = cache + (<usize>h << 4);
+  const entries = <usize>load<u32>(o, 12);
+  if (load<u32>(slot) == <u32>o && load<u32>(slot, 4) == <u32>key) {
+    const i = load<u32>(slot, 8);
+    if (i < load<u32>(o, 4) && load<u32>(entries + (<usize>i << 3)) == load<u32>(slot, 12)) {
+      return <usize>load<u32>(entries + (<usize>i << 3), 4);
+    }
+  }
   const i = objFind(o, key);
-  return i < 0 ? 0 : objVal(o, <u32>i);
+  if (i < 0) return 0;
+  store<u32>(slot, <u32>o);
+  store<u32>(slot, <u32>key, 4);
+  store<u32>(slot, <u32>i, 8);
+  store<u32>(slot, load<u32>(entries + (<usize>i << 3)), 12);
+  return <usize>load<u32>(entries + (<usize>i << 3), 4);
 }
 
 /** Sets `o[key] = val`, replacing an existing value. */
@@ -381,6 +424,61 @@ export function mkObjectFromEntries(entries: usize, n: u32): usize {
   return o;
 }
 
+/**
+ * Builds an object from `n` (string key, value) entries at `entries` in any order (as a JSON
+ * object's members); for duplicate keys the last entry wins. The entries buffer is reordered in
+ * place and may be reused afterwards: the object gets its own copy.
+ */
+export function mkObjectFromStringEntries(entries: usize, n: u32): usize {
+  let dup = false;
+  if (n <= 16) {
+    // stable insertion sort; an equal key where an insertion stops is a duplicate
+    for (let i: u32 = 1; i < n; i++) {
+      const e = load<u64>(entries + (<usize>i << 3));
+      const k = <usize>(<u32>e);
+      const kp = strPtr(k);
+      const kl = strLen(k);
+      const kx = strPrefix(kp, kl);
+      let j = i;
+      while (j > 0) {
+        const o = <usize>load<u32>(entries + (<usize>(j - 1) << 3));
+        const op = strPtr(o);
+        const ol = strLen(o);
+        const c = compareStrPrefixed(strPrefix(op, ol), op, ol, kx, kp, kl);
+        if (c <= 0) {
+          if (c == 0) dup = true;
+          break;
+        }
+        store<u64>(entries + (<usize>j << 3), load<u64>(entries + (<usize>(j - 1) << 3)));
+        j--;
+      }
+      store<u64>(entries + (<usize>j << 3), e);
+    }
+  } else {
+    sortStringEntries(entries, n);
+    dup = true; // not known: checked while copying
+  }
+  const o = mkObject(n);
+  const dst = <usize>load<u32>(o, 12);
+  if (!dup) {
+    memory.copy(dst, entries, <usize>n << 3);
+    store<u32>(o, n, 4);
+    return o;
+  }
+  let m: u32 = 0;
+  for (let i: u32 = 0; i < n; i++) {
+    const e = load<u64>(entries + (<usize>i << 3));
+    if (m != 0 && compareStrings(<usize>load<u32>(dst + (<usize>(m - 1) << 3)), <usize>(<u32>e)) == 0) {
+      store<u64>(dst + (<usize>(m - 1) << 3), e); // stable sort: the later entry wins
+      continue;
+    }
+    store<u64>(dst + (<usize>m << 3), e);
+    m++;
+  }
+  store<u32>(o, m, 4);
+  return o;
+}
+
 /** Builds a set from `n` values at `elems` in any order (the buffer is reordered in place). */
 export function mkSetFromElems(elems: usize, n: u32): usize {
   sortValues(elems, n);
@@ -422,7 +520,7 @@ export function sortEntries(p: usize, n: u32): void {
 // @ts-ignore: decorator
 @inline
 function keyCompare(a: usize, b: usize): i32 {
-  return compareBytes(strPtr(a), strLen(a), strPtr(b), strLen(b));
+  return compareStrings(a, b);
 }
 
 /** Stable sort of (string key, value) pairs: insertion sort runs of 8, then bottom-up merges. */
