@@ -15,8 +15,10 @@ export const FIELD_MANAGER = "tollgate";
 export const LABEL_SERVICE = "tollgate.dev/service";
 export const LABEL_ARM = "tollgate.dev/arm";
 export const LABEL_ARTIFACT = "tollgate.dev/artifact";
+/** The environment an object belongs to: environments may share a namespace, and pruning one must not touch another's objects. */
+export const LABEL_ENVIRONMENT = "tollgate.dev/environment";
 export const ANNOTATION_DIGEST = "tollgate.dev/artifact-digest";
-const LABEL_MANAGED_BY = "app.kubernetes.io/managed-by";
+export const LABEL_MANAGED_BY = "app.kubernetes.io/managed-by";
 export const CONTAINER_NAME = "agent";
 const CONFIG_VOLUME = "agent-config";
 /** Where the pinned agent configuration appears inside the pods. */
@@ -99,6 +101,16 @@ export function checkService(environment: string, service: string, artifacts: Ar
   }
 }
 
+/** On every object tollgate creates (not on pod templates or selectors: changing those would roll pods or is forbidden). */
+function ownerLabels(environment: string, service: string): Record<string, string> {
+  return { [LABEL_MANAGED_BY]: FIELD_MANAGER, [LABEL_ENVIRONMENT]: environment, [LABEL_SERVICE]: service };
+}
+
+/** Label selector of every object tollgate created for an environment (in one namespace). */
+export function environmentSelector(environment: string): string {
+  return `${LABEL_MANAGED_BY}=${FIELD_MANAGER},${LABEL_ENVIRONMENT}=${environment}`;
+}
+
 function selectorLabels(service: string, arm: Arm): Record<string, string> {
   return { [LABEL_SERVICE]: service, [LABEL_ARM]: arm };
 }
@@ -108,18 +120,14 @@ function artifactLabels(service: string, arm: Arm, artifact: Artifact): Record<s
 }
 
 /** The pinned agent configuration, one value per key so the agent can read single files. */
-export function agentConfigMap(service: string, namespace: string, artifact: Artifact): V1ConfigMap {
+export function agentConfigMap(environment: string, service: string, namespace: string, artifact: Artifact): V1ConfigMap {
   return {
     apiVersion: "v1",
     kind: "ConfigMap",
     metadata: {
       name: configMapName(service, artifact.digest),
       namespace,
-      labels: {
-        [LABEL_MANAGED_BY]: FIELD_MANAGER,
-        [LABEL_SERVICE]: service,
-        [LABEL_ARTIFACT]: artifactLabel(artifact.digest),
-      },
+      labels: { ...ownerLabels(environment, service), [LABEL_ARTIFACT]: artifactLabel(artifact.digest) },
       annotations: { [ANNOTATION_DIGEST]: artifact.digest },
     },
     immutable: true,
@@ -153,6 +161,7 @@ export function artifactFromConfigMap(configMap: V1ConfigMap): Artifact | undefi
 }
 
 export function agentDeployment(
+  environment: string,
   service: string,
   namespace: string,
   arm: Arm,
@@ -170,7 +179,7 @@ export function agentDeployment(
     metadata: {
       name: deploymentName(service, arm),
       namespace,
-      labels: { [LABEL_MANAGED_BY]: FIELD_MANAGER, ...labels },
+      labels: { ...ownerLabels(environment, service), ...labels },
       annotations,
     },
     spec: {
@@ -202,7 +211,7 @@ export function agentDeployment(
 }
 
 /** Without `arm`: the Service clients use, in front of both arms (replica-ratio split). */
-export function agentService(service: string, namespace: string, options: ManifestOptions, arm?: Arm): V1Service {
+export function agentService(environment: string, service: string, namespace: string, options: ManifestOptions, arm?: Arm): V1Service {
   const selector: Record<string, string> = arm ? selectorLabels(service, arm) : { [LABEL_SERVICE]: service };
   return {
     apiVersion: "v1",
@@ -210,7 +219,7 @@ export function agentService(service: string, namespace: string, options: Manife
     metadata: {
       name: serviceName(service, arm),
       namespace,
-      labels: { [LABEL_MANAGED_BY]: FIELD_MANAGER, ...selector },
+      labels: { ...ownerLabels(environment, service), ...selector },
     },
     spec: {
       selector,

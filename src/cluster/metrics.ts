@@ -17,6 +17,8 @@ export class ClusterMetrics {
   /** Failed apply calls in a row per cluster and service (0 after a success). */
   readonly consecutiveFailures: Gauge<"environment" | "cluster" | "service">;
   readonly applySeconds: Histogram<"environment" | "cluster">;
+  /** Objects of services removed from git still in the cluster (environments without `prune: true`, or a failed prune). */
+  readonly orphanedObjects: Gauge<"environment" | "cluster">;
   /** 1 while this process holds the leader Lease. */
   readonly leader: Gauge<"lease" | "identity">;
   readonly leaderTransitions: Counter<"lease" | "identity">;
@@ -59,6 +61,12 @@ export class ClusterMetrics {
       help: "Time to apply one service to one cluster, readiness wait included",
       labelNames: ["environment", "cluster"],
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300],
+      registers,
+    });
+    this.orphanedObjects = new Gauge({
+      name: "tollgate_cluster_orphaned_objects",
+      help: "Objects tollgate created for services no longer in git, still in the cluster",
+      labelNames: ["environment", "cluster"],
       registers,
     });
     this.leader = new Gauge({

@@ -32,6 +32,56 @@ export interface ApplyRequest {
 export interface ClusterApplier {
   /** Make every cluster of the environment run the plan derived from release + status. Never throws for a cluster's failure: see each ClusterApplyResult. */
   apply(request: ApplyRequest): Promise<ServiceApplyResult>;
+  /**
+   * Find, in every cluster of the environment, tollgate's objects of services not in `keep`, and
+   * delete them when the environment says `prune: true` (else only report them). Never throws for a
+   * cluster's failure: see each ClusterPruneResult. Appliers without it are never pruned.
+   */
+  prune?(request: PruneRequest): Promise<PruneResult>;
+}
+
+export interface PruneRequest {
+  /** The environment supplies the name, the clusters and `prune` (delete, or only report). */
+  environment: Environment;
+  /** Services that stay: every service the environment has in git. */
+  keep: ReadonlySet<string>;
+  signal?: AbortSignal;
+}
+
+export interface OrphanedObject {
+  kind: string;
+  name: string;
+  namespace: string;
+  /** Deleted in this call; false: found only (prune off, or the cluster failed before it). */
+  deleted: boolean;
+}
+
+/** A service's objects left in one cluster after the service was removed from git. */
+export interface OrphanSet {
+  service: string;
+  /** Traffic objects first (Services), then workloads (Deployments), then ConfigMaps: the deletion order. */
+  objects: OrphanedObject[];
+}
+
+export interface ClusterPruneResult {
+  cluster: string;
+  namespace: string;
+  /** The cluster was searched and, when pruning, every orphan was deleted. */
+  ok: boolean;
+  orphans: OrphanSet[];
+  /** Tries made in this call (transient failures are retried). */
+  attempts: number;
+  error?: ClusterFailure;
+}
+
+export interface PruneResult {
+  environment: string;
+  /** `environment.prune`: orphans were deleted; false: only reported. */
+  prune: boolean;
+  /** Every cluster was searched (and pruned). */
+  ok: boolean;
+  /** One entry per cluster of the environment, in its order; a failing cluster is never left out. */
+  clusters: ClusterPruneResult[];
 }
 
 export type ObjectAction = "created" | "updated" | "unchanged" | "deleted";

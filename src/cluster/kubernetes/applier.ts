@@ -9,9 +9,19 @@ import { FailureStreaks, mapBounded, withRetries } from "../fanout.ts";
 import { checkService, DEFAULT_MANIFEST_OPTIONS, type ManifestOptions } from "../manifests.ts";
 import { ClusterMetrics } from "../metrics.ts";
 import { planService, serviceResult } from "../plan.ts";
-import type { ApplyRequest, ClusterApplier, ClusterApplyResult, ServiceApplyResult, ServicePlan } from "../types.ts";
+import type {
+  ApplyRequest,
+  ClusterApplier,
+  ClusterApplyResult,
+  ClusterPruneResult,
+  PruneRequest,
+  PruneResult,
+  ServiceApplyResult,
+  ServicePlan,
+} from "../types.ts";
 import { type ClusterConnection, connect, defaultKubeConfigLoader, type KubeConfigLoader } from "./connection.ts";
 import { describeClusterError, isTransient } from "./errors.ts";
+import { type PruneSession, pruneCluster } from "./prune.ts";
 import { ClusterSession, rollOutToCluster } from "./rollout.ts";
 
 export interface KubernetesApplierOptions {
@@ -58,6 +68,49 @@ export class KubernetesApplier implements ClusterApplier {
       this.applyToCluster(plan, target, request.signal),
     );
     return serviceResult(plan, clusters);
+  }
+
+  /** Finds (and with `environment.prune`, deletes) the objects of services not in `keep`; a cluster's failure is in its result. */
+  async prune(request: PruneRequest): Promise<PruneResult> {
+    const environment = request.environment;
+    const remove = environment.prune === true;
+    const clusters = await mapBounded(environment.clusters, this.options.concurrency ?? 4, (target) =>
+      this.pruneInCluster(environment.name, target, request.keep, remove, request.signal),
+    );
+    return { environment: environment.name, prune: remove, ok: clusters.every((c) => c.ok), clusters };
+  }
+
+  private async pruneInCluster(
+    env: string,
+    target: ClusterTarget,
+    keep: ReadonlySet<string>,
+    remove: boolean,
+    signal?: AbortSignal,
+  ): Promise<ClusterPruneResult> {
+    const session: PruneSession = { orphans: [] };
+    let server = "(unknown server)";
+    const { result, attempts } = await withRetries(
+      { attempts: this.options.attempts ?? 3, backoffMs: this.options.retryBackoffMs ?? 500 },
+      async () => {
+        const connection = this.connection(target);
+        server = connection.server;
+        await pruneCluster(connection, env, keep, remove, session);
+      },
+      (error) => describeClusterError(target.name, server, error),
+      isTransient,
+      signal,
+    );
+    const objects = session.orphans.flatMap((o) => o.objects);
+    for (const o of objects) {
+      if (o.deleted) this.metrics.objectChanges.inc({ environment: env, cluster: target.name, kind: o.kind, action: "deleted" });
+    }
+    const base = { cluster: target.name, namespace: target.namespace, orphans: session.orphans, attempts };
+    if (result.ok) {
+      this.metrics.orphanedObjects.set({ environment: env, cluster: target.name }, objects.filter((o) => !o.deleted).length);
+      return { ...base, ok: true };
+    }
+    this.metrics.failures.inc({ environment: env, cluster: target.name, kind: result.failure.kind });
+    return { ...base, ok: false, error: result.failure };
   }
 
   private connection(target: ClusterTarget): ClusterConnection {

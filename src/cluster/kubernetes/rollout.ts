@@ -188,7 +188,7 @@ async function waitReady(session: ClusterSession, workloads: ArmWorkload[], opti
 export async function rollOutToCluster(session: ClusterSession, plan: ServicePlan, options: RolloutOptions): Promise<RolloutOutcome> {
   const target = session.connection.target;
   const namespace = target.namespace;
-  const { service } = plan;
+  const { environment, service } = plan;
   const manifest = options.manifest;
   const mode = target.traffic?.mode ?? "replicas";
   const weight = plan.canary?.weight ?? 0;
@@ -202,12 +202,12 @@ export async function rollOutToCluster(session: ClusterSession, plan: ServicePla
 
   // 1. Configuration and Services.
   const artifacts = [plan.stable, ...(canaryArtifact && canaryArtifact.digest !== plan.stable.digest ? [canaryArtifact] : [])];
-  for (const artifact of artifacts) await session.ensure(agentConfigMap(service, namespace, artifact));
-  await session.ensure(agentService(service, namespace, manifest));
+  for (const artifact of artifacts) await session.ensure(agentConfigMap(environment, service, namespace, artifact));
+  await session.ensure(agentService(environment, service, namespace, manifest));
   let route: ReturnType<typeof httpRouteWeights> | undefined;
   if (target.traffic?.mode === "gateway") {
-    await session.ensure(agentService(service, namespace, manifest, "stable"));
-    await session.ensure(agentService(service, namespace, manifest, "canary"));
+    await session.ensure(agentService(environment, service, namespace, manifest, "stable"));
+    await session.ensure(agentService(environment, service, namespace, manifest, "canary"));
     const routeName = httpRouteName(target.traffic.httpRoute, service);
     route = httpRouteWeights(routeName, namespace, service, split.canaryWeight, manifest);
     if (!(await session.read(refOf(route)))) {
@@ -219,13 +219,13 @@ export async function rollOutToCluster(session: ClusterSession, plan: ServicePla
   }
 
   const workloads: ArmWorkload[] = [
-    { arm: "stable", artifact: plan.stable, desired: agentDeployment(service, namespace, "stable", plan.stable, split.stable, manifest), live: liveStable },
+    { arm: "stable", artifact: plan.stable, desired: agentDeployment(environment, service, namespace, "stable", plan.stable, split.stable, manifest), live: liveStable },
   ];
   if (canaryArtifact) {
     workloads.push({
       arm: "canary",
       artifact: canaryArtifact,
-      desired: agentDeployment(service, namespace, "canary", canaryArtifact, split.canary, manifest),
+      desired: agentDeployment(environment, service, namespace, "canary", canaryArtifact, split.canary, manifest),
       live: liveCanary,
     });
   }

@@ -10,6 +10,7 @@
 import type { Logger } from "pino";
 import type { ClusterTarget, Digest } from "../../model/types.ts";
 import { FailureStreaks } from "../fanout.ts";
+import { configMapName, deploymentName, serviceName } from "../manifests.ts";
 import { ClusterMetrics } from "../metrics.ts";
 import { gatewaySplit, planService, replicaSplit, serviceResult } from "../plan.ts";
 import type {
@@ -19,9 +20,13 @@ import type {
   ClusterApplier,
   ClusterApplyResult,
   ClusterFailure,
+  ClusterPruneResult,
   DeployedVersions,
   DeployedVersionsSource,
   DriftFinding,
+  OrphanedObject,
+  PruneRequest,
+  PruneResult,
   ServiceApplyResult,
   ServicePlan,
   WorkloadStatus,
@@ -79,16 +84,56 @@ export class SimulatedCluster implements ClusterApplier, DeployedVersionsSource 
     return `${environment}/${cluster}/${service}`;
   }
 
-  async apply(request: ApplyRequest): Promise<ServiceApplyResult> {
-    const environment = request.environment;
-    const plan = planService(environment.name, request.release, request.status);
+  private targets(environment: ApplyRequest["environment"]): ClusterTarget[] {
     const targets: ClusterTarget[] = environment.clusters.length > 0 ? environment.clusters : [{ name: "simulated", namespace: "default" }];
     this.clustersByEnvironment.set(
       environment.name,
       targets.map((t) => t.name),
     );
-    const clusters = targets.map((target) => this.applyToCluster(plan, target));
+    return targets;
+  }
+
+  async apply(request: ApplyRequest): Promise<ServiceApplyResult> {
+    const environment = request.environment;
+    const plan = planService(environment.name, request.release, request.status);
+    const clusters = this.targets(environment).map((target) => this.applyToCluster(plan, target));
     return serviceResult(plan, clusters);
+  }
+
+  /** Same contract as the Kubernetes applier: the objects a removed service would have there, deleted with `prune: true`. */
+  async prune(request: PruneRequest): Promise<PruneResult> {
+    const environment = request.environment;
+    const remove = environment.prune === true;
+    const clusters = this.targets(environment).map((target) => this.pruneCluster(environment.name, target, request.keep, remove));
+    return { environment: environment.name, prune: remove, ok: clusters.every((c) => c.ok), clusters };
+  }
+
+  private pruneCluster(env: string, target: ClusterTarget, keep: ReadonlySet<string>, remove: boolean): ClusterPruneResult {
+    const base = { cluster: target.name, namespace: target.namespace, attempts: 1 };
+    const failure = this.failing.get(target.name);
+    if (failure) {
+      this.metrics.failures.inc({ environment: env, cluster: target.name, kind: failure.kind });
+      return { ...base, ok: false, orphans: [], error: failure };
+    }
+    const prefix = this.key(env, target.name, "");
+    const orphaned = [...this.services.keys()]
+      .filter((k) => k.startsWith(prefix) && !keep.has(k.slice(prefix.length)))
+      .sort();
+    const orphans = orphaned.map((key) => {
+      const service = key.slice(prefix.length);
+      const objects = simulatedObjects(service, target.namespace, this.services.get(key)!);
+      if (remove) {
+        this.services.delete(key);
+        for (const o of objects) {
+          o.deleted = true;
+          this.metrics.objectChanges.inc({ environment: env, cluster: target.name, kind: o.kind, action: "deleted" });
+        }
+        this.events.push({ environment: env, cluster: target.name, service, change: "pruned" });
+      }
+      return { service, objects };
+    });
+    this.metrics.orphanedObjects.set({ environment: env, cluster: target.name }, remove ? 0 : orphans.reduce((n, o) => n + o.objects.length, 0));
+    return { ...base, ok: true, orphans };
   }
 
   private applyToCluster(plan: ServicePlan, target: ClusterTarget): ClusterApplyResult {
@@ -243,4 +288,17 @@ export class SimulatedCluster implements ClusterApplier, DeployedVersionsSource 
     if (failure) this.failing.set(cluster, failure);
     else this.failing.delete(cluster);
   }
+}
+
+/** The objects the Kubernetes applier would have made for a service, in pruning order. */
+function simulatedObjects(service: string, namespace: string, state: SimulatedService): OrphanedObject[] {
+  const object = (kind: string, name: string): OrphanedObject => ({ kind, name, namespace, deleted: false });
+  const services = [serviceName(service), ...(state.mode === "gateway" ? [serviceName(service, "stable"), serviceName(service, "canary")] : [])];
+  const arms = (["canary", "stable"] as const).filter((arm) => state[arm] !== undefined);
+  const digests = [...new Set(arms.map((arm) => state[arm]!.digest))].sort();
+  return [
+    ...services.map((name) => object("Service", name)),
+    ...arms.map((arm) => object("Deployment", deploymentName(service, arm))),
+    ...digests.map((digest) => object("ConfigMap", configMapName(service, digest))),
+  ];
 }
