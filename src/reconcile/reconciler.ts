@@ -6,7 +6,7 @@
  */
 import type { Logger } from "pino";
 import { mapBounded } from "../cluster/fanout.ts";
-import type { ClusterApplier, ServiceApplyResult } from "../cluster/types.ts";
+import type { ClusterApplier, PruneResult, ServiceApplyResult } from "../cluster/types.ts";
 import { commitDecisionWithRetry, type DecisionChange, type GitRepo, type HeadState, type RetryOptions, type WrittenDecision } from "../gitops/index.ts";
 import type { InputProblem } from "../model/errors.ts";
 import { formatProblem } from "../model/errors.ts";
@@ -16,6 +16,7 @@ import type { LoadedBundle } from "../policy/loader.ts";
 import type { TelemetrySource } from "../telemetry/source.ts";
 import { decideService, type ServiceObservation } from "./decide-service.ts";
 import type { PolicyAtHead } from "./policy-cache.ts";
+import { PruneReporter, pruneEnvironments } from "./prune.ts";
 
 export interface ReconcilerOptions {
   repo: GitRepo;
@@ -26,7 +27,7 @@ export interface ReconcilerOptions {
   clusters: (environment: Environment) => ClusterApplier;
   clock: () => Date;
   logger: Logger;
-  /** Only these environments / services. */
+  /** Only these environments / services (with `service`, nothing is pruned: the other services are not looked at). */
   environment?: string;
   service?: string;
   /** Services decided (and applied) at once; default 8. */
@@ -55,6 +56,8 @@ export interface TickResult {
   /** The remote moved on every attempt: nothing was published this tick. */
   conflict: boolean;
   applied: ServiceApplyResult[];
+  /** Per environment checked for services removed from git: what was deleted (`prune: true`) or only found. */
+  pruned?: PruneResult[];
   /** Invalid files at the head (those services were left alone). */
   problems: InputProblem[];
   errors: ServiceError[];
@@ -63,8 +66,11 @@ export interface TickResult {
 
 export class Reconciler {
   #lastProblems = "";
+  readonly #pruneReporter: PruneReporter;
 
-  constructor(private readonly options: ReconcilerOptions) {}
+  constructor(private readonly options: ReconcilerOptions) {
+    this.#pruneReporter = new PruneReporter(options.logger);
+  }
 
   async tick(): Promise<TickResult> {
     const started = performance.now();
@@ -102,7 +108,7 @@ export class Reconciler {
     }
     const head = outcome.kind === "conflict" ? await repo.head() : outcome.head;
     if (outcome.kind === "conflict") logger.warn({ event: "conflict", attempts: outcome.attempts, error: outcome.lastError.message }, "the remote kept moving; no decision was published this tick");
-    const applied = head ? await this.applyAll(head, errors) : [];
+    const { applied, pruned } = head ? await this.applyAll(head, errors) : { applied: [], pruned: [] };
     return {
       head,
       decisions,
@@ -110,6 +116,7 @@ export class Reconciler {
       attempts: outcome.attempts,
       conflict: outcome.kind === "conflict",
       applied,
+      pruned,
       problems,
       errors,
       durationMs: performance.now() - started,
@@ -161,14 +168,16 @@ export class Reconciler {
    * Makes the clusters match what git says at the branch head, without deciding anything: for a
    * process that starts with an empty view of the clusters (the simulated cluster lives in memory).
    */
-  async applyHead(): Promise<{ applied: ServiceApplyResult[]; errors: ServiceError[] }> {
+  async applyHead(): Promise<{ applied: ServiceApplyResult[]; pruned: PruneResult[]; errors: ServiceError[] }> {
     const head = await this.options.repo.head();
     const errors: ServiceError[] = [];
-    return { applied: head ? await this.applyAll(head, errors) : [], errors };
+    return { ...(head ? await this.applyAll(head, errors) : { applied: [], pruned: [] }), errors };
   }
 
-  private async applyAll(head: string, errors: ServiceError[]): Promise<ServiceApplyResult[]> {
-    const { state } = await loadRepository(this.options.repo.treeAt(head, `${this.options.repo.branch}@${head.slice(0, 12)}`));
+  /** Applies every service at `head`, then prunes what git no longer names (see prune.ts for when that is safe). */
+  private async applyAll(head: string, errors: ServiceError[]): Promise<{ applied: ServiceApplyResult[]; pruned: PruneResult[] }> {
+    const tree = this.options.repo.treeAt(head, `${this.options.repo.branch}@${head.slice(0, 12)}`);
+    const { state, problems } = await loadRepository(tree);
     const results = await mapBounded(this.services(state), this.options.concurrency ?? 8, async ({ environment, service }) => {
       const envState = state.environments.get(environment)!;
       try {
@@ -185,7 +194,24 @@ export class Reconciler {
         return null;
       }
     });
-    return results.filter((r): r is ServiceApplyResult => r !== null);
+    const applied = results.filter((r): r is ServiceApplyResult => r !== null);
+    // Restricted to one service, the others are not looked at: they must not look removed.
+    if (this.options.service !== undefined) return { applied, pruned: [] };
+    const pruning = await pruneEnvironments(
+      {
+        state,
+        problems,
+        display: (path) => tree.display(path),
+        ...(this.options.environment !== undefined ? { environment: this.options.environment } : {}),
+        clusters: this.options.clusters,
+      },
+      this.#pruneReporter,
+    );
+    for (const e of pruning.errors) {
+      this.options.logger.error({ event: "prune-error", environment: e.environment, error: e.message }, `could not prune ${e.environment}`);
+      errors.push({ environment: e.environment, service: "*", message: e.message });
+    }
+    return { applied, pruned: pruning.results };
   }
 
   private services(state: RepositoryState): { environment: string; service: string }[] {
