@@ -145,4 +145,27 @@ describe("stand-in Kubernetes API server", () => {
     assert.equal(refused.code, 400);
     assert.match(refused.message!, /cannot be handled as a Lease: parsing time/);
   });
+
+  test("DELETE checks preconditions and the propagation policy, answers a Success Status, then 404", async (t) => {
+    if (!needsOpenssl(t)) return;
+    const created = await c.admin.create(deployment("to-delete"));
+    const uid = created.metadata!.uid!;
+    const wrongUid = await failure(c.admin.delete(deployment("to-delete"), undefined, undefined, undefined, undefined, undefined, { preconditions: { uid: "not-the-uid" } }));
+    assert.equal(wrongUid.code, 409);
+    assert.equal(wrongUid.reason, "Conflict");
+    assert.equal(wrongUid.message, `Operation cannot be fulfilled on deployments.apps "to-delete": Precondition failed: UID in precondition: not-the-uid, UID in object meta: ${uid}`);
+    const badPolicy = await failure(c.admin.delete(deployment("to-delete"), undefined, undefined, undefined, undefined, "Sometimes"));
+    assert.equal(badPolicy.code, 422);
+    assert.match(badPolicy.message!, /DeleteOptions\.meta\.k8s\.io "" is invalid: propagationPolicy: Unsupported value: "Sometimes"/);
+    assert.ok(await c.admin.read(deployment("to-delete")), "refused deletes leave the object");
+
+    const status = await c.admin.delete(deployment("to-delete"), undefined, undefined, undefined, undefined, "Background", { preconditions: { uid } });
+    assert.equal(status.status, "Success");
+    assert.deepEqual({ ...status.details }, { name: "to-delete", group: "apps", kind: "deployments", uid });
+    const gone = await failure(c.admin.read(deployment("to-delete")));
+    assert.equal(gone.code, 404);
+    const again = await failure(c.admin.delete(deployment("to-delete")));
+    assert.equal(again.code, 404);
+    assert.equal(again.message, 'deployments.apps "to-delete" not found');
+  });
 });

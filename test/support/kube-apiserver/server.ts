@@ -57,6 +57,7 @@ import {
   namespaceNotFound,
   notFound,
   pathNotFound,
+  preconditionFailed,
   unauthorized,
   unsupportedMediaType,
 } from "./status.ts";
@@ -340,7 +341,7 @@ export class KubeApiStandIn {
       case "patch":
         return this.patch(r, namespace, name!, record, user, manager);
       case "delete":
-        return this.remove(r, namespace, name!);
+        return this.remove(r, namespace, name!, record);
       default:
         throw methodNotAllowed();
     }
@@ -685,10 +686,32 @@ export class KubeApiStandIn {
     return this.write(r, key, stored, merged, managed.filter((m) => m.fields.size > 0), query);
   }
 
-  private remove(r: ResourceType, namespace: string | undefined, name: string): [number, object] {
+  /**
+   * DELETE with DeleteOptions from the body or the query: preconditions (uid, resourceVersion) are
+   * checked against the stored object (409 on a mismatch, as the real storage layer words it) and the
+   * propagation policy must be one the server knows. Dependents (ReplicaSets, pods) are not modelled,
+   * so every policy deletes at once and answers with a Success Status.
+   */
+  private remove(r: ResourceType, namespace: string | undefined, name: string, record: RecordedRequest): [number, object] {
+    const options = isObject(record.body) ? record.body : {};
+    const policy = options["propagationPolicy"] ?? record.query["propagationPolicy"];
+    if (policy !== undefined && policy !== "Foreground" && policy !== "Background" && policy !== "Orphan") {
+      throw invalidOptions("DeleteOptions.meta.k8s.io", [
+        { field: "propagationPolicy", type: "Unsupported value", value: policy, detail: 'supported values: "Foreground", "Background", "Orphan"' },
+      ]);
+    }
     const key = this.key(r, namespace, name);
     const stored = this.store.get(key);
     if (!stored) throw notFound(r, name);
+    const preconditions = isObject(options["preconditions"]) ? options["preconditions"] : {};
+    const meta = metadataOf(stored.object);
+    for (const [field, label] of [["uid", "UID"], ["resourceVersion", "ResourceVersion"]] as const) {
+      const wanted = preconditions[field];
+      if (wanted !== undefined && wanted !== null && wanted !== meta[field]) {
+        throw preconditionFailed(r, name, `${label} in precondition: ${String(wanted)}, ${label} in object meta: ${String(meta[field])}`);
+      }
+    }
+    if (this.dryRun(record.query)) return [200, deleted(r, name, String(meta["uid"]))];
     this.store.delete(key);
     this.revision += 1;
     return [200, deleted(r, name, String(metadataOf(stored.object)["uid"]))];

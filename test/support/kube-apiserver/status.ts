@@ -87,6 +87,15 @@ export function modifiedConflict(r: ResourceType, name: string): ApiError {
   );
 }
 
+/** A DELETE whose preconditions (uid, resourceVersion) do not match the stored object. */
+export function preconditionFailed(r: ResourceType, name: string, detail: string): ApiError {
+  return failure(409, "Conflict", `Operation cannot be fulfilled on ${qualifiedResource(r)} "${name}": Precondition failed: ${detail}`, {
+    name,
+    group: r.group,
+    kind: r.plural,
+  });
+}
+
 export interface FieldConflict {
   manager: string;
   apiVersion: string;
