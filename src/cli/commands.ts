@@ -11,6 +11,7 @@ import { promoteCommand } from "./promote.ts";
 import { reconcileCommand } from "./reconcile.ts";
 import { replayCommand } from "./replay.ts";
 import { reportCommand } from "./report.ts";
+import { statusCommand } from "./status.ts";
 import { validateCommand } from "./validate.ts";
 
 /** Every top-level command, one module each. Add new commands here. */
@@ -22,6 +23,7 @@ export const COMMANDS: Array<(ctx: CommandContext) => Command> = [
   checkCommand,
   policyCommand,
   reconcileCommand,
+  statusCommand,
   auditCommand,
   explainCommand,
   replayCommand,
