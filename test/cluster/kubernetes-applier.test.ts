@@ -95,7 +95,7 @@ describe("Kubernetes applier against two stand-in API servers", () => {
   });
   after(() => clusters.stop());
 
-  test("deploy, canary, promotion, new canary and rollback change exactly the expected objects on both clusters", async (t) => {
+  test("deploy, canary, promotion, new canary, rollback and removal (prune) change exactly the expected objects on both clusters", async (t) => {
     if (!needsOpenssl(t)) return;
     const a = applier();
     const targets = [eu.target, us.target];
@@ -203,6 +203,31 @@ describe("Kubernetes applier against two stand-in API servers", () => {
       result.clusters[1]!.objects.filter((o) => o.action !== "unchanged").map((o) => `${o.action} ${o.kind}/${o.name}`),
       ["updated HTTPRoute/support-route", "updated Deployment/support-canary"],
     );
+    keep();
+
+    // Finally the service is removed from git: pruning deletes its objects, traffic first, then the
+    // workloads (canary first), then their ConfigMaps; the platform's HTTPRoute stays.
+    eu.standIn.clearRequests();
+    us.standIn.clearRequests();
+    const configMaps = (c: TestCluster): string[] => c.standIn.list("v1", "ConfigMap", NAMESPACE).map((o) => `DELETE ConfigMap/${(o["metadata"] as { name: string }).name}`);
+    const euConfigMaps = configMaps(eu);
+    const usConfigMaps = configMaps(us);
+    const pruned = await a.prune({ environment: { ...environment(targets), prune: true }, keep: new Set() });
+    assert.equal(pruned.ok, true, JSON.stringify(pruned.clusters.map((c) => c.error)));
+    assert.deepEqual(writeSummary(eu.standIn), ["DELETE Service/support", "DELETE Deployment/support-canary", "DELETE Deployment/support-stable", ...euConfigMaps]);
+    assert.deepEqual(writeSummary(us.standIn), [
+      "DELETE Service/support-canary",
+      "DELETE Service/support",
+      "DELETE Service/support-stable",
+      "DELETE Deployment/support-canary",
+      "DELETE Deployment/support-stable",
+      ...usConfigMaps,
+    ]);
+    for (const c of [eu, us]) {
+      for (const kind of ["Service", "ConfigMap"]) assert.deepEqual(c.standIn.list("v1", kind, NAMESPACE), [], `${c.target.name}: no ${kind} left`);
+      assert.deepEqual(c.standIn.list("apps/v1", "Deployment", NAMESPACE), []);
+    }
+    assert.ok(us.standIn.get("gateway.networking.k8s.io/v1", "HTTPRoute", NAMESPACE, "support-route"), "the platform's HTTPRoute is not tollgate's to delete");
     keep();
 
     // Every stored object passed schema validation in the stand-in; and tollgate used exactly the
