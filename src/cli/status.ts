@@ -1,5 +1,5 @@
 /**
- * `tollgate status [--repo PATH] [--branch NAME] [--env ENV] [--service SVC] [--json]`: where every
+ * `tollgate status [--repo PATH] [--branch NAME] [--env ENV] [--service SVC] [--now TIME] [--json]`: where every
  * service stands at the branch head, as the reconciler will read it: what serves, what rolls out
  * and how far, what waits and why, and the last decision.
  */
@@ -18,6 +18,7 @@ interface StatusCliOptions {
   branch: string;
   env?: string;
   service?: string;
+  now?: string;
   json?: boolean;
 }
 
@@ -28,6 +29,7 @@ export function statusCommand(ctx: CommandContext): Command {
     .option("--branch <name>", "the branch holding the desired state", "main")
     .option("--env <env>", "only this environment")
     .option("--service <service>", "only this service")
+    .option("--now <time>", "the moment to show ages at (default: now, or TOLLGATE_NOW)")
     .option("--json", "print the overview as JSON")
     .action(async (options: StatusCliOptions) => {
       const repo = await GitRepo.open(resolve(ctx.cwd, options.repo), { branch: options.branch });
@@ -37,7 +39,7 @@ export function statusCommand(ctx: CommandContext): Command {
       if (options.env && !state.environments.has(options.env)) {
         throw new UserError(`--env ${options.env}: no such environment at ${options.branch} (${[...state.environments.keys()].sort().join(", ")})`);
       }
-      const rows = overview(state, resolveNow(undefined, ctx.env), { ...(options.env ? { environment: options.env } : {}), ...(options.service ? { service: options.service } : {}) });
+      const rows = overview(state, resolveNow(options.now, ctx.env), { ...(options.env ? { environment: options.env } : {}), ...(options.service ? { service: options.service } : {}) });
       if (options.json) ctx.out(JSON.stringify({ branch: options.branch, commit: head, services: rows, problems }, null, 2));
       else {
         ctx.out(`${options.branch} at ${head.slice(0, 12)}`);

@@ -120,6 +120,9 @@ export async function runStory(printer: Printer): Promise<StoryOutcome> {
   const afterV2 = await run("prod", "support-agent", settledAs("promoted", "rolled-back"));
   if (afterV2?.phase !== "rolled-back") throw new Error(`v2 should have been rolled back in prod, it is ${afterV2?.phase}`);
   printer.say(`Rolled back in git: prod/support-agent points at ${shortDigest(afterV2.liveDigest)} again, ${shortDigest(v2.digest)} is rejected, the service is frozen until ${afterV2.frozenUntil}.`);
+  const overview = await command(["status", "--env", "prod"]);
+  printer.say(`${bold("tollgate status --env prod")} shows where prod stands:`);
+  printer.block(overview.out.trimEnd());
 
   // 3. support-agent v3, healthy: 5% → 25% → 50% → 100%, promoted.
   printer.section("support-agent v3, healthy, from dev to prod");

@@ -62,9 +62,15 @@ function serviceOverview(environment: Environment, release: Release, status: Sta
   };
   const desired = shortDigest(release.artifact.digest);
   switch (situation.kind) {
-    case "steady":
+    case "steady": {
       row.summary = `${desired} serves all traffic`;
+      const rejected = status?.rejected?.at(-1);
+      if (status?.phase === "rolled-back" && rejected) {
+        row.state = frozenUntil ? "frozen" : "steady";
+        row.summary += ` after ${shortDigest(rejected.digest)} was rolled back at ${rejected.at}${frozenUntil ? `; frozen until ${frozenUntil}` : ""}`;
+      }
       break;
+    }
     case "first-release":
       row.state = "first-release";
       row.summary = `first release ${desired}: deployed directly at the next reconcile, as there is no baseline`;
@@ -110,10 +116,14 @@ export function formatOverview(rows: readonly ServiceOverview[]): string[] {
     r.live ? shortDigest(r.live) : "-",
     r.rollout ? shortDigest(r.rollout.canary) : r.desired !== r.live ? shortDigest(r.desired) : "-",
     r.rollout ? `${r.rollout.step}/${r.rollout.steps} ${r.rollout.weight}%` : "-",
-    r.lastDecision ? `${r.lastDecision.action} ${formatDuration(r.lastDecision.ageSeconds * 1000)} ago` : "-",
+    r.lastDecision ? `${r.lastDecision.action} ${age(r.lastDecision.ageSeconds)}` : "-",
   ]);
   const header = ["SERVICE", "STATE", "LIVE", "TARGET", "STEP", "LAST DECISION"];
   const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join("  ");
   return [line(header), ...table.map(line), "", ...rows.map((r) => `${r.environment}/${r.service}: ${r.summary}`)];
+}
+
+function age(seconds: number): string {
+  return seconds < 1 ? "just now" : `${formatDuration(seconds * 1000)} ago`;
 }

@@ -42,7 +42,7 @@ describe("tollgate status", () => {
       const json = await runCli(["status", "--repo", repo.dir, "--env", "dev", "--json"], { env: { TOLLGATE_NOW: at } });
       assert.equal(json.code, 0, json.stderr);
       const rows = (JSON.parse(json.stdout) as { services: ServiceOverview[] }).services;
-      assert.deepEqual(rows.map((r) => [r.service, r.state]), [["retrieval-api", "rolling-out"], ["support-agent", "steady"]]);
+      assert.deepEqual(rows.map((r) => [r.service, r.state]), [["retrieval-api", "rolling-out"], ["support-agent", "frozen"]]);
       const rolling = rows[0]!;
       assert.equal(rolling.rollout?.canary, good.digest);
       assert.equal(rolling.rollout?.steps, 2);
@@ -52,6 +52,7 @@ describe("tollgate status", () => {
       assert.equal(rolledBack.lastDecision?.ageSeconds, 60);
       assert.ok(rolledBack.frozenUntil, "frozen after the rollback");
       assert.notEqual(rolledBack.live, bad.digest);
+      assert.match(rolledBack.summary, new RegExp(`serves all traffic after ${bad.digest.slice(7, 19)} was rolled back at \\S+; frozen until ${rolledBack.frozenUntil}`));
 
       // A person proposes the fix inside the freeze: it waits, and says why.
       const fix = await proposeRelease(repo.dir, "dev", "support-agent", (p) => ({ ...p, prompts: { digest: `sha256:${"3".repeat(64)}` } }));
