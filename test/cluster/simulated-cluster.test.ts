@@ -78,3 +78,31 @@ test("the simulated cluster repairs drift and reports a failing cluster without 
   cluster.failCluster("sim-b", undefined);
   assert.equal((await cluster.apply({ environment: env, release: release(v1) })).ok, true);
 });
+
+test("the simulated cluster prunes like the Kubernetes applier: the removed service's objects, traffic first; a failing cluster is reported", async () => {
+  const cluster = new SimulatedCluster({ replicas: 4 });
+  const billing = { ...release(v1), service: "billing" };
+  await cluster.apply({ environment: env, release: release(v1) });
+  await cluster.apply({ environment: env, release: billing });
+  const keep = new Set(["support"]);
+
+  const reported = await cluster.prune({ environment: env, keep });
+  assert.equal(reported.prune, false);
+  assert.ok(cluster.inspect("dev", "sim-a", "billing"), "prune off: nothing deleted");
+  const objects = (i: number) => reported.clusters[i]!.orphans.flatMap((o) => o.objects.map((x) => `${o.service} ${x.kind}/${x.name}`));
+  assert.equal(objects(0).length, 3);
+  assert.deepEqual(objects(1).slice(0, 4), ["billing Service/billing", "billing Service/billing-stable", "billing Service/billing-canary", "billing Deployment/billing-stable"]);
+
+  cluster.failCluster("sim-b", { kind: "forbidden", message: 'cluster "sim-b": permission denied (403)' });
+  const pruned = await cluster.prune({ environment: { ...env, prune: true }, keep });
+  assert.deepEqual(
+    pruned.clusters.map((c) => [c.cluster, c.ok, c.error?.kind, c.orphans.flatMap((o) => o.objects).filter((x) => x.deleted).length]),
+    [
+      ["sim-a", true, undefined, 3],
+      ["sim-b", false, "forbidden", 0],
+    ],
+  );
+  assert.equal(cluster.inspect("dev", "sim-a", "billing"), undefined);
+  assert.ok(cluster.inspect("dev", "sim-b", "billing"), "the failing cluster kept it");
+  assert.ok(cluster.inspect("dev", "sim-a", "support"), "kept services stay");
+});
