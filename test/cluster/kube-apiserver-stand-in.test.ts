@@ -148,7 +148,7 @@ describe("stand-in Kubernetes API server", () => {
 
   test("DELETE checks preconditions and the propagation policy, answers a Success Status, then 404", async (t) => {
     if (!needsOpenssl(t)) return;
-    const created = await c.admin.create(deployment("to-delete"));
+    const created: KubernetesObject = await c.admin.create(deployment("to-delete"));
     const uid = created.metadata!.uid!;
     const wrongUid = await failure(c.admin.delete(deployment("to-delete"), undefined, undefined, undefined, undefined, undefined, { preconditions: { uid: "not-the-uid" } }));
     assert.equal(wrongUid.code, 409);
