@@ -293,6 +293,13 @@ describe("JSON in and out", () => {
     assert.match(errorTextOf(() => policy.evaluate(bad('{"a": }'), "id")), /invalid input: not valid JSON/);
     assert.match(errorTextOf(() => policy.evaluate(bad(`${"[".repeat(2000)}${"]".repeat(2000)}`), "id")), /not valid JSON/);
     assert.match(errorTextOf(() => policy.setData(bad("{'a': 1}"))), /failed to parse json value/);
+    const invalid = ["[1,]", '{"a":1,}', '{"a" 1}', '{"a":1}}', "[1 2]", "tru", "nul", "fals", '"abc', '"a\u0001"', "01", "-", "1.", "1e", '"\\uZZZZ"', '"\\q"', "{1:2}", "[", "{", ""];
+    for (const text of invalid) {
+      const t = text === "" ? " " : text;
+      assert.match(errorTextOf(() => policy.evaluate(bad(t), "id")), /not valid JSON/, t);
+    }
+    const spaced = ' \n { "a" :\t[ 1 , true , false , null , "" , { } , [ ] ] ,"b":-0.5e+1 } \r\n';
+    assert.deepEqual(policy.evaluate(bad(spaced), "id"), [{ result: { a: [1, true, false, null, "", {}, []], b: -5 } }]);
   });
 });
 

@@ -2,125 +2,238 @@
 // objects with keys in Rego order, sets as arrays, numbers with their exact text.
 import { alloc } from "./mem";
 import { bufByte, bufBytes, bufLen, bufNew, bufPtr, bufStr } from "./buf";
+import { compareStrings, strPrefix } from "./compare";
 import {
   FALSE, NULL, T_ARRAY, T_BOOLEAN, T_NULL, T_NUMBER, T_OBJECT, T_SET, T_STRING, TRUE,
-  mkArrayFrom, mkObjectFromEntries, mkObjectFromStringEntries, mkString, objKey, objVal, strLen, strPtr, vecGet, vecLen,
+  mkArray, mkArrayFrom, mkObject, mkObjectFromStringEntries, mkString, objKey, objVal, strLen, strPtr, vecGet, vecLen,
 } from "./value";
 import { mkFloatText, mkInt, mkNumberText, numFormat } from "./number";
 
 const MAX_DEPTH: i32 = 1000;
 
+// The parser is one loop over the text with an explicit stack (no recursion), keeping its
+// position in locals. Elements of the open containers are on the stack, innermost last:
+// arrays push u32 values; objects push 16-byte members (u64 key prefix, see strPrefix; u32 key;
+// u32 value), so that sorting the keys mostly compares integers. Below each container's
+// elements lies its frame: u32 offset of the enclosing container's elements, u32 its kind.
+const K_TOP: u32 = 0;
+const K_ARRAY: u32 = 1;
+const K_OBJECT: u32 = 2;
+
+// Where the last string or number ended (helpers return the value and leave this).
+let after: usize = 0;
+// Position and end for the slow paths (escapes, numbers).
 let pos: usize = 0;
 let end: usize = 0;
-let depth: i32 = 0;
-let failed: bool = false;
-// Elements of the containers being parsed, innermost last: each container pushes its elements
-// (u32 value addresses; objects push key, value pairs) and, when it ends, copies them out and
-// pops them. The stack moves when it grows, so containers remember offsets from its base.
-let stackBase: usize = 0;
-let sp: usize = 0;
-let stackEnd: usize = 0;
-
-function growStack(): void {
-  const size = stackEnd - stackBase;
-  const used = sp - stackBase;
-  const moved = alloc(size << 1);
-  memory.copy(moved, stackBase, used);
-  stackBase = moved;
-  sp = moved + used;
-  stackEnd = moved + (size << 1);
-}
 
 // @ts-ignore: decorator
 @inline
-function push(x: usize): void {
-  if (sp + 4 > stackEnd) growStack();
-  store<u32>(sp, <u32>x);
-  sp += 4;
+function skipWs(p: usize, e: usize): usize {
+  // compact JSON has no whitespace: one comparison
+  while (p < e) {
+    const c = load<u8>(p);
+    if (c != 32 && c != 10 && c != 13 && c != 9) break;
+    p++;
+  }
+  return p;
 }
 
-// @ts-ignore: decorator
-@inline
-function push2(x: usize, y: usize): void {
-  if (sp + 8 > stackEnd) growStack();
-  store<u32>(sp, <u32>x);
-  store<u32>(sp, <u32>y, 4);
-  sp += 8;
+/** Moves the stack (`used` bytes at `base`) to a new region of `cap` bytes; returns its base. */
+function moveStack(base: usize, used: usize, cap: usize): usize {
+  const moved = alloc(cap);
+  memory.copy(moved, base, used);
+  return moved;
 }
 
 export function jsonParse(ptr: usize, len: u32): usize {
-  pos = ptr;
-  end = ptr + len;
-  depth = 0;
-  failed = false;
-  const cap: usize = len < 64 ? 64 : len > 65536 ? 65536 : (<usize>len + 7) & ~(<usize>7);
-  stackBase = alloc(cap);
-  sp = stackBase;
-  stackEnd = stackBase + cap;
-  skipWs();
-  const v = parseValue();
-  if (failed || v == 0) return 0;
-  skipWs();
-  if (pos != end) return 0;
-  return v;
+  let p = ptr;
+  const e = ptr + len;
+  let cap: usize = len < 64 ? 64 : len > 65536 ? 65536 : (<usize>len + 15) & ~(<usize>15);
+  let base = alloc(cap);
+  let sp = base;
+  let kind = K_TOP;
+  let mark: usize = 0;
+  let depth: i32 = 0;
+  while (true) {
+    // a value starts at p
+    p = skipWs(p, e);
+    if (p >= e) return 0;
+    const c = <u32>load<u8>(p);
+    let v: usize = 0;
+    if (c == 34) {
+      v = parseStr(p, e);
+      p = after;
+    } else if (c == 123 || c == 91) {
+      p = skipWs(p + 1, e);
+      if (p >= e) return 0;
+      const close = c + 2; // } or ]
+      if (<u32>load<u8>(p) == close) {
+        p++;
+        v = c == 123 ? mkObject(0) : mkArray(0);
+      } else {
+        if (++depth > MAX_DEPTH) return 0;
+        if (sp + 24 > base + cap) {
+          const used = sp - base;
+          base = moveStack(base, used, cap << 1);
+          cap <<= 1;
+          sp = base + used;
+        }
+        store<u32>(sp, <u32>mark);
+        store<u32>(sp, kind, 4);
+        sp += 8;
+        mark = sp - base;
+        kind = c == 123 ? K_OBJECT : K_ARRAY;
+        if (kind == K_OBJECT) {
+          const k = parseKey(p, e);
+          if (k == 0) return 0;
+          p = after;
+          store<u64>(sp, strPrefix(strPtr(k), strLen(k)));
+          store<u32>(sp, <u32>k, 8);
+          sp += 16;
+        }
+        continue;
+      }
+    } else if (c == 116) {
+      if (p + 4 > e || load<u32>(p) != 0x65757274) return 0; // "true"
+      p += 4;
+      v = TRUE;
+    } else if (c == 102) {
+      if (p + 5 > e || load<u32>(p + 1) != 0x65736c61) return 0; // "alse"
+      p += 5;
+      v = FALSE;
+    } else if (c == 110) {
+      if (p + 4 > e || load<u32>(p) != 0x6c6c756e) return 0; // "null"
+      p += 4;
+      v = NULL;
+    } else if (c == 45 || (c >= 48 && c <= 57)) {
+      pos = p;
+      end = e;
+      v = parseNumber();
+      p = pos;
+    }
+    if (v == 0) return 0;
+    // v is complete: add it to its container, and close the containers that end here
+    while (true) {
+      if (kind == K_TOP) {
+        p = skipWs(p, e);
+        return p == e ? v : 0;
+      }
+      if (kind == K_ARRAY) {
+        if (sp + 24 > base + cap) {
+          const used = sp - base;
+          base = moveStack(base, used, cap << 1);
+          cap <<= 1;
+          sp = base + used;
+        }
+        store<u32>(sp, <u32>v);
+        sp += 4;
+      } else store<u32>(sp - 4, <u32>v);
+      p = skipWs(p, e);
+      if (p >= e) return 0;
+      const d = <u32>load<u8>(p);
+      p++;
+      if (d == 44) {
+        // ,
+        if (kind == K_OBJECT) {
+          if (sp + 24 > base + cap) {
+            const used = sp - base;
+            base = moveStack(base, used, cap << 1);
+            cap <<= 1;
+            sp = base + used;
+          }
+          const k = parseKey(p, e);
+          if (k == 0) return 0;
+          p = after;
+          store<u64>(sp, strPrefix(strPtr(k), strLen(k)));
+          store<u32>(sp, <u32>k, 8);
+          sp += 16;
+        }
+        break; // the next element
+      }
+      const start = base + mark;
+      if (kind == K_ARRAY) {
+        if (d != 93) return 0;
+        v = mkArrayFrom(start, <u32>((sp - start) >> 2));
+      } else {
+        if (d != 125) return 0;
+        v = objectFromMembers(start, <u32>((sp - start) >> 4));
+      }
+      sp = start - 8;
+      mark = <usize>load<u32>(sp);
+      kind = load<u32>(sp, 4);
+      depth--;
+    }
+  }
+  unreachable();
+}
+
+/** An object key at `p` (after whitespace) and its colon; `after` is where its value starts. */
+function parseKey(p: usize, e: usize): usize {
+  p = skipWs(p, e);
+  if (p >= e || load<u8>(p) != 34) return 0;
+  const k = parseStr(p, e);
+  if (k == 0) return 0;
+  p = skipWs(after, e);
+  if (p >= e || load<u8>(p) != 58) return 0;
+  after = p + 1;
+  return k;
+}
+
+/**
+ * Builds an object from `n` 16-byte members on the parse stack (in text order): sorted by key,
+ * the last of duplicate keys winning.
+ */
+function objectFromMembers(m: usize, n: u32): usize {
+  if (n > 32) {
+    // large objects: the general merge sort
+    const entries = alloc(<usize>n << 3);
+    for (let i: u32 = 0; i < n; i++) store<u64>(entries + (<usize>i << 3), load<u64>(m + (<usize>i << 4), 8));
+    return mkObjectFromStringEntries(entries, n);
+  }
+  const o = mkObject(n);
+  const dst = <usize>load<u32>(o, 12);
+  // stable insertion sort of the members by key prefix, then by the whole key on a tie
+  let dup = false;
+  for (let i: u32 = 1; i < n; i++) {
+    const x = load<u64>(m + (<usize>i << 4));
+    const kv = load<u64>(m + (<usize>i << 4), 8);
+    let j = i;
+    while (j > 0) {
+      const y = load<u64>(m + (<usize>(j - 1) << 4));
+      if (y < x) break;
+      if (y == x) {
+        const c = compareStrings(<usize>load<u32>(m + (<usize>(j - 1) << 4), 8), <usize>(<u32>kv));
+        if (c <= 0) {
+          if (c == 0) dup = true;
+          break;
+        }
+      }
+      store<u64>(m + (<usize>j << 4), y);
+      store<u64>(m + (<usize>j << 4), load<u64>(m + (<usize>(j - 1) << 4), 8), 8);
+      j--;
+    }
+    store<u64>(m + (<usize>j << 4), x);
+    store<u64>(m + (<usize>j << 4), kv, 8);
+  }
+  let k: u32 = 0;
+  for (let i: u32 = 0; i < n; i++) {
+    const kv = load<u64>(m + (<usize>i << 4), 8);
+    if (dup && k != 0 && load<u64>(m + (<usize>i << 4)) == load<u64>(m + (<usize>(i - 1) << 4))
+      && compareStrings(<usize>load<u32>(dst + (<usize>(k - 1) << 3)), <usize>(<u32>kv)) == 0) {
+      store<u64>(dst + (<usize>(k - 1) << 3), kv); // the later member wins
+      continue;
+    }
+    store<u64>(dst + (<usize>k << 3), kv);
+    k++;
+  }
+  store<u32>(o, k, 4);
+  return o;
 }
 
 // @ts-ignore: decorator
 @inline
 function peek(): u32 {
   return pos < end ? <u32>load<u8>(pos) : 0;
-}
-
-// @ts-ignore: decorator
-@inline
-function skipWs(): void {
-  // compact JSON has no whitespace: one comparison
-  if (pos < end && load<u8>(pos) <= 32) skipWsSlow();
-}
-
-function skipWsSlow(): void {
-  while (pos < end) {
-    const c = load<u8>(pos);
-    if (c == 32 || c == 9 || c == 10 || c == 13) pos++;
-    else break;
-  }
-}
-
-function expectWord(w0: u32, w1: u32, w2: u32, w3: u32, n: u32): bool {
-  if (pos + n > end) return false;
-  if (load<u8>(pos) != w0 || load<u8>(pos + 1) != w1 || load<u8>(pos + 2) != w2) return false;
-  if (n == 4 && load<u8>(pos + 3) != w3) return false;
-  pos += n;
-  return true;
-}
-
-function parseValue(): usize {
-  if (failed) return 0;
-  const c = peek();
-  switch (c) {
-    case 123: // {
-      return parseObject();
-    case 91: // [
-      return parseArray();
-    case 34: // "
-      return parseString();
-    case 116: // true
-      if (expectWord(116, 114, 117, 101, 4)) return TRUE;
-      break;
-    case 102: // false
-      if (pos + 5 <= end && expectWord(102, 97, 108, 115, 4) && load<u8>(pos) == 101) {
-        pos++;
-        return FALSE;
-      }
-      break;
-    case 110: // null
-      if (expectWord(110, 117, 108, 108, 4)) return NULL;
-      break;
-    default:
-      if (c == 45 || (c >= 48 && c <= 57)) return parseNumber();
-  }
-  failed = true;
-  return 0;
 }
 
 // Powers of ten exactly representable as f64 (10^0 .. 10^22).
@@ -148,7 +261,6 @@ function parseNumber(): usize {
       pos++;
     }
     if (digits == 0) {
-      failed = true;
       return 0;
     }
   }
@@ -172,7 +284,6 @@ function parseNumber(): usize {
       pos++;
     }
     if (pos == fracStart) {
-      failed = true;
       return 0;
     }
     c = peek();
@@ -194,7 +305,6 @@ function parseNumber(): usize {
       pos++;
     }
     if (pos == expStart) {
-      failed = true;
       return 0;
     }
     scale += expNeg ? -e : e;
@@ -249,35 +359,53 @@ export function bufUtf8(b: usize, cp: u32): void {
 const ONES: u64 = 0x0101010101010101;
 const HIGHS: u64 = 0x8080808080808080;
 
-/** True if one of the 8 bytes of `x` is '"', '\\' or a control character (SWAR). */
+/** The high bit of each of the 8 bytes of `x` that is '"', '\\' or a control character; the lowest one is exact (SWAR). */
+// @ts-ignore: decorator
+@inline
+function stringSpecials(x: u64): u64 {
+  const q = x ^ (ONES * 0x22);
+  const bs = x ^ (ONES * 0x5c);
+  return (((q - ONES) & ~q) | ((bs - ONES) & ~bs) | ((x - ONES * 0x20) & ~x)) & HIGHS;
+}
+
 // @ts-ignore: decorator
 @inline
 function hasStringSpecial(x: u64): bool {
-  const q = x ^ (ONES * 0x22);
-  const bs = x ^ (ONES * 0x5c);
-  const special = ((q - ONES) & ~q) | ((bs - ONES) & ~bs) | ((x - ONES * 0x20) & ~x);
-  return (special & HIGHS) != 0;
+  return stringSpecials(x) != 0;
 }
 
-function parseString(): usize {
-  pos++; // opening quote
-  const start = pos;
-  // Fast path: no escapes, point into the source text. Skip plain bytes eight at a time.
-  while (pos + 8 <= end && !hasStringSpecial(load<u64>(pos))) pos += 8;
-  while (pos < end) {
-    const c = load<u8>(pos);
-    if (c == 34) {
-      const v = mkString(start, <u32>(pos - start));
-      pos++;
-      return v;
+/** The string at `p` (its opening quote); `after` is just past its closing quote. 0 if invalid. */
+function parseStr(p: usize, e: usize): usize {
+  const start = p + 1;
+  let q = start;
+  // plain bytes eight at a time, then the first special byte (or the end)
+  while (q + 8 <= e) {
+    const m = stringSpecials(load<u64>(q));
+    if (m != 0) {
+      q += <usize>(ctz<u64>(m) >> 3);
+      break;
     }
-    if (c == 92) break;
-    if (c < 32) {
-      failed = true;
-      return 0;
-    }
-    pos++;
+    q += 8;
   }
+  while (q < e) {
+    const c = load<u8>(q);
+    if (c == 34 || c == 92 || c < 32) break;
+    q++;
+  }
+  if (q < e && load<u8>(q) == 34) {
+    after = q + 1;
+    return mkString(start, <u32>(q - start));
+  }
+  if (q >= e || load<u8>(q) != 92) return 0;
+  pos = q;
+  end = e;
+  const v = parseEscaped(start);
+  after = pos;
+  return v;
+}
+
+/** The rest of a string with escapes: `start` is its first byte, `pos` the first backslash. */
+function parseEscaped(start: usize): usize {
   const b = bufNew(<u32>(pos - start) + 16);
   bufBytes(b, start, <u32>(pos - start));
   while (pos < end) {
@@ -286,17 +414,17 @@ function parseString(): usize {
       pos++;
       return mkString(bufPtr(b), bufLen(b));
     }
-    if (c < 32) break;
+    if (c < 32) return 0;
     if (c != 92) {
       bufByte(b, c);
       pos++;
       continue;
     }
     pos++;
-    if (pos >= end) break;
-    const e = <u32>load<u8>(pos);
+    if (pos >= end) return 0;
+    const x = <u32>load<u8>(pos);
     pos++;
-    switch (e) {
+    switch (x) {
       case 34: bufByte(b, 34); break;
       case 92: bufByte(b, 92); break;
       case 47: bufByte(b, 47); break;
@@ -307,10 +435,7 @@ function parseString(): usize {
       case 116: bufByte(b, 9); break;
       case 117: {
         let cp = hex4();
-        if (cp < 0) {
-          failed = true;
-          return 0;
-        }
+        if (cp < 0) return 0;
         if (cp >= 0xd800 && cp < 0xdc00) {
           // high surrogate: expect a low one
           if (pos + 6 <= end && load<u8>(pos) == 92 && load<u8>(pos + 1) == 117) {
@@ -328,91 +453,10 @@ function parseString(): usize {
         break;
       }
       default:
-        failed = true;
         return 0;
     }
   }
-  failed = true;
   return 0;
-}
-
-function parseArray(): usize {
-  if (++depth > MAX_DEPTH) {
-    failed = true;
-    return 0;
-  }
-  pos++;
-  skipWs();
-  if (peek() == 93) {
-    pos++;
-    depth--;
-    return mkArrayFrom(0, 0);
-  }
-  const mark = sp - stackBase;
-  while (true) {
-    skipWs();
-    const v = parseValue();
-    if (v == 0) return 0;
-    push(v);
-    skipWs();
-    const c = peek();
-    pos++;
-    if (c == 44) continue;
-    if (c == 93) break;
-    failed = true;
-    return 0;
-  }
-  depth--;
-  const start = stackBase + mark;
-  const n = <u32>((sp - start) >> 2);
-  sp = start;
-  return mkArrayFrom(start, n);
-}
-
-function parseObject(): usize {
-  if (++depth > MAX_DEPTH) {
-    failed = true;
-    return 0;
-  }
-  pos++;
-  skipWs();
-  if (peek() == 125) {
-    pos++;
-    depth--;
-    return mkObjectFromEntries(0, 0);
-  }
-  const mark = sp - stackBase;
-  while (true) {
-    skipWs();
-    if (peek() != 34) {
-      failed = true;
-      return 0;
-    }
-    const k = parseString();
-    if (k == 0) return 0;
-    skipWs();
-    if (peek() != 58) {
-      failed = true;
-      return 0;
-    }
-    pos++;
-    skipWs();
-    const v = parseValue();
-    if (v == 0) return 0;
-    push2(k, v);
-    skipWs();
-    const c = peek();
-    pos++;
-    if (c == 44) continue;
-    if (c == 125) break;
-    failed = true;
-    return 0;
-  }
-  depth--;
-  const start = stackBase + mark;
-  const n = <u32>((sp - start) >> 3);
-  sp = start;
-  return mkObjectFromStringEntries(start, n);
 }
 
 // ---- dump ----
