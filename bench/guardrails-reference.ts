@@ -343,6 +343,16 @@ function progress(i: PolicyInput): { waits: DecisionReason[]; outcome?: Outcome 
     verdicts.length === 0 && reported(i).length > 0
       ? "the canary served all traffic with no baseline to compare against, and every backstop held"
       : pending.length === 0 ? `every judged metric passed (${listing(verdicts.map(([n]) => n))})` : `the step cap of ${duration(step.maxSeconds)} was reached with no metric failed`;
+  const confirmedBy = i.status.confirmedBy ?? [];
+  const complete = stepSeconds >= step.minSeconds && (pending.length === 0 || stepSeconds >= step.maxSeconds) && !(index === last && rolloutSeconds < env.analysis.minSeconds);
+  if (step.confirm && confirmedBy.length === 0 && complete) {
+    waits.push({
+      rule: "progress.awaiting_confirmation",
+      message: `step ${index + 1} of ${steps.length} (${step.weight}% of traffic) is complete (${completion}) and waits for a person's confirmation: record one in the release's confirmations for ${short(digest)}, step ${index + 1}`,
+      values: { step: index, digest },
+    });
+  }
+  const confirmation = step.confirm && confirmedBy.length > 0 ? `; confirmed by ${confirmedBy.join(", ")}` : "";
   const verdictMap = Object.fromEntries(verdicts.map(([n, v]) => [n, v.verdict]));
   if (index < last) {
     const next = steps[index + 1]!;
@@ -351,7 +361,7 @@ function progress(i: PolicyInput): { waits: DecisionReason[]; outcome?: Outcome 
       outcome: {
         action: "advance",
         next: { step: index + 1, weight: next.weight },
-        reason: { rule: "progress.step_complete", message: `step ${index + 1} of ${steps.length} (${step.weight}% of traffic) is complete after ${duration(stepSeconds)}: ${completion}; moving to ${next.weight}%`, values: { step: index, stepSeconds, verdicts: verdictMap } },
+        reason: { rule: "progress.step_complete", message: `step ${index + 1} of ${steps.length} (${step.weight}% of traffic) is complete after ${duration(stepSeconds)}: ${completion}${confirmation}; moving to ${next.weight}%`, values: { step: index, stepSeconds, verdicts: verdictMap } },
       },
     };
   }
@@ -360,7 +370,7 @@ function progress(i: PolicyInput): { waits: DecisionReason[]; outcome?: Outcome 
       waits,
       outcome: {
         action: "promote",
-        reason: { rule: "progress.promote", message: `the last step (${step.weight}% of traffic) is complete after ${duration(stepSeconds)}, ${duration(rolloutSeconds)} of rollout in all: ${completion}`, values: { step: index, stepSeconds, rolloutSeconds, verdicts: verdictMap } },
+        reason: { rule: "progress.promote", message: `the last step (${step.weight}% of traffic) is complete after ${duration(stepSeconds)}, ${duration(rolloutSeconds)} of rollout in all: ${completion}${confirmation}`, values: { step: index, stepSeconds, rolloutSeconds, verdicts: verdictMap } },
       },
     };
   }

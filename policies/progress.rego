@@ -48,7 +48,7 @@ outcome := {
 	"next": {"step": input.status.step + 1, "weight": steps[input.status.step + 1].weight},
 	"reason": {
 		"rule": "progress.step_complete",
-		"message": sprintf("step %d of %d (%d%% of traffic) is complete after %s: %s; moving to %d%%", [input.status.step + 1, count(steps), step.weight, lib.duration(input.status.stepSeconds), completion, steps[input.status.step + 1].weight]),
+		"message": sprintf("step %d of %d (%d%% of traffic) is complete after %s: %s%s; moving to %d%%", [input.status.step + 1, count(steps), step.weight, lib.duration(input.status.stepSeconds), completion, confirmation, steps[input.status.step + 1].weight]),
 		"values": {"step": input.status.step, "stepSeconds": input.status.stepSeconds, "verdicts": verdicts},
 	},
 } if {
@@ -60,7 +60,7 @@ outcome := {
 	"action": "promote",
 	"reason": {
 		"rule": "progress.promote",
-		"message": sprintf("the last step (%d%% of traffic) is complete after %s, %s of rollout in all: %s", [step.weight, lib.duration(input.status.stepSeconds), lib.duration(input.status.rolloutSeconds), completion]),
+		"message": sprintf("the last step (%d%% of traffic) is complete after %s, %s of rollout in all: %s%s", [step.weight, lib.duration(input.status.stepSeconds), lib.duration(input.status.rolloutSeconds), completion, confirmation]),
 		"values": {"step": input.status.step, "stepSeconds": input.status.stepSeconds, "rolloutSeconds": input.status.rolloutSeconds, "verdicts": verdicts},
 	},
 } if {
@@ -142,3 +142,38 @@ waits contains r if {
 		"values": {"pending": pending, "stepSeconds": input.status.stepSeconds, "maxSeconds": step.maxSeconds},
 	}
 }
+
+# A step marked `confirm` waits, once complete, for a person's confirmation recorded in the release.
+waits contains r if {
+	lib.progressing
+	step.confirm
+	count(object.get(input.status, "confirmedBy", [])) == 0
+	step_complete
+	r := {
+		"rule": "progress.awaiting_confirmation",
+		"message": sprintf("step %d of %d (%d%% of traffic) is complete (%s) and waits for a person's confirmation: record one in the release's confirmations for %s, step %d", [input.status.step + 1, count(steps), step.weight, completion, lib.short(lib.digest), input.status.step + 1]),
+		"values": {"step": input.status.step, "digest": lib.digest},
+	}
+}
+
+# The current step has served its time and its metrics are decided: nothing but a confirmation is missing.
+step_complete if {
+	input.status.stepSeconds >= step.minSeconds
+	decided
+	not rollout_minimum_pending
+}
+
+decided if all_passed
+
+decided if input.status.stepSeconds >= step.maxSeconds
+
+rollout_minimum_pending if {
+	input.status.step == last
+	input.status.rolloutSeconds < input.environment.analysis.minSeconds
+}
+
+confirmation := sprintf("; confirmed by %s", [concat(", ", input.status.confirmedBy)]) if {
+	step.confirm
+	count(input.status.confirmedBy) > 0
+} else := ""
+

@@ -100,3 +100,44 @@ test_full_weight_without_a_baseline_still_waits_for_its_minimum if {
 	d.action == "hold"
 	d.reasons[0].rule == "progress.step_minimum"
 }
+
+# A fixture whose current step (2 of 4) is marked `confirm`.
+confirm_step(base) := object.union(base, {"environment": {"rollout": {"steps": [
+	{"weight": 5, "minSeconds": 600, "maxSeconds": 1800},
+	{"weight": 25, "minSeconds": 600, "maxSeconds": 1800, "confirm": true},
+	{"weight": 50, "minSeconds": 600, "maxSeconds": 1800},
+	{"weight": 100, "minSeconds": 300, "maxSeconds": 900},
+]}}})
+
+test_a_complete_confirm_step_waits_for_a_person if {
+	d := decision with input as f.with_status(confirm_step(f.live), {"confirmedBy": []})
+	d.action == "hold"
+	count(d.reasons) == 1
+	d.reasons[0].rule == "progress.awaiting_confirmation"
+	d.reasons[0].message == "step 2 of 4 (25% of traffic) is complete (every judged metric passed (cost_per_task, error_rate, latency)) and waits for a person's confirmation: record one in the release's confirmations for sha256:a1a1a1a1a1a1, step 2"
+}
+
+test_a_confirmed_step_advances_and_says_who_confirmed if {
+	d := decision with input as f.with_status(confirm_step(f.live), {"confirmedBy": ["alice", "bob"]})
+	d.action == "advance"
+	d.next == {"step": 2, "weight": 50}
+	d.reasons[0].message == "step 2 of 4 (25% of traffic) is complete after 15m: every judged metric passed (cost_per_task, error_rate, latency); confirmed by alice, bob; moving to 50%"
+}
+
+test_an_incomplete_confirm_step_does_not_ask_for_confirmation_yet if {
+	d := decision with input as f.with_status(confirm_step(f.with_metric("latency", f.undecided)), {"confirmedBy": []})
+	d.action == "hold"
+	rules := {r.rule | some r in d.reasons}
+	rules == {"progress.awaiting_evidence"}
+}
+
+test_a_confirm_step_asks_at_its_cap_too if {
+	d := decision with input as f.with_status(confirm_step(f.with_metric("latency", f.undecided)), {"stepSeconds": 1800, "confirmedBy": []})
+	d.action == "hold"
+	d.reasons[0].rule == "progress.awaiting_confirmation"
+}
+
+test_a_guardrail_rolls_back_while_waiting_for_confirmation if {
+	d := decision with input as f.with_status(confirm_step(f.with_metric("error_rate", f.failing_error_rate)), {"confirmedBy": []})
+	d.action == "rollback"
+}

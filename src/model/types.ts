@@ -70,6 +70,15 @@ export interface Approval {
   for?: ApprovalScope[];
 }
 
+/** A person's go-ahead for a rollout step marked `confirm`. */
+export interface Confirmation {
+  by: string;
+  at: string;
+  digest: Digest;
+  /** Counted from 1, as tollgate prints steps. */
+  step: number;
+}
+
 export interface Release {
   apiVersion: "tollgate.dev/v1";
   kind: "Release";
@@ -79,6 +88,7 @@ export interface Release {
   lastGood?: Artifact;
   attestations?: Attestation[];
   approvals?: Approval[];
+  confirmations?: Confirmation[];
   /** Services in the same environment this one calls: a rollout here waits while they roll out or are unhealthy. */
   dependsOn?: string[];
 }
@@ -141,6 +151,8 @@ export interface RolloutStep {
   minDuration: string;
   /** Most time to observe; at this cap the step is decided with what is known. */
   maxDuration: string;
+  /** Once complete, the step waits for a person's confirmation (`Release.confirmations`). */
+  confirm?: boolean;
 }
 
 export type MetricName =

@@ -56,7 +56,7 @@ export function policyEnvironment(env: Environment): PolicyEnvironment {
     promotesFrom: env.promotesFrom,
     protected: env.protected,
     rollout: {
-      steps: env.rollout.steps.map((s) => ({ weight: s.weight, minSeconds: seconds(s.minDuration), maxSeconds: seconds(s.maxDuration) })),
+      steps: env.rollout.steps.map((s) => ({ weight: s.weight, minSeconds: seconds(s.minDuration), maxSeconds: seconds(s.maxDuration), ...(s.confirm ? { confirm: true as const } : {}) })),
       freezeAfterRollbackSeconds: seconds(env.rollout.freezeAfterRollback),
     },
     telemetry: {

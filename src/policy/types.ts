@@ -36,6 +36,8 @@ export interface PolicyStep {
   weight: number;
   minSeconds: number;
   maxSeconds: number;
+  /** Present (true) only for steps that wait for a person's confirmation once complete. */
+  confirm?: true;
 }
 
 export interface PolicyMetricSettings {
@@ -98,6 +100,8 @@ export interface PolicyStatus {
   rolloutSeconds?: number;
   frozenUntil?: UtcTime;
   rejected: { digest: Digest; at: string; reason: string }[];
+  /** Only at a step marked `confirm`: who confirmed the current step of the canary (sorted, may be empty). */
+  confirmedBy?: string[];
 }
 
 export type MetricVerdict = "fail" | "pass" | "inconclusive";

@@ -52,7 +52,8 @@ export interface ServiceObservation {
  * minimum time not reached): not committed. Exceptional holds (telemetry missing past its grace,
  * a freeze, a dependency, a policy error) are.
  */
-const ROUTINE_HOLD_RULES = /^(progress\..*|rollback\.insufficient_data|rollback\.metric_unreported|rollback\.no_analysis|budgets\.spend_unknown)$/;
+// Waiting for a person's confirmation is news (committed once), unlike the other waits of a step.
+const ROUTINE_HOLD_RULES = /^((?!progress\.awaiting_confirmation$)progress\..*|rollback\.insufficient_data|rollback\.metric_unreported|rollback\.no_analysis|budgets\.spend_unknown)$/;
 
 export async function decideService(ctx: ServiceDecisionContext): Promise<DecisionChange | null> {
   const situation = situationOf(ctx.release, ctx.status);

@@ -3,7 +3,7 @@
  * state at HEAD, the moment of the decision and, during a rollout, what the telemetry showed.
  */
 import { diffArtifacts } from "../model/artifact-diff.ts";
-import type { Approval, EnvironmentState, Release, RepositoryState, Status } from "../model/types.ts";
+import type { Approval, Environment, EnvironmentState, Release, RepositoryState, Status } from "../model/types.ts";
 import { policyEnvironment, policyNow, utcTime } from "../policy/input.ts";
 import type { PolicyAnalysis, PolicyApproval, PolicyInput, PolicyMode, PolicySpend, PolicyStatus } from "../policy/types.ts";
 
@@ -37,7 +37,7 @@ export function buildPolicyInput(facts: PolicyInputFacts): PolicyInput {
     release: { artifact: release.artifact, attestations: release.attestations ?? [] },
     previous,
     diff: { fromDigest: diff.fromDigest, toDigest: diff.toDigest, changed: diff.changed, changes: diff.changes, summary: diff.summary },
-    status: policyStatus(facts.status, now),
+    status: withConfirmations(policyStatus(facts.status, now), env, release),
     upstream: upstreamOf(facts.state, env.promotesFrom, facts.service),
     ...(facts.analysis ? { analysis: facts.analysis } : {}),
     ...(facts.spend ? { spend: facts.spend } : {}),
@@ -62,6 +62,14 @@ export function policyStatus(status: Status | undefined, now: Date): PolicyStatu
   }
   if (status.frozenUntil) out.frozenUntil = utcTime(status.frozenUntil);
   return out;
+}
+
+/** At a step marked `confirm`, who confirmed it for the canary being rolled out. */
+function withConfirmations(status: PolicyStatus, env: Environment, release: Release): PolicyStatus {
+  if (status.phase !== "progressing" || status.step === undefined || !env.rollout.steps[status.step]?.confirm) return status;
+  const step = status.step + 1;
+  const by = (release.confirmations ?? []).filter((c) => c.digest === release.artifact.digest && c.step === step).map((c) => c.by);
+  return { ...status, confirmedBy: [...new Set(by)].sort() };
 }
 
 function upstreamOf(state: RepositoryState, promotesFrom: string | null, service: string): PolicyInput["upstream"] {

@@ -44,6 +44,12 @@ function variant(base: PolicyInput, random: () => number): PolicyInput {
     if (random() < 0.4) input.status.step = pick([0, 1, 2, 3, 4]);
     if (random() < 0.4) input.status.stepSeconds = pick([0, 299, 300, 599, 600, 1799, 1800, 3600]);
     if (random() < 0.3) input.status.rolloutSeconds = pick([100, 600, 5000]);
+    const at = input.status.step ?? 0;
+    if (random() < 0.25 && input.environment.rollout.steps[at]) {
+      const steps = input.environment.rollout.steps.map((s, k) => (k === at ? { ...s, confirm: true as const } : s));
+      input.environment = { ...input.environment, rollout: { ...input.environment.rollout, steps } };
+      input.status.confirmedBy = pick([[], [], ["alice"], ["alice", "bob"]]);
+    }
   } else if (random() < 0.3) {
     input.status.frozenUntil = pick(["2026-11-24T10:15:00Z", "2026-11-24T10:15:01Z", "2026-11-01T00:00:00Z"]);
   }

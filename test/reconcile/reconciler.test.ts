@@ -1,9 +1,13 @@
 import assert from "node:assert/strict";
+import { readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { describe, it } from "node:test";
 import pino from "pino";
+import { parse, stringify } from "yaml";
 import { auditHistory } from "../../src/audit/audit.ts";
 import { GitRepo } from "../../src/gitops/index.ts";
 import { loadRepository } from "../../src/model/repository.ts";
+import type { Release } from "../../src/model/types.ts";
 import { PolicyLoader } from "../../src/policy/loader.ts";
 import type { EvidenceDocument } from "../../src/reconcile/evidence.ts";
 import { PolicyAtHead } from "../../src/reconcile/policy-cache.ts";
@@ -151,6 +155,39 @@ describe("reconciler end to end (local repository, simulated cluster and telemet
       const report = await auditHistory(s.gitRepo, { service: "retrieval-api" });
       assert.deepEqual(report.failures, [], JSON.stringify(report.failures));
       assert.equal(report.decisions, 2);
+    } finally {
+      await s.repo.cleanup();
+    }
+  });
+
+  it("a step marked confirm waits for a person's confirmation in git, recorded once, then advances naming who confirmed", async () => {
+    const s = await setup("dev", "retrieval-api");
+    try {
+      const envFile = join(s.repo.dir, "environments/dev/environment.yaml");
+      await writeFile(envFile, (await readFile(envFile, "utf8")).replace("- { weight: 50, minDuration: 2m, maxDuration: 10m }", "- { weight: 50, minDuration: 2m, maxDuration: 10m, confirm: true }"));
+      git(s.repo.dir, "commit", "-q", "-am", "dev: step 1 needs a person's confirmation");
+      const next = await proposeRelease(s.repo.dir, "dev", "retrieval-api", (p) => ({ ...p, index: { buildId: "kb-confirm", digest: `sha256:${"e".repeat(64)}` } }));
+      const decisions: { action: string; rules: string[]; why: string }[] = [];
+      for (let i = 0; i < 90; i++) {
+        for (const d of (await s.tick()).decisions) decisions.push({ action: d.change.action, rules: (d.change.reasons ?? []).map((r) => r.rule), why: d.change.why });
+        s.advance(10);
+      }
+      assert.deepEqual(decisions.map((d) => [d.action, d.rules]), [["advance", ["progress.start"]], ["hold", ["progress.awaiting_confirmation"]]], JSON.stringify(decisions));
+      assert.match(decisions[1]!.why, new RegExp(`step 1 of 2 \\(50% of traffic\\) is complete \\(.+\\) and waits for a person's confirmation: record one in the release's confirmations for ${next.digest.slice(0, 19)}, step 1`));
+      assert.equal((await s.statusOf()).status?.step, 0, "still at step 1");
+
+      // Alice confirms in git; the next tick advances and says so.
+      git(s.repo.dir, "reset", "-q", "--hard");
+      const releaseFile = join(s.repo.dir, "environments/dev/releases/retrieval-api.yaml");
+      const release = parse(await readFile(releaseFile, "utf8")) as Release;
+      release.confirmations = [{ by: "alice", at: "2026-11-24T10:20:00Z", digest: next.digest, step: 1 }];
+      await writeFile(releaseFile, stringify(release, { lineWidth: 0 }));
+      git(s.repo.dir, "commit", "-q", "-am", "Confirm step 1 of retrieval-api in dev");
+      const confirmed = await s.tick();
+      assert.deepEqual(confirmed.decisions.map((d) => d.change.action), ["advance"]);
+      assert.match(confirmed.decisions[0]!.change.why, /; confirmed by alice; moving to 100%$/);
+      const report = await auditHistory(s.gitRepo, { service: "retrieval-api" });
+      assert.deepEqual(report.failures, [], JSON.stringify(report.failures));
     } finally {
       await s.repo.cleanup();
     }
