@@ -41,10 +41,20 @@ export function bufReserve(b: usize, n: u32): usize {
   return <usize>load<u32>(b, 0) + len;
 }
 
-export function bufByte(b: usize, c: u32): void {
+function bufByteGrow(b: usize, c: u32): void {
   const p = bufReserve(b, 1);
   store<u8>(p, <u8>c);
   store<u32>(b, load<u32>(b, 4) + 1, 4);
+}
+
+// @ts-ignore: decorator
+@inline
+export function bufByte(b: usize, c: u32): void {
+  const len = load<u32>(b, 4);
+  if (len < load<u32>(b, 8)) {
+    store<u8>(<usize>load<u32>(b, 0) + len, <u8>c);
+    store<u32>(b, len + 1, 4);
+  } else bufByteGrow(b, c);
 }
 
 export function bufBytes(b: usize, src: usize, n: u32): void {

@@ -236,7 +236,8 @@ export function rt_set_add(s: usize, v: usize): void {
 
 /** DotStmt: source[key], or 0. */
 export function rt_get(src: usize, key: usize): usize {
-  return src == 0 || key == 0 ? 0 : getChild(src, key);
+  if (src == 0 || key == 0) return 0;
+  return typeOf(src) == T_OBJECT ? objGet(src, key) : getChild(src, key);
 }
 
 /** LenStmt: the count as a number value. */

@@ -168,6 +168,8 @@ export function jsonParse(ptr: usize, len: u32): usize {
 }
 
 /** An object key at `p` (after whitespace) and its colon; `after` is where its value starts. */
+// @ts-ignore: decorator
+@inline
 function parseKey(p: usize, e: usize): usize {
   p = skipWs(p, e);
   if (p >= e || load<u8>(p) != 34) return 0;
@@ -368,12 +370,6 @@ function stringSpecials(x: u64): u64 {
   return (((q - ONES) & ~q) | ((bs - ONES) & ~bs) | ((x - ONES * 0x20) & ~x)) & HIGHS;
 }
 
-// @ts-ignore: decorator
-@inline
-function hasStringSpecial(x: u64): bool {
-  return stringSpecials(x) != 0;
-}
-
 /** The string at `p` (its opening quote); `after` is just past its closing quote. 0 if invalid. */
 function parseStr(p: usize, e: usize): usize {
   const start = p + 1;
@@ -468,7 +464,40 @@ export function dumpStringBytes(b: usize, p: usize, n: u32, html: bool): void {
   bufByte(b, 34);
   let run = p;
   let i: u32 = 0;
-  if (!html) while (i + 8 <= n && !hasStringSpecial(load<u64>(p + i))) i += 8;
+  if (!html) {
+    while (true) {
+      // plain bytes eight at a time, then the first special byte (or the end)
+      while (i + 8 <= n) {
+        const m = stringSpecials(load<u64>(p + i));
+        if (m != 0) {
+          i += <u32>(ctz<u64>(m) >> 3);
+          break;
+        }
+        i += 8;
+      }
+      while (i < n) {
+        const c = load<u8>(p + i);
+        if (c == 34 || c == 92 || c < 32) break;
+        i++;
+      }
+      if (i >= n) break;
+      const c = <u32>load<u8>(p + i);
+      bufBytes(b, run, <u32>(p + i - run));
+      bufByte(b, 92);
+      if (c == 34 || c == 92) bufByte(b, c);
+      else if (c == 10) bufByte(b, 110);
+      else if (c == 13) bufByte(b, 114);
+      else if (c == 9) bufByte(b, 116);
+      else {
+        bufStr(b, "u00");
+        bufByte(b, load<u8>(HEXCH + (c >> 4)));
+        bufByte(b, load<u8>(HEXCH + (c & 15)));
+      }
+      i++;
+      run = p + i;
+    }
+    i = n;
+  }
   for (; i < n; i++) {
     const c = <u32>load<u8>(p + i);
     let esc: u32 = 0;

@@ -14,6 +14,8 @@ export const N_FLOAT: u8 = 1;
 
 const TWO63: f64 = 9223372036854775808.0;
 
+// @ts-ignore: decorator
+@inline
 export function mkInt(v: i64): usize {
   const n = alloc(24);
   store<u8>(n, T_NUMBER);

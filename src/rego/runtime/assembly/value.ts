@@ -43,6 +43,8 @@ export function isTrue(v: usize): bool {
 
 // ---- strings ----
 
+// @ts-ignore: decorator
+@inline
 export function mkString(ptr: usize, len: u32): usize {
   const v = alloc(12);
   store<u8>(v, T_STRING);
@@ -281,27 +283,37 @@ export function lookupCacheStop(): void {
   lookupCache = 0;
 }
 
+/** `o[key]`, or 0. Inlined: the cache hit is the common case (see lookupCache). */
+// @ts-ignore: decorator
+@inline
 export function objGet(o: usize, key: usize): usize {
   const cache = lookupCache;
-  if (cache == 0) {
-    const i = objFind(o, key);
-    return i < 0 ? 0 : objVal(o, <u32>i);
-  }
-  const h = ((<u32>o * 0x9e3779b1) ^ (<u32>key * 0x85ebca6b)) >>> (32 - CACHE_BITS);
-  const slot = cache + (<usize>h << 4);
-  const entries = <usize>load<u32>(o, 12);
-  if (load<u32>(slot) == <u32>o && load<u32>(slot, 4) == <u32>key) {
-    const i = load<u32>(slot, 8);
-    if (i < load<u32>(o, 4) && load<u32>(entries + (<usize>i << 3)) == load<u32>(slot, 12)) {
-      return <usize>load<u32>(entries + (<usize>i << 3), 4);
+  let v: usize = 0;
+  if (cache != 0) {
+    const slot = cache + (<usize>(((<u32>o * 0x9e3779b1) ^ (<u32>key * 0x85ebca6b)) >>> (32 - CACHE_BITS)) << 4);
+    if (load<u32>(slot) == <u32>o && load<u32>(slot, 4) == <u32>key) {
+      const i = load<u32>(slot, 8);
+      const entries = <usize>load<u32>(o, 12);
+      if (i < load<u32>(o, 4) && load<u32>(entries + (<usize>i << 3)) == load<u32>(slot, 12)) {
+        v = <usize>load<u32>(entries + (<usize>i << 3), 4);
+      }
     }
   }
+  return v != 0 ? v : objGetSearch(o, key);
+}
+
+function objGetSearch(o: usize, key: usize): usize {
   const i = objFind(o, key);
   if (i < 0) return 0;
-  store<u32>(slot, <u32>o);
-  store<u32>(slot, <u32>key, 4);
-  store<u32>(slot, <u32>i, 8);
-  store<u32>(slot, load<u32>(entries + (<usize>i << 3)), 12);
+  const entries = <usize>load<u32>(o, 12);
+  const cache = lookupCache;
+  if (cache != 0) {
+    const slot = cache + (<usize>(((<u32>o * 0x9e3779b1) ^ (<u32>key * 0x85ebca6b)) >>> (32 - CACHE_BITS)) << 4);
+    store<u32>(slot, <u32>o);
+    store<u32>(slot, <u32>key, 4);
+    store<u32>(slot, <u32>i, 8);
+    store<u32>(slot, load<u32>(entries + (<usize>i << 3)), 12);
+  }
   return <usize>load<u32>(entries + (<usize>i << 3), 4);
 }
 
