@@ -4,6 +4,7 @@ import { telemetryCommand } from "./telemetry-fetch.ts";
 import { analyzeCommand } from "./analyze.ts";
 import { auditCommand } from "./audit.ts";
 import { checkCommand } from "./check.ts";
+import { confirmCommand } from "./confirm.ts";
 import { digestCommand } from "./digest.ts";
 import { explainCommand } from "./explain.ts";
 import { policyCommand } from "./policy.ts";
@@ -21,6 +22,7 @@ export const COMMANDS: Array<(ctx: CommandContext) => Command> = [
   telemetryCommand,
   promoteCommand,
   checkCommand,
+  confirmCommand,
   policyCommand,
   reconcileCommand,
   statusCommand,

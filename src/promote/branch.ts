@@ -49,23 +49,32 @@ export interface WrittenPromotion {
   message: string;
 }
 
-/**
- * Writes the promotion as one commit on top of `parent` and creates `branch` pointing at it. Only
- * objects and the new ref are written: the work tree, the index and the checked-out branch are
- * left exactly as they were. Refuses when the branch exists.
- */
+/** Writes the promotion as one commit on top of `parent` on a new `branch` (see `writeReleaseBranch`). */
 export async function writePromotionBranch(
   repo: GitRepo,
   parent: string,
   p: Promotion,
   options: { branch: string; identity: GitIdentity; now: Date },
 ): Promise<WrittenPromotion> {
-  checkBranchName(options.branch);
   const tree = repo.treeAt(parent);
   const original = (await tree.exists(p.releasePath)) ? await tree.read(p.releasePath) : undefined;
-  const text = promotedReleaseText(original, p);
-  const root = await editTree(repo.store, (await repo.store.readCommit(parent)).tree, new Map([[p.releasePath, text]]));
-  const message = promotionMessage(p);
+  return writeReleaseBranch(repo, parent, { path: p.releasePath, text: promotedReleaseText(original, p), message: promotionMessage(p) }, options);
+}
+
+/**
+ * Writes one release file change as one commit on top of `parent` and creates `branch` pointing at
+ * it. Only objects and the new ref are written: the work tree, the index and the checked-out branch
+ * are left exactly as they were. Refuses when the branch exists.
+ */
+export async function writeReleaseBranch(
+  repo: GitRepo,
+  parent: string,
+  change: { path: string; text: string; message: string },
+  options: { branch: string; identity: GitIdentity; now: Date },
+): Promise<WrittenPromotion> {
+  checkBranchName(options.branch);
+  const root = await editTree(repo.store, (await repo.store.readCommit(parent)).tree, new Map([[change.path, change.text]]));
+  const message = change.message;
   const person = { name: options.identity.name, email: options.identity.email, timestamp: Math.floor(options.now.getTime() / 1000), timezoneOffset: 0 };
   const commit = await repo.store.writeCommit({ message, tree: root, parent: [parent], author: person, committer: person });
   const ref = `refs/heads/${options.branch}`;
