@@ -76,6 +76,21 @@ describe("comparison and order", () => {
     await expectCall("min", [[3, 1, 2]], 1);
     assert.equal(await callBuiltin("max", [[]]), undefined);
   });
+
+  it("compares strings bytewise at every length and position (8-byte steps)", async () => {
+    const base = "abcdefghijklmnopqrstu";
+    for (let n = 0; n <= base.length; n++) {
+      const a = base.slice(0, n);
+      await expectCall("equal", [a, a], true);
+      if (n > 0) await expectCall("equal", [a, a.slice(0, -1)], false);
+      for (let i = 0; i < n; i++) {
+        const b = `${a.slice(0, i)}\u0000${a.slice(i + 1)}`;
+        await expectCall("equal", [a, b], false);
+        await expectCall("lt", [b, a], true);
+        await expectCall("sort", [[a, b, a.slice(0, i)]], [a.slice(0, i), b, a]);
+      }
+    }
+  });
 });
 
 describe("aggregates", () => {

@@ -146,7 +146,12 @@ export function equal(a: usize, b: usize): bool {
   if (ta == T_STRING) {
     const la = load<u32>(a, 4);
     if (la != load<u32>(b, 4)) return false;
-    return memory.compare(<usize>load<u32>(a, 8), <usize>load<u32>(b, 8), la) == 0;
+    const pa = <usize>load<u32>(a, 8);
+    const pb = <usize>load<u32>(b, 8);
+    // the first 8 bytes at once (see strPrefix on reading past the end)
+    const diff = load<u64>(pa) ^ load<u64>(pb);
+    if (la <= 8) return (la == 8 ? diff : diff & ((<u64>1 << (<u64>la << 3)) - 1)) == 0;
+    return diff == 0 && compareBytes(pa + 8, la - 8, pb + 8, la - 8) == 0;
   }
   if (ta >= T_ARRAY && load<u32>(a, 4) != load<u32>(b, 4)) return false;
   return compare(a, b) == 0;

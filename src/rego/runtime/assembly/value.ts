@@ -302,8 +302,28 @@ export function objGet(o: usize, key: usize): usize {
   return v != 0 ? v : objGetSearch(o, key);
 }
 
+/**
+ * Index of string key (`kp`, `kl`) in object `o` by a linear scan, or -1: for small objects a scan
+ * that filters by length is faster than a binary search's unpredictable branches.
+ */
+function objScanString(o: usize, kp: usize, kl: u32): i32 {
+  const n = load<u32>(o, 4);
+  const entries = <usize>load<u32>(o, 12);
+  const kx = load<u64>(kp);
+  for (let i: u32 = 0; i < n; i++) {
+    const k = <usize>load<u32>(entries + (<usize>i << 3));
+    if (load<u32>(k, 4) != kl || load<u8>(k) != T_STRING) continue;
+    const p = <usize>load<u32>(k, 8);
+    if (kl <= 8) {
+      const mask: u64 = kl == 8 ? <u64>-1 : (<u64>1 << (<u64>kl << 3)) - 1;
+      if (((load<u64>(p) ^ kx) & mask) == 0) return <i32>i;
+    } else if (load<u64>(p) == kx && memory.compare(p + 8, kp + 8, kl - 8) == 0) return <i32>i;
+  }
+  return -1;
+}
+
 function objGetSearch(o: usize, key: usize): usize {
-  const i = objFind(o, key);
+  const i = load<u8>(key) == T_STRING && load<u32>(o, 4) <= 16 ? objScanString(o, strPtr(key), strLen(key)) : objFind(o, key);
   if (i < 0) return 0;
   const entries = <usize>load<u32>(o, 12);
   const cache = lookupCache;
