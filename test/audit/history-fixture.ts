@@ -8,18 +8,14 @@
 import { execFileSync } from "node:child_process";
 import { cp, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import pino from "pino";
 import { stringify } from "yaml";
-import { GitRepo } from "../../src/gitops/index.ts";
 import { sealArtifact } from "../../src/model/artifact-digest.ts";
 import { loadRepository } from "../../src/model/repository.ts";
 import type { Artifact } from "../../src/model/types.ts";
 import type { PolicyLoader } from "../../src/policy/loader.ts";
-import { PolicyAtHead } from "../../src/reconcile/policy-cache.ts";
-import { Reconciler } from "../../src/reconcile/reconciler.ts";
-import { SimulatedWorld } from "../../src/reconcile/simulation.ts";
 import { PROFILES } from "../../src/telemetry/simulated/profiles.ts";
 import { exampleGitopsRepo, git, proposeRelease, readRelease } from "../support/gitops-repo.ts";
+import { simulatedReconciler } from "../support/reconcile/simulated.ts";
 import { tempDir } from "../support/tmp-repo.ts";
 
 export interface DecisionHistory {
@@ -41,18 +37,7 @@ const START = new Date("2026-11-24T10:00:00Z");
 export async function buildDecisionHistory(loader: PolicyLoader): Promise<DecisionHistory> {
   const started = performance.now();
   const repo = await exampleGitopsRepo();
-  let now = START;
-  const world = new SimulatedWorld({ seed: 11 });
-  const gitRepo = await GitRepo.open(repo.dir, { clock: () => now, identity: { name: "tollgate", email: "tollgate@example.com" } });
-  const reconciler = new Reconciler({
-    repo: gitRepo,
-    policies: new PolicyAtHead(loader),
-    telemetry: async (e) => world.telemetry(e),
-    clusters: () => world.cluster,
-    clock: () => now,
-    logger: pino({ level: "silent" }),
-    environment: "dev",
-  });
+  const { gitRepo, world, reconciler, advance, now } = await simulatedReconciler(repo.dir, { environment: "dev", loader, start: START });
   const bad = await proposeRelease(repo.dir, "dev", "support-agent", (p) => ({ ...p, prompts: { digest: `sha256:${"2".repeat(64)}` } }));
   world.behaviour.set(bad.digest, PROFILES["err+2pp"]);
   const good = await proposeRelease(repo.dir, "dev", "retrieval-api", (p) => ({ ...p, index: { buildId: "kb-2026-11-21.1", digest: `sha256:${"1".repeat(64)}` } }));
@@ -68,12 +53,12 @@ export async function buildDecisionHistory(loader: PolicyLoader): Promise<Decisi
     if (!fixed && phase("support-agent") === "rolled-back") {
       // The fix is proposed at once, inside the freeze after the rollback: blocked until it ends, then rolled out.
       git(repo.dir, "reset", "-q", "--hard", "main");
-      fixed = await proposeReleaseAt(repo.dir, now, "support-agent", `sha256:${"3".repeat(64)}`);
+      fixed = await proposeReleaseAt(repo.dir, now(), "support-agent", `sha256:${"3".repeat(64)}`);
     }
     if (fixed && phase("support-agent") === "promoted" && phase("retrieval-api") === "promoted") break;
-    now = new Date(now.getTime() + 10_000);
+    advance(10);
   }
-  await mergeApprovedProdRelease(repo.dir, new Date(now.getTime() + 3_600_000));
+  await mergeApprovedProdRelease(repo.dir, new Date(now().getTime() + 3_600_000));
   return { dir: repo.dir, decisions, bad, good, fixed: fixed!, buildMs: performance.now() - started, cleanup: repo.cleanup };
 }
 

@@ -5,15 +5,9 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import pino from "pino";
 import { parse, stringify } from "yaml";
-import { GitRepo } from "../../src/gitops/index.ts";
 import type { Environment } from "../../src/model/types.ts";
-import { PolicyLoader } from "../../src/policy/loader.ts";
-import { PolicyAtHead } from "../../src/reconcile/policy-cache.ts";
-import { Reconciler } from "../../src/reconcile/reconciler.ts";
-import { SimulatedWorld } from "../../src/reconcile/simulation.ts";
 import { exampleGitopsRepo, git } from "../support/gitops-repo.ts";
-
-const policies = new PolicyAtHead(new PolicyLoader());
+import { simulatedReconciler } from "../support/reconcile/simulated.ts";
 
 async function setup(prune: boolean) {
   const repo = await exampleGitopsRepo();
@@ -22,23 +16,12 @@ async function setup(prune: boolean) {
     await writeFile(file, stringify({ ...(parse(await readFile(file, "utf8")) as Environment), prune: true }));
     git(repo.dir, "commit", "-q", "-am", "dev: prune removed services");
   }
-  let now = new Date("2026-11-24T10:00:00Z");
   const lines: Record<string, unknown>[] = [];
   const logger = pino({ level: "info" }, { write: (chunk: string) => lines.push(JSON.parse(chunk) as Record<string, unknown>) });
-  const world = new SimulatedWorld({ seed: 11 });
-  const gitRepo = await GitRepo.open(repo.dir, { clock: () => now, identity: { name: "tollgate", email: "tollgate@example.com" } });
-  const reconciler = new Reconciler({
-    repo: gitRepo,
-    policies,
-    telemetry: async (e) => world.telemetry(e),
-    clusters: () => world.cluster,
-    clock: () => now,
-    logger,
-    environment: "dev",
-  });
+  const { world, reconciler, advance } = await simulatedReconciler(repo.dir, { environment: "dev", logger });
   const tick = async () => {
     const result = await reconciler.tick();
-    now = new Date(now.getTime() + 10_000);
+    advance(10);
     return result;
   };
   /** A person removes the service from dev: both its files, in one commit. */

@@ -2,42 +2,20 @@ import assert from "node:assert/strict";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import pino from "pino";
 import { parse, stringify } from "yaml";
 import { auditHistory } from "../../src/audit/audit.ts";
-import { GitRepo } from "../../src/gitops/index.ts";
 import { loadRepository } from "../../src/model/repository.ts";
 import type { Release } from "../../src/model/types.ts";
-import { PolicyLoader } from "../../src/policy/loader.ts";
 import type { EvidenceDocument } from "../../src/reconcile/evidence.ts";
-import { PolicyAtHead } from "../../src/reconcile/policy-cache.ts";
-import { Reconciler, type TickResult } from "../../src/reconcile/reconciler.ts";
-import { SimulatedWorld } from "../../src/reconcile/simulation.ts";
+import type { TickResult } from "../../src/reconcile/reconciler.ts";
 import { PROFILES } from "../../src/telemetry/simulated/profiles.ts";
 import { exampleGitopsRepo, git, proposeRelease } from "../support/gitops-repo.ts";
-
-const policies = new PolicyAtHead(new PolicyLoader());
-const quiet = pino({ level: "silent" });
+import { simulatedReconciler } from "../support/reconcile/simulated.ts";
 
 async function setup(env: string, service: string) {
   const repo = await exampleGitopsRepo();
-  let now = new Date("2026-11-24T10:00:00Z");
-  const world = new SimulatedWorld({ seed: 11 });
-  const gitRepo = await GitRepo.open(repo.dir, { clock: () => now, identity: { name: "tollgate", email: "tollgate@example.com" } });
-  const reconciler = new Reconciler({
-    repo: gitRepo,
-    policies,
-    telemetry: async (e) => world.telemetry(e),
-    clusters: () => world.cluster,
-    clock: () => now,
-    logger: quiet,
-    environment: env,
-    service,
-  });
+  const { gitRepo, world, reconciler, advance } = await simulatedReconciler(repo.dir, { environment: env, service });
   const tick = () => reconciler.tick();
-  const advance = (seconds: number) => {
-    now = new Date(now.getTime() + seconds * 1000);
-  };
   const statusOf = async () => {
     const head = await gitRepo.head();
     const { state } = await loadRepository(gitRepo.treeAt(head!));

@@ -1,34 +1,16 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import pino from "pino";
-import { GitRepo } from "../../src/gitops/index.ts";
-import { PolicyLoader } from "../../src/policy/loader.ts";
-import { PolicyAtHead } from "../../src/reconcile/policy-cache.ts";
 import type { ServiceOverview } from "../../src/reconcile/overview.ts";
-import { Reconciler } from "../../src/reconcile/reconciler.ts";
-import { SimulatedWorld } from "../../src/reconcile/simulation.ts";
 import { PROFILES } from "../../src/telemetry/simulated/profiles.ts";
 import { exampleGitopsRepo, git, proposeRelease } from "../support/gitops-repo.ts";
+import { simulatedReconciler } from "../support/reconcile/simulated.ts";
 import { runCli } from "../support/run-cli.ts";
-
-const START = new Date("2026-11-24T10:00:00Z");
 
 describe("tollgate status", () => {
   it("shows rollouts with step, weight and time, frozen services and what waits, as text and JSON", async () => {
     const repo = await exampleGitopsRepo();
     try {
-      let now = START;
-      const world = new SimulatedWorld({ seed: 11 });
-      const gitRepo = await GitRepo.open(repo.dir, { clock: () => now, identity: { name: "tollgate", email: "tollgate@example.com" } });
-      const reconciler = new Reconciler({
-        repo: gitRepo,
-        policies: new PolicyAtHead(new PolicyLoader()),
-        telemetry: async (e) => world.telemetry(e),
-        clusters: () => world.cluster,
-        clock: () => now,
-        logger: pino({ level: "silent" }),
-        environment: "dev",
-      });
+      const { world, reconciler, advance, now } = await simulatedReconciler(repo.dir, { environment: "dev" });
       const bad = await proposeRelease(repo.dir, "dev", "support-agent", (p) => ({ ...p, prompts: { digest: `sha256:${"2".repeat(64)}` } }));
       world.behaviour.set(bad.digest, PROFILES["err+2pp"]);
       const good = await proposeRelease(repo.dir, "dev", "retrieval-api", (p) => ({ ...p, index: { buildId: "kb-s", digest: `sha256:${"5".repeat(64)}` } }));
@@ -36,9 +18,9 @@ describe("tollgate status", () => {
       for (let i = 0; i < 100; i++) {
         const result = await reconciler.tick();
         if (result.decisions.some((d) => d.change.action === "rollback")) break;
-        now = new Date(now.getTime() + 10_000);
+        advance(10);
       }
-      const at = new Date(now.getTime() + 60_000).toISOString();
+      const at = new Date(now().getTime() + 60_000).toISOString();
       const json = await runCli(["status", "--repo", repo.dir, "--env", "dev", "--json"], { env: { TOLLGATE_NOW: at } });
       assert.equal(json.code, 0, json.stderr);
       const rows = (JSON.parse(json.stdout) as { services: ServiceOverview[] }).services;
