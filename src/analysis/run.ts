@@ -96,11 +96,13 @@ export async function judgeScenarioFile(file: string, judges: readonly JudgeConf
 /**
  * The sequential judge's full per-stream report for the records observed so far in a live stage
  * (what the reconciler calls every interval; it recomputes from all records, which is pure and fast).
- * `now` is the current decision time in seconds since stage start.
+ * `now` is the current decision time in seconds since stage start. A step held past its cap (a
+ * confirmation, a closed window) keeps being watched: the e-processes go on past the horizon, which
+ * their anytime validity allows, while the final look stays the one fixed look at the horizon.
  */
 export function analyzeStage(timing: StageTiming, records: Iterable<IntervalRecord>, config: SequentialJudgeConfig, now: number): AnalysisReport {
   const run = new SequentialJudgeRun(config, timing, { decisionEvidence: false });
-  const clock = new TickClock({ ...timing, horizon: Math.min(now, timing.horizon) }, (tick) => run.observe(tick));
+  const clock = new TickClock({ ...timing, horizon: now }, (tick) => run.observe(tick));
   for (const r of records) clock.push(r);
   clock.end();
   return run.report();

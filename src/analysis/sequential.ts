@@ -184,7 +184,7 @@ export class SequentialJudgeRun implements JudgeRun {
     } else {
       const intervals = s.intervalsToPromote(this.promoteLog);
       const minutes = (intervals * this.timing.interval) / 60;
-      const remaining = (this.timing.horizon - this.t) / 60;
+      const remaining = Math.max(0, this.timing.horizon - this.t) / 60;
       const outlook = !Number.isFinite(minutes)
         ? "at the current estimate it cannot be shown to be below the material ratio"
         : minutes > remaining

@@ -158,6 +158,18 @@ describe("sequential judge", () => {
     assert.deepEqual([without!.action, without!.at], ["promote", 1800]);
   });
 
+  it("keeps watching past the stage cap while the step is held: a regression that starts after it still rolls back", () => {
+    const cap = { ...TIMING, horizon: 600 };
+    const healthy = records("past-cap", {}, 1500, 8).filter((r) => r.t <= 600);
+    const worse = records("past-cap", PROFILES["err+2pp"], 1500, 8).filter((r) => r.t > 600);
+    const rs = [...healthy, ...worse];
+    assert.equal(analyzeStage(cap, rs, defaultSequentialConfig(), 600).action, "promote", "healthy up to the cap");
+    const later = analyzeStage(cap, rs, defaultSequentialConfig(), 1500);
+    assert.deepEqual([later.action, later.trigger], ["rollback", "error_rate"]);
+    assert.ok(later.streams.find((s) => s.stream === "error_rate")!.failedAt! > 600);
+    assert.doesNotMatch(later.streams.map((s) => s.reason).join("\n"), /-\d+ left/);
+  });
+
   it("rolls back a canary with five times the runaway tasks by the cost-tail guard", () => {
     const [d] = judgeRecords(TIMING, records("runaway-4", PROFILES["runaway cost"]), [defaultSequentialConfig()]);
     assert.deepEqual([d!.action, d!.trigger], ["rollback", "cost_tail_rate"]);
