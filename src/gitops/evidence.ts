@@ -7,8 +7,12 @@ import type { GitTree } from "./git-tree.ts";
 
 /** Evidence documents live under this folder, sharded by the first two hex digits of their digest. */
 export const EVIDENCE_DIR = "evidence/sha256";
-/** Largest evidence document tollgate writes or reads. */
-export const MAX_EVIDENCE_BYTES = 16 * 1024 * 1024;
+/**
+ * Largest evidence document tollgate writes or reads. A decision stores its step's records (about
+ * 7 KB per interval for both arms): 128 MiB hold about a day and a half at a 10 s interval, room for a
+ * step held past its cap overnight (outside the deployment window, or waiting for a confirmation).
+ */
+export const MAX_EVIDENCE_BYTES = 128 * 1024 * 1024;
 
 const DIGEST = /^sha256:([0-9a-f]{64})$/;
 
@@ -34,7 +38,7 @@ export function evidencePath(digest: Digest): string {
 export function encodeEvidence(document: unknown): EncodedEvidence {
   const bytes = new TextEncoder().encode(canonicalJsonOfStringified(document));
   if (bytes.byteLength > MAX_EVIDENCE_BYTES) {
-    throw new Error(`evidence document is ${bytes.byteLength} bytes, over the ${MAX_EVIDENCE_BYTES}-byte limit`);
+    throw new Error(`evidence document is ${bytes.byteLength} bytes, over the ${MAX_EVIDENCE_BYTES}-byte limit: the step has been observed too long (its records go into every decision's evidence); promote, roll back or set the release back to end it`);
   }
   const digest = sha256Digest(bytes);
   return { digest, path: evidencePath(digest), bytes };

@@ -48,9 +48,10 @@ function collector(source: YamlSource, problems: InputProblem[]): Check {
 }
 
 /**
- * The most telemetry intervals one rollout step may span. A decision's evidence stores the records of
- * its step (two arms per interval, about 3.5 KB each with latency and cost histograms), and evidence
- * documents are capped at 16 MiB: 2,000 intervals stay well below.
+ * The most telemetry intervals one rollout step may span by its cap. A decision's evidence stores the
+ * records of its step (two arms per interval, about 3.5 KB each with latency and cost histograms) and
+ * is capped at 128 MiB (MAX_EVIDENCE_BYTES): 2,000 intervals leave room for a step held past its cap
+ * overnight, outside the deployment window or waiting for a confirmation.
  */
 export const MAX_STEP_INTERVALS = 2000;
 
