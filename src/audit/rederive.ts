@@ -36,6 +36,15 @@ export function rederiveObservation(evidence: EvidenceDocument, environment: Env
     return { problems };
   }
   if (!status) return { problems: ["the evidence holds telemetry but the service had no status to roll out from"] };
+  if (telemetry.recordsOmitted !== undefined) {
+    // Taken as recorded, so the one problem is stated once rather than as every difference it causes.
+    const input = evidence.policy.input;
+    return {
+      ...(input.analysis ? { analysis: input.analysis } : {}),
+      ...(input.spend ? { spend: input.spend } : {}),
+      problems: [`the evidence omits its ${telemetry.recordsOmitted} telemetry records (the document was over the evidence cap when this ${evidence.decision.action} was recorded): its analysis and spend cannot be re-derived`],
+    };
+  }
 
   const { stageStart, now, stepStart, from } = stageWindow(status, new Date(evidence.decidedAt), telemetry.interval);
   if (Date.parse(telemetry.stageStart) !== stageStart.getTime()) problems.push(`telemetry.stageStart is ${telemetry.stageStart}, but the status says the rollout began ${stageStart.toISOString()}`);

@@ -3,7 +3,8 @@ import { type ContentAddressedTree, parseCache } from "../model/parse-cache.ts";
 import { releaseFile, statusFile } from "../model/repository.ts";
 import { serializeStatus, updateReleaseText } from "../model/serialize.ts";
 import type { Artifact, DecisionAction, DecisionReason, Digest, Release, Status } from "../model/types.ts";
-import { encodeEvidence } from "./evidence.ts";
+import { EvidenceTooLargeError } from "./errors.ts";
+import { type EncodedEvidence, encodeEvidence } from "./evidence.ts";
 import { type EvidenceLine, formatDecisionMessage, idempotencyKey } from "./message.ts";
 import type { ObjectBatch } from "./objects.ts";
 import type { GitRepo } from "./repo.ts";
@@ -31,6 +32,11 @@ export interface DecisionChange {
   policy: Digest;
   /** The evidence document (interval records, analysis, policy input); stored as canonical JSON. */
   evidence: unknown;
+  /**
+   * A smaller evidence document to store when `evidence` is over the cap, for a decision that must be
+   * recorded whatever it costs the audit (a rollback); without it such a decision fails to commit.
+   */
+  compactEvidence?: () => unknown;
   /**
    * The service's status after the decision. If it has `lastDecision`, its `evidence` and
    * `idempotencyKey` are filled in with the stored evidence digest and this decision's key.
@@ -78,7 +84,7 @@ export async function writeDecisionCommit(repo: GitRepo, parent: string | null, 
 
 async function writeInto(repo: GitRepo, parent: string | null, change: DecisionChange, batch: ObjectBatch, beforeCommitPoint?: (commit: string) => Promise<void>): Promise<WrittenDecision> {
   const key = keyOf(change);
-  const encoded = encodeEvidence(change.evidence);
+  const encoded = encodeWithin(change, repo.maxEvidenceBytes);
   const edits = new Map<string, string | Uint8Array>();
 
   const statusPath = statusFile(change.environment, change.service);
@@ -127,6 +133,15 @@ async function writeInto(repo: GitRepo, parent: string | null, change: DecisionC
   await beforeCommitPoint?.(commit);
   await repo.point("commit-written", { commit });
   return { commit, parent, idempotencyKey: key, evidence: encoded.digest, change };
+}
+
+function encodeWithin(change: DecisionChange, limit: number | undefined): EncodedEvidence {
+  try {
+    return encodeEvidence(change.evidence, limit);
+  } catch (error) {
+    if (!(error instanceof EvidenceTooLargeError) || !change.compactEvidence) throw error;
+    return encodeEvidence(change.compactEvidence(), limit);
+  }
 }
 
 function statusWithDecision(change: DecisionChange, evidence: Digest, key: string): Status {

@@ -2,7 +2,7 @@ import { sha256Digest } from "../model/artifact-digest.ts";
 import { canonicalJsonOfStringified } from "../model/canonical-json.ts";
 import { InvalidInputError } from "../model/errors.ts";
 import type { Digest } from "../model/types.ts";
-import { EvidenceError } from "./errors.ts";
+import { EvidenceError, EvidenceTooLargeError } from "./errors.ts";
 import type { GitTree } from "./git-tree.ts";
 
 /** Evidence documents live under this folder, sharded by the first two hex digits of their digest. */
@@ -35,11 +35,9 @@ export function evidencePath(digest: Digest): string {
  * Canonical JSON (sorted keys, no whitespace, no trailing newline), so one document has one digest;
  * of the document as JSON holds it (non-finite numbers are null), so a re-derivation compares equal.
  */
-export function encodeEvidence(document: unknown): EncodedEvidence {
+export function encodeEvidence(document: unknown, limit = MAX_EVIDENCE_BYTES): EncodedEvidence {
   const bytes = new TextEncoder().encode(canonicalJsonOfStringified(document));
-  if (bytes.byteLength > MAX_EVIDENCE_BYTES) {
-    throw new Error(`evidence document is ${bytes.byteLength} bytes, over the ${MAX_EVIDENCE_BYTES}-byte limit: the step has been observed too long (its records go into every decision's evidence); promote, roll back or set the release back to end it`);
-  }
+  if (bytes.byteLength > limit) throw new EvidenceTooLargeError(bytes.byteLength, limit);
   const digest = sha256Digest(bytes);
   return { digest, path: evidencePath(digest), bytes };
 }

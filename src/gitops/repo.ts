@@ -51,6 +51,8 @@ export interface GitRepoOptions {
   /** Where the desired state is published; without it commits stay in the local repository. */
   remote?: RemoteOptions;
   hooks?: GitopsHooks;
+  /** Cap of an evidence document written here; default MAX_EVIDENCE_BYTES (tests lower it). */
+  maxEvidenceBytes?: number;
 }
 
 /**
@@ -66,6 +68,7 @@ export class GitRepo {
   readonly durable: boolean;
   readonly remote: (RemoteOptions & { name: string }) | undefined;
   readonly hooks: GitopsHooks;
+  readonly maxEvidenceBytes: number | undefined;
   private queue: Promise<unknown> = Promise.resolve();
 
   private constructor(
@@ -80,6 +83,7 @@ export class GitRepo {
     this.clock = options.clock ?? (() => new Date());
     this.remote = options.remote ? { ...options.remote, name: options.remote.name ?? "origin" } : undefined;
     this.hooks = options.hooks ?? {};
+    this.maxEvidenceBytes = options.maxEvidenceBytes;
   }
 
   /** Opens an existing repository: a folder with `.git/`, or a bare repository. */

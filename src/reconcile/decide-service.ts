@@ -124,6 +124,7 @@ export async function decideService(ctx: ServiceDecisionContext): Promise<Decisi
     policy: ctx.policy.digest,
     // Stored as JSON by encodeEvidence (non-finite numbers become null there, without a copy here).
     evidence,
+    ...(decision.action === "rollback" && evidence.telemetry ? { compactEvidence: () => withoutRecords(evidence) } : {}),
     status: next.status,
     ...(next.releaseChanged ? { release: next.release } : {}),
     idempotencyKey: key,
@@ -229,6 +230,12 @@ async function observeRollout(ctx: ServiceDecisionContext): Promise<Observation>
   const observed = observeRecords(ctx.environment, status, fetched.records, { interval, now: window.now, stepStart: window.stepStart });
   if (observed.unanalysed) ctx.logger.warn({ environment: ctx.environment.name, service: ctx.release.service }, `metrics are left without verdicts: ${observed.unanalysed}`);
   return { telemetry, ...observed };
+}
+
+/** The evidence of a rollback too large to store: everything but the telemetry records. */
+function withoutRecords(evidence: EvidenceDocument): EvidenceDocument {
+  const telemetry = evidence.telemetry!;
+  return { ...evidence, telemetry: { ...telemetry, records: [], recordsOmitted: telemetry.records.length } };
 }
 
 function revertedMessage(live: Digest, abandoned: Digest): string {

@@ -25,6 +25,11 @@ export interface TelemetryEvidence {
   now: number;
   /** The records since the status's `earlierTelemetry.through` (0 in the first step): spend reads all of them, the analysis those after stepStart. */
   records: IntervalRecord[];
+  /**
+   * Set when the records were left out because the document was over the evidence cap: only a
+   * rollback is recorded that way (it must never fail to commit), and its analysis is not re-derivable.
+   */
+  recordsOmitted?: number;
   problems: SignalProblem[];
 }
 

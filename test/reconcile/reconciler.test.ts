@@ -12,9 +12,9 @@ import { PROFILES } from "../../src/telemetry/simulated/profiles.ts";
 import { exampleGitopsRepo, git, proposeRelease } from "../support/gitops-repo.ts";
 import { simulatedReconciler } from "../support/reconcile/simulated.ts";
 
-async function setup(env: string, service: string) {
+async function setup(env: string, service: string, options: { maxEvidenceBytes?: number } = {}) {
   const repo = await exampleGitopsRepo();
-  const { gitRepo, world, reconciler, advance } = await simulatedReconciler(repo.dir, { environment: env, service });
+  const { gitRepo, world, reconciler, advance } = await simulatedReconciler(repo.dir, { environment: env, service, ...options });
   const tick = () => reconciler.tick();
   const statusOf = async () => {
     const head = await gitRepo.head();
@@ -98,6 +98,32 @@ describe("reconciler end to end (local repository, simulated cluster and telemet
       assert.equal(status?.rejected?.at(-1)?.digest, bad.digest);
       assert.ok(status?.frozenUntil);
       assert.equal(s.world.cluster.deployedVersions("dev", "support-agent")?.canaryDigest, undefined, "canary scaled down");
+    } finally {
+      await s.repo.cleanup();
+    }
+  });
+
+  it("records a rollback even when its evidence is over the cap: without the records, which audit names", async () => {
+    const s = await setup("dev", "support-agent", { maxEvidenceBytes: 24 * 1024 });
+    try {
+      const bad = await proposeRelease(s.repo.dir, "dev", "support-agent", (p) => ({ ...p, prompts: { digest: `sha256:${"9".repeat(64)}` } }));
+      s.world.behaviour.set(bad.digest, PROFILES["err+2pp"]);
+      const results = await runUntilSettled(s);
+      assert.deepEqual(results.flatMap((r) => r.errors), []);
+      const rollback = results.flatMap((r) => r.decisions).find((d) => d.change.action === "rollback");
+      assert.ok(rollback, "the rollback was committed");
+      const full = (rollback.change.evidence as EvidenceDocument).telemetry!;
+      assert.ok(full.records.length > 0);
+      const stored = JSON.parse(git(s.repo.dir, "show", `${rollback.commit}:evidence/sha256/${rollback.evidence.slice(7, 9)}/${rollback.evidence.slice(7)}.json`)) as EvidenceDocument;
+      assert.deepEqual([stored.telemetry!.records.length, stored.telemetry!.recordsOmitted], [0, full.records.length]);
+      assert.equal((await s.statusOf()).status?.phase, "rolled-back");
+      const report = await auditHistory(s.gitRepo, { service: "support-agent" });
+      assert.deepEqual(
+        report.failures.map((f) => [f.commit.slice(0, 12), f.check]),
+        [[rollback.commit.slice(0, 12), "decision"]],
+        JSON.stringify(report.failures),
+      );
+      assert.match(JSON.stringify(report.failures[0]), /omits its \d+ telemetry records \(the document was over the evidence cap when this rollback was recorded\)/);
     } finally {
       await s.repo.cleanup();
     }

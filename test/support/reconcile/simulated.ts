@@ -24,11 +24,15 @@ export interface SimulatedReconciler {
 
 export async function simulatedReconciler(
   dir: string,
-  options: { environment?: string; service?: string; logger?: Logger; loader?: PolicyLoader; start?: Date } = {},
+  options: { environment?: string; service?: string; logger?: Logger; loader?: PolicyLoader; start?: Date; maxEvidenceBytes?: number } = {},
 ): Promise<SimulatedReconciler> {
   let now = options.start ?? SIMULATION_START;
   const world = new SimulatedWorld({ seed: 11 });
-  const gitRepo = await GitRepo.open(dir, { clock: () => now, identity: { name: "tollgate", email: "tollgate@example.com" } });
+  const gitRepo = await GitRepo.open(dir, {
+    clock: () => now,
+    identity: { name: "tollgate", email: "tollgate@example.com" },
+    ...(options.maxEvidenceBytes ? { maxEvidenceBytes: options.maxEvidenceBytes } : {}),
+  });
   const reconciler = new Reconciler({
     repo: gitRepo,
     policies: options.loader ? new PolicyAtHead(options.loader) : sharedPolicies,
