@@ -34,7 +34,7 @@ export function statusCommand(ctx: CommandContext): Command {
     .action(async (options: StatusCliOptions) => {
       const repo = await GitRepo.open(resolve(ctx.cwd, options.repo), { branch: options.branch });
       const head = await repo.head();
-      if (!head) throw new UserError(`${options.repo}: branch ${options.branch} has no commits`);
+      if (!head) throw new UserError(`${options.repo}: there is no branch ${options.branch} with commits (choose one with --branch)`);
       const { state, problems } = await loadRepository(repo.treeAt(head, `${options.branch}@${head.slice(0, 12)}`));
       if (options.env && !state.environments.has(options.env)) {
         throw new UserError(`--env ${options.env}: no such environment at ${options.branch} (${[...state.environments.keys()].sort().join(", ")})`);
