@@ -19,6 +19,7 @@ import { Reconciler, type TickResult } from "../reconcile/reconciler.ts";
 import { SimulatedWorld } from "../reconcile/simulation.ts";
 import { createTelemetrySource } from "../telemetry/factory.ts";
 import type { TelemetrySource } from "../telemetry/source.ts";
+import { formatTick } from "../reconcile/format-tick.ts";
 import type { CommandContext } from "./context.ts";
 import { EXIT_FAILED, EXIT_OK } from "./exit-codes.ts";
 
@@ -129,18 +130,9 @@ async function reconcile(ctx: CommandContext, options: ReconcileOptions): Promis
 }
 
 function printTick(ctx: CommandContext, result: TickResult): void {
-  for (const d of result.decisions) {
-    ctx.out(`${d.change.action.padEnd(8)} ${d.change.environment}/${d.change.service}  ${d.change.why}  (commit ${d.commit.slice(0, 12)})`);
-  }
-  for (const e of result.errors) ctx.err(`error    ${e.environment}/${e.service}: ${e.message}`);
-  if (result.problems.length > 0) ctx.err(`${result.problems.length} invalid file(s) at HEAD were skipped; run \`tollgate validate\``);
-  if (result.conflict) ctx.err("the remote kept moving: no decision was published; run again");
-  const clusters = result.applied.flatMap((a) => a.clusters);
-  const failed = clusters.filter((c) => !c.ok);
-  for (const c of failed) ctx.err(`cluster  ${c.error?.message ?? c.cluster}`);
-  ctx.out(
-    `${result.decisions.length} decision(s) committed${result.skipped ? `, ${result.skipped} already recorded` : ""}; ${result.applied.length} service(s) applied to ${clusters.length - failed.length}/${clusters.length} cluster target(s); head ${result.head?.slice(0, 12) ?? "none"} (${Math.round(result.durationMs)} ms)`,
-  );
+  const { out, err } = formatTick(result);
+  for (const line of err) ctx.err(line);
+  for (const line of out) ctx.out(line);
 }
 
 function collect(value: string, previous: string[]): string[] {
