@@ -1,13 +1,16 @@
 /**
  * Notifications: every published decision is POSTed as a JSON event to the configured webhooks, with
- * retries. A failing webhook is logged and never blocks or undoes a decision.
+ * retries. A failing webhook is logged and never blocks or undoes a decision. The event's `text` is
+ * the decision in one line, so chat incoming webhooks (Slack, Mattermost) take the event as it is.
  */
 import type { Logger } from "pino";
-import type { WrittenDecision } from "../gitops/index.ts";
+import { decisionSubject, type WrittenDecision } from "../gitops/index.ts";
 import { diffArtifacts } from "../model/artifact-diff.ts";
 
 export interface DecisionEvent {
   type: "tollgate.decision";
+  /** The decision in one line for people: what chat incoming webhooks show. */
+  text: string;
   environment: string;
   service: string;
   action: string;
@@ -27,6 +30,7 @@ export function decisionEvent(d: WrittenDecision): DecisionEvent {
   const diff = diffArtifacts(c.from, c.to);
   return {
     type: "tollgate.decision",
+    text: `${decisionSubject(c.action, c.environment, c.service, c.from?.digest, c.to.digest)}: ${c.why} (commit ${d.commit.slice(0, 12)})`,
     environment: c.environment,
     service: c.service,
     action: c.action,

@@ -77,6 +77,7 @@ describe("decision webhooks", () => {
     assert.equal(event.type, "tollgate.decision");
     assert.equal(event.action, "rollback");
     assert.equal(event.commit, decision.commit);
+    assert.equal(event.text, `rollback(prod/agent): ${bad.digest.slice(7, 19)} → ${good.digest.slice(7, 19)}: error_rate failed the canary analysis (commit cccccccccccc)`);
     assert.deepEqual(event.artifactDiff, { changed: ["model"], summary: "model claude-sonnet-4-5 snapshot 20251112 → 20250929" });
   });
 
