@@ -7,7 +7,6 @@
 import {
   NUMBER_FLOAT, NUMBER_INT, NUMBER_SIZE, SCALAR_SIZE, STRING_SIZE, T_BOOLEAN, T_NULL, T_NUMBER, T_STRING,
 } from "../runtime/layout.ts";
-import type { InputPathNode } from "./input-paths.ts";
 
 const encoder = new TextEncoder();
 const I64_MIN = -(2n ** 63n);
@@ -109,28 +108,6 @@ export class DataBuilder {
     return addr;
   }
 
-  /**
-   * The needed-input tree for the runtime's parser (json.ts jsonParseNeeded): 8-byte aligned
-   * nodes of u32 member count, u32 `any`, then (u64 key prefix, u32 key string value, u32 child)
-   * per member; a child is 0 (build whole), 1 (skip) or a node's address. Returns the root's
-   * address.
-   */
-  inputPathNode(node: InputPathNode): number {
-    const ref = (n: InputPathNode | undefined): number => (n === undefined ? 1 : n.whole ? 0 : this.inputPathNode(n));
-    const members = [...node.children].map(([key, child]) => [key, this.stringValue(key), ref(child)] as const);
-    const any = ref(node.any);
-    const bytes = new Uint8Array(8 + members.length * 16);
-    const dv = new DataView(bytes.buffer);
-    dv.setUint32(0, members.length, true);
-    dv.setUint32(4, any, true);
-    members.forEach(([text, key, child], i) => {
-      dv.setBigUint64(8 + i * 16, keyPrefix(text), true);
-      dv.setUint32(16 + i * 16, key, true);
-      dv.setUint32(20 + i * 16, child, true);
-    });
-    return this.append(bytes, 8);
-  }
-
   intValue(n: number): number {
     if (!Number.isSafeInteger(n)) throw new Error(`integer constant out of range: ${n}`);
     return this.numberValue(String(n));
@@ -156,12 +133,4 @@ export class DataBuilder {
   boolValue(b: boolean): number {
     return b ? this.scalarValues().true : this.scalarValues().false;
   }
-}
-
-/** The runtime's strPrefix of a key: its first 8 UTF-8 bytes, zero-padded, as a big-endian u64. */
-function keyPrefix(key: string): bigint {
-  const bytes = encoder.encode(key);
-  let x = 0n;
-  for (let i = 0; i < 8; i++) x = (x << 8n) | BigInt(bytes[i] ?? 0);
-  return x;
 }

@@ -9,7 +9,6 @@ import type * as ir from "../ir.ts";
 import { HOST_NAMES } from "../runtime/host.ts";
 import { runtimeWasm } from "../runtime/load.ts";
 import { DataBuilder } from "./data.ts";
-import { neededInputPaths } from "./input-paths.ts";
 import { FunctionLowerer, type LoweringEnv } from "./lower.ts";
 
 export interface EmitOptions {
@@ -25,11 +24,6 @@ export interface EmitOptions {
    * strict-builtin-errors. Default false: as in OPA, such a call is undefined instead.
    */
   readonly strictBuiltinErrors?: boolean;
-  /**
-   * `opa_eval` builds the whole input even where the analysis (input-paths.ts) proves the plans
-   * cannot read it (default false: only the readable parts are built). For tests and benchmarks.
-   */
-  readonly wholeInput?: boolean;
 }
 
 /** Exports the OPA Wasm ABI (1.2) defines; everything else is removed. */
@@ -231,9 +225,6 @@ function emit(m: Module, policy: ir.Policy, options: EmitOptions): Uint8Array {
   const bjAddr = data.raw(bj);
   const ejAddr = data.raw(ej);
 
-  const neededInput = options.wholeInput ? undefined : neededInputPaths(policy);
-  const inputPaths = neededInput ? data.inputPathNode(neededInput) : 0;
-
   const heapBase = align(data.end, 8);
   const heapLimit = options.heapLimitBytes ?? DEFAULT_HEAP_LIMIT;
   if (heapLimit < heapBase + PAGE || heapLimit > 0xffff0000) throw new Error(`heap limit out of range: ${heapLimit}`);
@@ -245,7 +236,6 @@ function emit(m: Module, policy: ir.Policy, options: EmitOptions): Uint8Array {
     entrypoints_json: ejAddr,
     entrypoints_json_len: ej.byteLength,
     strict_builtin_errors: options.strictBuiltinErrors ? 1 : 0,
-    input_paths: inputPaths,
   };
   for (const [base, internal] of placeholders.globals) {
     const value = constants[base];

@@ -37,13 +37,6 @@ export declare const ENTRYPOINTS_JSON: usize;
 @external("tollgate", "entrypoints_json_len")
 export declare const ENTRYPOINTS_JSON_LEN: usize;
 
-/**
- * The needed-paths tree of the input (json.ts jsonParseNeeded), or 0 when the plans may read the
- * input as a whole. Set by the codegen.
- */
-@external("tollgate", "input_paths")
-export declare const INPUT_PATHS: usize;
-
 /** 1: builtin errors abort evaluation; 0: they make the call undefined (OPA's default). */
 @external("tollgate", "strict_builtin_errors")
 export declare const STRICT_BUILTIN_ERRORS: bool;

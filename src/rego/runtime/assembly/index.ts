@@ -1,10 +1,10 @@
 // Entry point of the runtime: the OPA Wasm ABI exports, and the `rt_*` / `b_*` functions the
 // codegen calls (the codegen removes every export that is not part of the ABI).
-import { BUILTINS_JSON, BUILTINS_JSON_LEN, ENTRYPOINTS_JSON, ENTRYPOINTS_JSON_LEN, INPUT_PATHS, run_plan } from "./env";
+import { BUILTINS_JSON, BUILTINS_JSON_LEN, ENTRYPOINTS_JSON, ENTRYPOINTS_JSON_LEN, run_plan } from "./env";
 import { alloc, allocZero, heapGet, heapSet } from "./mem";
 import { bufCString, bufNew, bufStr } from "./buf";
 import { abortBuf, bufAsciiSafe, bufLocation, fail } from "./error";
-import { dumpJSON, dumpRego, jsonParse, jsonParseNeeded } from "./json";
+import { dumpJSON, dumpRego, jsonParse } from "./json";
 import { equal } from "./compare";
 import { mkInt, mkNumberText } from "./number";
 import {
@@ -99,8 +99,7 @@ export function opa_eval(
   resetEvaluation();
   let inputValue: usize = 0;
   if (inputLen > 0) {
-    // only the parts of the input the plans can read are built (all of it is validated)
-    inputValue = jsonParseNeeded(input, <u32>inputLen, INPUT_PATHS);
+    inputValue = jsonParse(input, <u32>inputLen);
     if (inputValue == 0) fail("invalid input: not valid JSON");
   }
   const rs = run_plan(entrypoint, inputValue, data);

@@ -15,23 +15,10 @@ const MAX_DEPTH: i32 = 1000;
 // position in locals. Elements of the open containers are on the stack, innermost last:
 // arrays push u32 values; objects push 16-byte members (u64 key prefix, see strPrefix; u32 key;
 // u32 value), so that sorting the keys mostly compares integers. Below each container's
-// elements lies its frame: u32 offset of the enclosing container's elements, u32 its kind word.
-// The kind word is the kind in its low two bits and, when only part of the input is needed
-// (jsonParseNeeded), the needed-paths node of the container's members (objects) or elements
-// (arrays); 0 = build everything.
+// elements lies its frame: u32 offset of the enclosing container's elements, u32 its kind.
 const K_TOP: u32 = 0;
 const K_ARRAY: u32 = 1;
 const K_OBJECT: u32 = 2;
-const K_MASK: u32 = 3;
-
-// Needed-paths tree (emitted by the codegen, see codegen/input-paths.ts), 8-byte aligned nodes:
-// u32 member count n, u32 `any`, then n × (u64 key prefix (strPrefix), u32 key string value,
-// u32 child). A child or `any` is NODE_WHOLE (build completely), NODE_SKIP (validate only) or a
-// node's address.
-const NODE_WHOLE: usize = 0;
-const NODE_SKIP: usize = 1;
-/** The value of a skipped object member (never a value address). */
-const SKIPPED: usize = 1;
 
 // Where the last string or number ended (helpers return the value and leave this).
 let after: usize = 0;
@@ -59,28 +46,6 @@ function moveStack(base: usize, used: usize, cap: usize): usize {
 }
 
 export function jsonParse(ptr: usize, len: u32): usize {
-  return jsonParseNeeded(ptr, len, NODE_WHOLE);
-}
-
-/** The needed-paths child of `node` for member key `k`, whose strPrefix is `prefix`. */
-function neededChild(node: usize, k: usize, prefix: u64): usize {
-  const n = load<u32>(node);
-  for (let i: u32 = 0; i < n; i++) {
-    const at = node + 8 + (<usize>i << 4);
-    if (load<u64>(at) != prefix) continue;
-    const key = <usize>load<u32>(at, 8);
-    if (strLen(key) == strLen(k) && (strLen(k) <= 8 || compareStrings(key, k) == 0)) return <usize>load<u32>(at, 12);
-  }
-  return <usize>load<u32>(node, 4);
-}
-
-/**
- * Parses JSON text, building only the parts the needed-paths tree `root` names (NODE_WHOLE:
- * everything): object members it does not name are validated and left out; at a node, arrays are
- * built completely unless the node has `any` (then each element by it). Invalid JSON anywhere
- * gives 0, as jsonParse.
- */
-export function jsonParseNeeded(ptr: usize, len: u32, root: usize): usize {
   let p = ptr;
   const e = ptr + len;
   let cap: usize = len < 64 ? 64 : len > 65536 ? 65536 : (<usize>len + 15) & ~(<usize>15);
@@ -89,18 +54,13 @@ export function jsonParseNeeded(ptr: usize, len: u32, root: usize): usize {
   let kind = K_TOP;
   let mark: usize = 0;
   let depth: i32 = 0;
-  let next = root; // needed-paths node of the next value
   while (true) {
     // a value starts at p
     p = skipWs(p, e);
     if (p >= e) return 0;
     const c = <u32>load<u8>(p);
     let v: usize = 0;
-    if (next == NODE_SKIP) {
-      p = skipValue(p, e, depth);
-      if (p == 0) return 0;
-      v = SKIPPED;
-    } else if (c == 34) {
+    if (c == 34) {
       v = parseStr(p, e);
       p = after;
     } else if (c == 123 || c == 91) {
@@ -122,22 +82,14 @@ export function jsonParseNeeded(ptr: usize, len: u32, root: usize): usize {
         store<u32>(sp, kind, 4);
         sp += 8;
         mark = sp - base;
-        if (c == 123) {
-          kind = K_OBJECT | <u32>next;
+        kind = c == 123 ? K_OBJECT : K_ARRAY;
+        if (kind == K_OBJECT) {
           const k = parseKey(p, e);
           if (k == 0) return 0;
           p = after;
-          const prefix = strPrefix(strPtr(k), strLen(k));
-          store<u64>(sp, prefix);
+          store<u64>(sp, strPrefix(strPtr(k), strLen(k)));
           store<u32>(sp, <u32>k, 8);
           sp += 16;
-          if (next != NODE_WHOLE) next = neededChild(next, k, prefix);
-        } else {
-          if (next != NODE_WHOLE) {
-            next = <usize>load<u32>(next, 4);
-            if (next == NODE_SKIP) next = NODE_WHOLE;
-          }
-          kind = K_ARRAY | <u32>next;
         }
         continue;
       }
@@ -162,12 +114,11 @@ export function jsonParseNeeded(ptr: usize, len: u32, root: usize): usize {
     if (v == 0) return 0;
     // v is complete: add it to its container, and close the containers that end here
     while (true) {
-      const k = kind & K_MASK;
-      if (k == K_TOP) {
+      if (kind == K_TOP) {
         p = skipWs(p, e);
         return p == e ? v : 0;
       }
-      if (k == K_ARRAY) {
+      if (kind == K_ARRAY) {
         if (sp + 24 > base + cap) {
           const used = sp - base;
           base = moveStack(base, used, cap << 1);
@@ -176,35 +127,31 @@ export function jsonParseNeeded(ptr: usize, len: u32, root: usize): usize {
         }
         store<u32>(sp, <u32>v);
         sp += 4;
-      } else if (v != SKIPPED) store<u32>(sp - 4, <u32>v);
-      else sp -= 16;
+      } else store<u32>(sp - 4, <u32>v);
       p = skipWs(p, e);
       if (p >= e) return 0;
       const d = <u32>load<u8>(p);
       p++;
       if (d == 44) {
         // ,
-        next = <usize>(kind & ~K_MASK);
-        if (k == K_OBJECT) {
+        if (kind == K_OBJECT) {
           if (sp + 24 > base + cap) {
             const used = sp - base;
             base = moveStack(base, used, cap << 1);
             cap <<= 1;
             sp = base + used;
           }
-          const key = parseKey(p, e);
-          if (key == 0) return 0;
+          const k = parseKey(p, e);
+          if (k == 0) return 0;
           p = after;
-          const prefix = strPrefix(strPtr(key), strLen(key));
-          store<u64>(sp, prefix);
-          store<u32>(sp, <u32>key, 8);
+          store<u64>(sp, strPrefix(strPtr(k), strLen(k)));
+          store<u32>(sp, <u32>k, 8);
           sp += 16;
-          if (next != NODE_WHOLE) next = neededChild(next, key, prefix);
         }
         break; // the next element
       }
       const start = base + mark;
-      if (k == K_ARRAY) {
+      if (kind == K_ARRAY) {
         if (d != 93) return 0;
         v = mkArrayFrom(start, <u32>((sp - start) >> 2));
       } else {
@@ -232,141 +179,6 @@ function parseKey(p: usize, e: usize): usize {
   if (p >= e || load<u8>(p) != 58) return 0;
   after = p + 1;
   return k;
-}
-
-// Kinds of the containers open in skipValue, one bit per level (1 = object); MAX_DEPTH bounds it.
-const SKIP_KINDS = memory.data(128);
-
-/**
- * Validates the JSON value at `p` exactly as the parser would, inside `depth` open containers,
- * without building it: where it ends, or 0 if it is invalid.
- */
-function skipValue(p: usize, e: usize, depth: i32): usize {
-  let open: u32 = 0;
-  while (true) {
-    p = skipWs(p, e);
-    if (p >= e) return 0;
-    const c = <u32>load<u8>(p);
-    if (c == 34) {
-      p = skipStr(p, e);
-      if (p == 0) return 0;
-    } else if (c == 123 || c == 91) {
-      p = skipWs(p + 1, e);
-      if (p >= e) return 0;
-      if (<u32>load<u8>(p) == c + 2) p++;
-      else {
-        if (++depth > MAX_DEPTH) return 0;
-        const bit = SKIP_KINDS + (open >> 3);
-        const mask: u32 = 1 << (open & 7);
-        if (c == 123) {
-          store<u8>(bit, <u32>load<u8>(bit) | mask);
-          p = skipKey(p, e);
-          if (p == 0) return 0;
-        } else store<u8>(bit, <u32>load<u8>(bit) & ~mask);
-        open++;
-        continue;
-      }
-    } else if (c == 116) {
-      if (p + 4 > e || load<u32>(p) != 0x65757274) return 0; // "true"
-      p += 4;
-    } else if (c == 102) {
-      if (p + 5 > e || load<u32>(p + 1) != 0x65736c61) return 0; // "alse"
-      p += 5;
-    } else if (c == 110) {
-      if (p + 4 > e || load<u32>(p) != 0x6c6c756e) return 0; // "null"
-      p += 4;
-    } else if (c == 45 || (c >= 48 && c <= 57)) {
-      p = skipNumber(p, e);
-      if (p == 0) return 0;
-    } else return 0;
-    // a value ended: the next element, or close containers
-    while (true) {
-      if (open == 0) return p;
-      p = skipWs(p, e);
-      if (p >= e) return 0;
-      const d = <u32>load<u8>(p);
-      p++;
-      const isObject = (<u32>load<u8>(SKIP_KINDS + ((open - 1) >> 3)) >> ((open - 1) & 7)) & 1;
-      if (d == 44) {
-        if (isObject) {
-          p = skipKey(p, e);
-          if (p == 0) return 0;
-        }
-        break;
-      }
-      if (d != (isObject ? 125 : 93)) return 0;
-      open--;
-      depth--;
-    }
-  }
-  unreachable();
-}
-
-/** Past an object key and its colon at `p` (after whitespace), or 0 if invalid. */
-function skipKey(p: usize, e: usize): usize {
-  p = skipWs(p, e);
-  if (p >= e || load<u8>(p) != 34) return 0;
-  p = skipStr(p, e);
-  if (p == 0) return 0;
-  p = skipWs(p, e);
-  if (p >= e || load<u8>(p) != 58) return 0;
-  return p + 1;
-}
-
-/** Past the string at `p` (its opening quote), validated as parseStr does, or 0 if invalid. */
-function skipStr(p: usize, e: usize): usize {
-  let q = p + 1;
-  while (true) {
-    while (q + 8 <= e) {
-      const m = stringSpecials(load<u64>(q));
-      if (m != 0) {
-        q += <usize>(ctz<u64>(m) >> 3);
-        break;
-      }
-      q += 8;
-    }
-    while (q < e) {
-      const c = load<u8>(q);
-      if (c == 34 || c == 92 || c < 32) break;
-      q++;
-    }
-    if (q >= e) return 0;
-    const c = <u32>load<u8>(q);
-    if (c == 34) return q + 1;
-    if (c != 92 || q + 1 >= e) return 0;
-    const x = <u32>load<u8>(q + 1);
-    q += 2;
-    if (x == 117) {
-      if (q + 4 > e) return 0;
-      for (let i = 0; i < 4; i++) if (hexDigit(<u32>load<u8>(q + i)) < 0) return 0;
-      q += 4;
-    } else if (x != 34 && x != 92 && x != 47 && x != 98 && x != 102 && x != 110 && x != 114 && x != 116) return 0;
-  }
-  return 0;
-}
-
-/** Past the number at `p`, validated as parseNumber does, or 0 if invalid. */
-function skipNumber(p: usize, e: usize): usize {
-  if (load<u8>(p) == 45) p++;
-  if (p < e && load<u8>(p) == 48) p++;
-  else {
-    const s = p;
-    while (p < e && <u32>load<u8>(p) - 48 <= 9) p++;
-    if (p == s) return 0;
-  }
-  if (p < e && load<u8>(p) == 46) {
-    const s = ++p;
-    while (p < e && <u32>load<u8>(p) - 48 <= 9) p++;
-    if (p == s) return 0;
-  }
-  if (p < e && (load<u8>(p) | 32) == 101) {
-    p++;
-    if (p < e && (load<u8>(p) == 43 || load<u8>(p) == 45)) p++;
-    const s = p;
-    while (p < e && <u32>load<u8>(p) - 48 <= 9) p++;
-    if (p == s) return 0;
-  }
-  return p;
 }
 
 /**
