@@ -9,8 +9,8 @@
  *   type an approval into a file, so the approvals count only together with the merge.
  * - When the artifact changes, the release file at that commit must record the approvals the
  *   environment requires for the new digest (`approvals`): `approvals.required` distinct approvers,
- *   listed in `approvals.approvers` (an empty list admits anyone; `team:` entries cannot be resolved
- *   from the repository and admit nobody here), covering the changed parts when they are in
+ *   listed in `approvals.approvers` (an empty list admits anyone; `team:` entries admit the members
+ *   teams.yaml at the parent gives them, and nobody without one), covering the changed parts when they are in
  *   `approvals.for` (or `release` is). The same rule the guardrails apply to the rollout.
  * - Status files are written by tollgate only: any other commit changing one is flagged.
  * Everywhere: evidence documents are written once, by the decision that refers to them; any other
@@ -20,7 +20,8 @@
 import { diffArtifacts } from "../model/artifact-diff.ts";
 import { shortDigest } from "../model/artifact-digest.ts";
 import { changedFiles, EVIDENCE_DIR, type HistoryEntry } from "../gitops/index.ts";
-import type { ApprovalScope, Environment, Release } from "../model/types.ts";
+import { teamsOf } from "../model/repository.ts";
+import type { ApprovalScope, Environment, Release, Teams } from "../model/types.ts";
 import type { AuditContext } from "./verify-decision.ts";
 import type { AuditFilter, CheckOutcome, CommitAudit } from "./types.ts";
 
@@ -65,7 +66,8 @@ export async function verifyChange(ctx: AuditContext, entry: HistoryEntry, filte
     if (!release || !environment) continue;
     if (before?.releases.get(service)?.artifact.digest === release.artifact.digest) continue;
     applies = { ...applies, approvals: true };
-    approvals.push(...missingApprovals(environment, release, change.path));
+    // Teams as the base had them: a change cannot make its own approvers eligible by editing teams.yaml.
+    approvals.push(...missingApprovals(environment, release, change.path, (await ctx.states.at(parent)).state.teams));
   }
   if (!applies.evidence && !applies.outside) return null;
   const scopes = [...touched].map((s) => s.split("/") as [string, string]);
@@ -87,14 +89,15 @@ export async function verifyChange(ctx: AuditContext, entry: HistoryEntry, filte
 }
 
 /** What is missing for the release's new digest to carry the approvals the environment requires. */
-export function missingApprovals(environment: Environment, release: Release, file: string): string[] {
+export function missingApprovals(environment: Environment, release: Release, file: string, teams?: Teams): string[] {
   const policy = environment.approvals;
   if (!environment.protected || policy.required <= 0) return [];
   const digest = release.artifact.digest;
   const changed = diffArtifacts(release.lastGood, release.artifact).changed;
   const needing = changed.filter((part) => policy.for.includes(part) || policy.for.includes("release"));
   if (needing.length === 0) return [];
-  const eligible = (by: string) => (policy.approvers ?? []).length === 0 || (policy.approvers ?? []).includes(by);
+  const approvers = policy.approvers ?? [];
+  const eligible = (by: string) => approvers.length === 0 || approvers.includes(by) || teamsOf(teams, by).some((team) => approvers.includes(`team:${team}`));
   // Parts short of approvers, grouped by who approved them, so one file gives one line per situation.
   const short = new Map<string, { parts: string[]; have: string[] }>();
   for (const part of needing) {

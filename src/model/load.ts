@@ -3,7 +3,7 @@ import { artifactDigest } from "./artifact-digest.ts";
 import { InvalidInputError, type InputProblem } from "./errors.ts";
 import { parseDuration } from "./duration.ts";
 import { formatFieldPath, schemaProblems } from "./schemas.ts";
-import type { Artifact, Environment, Release, Status } from "./types.ts";
+import type { Artifact, Environment, Release, Status, Teams } from "./types.ts";
 import { type FieldPath, parseYamlSource, type YamlSource } from "./yaml-source.ts";
 
 type Check = (path: FieldPath, message: string) => void;
@@ -16,6 +16,11 @@ export function parseEnvironment(text: string, file: string): Environment {
 /** Parses and validates a release file; the stated digests must match their parts. */
 export function parseRelease(text: string, file: string): Release {
   return parseKind<Release>("release", text, file, checkRelease);
+}
+
+/** Parses and validates teams.yaml. */
+export function parseTeams(text: string, file: string): Teams {
+  return parseKind<Teams>("teams", text, file, () => {});
 }
 
 /** Parses and validates a status file. */

@@ -1,10 +1,12 @@
 import { InvalidInputError, type InputProblem } from "./errors.ts";
-import { locateField, parseEnvironment, parseRelease, parseStatus } from "./load.ts";
+import { locateField, parseEnvironment, parseRelease, parseStatus, parseTeams } from "./load.ts";
 import { type ParseCache, parseCache } from "./parse-cache.ts";
 import type { TreeReader } from "./tree.ts";
-import type { Environment, EnvironmentState, RepositoryState } from "./types.ts";
+import type { Environment, EnvironmentState, RepositoryState, Teams } from "./types.ts";
 
 export const ENVIRONMENTS_DIR = "environments";
+/** Who belongs to which team (optional), at the repository root. */
+export const TEAMS_FILE = "teams.yaml";
 const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 
 export function environmentFile(env: string): string {
@@ -108,7 +110,10 @@ export async function loadRepository(tree: TreeReader, options: { cache?: ParseC
     }
   }
   problems.push(...promotionProblems(environments, tree));
-  return { state: { environments }, problems, filesRead };
+  const rootEntries = (await tree.list("")) ?? [];
+  const teams = rootEntries.some((e) => e.name === TEAMS_FILE && e.kind === "file") ? await attempt(TEAMS_FILE, parseTeams) : undefined;
+  if (teams) problems.push(...teamProblems(environments, teams, tree));
+  return { state: { environments, ...(teams ? { teams } : {}) }, problems, filesRead };
 }
 
 async function serviceFiles(tree: TreeReader, dir: string, problems: InputProblem[]): Promise<{ service: string; path: string }[]> {
@@ -125,6 +130,33 @@ async function serviceFiles(tree: TreeReader, dir: string, problems: InputProble
     }
   }
   return files;
+}
+
+/** With a teams.yaml, every `team:` approver must name one of its teams. */
+function teamProblems(environments: Map<string, EnvironmentState>, teams: Teams, tree: TreeReader): InputProblem[] {
+  const problems: InputProblem[] = [];
+  for (const { environment } of environments.values()) {
+    (environment.approvals.approvers ?? []).forEach((approver, i) => {
+      const team = approver.startsWith("team:") ? approver.slice("team:".length) : undefined;
+      if (team !== undefined && !(team in teams.teams)) {
+        problems.push({
+          file: tree.display(environmentFile(environment.name)),
+          ...locateField(environment, ["approvals", "approvers", i]),
+          message: `approvers names "${approver}", which is not a team of ${TEAMS_FILE} (${Object.keys(teams.teams).sort().join(", ") || "none"})`,
+        });
+      }
+    });
+  }
+  return problems;
+}
+
+/** The teams `person` belongs to by teams.yaml, sorted. */
+export function teamsOf(teams: Teams | undefined, person: string): string[] {
+  if (!teams) return [];
+  return Object.entries(teams.teams)
+    .filter(([, members]) => members.includes(person))
+    .map(([team]) => team)
+    .sort();
 }
 
 /** `promotesFrom` must name an existing environment, and following it must never loop. */

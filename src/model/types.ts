@@ -306,4 +306,13 @@ export interface EnvironmentState {
 export interface RepositoryState {
   /** By environment name. */
   environments: Map<string, EnvironmentState>;
+  /** teams.yaml at the root, when there is one: members by team name. */
+  teams?: Teams;
+}
+
+/** teams.yaml: who belongs to which team, for `team:` approvers. */
+export interface Teams {
+  apiVersion: "tollgate.dev/v1";
+  kind: "Teams";
+  teams: Record<string, string[]>;
 }

@@ -3,7 +3,8 @@
  * state at HEAD, the moment of the decision and, during a rollout, what the telemetry showed.
  */
 import { diffArtifacts } from "../model/artifact-diff.ts";
-import type { Approval, Environment, EnvironmentState, Release, RepositoryState, Status } from "../model/types.ts";
+import { teamsOf } from "../model/repository.ts";
+import type { Approval, Environment, EnvironmentState, Release, RepositoryState, Status, Teams } from "../model/types.ts";
 import { policyEnvironment, policyNow, utcTime } from "../policy/input.ts";
 import type { PolicyAnalysis, PolicyApproval, PolicyInput, PolicyMode, PolicySpend, PolicyStatus } from "../policy/types.ts";
 
@@ -41,7 +42,7 @@ export function buildPolicyInput(facts: PolicyInputFacts): PolicyInput {
     upstream: upstreamOf(facts.state, env.promotesFrom, facts.service),
     ...(facts.analysis ? { analysis: facts.analysis } : {}),
     ...(facts.spend ? { spend: facts.spend } : {}),
-    approvals: [...(release.approvals ?? []), ...(facts.extraApprovals ?? [])].map(policyApproval),
+    approvals: [...(release.approvals ?? []), ...(facts.extraApprovals ?? [])].map((a) => policyApproval(a, facts.state.teams)),
     deployments: dependencyDeployments(envState, release),
     dependencies: dependencyHealth(envState, release),
   };
@@ -78,8 +79,10 @@ function upstreamOf(state: RepositoryState, promotesFrom: string | null, service
   return { environment: promotesFrom, verified };
 }
 
-function policyApproval(a: Approval): PolicyApproval {
-  return { by: a.by, at: a.at, digest: a.digest, ...(a.for ? { for: a.for } : {}) };
+/** An approval as the policy reads it, with the approver's teams by teams.yaml (when there is one). */
+function policyApproval(a: Approval, teams: Teams | undefined): PolicyApproval {
+  const of = teamsOf(teams, a.by);
+  return { by: a.by, ...(of.length > 0 ? { teams: of } : {}), at: a.at, digest: a.digest, ...(a.for ? { for: a.for } : {}) };
 }
 
 /** Rollouts under way of the services this one depends on (the only other rollouts a decision here weighs). */

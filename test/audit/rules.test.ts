@@ -9,7 +9,7 @@ import { parseSince } from "../../src/audit/since.ts";
 import { missingApprovals } from "../../src/audit/verify-change.ts";
 import { sealArtifact } from "../../src/model/artifact-digest.ts";
 import { UserError } from "../../src/model/errors.ts";
-import type { Environment, Release } from "../../src/model/types.ts";
+import type { Environment, Release, Teams } from "../../src/model/types.ts";
 import type { PolicyDecision } from "../../src/policy/types.ts";
 import { PROJECT_ROOT } from "../support/tmp-repo.ts";
 
@@ -79,6 +79,21 @@ describe("approvals a protected release change needs", () => {
     // A change only to a part outside approvals.for (the index) needs none; an unprotected environment needs none.
     assert.deepEqual(missingApprovals(prod, changed(release, (p) => ({ ...p, index: { buildId: "kb-x", digest: `sha256:${"9".repeat(64)}` } })), "f"), []);
     assert.deepEqual(missingApprovals({ ...prod, protected: false }, next, "f"), []);
+  });
+
+  it("admits members of a team:<name> approver by teams.yaml, and nobody without it", async () => {
+    const { prod, release } = await load();
+    const next = changed(release, (p) => ({ ...p, model: { ...p.model, snapshot: "20260101" } }));
+    const approvals = [
+      { by: "carol", at: "2026-11-24T10:00:00Z", digest: next.artifact.digest },
+      { by: "dave", at: "2026-11-24T10:00:00Z", digest: next.artifact.digest },
+    ];
+    const teams: Teams = { apiVersion: "tollgate.dev/v1", kind: "Teams", teams: { "ml-platform": ["carol"], "support-eng": ["dave", "erin"], other: ["mallory"] } };
+    assert.ok(prod.approvals.approvers?.includes("team:ml-platform"));
+    assert.deepEqual(missingApprovals(prod, { ...next, approvals }, "f", teams), []);
+    assert.match(missingApprovals(prod, { ...next, approvals }, "f").join(), /it has 0$/);
+    const outsider = [approvals[0]!, { ...approvals[1]!, by: "mallory" }];
+    assert.match(missingApprovals(prod, { ...next, approvals: outsider }, "f", teams).join(), /it has 1 \(carol\)$/);
   });
 });
 

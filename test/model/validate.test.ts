@@ -74,6 +74,18 @@ describe("tollgate validate", () => {
     assert.match(result.stdout, new RegExp(`prod/environment\\.yaml:${line}:\\d+: maxDuration 8h is 2880 telemetry intervals of 10s; a step may last at most 2000 .*\\(field rollout\\.steps\\[1\\]\\.maxDuration\\)`));
   });
 
+  it("reads teams.yaml: a bad member is named by line and field, an unknown team:<name> approver too", async () => {
+    const bad = await validateAfter((root) => writeFile(join(root, "teams.yaml"), "apiVersion: tollgate.dev/v1\nkind: Teams\nteams:\n  ml-platform: [carol]\n  support-eng: [dave, 7]\n"));
+    assert.equal(bad.code, 1);
+    assert.match(bad.stdout, /teams\.yaml:5:\d+: must be string \(field teams\.support-eng\[1\]\)/);
+    const unknown = await validateAfter((root) => writeFile(join(root, "teams.yaml"), "apiVersion: tollgate.dev/v1\nkind: Teams\nteams:\n  ml-platform: [carol]\n"));
+    assert.equal(unknown.code, 1);
+    const line = (await readFile(join(PROJECT_ROOT, PROD_ENV), "utf8")).split("\n").findIndex((l) => l.includes("approvers:")) + 1;
+    assert.match(unknown.stdout, new RegExp(`prod/environment\\.yaml:${line}:\\d+: approvers names "team:support-eng", which is not a team of teams\\.yaml \\(ml-platform\\) \\(field approvals\\.approvers\\[1\\]\\)`));
+    const good = await validateAfter((root) => writeFile(join(root, "teams.yaml"), "apiVersion: tollgate.dev/v1\nkind: Teams\nteams:\n  ml-platform: [carol]\n  support-eng: [dave]\n"));
+    assert.equal(good.code, 0, good.stdout);
+  });
+
   it("rejects duplicate keys", async () => {
     const result = await validateAfter((root) => editFile(root, PROD_ENV, (t) => t.replace("protected: true\n", "protected: true\nprotected: false\n")));
     assert.equal(result.code, 1);

@@ -81,6 +81,17 @@ describe("tollgate check", () => {
     // A team member counts through the team the platform names.
     const team = await check(repo, ["--head", PROMOTION, "--approver", "carol:ml-platform", "--approver", "dave:support-eng"]);
     assert.equal(team.code, 0, team.stdout);
+    // Without the platform naming teams, teams.yaml at the base does; the same file on the pull request's side does not count.
+    const bare = await check(repo, ["--head", PROMOTION, "--approver", "carol", "--approver", "dave"]);
+    assert.equal(bare.code, 1, bare.stdout);
+    const teamsYaml = "apiVersion: tollgate.dev/v1\nkind: Teams\nteams:\n  ml-platform: [carol]\n  support-eng: [dave]\n";
+    await branch(repo, "main-teams", "main", () => writeFile(join(repo.dir, "teams.yaml"), teamsYaml));
+    const byFile = await check(repo, ["--base", "main-teams", "--head", PROMOTION, "--approver", "carol", "--approver", "dave"]);
+    assert.equal(byFile.code, 0, byFile.stdout);
+    assert.equal(gateLine(byFile.stdout, "approvals"), "✓ approvals: approved by carol, dave");
+    await branch(repo, "self-teams", PROMOTION, () => writeFile(join(repo.dir, "teams.yaml"), teamsYaml));
+    const selfMade = await check(repo, ["--head", "self-teams", "--approver", "carol", "--approver", "dave"]);
+    assert.equal(selfMade.code, 1, selfMade.stdout);
   });
 
   it("blocks a change inside a freeze window, and one outside the deployment windows", async (t) => {

@@ -45,3 +45,14 @@ describe("policy input: dependencies", () => {
     }
   });
 });
+
+describe("policy input: approvals", () => {
+  it("names each recorded approver's teams by teams.yaml, and none without it", () => {
+    const release = { ...prod.releases.get("support-agent")!, approvals: [{ by: "carol", at: "2026-11-24T09:00:00Z", digest: prod.releases.get("support-agent")!.artifact.digest }] };
+    const build = (teams?: Record<string, string[]>) =>
+      buildPolicyInput({ mode: "live", state: { environments: state.environments, ...(teams ? { teams: { apiVersion: "tollgate.dev/v1", kind: "Teams", teams } } : {}) }, environment: "prod", service: "support-agent", release, status: prod.statuses.get("support-agent"), now });
+    assert.deepEqual(build({ "support-eng": ["carol", "dave"], "ml-platform": ["carol"], other: ["erin"] }).approvals[0]!.teams, ["ml-platform", "support-eng"]);
+    assert.equal(build().approvals[0]!.teams, undefined);
+    assert.deepEqual(state.teams?.teams["ml-platform"], ["carol"], "the example repository's own teams.yaml is read");
+  });
+});

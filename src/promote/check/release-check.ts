@@ -1,6 +1,7 @@
 import { shortDigest } from "../../model/artifact-digest.ts";
 import { diffArtifacts } from "../../model/artifact-diff.ts";
 import { canonicalJson } from "../../model/canonical-json.ts";
+import { teamsOf } from "../../model/repository.ts";
 import type { Approval, Release, RepositoryState, Status } from "../../model/types.ts";
 import type { LoadedBundle } from "../../policy/loader.ts";
 import type { PolicyInput, PolicyMode, PolicyViolation } from "../../policy/types.ts";
@@ -78,13 +79,17 @@ export function checkRelease(ctx: ReleaseCheckContext): ReleaseCheck {
     return result;
   }
 
-  const state: RepositoryState = { environments: new Map(ctx.base.environments) };
+  const state: RepositoryState = { environments: new Map(ctx.base.environments), ...(ctx.base.teams ? { teams: ctx.base.teams } : {}) };
   state.environments.set(environment, evalEnv);
   const release: Release = { ...proposed, approvals: recordedApprovals(proposed, baseEnv?.releases.get(service), result.notes) };
   if (running) release.lastGood = running;
   else delete release.lastGood;
   noteNewAttestations(proposed, ctx.base, result.notes);
-  const extra = platformApprovals(ctx.approvers, proposed.artifact.digest, ctx.now);
+  // The platform names some teams; teams.yaml at the base (never the pull request's) adds the rest.
+  const extra = platformApprovals(ctx.approvers, proposed.artifact.digest, ctx.now).map((a) => {
+    const teams = [...new Set([...(a.teams ?? []), ...teamsOf(ctx.base.teams, a.by)])].sort();
+    return { ...a, ...(teams.length > 0 ? { teams } : {}) };
+  });
   const inputFor = (mode: PolicyMode, status: Status | undefined): PolicyInput => {
     const input = buildPolicyInput({ mode, state, environment, service, release, status, now: ctx.now });
     return { ...input, approvals: [...input.approvals, ...extra] };
