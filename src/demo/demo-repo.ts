@@ -42,11 +42,12 @@ export class DemoRepo {
     this.#now = start;
   }
 
-  /** A fresh repository holding this project's environments/ and policies/ in one commit on main. */
+  /** A fresh repository holding this project's environments/, policies/ and teams.yaml in one commit on main. */
   static async create(start: Date): Promise<DemoRepo> {
     const dir = await mkdtemp(join(tmpdir(), "tollgate-demo-"));
     await cp(join(PROJECT_ROOT, "environments"), join(dir, "environments"), { recursive: true });
     await cp(join(PROJECT_ROOT, "policies"), join(dir, "policies"), { recursive: true });
+    await cp(join(PROJECT_ROOT, "teams.yaml"), join(dir, "teams.yaml"));
     let demo: DemoRepo | undefined;
     const repo = await GitRepo.init(dir, { bare: false, clock: () => demo!.now, identity: { name: "tollgate", email: "tollgate@acme.dev" } });
     demo = new DemoRepo(dir, repo, start);

@@ -20,6 +20,7 @@ export async function exampleGitopsRepo(): Promise<{ dir: string; cleanup: () =>
   const temp = await tempDir("tollgate-gitops-");
   await cp(join(PROJECT_ROOT, "environments"), join(temp.dir, "environments"), { recursive: true });
   await cp(join(PROJECT_ROOT, "policies"), join(temp.dir, "policies"), { recursive: true });
+  await cp(join(PROJECT_ROOT, "teams.yaml"), join(temp.dir, "teams.yaml"));
   git(temp.dir, "init", "-q", "-b", "main");
   git(temp.dir, "add", "-A");
   git(temp.dir, "commit", "-q", "-m", "Initial desired state");

@@ -12,9 +12,10 @@ export async function tempDir(prefix = "tollgate-test-"): Promise<{ dir: string;
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
 
-/** A temporary copy of this repository's environments/ (and policies/ when present). */
+/** A temporary copy of this repository's environments/ and teams.yaml. */
 export async function copyExampleRepository(): Promise<{ dir: string; cleanup: () => Promise<void> }> {
   const temp = await tempDir("tollgate-repo-");
   await cp(join(PROJECT_ROOT, "environments"), join(temp.dir, "environments"), { recursive: true });
+  await cp(join(PROJECT_ROOT, "teams.yaml"), join(temp.dir, "teams.yaml"));
   return temp;
 }

@@ -37,14 +37,17 @@ export function gitCli(cwd: string, ...args: string[]): string {
 
 /**
  * A bare repository `<root>/<name>` whose branch `main` has one commit with this project's example
- * environments/ (or the files made by `fill`). Returns the bare repository's path.
+ * environments/ and teams.yaml (or the files made by `fill`). Returns the bare repository's path.
  */
 export async function createSeededBareRepo(root: string, name: string, fill?: (workDir: string) => Promise<void>): Promise<string> {
   const bare = join(root, name);
   const work = join(root, `${name}.seed`);
   await mkdir(work, { recursive: true });
   if (fill) await fill(work);
-  else await cp(join(PROJECT_ROOT, "environments"), join(work, "environments"), { recursive: true });
+  else {
+    await cp(join(PROJECT_ROOT, "environments"), join(work, "environments"), { recursive: true });
+    await cp(join(PROJECT_ROOT, "teams.yaml"), join(work, "teams.yaml"));
+  }
   gitCli(root, "init", "-q", "--bare", "-b", "main", bare);
   gitCli(work, "init", "-q", "-b", "main");
   gitCli(work, "add", "-A");
