@@ -163,8 +163,8 @@ export function absoluteBackstops(records: readonly IntervalRecord[], now: numbe
  * runaway loop shows the same way at 5% as at 50%.
  */
 export function spendOf(rolloutRecords: readonly IntervalRecord[], stepRecords: readonly IntervalRecord[], now: number, weight: number, earlierSpendUsd?: number): PolicySpend | undefined {
-  const canaryCost = rolloutRecords.filter((r) => r.arm === "canary" && r.costUsd !== undefined);
-  if (canaryCost.length === 0 && earlierSpendUsd === undefined) return undefined;
+  const deployUsd = canarySpendUsd(rolloutRecords, earlierSpendUsd);
+  if (deployUsd === undefined) return undefined;
   const perTask = (arm: "canary" | "baseline") => {
     const rs = stepRecords.filter((r) => r.arm === arm && r.costUsd !== undefined);
     const tasks = rs.reduce((n, r) => n + r.costUsd!.buckets.reduce((m, [, c]) => m + c, 0), 0);
@@ -176,11 +176,21 @@ export function spendOf(rolloutRecords: readonly IntervalRecord[], stepRecords: 
   const covered = recentTasks.length > 0 ? Math.min(TASK_RATE_WINDOW_S, now) : 0;
   const taskRate = covered > 0 && weight > 0 ? (recentTasks.reduce((n, r) => n + (r.tasks ?? 0), 0) / covered) * 60 * (100 / weight) : 0;
   return {
-    deployUsd: round(canaryCost.reduce((n, r) => n + r.costUsd!.sum, earlierSpendUsd ?? 0)),
+    deployUsd: round(deployUsd),
     ...(canaryPerTask !== undefined ? { canaryCostPerTaskUsd: round(canaryPerTask) } : {}),
     ...(baselinePerTask !== undefined ? { baselineCostPerTaskUsd: round(baselinePerTask) } : {}),
     canaryTaskRatePerMinute: round(taskRate),
   };
+}
+
+/**
+ * The canary's spend: `earlierSpendUsd` (carried from earlier steps) plus the cost of every canary
+ * interval of `records`; undefined when neither says anything about cost.
+ */
+export function canarySpendUsd(records: readonly IntervalRecord[], earlierSpendUsd?: number): number | undefined {
+  const costs = records.filter((r) => r.arm === "canary" && r.costUsd !== undefined);
+  if (costs.length === 0 && earlierSpendUsd === undefined) return undefined;
+  return costs.reduce((sum, r) => sum + r.costUsd!.sum, earlierSpendUsd ?? 0);
 }
 
 /** One line per metric for the commit body: baseline, canary, effect with bounds, statistic. */

@@ -11,7 +11,7 @@ import { parseDuration } from "../model/duration.ts";
 import type { EarlierTelemetry, Environment, Status } from "../model/types.ts";
 import type { PolicyAnalysis, PolicySpend } from "../policy/types.ts";
 import type { IntervalRecord } from "../telemetry/records.ts";
-import { absoluteBackstops, fullWeightJudgements, metricJudgements, spendOf } from "./analysis-view.ts";
+import { absoluteBackstops, canarySpendUsd, fullWeightJudgements, metricJudgements, spendOf } from "./analysis-view.ts";
 import type { AnalysisEvidence } from "./evidence.ts";
 
 /** Where a decision stands on the record clock (seconds since the rollout began). */
@@ -79,9 +79,11 @@ export function observeRecords(environment: Environment, status: Status, records
 export function earlierTelemetryAt(status: Status, records: readonly IntervalRecord[], now: number): EarlierTelemetry {
   const earlier = status.earlierTelemetry;
   const from = earlier?.through ?? 0;
-  const costs = records.filter((r) => r.arm === "canary" && r.costUsd !== undefined && r.t > from && r.t <= now);
-  if (costs.length === 0 && earlier?.canarySpendUsd === undefined) return { through: now };
-  const spent = costs.reduce((sum, r) => sum + r.costUsd!.sum, earlier?.canarySpendUsd ?? 0);
+  const spent = canarySpendUsd(
+    records.filter((r) => r.t > from && r.t <= now),
+    earlier?.canarySpendUsd,
+  );
+  if (spent === undefined) return { through: now };
   // Micro-dollars: exact enough to carry for days, and a status file stays readable.
   return { through: now, canarySpendUsd: Math.round(spent * 1e6) / 1e6 };
 }
