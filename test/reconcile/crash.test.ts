@@ -17,7 +17,7 @@ import { after, before, describe, it } from "node:test";
 import { GitRepo } from "../../src/gitops/index.ts";
 import { gitCli, hasGit, requireGit } from "../support/git-http/repos.ts";
 import type { CrashRunConfig, CrashRunSummary, KillPoint } from "../support/reconcile/crash-child.ts";
-import { artifactOf, FLEET_ENV, serviceNames } from "../support/reconcile/fleet.ts";
+import { artifactOf, FAST_ROLLOUT, FLEET_ENV, serviceNames } from "../support/reconcile/fleet.ts";
 import { groupBy, historyViolations, readDecisions } from "../support/reconcile/history.ts";
 import { type RemoteFleet, START, startRemoteFleet } from "../support/reconcile/remote-fleet.ts";
 import { PROJECT_ROOT } from "../support/tmp-repo.ts";
@@ -64,17 +64,7 @@ describe("a reconciler killed with SIGKILL and restarted", () => {
 
   before(async () => {
     if (!hasGit()) return;
-    fleet = await startRemoteFleet({
-      services: SERVICES,
-      steps: [
-        { weight: 20, minDuration: "10s", maxDuration: "30s" },
-        { weight: 100, minDuration: "10s", maxDuration: "30s" },
-      ],
-      analysisMinDuration: "20s",
-      alpha: 0.01,
-      ceilings: { errorRate: 0.1 },
-      freezeAfterRollback: "30s",
-    });
+    fleet = await startRemoteFleet({ services: SERVICES, ...FAST_ROLLOUT });
   });
   after(async () => {
     await fleet?.close();

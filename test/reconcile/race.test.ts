@@ -13,7 +13,7 @@ import { GitRepo } from "../../src/gitops/index.ts";
 import type { Reconciler, TickResult } from "../../src/reconcile/reconciler.ts";
 import { SimulatedWorld } from "../../src/reconcile/simulation.ts";
 import { gitCli, hasGit, requireGit } from "../support/git-http/repos.ts";
-import { artifactOf, FLEET_ENV, serviceNames } from "../support/reconcile/fleet.ts";
+import { artifactOf, FAST_ROLLOUT, FLEET_ENV, serviceNames } from "../support/reconcile/fleet.ts";
 import { groupBy, historyViolations, readDecisions } from "../support/reconcile/history.ts";
 import { fleetReconciler, type RemoteFleet, startRemoteFleet, TestClock } from "../support/reconcile/remote-fleet.ts";
 
@@ -35,20 +35,7 @@ describe("two reconcilers racing on one remote", () => {
 
   before(async () => {
     if (!hasGit()) return;
-    fleet = await startRemoteFleet({
-      services: SERVICES,
-      steps: [
-        { weight: 20, minDuration: "10s", maxDuration: "30s" },
-        { weight: 100, minDuration: "10s", maxDuration: "30s" },
-      ],
-      analysisMinDuration: "20s",
-      alpha: 0.01,
-      // The default 5% error-rate ceiling has no minimum sample: a healthy canary's first ~200
-      // requests at 5.5% trip it (reported). 10% keeps the ceiling for the broken releases only.
-      ceilings: { errorRate: 0.1 },
-      // A rolled-back service takes the next wave after a short freeze.
-      freezeAfterRollback: "30s",
-    });
+    fleet = await startRemoteFleet({ services: SERVICES, ...FAST_ROLLOUT });
   });
   after(async () => {
     await fleet?.close();

@@ -87,6 +87,23 @@ export function yamlText(value: unknown): string {
   return stringify(value, { lineWidth: 0 });
 }
 
+/**
+ * A fast rollout for the race and crash tests: two short steps, a strict α, and a 10% error-rate
+ * ceiling (the default 5% has no minimum sample: a healthy canary's first ~200 requests at 5.5%
+ * trip it), so only the broken releases hit it; a rolled-back service takes the next wave after a
+ * short freeze.
+ */
+export const FAST_ROLLOUT: FleetEnvironmentOptions = {
+  steps: [
+    { weight: 20, minDuration: "10s", maxDuration: "30s" },
+    { weight: 100, minDuration: "10s", maxDuration: "30s" },
+  ],
+  analysisMinDuration: "20s",
+  alpha: 0.01,
+  ceilings: { errorRate: 0.1 },
+  freezeAfterRollback: "30s",
+};
+
 export interface FleetOptions extends FleetEnvironmentOptions {
   services: readonly string[];
   /** Policies folder to copy; default this project's policies/. */
