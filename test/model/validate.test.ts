@@ -86,6 +86,20 @@ describe("tollgate validate", () => {
     assert.equal(good.code, 0, good.stdout);
   });
 
+  it("names the line and field of a bad confirmation, confirm flag, latencyUnit and prune", async () => {
+    const confirmation = await validateAfter((root) => editFile(root, PROD_RELEASE, (t) => `${t}confirmations:\n  - { by: alice, at: 2026-11-24T10:20:00Z, digest: "sha256:${"a".repeat(64)}", step: 0 }\n`));
+    assert.equal(confirmation.code, 1);
+    const releaseLines = (await readFile(join(PROJECT_ROOT, PROD_RELEASE), "utf8")).split("\n").length;
+    assert.match(confirmation.stdout, new RegExp(`prod/releases/support-agent\\.yaml:${releaseLines + 1}:\\d+: must be >= 1 \\(field confirmations\\[0\\]\\.step\\)`));
+    const settings = await validateAfter((root) =>
+      editFile(root, PROD_ENV, (t) => t.replace("- { weight: 25,", "- { confirm: yes, weight: 25,").replace("    url: http://prometheus.monitoring.svc:9090\n", "    url: http://prometheus.monitoring.svc:9090\n    latencyUnit: minutes\n").replace("clusters:\n", "prune: always\nclusters:\n")),
+    );
+    assert.equal(settings.code, 1);
+    assert.match(settings.stdout, /prod\/environment\.yaml:\d+:\d+: must be boolean \(field rollout\.steps\[1\]\.confirm\)/);
+    assert.match(settings.stdout, /prod\/environment\.yaml:\d+:\d+: must be one of "milliseconds", "seconds" \(field telemetry\.prometheus\.latencyUnit\)/);
+    assert.match(settings.stdout, /prod\/environment\.yaml:\d+:\d+: must be boolean \(field prune\)/);
+  });
+
   it("rejects duplicate keys", async () => {
     const result = await validateAfter((root) => editFile(root, PROD_ENV, (t) => t.replace("protected: true\n", "protected: true\nprotected: false\n")));
     assert.equal(result.code, 1);
