@@ -22,7 +22,13 @@ import { SimulatedWorld } from "../src/reconcile/simulation.ts";
 import { PROFILES } from "../src/telemetry/simulated/profiles.ts";
 import { exampleGitopsRepo, git, proposeRelease } from "../test/support/gitops-repo.ts";
 
-const { values } = parseArgs({ options: { rounds: { type: "string", default: "20" }, repeats: { type: "string", default: "3" }, json: { type: "boolean", default: false } } });
+const { values } = parseArgs({
+  options: {
+    rounds: { type: "string", default: "20" },
+    repeats: { type: "string", default: "3" },
+    json: { type: "boolean", default: false },
+  },
+});
 const rounds = Number(values.rounds);
 const repeats = Number(values.repeats);
 
@@ -32,11 +38,26 @@ try {
   let now = new Date("2026-11-24T10:00:00Z");
   const world = new SimulatedWorld({ seed: 5 });
   const loader = new PolicyLoader();
-  const gitRepo = await GitRepo.open(repo.dir, { clock: () => now, identity: { name: "tollgate", email: "tollgate@example.com" } });
-  const reconciler = new Reconciler({ repo: gitRepo, policies: new PolicyAtHead(loader), telemetry: async (e) => world.telemetry(e), clusters: () => world.cluster, clock: () => now, logger: pino({ level: "silent" }), environment: "dev", service: "support-agent" });
+  const gitRepo = await GitRepo.open(repo.dir, {
+    clock: () => now,
+    identity: { name: "tollgate", email: "tollgate@example.com" },
+  });
+  const reconciler = new Reconciler({
+    repo: gitRepo,
+    policies: new PolicyAtHead(loader),
+    telemetry: async (e) => world.telemetry(e),
+    clusters: () => world.cluster,
+    clock: () => now,
+    logger: pino({ level: "silent" }),
+    environment: "dev",
+    service: "support-agent",
+  });
   for (let round = 0; round < rounds; round++) {
     git(repo.dir, "reset", "-q", "--hard", "main");
-    const bad = await proposeRelease(repo.dir, "dev", "support-agent", (p) => ({ ...p, prompts: { digest: `sha256:${(round + 1).toString(16).padStart(64, "a")}` } }));
+    const bad = await proposeRelease(repo.dir, "dev", "support-agent", (p) => ({
+      ...p,
+      prompts: { digest: `sha256:${(round + 1).toString(16).padStart(64, "a")}` },
+    }));
     world.behaviour.set(bad.digest, PROFILES["err+2pp"]);
     for (let tick = 0; tick < 60; tick++) {
       const result = await reconciler.tick();
@@ -83,8 +104,12 @@ try {
   };
   if (values.json) console.log(JSON.stringify(row));
   else {
-    console.log(`audit of ${row.decisions} decisions (${rounds} rollouts): ${row.auditWarmMs} ms with the policies already compiled (+${row.compileMs} ms for the one compile a fresh process adds)`);
-    console.log(`  ${row.auditPerDecisionMs} ms per decision; ${row.ratioToReading}× the ${row.readEvidenceMs} ms it takes just to read and hash every evidence document`);
+    console.log(
+      `audit of ${row.decisions} decisions (${rounds} rollouts): ${row.auditWarmMs} ms with the policies already compiled (+${row.compileMs} ms for the one compile a fresh process adds)`,
+    );
+    console.log(
+      `  ${row.auditPerDecisionMs} ms per decision; ${row.ratioToReading}× the ${row.readEvidenceMs} ms it takes just to read and hash every evidence document`,
+    );
     console.log(`  failures: ${failures} (expected 0); history built in ${row.historyBuildMs} ms`);
   }
 } finally {

@@ -75,7 +75,12 @@ async function measure(name: string, files: number): Promise<Row> {
   const services = files === 0 ? 0 : SERVICES;
   await buildRepository(bare, { files, services });
   const buildMs = performance.now() - started;
-  const fileCount = Number(spawnSync("git", ["-C", bare, "ls-tree", "-r", "--name-only", "main"], { encoding: "utf8", maxBuffer: 1 << 30 }).stdout.split("\n").length - 1);
+  const fileCount = Number(
+    spawnSync("git", ["-C", bare, "ls-tree", "-r", "--name-only", "main"], {
+      encoding: "utf8",
+      maxBuffer: 1 << 30,
+    }).stdout.split("\n").length - 1,
+  );
 
   let minute = 0;
   const clock = () => new Date(Date.UTC(2026, 10, 20, 10, 0, minute++));
@@ -86,7 +91,8 @@ async function measure(name: string, files: number): Promise<Row> {
   // What a running reconciler has: every file of the head parsed once (sizes share no parses).
   parseCache.clear();
   await repo.stateAt(head.commit!);
-  if (head.loaded.problems.length > 0) throw new Error(`generated repository has problems: ${head.loaded.problems[0]!.message}`);
+  if (head.loaded.problems.length > 0)
+    throw new Error(`generated repository has problems: ${head.loaded.problems[0]!.message}`);
   const targets = services === 0 ? ["support-agent"] : serviceNames(services);
 
   // One decision, one ref update: the reconciler's unit of work.
@@ -110,7 +116,9 @@ async function measure(name: string, files: number): Promise<Row> {
   const batchStart = performance.now();
   let tip = batchBase;
   const objects = repo.store.batch();
-  for (let i = 0; i < batch; i++) tip = (await writeDecisionCommit(repo, tip, decisionFor(head, targets[i % targets.length]!, 10_000 + i), objects)).commit;
+  for (let i = 0; i < batch; i++)
+    tip = (await writeDecisionCommit(repo, tip, decisionFor(head, targets[i % targets.length]!, 10_000 + i), objects))
+      .commit;
   await objects.flush();
   await repo.updateBranch(batchBase, tip);
   const batchPerDecisionMs = (performance.now() - batchStart) / batch;
@@ -137,7 +145,9 @@ async function measure(name: string, files: number): Promise<Row> {
   const rounds: number[] = [];
   for (let i = 0; i < 3; i++) {
     const t0 = performance.now();
-    const outcome = await commitDecisionWithRetry(clone, (h) => decisionFor(h, targets[i % targets.length]!, 30_000 + i));
+    const outcome = await commitDecisionWithRetry(clone, (h) =>
+      decisionFor(h, targets[i % targets.length]!, 30_000 + i),
+    );
     if (outcome.kind !== "committed") throw new Error(`round did not commit: ${outcome.kind}`);
     rounds.push(performance.now() - t0);
   }
@@ -169,7 +179,13 @@ async function headState(repo: GitRepo, cache?: null): Promise<HeadState> {
 
 /** An "advance" of `service` in staging with a distinct step, so every decision has its own key. */
 function decisionFor(head: HeadState, service: string, n: number): DecisionChange {
-  return decisionAt(head, { environment: "staging", service, action: "advance", step: n, at: new Date(Date.UTC(2026, 10, 20, 10, 0, n % 60)).toISOString().replace(".000", "") });
+  return decisionAt(head, {
+    environment: "staging",
+    service,
+    action: "advance",
+    step: n,
+    at: new Date(Date.UTC(2026, 10, 20, 10, 0, n % 60)).toISOString().replace(".000", ""),
+  });
 }
 
 function quantile(samples: number[], q: number): number {
@@ -183,18 +199,27 @@ function report(rows: Row[]): void {
     return;
   }
   const base = rows[0]!;
-  const fmt = (ms: number, baseMs: number, isBase: boolean) => (isBase ? `${ms.toFixed(1)} ms` : `${ms.toFixed(1)} ms (×${(ms / baseMs).toFixed(2)})`);
-  console.log(`decision commit latency (isomorphic-git, ${commits} single commits per size, batch of ${batch}); ratios are to the baseline repository of the same run\n`);
+  const fmt = (ms: number, baseMs: number, isBase: boolean) =>
+    isBase ? `${ms.toFixed(1)} ms` : `${ms.toFixed(1)} ms (×${(ms / baseMs).toFixed(2)})`;
+  console.log(
+    `decision commit latency (isomorphic-git, ${commits} single commits per size, batch of ${batch}); ratios are to the baseline repository of the same run\n`,
+  );
   for (const row of rows) {
     const isBase = row === base;
-    console.log(`${isBase ? "baseline" : "repository"}: ${row.files} files, ${row.services} services (generated in ${(row.buildMs / 1000).toFixed(1)} s)`);
+    console.log(
+      `${isBase ? "baseline" : "repository"}: ${row.files} files, ${row.services} services (generated in ${(row.buildMs / 1000).toFixed(1)} s)`,
+    );
     console.log(`  load desired state (cold)    ${fmt(row.loadStateMs, base.loadStateMs, isBase)}`);
-    console.log(`  one decision commit (median) ${fmt(row.commitMedianMs, base.commitMedianMs, isBase)}   p95 ${row.commitP95Ms.toFixed(1)} ms`);
+    console.log(
+      `  one decision commit (median) ${fmt(row.commitMedianMs, base.commitMedianMs, isBase)}   p95 ${row.commitP95Ms.toFixed(1)} ms`,
+    );
     console.log(`  same, durable (fsync)        ${fmt(row.durableCommitMedianMs, base.durableCommitMedianMs, isBase)}`);
     console.log(`  per decision, batch (1 pack) ${fmt(row.batchPerDecisionMs, base.batchPerDecisionMs, isBase)}`);
     console.log(`  load state again (warm)      ${fmt(row.loadStateWarmMs, base.loadStateWarmMs, isBase)}`);
     console.log(`  clone over HTTP              ${fmt(row.cloneMs, base.cloneMs, isBase)}`);
     console.log(`  push one decision (median)   ${fmt(row.pushMedianMs, base.pushMedianMs, isBase)}`);
-    console.log(`  full round (median of 3)     ${fmt(row.roundMedianMs, base.roundMedianMs, isBase)}   sync + load + decide + commit + push`);
+    console.log(
+      `  full round (median of 3)     ${fmt(row.roundMedianMs, base.roundMedianMs, isBase)}   sync + load + decide + commit + push`,
+    );
   }
 }

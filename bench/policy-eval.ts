@@ -69,7 +69,10 @@ const warmMs = median(warm);
 // The same guardrails plus one trivial rule: evaluating it with the same input measures what every
 // SDK call costs before any policy runs (JSON.stringify, copying the input in, parsing it in Wasm).
 const FLOOR = "tollgate_bench/floor";
-const floorSource = { path: "zz_bench_floor.rego", text: "package tollgate_bench\n\nimport rego.v1\n\nfloor := true\n" };
+const floorSource = {
+  path: "zz_bench_floor.rego",
+  text: "package tollgate_bench\n\nimport rego.v1\n\nfloor := true\n",
+};
 const guardrails = await new PolicyLoader().load(buildBundle([...sources, floorSource], ["tollgate/decision", FLOOR]));
 const compiled = (input: PolicyInput) => guardrails.decide(input);
 const floorCall = (input: PolicyInput) => guardrails.evaluate(FLOOR, input);
@@ -113,7 +116,9 @@ if (values.json) {
   console.log(JSON.stringify(result));
 } else {
   console.log(`guardrail bundle ${result.bundleDigest} (${result.wasmBytes} bytes of Wasm)`);
-  console.log(`compile policies/: cold ${result.compileColdMs} ms, warm ${result.compileWarmMs} ms (goal <= 300 ms warm)`);
+  console.log(
+    `compile policies/: cold ${result.compileColdMs} ms, warm ${result.compileWarmMs} ms (goal <= 300 ms warm)`,
+  );
   console.log(`evaluate tollgate/decision over ${inputs.length} example inputs x ${rounds} rounds:`);
   console.log(`  compiled Wasm through opa-wasm: ${result.evalCompiledUs} us per decision`);
   console.log(`  hand-written TypeScript:        ${result.evalReferenceUs} us per decision`);

@@ -112,24 +112,54 @@ async function measure(size: number, run: number): Promise<Row> {
   const services = serviceNames(size);
   await writeFleet(dir, {
     services,
-    telemetry: { source: "file", interval: `${INTERVAL}s`, missingGrace: "1m", missingLimit: "5m", file: { path: SCENARIO } },
+    telemetry: {
+      source: "file",
+      interval: `${INTERVAL}s`,
+      missingGrace: "1m",
+      missingLimit: "5m",
+      file: { path: SCENARIO },
+    },
     steps: [
       { weight: 20, minDuration: "20s", maxDuration: "30s" },
       { weight: 100, minDuration: "20s", maxDuration: "30s" },
     ],
   });
   await mkdir(join(dir, "telemetry"), { recursive: true });
-  const stage = simulateStage({ seed: 3, scenario: "bench", interval: INTERVAL, horizon: 600, canaryPercent: 20, baselineTraffic: "remainder", world: { serviceRatePerSecond: 100 } });
-  await writeScenarioFile(join(dir, SCENARIO), { scenario: "bench", interval: INTERVAL, analysisStart: INTERVAL, horizon: 600 }, (function* () {
-    for (const interval of stage) yield* interval.records;
-  })());
-  const git = (...args: string[]) => execFileSync("git", args, { cwd: dir, env: { ...process.env, GIT_AUTHOR_NAME: "Bench", GIT_AUTHOR_EMAIL: "bench@example.com", GIT_COMMITTER_NAME: "Bench", GIT_COMMITTER_EMAIL: "bench@example.com" } });
+  const stage = simulateStage({
+    seed: 3,
+    scenario: "bench",
+    interval: INTERVAL,
+    horizon: 600,
+    canaryPercent: 20,
+    baselineTraffic: "remainder",
+    world: { serviceRatePerSecond: 100 },
+  });
+  await writeScenarioFile(
+    join(dir, SCENARIO),
+    { scenario: "bench", interval: INTERVAL, analysisStart: INTERVAL, horizon: 600 },
+    (function* () {
+      for (const interval of stage) yield* interval.records;
+    })(),
+  );
+  const git = (...args: string[]) =>
+    execFileSync("git", args, {
+      cwd: dir,
+      env: {
+        ...process.env,
+        GIT_AUTHOR_NAME: "Bench",
+        GIT_AUTHOR_EMAIL: "bench@example.com",
+        GIT_COMMITTER_NAME: "Bench",
+        GIT_COMMITTER_EMAIL: "bench@example.com",
+      },
+    });
   git("init", "-q", "-b", "main");
   git("add", "-A");
   git("commit", "-q", "-m", "Seed");
   await writeReleases(dir, services, 2);
   git("commit", "-q", "-a", "-m", "Release version 2 of every service");
-  const files = Number(execFileSync("git", ["ls-files"], { cwd: dir, encoding: "utf8", maxBuffer: 1 << 28 }).split("\n").length - 1);
+  const files = Number(
+    execFileSync("git", ["ls-files"], { cwd: dir, encoding: "utf8", maxBuffer: 1 << 28 }).split("\n").length - 1,
+  );
 
   let now = new Date("2026-11-24T10:00:00Z");
   const clock = () => now;
@@ -151,7 +181,9 @@ async function measure(size: number, run: number): Promise<Row> {
       },
     },
   };
-  const repo = server ? await GitRepo.clone(`${dir}.clone`, { ...options, remote: { url: server.url(remoteName) } }) : await GitRepo.open(dir, options);
+  const repo = server
+    ? await GitRepo.clone(`${dir}.clone`, { ...options, remote: { url: server.url(remoteName) } })
+    : await GitRepo.open(dir, options);
   const cluster = new SimulatedCluster();
   const sources = new Map<string, Promise<TelemetrySource>>();
   const reconciler = new Reconciler({
@@ -190,7 +222,14 @@ async function measure(size: number, run: number): Promise<Row> {
     const committed = marks.refUpdated ?? marks.firstApply ?? ended;
     const applying = marks.pushed ?? committed;
     const decided = marks.firstWrite ?? committed;
-    return { ms: r.durationMs, decisions: r.decisions.length, decideMs: decided - started, commitMs: committed - decided, pushMs: applying - committed, applyMs: ended - applying };
+    return {
+      ms: r.durationMs,
+      decisions: r.decisions.length,
+      decideMs: decided - started,
+      commitMs: committed - decided,
+      pushMs: applying - committed,
+      applyMs: ended - applying,
+    };
   };
   const start = await tick(size, "start");
   now = new Date(now.getTime() + 30_000);
@@ -216,8 +255,10 @@ async function measure(size: number, run: number): Promise<Row> {
 }
 
 function check(result: TickResult, expected: number, what: string): TickResult {
-  if (result.errors.length > 0 || result.conflict) throw new Error(`${what}: ${JSON.stringify(result.errors[0] ?? "conflict")}`);
-  if (result.decisions.length !== expected) throw new Error(`${what}: expected ${expected} decisions, got ${result.decisions.length}`);
+  if (result.errors.length > 0 || result.conflict)
+    throw new Error(`${what}: ${JSON.stringify(result.errors[0] ?? "conflict")}`);
+  if (result.decisions.length !== expected)
+    throw new Error(`${what}: expected ${expected} decisions, got ${result.decisions.length}`);
   return result;
 }
 
@@ -228,26 +269,45 @@ function report(rows: Row[]): void {
     return;
   }
   const perService = (p: Phase, n: number) => p.ms / n;
-  const ratio = (p: (r: Row) => Phase, r: Row) => (perService(p(r), r.services) / perService(p(base), base.services)).toFixed(2);
+  const ratio = (p: (r: Row) => Phase, r: Row) =>
+    (perService(p(r), r.services) / perService(p(base), base.services)).toFixed(2);
   const line = (cells: (string | number)[]) => `${cells.map((c, i) => String(c).padStart(i === 0 ? 9 : 11)).join(" ")}`;
   const ms = (n: number) => n.toFixed(0);
   const where = values.remote ? "a clone of a git http-backend remote on loopback" : "local repository";
-  process.stdout.write(`reconcile bench: one environment, file telemetry, ${where}; best of ${repeats}; concurrency ${concurrency}\n`);
-  process.stdout.write("tick ms = decide (sync, load, telemetry, analysis, policy) + commit (evidence, trees, commits, pack, branch) + push + apply\n\n");
-  process.stdout.write(`${line(["services", "files", "tick", "ms", "decide", "commit", "push", "apply", "decisions/s"])}\n`);
+  process.stdout.write(
+    `reconcile bench: one environment, file telemetry, ${where}; best of ${repeats}; concurrency ${concurrency}\n`,
+  );
+  process.stdout.write(
+    "tick ms = decide (sync, load, telemetry, analysis, policy) + commit (evidence, trees, commits, pack, branch) + push + apply\n\n",
+  );
+  process.stdout.write(
+    `${line(["services", "files", "tick", "ms", "decide", "commit", "push", "apply", "decisions/s"])}\n`,
+  );
   for (const r of rows) {
-    for (const [name, p] of [["start", r.start], ["step", r.step], ["observe", r.observe]] as const) {
-      process.stdout.write(`${line([r.services, r.files, name, ms(p.ms), ms(p.decideMs), ms(p.commitMs), ms(p.pushMs), ms(p.applyMs), p.decisions > 0 ? ((p.decisions / p.ms) * 1000).toFixed(0) : "-"])}\n`);
+    for (const [name, p] of [
+      ["start", r.start],
+      ["step", r.step],
+      ["observe", r.observe],
+    ] as const) {
+      process.stdout.write(
+        `${line([r.services, r.files, name, ms(p.ms), ms(p.decideMs), ms(p.commitMs), ms(p.pushMs), ms(p.applyMs), p.decisions > 0 ? ((p.decisions / p.ms) * 1000).toFixed(0) : "-"])}\n`,
+      );
     }
   }
   process.stdout.write(`\n${line(["services", "files", "load cold", "load cached"])}\n`);
   for (const r of rows) process.stdout.write(`${line([r.services, r.files, ms(r.loadMs), ms(r.loadCachedMs)])}\n`);
-  process.stdout.write(`\nper-service cost relative to ${base.services} services (1.00 = the baseline's cost per service):\n`);
+  process.stdout.write(
+    `\nper-service cost relative to ${base.services} services (1.00 = the baseline's cost per service):\n`,
+  );
   for (const r of rows.slice(1)) {
-    process.stdout.write(`  ${r.services} services: start ×${ratio((x) => x.start, r)}, step ×${ratio((x) => x.step, r)}, observe ×${ratio((x) => x.observe, r)}\n`);
+    process.stdout.write(
+      `  ${r.services} services: start ×${ratio((x) => x.start, r)}, step ×${ratio((x) => x.step, r)}, observe ×${ratio((x) => x.observe, r)}\n`,
+    );
     if (r.services >= 1000) {
       const verdict = (p: Phase) => `${p.ms <= 5000 ? "met" : "NOT met"} (${ms(p.ms)} ms)`;
-      process.stdout.write(`  goal: ${r.services} rollouts in one tick ≤ 5000 ms: start ${verdict(r.start)}, step ${verdict(r.step)}\n`);
+      process.stdout.write(
+        `  goal: ${r.services} rollouts in one tick ≤ 5000 ms: start ${verdict(r.start)}, step ${verdict(r.step)}\n`,
+      );
     }
   }
 }

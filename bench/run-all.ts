@@ -8,7 +8,8 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("../", import.meta.url));
-const scripts = (JSON.parse(readFileSync(`${root}package.json`, "utf8")) as { scripts: Record<string, string> }).scripts;
+const scripts = (JSON.parse(readFileSync(`${root}package.json`, "utf8")) as { scripts: Record<string, string> })
+  .scripts;
 const wanted = process.argv.slice(2);
 const benches = Object.keys(scripts)
   .filter((name) => name.startsWith("bench:"))
@@ -19,7 +20,9 @@ for (const name of benches) {
   process.stdout.write(`\n━━ npm run ${name}\n`);
   const started = Date.now();
   const run = spawnSync("npm", ["run", "--silent", name], { cwd: root, stdio: "inherit" });
-  process.stdout.write(`━━ ${name}: ${run.status === 0 ? "done" : `FAILED (exit ${run.status})`} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  process.stdout.write(
+    `━━ ${name}: ${run.status === 0 ? "done" : `FAILED (exit ${run.status})`} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
+  );
   if (run.status !== 0) failed++;
 }
 process.exitCode = failed > 0 ? 1 : 0;

@@ -25,14 +25,25 @@ async function main(): Promise<void> {
   const healthy = integer(values.healthy, "--healthy");
   const perBad = integer(values["per-bad"], "--per-bad");
   const kinds = values.kinds ? (values.kinds.split(",") as ProfileName[]) : BENCHMARK_BAD_KINDS;
-  for (const k of kinds) if (!(k in PROFILES)) usage(`unknown kind "${k}" (known: ${Object.keys(PROFILES).join(", ")})`);
-  const judges = values.judges ? values.judges.split(",").map((i) => BENCH_JUDGES[integer(i, "--judges")]!) : BENCH_JUDGES;
+  for (const k of kinds)
+    if (!(k in PROFILES)) usage(`unknown kind "${k}" (known: ${Object.keys(PROFILES).join(", ")})`);
+  const judges = values.judges
+    ? values.judges.split(",").map((i) => BENCH_JUDGES[integer(i, "--judges")]!)
+    : BENCH_JUDGES;
 
   const specs = scenarioSet(healthy, perBad, kinds);
   if (values.write) await writeLabels(values.write, specs);
   const started = performance.now();
   const outcomes: ScenarioOutcome[] = [];
-  for (const spec of specs) outcomes.push(await runScenario(seed, spec, judges.map((j) => j.config), values.write));
+  for (const spec of specs)
+    outcomes.push(
+      await runScenario(
+        seed,
+        spec,
+        judges.map((j) => j.config),
+        values.write,
+      ),
+    );
   const seconds = (performance.now() - started) / 1000;
   const scores = judges.map((j, i) => scoreJudge(i, j.name, outcomes));
 
@@ -40,7 +51,9 @@ async function main(): Promise<void> {
     process.stdout.write(`${JSON.stringify({ seed, healthy, perBad, kinds, seconds, scores }, null, 2)}\n`);
     return;
   }
-  process.stdout.write(`decision quality: seed ${seed}, ${healthy} healthy + ${perBad} × ${kinds.length} bad canaries, ${seconds.toFixed(1)} s\n\n`);
+  process.stdout.write(
+    `decision quality: seed ${seed}, ${healthy} healthy + ${perBad} × ${kinds.length} bad canaries, ${seconds.toFixed(1)} s\n\n`,
+  );
   process.stdout.write(`${mainTable(scores)}\n\n${kindTable(scores, kinds)}\n`);
 }
 
@@ -54,12 +67,26 @@ function mainTable(scores: JudgeScore[]): string {
     thousands(s.canaryExposureMedian),
     s.healthyPromoteMedian === null ? "–" : `${(s.healthyPromoteMedian / 60).toFixed(1)} min`,
   ]);
-  return table(["judge", "false rollback", "detection", "TTD median / p90", "bad requests (mean)", "canary-phase (median)", "healthy promoted (median)"], rows);
+  return table(
+    [
+      "judge",
+      "false rollback",
+      "detection",
+      "TTD median / p90",
+      "bad requests (mean)",
+      "canary-phase (median)",
+      "healthy promoted (median)",
+    ],
+    rows,
+  );
 }
 
 function kindTable(scores: JudgeScore[], kinds: readonly string[]): string {
   const header = ["detection % (TTD median s)", ...kinds];
-  const rows = scores.map((s) => [s.judge, ...kinds.map((k) => (s.byKind[k] ? `${pct(s.byKind[k].detectionPct)} (${num(s.byKind[k].ttdMedian)})` : "–"))]);
+  const rows = scores.map((s) => [
+    s.judge,
+    ...kinds.map((k) => (s.byKind[k] ? `${pct(s.byKind[k].detectionPct)} (${num(s.byKind[k].ttdMedian)})` : "–")),
+  ]);
   return table(header, rows);
 }
 
@@ -80,7 +107,9 @@ function integer(text: string | undefined, flag: string): number {
 }
 
 function usage(message: string): never {
-  process.stderr.write(`bench:decisions: ${message}\nusage: npm run bench:decisions -- --seed N --healthy N --per-bad N [--json] [--write DIR] [--kinds a,b] [--judges 0,5]\n`);
+  process.stderr.write(
+    `bench:decisions: ${message}\nusage: npm run bench:decisions -- --seed N --healthy N --per-bad N [--json] [--write DIR] [--kinds a,b] [--judges 0,5]\n`,
+  );
   process.exit(2);
 }
 

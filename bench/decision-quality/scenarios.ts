@@ -47,7 +47,12 @@ export function scenarioSet(healthy: number, perBad: number, badKinds: readonly 
  * Simulates one scenario and judges it. Generation stops as soon as every judge has decided, unless
  * the scenario is written to `writeDir` (then the whole stage is simulated and streamed to the file).
  */
-export async function runScenario(seed: number, spec: ScenarioSpec, judges: readonly JudgeConfig[], writeDir?: string): Promise<ScenarioOutcome> {
+export async function runScenario(
+  seed: number,
+  spec: ScenarioSpec,
+  judges: readonly JudgeConfig[],
+  writeDir?: string,
+): Promise<ScenarioOutcome> {
   const sim = new TelemetrySimulation({ seed, scenario: spec.id, canary: PROFILES[spec.kind] });
   const header: ScenarioHeader = sim.header(spec.id, HORIZON, ANALYSIS_START);
   const stage = new StageJudging({ interval: INTERVAL, analysisStart: ANALYSIS_START, horizon: HORIZON }, judges);

@@ -36,7 +36,11 @@ export function scoreJudge(judgeIndex: number, name: string, outcomes: readonly 
   for (const kind of kinds) {
     const group = bad.filter((o) => o.spec.kind === kind);
     const hits = group.filter((o) => detected.includes(o));
-    byKind[kind] = { n: group.length, detectionPct: pct(hits.length, group.length), ttdMedian: quantile(hits.map(timeToDecide), 0.5) };
+    byKind[kind] = {
+      n: group.length,
+      detectionPct: pct(hits.length, group.length),
+      ttdMedian: quantile(hits.map(timeToDecide), 0.5),
+    };
   }
   return {
     judge: name,

@@ -26,15 +26,27 @@ export async function buildRepository(bare: string, options: { files: number; se
   for (const env of ENVIRONMENTS) {
     // staging's support-agent has a canary and a last good artifact: a rollout in progress.
     const release = text("environments/staging/releases/support-agent.yaml");
-    const status = text(`environments/${env}/status/support-agent.yaml`).replace(/liveDigest: \S+/, "liveDigest: sha256:f806ccf0be4b72d1a649ad5387d2d47f76da41ed10603c96dc51b74277bee900");
+    const status = text(`environments/${env}/status/support-agent.yaml`).replace(
+      /liveDigest: \S+/,
+      "liveDigest: sha256:f806ccf0be4b72d1a649ad5387d2d47f76da41ed10603c96dc51b74277bee900",
+    );
     for (const service of serviceNames(options.services)) {
-      entries.push([`environments/${env}/releases/${service}.yaml`, release.replace("service: support-agent", `service: ${service}`)]);
-      entries.push([`environments/${env}/status/${service}.yaml`, status.replace("service: support-agent", `service: ${service}`)]);
+      entries.push([
+        `environments/${env}/releases/${service}.yaml`,
+        release.replace("service: support-agent", `service: ${service}`),
+      ]);
+      entries.push([
+        `environments/${env}/status/${service}.yaml`,
+        status.replace("service: support-agent", `service: ${service}`),
+      ]);
     }
   }
   for (let i = 0; entries.length < options.files; i++) {
     const hex = createHash("sha256").update(`evidence-${i}`).digest("hex");
-    entries.push([`evidence/sha256/${hex.slice(0, 2)}/${hex}.json`, JSON.stringify({ i, intervals: [{ errors: i % 7, requests: 1000 + i }] })]);
+    entries.push([
+      `evidence/sha256/${hex.slice(0, 2)}/${hex}.json`,
+      JSON.stringify({ i, intervals: [{ errors: i % 7, requests: 1000 + i }] }),
+    ]);
   }
   const chunks: Buffer[] = [];
   entries.forEach(([, content], i) => {
@@ -42,7 +54,12 @@ export async function buildRepository(bare: string, options: { files: number; se
     chunks.push(Buffer.from(`blob\nmark :${i + 1}\ndata ${bytes.length}\n`), bytes, Buffer.from("\n"));
   });
   const message = Buffer.from("Generated desired state\n");
-  chunks.push(Buffer.from(`commit refs/heads/main\ncommitter Bench <bench@example.test> 1763630000 +0000\ndata ${message.length}\n`), message);
+  chunks.push(
+    Buffer.from(
+      `commit refs/heads/main\ncommitter Bench <bench@example.test> 1763630000 +0000\ndata ${message.length}\n`,
+    ),
+    message,
+  );
   entries.forEach(([path], i) => {
     chunks.push(Buffer.from(`M 100644 :${i + 1} ${path}\n`));
   });

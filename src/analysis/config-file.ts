@@ -32,10 +32,24 @@ export interface AnalysisConfigFile {
     promoteAlpha?: number;
     finalAlpha?: number;
     leanLimit?: number;
-    streams?: Partial<Record<StreamKind, Partial<Omit<StreamConfig, "stream" | "warmup">> & { enabled?: boolean; warmup?: string }>>;
+    streams?: Partial<
+      Record<StreamKind, Partial<Omit<StreamConfig, "stream" | "warmup">> & { enabled?: boolean; warmup?: string }>
+    >;
   };
-  mannWhitney?: { pValue?: number; effectRatio?: number; firstCheck?: string; checkEvery?: string; bake?: string | null };
-  fixedThreshold?: { errorWindow?: string; p99Window?: string; firstCheck?: string; checkEvery?: string; bake?: string | null };
+  mannWhitney?: {
+    pValue?: number;
+    effectRatio?: number;
+    firstCheck?: string;
+    checkEvery?: string;
+    bake?: string | null;
+  };
+  fixedThreshold?: {
+    errorWindow?: string;
+    p99Window?: string;
+    firstCheck?: string;
+    checkEvery?: string;
+    bake?: string | null;
+  };
 }
 
 export async function loadJudgeConfig(file: string): Promise<JudgeConfig> {
@@ -55,7 +69,8 @@ export function parseJudgeConfig(text: string, file: string): JudgeConfig {
 }
 
 const seconds = (d: string) => parseDuration(d) / 1000;
-const bakeOf = (b: string | null | undefined, fallback: number | null) => (b === undefined ? fallback : b === null ? null : seconds(b));
+const bakeOf = (b: string | null | undefined, fallback: number | null) =>
+  b === undefined ? fallback : b === null ? null : seconds(b);
 
 function fromFile(f: AnalysisConfigFile): JudgeConfig {
   if (f.judge === "mann-whitney") {
@@ -84,15 +99,26 @@ function fromFile(f: AnalysisConfigFile): JudgeConfig {
   }
   const defaults = defaultSequentialConfig();
   const fromMetrics = f.metrics
-    ? judgeConfigFromSettings({ judge: "sequential", alpha: f.alpha ?? defaults.alpha, minDuration: f.minDuration ?? "15m", metrics: f.metrics })
+    ? judgeConfigFromSettings({
+        judge: "sequential",
+        alpha: f.alpha ?? defaults.alpha,
+        minDuration: f.minDuration ?? "15m",
+        metrics: f.metrics,
+      })
     : undefined;
-  const streams = (fromMetrics && fromMetrics.judge === "sequential" ? fromMetrics.streams : defaults.streams).map((s) => ({ ...s }));
+  const streams = (fromMetrics && fromMetrics.judge === "sequential" ? fromMetrics.streams : defaults.streams).map(
+    (s) => ({ ...s }),
+  );
   const overrides = f.sequential?.streams ?? {};
-  for (const [kind, o] of Object.entries(overrides) as Array<[StreamKind, NonNullable<(typeof overrides)[StreamKind]>]>) {
+  for (const [kind, o] of Object.entries(overrides) as Array<
+    [StreamKind, NonNullable<(typeof overrides)[StreamKind]>]
+  >) {
     let stream = streams.find((s) => s.stream === kind);
     if (!stream) {
       const base = DEFAULT_STREAMS.find((s) => s.stream === kind);
-      stream = base ? { ...base } : { stream: kind, harm: "increase", tolerance: 0.25, materialRatio: 2, alphaShare: 1, warmup: 60 };
+      stream = base
+        ? { ...base }
+        : { stream: kind, harm: "increase", tolerance: 0.25, materialRatio: 2, alphaShare: 1, warmup: 60 };
       streams.push(stream);
     }
     if (o.harm !== undefined) stream.harm = o.harm;
@@ -107,7 +133,10 @@ function fromFile(f: AnalysisConfigFile): JudgeConfig {
   if (streams.length === 0) throw new UserError("the sequential judge needs at least one metric stream");
   const alpha = f.alpha ?? defaults.alpha;
   const finalAlpha = f.sequential?.finalAlpha ?? alpha * FINAL_ALPHA_SHARE;
-  if (finalAlpha >= alpha) throw new UserError(`sequential.finalAlpha (${finalAlpha}) must be below alpha (${alpha}): the e-processes need a share of the budget`);
+  if (finalAlpha >= alpha)
+    throw new UserError(
+      `sequential.finalAlpha (${finalAlpha}) must be below alpha (${alpha}): the e-processes need a share of the budget`,
+    );
   return {
     judge: "sequential",
     alpha,

@@ -75,12 +75,28 @@ export type JudgeKind = JudgeConfig["judge"];
  *   share. 15% tolerance: cost offsets of a few percent between hosts move that share by ~10%.
  */
 export const DEFAULT_STREAMS: readonly StreamConfig[] = Object.freeze([
-  { stream: "error_rate", harm: "increase", tolerance: 0.02, materialRatio: 1.5, materialIncrease: 0.005, alphaShare: 2, warmup: 0 },
+  {
+    stream: "error_rate",
+    harm: "increase",
+    tolerance: 0.02,
+    materialRatio: 1.5,
+    materialIncrease: 0.005,
+    alphaShare: 2,
+    warmup: 0,
+  },
   { stream: "intervention_rate", harm: "increase", tolerance: 0.05, materialRatio: 1.5, alphaShare: 0.5, warmup: 0 },
   { stream: "latency_logmean", harm: "increase", tolerance: 0.03, materialRatio: 1.25, alphaShare: 1, warmup: 120 },
   { stream: "latency_spread", harm: "increase", tolerance: 0.02, materialRatio: 1.25, alphaShare: 1, warmup: 0 },
   { stream: "cost_logmean", harm: "increase", tolerance: 0.05, materialRatio: 1.3, alphaShare: 0.5, warmup: 0 },
-  { stream: "cost_tail_rate", harm: "increase", tolerance: 0.15, materialRatio: 3, alphaShare: 0.5, warmup: 0, guard: true },
+  {
+    stream: "cost_tail_rate",
+    harm: "increase",
+    tolerance: 0.15,
+    materialRatio: 3,
+    alphaShare: 0.5,
+    warmup: 0,
+    guard: true,
+  },
 ] satisfies StreamConfig[]);
 
 /** Least time before an early promotion, and the lean limit (see SequentialJudgeConfig). */
@@ -118,8 +134,20 @@ export function defaultMannWhitneyConfig(overrides: Partial<MannWhitneyJudgeConf
   };
 }
 
-export function defaultFixedThresholdConfig(overrides: Partial<FixedThresholdJudgeConfig> = {}): FixedThresholdJudgeConfig {
-  return { judge: "fixed-threshold", errorRate: 0.05, errorWindow: 120, p99Ms: 2000, p99Window: 180, firstCheck: 90, checkEvery: 30, bake: 300, ...overrides };
+export function defaultFixedThresholdConfig(
+  overrides: Partial<FixedThresholdJudgeConfig> = {},
+): FixedThresholdJudgeConfig {
+  return {
+    judge: "fixed-threshold",
+    errorRate: 0.05,
+    errorWindow: 120,
+    p99Ms: 2000,
+    p99Window: 180,
+    firstCheck: 90,
+    checkEvery: 30,
+    bake: 300,
+    ...overrides,
+  };
 }
 
 /** The streams each environment metric maps to (latency: location and tail shape; cost: location and runaway tail). */

@@ -40,16 +40,32 @@ export class FixedThresholdJudgeRun implements JudgeRun {
       }
       const errorRate = requests > 0 ? errors / requests : Number.NaN;
       if (errorRate > this.config.errorRate) {
-        return { action: "rollback", at: tick.t, trigger: "error_rate", evidence: { judge: "fixed-threshold", errorRate: tidy(errorRate), threshold: this.config.errorRate } };
+        return {
+          action: "rollback",
+          at: tick.t,
+          trigger: "error_rate",
+          evidence: { judge: "fixed-threshold", errorRate: tidy(errorRate), threshold: this.config.errorRate },
+        };
       }
       const histograms = recent(this.config.p99Window).flatMap((c) => (c.latency ? [c.latency.buckets] : []));
       const merged = mergeHistograms(histograms).buckets;
       const p99 = merged ? histogramQuantile(0.99, merged) : Number.NaN;
       if (p99 > this.config.p99Ms) {
-        return { action: "rollback", at: tick.t, trigger: "latency", evidence: { judge: "fixed-threshold", p99Ms: tidy(p99), threshold: this.config.p99Ms } };
+        return {
+          action: "rollback",
+          at: tick.t,
+          trigger: "latency",
+          evidence: { judge: "fixed-threshold", p99Ms: tidy(p99), threshold: this.config.p99Ms },
+        };
       }
     }
-    if (tick.t >= this.end) return { action: "promote", at: tick.t, trigger: null, evidence: { judge: "fixed-threshold", checkedUntil: this.end } };
+    if (tick.t >= this.end)
+      return {
+        action: "promote",
+        at: tick.t,
+        trigger: null,
+        evidence: { judge: "fixed-threshold", checkedUntil: this.end },
+      };
     return undefined;
   }
 }

@@ -139,7 +139,10 @@ export function countAbove(threshold: number, buckets: HistogramBuckets): number
  * Adds histograms bucket by bucket. Histograms with a different bucket layout than the first are
  * left out (returned in `skipped`), as a merge across layouts would be meaningless.
  */
-export function mergeHistograms(histograms: readonly HistogramBuckets[]): { buckets: HistogramBuckets | undefined; skipped: number } {
+export function mergeHistograms(histograms: readonly HistogramBuckets[]): {
+  buckets: HistogramBuckets | undefined;
+  skipped: number;
+} {
   const first = histograms[0];
   if (!first) return { buckets: undefined, skipped: 0 };
   const merged: HistogramBuckets = first.map(([bound]) => [bound, 0]);

@@ -80,7 +80,10 @@ export class MannWhitneyJudgeRun implements JudgeRun {
       }
     }
     const start = Math.max(this.config.firstCheck, this.timing.analysisStart);
-    const isCheck = tick.t >= start && Math.abs((tick.t - start) / this.config.checkEvery - Math.round((tick.t - start) / this.config.checkEvery)) < 1e-9;
+    const isCheck =
+      tick.t >= start &&
+      Math.abs((tick.t - start) / this.config.checkEvery - Math.round((tick.t - start) / this.config.checkEvery)) <
+        1e-9;
     if (isCheck && tick.t <= this.end) {
       for (const [metric, s] of this.series) {
         const p = mannWhitneyPValue(s.canary, s.baseline);
@@ -92,13 +95,24 @@ export class MannWhitneyJudgeRun implements JudgeRun {
             action: "rollback",
             at: tick.t,
             trigger: metric,
-            evidence: { judge: "mann-whitney", pValue: tidy(p), canaryMean: tidy(mc), baselineMean: tidy(mb), points: { canary: s.canary.length, baseline: s.baseline.length } },
+            evidence: {
+              judge: "mann-whitney",
+              pValue: tidy(p),
+              canaryMean: tidy(mc),
+              baselineMean: tidy(mb),
+              points: { canary: s.canary.length, baseline: s.baseline.length },
+            },
           };
         }
       }
     }
     if (tick.t >= this.end) {
-      return { action: "promote", at: tick.t, trigger: null, evidence: { judge: "mann-whitney", checkedUntil: this.end } };
+      return {
+        action: "promote",
+        at: tick.t,
+        trigger: null,
+        evidence: { judge: "mann-whitney", checkedUntil: this.end },
+      };
     }
     return undefined;
   }

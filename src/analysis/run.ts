@@ -73,7 +73,11 @@ export class StageJudging {
 }
 
 /** Judges a whole stage from records in memory (e.g. what the file source returned). */
-export function judgeRecords(timing: StageTiming, records: Iterable<IntervalRecord>, judges: readonly JudgeConfig[]): Decision[] {
+export function judgeRecords(
+  timing: StageTiming,
+  records: Iterable<IntervalRecord>,
+  judges: readonly JudgeConfig[],
+): Decision[] {
   const stage = new StageJudging(timing, judges);
   for (const r of records) {
     if (stage.settled) break;
@@ -86,7 +90,10 @@ export function judgeRecords(timing: StageTiming, records: Iterable<IntervalReco
  * Judges a scenario file as a stream. The whole file is read (and validated) even after every judge
  * has decided, so a damaged file is always reported.
  */
-export async function judgeScenarioFile(file: string, judges: readonly JudgeConfig[]): Promise<{ header: ScenarioHeader; decisions: Decision[] }> {
+export async function judgeScenarioFile(
+  file: string,
+  judges: readonly JudgeConfig[],
+): Promise<{ header: ScenarioHeader; decisions: Decision[] }> {
   const { header, records } = await openScenarioFile(file);
   const stage = new StageJudging(timingOf(header), judges);
   for await (const r of records) stage.push(r);
@@ -100,7 +107,12 @@ export async function judgeScenarioFile(file: string, judges: readonly JudgeConf
  * confirmation, a closed window) keeps being watched: the e-processes go on past the horizon, which
  * their anytime validity allows, while the final look stays the one fixed look at the horizon.
  */
-export function analyzeStage(timing: StageTiming, records: Iterable<IntervalRecord>, config: SequentialJudgeConfig, now: number): AnalysisReport {
+export function analyzeStage(
+  timing: StageTiming,
+  records: Iterable<IntervalRecord>,
+  config: SequentialJudgeConfig,
+  now: number,
+): AnalysisReport {
   const run = new SequentialJudgeRun(config, timing, { decisionEvidence: false });
   const clock = new TickClock({ ...timing, horizon: now }, (tick) => run.observe(tick));
   for (const r of records) clock.push(r);

@@ -22,7 +22,14 @@ import { probit } from "simple-statistics";
 import type { SequentialJudgeConfig } from "./config.ts";
 import { type Decision, type JudgeRun, tidy } from "./decision.ts";
 import type { StageTiming, Tick } from "./observations.ts";
-import { createStream, type Estimate, type MetricStream, STREAM_METRIC, type StreamKind, type StreamSummary } from "./streams.ts";
+import {
+  createStream,
+  type Estimate,
+  type MetricStream,
+  STREAM_METRIC,
+  type StreamKind,
+  type StreamSummary,
+} from "./streams.ts";
 
 export type Verdict = "fail" | "pass" | "inconclusive";
 
@@ -82,7 +89,9 @@ export class SequentialJudgeRun implements JudgeRun {
     this.rollbackLog = config.streams.map((s) => Math.log(shares / ((config.alpha - finalAlpha) * s.alphaShare)));
     const looks = this.streams.map((s) => s.finalZ() !== null);
     const finalShares = config.streams.reduce((sum, s, i) => sum + (looks[i] ? s.alphaShare : 0), 0);
-    this.finalCritical = config.streams.map((s, i) => (looks[i] && finalAlpha > 0 ? -probit((finalAlpha * s.alphaShare) / finalShares) : Number.POSITIVE_INFINITY));
+    this.finalCritical = config.streams.map((s, i) =>
+      looks[i] && finalAlpha > 0 ? -probit((finalAlpha * s.alphaShare) / finalShares) : Number.POSITIVE_INFINITY,
+    );
     this.promoteLog = Math.log(1 / config.promoteAlpha);
     this.failedAt = this.streams.map(() => null);
     this.failedFinally = this.streams.map(() => false);
@@ -100,19 +109,28 @@ export class SequentialJudgeRun implements JudgeRun {
     if (tick.t < this.timing.analysisStart) return undefined;
     const action = this.action();
     if (action.action === "continue") return undefined;
-    return { action: action.action, at: tick.t, trigger: action.trigger, evidence: this.options.decisionEvidence === false ? {} : this.evidence() };
+    return {
+      action: action.action,
+      at: tick.t,
+      trigger: action.trigger,
+      evidence: this.options.decisionEvidence === false ? {} : this.evidence(),
+    };
   }
 
   /** The full per-stream picture at the last observed tick (what the policy input is built from). */
   report(): AnalysisReport {
-    const { action, trigger } = this.t >= this.timing.analysisStart ? this.action() : { action: "continue" as const, trigger: null };
+    const { action, trigger } =
+      this.t >= this.timing.analysisStart ? this.action() : { action: "continue" as const, trigger: null };
     const streams = this.streams.map((_, i) => this.verdict(i));
     let reason: string;
     if (action === "rollback") reason = streams.find((s) => s.stream === trigger)?.reason ?? "a stream failed";
-    else if (action === "promote" && streams.every((s) => s.verdict === "pass")) reason = "every metric is shown not materially worse than the baseline";
-    else if (action === "promote") reason = `stage cap reached without evidence of a regression; still inconclusive: ${inconclusiveNames(streams)}`;
+    else if (action === "promote" && streams.every((s) => s.verdict === "pass"))
+      reason = "every metric is shown not materially worse than the baseline";
+    else if (action === "promote")
+      reason = `stage cap reached without evidence of a regression; still inconclusive: ${inconclusiveNames(streams)}`;
     else if (this.t < this.timing.analysisStart) reason = `analysis starts at ${this.timing.analysisStart} s`;
-    else if (streams.every((s) => s.verdict === "pass")) reason = `every metric passed; promotion waits for the minimum time of ${this.config.minDuration} s`;
+    else if (streams.every((s) => s.verdict === "pass"))
+      reason = `every metric passed; promotion waits for the minimum time of ${this.config.minDuration} s`;
     else reason = `observing: ${inconclusiveNames(streams)} not yet decided`;
     return { t: this.t, action, trigger, reason, streams };
   }
@@ -144,7 +162,8 @@ export class SequentialJudgeRun implements JudgeRun {
     if (worst >= 0) return { action: "rollback", trigger: this.streams[worst]!.config.stream };
     const allPassed = this.passedAt.every((p, i) => p !== null || this.config.streams[i]!.guard === true);
     const leaning = this.streams.some((_, i) => this.leaning(i));
-    if ((allPassed && !leaning && this.t >= this.config.minDuration) || this.t >= this.timing.horizon) return { action: "promote", trigger: null };
+    if ((allPassed && !leaning && this.t >= this.config.minDuration) || this.t >= this.timing.horizon)
+      return { action: "promote", trigger: null };
     return { action: "continue", trigger: null };
   }
 
@@ -165,7 +184,10 @@ export class SequentialJudgeRun implements JudgeRun {
     const failed = this.failedAt[i] !== null;
     const passed = c.guard ? !this.leaning(i) : this.passedAt[i] !== null;
     const verdict: Verdict = failed ? "fail" : passed ? "pass" : "inconclusive";
-    const look = this.finalLookDone && Number.isFinite(this.finalCritical[i]!) ? { z: s.finalZ() ?? 0, critical: this.finalCritical[i]! } : undefined;
+    const look =
+      this.finalLookDone && Number.isFinite(this.finalCritical[i]!)
+        ? { z: s.finalZ() ?? 0, critical: this.finalCritical[i]! }
+        : undefined;
     const name = c.stream.replace(/_/g, " ");
     const levels = `canary ${fmt(data.canary)} vs baseline ${fmt(data.baseline)} (${data.measure}); ratio ${fmt(estimate.ratio)}, ${Math.round((1 - this.config.alpha) * 100)}% bounds ${fmt(estimate.lower)}–${fmt(estimate.upper)}`;
     let reason: string;
@@ -233,7 +255,9 @@ const GUARD_LEAN_LIMIT = 1;
 
 /** "below ×1.5", or "below ×1.5 and less than 0.5% more" with an absolute material increase. */
 function material(c: { materialRatio: number; materialIncrease?: number }): string {
-  return c.materialIncrease ? `below ×${c.materialRatio} and less than ${fmtPct(c.materialIncrease)} more` : `below ×${c.materialRatio}`;
+  return c.materialIncrease
+    ? `below ×${c.materialRatio} and less than ${fmtPct(c.materialIncrease)} more`
+    : `below ×${c.materialRatio}`;
 }
 
 function inconclusiveNames(streams: StreamVerdict[]): string {

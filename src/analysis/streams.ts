@@ -114,7 +114,12 @@ export function createStream(config: StreamConfig): MetricStream {
     case "slow_request_rate":
       return new TailCountStream(config, "share of requests slower than the baseline p99", (a) => a.latency, 0.99);
     case "cost_tail_rate":
-      return new TailCountStream(config, "share of tasks dearer than the baseline p99.9", (a) => a.cost, COST_TAIL_QUANTILE);
+      return new TailCountStream(
+        config,
+        "share of tasks dearer than the baseline p99.9",
+        (a) => a.cost,
+        COST_TAIL_QUANTILE,
+      );
     case "latency_logmean":
       return new LogMeanStream(config, "geometric mean latency (ms)", RHO_LATENCY, (a) => a.latency);
     case "cost_logmean":
@@ -226,7 +231,8 @@ class TailCountStream extends CountStream {
     if (merged.skipped > 0 || !merged.buckets) return;
     this.pastBaseline = merged.buckets;
     this.pastCount += h.count;
-    if (this.pastCount >= MIN_BASELINE_FOR_THRESHOLD) this.threshold = histogramQuantile(this.quantile, this.pastBaseline);
+    if (this.pastCount >= MIN_BASELINE_FOR_THRESHOLD)
+      this.threshold = histogramQuantile(this.quantile, this.pastBaseline);
   }
 }
 
@@ -241,7 +247,11 @@ abstract class ShiftStream implements MetricStream {
     readonly config: StreamConfig,
     rho: number,
   ) {
-    this.test = new MeanShiftEProcess({ nullShift: Math.log(1 + config.tolerance), badShift: Math.log(config.materialRatio), rho });
+    this.test = new MeanShiftEProcess({
+      nullShift: Math.log(1 + config.tolerance),
+      badShift: Math.log(config.materialRatio),
+      rho,
+    });
   }
 
   protected abstract read(canary: HistogramSummary, baseline: HistogramSummary): MeanShiftSample | undefined;
@@ -319,7 +329,11 @@ class LogMeanStream extends ShiftStream {
 
   summary(): StreamSummary {
     const geo = (sum: number, n: number) => (n > 0 ? Math.exp(sum / n) : Number.NaN);
-    return this.base(this.measure, geo(this.canaryLogSum, this.canarySamples), geo(this.baselineLogSum, this.baselineSamples));
+    return this.base(
+      this.measure,
+      geo(this.canaryLogSum, this.canarySamples),
+      geo(this.baselineLogSum, this.baselineSamples),
+    );
   }
 }
 
@@ -354,10 +368,19 @@ class SpreadStream extends ShiftStream {
 
   summary(): StreamSummary {
     const spread = (sum: number, n: number) => (n > 0 ? Math.exp(Z_P99 * Math.sqrt(sum / n)) : Number.NaN);
-    return this.base("p99/p50 spread (log-normal fit)", spread(this.canaryVarSum, this.canarySamples), spread(this.baselineVarSum, this.baselineSamples));
+    return this.base(
+      "p99/p50 spread (log-normal fit)",
+      spread(this.canaryVarSum, this.canarySamples),
+      spread(this.baselineVarSum, this.baselineSamples),
+    );
   }
 }
 
 function countSettings(config: StreamConfig) {
-  return { nullRatio: 1 + config.tolerance, badRatio: config.materialRatio, materialDifference: config.materialIncrease ?? 0, burstFactor: BURST_FACTOR };
+  return {
+    nullRatio: 1 + config.tolerance,
+    badRatio: config.materialRatio,
+    materialDifference: config.materialIncrease ?? 0,
+    burstFactor: BURST_FACTOR,
+  };
 }

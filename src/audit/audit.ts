@@ -28,7 +28,10 @@ export async function auditHistory(repo: GitRepo, options: AuditOptions = {}): P
   let changes = 0;
   if (head) {
     const mainline = await firstParentChain(repo, head);
-    for await (const entry of walkHistory(repo, { from: head, ...(options.since !== undefined ? { since: options.since } : {}) })) {
+    for await (const entry of walkHistory(repo, {
+      from: head,
+      ...(options.since !== undefined ? { since: options.since } : {}),
+    })) {
       if (isDecision(entry)) {
         if (!inScope(entry, options)) continue;
         decisions++;
@@ -43,7 +46,15 @@ export async function auditHistory(repo: GitRepo, options: AuditOptions = {}): P
     }
   }
   commits.reverse(); // oldest first, as a story
-  return { head, decisions, changes, commits, failures: failuresOf(commits), policyBuilds: ctx.policies.compiled, durationMs: performance.now() - started };
+  return {
+    head,
+    decisions,
+    changes,
+    commits,
+    failures: failuresOf(commits),
+    policyBuilds: ctx.policies.compiled,
+    durationMs: performance.now() - started,
+  };
 }
 
 /** The commits of the branch itself: `head` and its first parents. */
@@ -74,7 +85,13 @@ function failuresOf(commits: CommitAudit[]): AuditFailure[] {
     for (const [check, outcome] of Object.entries(c.checks)) {
       if (outcome.state !== "fail") continue;
       for (const message of outcome.problems) {
-        failures.push({ commit: c.commit, check: check as AuditFailure["check"], ...(c.environment ? { environment: c.environment } : {}), ...(c.service ? { service: c.service } : {}), message });
+        failures.push({
+          commit: c.commit,
+          check: check as AuditFailure["check"],
+          ...(c.environment ? { environment: c.environment } : {}),
+          ...(c.service ? { service: c.service } : {}),
+          message,
+        });
       }
     }
   }

@@ -48,7 +48,8 @@ export function firstDifferentLine(expected: string, found: string): string {
   const a = expected.split("\n");
   const b = found.split("\n");
   for (let i = 0; i < Math.max(a.length, b.length); i++) {
-    if (a[i] !== b[i]) return `line ${i + 1}: expected ${a[i] === undefined ? "no line" : JSON.stringify(a[i])}, found ${b[i] === undefined ? "no line" : JSON.stringify(b[i])}`;
+    if (a[i] !== b[i])
+      return `line ${i + 1}: expected ${a[i] === undefined ? "no line" : JSON.stringify(a[i])}, found ${b[i] === undefined ? "no line" : JSON.stringify(b[i])}`;
   }
   return "the texts are equal";
 }

@@ -42,20 +42,36 @@ export interface DecisionFacts {
  * Loads a decision commit's facts. Throws EvidenceProblem when the evidence is missing, altered or
  * not an evidence document, and UserError when the commit is not a readable decision.
  */
-export async function loadDecisionFacts(repo: GitRepo, states: StateCache, entry: HistoryEntry): Promise<DecisionFacts> {
-  if (!entry.decision) throw new UserError(`${entry.oid.slice(0, 12)} is not a tollgate decision commit${entry.problems.length > 0 ? `: ${entry.problems.join("; ")}` : ""}`);
+export async function loadDecisionFacts(
+  repo: GitRepo,
+  states: StateCache,
+  entry: HistoryEntry,
+): Promise<DecisionFacts> {
+  if (!entry.decision)
+    throw new UserError(
+      `${entry.oid.slice(0, 12)} is not a tollgate decision commit${entry.problems.length > 0 ? `: ${entry.problems.join("; ")}` : ""}`,
+    );
   const message = entry.decision;
   const t = message.trailers;
   const { document: evidence, path: evidencePath } = await readEvidenceDocument(repo, entry.oid, t.evidence);
   const parent = entry.parents[0];
-  if (parent === undefined) throw new EvidenceProblem(`${entry.oid.slice(0, 12)} has no parent: a decision is always made on an earlier state`);
+  if (parent === undefined)
+    throw new EvidenceProblem(`${entry.oid.slice(0, 12)} has no parent: a decision is always made on an earlier state`);
   const decidedOn = evidence.decidedOn ?? parent;
   const decided = await states.at(decidedOn).catch((error: unknown) => {
-    throw new EvidenceProblem(`the evidence says it was decided on ${decidedOn.slice(0, 12)}, which cannot be read: ${(error as Error).message}`);
+    throw new EvidenceProblem(
+      `the evidence says it was decided on ${decidedOn.slice(0, 12)}, which cannot be read: ${(error as Error).message}`,
+    );
   });
   const applied = await states.at(parent);
   const missing: string[] = [];
-  const before = serviceIn(decided, t.environment, t.service, `the decided-on state ${decidedOn.slice(0, 12)}`, missing);
+  const before = serviceIn(
+    decided,
+    t.environment,
+    t.service,
+    `the decided-on state ${decidedOn.slice(0, 12)}`,
+    missing,
+  );
   const atParent = serviceIn(applied, t.environment, t.service, `the parent ${parent.slice(0, 12)}`, missing);
   return {
     entry,
@@ -72,12 +88,22 @@ export async function loadDecisionFacts(repo: GitRepo, states: StateCache, entry
   };
 }
 
-function serviceIn(loaded: LoadedRepository, env: string, service: string, where: string, missing: string[]): ServiceState | undefined {
+function serviceIn(
+  loaded: LoadedRepository,
+  env: string,
+  service: string,
+  where: string,
+  missing: string[],
+): ServiceState | undefined {
   const envState = loaded.state.environments.get(env);
   const release = envState?.releases.get(service);
   if (!envState || !release) {
-    const related = loaded.problems.filter((p) => p.file.includes(`environments/${env}/`)).map((p) => `${p.file}: ${p.message}`);
-    missing.push(`${where} has no valid release of ${env}/${service}${related.length > 0 ? ` (${related.slice(0, 2).join("; ")})` : ""}`);
+    const related = loaded.problems
+      .filter((p) => p.file.includes(`environments/${env}/`))
+      .map((p) => `${p.file}: ${p.message}`);
+    missing.push(
+      `${where} has no valid release of ${env}/${service}${related.length > 0 ? ` (${related.slice(0, 2).join("; ")})` : ""}`,
+    );
     return undefined;
   }
   return { environment: envState.environment, release, status: envState.statuses.get(service) };

@@ -16,7 +16,11 @@ export class EvidenceProblem extends UserError {
   }
 }
 
-export async function readEvidenceDocument(repo: GitRepo, commit: string, digest: Digest): Promise<{ document: EvidenceDocument; path: string }> {
+export async function readEvidenceDocument(
+  repo: GitRepo,
+  commit: string,
+  digest: Digest,
+): Promise<{ document: EvidenceDocument; path: string }> {
   let read: Awaited<ReturnType<typeof readEvidence>>;
   try {
     read = await readEvidence(repo.treeAt(commit, commit.slice(0, 12)), digest);
@@ -25,38 +29,51 @@ export async function readEvidenceDocument(repo: GitRepo, commit: string, digest
     throw error;
   }
   const problems = shapeProblems(read.document);
-  if (problems.length > 0) throw new EvidenceProblem(`${read.path}: not a tollgate evidence document: ${problems.join("; ")}`);
+  if (problems.length > 0)
+    throw new EvidenceProblem(`${read.path}: not a tollgate evidence document: ${problems.join("; ")}`);
   return { document: read.document as EvidenceDocument, path: read.path };
 }
 
 function shapeProblems(doc: unknown): string[] {
   const problems: string[] = [];
   if (!isObject(doc)) return ["expected a JSON object"];
-  if (doc["format"] !== EVIDENCE_FORMAT) problems.push(`format is ${JSON.stringify(doc["format"])}, expected "${EVIDENCE_FORMAT}"`);
+  if (doc["format"] !== EVIDENCE_FORMAT)
+    problems.push(`format is ${JSON.stringify(doc["format"])}, expected "${EVIDENCE_FORMAT}"`);
   for (const key of ["environment", "service", "decidedAt", "situation"]) {
     if (typeof doc[key] !== "string") problems.push(`${key} must be a string`);
   }
-  if (typeof doc["decidedAt"] === "string" && Number.isNaN(Date.parse(doc["decidedAt"]))) problems.push("decidedAt is not a time");
-  if (doc["decidedOn"] !== null && typeof doc["decidedOn"] !== "string") problems.push("decidedOn must be a commit id or null");
+  if (typeof doc["decidedAt"] === "string" && Number.isNaN(Date.parse(doc["decidedAt"])))
+    problems.push("decidedAt is not a time");
+  if (doc["decidedOn"] !== null && typeof doc["decidedOn"] !== "string")
+    problems.push("decidedOn must be a commit id or null");
   const policy = doc["policy"];
   if (!isObject(policy)) problems.push("policy must be an object");
   else {
     if (typeof policy["bundle"] !== "string") problems.push("policy.bundle must be a string");
     if (!isObject(policy["input"])) problems.push("policy.input must be an object");
-    if (policy["result"] !== null && !isObject(policy["result"])) problems.push("policy.result must be an object or null");
+    if (policy["result"] !== null && !isObject(policy["result"]))
+      problems.push("policy.result must be an object or null");
   }
   const decision = doc["decision"];
-  if (!isObject(decision) || typeof decision["action"] !== "string" || !Array.isArray(decision["reasons"])) problems.push("decision must have an action and reasons");
+  if (!isObject(decision) || typeof decision["action"] !== "string" || !Array.isArray(decision["reasons"]))
+    problems.push("decision must have an action and reasons");
   const telemetry = doc["telemetry"];
   if (telemetry !== undefined) {
     if (!isObject(telemetry) || !Array.isArray(telemetry["records"])) problems.push("telemetry must hold records");
     else {
-      for (const key of ["interval", "stepStart", "now"]) if (typeof telemetry[key] !== "number") problems.push(`telemetry.${key} must be a number`);
+      for (const key of ["interval", "stepStart", "now"])
+        if (typeof telemetry[key] !== "number") problems.push(`telemetry.${key} must be a number`);
       if (typeof telemetry["stageStart"] !== "string") problems.push("telemetry.stageStart must be a time");
     }
   }
   const analysis = doc["analysis"];
-  if (analysis !== undefined && (!isObject(analysis) || !isObject(analysis["config"]) || !isObject(analysis["report"]) || !isObject(analysis["timing"]))) {
+  if (
+    analysis !== undefined &&
+    (!isObject(analysis) ||
+      !isObject(analysis["config"]) ||
+      !isObject(analysis["report"]) ||
+      !isObject(analysis["timing"]))
+  ) {
     problems.push("analysis must hold config, timing and report");
   }
   return problems;

@@ -109,7 +109,15 @@ export async function explainDecision(repo: GitRepo, ref: string): Promise<Expla
       ...(live ? { live } : {}),
       ...(before?.release.lastGood ? { lastGood: before.release.lastGood } : {}),
       diff: formatArtifactDiff(live ?? before?.release.lastGood, deployedArtifact),
-      ...(stepIndex !== undefined && env ? { step: { index: stepIndex, count: env.rollout.steps.length, weight: before?.status?.weight ?? env.rollout.steps[stepIndex]?.weight ?? 0 } } : {}),
+      ...(stepIndex !== undefined && env
+        ? {
+            step: {
+              index: stepIndex,
+              count: env.rollout.steps.length,
+              weight: before?.status?.weight ?? env.rollout.steps[stepIndex]?.weight ?? 0,
+            },
+          }
+        : {}),
       ...(before?.status?.rollouts !== undefined ? { rollout: before.status.rollouts } : {}),
     },
     policy: {
@@ -134,10 +142,21 @@ export async function explainDecision(repo: GitRepo, ref: string): Promise<Expla
   if (evidence.telemetry && env) {
     const tel = evidence.telemetry;
     explanation.observed = {
-      window: { from: tel.stepStart, to: tel.now, stageStart: tel.stageStart, intervals: Math.round((tel.now - tel.stepStart) / tel.interval) },
-      metrics: Object.entries(input.analysis?.metrics ?? {}).map(([metric, j]) => ({ metric: metric as MetricName, ...j })),
+      window: {
+        from: tel.stepStart,
+        to: tel.now,
+        stageStart: tel.stageStart,
+        intervals: Math.round((tel.now - tel.stepStart) / tel.interval),
+      },
+      metrics: Object.entries(input.analysis?.metrics ?? {}).map(([metric, j]) => ({
+        metric: metric as MetricName,
+        ...j,
+      })),
       absolute: input.analysis?.absolute ?? {},
-      ceilings: { errorRate: input.environment.analysis.ceilings.errorRate, p99LatencyMs: input.environment.analysis.ceilings.p99LatencyMs },
+      ceilings: {
+        errorRate: input.environment.analysis.ceilings.errorRate,
+        p99LatencyMs: input.environment.analysis.ceilings.p99LatencyMs,
+      },
       ...(input.spend ? { spend: input.spend } : {}),
       budgets: input.environment.budgets,
       problems: groupProblems(tel.problems),
@@ -159,7 +178,11 @@ function groupProblems(problems: readonly SignalProblem[]): string[] {
   return [...groups.values()].map((g) => `${g.signals.join(", ")} ${g.text}`);
 }
 
-function plan(environment: string, release: Release | undefined, status: Status | undefined): ServicePlan | { error: string } {
+function plan(
+  environment: string,
+  release: Release | undefined,
+  status: Status | undefined,
+): ServicePlan | { error: string } {
   if (!release) return { error: "no valid release at this commit" };
   try {
     return planService(environment, release, status);
@@ -168,7 +191,17 @@ function plan(environment: string, release: Release | undefined, status: Status 
   }
 }
 
-const STATUS_FIELDS = ["phase", "liveDigest", "canaryDigest", "rollouts", "step", "weight", "rolloutStartedAt", "stepStartedAt", "frozenUntil"] as const;
+const STATUS_FIELDS = [
+  "phase",
+  "liveDigest",
+  "canaryDigest",
+  "rollouts",
+  "step",
+  "weight",
+  "rolloutStartedAt",
+  "stepStartedAt",
+  "frozenUntil",
+] as const;
 
 function statusChanges(before: Status | undefined, after: Status | undefined): FieldChange[] {
   const out: FieldChange[] = [];
@@ -178,9 +211,19 @@ function statusChanges(before: Status | undefined, after: Status | undefined): F
     if (a !== b) out.push({ field, before: a, after: b });
   }
   const rejected = (s: Status | undefined) => (s?.rejected ?? []).map((r) => r.digest).join(",");
-  if (rejected(before) !== rejected(after)) out.push({ field: "rejected", before: show(before?.rejected?.at(-1)?.digest), after: show(after?.rejected?.at(-1)?.digest) });
+  if (rejected(before) !== rejected(after))
+    out.push({
+      field: "rejected",
+      before: show(before?.rejected?.at(-1)?.digest),
+      after: show(after?.rejected?.at(-1)?.digest),
+    });
   const verified = (s: Status | undefined) => (s?.verified ?? []).map((r) => r.digest).join(",");
-  if (verified(before) !== verified(after)) out.push({ field: "verified", before: show(before?.verified?.at(-1)?.digest), after: show(after?.verified?.at(-1)?.digest) });
+  if (verified(before) !== verified(after))
+    out.push({
+      field: "verified",
+      before: show(before?.verified?.at(-1)?.digest),
+      after: show(after?.verified?.at(-1)?.digest),
+    });
   return out;
 }
 
@@ -198,4 +241,3 @@ function show(value: unknown): string | null {
   if (value === undefined || value === null) return null;
   return typeof value === "string" ? value : JSON.stringify(value);
 }
-

@@ -2,7 +2,13 @@
 import type { ReplayedDecision, ReplayReport } from "./replay.ts";
 import { seconds, short, utcMinute } from "./text.ts";
 
-const VERB: Record<string, string> = { advance: "advanced", promote: "promoted", hold: "held", rollback: "rolled back", block: "blocked" };
+const VERB: Record<string, string> = {
+  advance: "advanced",
+  promote: "promoted",
+  hold: "held",
+  rollback: "rolled back",
+  block: "blocked",
+};
 
 export function formatReplay(report: ReplayReport, policyLabel: string): string[] {
   const lines: string[] = [];
@@ -12,7 +18,10 @@ export function formatReplay(report: ReplayReport, policyLabel: string): string[
   if (reworded.length > 0) {
     if (changed.length > 0) lines.push("");
     lines.push("Same action, other reasons:");
-    for (const d of reworded) lines.push(`- ${utcMinute(d.decidedAt, false)} ${d.environment}/${d.service} ${d.recorded.action} (commit ${short(d.commit)}): [${d.replayed.reasons.map((r) => r.rule).join(", ")}] instead of [${d.recorded.rules.join(", ")}]`);
+    for (const d of reworded)
+      lines.push(
+        `- ${utcMinute(d.decidedAt, false)} ${d.environment}/${d.service} ${d.recorded.action} (commit ${short(d.commit)}): [${d.replayed.reasons.map((r) => r.rule).join(", ")}] instead of [${d.recorded.rules.join(", ")}]`,
+      );
   }
   for (const u of report.unreadable) lines.push(`could not replay ${short(u.commit)}: ${u.message}`);
   if (lines.length > 0) lines.push("");

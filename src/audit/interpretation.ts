@@ -26,34 +26,58 @@ export interface Interpretation {
   keepsPolicyReasons: boolean;
 }
 
-export function interpretation(situation: Situation["kind"], step: number | undefined, stepCount: number, supersedes: boolean, result: PolicyDecision | null, reverts = false): Interpretation {
-  if (situation === "pending" && reverts) return { action: "rollback", added: ["tollgate.reverted"], keepsPolicyReasons: false };
+export function interpretation(
+  situation: Situation["kind"],
+  step: number | undefined,
+  stepCount: number,
+  supersedes: boolean,
+  result: PolicyDecision | null,
+  reverts = false,
+): Interpretation {
+  if (situation === "pending" && reverts)
+    return { action: "rollback", added: ["tollgate.reverted"], keepsPolicyReasons: false };
   if (!result) return { action: "hold", added: ["tollgate.policy_error"], keepsPolicyReasons: false };
   const rollingOut = situation === "rolling-out";
   switch (result.action) {
     case "advance":
-      if (situation === "first-release") return { action: "promote", added: ["tollgate.first_release"], keepsPolicyReasons: true };
-      if (rollingOut && (step ?? 0) + 1 >= stepCount) return { action: "hold", added: ["tollgate.policy_inconsistent"], keepsPolicyReasons: false };
-      if (situation === "pending" && supersedes) return { action: "advance", added: ["tollgate.superseded"], keepsPolicyReasons: true };
+      if (situation === "first-release")
+        return { action: "promote", added: ["tollgate.first_release"], keepsPolicyReasons: true };
+      if (rollingOut && (step ?? 0) + 1 >= stepCount)
+        return { action: "hold", added: ["tollgate.policy_inconsistent"], keepsPolicyReasons: false };
+      if (situation === "pending" && supersedes)
+        return { action: "advance", added: ["tollgate.superseded"], keepsPolicyReasons: true };
       return { action: "advance", added: [], keepsPolicyReasons: true };
     case "promote":
-      return rollingOut ? { action: "promote", added: [], keepsPolicyReasons: true } : { action: "hold", added: ["tollgate.policy_inconsistent"], keepsPolicyReasons: false };
+      return rollingOut
+        ? { action: "promote", added: [], keepsPolicyReasons: true }
+        : { action: "hold", added: ["tollgate.policy_inconsistent"], keepsPolicyReasons: false };
     case "rollback":
-      return rollingOut ? { action: "rollback", added: [], keepsPolicyReasons: true } : { action: "block", added: [], keepsPolicyReasons: true };
+      return rollingOut
+        ? { action: "rollback", added: [], keepsPolicyReasons: true }
+        : { action: "block", added: [], keepsPolicyReasons: true };
     default:
       return { action: result.action, added: [], keepsPolicyReasons: true };
   }
 }
 
 /** Problems with a committed decision given the interpretation of the policy's answer; [] when it follows. */
-export function interpretationProblems(expected: Interpretation, result: PolicyDecision | null, committed: { action: DecisionAction; reasons: DecisionReason[] }): string[] {
+export function interpretationProblems(
+  expected: Interpretation,
+  result: PolicyDecision | null,
+  committed: { action: DecisionAction; reasons: DecisionReason[] },
+): string[] {
   const problems: string[] = [];
   if (committed.action !== expected.action) {
     const answer = result ? `the policy answered ${result.action}` : "the policy could not be evaluated";
-    problems.push(`${answer}, which the reconciler commits as ${expected.action}, but the commit records ${committed.action}`);
+    problems.push(
+      `${answer}, which the reconciler commits as ${expected.action}, but the commit records ${committed.action}`,
+    );
     return problems;
   }
-  const policyReasons = expected.keepsPolicyReasons && result ? result.reasons.map((r) => ({ rule: r.rule, message: r.message, ...(r.values ? { values: r.values } : {}) })) : [];
+  const policyReasons =
+    expected.keepsPolicyReasons && result
+      ? result.reasons.map((r) => ({ rule: r.rule, message: r.message, ...(r.values ? { values: r.values } : {}) }))
+      : [];
   const rules = committed.reasons.map((r) => r.rule);
   const expectedRules = [...expected.added, ...policyReasons.map((r) => r.rule)];
   if (rules.join(",") !== expectedRules.join(",")) {

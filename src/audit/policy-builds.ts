@@ -11,7 +11,9 @@ import { type LoadedBundle, PolicyLoader } from "../policy/loader.ts";
 import { DECISION_ENTRYPOINT } from "../policy/types.ts";
 import { POLICY_DIR, POLICY_PATH_PREFIX, policySourcesIn } from "../reconcile/policy-at-ref.ts";
 
-export type PolicyBuild = { ok: true; digest: string; bundle: LoadedBundle; sources: { path: string; digest: string }[] } | { ok: false; error: string };
+export type PolicyBuild =
+  | { ok: true; digest: string; bundle: LoadedBundle; sources: { path: string; digest: string }[] }
+  | { ok: false; error: string };
 
 /**
  * Builds by source digest, shared by every audit in the process (a test suite or a long-running

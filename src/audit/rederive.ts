@@ -27,11 +27,16 @@ export interface Rederived {
  * and compares each with what the evidence holds. `status` is the service's status the decision was
  * made on.
  */
-export function rederiveObservation(evidence: EvidenceDocument, environment: Environment, status: Status | undefined): Rederived {
+export function rederiveObservation(
+  evidence: EvidenceDocument,
+  environment: Environment,
+  status: Status | undefined,
+): Rederived {
   const telemetry = evidence.telemetry;
   const problems: string[] = [];
   if (!telemetry) {
-    if (evidence.situation === "rolling-out") problems.push("the decision was taken during a rollout but its evidence holds no telemetry");
+    if (evidence.situation === "rolling-out")
+      problems.push("the decision was taken during a rollout but its evidence holds no telemetry");
     if (evidence.analysis) problems.push("the evidence holds an analysis but no telemetry records");
     return { problems };
   }
@@ -42,31 +47,60 @@ export function rederiveObservation(evidence: EvidenceDocument, environment: Env
     return {
       ...(input.analysis ? { analysis: input.analysis } : {}),
       ...(input.spend ? { spend: input.spend } : {}),
-      problems: [`the evidence omits its ${telemetry.recordsOmitted} telemetry records (the document was over the evidence cap when this ${evidence.decision.action} was recorded): its analysis and spend cannot be re-derived`],
+      problems: [
+        `the evidence omits its ${telemetry.recordsOmitted} telemetry records (the document was over the evidence cap when this ${evidence.decision.action} was recorded): its analysis and spend cannot be re-derived`,
+      ],
     };
   }
 
   const { stageStart, now, stepStart, from } = stageWindow(status, new Date(evidence.decidedAt), telemetry.interval);
-  if (Date.parse(telemetry.stageStart) !== stageStart.getTime()) problems.push(`telemetry.stageStart is ${telemetry.stageStart}, but the status says the rollout began ${stageStart.toISOString()}`);
-  if (telemetry.now !== now) problems.push(`telemetry.now is ${telemetry.now} s, but the decision at ${evidence.decidedAt} is ${now} s into the rollout`);
-  if (telemetry.stepStart !== stepStart) problems.push(`telemetry.stepStart is ${telemetry.stepStart} s, but the status says the step began at ${stepStart} s`);
+  if (Date.parse(telemetry.stageStart) !== stageStart.getTime())
+    problems.push(
+      `telemetry.stageStart is ${telemetry.stageStart}, but the status says the rollout began ${stageStart.toISOString()}`,
+    );
+  if (telemetry.now !== now)
+    problems.push(
+      `telemetry.now is ${telemetry.now} s, but the decision at ${evidence.decidedAt} is ${now} s into the rollout`,
+    );
+  if (telemetry.stepStart !== stepStart)
+    problems.push(
+      `telemetry.stepStart is ${telemetry.stepStart} s, but the status says the step began at ${stepStart} s`,
+    );
   const late = telemetry.records.filter((r) => r.t > telemetry.now);
-  if (late.length > 0) problems.push(`${late.length} telemetry record(s) are later than the decision (t > ${telemetry.now} s)`);
+  if (late.length > 0)
+    problems.push(`${late.length} telemetry record(s) are later than the decision (t > ${telemetry.now} s)`);
   const early = telemetry.records.filter((r) => r.t <= from);
-  if (early.length > 0) problems.push(`${early.length} telemetry record(s) are from before ${from} s, which the status says earlier steps already accounted for`);
+  if (early.length > 0)
+    problems.push(
+      `${early.length} telemetry record(s) are from before ${from} s, which the status says earlier steps already accounted for`,
+    );
 
-  const observed = observeRecords(environment, status, telemetry.records, { interval: telemetry.interval, now: telemetry.now, stepStart: telemetry.stepStart });
+  const observed = observeRecords(environment, status, telemetry.records, {
+    interval: telemetry.interval,
+    now: telemetry.now,
+    stepStart: telemetry.stepStart,
+  });
   const stored = evidence.analysis;
   if (!observed.analysisEvidence) {
-    if (stored) problems.push(`the evidence holds an analysis, but none was made here (${observed.unanalysed ?? "the canary served all traffic, so there was no baseline to analyse"})`);
+    if (stored)
+      problems.push(
+        `the evidence holds an analysis, but none was made here (${observed.unanalysed ?? "the canary served all traffic, so there was no baseline to analyse"})`,
+      );
   } else if (!stored) {
     problems.push("the evidence holds no analysis, yet the canary was below full weight with the sequential judge");
   } else {
     const again = jsonSafe(observed.analysisEvidence);
-    problems.push(...differences(again.config, stored.config, "analysis.config").map((d) => `${d}: the stored judge configuration is not the environment's`));
+    problems.push(
+      ...differences(again.config, stored.config, "analysis.config").map(
+        (d) => `${d}: the stored judge configuration is not the environment's`,
+      ),
+    );
     problems.push(...differences(again.timing, stored.timing, "analysis.timing"));
     const reportDiffs = differences(again.report, stored.report, "analysis.report");
-    if (reportDiffs.length > 0) problems.push(`re-running the analysis on the evidence records does not give the stored report: ${reportDiffs.slice(0, 3).join("; ")}`);
+    if (reportDiffs.length > 0)
+      problems.push(
+        `re-running the analysis on the evidence records does not give the stored report: ${reportDiffs.slice(0, 3).join("; ")}`,
+      );
   }
   return {
     ...(observed.report ? { report: observed.report } : {}),
@@ -101,5 +135,3 @@ export function expectedPolicyInput(args: {
     ...(args.observed.spend ? { spend: args.observed.spend } : {}),
   });
 }
-
-

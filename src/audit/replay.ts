@@ -37,7 +37,11 @@ export interface ReplayReport {
   durationMs: number;
 }
 
-export async function replayDecisions(repo: GitRepo, policy: LoadedBundle, filter: AuditFilter = {}): Promise<ReplayReport> {
+export async function replayDecisions(
+  repo: GitRepo,
+  policy: LoadedBundle,
+  filter: AuditFilter = {},
+): Promise<ReplayReport> {
   const started = performance.now();
   const entries = (await listDecisionCommits(repo, filter)).filter((e) => e.decision !== null).reverse();
   const decisions: ReplayedDecision[] = [];
@@ -67,13 +71,21 @@ async function replayOne(repo: GitRepo, policy: LoadedBundle, entry: HistoryEntr
   const recorded = { action: evidence.decision.action, rules: evidence.decision.reasons.map((r) => r.rule) };
   const supersedes = recorded.rules.includes("tollgate.superseded");
   const reverts = recorded.rules.includes("tollgate.reverted");
-  const meant = interpretation(evidence.situation, input.status.step, input.environment.rollout.steps.length, supersedes, result, reverts);
+  const meant = interpretation(
+    evidence.situation,
+    input.status.step,
+    input.environment.rollout.steps.length,
+    supersedes,
+    result,
+    reverts,
+  );
   const reasons: DecisionReason[] = [
     ...meant.added.map((rule) => ({ rule, message: tollgateReason(rule, error) })),
     ...(meant.keepsPolicyReasons && result ? result.reasons : []),
   ];
   const rules = reasons.map((r) => r.rule);
-  const difference = meant.action !== recorded.action ? "action" : rules.join(",") !== recorded.rules.join(",") ? "reasons" : null;
+  const difference =
+    meant.action !== recorded.action ? "action" : rules.join(",") !== recorded.rules.join(",") ? "reasons" : null;
   return {
     commit: entry.oid,
     decidedAt: evidence.decidedAt,

@@ -11,7 +11,8 @@ import type { Rollout } from "./rollout.ts";
 import { ACTION_COLOURS, ARM_COLOURS, clock, esc, renderChart } from "./svg-chart.ts";
 import { utcMinute } from "./text.ts";
 
-export const REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
+export const REPORT_CSP =
+  "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
 
 const STYLE = `
 body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: #1f2933; margin: 24px auto; max-width: 820px; padding: 0 16px; }
@@ -46,35 +47,59 @@ export function renderReportHtml(r: Rollout): string {
   );
   if (r.charts.length === 0) body.push(`<p>No telemetry was recorded in this rollout's evidence.</p>`);
   for (const chart of r.charts) {
-    body.push(`<figure data-chart="${chart.id}"><h3>${esc(chart.title)}</h3>${renderChart(chart, { end, interval: r.interval, steps: r.steps, decisions: r.decisions })}`);
-    body.push(`<figcaption>${chart.arms.baseline.length} baseline and ${chart.arms.canary.length} canary points</figcaption></figure>`);
+    body.push(
+      `<figure data-chart="${chart.id}"><h3>${esc(chart.title)}</h3>${renderChart(chart, { end, interval: r.interval, steps: r.steps, decisions: r.decisions })}`,
+    );
+    body.push(
+      `<figcaption>${chart.arms.baseline.length} baseline and ${chart.arms.canary.length} canary points</figcaption></figure>`,
+    );
   }
   body.push("</section>");
 
-  body.push(`<section id="decisions"><h2>Decisions</h2><table data-table="decisions"><thead><tr><th>time (UTC)</th><th>since start</th><th>action</th><th>step</th><th>why</th><th>commit</th></tr></thead><tbody>`);
+  body.push(
+    `<section id="decisions"><h2>Decisions</h2><table data-table="decisions"><thead><tr><th>time (UTC)</th><th>since start</th><th>action</th><th>step</th><th>why</th><th>commit</th></tr></thead><tbody>`,
+  );
   for (const d of r.decisions) {
-    const why = d.reasons.map((x) => `<div><code>${esc(x.rule)}</code> ${esc(x.message)}</div>`).join("") || "<div>(no reason recorded)</div>";
-    const answered = d.policyAnswer && d.policyAnswer !== d.action ? `<div>the policy answered ${esc(d.policyAnswer)}</div>` : "";
+    const why =
+      d.reasons.map((x) => `<div><code>${esc(x.rule)}</code> ${esc(x.message)}</div>`).join("") ||
+      "<div>(no reason recorded)</div>";
+    const answered =
+      d.policyAnswer && d.policyAnswer !== d.action ? `<div>the policy answered ${esc(d.policyAnswer)}</div>` : "";
     const step = d.step !== undefined ? `${d.step + 1} · ${d.weight ?? 0}%` : "–";
-    body.push(`<tr data-action="${d.action}"><td>${esc(utcMinute(d.decidedAt).replace(" UTC", ""))}</td><td>${clock(d.t)}</td><td>${badge(d.action)}</td><td>${step}</td><td>${why}${answered}</td><td><code>${esc(d.commit.slice(0, 12))}</code></td></tr>`);
+    body.push(
+      `<tr data-action="${d.action}"><td>${esc(utcMinute(d.decidedAt).replace(" UTC", ""))}</td><td>${clock(d.t)}</td><td>${badge(d.action)}</td><td>${step}</td><td>${why}${answered}</td><td><code>${esc(d.commit.slice(0, 12))}</code></td></tr>`,
+    );
   }
   body.push("</tbody></table></section>");
 
   const last = [...r.decisions].reverse().find((d) => Object.keys(d.metrics).length > 0);
   if (last) {
-    body.push(`<section id="analysis"><h2>Analysis at the ${esc(last.action)} of ${esc(clock(last.t))}</h2><table data-table="analysis"><thead><tr><th>metric</th><th>baseline</th><th>canary</th><th>effect canary/baseline [bounds]</th><th>e-value</th><th>verdict</th></tr></thead><tbody>`);
+    body.push(
+      `<section id="analysis"><h2>Analysis at the ${esc(last.action)} of ${esc(clock(last.t))}</h2><table data-table="analysis"><thead><tr><th>metric</th><th>baseline</th><th>canary</th><th>effect canary/baseline [bounds]</th><th>e-value</th><th>verdict</th></tr></thead><tbody>`,
+    );
     for (const [metric, j] of Object.entries(last.metrics)) {
       if (!j) continue;
-      const effect = j.effect ? `×${j.effect.estimate.toFixed(3)} [${j.effect.lower.toFixed(3)}, ${j.effect.upper >= 1e15 ? "∞" : j.effect.upper.toFixed(3)}]` : "–";
-      const e = j.eValue !== undefined ? `${j.eValue >= 1e15 ? "∞" : j.eValue.toPrecision(3)}${j.eValueThreshold !== undefined ? ` of ${j.eValueThreshold.toPrecision(3)}` : ""}` : "–";
-      body.push(`<tr data-metric="${esc(metric)}"><td>${esc(metric)}</td><td>${esc(level(metric as MetricName, j.baseline))}</td><td>${esc(level(metric as MetricName, j.canary))}</td><td>${esc(effect)}</td><td>${esc(e)}</td><td>${esc(`${j.verdict} (${j.reason})`)}</td></tr>`);
+      const effect = j.effect
+        ? `×${j.effect.estimate.toFixed(3)} [${j.effect.lower.toFixed(3)}, ${j.effect.upper >= 1e15 ? "∞" : j.effect.upper.toFixed(3)}]`
+        : "–";
+      const e =
+        j.eValue !== undefined
+          ? `${j.eValue >= 1e15 ? "∞" : j.eValue.toPrecision(3)}${j.eValueThreshold !== undefined ? ` of ${j.eValueThreshold.toPrecision(3)}` : ""}`
+          : "–";
+      body.push(
+        `<tr data-metric="${esc(metric)}"><td>${esc(metric)}</td><td>${esc(level(metric as MetricName, j.baseline))}</td><td>${esc(level(metric as MetricName, j.canary))}</td><td>${esc(effect)}</td><td>${esc(e)}</td><td>${esc(`${j.verdict} (${j.reason})`)}</td></tr>`,
+      );
     }
     body.push("</tbody></table></section>");
   }
 
-  body.push(`<section id="artifact"><h2>Artifact diff</h2><pre data-diff="artifact">${esc(r.diff.join("\n"))}</pre></section>`);
+  body.push(
+    `<section id="artifact"><h2>Artifact diff</h2><pre data-diff="artifact">${esc(r.diff.join("\n"))}</pre></section>`,
+  );
   if (r.unreadable.length > 0) {
-    body.push(`<section id="unreadable"><h2>Left out</h2><ul>${r.unreadable.map((u) => `<li><code>${esc(u.commit.slice(0, 12))}</code> ${esc(u.message)}</li>`).join("")}</ul></section>`);
+    body.push(
+      `<section id="unreadable"><h2>Left out</h2><ul>${r.unreadable.map((u) => `<li><code>${esc(u.commit.slice(0, 12))}</code> ${esc(u.message)}</li>`).join("")}</ul></section>`,
+    );
   }
   body.push(
     `<footer>Generated by tollgate from ${esc(r.head ? r.head.slice(0, 12) : "an empty history")}. Every value comes from the evidence stored with the decision commits; <code>tollgate audit</code> re-verifies it. Other rollouts of this service: ${esc(r.available.filter((n) => n !== r.number).join(", ") || "none")}.</footer>`,

@@ -57,8 +57,15 @@ export interface Rollout {
 
 const ROLLOUT_OF_KEY = /\/r(\d+)\.(?:\d+|pre)\//;
 
-export async function collectRollout(repo: GitRepo, environment: string, service: string, number?: number): Promise<Rollout> {
-  const entries = (await listDecisionCommits(repo, { environment, service })).filter((e) => e.decision !== null).reverse();
+export async function collectRollout(
+  repo: GitRepo,
+  environment: string,
+  service: string,
+  number?: number,
+): Promise<Rollout> {
+  const entries = (await listDecisionCommits(repo, { environment, service }))
+    .filter((e) => e.decision !== null)
+    .reverse();
   const byRollout = new Map<number, typeof entries>();
   for (const e of entries) {
     const n = Number(ROLLOUT_OF_KEY.exec(e.decision!.trailers.idempotencyKey)?.[1] ?? Number.NaN);
@@ -69,19 +76,31 @@ export async function collectRollout(repo: GitRepo, environment: string, service
   if (available.length === 0) throw new UserError(`no decisions about ${environment}/${service} in this history`);
   const chosen = number ?? available.at(-1)!;
   const chosenEntries = byRollout.get(chosen);
-  if (!chosenEntries) throw new UserError(`${environment}/${service} has no rollout ${chosen}; rollouts in this history: ${available.join(", ")}`);
+  if (!chosenEntries)
+    throw new UserError(
+      `${environment}/${service} has no rollout ${chosen}; rollouts in this history: ${available.join(", ")}`,
+    );
 
-  const loaded: { entry: (typeof entries)[number]; evidence: Awaited<ReturnType<typeof readEvidenceDocument>>["document"] }[] = [];
+  const loaded: {
+    entry: (typeof entries)[number];
+    evidence: Awaited<ReturnType<typeof readEvidenceDocument>>["document"];
+  }[] = [];
   const unreadable: Rollout["unreadable"] = [];
   for (const entry of chosenEntries) {
     try {
-      loaded.push({ entry, evidence: (await readEvidenceDocument(repo, entry.oid, entry.decision!.trailers.evidence)).document });
+      loaded.push({
+        entry,
+        evidence: (await readEvidenceDocument(repo, entry.oid, entry.decision!.trailers.evidence)).document,
+      });
     } catch (error) {
       if (!(error instanceof EvidenceProblem)) throw error;
       unreadable.push({ commit: entry.oid, message: error.message });
     }
   }
-  if (loaded.length === 0) throw new UserError(`rollout ${chosen} of ${environment}/${service}: no decision has readable evidence (run \`tollgate audit\`)`);
+  if (loaded.length === 0)
+    throw new UserError(
+      `rollout ${chosen} of ${environment}/${service}: no decision has readable evidence (run \`tollgate audit\`)`,
+    );
 
   const withTelemetry = loaded.filter((l) => l.evidence.telemetry);
   const stageStart = withTelemetry.at(-1)?.evidence.telemetry?.stageStart ?? loaded[0]!.evidence.decidedAt;
@@ -98,7 +117,9 @@ export async function collectRollout(repo: GitRepo, environment: string, service
       decidedAt: evidence.decidedAt,
       t: Math.max(0, (Date.parse(evidence.decidedAt) - startMs) / 1000),
       action: evidence.decision.action,
-      ...(progressing && input.status.step !== undefined ? { step: input.status.step, weight: input.status.weight ?? 0 } : {}),
+      ...(progressing && input.status.step !== undefined
+        ? { step: input.status.step, weight: input.status.weight ?? 0 }
+        : {}),
       reasons: evidence.decision.reasons,
       policyAnswer: evidence.policy.result?.action ?? null,
       metrics: input.analysis?.metrics ?? {},
@@ -118,7 +139,11 @@ export async function collectRollout(repo: GitRepo, environment: string, service
     stageStart,
     interval,
     decisions,
-    steps: stepsOf(decisions, first.environment.rollout.steps.map((s) => s.weight), end),
+    steps: stepsOf(
+      decisions,
+      first.environment.rollout.steps.map((s) => s.weight),
+      end,
+    ),
     charts: chartSeries([...records.values()], interval),
     outcome: last.action,
     unreadable,

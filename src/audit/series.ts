@@ -28,13 +28,32 @@ interface Definition {
   value(window: readonly IntervalRecord[], seconds: number): number | undefined;
 }
 
-const sum = (rs: readonly IntervalRecord[], pick: (r: IntervalRecord) => number | undefined) => rs.reduce((n, r) => n + (pick(r) ?? 0), 0);
+const sum = (rs: readonly IntervalRecord[], pick: (r: IntervalRecord) => number | undefined) =>
+  rs.reduce((n, r) => n + (pick(r) ?? 0), 0);
 const ratio = (part: number, whole: number) => (whole > 0 ? part / whole : undefined);
 const count = (h: IntervalRecord["latencyMs"]) => (h ? h.buckets.reduce((n, [, c]) => n + c, 0) : 0);
 
 const DEFINITIONS: Definition[] = [
-  { id: "error_rate", title: "Error rate", unit: "ratio", value: (w) => ratio(sum(w, (r) => r.errors), sum(w, (r) => (r.errors !== undefined ? r.requests : 0))) },
-  { id: "latency_mean", title: "Latency, mean", unit: "ms", value: (w) => ratio(sum(w, (r) => r.latencyMs?.sum), sum(w, (r) => count(r.latencyMs))) },
+  {
+    id: "error_rate",
+    title: "Error rate",
+    unit: "ratio",
+    value: (w) =>
+      ratio(
+        sum(w, (r) => r.errors),
+        sum(w, (r) => (r.errors !== undefined ? r.requests : 0)),
+      ),
+  },
+  {
+    id: "latency_mean",
+    title: "Latency, mean",
+    unit: "ms",
+    value: (w) =>
+      ratio(
+        sum(w, (r) => r.latencyMs?.sum),
+        sum(w, (r) => count(r.latencyMs)),
+      ),
+  },
   {
     id: "latency_p99",
     title: "Latency, p99",
@@ -45,9 +64,32 @@ const DEFINITIONS: Definition[] = [
       return Number.isFinite(q) ? q : undefined;
     },
   },
-  { id: "cost_per_task", title: "Cost per task", unit: "usd", value: (w) => ratio(sum(w, (r) => r.costUsd?.sum), sum(w, (r) => count(r.costUsd))) },
-  { id: "intervention_rate", title: "Human intervention rate", unit: "ratio", value: (w) => ratio(sum(w, (r) => r.interventions), sum(w, (r) => (r.interventions !== undefined ? r.tasks : 0))) },
-  { id: "throughput", title: "Requests per second", unit: "per-second", value: (w, seconds) => (w.some((r) => r.requests !== undefined) ? sum(w, (r) => r.requests) / seconds : undefined) },
+  {
+    id: "cost_per_task",
+    title: "Cost per task",
+    unit: "usd",
+    value: (w) =>
+      ratio(
+        sum(w, (r) => r.costUsd?.sum),
+        sum(w, (r) => count(r.costUsd)),
+      ),
+  },
+  {
+    id: "intervention_rate",
+    title: "Human intervention rate",
+    unit: "ratio",
+    value: (w) =>
+      ratio(
+        sum(w, (r) => r.interventions),
+        sum(w, (r) => (r.interventions !== undefined ? r.tasks : 0)),
+      ),
+  },
+  {
+    id: "throughput",
+    title: "Requests per second",
+    unit: "per-second",
+    value: (w, seconds) => (w.some((r) => r.requests !== undefined) ? sum(w, (r) => r.requests) / seconds : undefined),
+  },
 ];
 
 /** Every chart with data in at least one arm. */

@@ -8,7 +8,13 @@ import type { RolloutDecision, RolloutStep } from "./rollout.ts";
 import type { ChartSeries, SeriesPoint } from "./series.ts";
 
 export const ARM_COLOURS = { baseline: "#4e79a7", canary: "#e15759" } as const;
-export const ACTION_COLOURS: Record<DecisionAction, string> = { advance: "#6b7280", promote: "#2e7d32", hold: "#b7791f", rollback: "#c62828", block: "#6a1b9a" };
+export const ACTION_COLOURS: Record<DecisionAction, string> = {
+  advance: "#6b7280",
+  promote: "#2e7d32",
+  hold: "#b7791f",
+  rollback: "#c62828",
+  block: "#6a1b9a",
+};
 
 const WIDTH = 760;
 const HEIGHT = 240;
@@ -31,31 +37,49 @@ export function renderChart(series: ChartSeries, ctx: ChartContext): string {
   const x = (t: number) => M.left + (Math.min(Math.max(t, 0), end) / end) * plotW;
   const y = (v: number) => M.top + plotH - (Math.min(v, yMax) / yMax) * plotH;
   const out: string[] = [];
-  out.push(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${WIDTH} ${HEIGHT}" width="${WIDTH}" height="${HEIGHT}" role="img" data-metric="${series.id}" aria-labelledby="t-${series.id}">`);
+  out.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${WIDTH} ${HEIGHT}" width="${WIDTH}" height="${HEIGHT}" role="img" data-metric="${series.id}" aria-labelledby="t-${series.id}">`,
+  );
   out.push(`<title id="t-${series.id}">${esc(series.title)}: baseline against canary over the rollout</title>`);
 
   ctx.steps.forEach((s, i) => {
     const x0 = x(s.from);
     const x1 = x(s.to);
-    out.push(`<rect data-step="${s.index}" x="${f(x0)}" y="${M.top}" width="${f(Math.max(0, x1 - x0))}" height="${plotH}" fill="${i % 2 === 0 ? "#eef2f8" : "#f7f9fc"}"/>`);
-    out.push(`<line data-marker="step" x1="${f(x0)}" x2="${f(x0)}" y1="${M.top}" y2="${M.top + plotH}" stroke="#9aa5b1" stroke-dasharray="4 3"/>`);
-    out.push(`<text x="${f(x0 + 4)}" y="${M.top + 12}" font-size="11" fill="#52606d">step ${s.index + 1} · ${s.weight}%</text>`);
+    out.push(
+      `<rect data-step="${s.index}" x="${f(x0)}" y="${M.top}" width="${f(Math.max(0, x1 - x0))}" height="${plotH}" fill="${i % 2 === 0 ? "#eef2f8" : "#f7f9fc"}"/>`,
+    );
+    out.push(
+      `<line data-marker="step" x1="${f(x0)}" x2="${f(x0)}" y1="${M.top}" y2="${M.top + plotH}" stroke="#9aa5b1" stroke-dasharray="4 3"/>`,
+    );
+    out.push(
+      `<text x="${f(x0 + 4)}" y="${M.top + 12}" font-size="11" fill="#52606d">step ${s.index + 1} · ${s.weight}%</text>`,
+    );
   });
 
   for (let i = 0; i <= 4; i++) {
     const v = (yMax * i) / 4;
-    out.push(`<line x1="${M.left}" x2="${M.left + plotW}" y1="${f(y(v))}" y2="${f(y(v))}" stroke="#d9dee5" stroke-width="${i === 0 ? 1 : 0.5}"/>`);
-    out.push(`<text x="${M.left - 6}" y="${f(y(v) + 4)}" font-size="11" text-anchor="end" fill="#52606d">${esc(formatValue(series.unit, v))}</text>`);
+    out.push(
+      `<line x1="${M.left}" x2="${M.left + plotW}" y1="${f(y(v))}" y2="${f(y(v))}" stroke="#d9dee5" stroke-width="${i === 0 ? 1 : 0.5}"/>`,
+    );
+    out.push(
+      `<text x="${M.left - 6}" y="${f(y(v) + 4)}" font-size="11" text-anchor="end" fill="#52606d">${esc(formatValue(series.unit, v))}</text>`,
+    );
   }
   for (const t of timeTicks(end)) {
-    out.push(`<text x="${f(x(t))}" y="${M.top + plotH + 16}" font-size="11" text-anchor="middle" fill="#52606d">${clock(t)}</text>`);
+    out.push(
+      `<text x="${f(x(t))}" y="${M.top + plotH + 16}" font-size="11" text-anchor="middle" fill="#52606d">${clock(t)}</text>`,
+    );
   }
-  out.push(`<text x="${M.left + plotW}" y="${HEIGHT - 6}" font-size="11" text-anchor="end" fill="#52606d">time since the rollout began (m:ss)</text>`);
+  out.push(
+    `<text x="${M.left + plotW}" y="${HEIGHT - 6}" font-size="11" text-anchor="end" fill="#52606d">time since the rollout began (m:ss)</text>`,
+  );
 
   for (const arm of ["baseline", "canary"] as const) {
     for (const segment of segments(series.arms[arm], ctx.interval)) {
       const points = segment.map((p) => `${f(x(p.t))},${f(y(p.value))}`).join(" ");
-      out.push(`<polyline data-arm="${arm}" data-points="${segment.length}" points="${points}" fill="none" stroke="${ARM_COLOURS[arm]}" stroke-width="1.8" stroke-linejoin="round"/>`);
+      out.push(
+        `<polyline data-arm="${arm}" data-points="${segment.length}" points="${points}" fill="none" stroke="${ARM_COLOURS[arm]}" stroke-width="1.8" stroke-linejoin="round"/>`,
+      );
     }
   }
 
@@ -63,17 +87,25 @@ export function renderChart(series: ChartSeries, ctx: ChartContext): string {
     const xd = f(x(d.t));
     out.push(`<g data-marker="decision" data-action="${d.action}" data-commit="${d.commit.slice(0, 12)}">`);
     out.push(`<title>${esc(`${d.action} at ${clock(d.t)}: ${d.reasons[0]?.rule ?? "no reason recorded"}`)}</title>`);
-    out.push(`<line x1="${xd}" x2="${xd}" y1="${M.top - 4}" y2="${M.top + plotH}" stroke="${ACTION_COLOURS[d.action]}" stroke-width="1.5"/>`);
+    out.push(
+      `<line x1="${xd}" x2="${xd}" y1="${M.top - 4}" y2="${M.top + plotH}" stroke="${ACTION_COLOURS[d.action]}" stroke-width="1.5"/>`,
+    );
     out.push(`<circle cx="${xd}" cy="${M.top - 8}" r="4" fill="${ACTION_COLOURS[d.action]}"/>`);
-    out.push(`<text x="${xd}" y="${M.top - 15}" font-size="10" text-anchor="middle" fill="${ACTION_COLOURS[d.action]}">${d.action}</text>`);
+    out.push(
+      `<text x="${xd}" y="${M.top - 15}" font-size="10" text-anchor="middle" fill="${ACTION_COLOURS[d.action]}">${d.action}</text>`,
+    );
     out.push("</g>");
   }
 
   // The key sits on the axis-title row, clear of the step labels and decision markers.
   const ly = HEIGHT - 10;
   out.push(`<g data-legend="arms">`);
-  out.push(`<line x1="${M.left}" x2="${M.left + 18}" y1="${ly}" y2="${ly}" stroke="${ARM_COLOURS.baseline}" stroke-width="2"/><text x="${M.left + 22}" y="${ly + 4}" font-size="11">baseline</text>`);
-  out.push(`<line x1="${M.left + 80}" x2="${M.left + 98}" y1="${ly}" y2="${ly}" stroke="${ARM_COLOURS.canary}" stroke-width="2"/><text x="${M.left + 102}" y="${ly + 4}" font-size="11">canary</text></g>`);
+  out.push(
+    `<line x1="${M.left}" x2="${M.left + 18}" y1="${ly}" y2="${ly}" stroke="${ARM_COLOURS.baseline}" stroke-width="2"/><text x="${M.left + 22}" y="${ly + 4}" font-size="11">baseline</text>`,
+  );
+  out.push(
+    `<line x1="${M.left + 80}" x2="${M.left + 98}" y1="${ly}" y2="${ly}" stroke="${ARM_COLOURS.canary}" stroke-width="2"/><text x="${M.left + 102}" y="${ly + 4}" font-size="11">canary</text></g>`,
+  );
   out.push("</svg>");
   return out.join("\n");
 }
@@ -126,5 +158,10 @@ function f(n: number): string {
 }
 
 export function esc(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
+  return text
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/"/g, "&quot;")
+    .replace(/'/g, "&#39;");
 }

@@ -18,7 +18,14 @@ import type { DecisionAction } from "../model/types.ts";
  * - `outside-tollgate`: release or status files of a protected environment changed by a commit that
  *   is neither a tollgate decision nor a merged pull request (status: by anything but a decision).
  */
-export type CheckName = "evidence" | "policy" | "decision" | "transition" | "message" | "approvals" | "outside-tollgate";
+export type CheckName =
+  | "evidence"
+  | "policy"
+  | "decision"
+  | "transition"
+  | "message"
+  | "approvals"
+  | "outside-tollgate";
 
 export const DECISION_CHECKS: readonly CheckName[] = ["evidence", "policy", "decision", "transition", "message"];
 export const CHANGE_CHECKS: readonly CheckName[] = ["approvals", "outside-tollgate"];

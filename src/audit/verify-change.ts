@@ -28,7 +28,11 @@ import type { AuditFilter, CheckOutcome, CommitAudit } from "./types.ts";
 const SERVICE_FILE = /^environments\/([^/]+)\/(releases|status)\/([^/]+)\.yaml$/;
 
 /** The audit of a commit that is not a decision, or null when no check applies to it. */
-export async function verifyChange(ctx: AuditContext, entry: HistoryEntry, filter: AuditFilter): Promise<CommitAudit | null> {
+export async function verifyChange(
+  ctx: AuditContext,
+  entry: HistoryEntry,
+  filter: AuditFilter,
+): Promise<CommitAudit | null> {
   const parent = entry.parents[0];
   if (parent === undefined) return null;
   const changes = await changedFiles(ctx.repo, parent, entry.oid);
@@ -42,7 +46,9 @@ export async function verifyChange(ctx: AuditContext, entry: HistoryEntry, filte
     if (change.path.startsWith(`${EVIDENCE_DIR}/`)) {
       if (filter.environment || filter.service) continue; // evidence is not tied to a path of the filter
       applies = { ...applies, evidence: true };
-      evidence.push(`${change.path} was ${change.kind} by a commit that is not its decision: evidence is written once, by the decision that refers to it`);
+      evidence.push(
+        `${change.path} was ${change.kind} by a commit that is not its decision: evidence is written once, by the decision that refers to it`,
+      );
       continue;
     }
     const m = SERVICE_FILE.exec(change.path);
@@ -55,11 +61,15 @@ export async function verifyChange(ctx: AuditContext, entry: HistoryEntry, filte
     touched.add(`${env}/${service}`);
     applies = { ...applies, outside: true };
     if (kind === "status") {
-      outside.push(`${change.path} was ${change.kind} by hand: status files of a protected environment are written by tollgate decisions only`);
+      outside.push(
+        `${change.path} was ${change.kind} by hand: status files of a protected environment are written by tollgate decisions only`,
+      );
       continue;
     }
     if (entry.parents.length < 2) {
-      outside.push(`${change.path} was ${change.kind} by a direct commit: in a protected environment a release changes only through a tollgate decision or a merged pull request`);
+      outside.push(
+        `${change.path} was ${change.kind} by a direct commit: in a protected environment a release changes only through a tollgate decision or a merged pull request`,
+      );
     }
     const release = after?.releases.get(service);
     const environment = after?.environment ?? before?.environment;
@@ -72,7 +82,12 @@ export async function verifyChange(ctx: AuditContext, entry: HistoryEntry, filte
   if (!applies.evidence && !applies.outside) return null;
   const scopes = [...touched].map((s) => s.split("/") as [string, string]);
   const envs = new Set(scopes.map(([e]) => e));
-  const scope = scopes.length === 1 ? { environment: scopes[0]![0], service: scopes[0]![1] } : envs.size === 1 ? { environment: [...envs][0]! } : {};
+  const scope =
+    scopes.length === 1
+      ? { environment: scopes[0]![0], service: scopes[0]![1] }
+      : envs.size === 1
+        ? { environment: [...envs][0]! }
+        : {};
   const result = (problems: string[]): CheckOutcome => ({ state: problems.length > 0 ? "fail" : "pass", problems });
   return {
     commit: entry.oid,
@@ -97,12 +112,22 @@ export function missingApprovals(environment: Environment, release: Release, fil
   const needing = changed.filter((part) => policy.for.includes(part) || policy.for.includes("release"));
   if (needing.length === 0) return [];
   const approvers = policy.approvers ?? [];
-  const eligible = (by: string) => approvers.length === 0 || approvers.includes(by) || teamsOf(teams, by).some((team) => approvers.includes(`team:${team}`));
+  const eligible = (by: string) =>
+    approvers.length === 0 ||
+    approvers.includes(by) ||
+    teamsOf(teams, by).some((team) => approvers.includes(`team:${team}`));
   // Parts short of approvers, grouped by who approved them, so one file gives one line per situation.
   const short = new Map<string, { parts: string[]; have: string[] }>();
   for (const part of needing) {
-    const covers = (scopes: ApprovalScope[] | undefined) => scopes === undefined || scopes.includes("release") || scopes.includes(part);
-    const have = [...new Set((release.approvals ?? []).filter((a) => a.digest === digest && eligible(a.by) && covers(a.for)).map((a) => a.by))].sort();
+    const covers = (scopes: ApprovalScope[] | undefined) =>
+      scopes === undefined || scopes.includes("release") || scopes.includes(part);
+    const have = [
+      ...new Set(
+        (release.approvals ?? [])
+          .filter((a) => a.digest === digest && eligible(a.by) && covers(a.for))
+          .map((a) => a.by),
+      ),
+    ].sort();
     if (have.length >= policy.required) continue;
     const group = short.get(have.join(",")) ?? { parts: [], have };
     group.parts.push(part);

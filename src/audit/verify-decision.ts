@@ -3,7 +3,14 @@
  * commit message. Each check names what it found wrong; an unexpected error inside a check fails
  * that check with the error's message instead of stopping the audit.
  */
-import { changedFiles, evidencePath, formatDecisionMessage, type GitRepo, type HistoryEntry, parseDecisionMessage } from "../gitops/index.ts";
+import {
+  changedFiles,
+  evidencePath,
+  formatDecisionMessage,
+  type GitRepo,
+  type HistoryEntry,
+  parseDecisionMessage,
+} from "../gitops/index.ts";
 import { environmentFile, releaseFile, statusFile } from "../model/repository.ts";
 import { serializeStatus, updateReleaseText } from "../model/serialize.ts";
 import { shortDigest } from "../model/artifact-digest.ts";
@@ -44,8 +51,11 @@ export async function verifyDecision(ctx: AuditContext, entry: HistoryEntry): Pr
     checks: {},
   };
   if (!entry.decision) {
-    audit.checks.message = fail(entry.problems.map((p) => `the commit says it is a tollgate decision but its message is malformed: ${p}`));
-    for (const name of ["evidence", "policy", "decision", "transition"] as const) audit.checks[name] = skipped("the decision message cannot be read");
+    audit.checks.message = fail(
+      entry.problems.map((p) => `the commit says it is a tollgate decision but its message is malformed: ${p}`),
+    );
+    for (const name of ["evidence", "policy", "decision", "transition"] as const)
+      audit.checks[name] = skipped("the decision message cannot be read");
     return audit;
   }
   const t = entry.decision.trailers;
@@ -59,7 +69,8 @@ export async function verifyDecision(ctx: AuditContext, entry: HistoryEntry): Pr
   } catch (error) {
     if (!(error instanceof EvidenceProblem)) throw error;
     audit.checks.evidence = fail([error.message]);
-    for (const name of ["policy", "decision", "transition", "message"] as const) audit.checks[name] = skipped("there is no evidence to check against");
+    for (const name of ["policy", "decision", "transition", "message"] as const)
+      audit.checks[name] = skipped("there is no evidence to check against");
     return audit;
   }
   audit.checks.evidence = outcome(evidenceHeaderProblems(facts));
@@ -87,7 +98,9 @@ function evidenceHeaderProblems(facts: DecisionFacts): string[] {
   const t = message.trailers;
   const problems: string[] = [];
   if (evidence.environment !== t.environment || evidence.service !== t.service) {
-    problems.push(`${facts.evidencePath} is about ${evidence.environment}/${evidence.service}, but the commit is about ${t.environment}/${t.service}`);
+    problems.push(
+      `${facts.evidencePath} is about ${evidence.environment}/${evidence.service}, but the commit is about ${t.environment}/${t.service}`,
+    );
   }
   return problems;
 }
@@ -112,7 +125,8 @@ function policyProblems(facts: DecisionFacts, build: PolicyBuild): string[] {
       );
     }
   }
-  if (facts.evidence.policy.bundle !== t.policy) problems.push(`the evidence names policy bundle ${facts.evidence.policy.bundle}, the trailer ${t.policy}`);
+  if (facts.evidence.policy.bundle !== t.policy)
+    problems.push(`the evidence names policy bundle ${facts.evidence.policy.bundle}, the trailer ${t.policy}`);
   return problems;
 }
 
@@ -121,16 +135,33 @@ function decisionProblems(facts: DecisionFacts, build: PolicyBuild): CheckOutcom
   const { evidence, before, situation } = facts;
   if (!before || !situation) return fail(facts.missing);
   const problems: string[] = [];
-  if (situation.kind !== evidence.situation) problems.push(`the evidence says the situation was ${evidence.situation}, but the state at ${facts.decidedOn.slice(0, 12)} says ${situation.kind}`);
-  if (situation.kind === "steady") problems.push(`${before.release.service} was steady at ${facts.decidedOn.slice(0, 12)}: there was nothing to decide`);
+  if (situation.kind !== evidence.situation)
+    problems.push(
+      `the evidence says the situation was ${evidence.situation}, but the state at ${facts.decidedOn.slice(0, 12)} says ${situation.kind}`,
+    );
+  if (situation.kind === "steady")
+    problems.push(
+      `${before.release.service} was steady at ${facts.decidedOn.slice(0, 12)}: there was nothing to decide`,
+    );
 
   const observed = rederiveObservation(evidence, before.environment, before.status);
   problems.push(...observed.problems);
   const input = jsonSafe(
-    expectedPolicyInput({ state: facts.decided.state, environment: before.environment.name, release: before.release, status: before.status, situation, decidedAt: new Date(evidence.decidedAt), observed }),
+    expectedPolicyInput({
+      state: facts.decided.state,
+      environment: before.environment.name,
+      release: before.release,
+      status: before.status,
+      situation,
+      decidedAt: new Date(evidence.decidedAt),
+      observed,
+    }),
   );
   const inputDiffs = differences(input, evidence.policy.input, "input", 5);
-  if (inputDiffs.length > 0) problems.push(`the stored policy input is not what the state at ${facts.decidedOn.slice(0, 12)} and the evidence records imply: ${inputDiffs.join("; ")}`);
+  if (inputDiffs.length > 0)
+    problems.push(
+      `the stored policy input is not what the state at ${facts.decidedOn.slice(0, 12)} and the evidence records imply: ${inputDiffs.join("; ")}`,
+    );
 
   let evaluated = false;
   if (build.ok && build.digest === evidence.policy.bundle) {
@@ -144,22 +175,42 @@ function decisionProblems(facts: DecisionFacts, build: PolicyBuild): CheckOutcom
     }
     const stored = evidence.policy.result;
     if (stored === null) {
-      if (!error) problems.push(`the evidence says the policy failed (${evidence.policy.error ?? "no error recorded"}), but re-evaluating it gives ${result?.action}`);
-      else if (evidence.policy.error !== undefined && evidence.policy.error !== error) problems.push(`re-evaluating the policy fails differently: "${error}", the evidence says "${evidence.policy.error}"`);
+      if (!error)
+        problems.push(
+          `the evidence says the policy failed (${evidence.policy.error ?? "no error recorded"}), but re-evaluating it gives ${result?.action}`,
+        );
+      else if (evidence.policy.error !== undefined && evidence.policy.error !== error)
+        problems.push(
+          `re-evaluating the policy fails differently: "${error}", the evidence says "${evidence.policy.error}"`,
+        );
     } else if (error) {
-      problems.push(`re-evaluating the policy on the stored input fails: ${error}; the evidence holds a result (${stored.action})`);
+      problems.push(
+        `re-evaluating the policy on the stored input fails: ${error}; the evidence holds a result (${stored.action})`,
+      );
     } else {
       const diffs = differences(jsonSafe(result), stored, "result", 5);
-      if (diffs.length > 0) problems.push(`re-evaluating the policy on the stored input does not give the stored result: ${diffs.join("; ")}`);
+      if (diffs.length > 0)
+        problems.push(
+          `re-evaluating the policy on the stored input does not give the stored result: ${diffs.join("; ")}`,
+        );
     }
   }
   const steps = before.environment.rollout.steps.length;
   const step = situation.kind === "rolling-out" ? situation.step : undefined;
   const supersedes = situation.kind === "pending" && situation.supersedes !== undefined;
   const reverts = situation.kind === "pending" && situation.reverts === true;
-  problems.push(...interpretationProblems(interpretation(situation.kind, step, steps, supersedes, evidence.policy.result, reverts), evidence.policy.result, evidence.decision));
+  problems.push(
+    ...interpretationProblems(
+      interpretation(situation.kind, step, steps, supersedes, evidence.policy.result, reverts),
+      evidence.policy.result,
+      evidence.decision,
+    ),
+  );
   if (problems.length > 0) return fail(problems);
-  if (!evaluated) return skipped("analysis and input re-derived, but the policy was not re-evaluated: it does not compile to the recorded bundle (see the policy check)");
+  if (!evaluated)
+    return skipped(
+      "analysis and input re-derived, but the policy was not re-evaluated: it does not compile to the recorded bundle (see the policy check)",
+    );
   return pass();
 }
 
@@ -169,7 +220,8 @@ async function transitionProblems(ctx: AuditContext, facts: DecisionFacts): Prom
   const t = message.trailers;
   if (!atParent) return facts.missing;
   const problems: string[] = [];
-  if (facts.entry.parents.length !== 1) problems.push(`a decision commit has one parent; this one has ${facts.entry.parents.length}`);
+  if (facts.entry.parents.length !== 1)
+    problems.push(`a decision commit has one parent; this one has ${facts.entry.parents.length}`);
   problems.push(...(await decidedOnProblems(ctx, facts)));
 
   const env = t.environment;
@@ -179,19 +231,34 @@ async function transitionProblems(ctx: AuditContext, facts: DecisionFacts): Prom
     release: atParent.release,
     status: atParent.status,
     // The evidence stores keys sorted; the status file holds each reason as the reconciler built it.
-    decision: { action: evidence.decision.action, reasons: evidence.decision.reasons.map((r) => ({ rule: r.rule, message: r.message, ...(r.values !== undefined ? { values: r.values } : {}) })) },
+    decision: {
+      action: evidence.decision.action,
+      reasons: evidence.decision.reasons.map((r) => ({
+        rule: r.rule,
+        message: r.message,
+        ...(r.values !== undefined ? { values: r.values } : {}),
+      })),
+    },
     now: new Date(evidence.decidedAt),
-    ...(evidence.telemetry && atParent.status ? { earlierTelemetry: earlierTelemetryAt(atParent.status, evidence.telemetry.records, evidence.telemetry.now) } : {}),
+    ...(evidence.telemetry && atParent.status
+      ? { earlierTelemetry: earlierTelemetryAt(atParent.status, evidence.telemetry.records, evidence.telemetry.now) }
+      : {}),
   });
   const key = next.status.lastDecision!.idempotencyKey;
-  const status: Status = { ...next.status, lastDecision: { ...next.status.lastDecision!, evidence: t.evidence, idempotencyKey: key } };
+  const status: Status = {
+    ...next.status,
+    lastDecision: { ...next.status.lastDecision!, evidence: t.evidence, idempotencyKey: key },
+  };
   const statusPath = statusFile(env, service);
   const releasePath = releaseFile(env, service);
   const expectedPaths = new Set([statusPath, evidencePath(t.evidence), ...(next.releaseChanged ? [releasePath] : [])]);
 
   const changes = await changedFiles(ctx.repo, facts.parent, facts.entry.oid);
   for (const change of changes) {
-    if (!expectedPaths.has(change.path)) problems.push(`${change.path} was ${change.kind}, which a ${evidence.decision.action} of ${env}/${service} does not change`);
+    if (!expectedPaths.has(change.path))
+      problems.push(
+        `${change.path} was ${change.kind}, which a ${evidence.decision.action} of ${env}/${service} does not change`,
+      );
   }
   const tree = ctx.repo.treeAt(facts.entry.oid);
   const parentTree = ctx.repo.treeAt(facts.parent);
@@ -199,17 +266,22 @@ async function transitionProblems(ctx: AuditContext, facts: DecisionFacts): Prom
   const expectedStatus = serializeStatus(status);
   if (actualStatus === undefined) problems.push(`${statusPath} is missing after the decision`);
   else if (actualStatus !== expectedStatus) {
-    problems.push(`${statusPath} is not what a ${evidence.decision.action} at ${evidence.decidedAt} makes of the parent's status: ${firstDifferentLine(expectedStatus, actualStatus)}`);
+    problems.push(
+      `${statusPath} is not what a ${evidence.decision.action} at ${evidence.decidedAt} makes of the parent's status: ${firstDifferentLine(expectedStatus, actualStatus)}`,
+    );
   }
   if (next.releaseChanged) {
     const original = (await parentTree.exists(releasePath)) ? await parentTree.read(releasePath) : undefined;
     const expectedRelease = updateReleaseText(original, next.release);
     const actualRelease = (await tree.exists(releasePath)) ? await tree.read(releasePath) : undefined;
     if (actualRelease !== expectedRelease) {
-      problems.push(`${releasePath} is not what a ${evidence.decision.action} makes of the parent's release: ${actualRelease === undefined ? "it is missing" : firstDifferentLine(expectedRelease, actualRelease)}`);
+      problems.push(
+        `${releasePath} is not what a ${evidence.decision.action} makes of the parent's release: ${actualRelease === undefined ? "it is missing" : firstDifferentLine(expectedRelease, actualRelease)}`,
+      );
     }
   }
-  if (t.idempotencyKey !== key) problems.push(`Tollgate-Idempotency-Key is ${t.idempotencyKey}, but this decision's key is ${key}`);
+  if (t.idempotencyKey !== key)
+    problems.push(`Tollgate-Idempotency-Key is ${t.idempotencyKey}, but this decision's key is ${key}`);
   return problems;
 }
 
@@ -226,17 +298,28 @@ async function decidedOnProblems(ctx: AuditContext, facts: DecisionFacts): Promi
     const commit = await ctx.repo.store.readCommit(cursor);
     const entry = parseDecisionMessage(commit.message);
     if (entry.kind !== "decision" || commit.parent.length !== 1) {
-      return [`the evidence says it was decided on ${decidedOn.slice(0, 12)}, which is not the parent ${parent.slice(0, 12)} nor reached from it through decisions of the same tick`];
+      return [
+        `the evidence says it was decided on ${decidedOn.slice(0, 12)}, which is not the parent ${parent.slice(0, 12)} nor reached from it through decisions of the same tick`,
+      ];
     }
     cursor = commit.parent[0]!;
   }
-  if (cursor !== decidedOn) return [`the evidence says it was decided on ${decidedOn.slice(0, 12)}, which is not an ancestor of this commit`];
-  const files = [environmentFile(t.environment), releaseFile(t.environment, t.service), statusFile(t.environment, t.service)];
+  if (cursor !== decidedOn)
+    return [`the evidence says it was decided on ${decidedOn.slice(0, 12)}, which is not an ancestor of this commit`];
+  const files = [
+    environmentFile(t.environment),
+    releaseFile(t.environment, t.service),
+    statusFile(t.environment, t.service),
+  ];
   const then = ctx.repo.treeAt(decidedOn);
   const now = ctx.repo.treeAt(parent);
   const moved = [];
   for (const file of files) if ((await then.blobId(file)) !== (await now.blobId(file))) moved.push(file);
-  return moved.length > 0 ? [`${moved.join(", ")} changed between the decided-on ${decidedOn.slice(0, 12)} and the parent ${parent.slice(0, 12)}: the decision was applied to another state than it was made on`] : [];
+  return moved.length > 0
+    ? [
+        `${moved.join(", ")} changed between the decided-on ${decidedOn.slice(0, 12)} and the parent ${parent.slice(0, 12)}: the decision was applied to another state than it was made on`,
+      ]
+    : [];
 }
 
 /** The commit message is exactly the one tollgate writes for this decision. */
@@ -245,19 +328,33 @@ function messageProblems(facts: DecisionFacts): string[] {
   const t = message.trailers;
   if (!atParent) return facts.missing;
   const problems: string[] = [];
-  if (t.decision !== evidence.decision.action) problems.push(`Tollgate-Decision is ${t.decision}, but the evidence records ${evidence.decision.action}`);
-  if (t.artifact !== atParent.release.artifact.digest) problems.push(`Tollgate-Artifact is ${t.artifact}, but the release being decided is ${atParent.release.artifact.digest}`);
+  if (t.decision !== evidence.decision.action)
+    problems.push(`Tollgate-Decision is ${t.decision}, but the evidence records ${evidence.decision.action}`);
+  if (t.artifact !== atParent.release.artifact.digest)
+    problems.push(
+      `Tollgate-Artifact is ${t.artifact}, but the release being decided is ${atParent.release.artifact.digest}`,
+    );
   const step = facts.situation?.kind === "rolling-out" ? facts.situation.step : undefined;
-  if (t.step !== step) problems.push(`Tollgate-Step is ${t.step ?? "absent"}, but the decision was taken ${step === undefined ? "outside a rollout step" : `at step ${step}`}`);
+  if (t.step !== step)
+    problems.push(
+      `Tollgate-Step is ${t.step ?? "absent"}, but the decision was taken ${step === undefined ? "outside a rollout step" : `at step ${step}`}`,
+    );
   if (problems.length > 0) return problems;
 
   // The subject names two of the service's artifacts (which two is wording: what ran and what is at
   // stake); each must be one of them, and the artifact diff must be the diff between those two.
-  const known = [atParent.release.artifact, atParent.release.lastGood, liveArtifact(atParent.release, atParent.status)].filter((a): a is Artifact => a !== undefined);
+  const known = [
+    atParent.release.artifact,
+    atParent.release.lastGood,
+    liveArtifact(atParent.release, atParent.status),
+  ].filter((a): a is Artifact => a !== undefined);
   const named = (short: string, side: string): Artifact | undefined | null => {
     if (short === shortDigest(undefined)) return undefined;
     const found = known.find((a) => shortDigest(a.digest) === short);
-    if (!found) problems.push(`the subject's ${side} ${short} is none of ${atParent.release.service}'s artifacts (${[...new Set(known.map((a) => shortDigest(a.digest)))].join(", ")})`);
+    if (!found)
+      problems.push(
+        `the subject's ${side} ${short} is none of ${atParent.release.service}'s artifacts (${[...new Set(known.map((a) => shortDigest(a.digest)))].join(", ")})`,
+      );
     return found ?? null;
   };
   const from = named(message.fromShort, "from");
@@ -287,7 +384,9 @@ function messageProblems(facts: DecisionFacts): string[] {
     reasons,
   });
   const actual = facts.entry.message.replace(/\s+$/, "");
-  if (actual !== expected.replace(/\s+$/, "")) problems.push(`the message is not the one tollgate writes for this decision (edited by hand?): ${firstDifferentLine(expected.replace(/\s+$/, ""), actual)}`);
+  if (actual !== expected.replace(/\s+$/, ""))
+    problems.push(
+      `the message is not the one tollgate writes for this decision (edited by hand?): ${firstDifferentLine(expected.replace(/\s+$/, ""), actual)}`,
+    );
   return problems;
 }
-

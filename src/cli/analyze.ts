@@ -15,9 +15,14 @@ import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from "./exit-codes.ts";
  */
 export function analyzeCommand(ctx: CommandContext): Command {
   return new Command("analyze")
-    .description("judge recorded telemetry (NDJSON scenario files or folders of them) interval by interval, one JSON line per scenario")
+    .description(
+      "judge recorded telemetry (NDJSON scenario files or folders of them) interval by interval, one JSON line per scenario",
+    )
     .argument("<paths...>", "scenario files (.ndjson/.jsonl) or folders of them")
-    .option("--config <file>", "judge configuration: an environment.yaml or an analysis config (default: tollgate's sequential judge)")
+    .option(
+      "--config <file>",
+      "judge configuration: an environment.yaml or an analysis config (default: tollgate's sequential judge)",
+    )
     .action(async (paths: string[], options: { config?: string }) => {
       let judge: JudgeConfig;
       let files: string[];
@@ -40,7 +45,15 @@ export function analyzeCommand(ctx: CommandContext): Command {
         try {
           const { header, decisions } = await judgeScenarioFile(file, [judge]);
           const d = decisions[0]!;
-          ctx.out(JSON.stringify({ scenario: header.scenario, action: d.action, at: d.at, trigger: d.trigger, evidence: d.evidence }));
+          ctx.out(
+            JSON.stringify({
+              scenario: header.scenario,
+              action: d.action,
+              at: d.at,
+              trigger: d.trigger,
+              evidence: d.evidence,
+            }),
+          );
         } catch (error) {
           if (!(error instanceof UserError)) throw error;
           ctx.err(`error: ${error.message}`);

@@ -24,7 +24,9 @@ interface AuditCliOptions {
 
 export function auditCommand(ctx: CommandContext): Command {
   return new Command("audit")
-    .description("re-verify every decision in the git history: evidence digest, policy bundle, re-derived decision, committed transition; flag unapproved release changes in protected environments")
+    .description(
+      "re-verify every decision in the git history: evidence digest, policy bundle, re-derived decision, committed transition; flag unapproved release changes in protected environments",
+    )
     .option("--repo <path>", "the GitOps repository", ".")
     .option("--branch <name>", "the branch whose history is audited", "main")
     .option("--env <env>", "only this environment")

@@ -29,13 +29,18 @@ const RENDER = { text: renderText, markdown: renderMarkdown, json: renderJson } 
 
 export function checkCommand(ctx: CommandContext): Command {
   return new Command("check")
-    .description("judge a pull request's release and environment changes by the promotion gates, as if merged now (exit 1 when a gate blocks)")
+    .description(
+      "judge a pull request's release and environment changes by the promotion gates, as if merged now (exit 1 when a gate blocks)",
+    )
     .option("--base <ref>", "branch the pull request goes into", "main")
     .option("--head <ref>", "the pull request's head", "HEAD")
     .addOption(new Option("--format <format>", "report format").choices(["text", "markdown", "json"]).default("text"))
     .option("--json", "the same as --format json")
     .addOption(
-      new Option("--approver <name>", `someone who approved the pull request: NAME or NAME:TEAM+TEAM (repeatable; also ${APPROVERS_ENV}, comma-separated)`)
+      new Option(
+        "--approver <name>",
+        `someone who approved the pull request: NAME or NAME:TEAM+TEAM (repeatable; also ${APPROVERS_ENV}, comma-separated)`,
+      )
         .argParser(collect)
         .default([], "none"),
     )
@@ -50,7 +55,13 @@ export function checkCommand(ctx: CommandContext): Command {
         head: options.head,
         now: resolveNow(options.now, ctx.env),
         approvers: parseApprovers(options.approver, ctx.env),
-        ...(options.policies ? { policiesDir: resolve(ctx.cwd, options.policies), policiesLabel: options.policies, policiesPrefix: displayPrefix(ctx.cwd, options.policies) } : {}),
+        ...(options.policies
+          ? {
+              policiesDir: resolve(ctx.cwd, options.policies),
+              policiesLabel: options.policies,
+              policiesPrefix: displayPrefix(ctx.cwd, options.policies),
+            }
+          : {}),
       });
       ctx.out(RENDER[options.json ? "json" : options.format](report).trimEnd());
       ctx.exitCode = report.blocked ? EXIT_FAILED : EXIT_OK;

@@ -26,7 +26,9 @@ interface ConfirmCliOptions {
 
 export function confirmCommand(ctx: CommandContext): Command {
   return new Command("confirm")
-    .description("confirm a rollout step marked confirm: a commit adding your confirmation to the release file, on a new branch confirm/<service>/<env>/<digest>-step<N> (your checkout is not touched)")
+    .description(
+      "confirm a rollout step marked confirm: a commit adding your confirmation to the release file, on a new branch confirm/<service>/<env>/<digest>-step<N> (your checkout is not touched)",
+    )
     .argument("<service>", "service name")
     .requiredOption("--env <env>", "the environment of the rollout")
     .option("--step <n>", "the step to confirm, counted from 1 (default: the step the rollout is at)")
@@ -39,7 +41,8 @@ export function confirmCommand(ctx: CommandContext): Command {
     .option("--json", "print the result as JSON")
     .action(async (service: string, options: ConfirmCliOptions) => {
       const step = options.step === undefined ? undefined : Number(options.step);
-      if (step !== undefined && !(Number.isInteger(step) && step >= 1)) throw new UserError(`--step ${options.step}: a step number counted from 1`);
+      if (step !== undefined && !(Number.isInteger(step) && step >= 1))
+        throw new UserError(`--step ${options.step}: a step number counted from 1`);
       try {
         const result = await confirmStep({
           repoDir: resolve(ctx.cwd, options.repo),
@@ -53,7 +56,23 @@ export function confirmCommand(ctx: CommandContext): Command {
           env: ctx.env,
           now: resolveNow(options.now, ctx.env),
         });
-        if (options.json) ctx.out(JSON.stringify({ confirmed: true, ...result.confirmation, environment: result.environment, service: result.service, branch: result.written.branch, commit: result.written.commit, base: result.base, ...(result.pushed ? { pushed: result.pushed } : {}) }, null, 2));
+        if (options.json)
+          ctx.out(
+            JSON.stringify(
+              {
+                confirmed: true,
+                ...result.confirmation,
+                environment: result.environment,
+                service: result.service,
+                branch: result.written.branch,
+                commit: result.written.commit,
+                base: result.base,
+                ...(result.pushed ? { pushed: result.pushed } : {}),
+              },
+              null,
+              2,
+            ),
+          );
         else for (const line of resultLines(result)) ctx.out(line);
         ctx.exitCode = EXIT_OK;
       } catch (error) {
@@ -71,7 +90,12 @@ function resultLines(r: ConfirmResult): string[] {
     `${c.by} confirms step ${c.step} of ${r.steps} (${r.weight}% of traffic) of ${r.service} in ${r.environment} for ${shortDigest(c.digest)}`,
     `  on branch ${r.written.branch} (commit ${r.written.commit.slice(0, 12)} on ${r.base.slice(0, 12)}); the reconciler goes on once it is merged and the step is complete`,
   ];
-  if (r.pushed) lines.push(r.pushed.outcome === "pushed" ? `pushed ${r.written.branch} to ${r.pushed.remote}` : `${r.pushed.remote} already has ${r.written.branch} at this commit`);
+  if (r.pushed)
+    lines.push(
+      r.pushed.outcome === "pushed"
+        ? `pushed ${r.written.branch} to ${r.pushed.remote}`
+        : `${r.pushed.remote} already has ${r.written.branch} at this commit`,
+    );
   else lines.push(`your checkout is unchanged; publish with: git push <remote> ${r.written.branch}`);
   return lines;
 }

@@ -22,10 +22,15 @@ export function digestCommand(ctx: CommandContext): Command {
         if (artifact === undefined) continue;
         const stated = artifact.digest;
         // The digest may be missing or stale: check the parts with a placeholder in its place.
-        const problems = definitionProblems("common.schema.json#/$defs/artifact", { ...source, value: { ...doc, [key]: { ...artifact, digest: `sha256:${"0".repeat(64)}` } } }, [key]);
+        const problems = definitionProblems(
+          "common.schema.json#/$defs/artifact",
+          { ...source, value: { ...doc, [key]: { ...artifact, digest: `sha256:${"0".repeat(64)}` } } },
+          [key],
+        );
         if (problems.length > 0) throw new InvalidInputError(problems);
         const digest = artifactDigest(artifact as Artifact);
-        const note = stated === undefined ? "(no digest stated)" : stated === digest ? "(matches)" : `(file says ${stated})`;
+        const note =
+          stated === undefined ? "(no digest stated)" : stated === digest ? "(matches)" : `(file says ${stated})`;
         ctx.out(`${key}: ${digest} ${note}`);
       }
       ctx.exitCode = EXIT_OK;

@@ -17,7 +17,9 @@ interface ExplainCliOptions {
 
 export function explainCommand(ctx: CommandContext): Command {
   return new Command("explain")
-    .description("explain one decision commit in plain words: deployed artifact, observed metrics, the rule that fired, the git change and what the clusters were told")
+    .description(
+      "explain one decision commit in plain words: deployed artifact, observed metrics, the rule that fired, the git change and what the clusters were told",
+    )
     .argument("<commit>", "a decision commit (id, short id or ref)")
     .option("--repo <path>", "the GitOps repository", ".")
     .option("--json", "print the explanation as JSON")

@@ -4,7 +4,6 @@ import { COMMANDS } from "./commands.ts";
 import type { CommandContext } from "./context.ts";
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from "./exit-codes.ts";
 
-
 /** Runs the CLI with the given arguments (without `node` and script) and returns the exit code. */
 export async function main(argv: string[], io: Partial<CommandContext> = {}): Promise<number> {
   const ctx: CommandContext = {

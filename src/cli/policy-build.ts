@@ -9,7 +9,9 @@ import { displayPrefix } from "../policy/sources.ts";
 
 export function policyBuildCommand(ctx: CommandContext): Command {
   return new Command("build")
-    .description("compile the policies of DIR (test files left out) to a bundle: policy.wasm and manifest.json; prints the bundle digest")
+    .description(
+      "compile the policies of DIR (test files left out) to a bundle: policy.wasm and manifest.json; prints the bundle digest",
+    )
     .argument("[dir]", "folder of .rego files", "policies")
     .option("-o, --out <dir>", "bundle folder (replaced atomically)", "build/policy")
     .option("-e, --entrypoint <path...>", "entrypoints to export", [DECISION_ENTRYPOINT])
@@ -23,7 +25,9 @@ export function policyBuildCommand(ctx: CommandContext): Command {
       if (options.json) {
         ctx.out(JSON.stringify(m, null, 2));
       } else {
-        ctx.out(`built ${options.out}: ${m.sources.length} sources, entrypoints ${Object.keys(m.entrypoints).join(", ")}, ${m.wasm.bytes} bytes of Wasm`);
+        ctx.out(
+          `built ${options.out}: ${m.sources.length} sources, entrypoints ${Object.keys(m.entrypoints).join(", ")}, ${m.wasm.bytes} bytes of Wasm`,
+        );
         ctx.out(m.digest);
       }
       ctx.exitCode = EXIT_OK;

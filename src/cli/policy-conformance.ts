@@ -31,7 +31,11 @@ export function policyConformanceCommand(ctx: CommandContext): Command {
     });
 }
 
-async function runConformance(ctx: CommandContext, dirs: readonly string[], options: ConformanceOptions): Promise<number> {
+async function runConformance(
+  ctx: CommandContext,
+  dirs: readonly string[],
+  options: ConformanceOptions,
+): Promise<number> {
   const cases: ConformanceCase[] = [];
   for (const dir of dirs) {
     const root = resolve(ctx.cwd, dir);
@@ -49,7 +53,8 @@ async function runConformance(ctx: CommandContext, dirs: readonly string[], opti
     }
     for (const c of loaded) {
       const labelled = { ...c, dir: join(dir, c.dir), file: join(dir, c.file) };
-      if (options.filter && !labelled.file.includes(options.filter) && !labelled.note.includes(options.filter)) continue;
+      if (options.filter && !labelled.file.includes(options.filter) && !labelled.note.includes(options.filter))
+        continue;
       cases.push(labelled);
     }
   }

@@ -25,20 +25,26 @@ export function policyEvalCommand(ctx: CommandContext): Command {
     .option("-d, --data <file>", "data document (JSON or YAML)")
     .option("-p, --policies <dir>", "folder of .rego files to compile", "policies")
     .option("-b, --bundle <dir>", "use a bundle built by `policy build` instead of compiling")
-    .action(async (options: { entrypoint: string; input?: string; data?: string; policies: string; bundle?: string }) => {
-      const loader = new PolicyLoader();
-      const loaded = options.bundle
-        ? await loader.load(await readBundle(resolve(ctx.cwd, options.bundle)))
-        : await loader.loadDirectory(resolve(ctx.cwd, options.policies), [options.entrypoint], displayPrefix(ctx.cwd, options.policies));
-      if (options.data) loaded.setData((await readDocument(ctx.cwd, options.data)) as object);
-      const input = options.input ? await readDocument(ctx.cwd, options.input) : undefined;
-      const value = loaded.evaluate(options.entrypoint, input);
-      if (value === undefined) {
-        ctx.err(`${options.entrypoint} is undefined for this input`);
-        ctx.exitCode = EXIT_FAILED;
-        return;
-      }
-      ctx.out(JSON.stringify(value, null, 2));
-      ctx.exitCode = EXIT_OK;
-    });
+    .action(
+      async (options: { entrypoint: string; input?: string; data?: string; policies: string; bundle?: string }) => {
+        const loader = new PolicyLoader();
+        const loaded = options.bundle
+          ? await loader.load(await readBundle(resolve(ctx.cwd, options.bundle)))
+          : await loader.loadDirectory(
+              resolve(ctx.cwd, options.policies),
+              [options.entrypoint],
+              displayPrefix(ctx.cwd, options.policies),
+            );
+        if (options.data) loaded.setData((await readDocument(ctx.cwd, options.data)) as object);
+        const input = options.input ? await readDocument(ctx.cwd, options.input) : undefined;
+        const value = loaded.evaluate(options.entrypoint, input);
+        if (value === undefined) {
+          ctx.err(`${options.entrypoint} is undefined for this input`);
+          ctx.exitCode = EXIT_FAILED;
+          return;
+        }
+        ctx.out(JSON.stringify(value, null, 2));
+        ctx.exitCode = EXIT_OK;
+      },
+    );
 }

@@ -25,7 +25,9 @@ interface PromoteCliOptions {
 
 export function promoteCommand(ctx: CommandContext): Command {
   return new Command("promote")
-    .description("propose the artifact verified upstream for an environment: a commit on a new branch promote/<service>/<env>/<digest> (your checkout is not touched)")
+    .description(
+      "propose the artifact verified upstream for an environment: a commit on a new branch promote/<service>/<env>/<digest> (your checkout is not touched)",
+    )
     .argument("<service>", "service name")
     .requiredOption("--to <env>", "target environment")
     .option("--from <env>", "source environment (default: the target's promotesFrom)")
@@ -53,7 +55,8 @@ export function promoteCommand(ctx: CommandContext): Command {
         ctx.exitCode = EXIT_OK;
       } catch (error) {
         if (!(error instanceof PromotionRefused)) throw error;
-        if (options.json) ctx.out(JSON.stringify({ promoted: false, refused: error.reason, message: error.message }, null, 2));
+        if (options.json)
+          ctx.out(JSON.stringify({ promoted: false, refused: error.reason, message: error.message }, null, 2));
         ctx.err(`refused: ${error.message}`);
         ctx.exitCode = EXIT_FAILED;
       }
@@ -68,7 +71,11 @@ function resultLines(r: PromoteResult): string[] {
   ];
   for (const note of p.notes) lines.push(`  note: ${note}`);
   if (r.pushed) {
-    lines.push(r.pushed.outcome === "pushed" ? `pushed ${r.written.branch} to ${r.pushed.remote}` : `${r.pushed.remote} already has ${r.written.branch} at this commit`);
+    lines.push(
+      r.pushed.outcome === "pushed"
+        ? `pushed ${r.written.branch} to ${r.pushed.remote}`
+        : `${r.pushed.remote} already has ${r.written.branch} at this commit`,
+    );
   } else {
     lines.push(`your checkout is unchanged; publish with: git push <remote> ${r.written.branch}`);
   }

@@ -39,7 +39,9 @@ interface ReconcileOptions {
 
 export function reconcileCommand(ctx: CommandContext): Command {
   return new Command("reconcile")
-    .description("decide every rollout from git and telemetry, record each decision as a commit, apply the result to the clusters")
+    .description(
+      "decide every rollout from git and telemetry, record each decision as a commit, apply the result to the clusters",
+    )
     .option("--repo <path|url>", "the GitOps repository: a local clone, or an http(s) URL to clone", ".")
     .option("--branch <name>", "the branch holding the desired state", "main")
     .option("--workdir <dir>", "where a remote repository is cloned (default .tollgate/repo)")
@@ -47,10 +49,18 @@ export function reconcileCommand(ctx: CommandContext): Command {
     .option("--service <service>", "only this service")
     .option("--once", "one tick, then exit (default)")
     .option("--interval <duration>", "tick every DURATION (e.g. 30s) until stopped; serves /metrics and /healthz")
-    .option("--webhook <url>", "POST every decision to this URL (repeatable; also TOLLGATE_WEBHOOKS, comma-separated)", collect, [])
+    .option(
+      "--webhook <url>",
+      "POST every decision to this URL (repeatable; also TOLLGATE_WEBHOOKS, comma-separated)",
+      collect,
+      [],
+    )
     .option("--listen <port>", "port of /metrics and /healthz in loop mode", toPort, 9090)
     .option("--concurrency <n>", "services decided and applied at once", toPositive, 8)
-    .option("--simulate", "use the embedded simulated cluster and telemetry instead of Kubernetes and the configured sources")
+    .option(
+      "--simulate",
+      "use the embedded simulated cluster and telemetry instead of Kubernetes and the configured sources",
+    )
     .action(async (options: ReconcileOptions) => {
       ctx.exitCode = await reconcile(ctx, options);
     });
@@ -64,22 +74,39 @@ async function reconcile(ctx: CommandContext, options: ReconcileOptions): Promis
   const isUrl = /^https?:\/\//.test(options.repo);
   const auth = authFromEnv(ctx.env);
   const repo = isUrl
-    ? await GitRepo.openOrClone(resolve(ctx.cwd, options.workdir ?? ".tollgate/repo"), { ...gitOptions, remote: { url: options.repo, ...(auth ? { auth } : {}) } })
+    ? await GitRepo.openOrClone(resolve(ctx.cwd, options.workdir ?? ".tollgate/repo"), {
+        ...gitOptions,
+        remote: { url: options.repo, ...(auth ? { auth } : {}) },
+      })
     : await GitRepo.open(resolve(ctx.cwd, options.repo), gitOptions);
 
   const clusterMetrics = new ClusterMetrics();
   const world = options.simulate ? new SimulatedWorld({ logger }) : undefined;
-  const kubernetes = world ? undefined : new KubernetesApplier({ logger, metrics: clusterMetrics, loadKubeConfig: defaultKubeConfigLoader() });
+  const kubernetes = world
+    ? undefined
+    : new KubernetesApplier({ logger, metrics: clusterMetrics, loadKubeConfig: defaultKubeConfigLoader() });
   const sources = new Map<string, Promise<TelemetrySource>>();
   const telemetry = (environment: Environment): Promise<TelemetrySource> => {
     let source = sources.get(environment.name);
     if (!source) {
-      source = world ? Promise.resolve(world.telemetry(environment)) : createTelemetrySource(environment, { root: resolve(ctx.cwd, isUrl ? "." : options.repo), env: ctx.env, logger });
+      source = world
+        ? Promise.resolve(world.telemetry(environment))
+        : createTelemetrySource(environment, {
+            root: resolve(ctx.cwd, isUrl ? "." : options.repo),
+            env: ctx.env,
+            logger,
+          });
       sources.set(environment.name, source);
     }
     return source;
   };
-  const webhooks = [...options.webhook, ...(ctx.env["TOLLGATE_WEBHOOKS"] ?? "").split(",").map((s) => s.trim()).filter(Boolean)];
+  const webhooks = [
+    ...options.webhook,
+    ...(ctx.env["TOLLGATE_WEBHOOKS"] ?? "")
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean),
+  ];
   const notifier = webhooks.length > 0 ? new WebhookNotifier({ urls: webhooks, logger }) : undefined;
   const reconciler = new Reconciler({
     repo,
@@ -103,14 +130,21 @@ async function reconcile(ctx: CommandContext, options: ReconcileOptions): Promis
     metrics.record(result);
     printTick(ctx, result);
     const clusterFailed = result.applied.some((a) => !a.ok);
-    return result.errors.length > 0 || result.problems.length > 0 || result.conflict || clusterFailed ? EXIT_FAILED : EXIT_OK;
+    return result.errors.length > 0 || result.problems.length > 0 || result.conflict || clusterFailed
+      ? EXIT_FAILED
+      : EXIT_OK;
   }
 
   const controller = new AbortController();
   const stop = () => controller.abort();
   process.once("SIGTERM", stop);
   process.once("SIGINT", stop);
-  const server = await startStatusServer({ port: options.listen, registries: [metrics.registry, clusterMetrics.registry], metrics, intervalMs });
+  const server = await startStatusServer({
+    port: options.listen,
+    registries: [metrics.registry, clusterMetrics.registry],
+    metrics,
+    intervalMs,
+  });
   const lease = leaseSettingsFromEnv(ctx.env);
   let elector: LeaseElector | undefined;
   if (lease) {
@@ -118,9 +152,19 @@ async function reconcile(ctx: CommandContext, options: ReconcileOptions): Promis
     elector = new LeaseElector({ kubeConfig, ...lease, logger, metrics: clusterMetrics });
     void elector.run(controller.signal);
   }
-  logger.info({ event: "started", interval: formatDuration(intervalMs), listen: options.listen, leaderElection: Boolean(lease) }, "reconciling until stopped");
+  logger.info(
+    { event: "started", interval: formatDuration(intervalMs), listen: options.listen, leaderElection: Boolean(lease) },
+    "reconciling until stopped",
+  );
   try {
-    await runLoop({ reconciler, intervalMs, metrics, logger, signal: controller.signal, ...(elector ? { isLeader: () => elector.isLeader() } : {}) });
+    await runLoop({
+      reconciler,
+      intervalMs,
+      metrics,
+      logger,
+      signal: controller.signal,
+      ...(elector ? { isLeader: () => elector.isLeader() } : {}),
+    });
   } finally {
     server.close();
     process.off("SIGTERM", stop);

@@ -28,7 +28,9 @@ interface ReplayCliOptions {
 
 export function replayCommand(ctx: CommandContext): Command {
   return new Command("replay")
-    .description("re-decide every recorded decision with another policy folder and list the decisions that would have gone differently")
+    .description(
+      "re-decide every recorded decision with another policy folder and list the decisions that would have gone differently",
+    )
     .requiredOption("--policy <dir>", "folder of Rego policies to replay with (test files are left out)")
     .option("--repo <path>", "the GitOps repository", ".")
     .option("--branch <name>", "the branch whose decisions are replayed", "main")

@@ -25,7 +25,9 @@ interface ReportCliOptions {
 
 export function reportCommand(ctx: CommandContext): Command {
   return new Command("report")
-    .description("write a self-contained HTML report of one rollout: baseline vs canary charts per metric with step and decision markers, the decisions, the artifact diff")
+    .description(
+      "write a self-contained HTML report of one rollout: baseline vs canary charts per metric with step and decision markers, the decisions, the artifact diff",
+    )
     .requiredOption("--env <env>", "environment")
     .requiredOption("--service <service>", "service")
     .option("--rollout <n>", "rollout number (default: the latest)", toRollout)
@@ -47,7 +49,9 @@ export function reportCommand(ctx: CommandContext): Command {
         } finally {
           await rm(temp, { force: true });
         }
-        ctx.out(`wrote ${options.out}: rollout ${rollout.number} of ${rollout.environment}/${rollout.service}, ${rollout.decisions.length} decision(s), ${rollout.charts.length} chart(s), outcome ${rollout.outcome}`);
+        ctx.out(
+          `wrote ${options.out}: rollout ${rollout.number} of ${rollout.environment}/${rollout.service}, ${rollout.decisions.length} decision(s), ${rollout.charts.length} chart(s), outcome ${rollout.outcome}`,
+        );
       }
       ctx.exitCode = EXIT_OK;
     });

@@ -24,7 +24,9 @@ interface StatusCliOptions {
 
 export function statusCommand(ctx: CommandContext): Command {
   return new Command("status")
-    .description("show where every service stands at the branch head: live and canary artifacts, rollout step and weight, what waits and why, the last decision")
+    .description(
+      "show where every service stands at the branch head: live and canary artifacts, rollout step and weight, what waits and why, the last decision",
+    )
     .option("--repo <path>", "the GitOps repository", ".")
     .option("--branch <name>", "the branch holding the desired state", "main")
     .option("--env <env>", "only this environment")
@@ -34,19 +36,30 @@ export function statusCommand(ctx: CommandContext): Command {
     .action(async (options: StatusCliOptions) => {
       const repo = await GitRepo.open(resolve(ctx.cwd, options.repo), { branch: options.branch });
       const head = await repo.head();
-      if (!head) throw new UserError(`${options.repo}: there is no branch ${options.branch} with commits (choose one with --branch)`);
+      if (!head)
+        throw new UserError(
+          `${options.repo}: there is no branch ${options.branch} with commits (choose one with --branch)`,
+        );
       const { state, problems } = await loadRepository(repo.treeAt(head, `${options.branch}@${head.slice(0, 12)}`));
       if (options.env && !state.environments.has(options.env)) {
-        throw new UserError(`--env ${options.env}: no such environment at ${options.branch} (${[...state.environments.keys()].sort().join(", ")})`);
+        throw new UserError(
+          `--env ${options.env}: no such environment at ${options.branch} (${[...state.environments.keys()].sort().join(", ")})`,
+        );
       }
-      const rows = overview(state, resolveNow(options.now, ctx.env), { ...(options.env ? { environment: options.env } : {}), ...(options.service ? { service: options.service } : {}) });
-      if (options.json) ctx.out(JSON.stringify({ branch: options.branch, commit: head, services: rows, problems }, null, 2));
+      const rows = overview(state, resolveNow(options.now, ctx.env), {
+        ...(options.env ? { environment: options.env } : {}),
+        ...(options.service ? { service: options.service } : {}),
+      });
+      if (options.json)
+        ctx.out(JSON.stringify({ branch: options.branch, commit: head, services: rows, problems }, null, 2));
       else {
         ctx.out(`${options.branch} at ${head.slice(0, 12)}`);
         for (const line of formatOverview(rows)) ctx.out(line);
         if (problems.length > 0) {
           ctx.out("");
-          ctx.out(`${problems.length} invalid file problem${problems.length === 1 ? "" : "s"} (the reconciler leaves their services alone):`);
+          ctx.out(
+            `${problems.length} invalid file problem${problems.length === 1 ? "" : "s"} (the reconciler leaves their services alone):`,
+          );
           for (const problem of problems) ctx.out(`  ${formatProblem(problem)}`);
         }
       }

@@ -30,7 +30,9 @@ interface FetchOptions {
 }
 
 export function telemetryCommand(ctx: CommandContext): Command {
-  const telemetry = new Command("telemetry").description("read canary and baseline telemetry the way the reconciler does");
+  const telemetry = new Command("telemetry").description(
+    "read canary and baseline telemetry the way the reconciler does",
+  );
   telemetry.addCommand(
     new Command("fetch")
       .description("fetch a service's interval records from the environment's telemetry source and show them")
@@ -57,7 +59,12 @@ async function fetchTelemetry(ctx: CommandContext, options: FetchOptions): Promi
     return EXIT_USAGE;
   }
   const root = resolve(ctx.cwd, options.repo);
-  if (!(await stat(root).then((s) => s.isDirectory(), () => false))) {
+  if (
+    !(await stat(root).then(
+      (s) => s.isDirectory(),
+      () => false,
+    ))
+  ) {
     ctx.err(`error: ${options.repo} is not a folder`);
     return EXIT_USAGE;
   }
@@ -70,19 +77,48 @@ async function fetchTelemetry(ctx: CommandContext, options: FetchOptions): Promi
   const stageStart = Math.floor((now - sinceMs) / intervalMs) * intervalMs;
   const to = Math.floor((now - stageStart) / intervalMs) * source.interval;
   const namespace = options.namespace ?? environment.clusters[0]?.namespace ?? "default";
-  const window = await source.fetch({ service: options.service, namespace, stageStart: new Date(stageStart), from: 0, to });
+  const window = await source.fetch({
+    service: options.service,
+    namespace,
+    stageStart: new Date(stageStart),
+    from: 0,
+    to,
+  });
   const where = describeSource(environment);
 
   if (options.out) {
     const out = resolve(ctx.cwd, options.out);
-    const header = { scenario: `${environment.name}/${options.service}@${new Date(stageStart).toISOString()}`, interval: window.interval, analysisStart: 0, horizon: Math.max(to, window.interval) };
+    const header = {
+      scenario: `${environment.name}/${options.service}@${new Date(stageStart).toISOString()}`,
+      interval: window.interval,
+      analysisStart: 0,
+      horizon: Math.max(to, window.interval),
+    };
     await recordWindow(out, header, window);
-    ctx.out(`wrote ${window.records.length} records (${options.service} in ${environment.name}, ${where}) to ${options.out}`);
+    ctx.out(
+      `wrote ${window.records.length} records (${options.service} in ${environment.name}, ${where}) to ${options.out}`,
+    );
     for (const line of problemLines(window.problems)) ctx.out(line);
   } else if (options.json) {
-    ctx.out(JSON.stringify({ environment: environment.name, service: options.service, source: environment.telemetry.source, stageStart: new Date(stageStart).toISOString(), interval: window.interval, records: window.records, problems: window.problems }, null, 2));
+    ctx.out(
+      JSON.stringify(
+        {
+          environment: environment.name,
+          service: options.service,
+          source: environment.telemetry.source,
+          stageStart: new Date(stageStart).toISOString(),
+          interval: window.interval,
+          records: window.records,
+          problems: window.problems,
+        },
+        null,
+        2,
+      ),
+    );
   } else {
-    ctx.out(`${options.service} in ${environment.name} from ${where}: ${formatDuration(to * 1000)} in ${formatDuration(intervalMs)} intervals from ${new Date(stageStart).toISOString()} (t = seconds since then)`);
+    ctx.out(
+      `${options.service} in ${environment.name} from ${where}: ${formatDuration(to * 1000)} in ${formatDuration(intervalMs)} intervals from ${new Date(stageStart).toISOString()} (t = seconds since then)`,
+    );
     ctx.out("");
     for (const line of table(window.records)) ctx.out(line);
     const problems = problemLines(window.problems);
@@ -99,9 +135,12 @@ async function readEnvironment(root: string, name: string): Promise<Environment>
   const found = state.environments.get(name)?.environment;
   if (found) return found;
   const mine = problems.filter((p) => p.file.includes(`environments/${name}/environment.yaml`));
-  if (mine.length > 0) throw new UserError(`environment ${name} is invalid:\n${mine.map(formatProblem).join("\n")}`, mine);
+  if (mine.length > 0)
+    throw new UserError(`environment ${name} is invalid:\n${mine.map(formatProblem).join("\n")}`, mine);
   const known = [...state.environments.keys()];
-  throw new UserError(`no environment "${name}" in ${root}${known.length ? ` (environments: ${known.join(", ")})` : ""}`);
+  throw new UserError(
+    `no environment "${name}" in ${root}${known.length ? ` (environments: ${known.join(", ")})` : ""}`,
+  );
 }
 
 function describeSource(environment: Environment): string {
@@ -128,7 +167,8 @@ function table(records: readonly IntervalRecord[]): string[] {
     r.costUsd ? usd(mean(r.costUsd)) : "—",
   ]);
   const widths = COLUMNS.map((c, i) => Math.max(c.length, ...rows.map((row) => row[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
   return [line(COLUMNS), ...rows.map(line)];
 }
 

@@ -9,12 +9,17 @@ import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from "./exit-codes.ts";
 
 export function validateCommand(ctx: CommandContext): Command {
   return new Command("validate")
-    .description("check every file of the GitOps layout against its schema and the rules that span files (writes nothing)")
+    .description(
+      "check every file of the GitOps layout against its schema and the rules that span files (writes nothing)",
+    )
     .argument("[repo]", "repository root", ".")
     .option("--json", "print the result as JSON")
     .action(async (repo: string, options: { json?: boolean }) => {
       const root = resolve(ctx.cwd, repo);
-      const isDir = await stat(root).then((s) => s.isDirectory(), () => false);
+      const isDir = await stat(root).then(
+        (s) => s.isDirectory(),
+        () => false,
+      );
       if (!isDir) {
         ctx.err(`error: ${repo} is not a folder`);
         ctx.exitCode = EXIT_USAGE;
@@ -30,11 +35,15 @@ export function validateCommand(ctx: CommandContext): Command {
         ctx.out(JSON.stringify({ valid: problems.length === 0, filesRead, environments, problems }, null, 2));
       } else if (problems.length === 0) {
         const releases = environments.reduce((n, e) => n + e.releases.length, 0);
-        ctx.out(`valid: ${filesRead} files, ${environments.length} environments (${environments.map((e) => e.name).join(", ")}), ${releases} releases`);
+        ctx.out(
+          `valid: ${filesRead} files, ${environments.length} environments (${environments.map((e) => e.name).join(", ")}), ${releases} releases`,
+        );
       } else {
         for (const problem of problems) ctx.out(formatProblem(problem));
         const files = new Set(problems.map((p) => p.file)).size;
-        ctx.out(`invalid: ${problems.length} problem${problems.length === 1 ? "" : "s"} in ${files} file${files === 1 ? "" : "s"}`);
+        ctx.out(
+          `invalid: ${problems.length} problem${problems.length === 1 ? "" : "s"} in ${files} file${files === 1 ? "" : "s"}`,
+        );
       }
       ctx.exitCode = problems.length === 0 ? EXIT_OK : EXIT_FAILED;
     });

@@ -6,7 +6,11 @@
 import type { ClusterFailure } from "./types.ts";
 
 /** Runs `fn` over `items`, at most `limit` at a time; results keep the items' order. */
-export async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function mapBounded<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   const worker = async (): Promise<void> => {
@@ -43,7 +47,8 @@ export async function withRetries<R>(
       return { result: { ok: true, value: await fn() }, attempts };
     } catch (error) {
       const failure = describe(error);
-      if (attempts >= policy.attempts || !transient(failure) || signal?.aborted) return { result: { ok: false, failure }, attempts };
+      if (attempts >= policy.attempts || !transient(failure) || signal?.aborted)
+        return { result: { ok: false, failure }, attempts };
       await sleep(policy.backoffMs * 2 ** (attempts - 1), signal);
     }
   }

@@ -95,7 +95,11 @@ export function checkService(environment: string, service: string, artifacts: Ar
   for (const artifact of artifacts) {
     if (!IMAGE_BY_DIGEST.test(artifact.code.image)) {
       throw new InvalidInputError([
-        { file, field: "/artifact/code/image", message: `image "${artifact.code.image}" is not pinned by digest (@sha256:...)` },
+        {
+          file,
+          field: "/artifact/code/image",
+          message: `image "${artifact.code.image}" is not pinned by digest (@sha256:...)`,
+        },
       ]);
     }
   }
@@ -120,7 +124,12 @@ function artifactLabels(service: string, arm: Arm, artifact: Artifact): Record<s
 }
 
 /** The pinned agent configuration, one value per key so the agent can read single files. */
-export function agentConfigMap(environment: string, service: string, namespace: string, artifact: Artifact): V1ConfigMap {
+export function agentConfigMap(
+  environment: string,
+  service: string,
+  namespace: string,
+  artifact: Artifact,
+): V1ConfigMap {
   return {
     apiVersion: "v1",
     kind: "ConfigMap",
@@ -211,7 +220,13 @@ export function agentDeployment(
 }
 
 /** Without `arm`: the Service clients use, in front of both arms (replica-ratio split). */
-export function agentService(environment: string, service: string, namespace: string, options: ManifestOptions, arm?: Arm): V1Service {
+export function agentService(
+  environment: string,
+  service: string,
+  namespace: string,
+  options: ManifestOptions,
+  arm?: Arm,
+): V1Service {
   const selector: Record<string, string> = arm ? selectorLabels(service, arm) : { [LABEL_SERVICE]: service };
   return {
     apiVersion: "v1",

@@ -49,7 +49,11 @@ export class DemoRepo {
     await cp(join(PROJECT_ROOT, "policies"), join(dir, "policies"), { recursive: true });
     await cp(join(PROJECT_ROOT, "teams.yaml"), join(dir, "teams.yaml"));
     let demo: DemoRepo | undefined;
-    const repo = await GitRepo.init(dir, { bare: false, clock: () => demo!.now, identity: { name: "tollgate", email: "tollgate@acme.dev" } });
+    const repo = await GitRepo.init(dir, {
+      bare: false,
+      clock: () => demo!.now,
+      identity: { name: "tollgate", email: "tollgate@acme.dev" },
+    });
     demo = new DemoRepo(dir, repo, start);
     const files = await collectFiles(dir, ["environments", "policies"]);
     await demo.commit("main", PEOPLE.platform, "Desired state of dev, staging and prod, and the guardrails", files);
@@ -82,32 +86,79 @@ export class DemoRepo {
    * A commit by `who` on `branch` (created from `from` when it does not exist yet) with the given
    * file contents, published with a compare-and-swap of the branch.
    */
-  async commit(branch: string, who: GitIdentity, message: string, files: Map<string, string>, from = "main"): Promise<string> {
+  async commit(
+    branch: string,
+    who: GitIdentity,
+    message: string,
+    files: Map<string, string>,
+    from = "main",
+  ): Promise<string> {
     const ref = `refs/heads/${branch}`;
     const current = await readRef(this.repo.fs, this.repo.gitdir, ref);
     const parent = current ?? (await readRef(this.repo.fs, this.repo.gitdir, `refs/heads/${from}`));
     const baseTree = parent ? (await this.repo.store.readCommit(parent)).tree : null;
     const tree = await editTree(this.repo.store, baseTree, files);
-    const person = { name: who.name, email: who.email, timestamp: Math.floor(this.#now.getTime() / 1000), timezoneOffset: 0 };
-    const commit = await this.repo.store.writeCommit({ message, tree, parent: parent ? [parent] : [], author: person, committer: person });
-    await compareAndSwapRef({ fs: this.repo.fs, gitdir: this.repo.gitdir, ref, expected: current, value: commit, durable: false });
+    const person = {
+      name: who.name,
+      email: who.email,
+      timestamp: Math.floor(this.#now.getTime() / 1000),
+      timezoneOffset: 0,
+    };
+    const commit = await this.repo.store.writeCommit({
+      message,
+      tree,
+      parent: parent ? [parent] : [],
+      author: person,
+      committer: person,
+    });
+    await compareAndSwapRef({
+      fs: this.repo.fs,
+      gitdir: this.repo.gitdir,
+      ref,
+      expected: current,
+      value: commit,
+      durable: false,
+    });
     return commit;
   }
 
   /** Proposes a new artifact for `service` in `env` on a branch: the current one becomes lastGood. */
-  async proposeRelease(branch: string, env: string, service: string, change: (parts: ArtifactParts) => ArtifactParts, message: string): Promise<Artifact> {
+  async proposeRelease(
+    branch: string,
+    env: string,
+    service: string,
+    change: (parts: ArtifactParts) => ArtifactParts,
+    message: string,
+  ): Promise<Artifact> {
     const current = await this.release(env, service);
     const { digest: _digest, ...parts } = current.artifact;
     const artifact = sealArtifact(change(parts));
     const next: Release = { ...current, artifact, lastGood: current.artifact, attestations: [], approvals: [] };
-    await this.commit(branch, PEOPLE.dana, message, new Map([[releaseFile(env, service), stringify(next, { lineWidth: 0 })]]));
+    await this.commit(
+      branch,
+      PEOPLE.dana,
+      message,
+      new Map([[releaseFile(env, service), stringify(next, { lineWidth: 0 })]]),
+    );
     return artifact;
   }
 
   /** Edits the release file on a branch (an attestation or approvals arriving). */
-  async amendRelease(branch: string, env: string, service: string, who: GitIdentity, message: string, edit: (r: Release) => Release): Promise<void> {
+  async amendRelease(
+    branch: string,
+    env: string,
+    service: string,
+    who: GitIdentity,
+    message: string,
+    edit: (r: Release) => Release,
+  ): Promise<void> {
     const release = await this.release(env, service, branch);
-    await this.commit(branch, who, message, new Map([[releaseFile(env, service), stringify(edit(release), { lineWidth: 0 })]]));
+    await this.commit(
+      branch,
+      who,
+      message,
+      new Map([[releaseFile(env, service), stringify(edit(release), { lineWidth: 0 })]]),
+    );
   }
 
   /**
@@ -121,15 +172,40 @@ export class DemoRepo {
     const tip = await readRef(this.repo.fs, this.repo.gitdir, `refs/heads/${branch}`);
     if (!head || !tip) throw new Error(`cannot merge ${branch} into main: a branch is missing`);
     const text = await this.repo.treeAt(tip).read(path);
-    const tree = await editTree(this.repo.store, (await this.repo.store.readCommit(head)).tree, new Map([[path, text]]));
-    const person = { name: PEOPLE.dana.name, email: PEOPLE.dana.email, timestamp: Math.floor(this.#now.getTime() / 1000), timezoneOffset: 0 };
+    const tree = await editTree(
+      this.repo.store,
+      (await this.repo.store.readCommit(head)).tree,
+      new Map([[path, text]]),
+    );
+    const person = {
+      name: PEOPLE.dana.name,
+      email: PEOPLE.dana.email,
+      timestamp: Math.floor(this.#now.getTime() / 1000),
+      timezoneOffset: 0,
+    };
     this.#pullRequests += 1;
     const message = `Merge pull request #${this.#pullRequests} from ${branch}\n\n${title}`;
-    const commit = await this.repo.store.writeCommit({ message, tree, parent: [head, tip], author: person, committer: person });
-    await compareAndSwapRef({ fs: this.repo.fs, gitdir: this.repo.gitdir, ref: "refs/heads/main", expected: head, value: commit, durable: false });
+    const commit = await this.repo.store.writeCommit({
+      message,
+      tree,
+      parent: [head, tip],
+      author: person,
+      committer: person,
+    });
+    await compareAndSwapRef({
+      fs: this.repo.fs,
+      gitdir: this.repo.gitdir,
+      ref: "refs/heads/main",
+      expected: head,
+      value: commit,
+      durable: false,
+    });
   }
 
-  reconciler(only: { environment?: string; service?: string }, onObservation: (o: ServiceObservation) => void): Reconciler {
+  reconciler(
+    only: { environment?: string; service?: string },
+    onObservation: (o: ServiceObservation) => void,
+  ): Reconciler {
     return new Reconciler({
       repo: this.repo,
       policies: this.#policies,
@@ -143,12 +219,19 @@ export class DemoRepo {
   }
 
   /** Ticks every `everySeconds` of simulated time until `done` says so (or the cap). */
-  async reconcileUntil(reconciler: Reconciler, done: (result: TickResult) => boolean | Promise<boolean>, options: { everySeconds: number; maxTicks: number }): Promise<TickResult[]> {
+  async reconcileUntil(
+    reconciler: Reconciler,
+    done: (result: TickResult) => boolean | Promise<boolean>,
+    options: { everySeconds: number; maxTicks: number },
+  ): Promise<TickResult[]> {
     const results: TickResult[] = [];
     for (let i = 0; i < options.maxTicks; i++) {
       const result = await reconciler.tick();
       results.push(result);
-      if (result.errors.length > 0) throw new Error(`reconcile failed: ${result.errors.map((e) => `${e.environment}/${e.service}: ${e.message}`).join("; ")}`);
+      if (result.errors.length > 0)
+        throw new Error(
+          `reconcile failed: ${result.errors.map((e) => `${e.environment}/${e.service}: ${e.message}`).join("; ")}`,
+        );
       if (await done(result)) return results;
       this.advance(options.everySeconds);
     }
@@ -163,7 +246,13 @@ async function collectFiles(root: string, dirs: string[]): Promise<Map<string, s
     for (const entry of await readdir(join(root, dir), { recursive: true, withFileTypes: true })) {
       if (!entry.isFile()) continue;
       const full = join(entry.parentPath, entry.name);
-      files.set(full.slice(root.length + 1).split("\\").join("/"), await readFile(full, "utf8"));
+      files.set(
+        full
+          .slice(root.length + 1)
+          .split("\\")
+          .join("/"),
+        await readFile(full, "utf8"),
+      );
     }
   }
   return new Map([...files].sort(([a], [b]) => (a < b ? -1 : 1)));

@@ -21,19 +21,34 @@ async function demo(): Promise<number> {
     const d = entry.decision!;
     printer.say(`${dim(entry.oid.slice(0, 10))} ${d.subject}`);
     printer.say(`           ${d.why}`);
-    printer.say(dim(`           Tollgate-Decision: ${d.trailers.decision}  Tollgate-Policy: ${d.trailers.policy.slice(0, 19)}…  Tollgate-Evidence: ${d.trailers.evidence.slice(0, 19)}…`));
+    printer.say(
+      dim(
+        `           Tollgate-Decision: ${d.trailers.decision}  Tollgate-Policy: ${d.trailers.policy.slice(0, 19)}…  Tollgate-Evidence: ${d.trailers.evidence.slice(0, 19)}…`,
+      ),
+    );
   }
-  printer.say(`${history.length} decision commits (${decisions} made in this run). Explore with: git -C ${repo.dir} log`);
-  const rollback = history.find((e) => e.decision?.trailers.decision === "rollback" && e.decision.trailers.environment === "prod");
+  printer.say(
+    `${history.length} decision commits (${decisions} made in this run). Explore with: git -C ${repo.dir} log`,
+  );
+  const rollback = history.find(
+    (e) => e.decision?.trailers.decision === "rollback" && e.decision.trailers.environment === "prod",
+  );
   if (rollback) {
     printer.say("");
     printer.say(`The whole message of the prod rollback, as \`git log -1 ${rollback.oid.slice(0, 10)}\` shows it:`);
-    printer.block(`commit ${rollback.oid}\nAuthor: ${rollback.author.name} <${rollback.author.email}>\n\n${rollback.message.trimEnd()}`);
+    printer.block(
+      `commit ${rollback.oid}\nAuthor: ${rollback.author.name} <${rollback.author.email}>\n\n${rollback.message.trimEnd()}`,
+    );
   }
 
   const capture = async (args: string[]) => {
     let out = "";
-    const code = await cli(args, { out: (s) => (out += `${s.replace(/\n$/, "")}\n`), err: (s) => (out += `${s.replace(/\n$/, "")}\n`), cwd: repo.dir, env: process.env });
+    const code = await cli(args, {
+      out: (s) => (out += `${s.replace(/\n$/, "")}\n`),
+      err: (s) => (out += `${s.replace(/\n$/, "")}\n`),
+      cwd: repo.dir,
+      env: process.env,
+    });
     return { code, out };
   };
   const registered = await capture(["--help"]);
@@ -46,13 +61,25 @@ async function demo(): Promise<number> {
   }
   if (/\breport\b/.test(registered.out)) {
     const out = `${repo.dir}/report-prod-support-agent.html`;
-    const report = await capture(["report", "--repo", repo.dir, "--env", "prod", "--service", "support-agent", "--out", out]);
+    const report = await capture([
+      "report",
+      "--repo",
+      repo.dir,
+      "--env",
+      "prod",
+      "--service",
+      "support-agent",
+      "--out",
+      out,
+    ]);
     printer.section("An evidence report for the prod rollout of support-agent");
     printer.block(report.out || `written to ${out}`);
     if (report.code !== 0) code = 1;
   }
   printer.section("Done");
-  printer.say(`${((performance.now() - started) / 1000).toFixed(1)} s of wall time. The demo repository stays at ${repo.dir}.`);
+  printer.say(
+    `${((performance.now() - started) / 1000).toFixed(1)} s of wall time. The demo repository stays at ${repo.dir}.`,
+  );
   return code;
 }
 

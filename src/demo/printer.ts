@@ -12,7 +12,13 @@ const green = paint("32");
 const yellow = paint("33");
 const cyan = paint("36");
 
-const ACTION_COLOUR: Record<string, (s: string) => string> = { advance: cyan, promote: green, rollback: red, block: red, hold: yellow };
+const ACTION_COLOUR: Record<string, (s: string) => string> = {
+  advance: cyan,
+  promote: green,
+  rollback: red,
+  block: red,
+  hold: yellow,
+};
 
 export class Printer {
   #lastProgress = new Map<string, number>();
@@ -44,13 +50,17 @@ export class Printer {
       .join("  ");
     const spend = o.spend ? `  spend $${o.spend.deployUsd.toFixed(2)}` : "";
     const step = `step ${(o.status.step ?? 0) + 1} at ${String(o.status.weight ?? 0).padStart(3)}%`;
-    this.write(`   ${clock(o.now)}  ${key.padEnd(24)} ${step}  ${verdicts || dim("waiting for data")}${spend}  ${dim(`→ ${o.decision.action}`)}`);
+    this.write(
+      `   ${clock(o.now)}  ${key.padEnd(24)} ${step}  ${verdicts || dim("waiting for data")}${spend}  ${dim(`→ ${o.decision.action}`)}`,
+    );
   }
 
   decision(d: WrittenDecision, now: Date): void {
     const c = d.change;
     const colour = ACTION_COLOUR[c.action] ?? ((s: string) => s);
-    this.write(`   ${clock(now)}  ${colour(bold(c.action.toUpperCase().padEnd(8)))} ${c.environment}/${c.service}  ${shortDigest(c.from?.digest)} → ${shortDigest(c.to.digest)}  ${dim(`commit ${d.commit.slice(0, 10)}`)}`);
+    this.write(
+      `   ${clock(now)}  ${colour(bold(c.action.toUpperCase().padEnd(8)))} ${c.environment}/${c.service}  ${shortDigest(c.from?.digest)} → ${shortDigest(c.to.digest)}  ${dim(`commit ${d.commit.slice(0, 10)}`)}`,
+    );
     this.write(`              ${c.why}`);
   }
 }

@@ -30,7 +30,11 @@ export interface StoryOutcome {
 export async function runStory(printer: Printer): Promise<StoryOutcome> {
   const repo = await DemoRepo.create(DEMO_START);
   let decisions = 0;
-  const run = async (env: string, service: string, settled: (status: Status | undefined) => boolean): Promise<Status | undefined> => {
+  const run = async (
+    env: string,
+    service: string,
+    settled: (status: Status | undefined) => boolean,
+  ): Promise<Status | undefined> => {
     const reconciler = repo.reconciler({ environment: env, service }, (o) => printer.progress(o));
     let status: Status | undefined;
     await repo.reconcileUntil(
@@ -59,32 +63,65 @@ export async function runStory(printer: Printer): Promise<StoryOutcome> {
     });
     return { code, out };
   };
-  const attest = (artifact: Artifact, score: number): Attestation => ({ kind: "eval", digest: artifact.digest, suite: "support-golden-v8", score, pass: true, by: PEOPLE.evalBot.email, at: repo.now.toISOString() });
-  const settledAs = (...phases: Status["phase"][]) => (s: Status | undefined) => s !== undefined && phases.includes(s.phase);
+  const attest = (artifact: Artifact, score: number): Attestation => ({
+    kind: "eval",
+    digest: artifact.digest,
+    suite: "support-golden-v8",
+    score,
+    pass: true,
+    by: PEOPLE.evalBot.email,
+    at: repo.now.toISOString(),
+  });
+  const settledAs =
+    (...phases: Status["phase"][]) =>
+    (s: Status | undefined) =>
+      s !== undefined && phases.includes(s.phase);
 
   printer.section("A GitOps repository with three environments");
   printer.say(`Made ${repo.dir} from this project's environments/ and policies/.`);
-  printer.say(`Simulated clock starts ${DEMO_START.toISOString()} (Tuesday, 09:05 in Berlin); the reconciler ticks every ${TICK_SECONDS}s.`);
+  printer.say(
+    `Simulated clock starts ${DEMO_START.toISOString()} (Tuesday, 09:05 in Berlin); the reconciler ticks every ${TICK_SECONDS}s.`,
+  );
 
   // 1. support-agent v2 swaps its model snapshot; the PR check blocks it until an eval attests it.
   printer.section("support-agent v2 swaps its model snapshot");
   const v2Branch = "support-agent-v2";
-  const v2 = await repo.proposeRelease(v2Branch, "dev", "support-agent", (p) => ({
-    ...p,
-    code: { image: p.code.image.replace(/@sha256:.*/, `@sha256:${"a2".repeat(32)}`), sourceCommit: "2f3c9a1b7d4e5f60718293a4b5c6d7e8f9012a3b" },
-    model: { ...p.model, snapshot: "20251112" },
-  }), "support-agent 2.0.0: move to the 20251112 model snapshot");
+  const v2 = await repo.proposeRelease(
+    v2Branch,
+    "dev",
+    "support-agent",
+    (p) => ({
+      ...p,
+      code: {
+        image: p.code.image.replace(/@sha256:.*/, `@sha256:${"a2".repeat(32)}`),
+        sourceCommit: "2f3c9a1b7d4e5f60718293a4b5c6d7e8f9012a3b",
+      },
+      model: { ...p.model, snapshot: "20251112" },
+    }),
+    "support-agent 2.0.0: move to the 20251112 model snapshot",
+  );
   // Healthy on dev and staging traffic; prod's traffic brings out a regression.
   repo.world.behaviour.set(`prod/${v2.digest}`, ERROR_RATE_PLUS_2PP);
-  printer.say(`Dana opens a pull request: dev/support-agent → ${shortDigest(v2.digest)} (model snapshot 20250929 → 20251112).`);
+  printer.say(
+    `Dana opens a pull request: dev/support-agent → ${shortDigest(v2.digest)} (model snapshot 20250929 → 20251112).`,
+  );
   let check = await command(["check", "--base", "main", "--head", v2Branch]);
   printer.say(`${bold("tollgate check")} on the pull request exits ${check.code}:`);
   printer.block(check.out);
   if (check.code === 0) throw new Error("the check should block a model change without an eval attestation");
 
-  await repo.amendRelease(v2Branch, "dev", "support-agent", PEOPLE.evalBot, "eval: support-golden-v8 passed (0.94)", (r) => ({ ...r, attestations: [attest(v2, 0.94)] }));
+  await repo.amendRelease(
+    v2Branch,
+    "dev",
+    "support-agent",
+    PEOPLE.evalBot,
+    "eval: support-golden-v8 passed (0.94)",
+    (r) => ({ ...r, attestations: [attest(v2, 0.94)] }),
+  );
   check = await command(["check", "--base", "main", "--head", v2Branch]);
-  printer.say(`The eval runner attests ${shortDigest(v2.digest)} (support-golden-v8, score 0.94); ${bold("tollgate check")} exits ${check.code}. Merged.`);
+  printer.say(
+    `The eval runner attests ${shortDigest(v2.digest)} (support-golden-v8, score 0.94); ${bold("tollgate check")} exits ${check.code}. Merged.`,
+  );
   if (check.code !== 0) throw new Error(`the check should pass once attested:\n${check.out}`);
   await repo.merge(v2Branch, "dev", "support-agent", "support-agent 2.0.0 to dev");
 
@@ -110,16 +147,28 @@ export async function runStory(printer: Printer): Promise<StoryOutcome> {
   check = await command(["check", "--base", "main", "--head", prodBranch]);
   printer.say(`${bold("tollgate check")} without approvals exits ${check.code}: ${firstBlock(check.out)}`);
   check = await command(["check", "--base", "main", "--head", prodBranch, "--approver", "alice", "--approver", "bob"]);
-  printer.say(`Alice and Bob approve; ${bold("tollgate check --approver alice --approver bob")} exits ${check.code}. Merged with the approvals recorded.`);
+  printer.say(
+    `Alice and Bob approve; ${bold("tollgate check --approver alice --approver bob")} exits ${check.code}. Merged with the approvals recorded.`,
+  );
   if (check.code !== 0) throw new Error(`the prod check should pass with approvals:\n${check.out}`);
-  await repo.amendRelease(prodBranch, "prod", "support-agent", PEOPLE.dana, "Record approvals by alice and bob", (r) => ({
-    ...r,
-    approvals: ["alice", "bob"].map((by) => ({ by, at: repo.now.toISOString(), digest: v2.digest })),
-  }));
+  await repo.amendRelease(
+    prodBranch,
+    "prod",
+    "support-agent",
+    PEOPLE.dana,
+    "Record approvals by alice and bob",
+    (r) => ({
+      ...r,
+      approvals: ["alice", "bob"].map((by) => ({ by, at: repo.now.toISOString(), digest: v2.digest })),
+    }),
+  );
   await repo.merge(prodBranch, "prod", "support-agent", `Promote support-agent ${shortDigest(v2.digest)} to prod`);
   const afterV2 = await run("prod", "support-agent", settledAs("promoted", "rolled-back"));
-  if (afterV2?.phase !== "rolled-back") throw new Error(`v2 should have been rolled back in prod, it is ${afterV2?.phase}`);
-  printer.say(`Rolled back in git: prod/support-agent points at ${shortDigest(afterV2.liveDigest)} again, ${shortDigest(v2.digest)} is rejected, the service is frozen until ${afterV2.frozenUntil}.`);
+  if (afterV2?.phase !== "rolled-back")
+    throw new Error(`v2 should have been rolled back in prod, it is ${afterV2?.phase}`);
+  printer.say(
+    `Rolled back in git: prod/support-agent points at ${shortDigest(afterV2.liveDigest)} again, ${shortDigest(v2.digest)} is rejected, the service is frozen until ${afterV2.frozenUntil}.`,
+  );
   const overview = await command(["status", "--env", "prod"]);
   printer.say(`${bold("tollgate status --env prod")} shows where prod stands:`);
   printer.block(overview.out.trimEnd());
@@ -127,12 +176,28 @@ export async function runStory(printer: Printer): Promise<StoryOutcome> {
   // 3. support-agent v3, healthy: 5% → 25% → 50% → 100%, promoted.
   printer.section("support-agent v3, healthy, from dev to prod");
   const v3Branch = "support-agent-v3";
-  const v3 = await repo.proposeRelease(v3Branch, "dev", "support-agent", (p) => ({
-    ...p,
-    code: { image: p.code.image.replace(/@sha256:.*/, `@sha256:${"a3".repeat(32)}`), sourceCommit: "3a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d" },
-    model: { ...p.model, snapshot: "20250929" },
-  }), "support-agent 2.0.1: back on the 20250929 snapshot, with the retry fix");
-  await repo.amendRelease(v3Branch, "dev", "support-agent", PEOPLE.evalBot, "eval: support-golden-v8 passed (0.95)", (r) => ({ ...r, attestations: [attest(v3, 0.95)] }));
+  const v3 = await repo.proposeRelease(
+    v3Branch,
+    "dev",
+    "support-agent",
+    (p) => ({
+      ...p,
+      code: {
+        image: p.code.image.replace(/@sha256:.*/, `@sha256:${"a3".repeat(32)}`),
+        sourceCommit: "3a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d",
+      },
+      model: { ...p.model, snapshot: "20250929" },
+    }),
+    "support-agent 2.0.1: back on the 20250929 snapshot, with the retry fix",
+  );
+  await repo.amendRelease(
+    v3Branch,
+    "dev",
+    "support-agent",
+    PEOPLE.evalBot,
+    "eval: support-golden-v8 passed (0.95)",
+    (r) => ({ ...r, attestations: [attest(v3, 0.95)] }),
+  );
   await repo.merge(v3Branch, "dev", "support-agent", "support-agent 2.0.1 to dev");
   printer.say(`Dana merges ${shortDigest(v3.digest)} to dev with its eval attestation.`);
   await run("dev", "support-agent", settledAs("promoted", "rolled-back"));
@@ -146,7 +211,9 @@ export async function runStory(printer: Printer): Promise<StoryOutcome> {
     if (promoted.code !== 0 || !branch) throw new Error(`promote failed:\n${promoted.out}`);
     const approvers = env === "prod" ? ["--approver", "alice", "--approver", "bob"] : [];
     check = await command(["check", "--base", "main", "--head", branch, ...approvers]);
-    printer.say(`${bold(`tollgate promote support-agent --to ${env}`)}, ${bold("tollgate check")} exits ${check.code}; merged.`);
+    printer.say(
+      `${bold(`tollgate promote support-agent --to ${env}`)}, ${bold("tollgate check")} exits ${check.code}; merged.`,
+    );
     if (check.code !== 0) throw new Error(`the promotion check should pass:\n${check.out}`);
     if (env === "prod") {
       await repo.amendRelease(branch, env, "support-agent", PEOPLE.dana, "Record approvals by alice and bob", (r) => ({
@@ -162,16 +229,26 @@ export async function runStory(printer: Printer): Promise<StoryOutcome> {
   // 4. retrieval-api: the cost per task runs away; the budget breaker rolls it back.
   printer.section("retrieval-api 3.4.0: the cost per task runs away");
   const raBranch = "retrieval-api-3.4.0";
-  const ra = await repo.proposeRelease(raBranch, "dev", "retrieval-api", (p) => ({
-    ...p,
-    code: { image: p.code.image.replace(/@sha256:.*/, `@sha256:${"b4".repeat(32)}`), sourceCommit: "4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e" },
-    index: { buildId: "kb-2026-11-23.1", digest: `sha256:${"c4".repeat(32)}` },
-  }), "retrieval-api 3.4.0: query expansion, new index build");
+  const ra = await repo.proposeRelease(
+    raBranch,
+    "dev",
+    "retrieval-api",
+    (p) => ({
+      ...p,
+      code: {
+        image: p.code.image.replace(/@sha256:.*/, `@sha256:${"b4".repeat(32)}`),
+        sourceCommit: "4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e",
+      },
+      index: { buildId: "kb-2026-11-23.1", digest: `sha256:${"c4".repeat(32)}` },
+    }),
+    "retrieval-api 3.4.0: query expansion, new index build",
+  );
   repo.world.behaviour.set(ra.digest, RUNAWAY_COST);
   await repo.merge(raBranch, "dev", "retrieval-api", "retrieval-api 3.4.0 to dev");
   printer.say(`Dana merges ${shortDigest(ra.digest)} to dev.`);
   const raStatus = await run("dev", "retrieval-api", settledAs("promoted", "rolled-back"));
-  if (raStatus?.phase !== "rolled-back") throw new Error(`the runaway release should have been rolled back, it is ${raStatus?.phase}`);
+  if (raStatus?.phase !== "rolled-back")
+    throw new Error(`the runaway release should have been rolled back, it is ${raStatus?.phase}`);
 
   return { repo, decisions };
 }

@@ -25,13 +25,19 @@ export function authFromEnv(env: NodeJS.ProcessEnv = process.env): GitAuth | und
   const password = env.TOLLGATE_GIT_PASSWORD;
   if (token) return { username: username || "x-access-token", password: token };
   if (username && password !== undefined) return { username, password };
-  if (username || password) throw new GitRepositoryError("TOLLGATE_GIT_USERNAME and TOLLGATE_GIT_PASSWORD must be set together (or set TOLLGATE_GIT_TOKEN)");
+  if (username || password)
+    throw new GitRepositoryError(
+      "TOLLGATE_GIT_USERNAME and TOLLGATE_GIT_PASSWORD must be set together (or set TOLLGATE_GIT_TOKEN)",
+    );
   return undefined;
 }
 
 /** Commit author and committer from `TOLLGATE_GIT_AUTHOR_NAME` / `TOLLGATE_GIT_AUTHOR_EMAIL`, else tollgate's default. */
 export function identityFromEnv(env: NodeJS.ProcessEnv = process.env): GitIdentity {
-  return { name: env.TOLLGATE_GIT_AUTHOR_NAME || DEFAULT_IDENTITY.name, email: env.TOLLGATE_GIT_AUTHOR_EMAIL || DEFAULT_IDENTITY.email };
+  return {
+    name: env.TOLLGATE_GIT_AUTHOR_NAME || DEFAULT_IDENTITY.name,
+    email: env.TOLLGATE_GIT_AUTHOR_EMAIL || DEFAULT_IDENTITY.email,
+  };
 }
 
 /** Refuses URLs with credentials in them: they would end up in .git/config and in logs. */
@@ -46,7 +52,9 @@ export function checkRemoteUrl(url: string): void {
     throw new GitRepositoryError(`remote ${redactUrl(url)}: only http(s) remotes are supported`);
   }
   if (parsed.username || parsed.password) {
-    throw new GitRepositoryError(`remote ${redactUrl(url)}: credentials in the URL are refused; set TOLLGATE_GIT_TOKEN or TOLLGATE_GIT_USERNAME/TOLLGATE_GIT_PASSWORD`);
+    throw new GitRepositoryError(
+      `remote ${redactUrl(url)}: credentials in the URL are refused; set TOLLGATE_GIT_TOKEN or TOLLGATE_GIT_USERNAME/TOLLGATE_GIT_PASSWORD`,
+    );
   }
 }
 

@@ -29,7 +29,9 @@ export interface HeadState {
  * on the new head, whenever the remote moved: it must decide from `head` alone, never reuse an
  * earlier attempt's result.
  */
-export type Decide = (head: HeadState) => Promise<DecisionChange | DecisionChange[] | null> | DecisionChange | DecisionChange[] | null;
+export type Decide = (
+  head: HeadState,
+) => Promise<DecisionChange | DecisionChange[] | null> | DecisionChange | DecisionChange[] | null;
 
 export interface RetryOptions {
   /** Attempts before giving up; default 5. */
@@ -73,7 +75,11 @@ export type CommitOutcome =
  * written locally but not pushed stays on the local branch, and the next call's sync pushes it if
  * the remote is still where it was decided, or drops it if not.
  */
-export async function commitDecisionWithRetry(repo: GitRepo, decide: Decide, options: RetryOptions = {}): Promise<CommitOutcome> {
+export async function commitDecisionWithRetry(
+  repo: GitRepo,
+  decide: Decide,
+  options: RetryOptions = {},
+): Promise<CommitOutcome> {
   return repo.exclusive(() => attemptLoop(repo, decide, options));
 }
 

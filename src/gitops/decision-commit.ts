@@ -68,7 +68,12 @@ export function keyOf(change: DecisionChange): string {
  * With `batch`, the objects go into it and are stored when the caller flushes it (before moving
  * any ref); `parent` may be a commit of the same batch. Without, they are stored before this returns.
  */
-export async function writeDecisionCommit(repo: GitRepo, parent: string | null, change: DecisionChange, batch?: ObjectBatch): Promise<WrittenDecision> {
+export async function writeDecisionCommit(
+  repo: GitRepo,
+  parent: string | null,
+  change: DecisionChange,
+  batch?: ObjectBatch,
+): Promise<WrittenDecision> {
   if (batch) return writeInto(repo, parent, change, batch);
   const own = repo.store.batch();
   try {
@@ -82,7 +87,13 @@ export async function writeDecisionCommit(repo: GitRepo, parent: string | null, 
   }
 }
 
-async function writeInto(repo: GitRepo, parent: string | null, change: DecisionChange, batch: ObjectBatch, beforeCommitPoint?: (commit: string) => Promise<void>): Promise<WrittenDecision> {
+async function writeInto(
+  repo: GitRepo,
+  parent: string | null,
+  change: DecisionChange,
+  batch: ObjectBatch,
+  beforeCommitPoint?: (commit: string) => Promise<void>,
+): Promise<WrittenDecision> {
   const key = keyOf(change);
   const encoded = encodeWithin(change, repo.maxEvidenceBytes);
   const edits = new Map<string, string | Uint8Array>();
@@ -96,7 +107,8 @@ async function writeInto(repo: GitRepo, parent: string | null, change: DecisionC
   const baseTree = parent ? (await repo.store.readCommit(parent)).tree : null;
   if (change.release) {
     const releasePath = releaseFile(change.environment, change.service);
-    if (change.release.service !== change.service) throw new Error(`release is for service ${change.release.service}, not ${change.service}`);
+    if (change.release.service !== change.service)
+      throw new Error(`release is for service ${change.release.service}, not ${change.service}`);
     const tree = parent ? repo.treeAt(parent) : undefined;
     const original = tree && (await tree.exists(releasePath)) ? await tree.read(releasePath) : undefined;
     const releaseText = updateReleaseText(original, change.release);
@@ -129,7 +141,13 @@ async function writeInto(repo: GitRepo, parent: string | null, change: DecisionC
   });
   const seconds = Math.floor(repo.clock().getTime() / 1000);
   const person = { name: repo.identity.name, email: repo.identity.email, timestamp: seconds, timezoneOffset: 0 };
-  const commit = await batch.writeCommit({ message, tree, parent: parent ? [parent] : [], author: person, committer: person });
+  const commit = await batch.writeCommit({
+    message,
+    tree,
+    parent: parent ? [parent] : [],
+    author: person,
+    committer: person,
+  });
   await beforeCommitPoint?.(commit);
   await repo.point("commit-written", { commit });
   return { commit, parent, idempotencyKey: key, evidence: encoded.digest, change };
@@ -145,10 +163,12 @@ function encodeWithin(change: DecisionChange, limit: number | undefined): Encode
 }
 
 function statusWithDecision(change: DecisionChange, evidence: Digest, key: string): Status {
-  if (change.status.service !== change.service) throw new Error(`status is for service ${change.status.service}, not ${change.service}`);
+  if (change.status.service !== change.service)
+    throw new Error(`status is for service ${change.status.service}, not ${change.service}`);
   const last = change.status.lastDecision;
   if (!last) return change.status;
-  if (last.action !== change.action) throw new Error(`status.lastDecision.action is ${last.action} but the decision is ${change.action}`);
+  if (last.action !== change.action)
+    throw new Error(`status.lastDecision.action is ${last.action} but the decision is ${change.action}`);
   return { ...change.status, lastDecision: { ...last, evidence, idempotencyKey: key } };
 }
 
@@ -157,7 +177,12 @@ function statusWithDecision(change: DecisionChange, evidence: Digest, key: strin
  * parsed through the model's parse cache under the blob id it is stored as, so loading the new head
  * (to apply it, and on the next tick) finds it parsed already.
  */
-async function checkWritten(batch: ObjectBatch, text: string, path: string, parse: (text: string, file: string) => unknown): Promise<void> {
+async function checkWritten(
+  batch: ObjectBatch,
+  text: string,
+  path: string,
+  parse: (text: string, file: string) => unknown,
+): Promise<void> {
   const oid = await batch.writeBlob(text);
   try {
     await parseCache.parse(new SingleFile(path, oid, text), path, parse);

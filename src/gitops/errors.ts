@@ -31,7 +31,9 @@ export class RemoteMovedError extends Error {
     readonly actual: string | null,
     readonly detail = "",
   ) {
-    super(`remote ${remoteRef} moved: expected ${expected ?? "(none)"}, found ${actual ?? "(unknown)"}${detail ? ` (${detail})` : ""}`);
+    super(
+      `remote ${remoteRef} moved: expected ${expected ?? "(none)"}, found ${actual ?? "(unknown)"}${detail ? ` (${detail})` : ""}`,
+    );
     this.name = "RemoteMovedError";
   }
 }
@@ -50,7 +52,9 @@ export class EvidenceTooLargeError extends Error {
     readonly bytes: number,
     readonly limit: number,
   ) {
-    super(`evidence document is ${bytes} bytes, over the ${limit}-byte limit: the step has been observed too long (its records go into every decision's evidence); promote, roll back or set the release back to end it`);
+    super(
+      `evidence document is ${bytes} bytes, over the ${limit}-byte limit: the step has been observed too long (its records go into every decision's evidence); promote, roll back or set the release back to end it`,
+    );
     this.name = "EvidenceTooLargeError";
   }
 }

@@ -26,7 +26,8 @@ export interface EncodedEvidence {
 /** `evidence/sha256/<2 hex>/<64 hex>.json` */
 export function evidencePath(digest: Digest): string {
   const match = DIGEST.exec(digest);
-  if (!match) throw new EvidenceError("bad-digest", digest, `not an evidence digest: "${digest}" (expected sha256:<64 hex>)`);
+  if (!match)
+    throw new EvidenceError("bad-digest", digest, `not an evidence digest: "${digest}" (expected sha256:<64 hex>)`);
   const hex = match[1]!;
   return `${EVIDENCE_DIR}/${hex.slice(0, 2)}/${hex}.json`;
 }
@@ -51,10 +52,17 @@ export function evidenceDigest(document: unknown): Digest {
  * Reads the evidence document with `digest` from a commit's tree and checks that its bytes hash to
  * that digest. Throws EvidenceError naming what is wrong: missing, altered, or not JSON.
  */
-export async function readEvidence(tree: GitTree, digest: Digest): Promise<{ document: unknown; bytes: Uint8Array; path: string }> {
+export async function readEvidence(
+  tree: GitTree,
+  digest: Digest,
+): Promise<{ document: unknown; bytes: Uint8Array; path: string }> {
   const path = evidencePath(digest);
   if (!(await tree.exists(path))) {
-    throw new EvidenceError("missing", digest, `${tree.display(path)}: evidence ${digest} is not in the repository at this commit`);
+    throw new EvidenceError(
+      "missing",
+      digest,
+      `${tree.display(path)}: evidence ${digest} is not in the repository at this commit`,
+    );
   }
   let bytes: Uint8Array;
   try {
@@ -65,13 +73,21 @@ export async function readEvidence(tree: GitTree, digest: Digest): Promise<{ doc
   }
   const actual = sha256Digest(bytes);
   if (actual !== digest) {
-    throw new EvidenceError("digest-mismatch", digest, `${tree.display(path)}: content hashes to ${actual}, not ${digest}: the evidence was altered`);
+    throw new EvidenceError(
+      "digest-mismatch",
+      digest,
+      `${tree.display(path)}: content hashes to ${actual}, not ${digest}: the evidence was altered`,
+    );
   }
   let document: unknown;
   try {
     document = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
   } catch (error) {
-    throw new EvidenceError("not-json", digest, `${tree.display(path)}: not valid UTF-8 JSON: ${(error as Error).message}`);
+    throw new EvidenceError(
+      "not-json",
+      digest,
+      `${tree.display(path)}: not valid UTF-8 JSON: ${(error as Error).message}`,
+    );
   }
   return { document, bytes, path };
 }

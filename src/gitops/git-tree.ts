@@ -40,11 +40,15 @@ export class GitTree implements TreeReader {
   async readBytes(path: string, maxBytes: number): Promise<Uint8Array> {
     const entry = await this.store.entryAt(await this.root(), path);
     if (entry?.type !== "blob" || kindOf(entry.type, entry.mode) !== "file") {
-      throw new InvalidInputError([{ file: this.display(path), message: entry ? "not a regular file" : "no such file at this commit" }]);
+      throw new InvalidInputError([
+        { file: this.display(path), message: entry ? "not a regular file" : "no such file at this commit" },
+      ]);
     }
     const bytes = await this.store.readBlob(entry.oid);
     if (bytes.byteLength > maxBytes) {
-      throw new InvalidInputError([{ file: this.display(path), message: `file is ${bytes.byteLength} bytes, over the ${maxBytes}-byte limit` }]);
+      throw new InvalidInputError([
+        { file: this.display(path), message: `file is ${bytes.byteLength} bytes, over the ${maxBytes}-byte limit` },
+      ]);
     }
     return bytes;
   }

@@ -37,7 +37,10 @@ export interface HistoryFilter {
  * Every commit reachable from `from`, newest first (by committer time; a child always comes
  * before its parents), with decision messages parsed. Not filtered by environment or service.
  */
-export async function* walkHistory(repo: GitRepo, options: Pick<HistoryFilter, "from" | "since"> = {}): AsyncGenerator<HistoryEntry> {
+export async function* walkHistory(
+  repo: GitRepo,
+  options: Pick<HistoryFilter, "from" | "since"> = {},
+): AsyncGenerator<HistoryEntry> {
   const start = options.from ? await repo.resolve(options.from) : await repo.head();
   if (!start) return;
   const sinceDate = options.since instanceof Date ? options.since.getTime() / 1000 : undefined;
@@ -85,7 +88,11 @@ function parseCached(oid: string, message: string): DecisionMessageParse {
   return parsed;
 }
 
-function entryOf(oid: string, parents: string[], commit: { message: string; author: Signature; committer: Signature }): HistoryEntry {
+function entryOf(
+  oid: string,
+  parents: string[],
+  commit: { message: string; author: Signature; committer: Signature },
+): HistoryEntry {
   const parsed = parseCached(oid, commit.message);
   return {
     oid,
@@ -131,7 +138,11 @@ const TERMINAL: ReadonlySet<DecisionAction> = new Set(["promote", "rollback"]);
  * only as far as the last promotion or rollback of that key's environment/service (a later
  * rollout may legitimately repeat an earlier rollout's keys). One walk serves all keys.
  */
-export async function findDecisionsByKey(repo: GitRepo, head: string | null, keys: Iterable<string>): Promise<Map<string, string>> {
+export async function findDecisionsByKey(
+  repo: GitRepo,
+  head: string | null,
+  keys: Iterable<string>,
+): Promise<Map<string, string>> {
   const found = new Map<string, string>();
   if (!head) return found;
   const wanted = new Map<string, Set<string>>(); // "env/service" -> keys still looked for

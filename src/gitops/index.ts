@@ -13,12 +13,42 @@
  */
 export { type AtomicFs, atomicFs } from "./atomic-fs.ts";
 export { authFromEnv, DEFAULT_IDENTITY, type GitAuth, type GitIdentity, identityFromEnv, redactUrl } from "./auth.ts";
-export { type CommitOutcome, commitDecisionWithRetry, type Decide, type HeadState, type RetryOptions, type SkippedDecision } from "./commit-with-retry.ts";
+export {
+  type CommitOutcome,
+  commitDecisionWithRetry,
+  type Decide,
+  type HeadState,
+  type RetryOptions,
+  type SkippedDecision,
+} from "./commit-with-retry.ts";
 export { type DecisionChange, keyOf, type WrittenDecision, writeDecisionCommit } from "./decision-commit.ts";
-export { EvidenceError, type EvidenceProblem, GitRepositoryError, RefConflictError, RefLockedError, RemoteMovedError } from "./errors.ts";
-export { EVIDENCE_DIR, type EncodedEvidence, encodeEvidence, evidenceDigest, evidencePath, MAX_EVIDENCE_BYTES, readEvidence } from "./evidence.ts";
+export {
+  EvidenceError,
+  type EvidenceProblem,
+  GitRepositoryError,
+  RefConflictError,
+  RefLockedError,
+  RemoteMovedError,
+} from "./errors.ts";
+export {
+  EVIDENCE_DIR,
+  type EncodedEvidence,
+  encodeEvidence,
+  evidenceDigest,
+  evidencePath,
+  MAX_EVIDENCE_BYTES,
+  readEvidence,
+} from "./evidence.ts";
 export { GitTree } from "./git-tree.ts";
-export { findDecisionByKey, findDecisionsByKey, type HistoryEntry, type HistoryFilter, listDecisionCommits, type Signature, walkHistory } from "./history.ts";
+export {
+  findDecisionByKey,
+  findDecisionsByKey,
+  type HistoryEntry,
+  type HistoryFilter,
+  listDecisionCommits,
+  type Signature,
+  walkHistory,
+} from "./history.ts";
 export {
   type ArtifactDiffLine,
   DECISION_ACTIONS,

@@ -107,11 +107,23 @@ const NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 const NO_EVIDENCE = "Evidence: none (no metric was compared)";
 
 /** `env/service/digest/step/action`: the same decision on the same rollout step always has the same key. */
-export function idempotencyKey(parts: { environment: string; service: string; artifact: Digest; step?: number | undefined; action: DecisionAction }): string {
+export function idempotencyKey(parts: {
+  environment: string;
+  service: string;
+  artifact: Digest;
+  step?: number | undefined;
+  action: DecisionAction;
+}): string {
   return `${parts.environment}/${parts.service}/${parts.artifact}/${parts.step ?? "-"}/${parts.action}`;
 }
 
-export function decisionSubject(action: DecisionAction, environment: string, service: string, from: Digest | undefined, to: Digest): string {
+export function decisionSubject(
+  action: DecisionAction,
+  environment: string,
+  service: string,
+  from: Digest | undefined,
+  to: Digest,
+): string {
   return `${action}(${environment}/${service}): ${shortDigest(from)} → ${shortDigest(to)}`;
 }
 
@@ -125,7 +137,12 @@ export function formatDecisionMessage(input: DecisionMessageInput): string {
   if (input.why.trim() === "") problems.push("why must not be empty");
   if (problems.length > 0) throw new Error(`cannot write decision message: ${problems.join("; ")}`);
 
-  const lines = [decisionSubject(t.decision, t.environment, t.service, input.from?.digest, input.to.digest), "", input.why.trim(), ""];
+  const lines = [
+    decisionSubject(t.decision, t.environment, t.service, input.from?.digest, input.to.digest),
+    "",
+    input.why.trim(),
+    "",
+  ];
   if (input.evidence.length === 0) lines.push(NO_EVIDENCE);
   else lines.push("Evidence:", ...input.evidence.map(formatEvidenceLine));
   if (input.reasons && input.reasons.length > 0) {
@@ -149,14 +166,30 @@ export function formatDecisionMessage(input: DecisionMessageInput): string {
 function assertReadsBack(message: string, input: DecisionMessageInput): void {
   const parsed = parseDecisionMessage(message);
   if (parsed.kind !== "decision") {
-    throw new Error(`cannot write decision message: it would not read back (${parsed.kind === "malformed" ? parsed.problems.join("; ") : "not a decision"})`);
+    throw new Error(
+      `cannot write decision message: it would not read back (${parsed.kind === "malformed" ? parsed.problems.join("; ") : "not a decision"})`,
+    );
   }
   const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
-  const expectedEvidence = input.evidence.map((e) => ({ metric: e.metric, baseline: e.baseline, canary: e.canary, effect: e.effect, statistic: e.statistic, ...(e.verdict ? { verdict: e.verdict } : {}) }));
+  const expectedEvidence = input.evidence.map((e) => ({
+    metric: e.metric,
+    baseline: e.baseline,
+    canary: e.canary,
+    effect: e.effect,
+    statistic: e.statistic,
+    ...(e.verdict ? { verdict: e.verdict } : {}),
+  }));
   const expectedReasons = (input.reasons ?? []).map((r) => ({ rule: r.rule, message: r.message }));
-  if (parsed.message.why !== input.why.trim()) throw new Error("cannot write decision message: the line of why would not read back");
-  if (!same(parsed.message.evidence, expectedEvidence)) throw new Error("cannot write decision message: an evidence line would not read back (avoid ', canary ', ', effect ', ', statistic ' and '→' inside values)");
-  if (!same(parsed.message.reasons, expectedReasons)) throw new Error("cannot write decision message: a reason would not read back (rule names are one word without ':')");
+  if (parsed.message.why !== input.why.trim())
+    throw new Error("cannot write decision message: the line of why would not read back");
+  if (!same(parsed.message.evidence, expectedEvidence))
+    throw new Error(
+      "cannot write decision message: an evidence line would not read back (avoid ', canary ', ', effect ', ', statistic ' and '→' inside values)",
+    );
+  if (!same(parsed.message.reasons, expectedReasons))
+    throw new Error(
+      "cannot write decision message: a reason would not read back (rule names are one word without ':')",
+    );
 }
 
 function formatEvidenceLine(e: EvidenceLine): string {
@@ -167,7 +200,10 @@ function formatEvidenceLine(e: EvidenceLine): string {
 /** The five parts, each `unchanged` or what changed, under a header naming both digests. */
 export function formatArtifactDiff(from: Artifact | undefined, to: Artifact): string[] {
   if (!from) {
-    return [`Artifact diff none → ${shortDigest(to.digest)} (first deploy, 5 of 5 parts new):`, ...ARTIFACT_PARTS.map((part) => `- ${part}: new ${describePart(to, part)}`)];
+    return [
+      `Artifact diff none → ${shortDigest(to.digest)} (first deploy, 5 of 5 parts new):`,
+      ...ARTIFACT_PARTS.map((part) => `- ${part}: new ${describePart(to, part)}`),
+    ];
   }
   const diff = diffArtifacts(from, to);
   const header = `Artifact diff ${shortDigest(from.digest)} → ${shortDigest(to.digest)} (${diff.changed.length} of 5 parts changed):`;
@@ -206,14 +242,18 @@ function singleLineFields(input: DecisionMessageInput): [string, string][] {
 
 function trailerProblems(t: Partial<DecisionTrailers>): string[] {
   const problems: string[] = [];
-  if (!t.decision || !DECISION_ACTIONS.includes(t.decision)) problems.push(`${TRAILER_KEYS.decision} must be one of ${DECISION_ACTIONS.join(", ")}`);
-  if (!t.environment || !NAME.test(t.environment)) problems.push(`${TRAILER_KEYS.environment} must be an environment name`);
+  if (!t.decision || !DECISION_ACTIONS.includes(t.decision))
+    problems.push(`${TRAILER_KEYS.decision} must be one of ${DECISION_ACTIONS.join(", ")}`);
+  if (!t.environment || !NAME.test(t.environment))
+    problems.push(`${TRAILER_KEYS.environment} must be an environment name`);
   if (!t.service || !NAME.test(t.service)) problems.push(`${TRAILER_KEYS.service} must be a service name`);
   for (const key of ["artifact", "policy", "evidence"] as const) {
     if (!t[key] || !DIGEST.test(t[key])) problems.push(`${TRAILER_KEYS[key]} must be sha256:<64 hex>`);
   }
-  if (t.step !== undefined && !(Number.isInteger(t.step) && t.step >= 0)) problems.push(`${TRAILER_KEYS.step} must be a step index`);
-  if (!t.idempotencyKey || /\s/.test(t.idempotencyKey)) problems.push(`${TRAILER_KEYS.idempotencyKey} must be one word`);
+  if (t.step !== undefined && !(Number.isInteger(t.step) && t.step >= 0))
+    problems.push(`${TRAILER_KEYS.step} must be a step index`);
+  if (!t.idempotencyKey || /\s/.test(t.idempotencyKey))
+    problems.push(`${TRAILER_KEYS.idempotencyKey} must be one word`);
   return problems;
 }
 
@@ -227,8 +267,13 @@ export function parseDecisionMessage(text: string): DecisionMessageParse {
     const m = /^([A-Za-z0-9-]+):\s?(.*)$/.exec(line);
     if (m) raw.push([m[1]!, m[2]!.trim()]);
   }
-  if (trailerLines.length !== raw.length || !raw.some(([k]) => k.toLowerCase() === TRAILER_KEYS.decision.toLowerCase())) {
-    return text.includes(`${TRAILER_KEYS.decision}:`) ? { kind: "malformed", problems: [`${TRAILER_KEYS.decision} is not in the closing trailer block`] } : { kind: "not-a-decision" };
+  if (
+    trailerLines.length !== raw.length ||
+    !raw.some(([k]) => k.toLowerCase() === TRAILER_KEYS.decision.toLowerCase())
+  ) {
+    return text.includes(`${TRAILER_KEYS.decision}:`)
+      ? { kind: "malformed", problems: [`${TRAILER_KEYS.decision} is not in the closing trailer block`] }
+      : { kind: "not-a-decision" };
   }
   const problems: string[] = [];
   const byKey = new Map<string, string>();
@@ -265,9 +310,12 @@ export function parseDecisionMessage(text: string): DecisionMessageParse {
   } else {
     fromShort = s[4]!;
     toShort = s[5]!;
-    if (s[1] !== trailers.decision) problems.push(`subject action "${s[1]}" differs from ${TRAILER_KEYS.decision} "${trailers.decision}"`);
-    if (s[2] !== trailers.environment) problems.push(`subject environment "${s[2]}" differs from ${TRAILER_KEYS.environment} "${trailers.environment}"`);
-    if (s[3] !== trailers.service) problems.push(`subject service "${s[3]}" differs from ${TRAILER_KEYS.service} "${trailers.service}"`);
+    if (s[1] !== trailers.decision)
+      problems.push(`subject action "${s[1]}" differs from ${TRAILER_KEYS.decision} "${trailers.decision}"`);
+    if (s[2] !== trailers.environment)
+      problems.push(`subject environment "${s[2]}" differs from ${TRAILER_KEYS.environment} "${trailers.environment}"`);
+    if (s[3] !== trailers.service)
+      problems.push(`subject service "${s[3]}" differs from ${TRAILER_KEYS.service} "${trailers.service}"`);
   }
 
   const body = parseBody(lines.slice(1, trailerStart), problems);
@@ -283,7 +331,10 @@ function lastParagraphStart(lines: string[]): number {
   return lines.length;
 }
 
-function parseBody(lines: string[], problems: string[]): Pick<ParsedDecisionMessage, "why" | "evidence" | "reasons" | "artifactDiff"> {
+function parseBody(
+  lines: string[],
+  problems: string[],
+): Pick<ParsedDecisionMessage, "why" | "evidence" | "reasons" | "artifactDiff"> {
   const paragraphs: string[][] = [];
   for (const line of lines) {
     if (line.trim() === "") {
@@ -322,10 +373,12 @@ function parseBody(lines: string[], problems: string[]): Pick<ParsedDecisionMess
       sawDiff = true;
       for (const item of items) {
         const m = /^- ([a-z]+): (.*)$/.exec(item);
-        if (m && (ARTIFACT_PARTS as readonly string[]).includes(m[1]!)) artifactDiff.push({ part: m[1] as ArtifactPartName, text: m[2]! });
+        if (m && (ARTIFACT_PARTS as readonly string[]).includes(m[1]!))
+          artifactDiff.push({ part: m[1] as ArtifactPartName, text: m[2]! });
         else problems.push(`artifact diff line not understood: "${item}"`);
       }
-      if (artifactDiff.map((d) => d.part).join() !== ARTIFACT_PARTS.join()) problems.push(`the artifact diff must list the five parts ${ARTIFACT_PARTS.join(", ")} in order`);
+      if (artifactDiff.map((d) => d.part).join() !== ARTIFACT_PARTS.join())
+        problems.push(`the artifact diff must list the five parts ${ARTIFACT_PARTS.join(", ")} in order`);
     } else {
       problems.push(`unexpected paragraph: "${header}"`);
     }

@@ -6,7 +6,13 @@ import git, { type CommitObject, type TreeEntry } from "isomorphic-git";
 import type { AtomicFs } from "./atomic-fs.ts";
 import { PackReader } from "./pack-reader.ts";
 import { listPacks, packsToMerge, readPack, removePack, storePack } from "./pack-files.ts";
-import { type EncodedPack, encodePack, type PackableType, type PackInput, UnmergeablePackError } from "./pack-writer.ts";
+import {
+  type EncodedPack,
+  encodePack,
+  type PackableType,
+  type PackInput,
+  UnmergeablePackError,
+} from "./pack-writer.ts";
 import { TreeObject } from "./tree-object.ts";
 
 export type { CommitObject, TreeEntry };
@@ -76,7 +82,9 @@ export class ObjectStore implements ObjectWriter {
     const cached = this.trees.get(oid);
     if (cached) return cached;
     const raw = await this.readNative(oid, "tree");
-    const tree = raw ? TreeObject.decode(raw) : TreeObject.encode((await git.readTree({ fs: this.fs, gitdir: this.gitdir, oid, cache: this.gitCache })).tree);
+    const tree = raw
+      ? TreeObject.decode(raw)
+      : TreeObject.encode((await git.readTree({ fs: this.fs, gitdir: this.gitdir, oid, cache: this.gitCache })).tree);
     this.rememberTree(oid, tree);
     return tree;
   }
@@ -85,7 +93,9 @@ export class ObjectStore implements ObjectWriter {
     const cached = this.commits.get(oid);
     if (cached) return cached;
     const raw = await this.readNative(oid, "commit");
-    const commit = raw ? decodeCommit(raw) : (await git.readCommit({ fs: this.fs, gitdir: this.gitdir, oid, cache: this.gitCache })).commit;
+    const commit = raw
+      ? decodeCommit(raw)
+      : (await git.readCommit({ fs: this.fs, gitdir: this.gitdir, oid, cache: this.gitCache })).commit;
     remember(this.commits, oid, commit);
     return commit;
   }
@@ -93,7 +103,9 @@ export class ObjectStore implements ObjectWriter {
   async readBlob(oid: string): Promise<Uint8Array> {
     const cached = this.blobs.get(oid);
     if (cached) return cached;
-    const blob = (await this.readNative(oid, "blob")) ?? (await git.readBlob({ fs: this.fs, gitdir: this.gitdir, oid, cache: this.gitCache })).blob;
+    const blob =
+      (await this.readNative(oid, "blob")) ??
+      (await git.readBlob({ fs: this.fs, gitdir: this.gitdir, oid, cache: this.gitCache })).blob;
     if (blob.byteLength <= MAX_BLOB_CACHE_BYTES / 64) this.blobs.set(oid, blob, blob.byteLength);
     return blob;
   }
@@ -225,7 +237,8 @@ export class ObjectStore implements ObjectWriter {
     const cache = this.gitCache as Record<symbol, unknown>;
     for (const key of Object.getOwnPropertySymbols(cache)) {
       const value = cache[key];
-      if (key.description === "PackfileCache" && value instanceof Map) value.delete(`${this.gitdir}/objects/pack/${name}.idx`);
+      if (key.description === "PackfileCache" && value instanceof Map)
+        value.delete(`${this.gitdir}/objects/pack/${name}.idx`);
     }
   }
 
@@ -239,7 +252,14 @@ export class ObjectStore implements ObjectWriter {
   private async writeLoose(object: StagedObject): Promise<void> {
     const wrapped = Buffer.concat([Buffer.from(`${object.type} ${object.content.byteLength}\0`), object.content]);
     // isomorphic-git stores it as a loose object (unless it already exists).
-    await git.writeObject({ fs: this.fs, gitdir: this.gitdir, type: object.type, object: deflateSync(wrapped), format: "deflated", oid: object.oid });
+    await git.writeObject({
+      fs: this.fs,
+      gitdir: this.gitdir,
+      type: object.type,
+      object: deflateSync(wrapped),
+      format: "deflated",
+      oid: object.oid,
+    });
   }
 
   /** An object's content read with native zlib: staged, loose or packed; undefined leaves it to isomorphic-git. */
@@ -270,8 +290,10 @@ export class ObjectStore implements ObjectWriter {
     const nul = raw.indexOf(0);
     const [type, size] = raw.subarray(0, nul).toString("latin1").split(" ");
     const content = raw.subarray(nul + 1);
-    if (type !== expected || Number(size) !== content.byteLength) throw new Error(`object ${oid} is a ${type} of ${size} bytes, expected a ${expected}`);
-    if (createHash("sha1").update(raw).digest("hex") !== oid) throw new Error(`object ${oid} is corrupt: its content does not hash to its id`);
+    if (type !== expected || Number(size) !== content.byteLength)
+      throw new Error(`object ${oid} is a ${type} of ${size} bytes, expected a ${expected}`);
+    if (createHash("sha1").update(raw).digest("hex") !== oid)
+      throw new Error(`object ${oid} is corrupt: its content does not hash to its id`);
     return content;
   }
 }
@@ -406,7 +428,12 @@ function decodePerson(value: string): CommitObject["author"] {
   const minutes = Number(m[5]) * 60 + Number(m[6]);
   // isomorphic-git's convention (as Date#getTimezoneOffset): minutes behind UTC.
   const timezoneOffset = m[4] === "-" ? minutes : -minutes;
-  return { name: m[1]!, email: m[2]!, timestamp: Number(m[3]), timezoneOffset: timezoneOffset === 0 ? 0 : timezoneOffset };
+  return {
+    name: m[1]!,
+    email: m[2]!,
+    timestamp: Number(m[3]),
+    timezoneOffset: timezoneOffset === 0 ? 0 : timezoneOffset,
+  };
 }
 
 function encodeCommit(commit: CommitObject): Buffer {
@@ -415,10 +442,16 @@ function encodeCommit(commit: CommitObject): Buffer {
     const sign = offset < 0 ? "-" : "+";
     const abs = Math.abs(offset);
     const tz = `${sign}${String(Math.floor(abs / 60)).padStart(2, "0")}${String(abs % 60).padStart(2, "0")}`;
-    if (/[<>\n]/.test(p.name + p.email)) throw new Error("author and committer names and emails cannot contain <, > or newlines");
+    if (/[<>\n]/.test(p.name + p.email))
+      throw new Error("author and committer names and emails cannot contain <, > or newlines");
     return `${p.name} <${p.email}> ${p.timestamp} ${tz}`;
   };
-  const lines = [`tree ${commit.tree}`, ...commit.parent.map((p) => `parent ${p}`), `author ${person(commit.author)}`, `committer ${person(commit.committer ?? commit.author)}`];
+  const lines = [
+    `tree ${commit.tree}`,
+    ...commit.parent.map((p) => `parent ${p}`),
+    `author ${person(commit.author)}`,
+    `committer ${person(commit.committer ?? commit.author)}`,
+  ];
   return Buffer.from(`${lines.join("\n")}\n\n${commit.message}`, "utf8");
 }
 

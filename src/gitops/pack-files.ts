@@ -28,7 +28,11 @@ const HANDS_OFF = [".keep", ".promisor", ".bitmap", ".mtimes"];
  * so the pack becomes visible only when both are complete; a crash at any point leaves at most an
  * unreferenced temporary file or a pack without index, which readers ignore.
  */
-export async function storePack(gitdir: string, encoded: EncodedPack, durable: boolean): Promise<{ packPath: string; indexPath: string }> {
+export async function storePack(
+  gitdir: string,
+  encoded: EncodedPack,
+  durable: boolean,
+): Promise<{ packPath: string; indexPath: string }> {
   const dir = join(gitdir, "objects", "pack");
   await fsp.mkdir(dir, { recursive: true });
   const token = `${process.pid}-${randomBytes(6).toString("hex")}`;

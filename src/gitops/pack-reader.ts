@@ -41,7 +41,11 @@ export class PackReader {
     const key = Buffer.from(oid, "hex");
     for (const pack of this.packs) {
       const offset = pack.offsetOf(key);
-      if (offset !== undefined) return this.verify(oid, pack.objectAt(offset, (base) => this.findSync(base)));
+      if (offset !== undefined)
+        return this.verify(
+          oid,
+          pack.objectAt(offset, (base) => this.findSync(base)),
+        );
     }
     return undefined;
   }
@@ -57,7 +61,10 @@ export class PackReader {
 
   private verify(oid: string, object: PackedObject | undefined): PackedObject | undefined {
     if (!object) return undefined;
-    const hash = createHash("sha1").update(`${object.type} ${object.content.byteLength}\0`).update(object.content).digest("hex");
+    const hash = createHash("sha1")
+      .update(`${object.type} ${object.content.byteLength}\0`)
+      .update(object.content)
+      .digest("hex");
     if (hash !== oid) throw new Error(`packed object ${oid} is corrupt: its content hashes to ${hash}`);
     return object;
   }
@@ -119,7 +126,8 @@ class Pack {
 
   /** A version-2 index with its pack, or undefined for anything else. */
   static open(name: string, index: Buffer, data: Buffer): Pack | undefined {
-    if (index.length < 8 + 256 * 4 || index.readUInt32BE(0) !== 0xff744f63 || index.readUInt32BE(4) !== 2) return undefined;
+    if (index.length < 8 + 256 * 4 || index.readUInt32BE(0) !== 0xff744f63 || index.readUInt32BE(4) !== 2)
+      return undefined;
     if (data.length < 32 || data.toString("latin1", 0, 4) !== "PACK") return undefined;
     const count = index.readUInt32BE(8 + 255 * 4);
     return new Pack(name, count, index, data);

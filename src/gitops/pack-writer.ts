@@ -84,14 +84,29 @@ export function encodePack(objects: readonly PackInput[], sources: readonly Sour
   for (const object of fresh) {
     const base = object.deltaBase ? placed.get(object.deltaBase) : undefined;
     const delta = base && base.depth < MAX_DELTA_DEPTH ? prefixSuffixDelta(base.content, object.content) : undefined;
-    if (delta && base) planned.push({ oid: object.oid, head: entryHeader(OFS_DELTA, delta.length), base: base.index, data: delta });
-    else planned.push({ oid: object.oid, head: entryHeader(TYPE_CODES[object.type], object.content.length), data: object.content });
-    placed.set(object.oid, { index: planned.length - 1, depth: delta && base ? base.depth + 1 : 0, content: object.content });
+    if (delta && base)
+      planned.push({ oid: object.oid, head: entryHeader(OFS_DELTA, delta.length), base: base.index, data: delta });
+    else
+      planned.push({
+        oid: object.oid,
+        head: entryHeader(TYPE_CODES[object.type], object.content.length),
+        data: object.content,
+      });
+    placed.set(object.oid, {
+      index: planned.length - 1,
+      depth: delta && base ? base.depth + 1 : 0,
+      content: object.content,
+    });
   }
-  const compressed = planned.map((p) => (p.data.length < DEFLATE_MIN ? storedZlib(p.data) : deflateSync(p.data, { level: LEVEL })));
+  const compressed = planned.map((p) =>
+    p.data.length < DEFLATE_MIN ? storedZlib(p.data) : deflateSync(p.data, { level: LEVEL }),
+  );
   planned.forEach((p, i) => {
     const base = p.base === undefined ? undefined : out.offsetOf(planned[p.base]!.oid);
-    out.add(p.oid, base === undefined ? [p.head, compressed[i]!] : [p.head, offsetEncoding(out.size - base), compressed[i]!]);
+    out.add(
+      p.oid,
+      base === undefined ? [p.head, compressed[i]!] : [p.head, offsetEncoding(out.size - base), compressed[i]!],
+    );
   });
   return { ...out.finish(), deltas: planned.filter((p) => p.base !== undefined).length };
 }
@@ -130,7 +145,8 @@ class PackBuilder {
     const data = source.data;
     listed.forEach((entry, i) => {
       const end = i + 1 < listed.length ? listed[i + 1]!.offset : data.length - 20;
-      if (crc32(data.subarray(entry.offset, end), 0) !== entry.crc) throw new UnmergeablePackError(`pack ${source.name}: object ${entry.oid} does not match its CRC`);
+      if (crc32(data.subarray(entry.offset, end), 0) !== entry.crc)
+        throw new UnmergeablePackError(`pack ${source.name}: object ${entry.oid} does not match its CRC`);
       if (this.has(entry.oid)) return;
       let pos = entry.offset;
       let byte = data[pos++]!;
@@ -149,8 +165,13 @@ class PackBuilder {
       }
       const baseOid = byOffset.get(entry.offset - distance);
       const base = baseOid === undefined ? undefined : this.offsets.get(baseOid);
-      if (base === undefined) throw new UnmergeablePackError(`pack ${source.name}: the delta base of ${entry.oid} is not in the pack`);
-      this.add(entry.oid, [data.subarray(entry.offset, headerEnd), offsetEncoding(this.size - base), data.subarray(pos, end)]);
+      if (base === undefined)
+        throw new UnmergeablePackError(`pack ${source.name}: the delta base of ${entry.oid} is not in the pack`);
+      this.add(entry.oid, [
+        data.subarray(entry.offset, headerEnd),
+        offsetEncoding(this.size - base),
+        data.subarray(pos, end),
+      ]);
     });
   }
 
@@ -161,27 +182,40 @@ class PackBuilder {
     header.writeUInt32BE(this.entries.length, 8);
     const checksum = sha1(this.chunks);
     const pack = Buffer.concat([...this.chunks, checksum]);
-    return { name: checksum.toString("hex"), pack, index: encodeIndex(this.entries, checksum), objects: this.entries.length };
+    return {
+      name: checksum.toString("hex"),
+      pack,
+      index: encodeIndex(this.entries, checksum),
+      objects: this.entries.length,
+    };
   }
 }
 
 /** A version-2 index's entries, in pack order. */
 function readIndex(source: SourcePack): { oid: string; offset: number; crc: number }[] {
   const { index, data } = source;
-  if (index.length < 8 + 256 * 4 + 40 || index.readUInt32BE(0) !== 0xff744f63 || index.readUInt32BE(4) !== 2) throw new UnmergeablePackError(`pack ${source.name}: not a version-2 index`);
-  if (data.length < 32 || data.toString("latin1", 0, 4) !== "PACK") throw new UnmergeablePackError(`pack ${source.name}: not a pack`);
+  if (index.length < 8 + 256 * 4 + 40 || index.readUInt32BE(0) !== 0xff744f63 || index.readUInt32BE(4) !== 2)
+    throw new UnmergeablePackError(`pack ${source.name}: not a version-2 index`);
+  if (data.length < 32 || data.toString("latin1", 0, 4) !== "PACK")
+    throw new UnmergeablePackError(`pack ${source.name}: not a pack`);
   const count = index.readUInt32BE(8 + 255 * 4);
   const names = 8 + 256 * 4;
   const crcs = names + count * 20;
   const offsets = crcs + count * 4;
   const large = offsets + count * 4;
-  if (index.length < large + 40 || data.readUInt32BE(8) !== count) throw new UnmergeablePackError(`pack ${source.name}: index and pack disagree`);
-  if (!index.subarray(index.length - 40, index.length - 20).equals(data.subarray(data.length - 20))) throw new UnmergeablePackError(`pack ${source.name}: index is for another pack`);
+  if (index.length < large + 40 || data.readUInt32BE(8) !== count)
+    throw new UnmergeablePackError(`pack ${source.name}: index and pack disagree`);
+  if (!index.subarray(index.length - 40, index.length - 20).equals(data.subarray(data.length - 20)))
+    throw new UnmergeablePackError(`pack ${source.name}: index is for another pack`);
   const entries: { oid: string; offset: number; crc: number }[] = [];
   for (let i = 0; i < count; i++) {
     const small = index.readUInt32BE(offsets + i * 4);
     const offset = small & 0x80000000 ? Number(index.readBigUInt64BE(large + (small & 0x7fffffff) * 8)) : small;
-    entries.push({ oid: index.toString("hex", names + i * 20, names + i * 20 + 20), offset, crc: index.readUInt32BE(crcs + i * 4) });
+    entries.push({
+      oid: index.toString("hex", names + i * 20, names + i * 20 + 20),
+      offset,
+      crc: index.readUInt32BE(crcs + i * 4),
+    });
   }
   return entries.sort((a, b) => a.offset - b.offset);
 }
@@ -230,7 +264,8 @@ function dedupe(objects: readonly PackInput[]): PackInput[] {
   const seen = new Set<string>();
   const out: PackInput[] = [];
   for (const object of objects) {
-    if (!/^[0-9a-f]{40}$/.test(object.oid)) throw new Error(`cannot pack object "${object.oid}": not a SHA-1 object id`);
+    if (!/^[0-9a-f]{40}$/.test(object.oid))
+      throw new Error(`cannot pack object "${object.oid}": not a SHA-1 object id`);
     if (seen.has(object.oid)) continue;
     seen.add(object.oid);
     out.push(object);
@@ -271,7 +306,10 @@ function offsetEncoding(distance: number): Buffer {
 export function prefixSuffixDelta(base: Buffer, target: Buffer): Buffer | undefined {
   const limit = Math.min(base.length, target.length);
   const prefix = commonLength(limit, (n) => base.compare(target, 0, n, 0, n) === 0);
-  const suffix = commonLength(limit - prefix, (n) => base.compare(target, target.length - n, target.length, base.length - n, base.length) === 0);
+  const suffix = commonLength(
+    limit - prefix,
+    (n) => base.compare(target, target.length - n, target.length, base.length - n, base.length) === 0,
+  );
   const inserted = target.length - prefix - suffix;
   const estimate = 16 + Math.ceil(inserted / MAX_INSERT) + inserted + 8 * Math.ceil((prefix + suffix) / MAX_COPY);
   if (estimate > target.length * DELTA_WORTH) return undefined;
@@ -287,7 +325,8 @@ export function prefixSuffixDelta(base: Buffer, target: Buffer): Buffer | undefi
     parts.push(Buffer.from([length]), target.subarray(at, at + length));
   }
   const tail: number[] = [];
-  for (let done = 0; done < suffix; done += MAX_COPY) copyOp(tail, base.length - suffix + done, Math.min(MAX_COPY, suffix - done));
+  for (let done = 0; done < suffix; done += MAX_COPY)
+    copyOp(tail, base.length - suffix + done, Math.min(MAX_COPY, suffix - done));
   parts.push(Buffer.from(tail));
   return Buffer.concat(parts);
 }

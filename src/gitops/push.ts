@@ -20,7 +20,11 @@ export type LeasedPushOutcome = { pushed: true } | { pushed: false; advertised: 
  * other failure (authentication, HTTP, a ref update the server refused) is isomorphic-git's error,
  * for the caller to word. Never forces.
  */
-export async function pushRefWithLease(repo: GitRepo, target: LeasedPushTarget, expected: string | null): Promise<LeasedPushOutcome> {
+export async function pushRefWithLease(
+  repo: GitRepo,
+  target: LeasedPushTarget,
+  expected: string | null,
+): Promise<LeasedPushOutcome> {
   let advertised: string | null | undefined;
   try {
     await git.push({
@@ -41,7 +45,12 @@ export async function pushRefWithLease(repo: GitRepo, target: LeasedPushTarget, 
     });
     return { pushed: true };
   } catch (error) {
-    if ((error as { code?: string }).code === "UserCanceledError" && advertised !== undefined && advertised !== expected) return { pushed: false, advertised };
+    if (
+      (error as { code?: string }).code === "UserCanceledError" &&
+      advertised !== undefined &&
+      advertised !== expected
+    )
+      return { pushed: false, advertised };
     throw error;
   }
 }
@@ -57,7 +66,10 @@ export async function pushWithLease(repo: GitRepo, expectedRemote: string | null
   try {
     outcome = await pushRefWithLease(repo, { ...remote, ref: repo.branchRef }, expectedRemote);
   } catch (error) {
-    const e = error as { code?: string; data?: { reason?: string; result?: { refs?: Record<string, { ok: boolean; error?: string }> } } };
+    const e = error as {
+      code?: string;
+      data?: { reason?: string; result?: { refs?: Record<string, { ok: boolean; error?: string }> } };
+    };
     if (e.code === "PushRejectedError") {
       throw new RemoteMovedError(repo.branchRef, expectedRemote, expectedRemote, e.data?.reason ?? "rejected");
     }

@@ -107,7 +107,8 @@ export class GitRepo {
   /** Clones `options.remote.url` into `dir` without checking anything out. */
   static async clone(dir: string, options: GitRepoOptions & { remote: RemoteOptions }): Promise<GitRepo> {
     checkRemoteUrl(options.remote.url);
-    if (existsSync(dir) && (await readdir(dir)).length > 0) throw new GitRepositoryError(`${dir}: cannot clone into a folder that is not empty`);
+    if (existsSync(dir) && (await readdir(dir)).length > 0)
+      throw new GitRepositoryError(`${dir}: cannot clone into a folder that is not empty`);
     const created = !existsSync(dir);
     await mkdir(dir, { recursive: true });
     const branch = options.branch ?? "main";
@@ -128,7 +129,9 @@ export class GitRepo {
       });
     } catch (error) {
       // Leave no half clone behind for openOrClone to mistake for a repository.
-      await (created ? rm(dir, { recursive: true, force: true }) : rm(join(dir, ".git"), { recursive: true, force: true }));
+      await (created
+        ? rm(dir, { recursive: true, force: true })
+        : rm(join(dir, ".git"), { recursive: true, force: true }));
       throw remoteError(error, options.remote.url, "clone", options.remote.auth !== undefined);
     }
     return GitRepo.open(dir, options);
@@ -180,7 +183,14 @@ export class GitRepo {
 
   /** Moves the local branch from `expected` to `value`, failing if it is elsewhere. */
   updateBranch(expected: string | null, value: string): Promise<void> {
-    return compareAndSwapRef({ fs: this.fs, gitdir: this.gitdir, ref: this.branchRef, expected, value, durable: this.durable });
+    return compareAndSwapRef({
+      fs: this.fs,
+      gitdir: this.gitdir,
+      ref: this.branchRef,
+      expected,
+      value,
+      durable: this.durable,
+    });
   }
 
   /**
@@ -194,7 +204,14 @@ export class GitRepo {
     let advertised: string | null;
     try {
       // Protocol v1: the ref advertisement is a single GET (v2 needs a second round trip).
-      const refs = await git.listServerRefs({ http, url: remote.url, prefix: this.branchRef, protocolVersion: 1, ...headers, ...callbacks });
+      const refs = await git.listServerRefs({
+        http,
+        url: remote.url,
+        prefix: this.branchRef,
+        protocolVersion: 1,
+        ...headers,
+        ...callbacks,
+      });
       advertised = refs.find((r) => r.ref === this.branchRef)?.oid ?? null;
     } catch (error) {
       throw remoteError(error, remote.url, "list refs of", remote.auth !== undefined);
@@ -222,7 +239,8 @@ export class GitRepo {
       } catch (error) {
         throw remoteError(error, remote.url, "fetch from", remote.auth !== undefined);
       }
-      if (!(await this.store.hasObject(head))) throw new GitRepositoryError(`fetch from ${redactUrl(remote.url)} did not bring commit ${head}`);
+      if (!(await this.store.hasObject(head)))
+        throw new GitRepositoryError(`fetch from ${redactUrl(remote.url)} did not bring commit ${head}`);
     }
     await git.writeRef({ fs: this.fs, gitdir: this.gitdir, ref: this.trackingRef!, value: head, force: true });
     await this.point("fetched", { commit: head });
@@ -250,7 +268,8 @@ export class GitRepo {
     checkRemoteUrl(remote.url);
     const config = { fs: this.fs, gitdir: this.gitdir };
     const current = await git.getConfig({ ...config, path: `remote.${remote.name}.url` });
-    if (current !== remote.url) await git.setConfig({ ...config, path: `remote.${remote.name}.url`, value: remote.url });
+    if (current !== remote.url)
+      await git.setConfig({ ...config, path: `remote.${remote.name}.url`, value: remote.url });
     const refspec = `+refs/heads/*:refs/remotes/${remote.name}/*`;
     const fetchSpec = await git.getConfig({ ...config, path: `remote.${remote.name}.fetch` });
     if (fetchSpec !== refspec) await git.setConfig({ ...config, path: `remote.${remote.name}.fetch`, value: refspec });
@@ -278,7 +297,10 @@ export function remoteError(error: unknown, url: string, verb: string, hadCreden
   const where = redactUrl(url);
   if (e.code === "HttpError") {
     const status = e.data?.statusCode;
-    if (status === 401 || status === 403) return new GitRepositoryError(`cannot ${verb} ${where}: authentication failed (HTTP ${status}); check TOLLGATE_GIT_TOKEN or TOLLGATE_GIT_USERNAME/TOLLGATE_GIT_PASSWORD`);
+    if (status === 401 || status === 403)
+      return new GitRepositoryError(
+        `cannot ${verb} ${where}: authentication failed (HTTP ${status}); check TOLLGATE_GIT_TOKEN or TOLLGATE_GIT_USERNAME/TOLLGATE_GIT_PASSWORD`,
+      );
     return new GitRepositoryError(`cannot ${verb} ${where}: ${e.message}`);
   }
   if (e.code === "UserCanceledError") {
@@ -289,6 +311,7 @@ export function remoteError(error: unknown, url: string, verb: string, hadCreden
         : `cannot ${verb} ${where}: authentication required; set TOLLGATE_GIT_TOKEN or TOLLGATE_GIT_USERNAME/TOLLGATE_GIT_PASSWORD`,
     );
   }
-  if (e.code === "ECONNREFUSED" || e.code === "ENOTFOUND" || e.code === "ECONNRESET") return new GitRepositoryError(`cannot ${verb} ${where}: ${e.code}`);
+  if (e.code === "ECONNREFUSED" || e.code === "ENOTFOUND" || e.code === "ECONNRESET")
+    return new GitRepositoryError(`cannot ${verb} ${where}: ${e.code}`);
   return error instanceof Error ? error : new Error(String(error));
 }

@@ -24,7 +24,12 @@ export type SendPackResult = "sent" | "unsupported";
  * for another reason. Returns "unsupported" (nothing sent) when the server lacks a capability this
  * needs; the caller then pushes another way.
  */
-export async function sendPackWithLease(repo: GitRepo, expectedRemote: string | null, tip: string, pack: Uint8Array): Promise<SendPackResult> {
+export async function sendPackWithLease(
+  repo: GitRepo,
+  expectedRemote: string | null,
+  tip: string,
+  pack: Uint8Array,
+): Promise<SendPackResult> {
   const remote = repo.requireRemote();
   const ref = repo.branchRef;
   const base = remote.url.replace(/\/+$/, "");
@@ -32,7 +37,10 @@ export async function sendPackWithLease(repo: GitRepo, expectedRemote: string | 
 
   let advertised = await request(`${base}/info/refs?service=git-receive-pack`, "GET", headers);
   if (advertised.statusCode === 401 && remote.auth) {
-    headers = { ...headers, authorization: `Basic ${Buffer.from(`${remote.auth.username}:${remote.auth.password}`).toString("base64")}` };
+    headers = {
+      ...headers,
+      authorization: `Basic ${Buffer.from(`${remote.auth.username}:${remote.auth.password}`).toString("base64")}`,
+    };
     advertised = await request(`${base}/info/refs?service=git-receive-pack`, "GET", headers);
   }
   checkStatus(advertised.statusCode, remote.url, remote.auth !== undefined);
@@ -42,26 +50,46 @@ export async function sendPackWithLease(repo: GitRepo, expectedRemote: string | 
   if (current !== expectedRemote) throw new RemoteMovedError(ref, expectedRemote, current);
 
   const command = pktLine(`${expectedRemote ?? ZERO_OID} ${tip} ${ref}\0report-status\n`);
-  const response = await request(`${base}/git-receive-pack`, "POST", {
-    ...headers,
-    "content-type": "application/x-git-receive-pack-request",
-    accept: "application/x-git-receive-pack-result",
-  }, [command, Buffer.from("0000"), pack]);
+  const response = await request(
+    `${base}/git-receive-pack`,
+    "POST",
+    {
+      ...headers,
+      "content-type": "application/x-git-receive-pack-request",
+      accept: "application/x-git-receive-pack-result",
+    },
+    [command, Buffer.from("0000"), pack],
+  );
   checkStatus(response.statusCode, remote.url, remote.auth !== undefined);
   const report = parseReport(response.body, remote.url);
-  if (report.unpack !== "ok") throw new GitRepositoryError(`push to ${redactUrl(remote.url)}: the server could not store the pack: ${report.unpack}`);
+  if (report.unpack !== "ok")
+    throw new GitRepositoryError(
+      `push to ${redactUrl(remote.url)}: the server could not store the pack: ${report.unpack}`,
+    );
   const status = report.refs.get(ref);
-  if (status === undefined) throw new GitRepositoryError(`push to ${redactUrl(remote.url)}: the server did not report on ${ref}`);
+  if (status === undefined)
+    throw new GitRepositoryError(`push to ${redactUrl(remote.url)}: the server did not report on ${ref}`);
   // A pack the server finds incomplete is a fault here, not a race: deciding again would not help.
-  if (/missing necessary objects|unpacker error/.test(status)) throw new GitRepositoryError(`push to ${redactUrl(remote.url)} refused: ${status}`);
+  if (/missing necessary objects|unpacker error/.test(status))
+    throw new GitRepositoryError(`push to ${redactUrl(remote.url)} refused: ${status}`);
   if (status !== "ok") throw new RemoteMovedError(ref, expectedRemote, null, status);
   await git.writeRef({ fs: repo.fs, gitdir: repo.gitdir, ref: repo.trackingRef!, value: tip, force: true });
   return "sent";
 }
 
-async function request(url: string, method: "GET" | "POST", headers: Record<string, string>, body?: Uint8Array[]): Promise<{ statusCode: number; body: Buffer }> {
+async function request(
+  url: string,
+  method: "GET" | "POST",
+  headers: Record<string, string>,
+  body?: Uint8Array[],
+): Promise<{ statusCode: number; body: Buffer }> {
   try {
-    const response = await http.request({ url, method, headers, ...(body ? { body: body as unknown as AsyncIterableIterator<Uint8Array> } : {}) });
+    const response = await http.request({
+      url,
+      method,
+      headers,
+      ...(body ? { body: body as unknown as AsyncIterableIterator<Uint8Array> } : {}),
+    });
     const chunks: Uint8Array[] = [];
     if (response.body) for await (const chunk of response.body) chunks.push(chunk);
     return { statusCode: response.statusCode, body: Buffer.concat(chunks) };
@@ -111,7 +139,13 @@ function parseAdvertisement(data: Buffer, url: string): { refs: Map<string, stri
     if (text.startsWith("# service=")) continue;
     const nul = text.indexOf("\0");
     const head = nul === -1 ? text : text.slice(0, nul);
-    if (first && nul !== -1) capabilities = new Set(text.slice(nul + 1).split(" ").filter(Boolean));
+    if (first && nul !== -1)
+      capabilities = new Set(
+        text
+          .slice(nul + 1)
+          .split(" ")
+          .filter(Boolean),
+      );
     first = false;
     const [oid, name] = head.split(" ");
     if (oid && name && name !== "capabilities^{}") refs.set(name, oid);

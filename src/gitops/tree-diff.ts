@@ -14,13 +14,26 @@ export interface PathChange {
  */
 export async function changedFiles(repo: GitRepo, from: string | null, to: string, under = ""): Promise<PathChange[]> {
   const rootOf = async (commit: string | null) => (commit ? (await repo.store.readCommit(commit)).tree : undefined);
-  const start = async (root: string | undefined) => (root && under ? (await repo.store.entryAt(root, under))?.oid : root);
+  const start = async (root: string | undefined) =>
+    root && under ? (await repo.store.entryAt(root, under))?.oid : root;
   const changes: PathChange[] = [];
-  await diffTrees(repo, await start(await rootOf(from)), await start(await rootOf(to)), under ? `${under}/` : "", changes);
+  await diffTrees(
+    repo,
+    await start(await rootOf(from)),
+    await start(await rootOf(to)),
+    under ? `${under}/` : "",
+    changes,
+  );
   return changes.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
-async function diffTrees(repo: GitRepo, a: string | undefined, b: string | undefined, prefix: string, out: PathChange[]): Promise<void> {
+async function diffTrees(
+  repo: GitRepo,
+  a: string | undefined,
+  b: string | undefined,
+  prefix: string,
+  out: PathChange[],
+): Promise<void> {
   if (a === b) return;
   const before = new Map((a ? await repo.store.readTree(a) : []).map((e) => [e.path, e]));
   const after = new Map((b ? await repo.store.readTree(b) : []).map((e) => [e.path, e]));

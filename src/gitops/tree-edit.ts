@@ -11,9 +11,19 @@ export type TreeEdits = ReadonlyMap<string, string | Uint8Array | null>;
  * (beyond copying the bytes of the edited folders). Folders left empty are dropped, as git does.
  * New objects go to `writer`: the store itself (stored at once) or a batch of it.
  */
-export async function editTree(store: ObjectStore, baseTree: string | null, edits: TreeEdits, writer: ObjectWriter = store): Promise<string> {
+export async function editTree(
+  store: ObjectStore,
+  baseTree: string | null,
+  edits: TreeEdits,
+  writer: ObjectWriter = store,
+): Promise<string> {
   for (const path of edits.keys()) {
-    if (path === "" || path.startsWith("/") || path.endsWith("/") || path.split("/").some((s) => s === "" || s === "." || s === ".." || s === ".git")) {
+    if (
+      path === "" ||
+      path.startsWith("/") ||
+      path.endsWith("/") ||
+      path.split("/").some((s) => s === "" || s === "." || s === ".." || s === ".git")
+    ) {
       throw new Error(`invalid path in tree edit: "${path}"`);
     }
   }
@@ -21,7 +31,13 @@ export async function editTree(store: ObjectStore, baseTree: string | null, edit
   return oid ?? (await writer.writeTree([]));
 }
 
-async function editLevel(store: ObjectStore, writer: ObjectWriter, tree: string | null, edits: [string, string | Uint8Array | null][], prefix: string): Promise<string | null> {
+async function editLevel(
+  store: ObjectStore,
+  writer: ObjectWriter,
+  tree: string | null,
+  edits: [string, string | Uint8Array | null][],
+  prefix: string,
+): Promise<string | null> {
   const original = tree ? await store.readTreeObject(tree) : TreeObject.empty;
   let current = original;
 
@@ -31,7 +47,15 @@ async function editLevel(store: ObjectStore, writer: ObjectWriter, tree: string 
     if (slash === -1) {
       const existing = current.get(path);
       if (existing?.type === "tree") throw new Error(`cannot write file ${prefix}${path}: it is a folder`);
-      const entry: TreeEntry | null = content === null ? null : { mode: existing?.mode === "100755" ? "100755" : "100644", path, oid: await writer.writeBlob(content), type: "blob" };
+      const entry: TreeEntry | null =
+        content === null
+          ? null
+          : {
+              mode: existing?.mode === "100755" ? "100755" : "100644",
+              path,
+              oid: await writer.writeBlob(content),
+              type: "blob",
+            };
       current = current.with(path, entry);
     } else {
       const head = path.slice(0, slash);

@@ -54,11 +54,7 @@ export class TreeObject {
       end += bytes.length;
       ends[i] = end;
     });
-    return new TreeObject(
-      sorted,
-      Buffer.concat(parts, end),
-      ends,
-    );
+    return new TreeObject(sorted, Buffer.concat(parts, end), ends);
   }
 
   get size(): number {
@@ -92,7 +88,11 @@ export class TreeObject {
     const bytes = entry ? encodeEntry(entry) : Buffer.alloc(0);
     const raw = Buffer.concat([this.raw.subarray(0, start), bytes, this.raw.subarray(end)]);
     const added = entry ? 1 : 0;
-    const entries = [...this.entries.slice(0, at), ...(entry ? [{ ...entry }] : []), ...this.entries.slice(at + remove)];
+    const entries = [
+      ...this.entries.slice(0, at),
+      ...(entry ? [{ ...entry }] : []),
+      ...this.entries.slice(at + remove),
+    ];
     const ends = new Int32Array(this.ends.length - remove + added);
     ends.set(this.ends.subarray(0, at));
     if (entry) ends[at] = start + bytes.length;
@@ -106,7 +106,8 @@ export class TreeObject {
     for (const folder of [false, true]) {
       const key = Buffer.from(folder ? `${name}/` : name);
       const i = this.lowerBound(key);
-      if (i < this.entries.length && this.entries[i]!.path === name && (this.entries[i]!.type === "tree") === folder) return i;
+      if (i < this.entries.length && this.entries[i]!.path === name && (this.entries[i]!.type === "tree") === folder)
+        return i;
     }
     return -1;
   }

@@ -26,12 +26,22 @@ export interface ArtifactDiff {
 export function diffArtifacts(from: Artifact | undefined, to: Artifact): ArtifactDiff {
   const changes: PartChange[] = [];
   if (!from) {
-    return { fromDigest: null, toDigest: to.digest, changed: [...ARTIFACT_PARTS], changes: [], summary: `new artifact ${shortDigest(to.digest)}` };
+    return {
+      fromDigest: null,
+      toDigest: to.digest,
+      changed: [...ARTIFACT_PARTS],
+      changes: [],
+      summary: `new artifact ${shortDigest(to.digest)}`,
+    };
   }
   if (from.code.image !== to.code.image || from.code.sourceCommit !== to.code.sourceCommit) {
     changes.push({ part: "code", from: { ...from.code }, to: { ...to.code } });
   }
-  if (from.model.provider !== to.model.provider || from.model.name !== to.model.name || from.model.snapshot !== to.model.snapshot) {
+  if (
+    from.model.provider !== to.model.provider ||
+    from.model.name !== to.model.name ||
+    from.model.snapshot !== to.model.snapshot
+  ) {
     changes.push({ part: "model", from: { ...from.model }, to: { ...to.model } });
   }
   if (from.prompts.digest !== to.prompts.digest) {
@@ -42,7 +52,13 @@ export function diffArtifacts(from: Artifact | undefined, to: Artifact): Artifac
   const added = [...after].filter((t) => !before.has(t)).sort();
   const removed = [...before].filter((t) => !after.has(t)).sort();
   if (from.tools.manifestDigest !== to.tools.manifestDigest || added.length > 0 || removed.length > 0) {
-    changes.push({ part: "tools", manifestFrom: from.tools.manifestDigest, manifestTo: to.tools.manifestDigest, added, removed });
+    changes.push({
+      part: "tools",
+      manifestFrom: from.tools.manifestDigest,
+      manifestTo: to.tools.manifestDigest,
+      added,
+      removed,
+    });
   }
   if (from.index.buildId !== to.index.buildId || from.index.digest !== to.index.digest) {
     changes.push({ part: "index", from: { ...from.index }, to: { ...to.index } });
@@ -62,7 +78,8 @@ export function describeChange(change: PartChange): string {
       return `code ${imageTag(change.from.image)} → ${imageTag(change.to.image)} (source ${change.from.sourceCommit.slice(0, 7)} → ${change.to.sourceCommit.slice(0, 7)})`;
     case "model": {
       const { from, to } = change;
-      if (from.provider === to.provider && from.name === to.name) return `model ${to.name} snapshot ${from.snapshot} → ${to.snapshot}`;
+      if (from.provider === to.provider && from.name === to.name)
+        return `model ${to.name} snapshot ${from.snapshot} → ${to.snapshot}`;
       return `model ${from.provider}/${from.name}@${from.snapshot} → ${to.provider}/${to.name}@${to.snapshot}`;
     }
     case "prompts":
@@ -71,7 +88,8 @@ export function describeChange(change: PartChange): string {
       const parts: string[] = [];
       if (change.added.length > 0) parts.push(`+${change.added.join(" +")}`);
       if (change.removed.length > 0) parts.push(`-${change.removed.join(" -")}`);
-      if (change.manifestFrom !== change.manifestTo) parts.push(`manifest ${shortDigest(change.manifestFrom)} → ${shortDigest(change.manifestTo)}`);
+      if (change.manifestFrom !== change.manifestTo)
+        parts.push(`manifest ${shortDigest(change.manifestFrom)} → ${shortDigest(change.manifestTo)}`);
       return `tools ${parts.join(", ")}`;
     }
     case "index":

@@ -35,13 +35,17 @@ function encode(value: unknown, lenient: boolean): string {
       return String(value);
     case "object": {
       if (value === null) return "null";
-      if (lenient && typeof (value as { toJSON?: unknown }).toJSON === "function") return encode((value as { toJSON(): unknown }).toJSON(), true);
+      if (lenient && typeof (value as { toJSON?: unknown }).toJSON === "function")
+        return encode((value as { toJSON(): unknown }).toJSON(), true);
       if (Array.isArray(value)) {
         let out = "[";
         for (let i = 0; i < value.length; i++) {
           if (i > 0) out += ",";
           const item = value[i];
-          out += lenient && (item === undefined || typeof item === "function" || typeof item === "symbol") ? "null" : encode(item, lenient);
+          out +=
+            lenient && (item === undefined || typeof item === "function" || typeof item === "symbol")
+              ? "null"
+              : encode(item, lenient);
         }
         return `${out}]`;
       }

@@ -49,7 +49,8 @@ export function locateField(value: object, path: FieldPath): Omit<InputProblem, 
 }
 
 function collector(source: YamlSource, problems: InputProblem[]): Check {
-  return (path, message) => problems.push({ file: source.file, ...source.locate(path), field: formatFieldPath(path), message });
+  return (path, message) =>
+    problems.push({ file: source.file, ...source.locate(path), field: formatFieldPath(path), message });
 }
 
 /**
@@ -69,13 +70,19 @@ function checkEnvironment(env: Environment, check: Check): void {
   const t = env.telemetry;
   if (!t[t.source]) check(["telemetry", t.source], `telemetry source is "${t.source}" but its settings are missing`);
   if (t.missingGrace && t.missingLimit && parseDuration(t.missingGrace) >= parseDuration(t.missingLimit)) {
-    check(["telemetry", "missingLimit"], `missingLimit ${t.missingLimit} must be longer than missingGrace ${t.missingGrace}`);
+    check(
+      ["telemetry", "missingLimit"],
+      `missingLimit ${t.missingLimit} must be longer than missingGrace ${t.missingGrace}`,
+    );
   }
   let previousWeight = 0;
   const interval = parseDuration(t.interval);
   env.rollout.steps.forEach((step, i) => {
     if (parseDuration(step.minDuration) > parseDuration(step.maxDuration)) {
-      check(["rollout", "steps", i, "maxDuration"], `maxDuration ${step.maxDuration} is shorter than minDuration ${step.minDuration}`);
+      check(
+        ["rollout", "steps", i, "maxDuration"],
+        `maxDuration ${step.maxDuration} is shorter than minDuration ${step.minDuration}`,
+      );
     }
     const intervals = Math.ceil(parseDuration(step.maxDuration) / interval);
     if (interval > 0 && intervals > MAX_STEP_INTERVALS) {
@@ -85,15 +92,20 @@ function checkEnvironment(env: Environment, check: Check): void {
       );
     }
     if (step.weight < previousWeight) {
-      check(["rollout", "steps", i, "weight"], `weight ${step.weight}% is lower than the previous step's ${previousWeight}%`);
+      check(
+        ["rollout", "steps", i, "weight"],
+        `weight ${step.weight}% is lower than the previous step's ${previousWeight}%`,
+      );
     }
     previousWeight = step.weight;
   });
   const windows = env.windows;
   if (windows) {
-    if (!IANAZone.isValidZone(windows.timeZone)) check(["windows", "timeZone"], `unknown time zone "${windows.timeZone}"`);
+    if (!IANAZone.isValidZone(windows.timeZone))
+      check(["windows", "timeZone"], `unknown time zone "${windows.timeZone}"`);
     windows.allow?.forEach((w, i) => {
-      if (w.end <= w.start) check(["windows", "allow", i, "end"], `window end ${w.end} is not after its start ${w.start}`);
+      if (w.end <= w.start)
+        check(["windows", "allow", i, "end"], `window end ${w.end} is not after its start ${w.start}`);
     });
     windows.freezes?.forEach((f, i) => {
       const from = Date.parse(f.from);
@@ -116,6 +128,9 @@ function checkRelease(release: Release, check: Check): void {
 function checkArtifactDigest(artifact: Artifact, path: FieldPath, check: Check): void {
   const expected = artifactDigest(artifact);
   if (artifact.digest !== expected) {
-    check([...path, "digest"], `digest ${artifact.digest} does not match the artifact's parts (they hash to ${expected})`);
+    check(
+      [...path, "digest"],
+      `digest ${artifact.digest} does not match the artifact's parts (they hash to ${expected})`,
+    );
   }
 }

@@ -33,7 +33,10 @@ export interface LoadedRepository {
  * Files of a git tree are parsed once per blob (see parse-cache.ts); pass `cache: null` to parse
  * everything afresh.
  */
-export async function loadRepository(tree: TreeReader, options: { cache?: ParseCache | null } = {}): Promise<LoadedRepository> {
+export async function loadRepository(
+  tree: TreeReader,
+  options: { cache?: ParseCache | null } = {},
+): Promise<LoadedRepository> {
   const cache = options.cache === undefined ? parseCache : options.cache;
   const problems: InputProblem[] = [];
   const environments = new Map<string, EnvironmentState>();
@@ -53,17 +56,26 @@ export async function loadRepository(tree: TreeReader, options: { cache?: ParseC
 
   const envEntries = await tree.list(ENVIRONMENTS_DIR);
   if (!envEntries) {
-    problems.push({ file: tree.display(ENVIRONMENTS_DIR), message: `no ${ENVIRONMENTS_DIR}/ folder: this is not a tollgate repository` });
+    problems.push({
+      file: tree.display(ENVIRONMENTS_DIR),
+      message: `no ${ENVIRONMENTS_DIR}/ folder: this is not a tollgate repository`,
+    });
     return { state: { environments }, problems, filesRead };
   }
   for (const entry of envEntries) {
     const envPath = `${ENVIRONMENTS_DIR}/${entry.name}`;
     if (entry.kind !== "dir") {
-      problems.push({ file: tree.display(envPath), message: "unexpected entry: environments/ holds only environment folders" });
+      problems.push({
+        file: tree.display(envPath),
+        message: "unexpected entry: environments/ holds only environment folders",
+      });
       continue;
     }
     if (!DNS_LABEL.test(entry.name)) {
-      problems.push({ file: tree.display(envPath), message: `environment name "${entry.name}" is not a lowercase DNS label` });
+      problems.push({
+        file: tree.display(envPath),
+        message: `environment name "${entry.name}" is not a lowercase DNS label`,
+      });
       continue;
     }
     const entries = (await tree.list(envPath)) ?? [];
@@ -72,23 +84,40 @@ export async function loadRepository(tree: TreeReader, options: { cache?: ParseC
       continue;
     }
     for (const e of entries) {
-      const known = (e.name === "environment.yaml" && e.kind === "file") || ((e.name === "releases" || e.name === "status") && e.kind === "dir");
-      if (!known) problems.push({ file: tree.display(`${envPath}/${e.name}`), message: "unexpected entry: expected environment.yaml, releases/ and status/" });
+      const known =
+        (e.name === "environment.yaml" && e.kind === "file") ||
+        ((e.name === "releases" || e.name === "status") && e.kind === "dir");
+      if (!known)
+        problems.push({
+          file: tree.display(`${envPath}/${e.name}`),
+          message: "unexpected entry: expected environment.yaml, releases/ and status/",
+        });
     }
     const environment = await attempt(environmentFile(entry.name), parseEnvironment);
     if (!environment) continue;
     if (environment.name !== entry.name) {
-      problems.push({ file: tree.display(environmentFile(entry.name)), ...locateField(environment, ["name"]), message: `name "${environment.name}" does not match its folder "${entry.name}"` });
+      problems.push({
+        file: tree.display(environmentFile(entry.name)),
+        ...locateField(environment, ["name"]),
+        message: `name "${environment.name}" does not match its folder "${entry.name}"`,
+      });
     }
     const state: EnvironmentState = { environment, releases: new Map(), statuses: new Map() };
     environments.set(entry.name, state);
-    const named = async <T extends { service: string }>(dir: string, parse: (text: string, file: string) => T): Promise<Map<string, T>> => {
+    const named = async <T extends { service: string }>(
+      dir: string,
+      parse: (text: string, file: string) => T,
+    ): Promise<Map<string, T>> => {
       const found = new Map<string, T>();
       for (const file of await serviceFiles(tree, `${envPath}/${dir}`, problems)) {
         const parsed = await attempt(file.path, parse);
         if (!parsed) continue;
         if (parsed.service !== file.service) {
-          problems.push({ file: tree.display(file.path), ...locateField(parsed, ["service"]), message: `service "${parsed.service}" does not match its file name "${file.service}.yaml"` });
+          problems.push({
+            file: tree.display(file.path),
+            ...locateField(parsed, ["service"]),
+            message: `service "${parsed.service}" does not match its file name "${file.service}.yaml"`,
+          });
           continue;
         }
         found.set(file.service, parsed);
@@ -99,24 +128,43 @@ export async function loadRepository(tree: TreeReader, options: { cache?: ParseC
     state.statuses = await named("status", parseStatus);
     for (const [service, release] of state.releases) {
       (release.dependsOn ?? []).forEach((dependency, i) => {
-        const problem = dependency === service ? "a service cannot depend on itself" : state.releases.has(dependency) ? undefined : `dependsOn names "${dependency}", which has no release in ${entry.name}`;
-        if (problem) problems.push({ file: tree.display(releaseFile(entry.name, service)), ...locateField(release, ["dependsOn", i]), message: problem });
+        const problem =
+          dependency === service
+            ? "a service cannot depend on itself"
+            : state.releases.has(dependency)
+              ? undefined
+              : `dependsOn names "${dependency}", which has no release in ${entry.name}`;
+        if (problem)
+          problems.push({
+            file: tree.display(releaseFile(entry.name, service)),
+            ...locateField(release, ["dependsOn", i]),
+            message: problem,
+          });
       });
     }
     for (const service of state.statuses.keys()) {
       if (!state.releases.has(service)) {
-        problems.push({ file: tree.display(statusFile(entry.name, service)), message: `status for service "${service}" which has no release in ${entry.name}` });
+        problems.push({
+          file: tree.display(statusFile(entry.name, service)),
+          message: `status for service "${service}" which has no release in ${entry.name}`,
+        });
       }
     }
   }
   problems.push(...promotionProblems(environments, tree));
   const rootEntries = (await tree.list("")) ?? [];
-  const teams = rootEntries.some((e) => e.name === TEAMS_FILE && e.kind === "file") ? await attempt(TEAMS_FILE, parseTeams) : undefined;
+  const teams = rootEntries.some((e) => e.name === TEAMS_FILE && e.kind === "file")
+    ? await attempt(TEAMS_FILE, parseTeams)
+    : undefined;
   if (teams) problems.push(...teamProblems(environments, teams, tree));
   return { state: { environments, ...(teams ? { teams } : {}) }, problems, filesRead };
 }
 
-async function serviceFiles(tree: TreeReader, dir: string, problems: InputProblem[]): Promise<{ service: string; path: string }[]> {
+async function serviceFiles(
+  tree: TreeReader,
+  dir: string,
+  problems: InputProblem[],
+): Promise<{ service: string; path: string }[]> {
   const files: { service: string; path: string }[] = [];
   for (const entry of (await tree.list(dir)) ?? []) {
     const path = `${dir}/${entry.name}`;
@@ -162,10 +210,16 @@ export function teamsOf(teams: Teams | undefined, person: string): string[] {
 /** `promotesFrom` must name an existing environment, and following it must never loop. */
 function promotionProblems(environments: Map<string, EnvironmentState>, tree: TreeReader): InputProblem[] {
   const problems: InputProblem[] = [];
-  const at = (env: Environment) => ({ file: tree.display(environmentFile(env.name)), ...locateField(env, ["promotesFrom"]) });
+  const at = (env: Environment) => ({
+    file: tree.display(environmentFile(env.name)),
+    ...locateField(env, ["promotesFrom"]),
+  });
   for (const { environment } of environments.values()) {
     if (environment.promotesFrom !== null && !environments.has(environment.promotesFrom)) {
-      problems.push({ ...at(environment), message: `promotesFrom names "${environment.promotesFrom}", which is not an environment in this repository` });
+      problems.push({
+        ...at(environment),
+        message: `promotesFrom names "${environment.promotesFrom}", which is not an environment in this repository`,
+      });
     }
   }
   const reported = new Set<string>();

@@ -18,7 +18,9 @@ function schemaRegistry(): Ajv2020 {
   if (ajv) return ajv;
   ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true });
   addFormats(ajv);
-  for (const name of readdirSync(SCHEMA_DIR).filter((f) => f.endsWith(".schema.json")).sort()) {
+  for (const name of readdirSync(SCHEMA_DIR)
+    .filter((f) => f.endsWith(".schema.json"))
+    .sort()) {
     ajv.addSchema(JSON.parse(readFileSync(`${SCHEMA_DIR}${name}`, "utf8")) as object, name);
   }
   return ajv;
@@ -83,17 +85,37 @@ function describe(error: ErrorObject, path: FieldPath): { fieldPath: FieldPath; 
   const params = error.params as Record<string, unknown>;
   switch (error.keyword) {
     case "additionalProperties":
-      return { fieldPath: [...path, String(params.additionalProperty)], message: `unknown field "${String(params.additionalProperty)}"`, at: "key" };
+      return {
+        fieldPath: [...path, String(params.additionalProperty)],
+        message: `unknown field "${String(params.additionalProperty)}"`,
+        at: "key",
+      };
     case "required":
-      return { fieldPath: [...path, String(params.missingProperty)], message: `missing required field "${String(params.missingProperty)}"`, at: "value" };
+      return {
+        fieldPath: [...path, String(params.missingProperty)],
+        message: `missing required field "${String(params.missingProperty)}"`,
+        at: "value",
+      };
     case "propertyNames":
-      return { fieldPath: [...path, String(params.propertyName)], message: `unknown name "${String(params.propertyName)}"`, at: "key" };
+      return {
+        fieldPath: [...path, String(params.propertyName)],
+        message: `unknown name "${String(params.propertyName)}"`,
+        at: "key",
+      };
     case "enum":
-      return { fieldPath: path, message: `must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(", ")}`, at: "value" };
+      return {
+        fieldPath: path,
+        message: `must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(", ")}`,
+        at: "value",
+      };
     case "const":
       return { fieldPath: path, message: `must be ${JSON.stringify(params.allowedValue)}`, at: "value" };
     case "pattern":
-      return { fieldPath: path, message: `has an invalid format (expected to match ${String(params.pattern)})`, at: "value" };
+      return {
+        fieldPath: path,
+        message: `has an invalid format (expected to match ${String(params.pattern)})`,
+        at: "value",
+      };
     default:
       return { fieldPath: path, message: error.message ?? error.keyword, at: "value" };
   }

@@ -2,7 +2,24 @@ import { parseDocument, stringify } from "yaml";
 import type { Release, Status } from "./types.ts";
 
 const STATUS_HEADER = "# Written by tollgate. Do not edit by hand.\n";
-const KEY_ORDER = ["apiVersion", "kind", "service", "phase", "liveDigest", "canaryDigest", "rollouts", "step", "weight", "rolloutStartedAt", "stepStartedAt", "earlierTelemetry", "lastDecision", "frozenUntil", "rejected", "verified"];
+const KEY_ORDER = [
+  "apiVersion",
+  "kind",
+  "service",
+  "phase",
+  "liveDigest",
+  "canaryDigest",
+  "rollouts",
+  "step",
+  "weight",
+  "rolloutStartedAt",
+  "stepStartedAt",
+  "earlierTelemetry",
+  "lastDecision",
+  "frozenUntil",
+  "rejected",
+  "verified",
+];
 
 /** A status file's text: fixed key order, so the same status always gives the same bytes. */
 export function serializeStatus(status: Status): string {

@@ -30,7 +30,8 @@ export class DirectoryTree implements TreeReader {
     try {
       names = await readdir(join(this.root, path));
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ENOENT" || (error as NodeJS.ErrnoException).code === "ENOTDIR") return undefined;
+      if ((error as NodeJS.ErrnoException).code === "ENOENT" || (error as NodeJS.ErrnoException).code === "ENOTDIR")
+        return undefined;
       throw error;
     }
     const entries: TreeEntry[] = [];
@@ -45,7 +46,9 @@ export class DirectoryTree implements TreeReader {
     const full = join(this.root, path);
     const stat = await lstat(full);
     if (stat.size > MAX_YAML_BYTES) {
-      throw new InvalidInputError([{ file: this.display(path), message: `file is ${stat.size} bytes, over the ${MAX_YAML_BYTES}-byte limit` }]);
+      throw new InvalidInputError([
+        { file: this.display(path), message: `file is ${stat.size} bytes, over the ${MAX_YAML_BYTES}-byte limit` },
+      ]);
     }
     return readFile(full, "utf8");
   }

@@ -155,12 +155,7 @@ export interface RolloutStep {
   confirm?: boolean;
 }
 
-export type MetricName =
-  | "error_rate"
-  | "intervention_rate"
-  | "latency"
-  | "cost_per_task"
-  | "slow_request_rate";
+export type MetricName = "error_rate" | "intervention_rate" | "latency" | "cost_per_task" | "slow_request_rate";
 
 export interface MetricAnalysis {
   /** Relative tolerance: the canary may be this much worse (0.05 = 5%) before it counts as a regression. */

@@ -70,7 +70,8 @@ export function parseYamlSource(text: string, file: string): YamlSource {
 
 function describeYamlError(code: string, message: string): string {
   const firstLine = message.split("\n")[0] ?? message;
-  if (code === "DUPLICATE_KEY") return `duplicate key: ${firstLine.replace(/^Map keys must be unique;?\s*/, "") || "map keys must be unique"}`;
+  if (code === "DUPLICATE_KEY")
+    return `duplicate key: ${firstLine.replace(/^Map keys must be unique;?\s*/, "") || "map keys must be unique"}`;
   return `invalid YAML (${code}): ${firstLine}`;
 }
 
@@ -88,7 +89,12 @@ function rangeOf(doc: Document, path: FieldPath, at: "key" | "value"): number | 
       if (last && at === "key") return keyStart ?? best;
       node = pair.value;
       best = (isNode(node) ? node.range?.[0] : undefined) ?? keyStart ?? best;
-    } else if (node && typeof node === "object" && "items" in node && Array.isArray((node as { items: unknown[] }).items)) {
+    } else if (
+      node &&
+      typeof node === "object" &&
+      "items" in node &&
+      Array.isArray((node as { items: unknown[] }).items)
+    ) {
       const item = (node as { items: unknown[] }).items[Number(segment)];
       if (!isNode(item)) return best;
       node = item as Node;

@@ -36,7 +36,11 @@ export function sha256(data: string | Uint8Array): string {
 }
 
 /** Compiles the sources into a bundle in memory (deterministic: same sources, same digest). */
-export function buildBundle(sources: readonly PolicySource[], entrypoints: readonly string[] = [DECISION_ENTRYPOINT], pathPrefix = ""): PolicyBundle {
+export function buildBundle(
+  sources: readonly PolicySource[],
+  entrypoints: readonly string[] = [DECISION_ENTRYPOINT],
+  pathPrefix = "",
+): PolicyBundle {
   const compiled = compilePolicy(sources, entrypoints, pathPrefix);
   const body: Omit<BundleManifest, "digest"> = {
     format: BUNDLE_FORMAT,
@@ -72,7 +76,10 @@ export async function writeBundle(bundle: PolicyBundle, outDir: string): Promise
     await mkdir(temp);
     await writeFile(join(temp, WASM_FILE), bundle.wasm, { flush: true });
     await writeFile(join(temp, MANIFEST_FILE), `${JSON.stringify(bundle.manifest, null, 2)}\n`, { flush: true });
-    const exists = await stat(outDir).then(() => true, () => false);
+    const exists = await stat(outDir).then(
+      () => true,
+      () => false,
+    );
     if (exists) await rename(outDir, old);
     try {
       await rename(temp, outDir);
@@ -90,7 +97,9 @@ export async function writeBundle(bundle: PolicyBundle, outDir: string): Promise
 export async function readBundle(dir: string): Promise<PolicyBundle> {
   const manifestPath = join(dir, MANIFEST_FILE);
   const text = await readFile(manifestPath, "utf8").catch(() => {
-    throw new UserError(`${dir} is not a policy bundle: ${MANIFEST_FILE} is missing (build one with \`tollgate policy build\`)`);
+    throw new UserError(
+      `${dir} is not a policy bundle: ${MANIFEST_FILE} is missing (build one with \`tollgate policy build\`)`,
+    );
   });
   let manifest: BundleManifest;
   try {
@@ -103,11 +112,22 @@ export async function readBundle(dir: string): Promise<PolicyBundle> {
   }
   const wasm = new Uint8Array(await readFile(join(dir, WASM_FILE)));
   if (sha256(wasm) !== manifest.wasm?.digest) {
-    throw new InvalidInputError([{ file: join(dir, WASM_FILE), message: `digest ${sha256(wasm)} does not match the manifest's ${manifest.wasm?.digest}` }]);
+    throw new InvalidInputError([
+      {
+        file: join(dir, WASM_FILE),
+        message: `digest ${sha256(wasm)} does not match the manifest's ${manifest.wasm?.digest}`,
+      },
+    ]);
   }
   const { digest, ...body } = manifest;
   if (manifestDigest(body) !== digest) {
-    throw new InvalidInputError([{ file: manifestPath, field: "digest", message: `bundle digest does not match its contents (expected ${manifestDigest(body)})` }]);
+    throw new InvalidInputError([
+      {
+        file: manifestPath,
+        field: "digest",
+        message: `bundle digest does not match its contents (expected ${manifestDigest(body)})`,
+      },
+    ]);
   }
   return { manifest, wasm };
 }

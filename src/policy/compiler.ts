@@ -22,7 +22,11 @@ export class PolicyCompileError extends UserError {
  * `tollgate/decision`). `pathPrefix` is put before each source path in error messages, so that
  * they name the file as the user would (e.g. `policies/`).
  */
-export function compilePolicy(sources: readonly PolicySource[], entrypoints: readonly string[], pathPrefix = ""): CompiledPolicy {
+export function compilePolicy(
+  sources: readonly PolicySource[],
+  entrypoints: readonly string[],
+  pathPrefix = "",
+): CompiledPolicy {
   try {
     const out = compile(
       sources.map((s) => ({ path: pathPrefix + s.path, text: s.text })),
@@ -32,7 +36,12 @@ export function compilePolicy(sources: readonly PolicySource[], entrypoints: rea
   } catch (error) {
     if (error instanceof RegoCompileError) {
       throw new PolicyCompileError(
-        error.problems.map((p) => ({ file: p.pos.file, line: p.pos.line, column: p.pos.col, message: `${p.code}: ${p.message}` })),
+        error.problems.map((p) => ({
+          file: p.pos.file,
+          line: p.pos.line,
+          column: p.pos.col,
+          message: `${p.code}: ${p.message}`,
+        })),
       );
     }
     throw error;

@@ -24,7 +24,8 @@ function seconds(duration: string): number {
 /** `2026-11-24T10:15:00Z`: the one form of absolute time in the policy input. */
 export function utcTime(moment: Date | string): UtcTime {
   const dt = typeof moment === "string" ? DateTime.fromISO(moment, { setZone: true }) : DateTime.fromJSDate(moment);
-  if (!dt.isValid) throw new UserError(`invalid time "${String(moment)}": ${dt.invalidExplanation ?? dt.invalidReason}`);
+  if (!dt.isValid)
+    throw new UserError(`invalid time "${String(moment)}": ${dt.invalidExplanation ?? dt.invalidReason}`);
   return dt.toUTC().toFormat("yyyy-MM-dd'T'HH:mm:ss'Z'");
 }
 
@@ -48,7 +49,11 @@ export function policyEnvironment(env: Environment): PolicyEnvironment {
   const metrics: Partial<Record<string, PolicyMetricSettings>> = {};
   for (const [name, m] of Object.entries(env.analysis.metrics)) {
     if (!m) continue;
-    metrics[name] = { tolerance: m.tolerance, ...(m.materialRatio !== undefined ? { materialRatio: m.materialRatio } : {}), enabled: m.enabled ?? true };
+    metrics[name] = {
+      tolerance: m.tolerance,
+      ...(m.materialRatio !== undefined ? { materialRatio: m.materialRatio } : {}),
+      enabled: m.enabled ?? true,
+    };
   }
   const windows = env.windows;
   return {
@@ -56,7 +61,12 @@ export function policyEnvironment(env: Environment): PolicyEnvironment {
     promotesFrom: env.promotesFrom,
     protected: env.protected,
     rollout: {
-      steps: env.rollout.steps.map((s) => ({ weight: s.weight, minSeconds: seconds(s.minDuration), maxSeconds: seconds(s.maxDuration), ...(s.confirm ? { confirm: true as const } : {}) })),
+      steps: env.rollout.steps.map((s) => ({
+        weight: s.weight,
+        minSeconds: seconds(s.minDuration),
+        maxSeconds: seconds(s.maxDuration),
+        ...(s.confirm ? { confirm: true as const } : {}),
+      })),
       freezeAfterRollbackSeconds: seconds(env.rollout.freezeAfterRollback),
     },
     telemetry: {
@@ -69,7 +79,11 @@ export function policyEnvironment(env: Environment): PolicyEnvironment {
       ceilings: { ...DEFAULT_CEILINGS, ...env.analysis.ceilings },
     },
     budgets: { ...env.budgets },
-    approvals: { required: env.approvals.required, approvers: [...(env.approvals.approvers ?? [])], for: [...env.approvals.for] },
+    approvals: {
+      required: env.approvals.required,
+      approvers: [...(env.approvals.approvers ?? [])],
+      for: [...env.approvals.for],
+    },
     ...(windows
       ? {
           windows: {

@@ -33,7 +33,9 @@ export class LoadedBundle {
   /** The entrypoint's value for this input, or `undefined` when the rule is undefined. */
   evaluate(entrypoint: string, input?: unknown): unknown {
     if (!this.entrypoints.includes(entrypoint)) {
-      throw new UserError(`entrypoint ${entrypoint} is not in policy bundle ${this.digest} (it has ${this.entrypoints.join(", ")})`);
+      throw new UserError(
+        `entrypoint ${entrypoint} is not in policy bundle ${this.digest} (it has ${this.entrypoints.join(", ")})`,
+      );
     }
     let resultSet: unknown;
     try {
@@ -49,7 +51,9 @@ export class LoadedBundle {
   decide(input: PolicyInput): PolicyDecision {
     const decision = this.evaluate(DECISION_ENTRYPOINT, input);
     if (decision === undefined) {
-      throw new PolicyEvaluationError(`${DECISION_ENTRYPOINT} is undefined for this input: does it follow schemas/policy-input.schema.json?`);
+      throw new PolicyEvaluationError(
+        `${DECISION_ENTRYPOINT} is undefined for this input: does it follow schemas/policy-input.schema.json?`,
+      );
     }
     return decision as PolicyDecision;
   }
@@ -107,7 +111,11 @@ export class PolicyLoader {
   }
 
   /** Compiles the policies of a folder (test files left out) and instantiates them, once. */
-  async loadDirectory(dir: string, entrypoints: readonly string[] = [DECISION_ENTRYPOINT], pathPrefix = ""): Promise<LoadedBundle> {
+  async loadDirectory(
+    dir: string,
+    entrypoints: readonly string[] = [DECISION_ENTRYPOINT],
+    pathPrefix = "",
+  ): Promise<LoadedBundle> {
     const sources = await readPolicySources(dir, { tests: false });
     const key = sha256(JSON.stringify([sources.map((s) => [s.path, s.text]), [...entrypoints].sort()]));
     let loaded = this.#bySources.get(key);

@@ -18,7 +18,10 @@ export function isTestFile(path: string): boolean {
  * `tests: false` leaves out `*_test.rego`.
  */
 export async function readPolicySources(dir: string, options: { tests: boolean }): Promise<PolicySource[]> {
-  const isDir = await stat(dir).then((s) => s.isDirectory(), () => false);
+  const isDir = await stat(dir).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
   if (!isDir) throw new UserError(`${dir} is not a folder of Rego policies`);
   const paths: string[] = [];
   await collect(dir, dir, paths);

@@ -39,17 +39,30 @@ export function discoverTests(sources: readonly PolicySource[], pathPrefix = "")
       module = parseModule(file, source.text);
     } catch (error) {
       if (error instanceof RegoCompileError) {
-        throw new PolicyCompileError(error.problems.map((p) => ({ file: p.pos.file, line: p.pos.line, column: p.pos.col, message: `${p.code}: ${p.message}` })));
+        throw new PolicyCompileError(
+          error.problems.map((p) => ({
+            file: p.pos.file,
+            line: p.pos.line,
+            column: p.pos.col,
+            message: `${p.code}: ${p.message}`,
+          })),
+        );
       }
       throw error;
     }
     for (const rule of module.rules) {
       const head = rule.head.ref[0];
-      if (rule.head.ref.length !== 1 || head?.type !== "var" || !head.name.startsWith("test_") || rule.head.args) continue;
+      if (rule.head.ref.length !== 1 || head?.type !== "var" || !head.name.startsWith("test_") || rule.head.args)
+        continue;
       const entrypoint = [...module.package.path, head.name].join("/");
       if (seen.has(entrypoint)) continue;
       seen.add(entrypoint);
-      tests.push({ name: `data.${[...module.package.path, head.name].join(".")}`, entrypoint, file, line: rule.loc.line });
+      tests.push({
+        name: `data.${[...module.package.path, head.name].join(".")}`,
+        entrypoint,
+        file,
+        line: rule.loc.line,
+      });
     }
   }
   return tests;
@@ -65,7 +78,11 @@ export async function runPolicyTests(dir: string, pathPrefix = ""): Promise<Poli
   const tests = discoverTests(sources, pathPrefix);
   const results: PolicyTestResult[] = [];
   if (tests.length > 0) {
-    const bundle = buildBundle(sources, tests.map((t) => t.entrypoint), pathPrefix);
+    const bundle = buildBundle(
+      sources,
+      tests.map((t) => t.entrypoint),
+      pathPrefix,
+    );
     const loaded = await new PolicyLoader().load(bundle);
     for (const test of tests) results.push(runOne(test, () => loaded.evaluate(test.entrypoint)));
   }
@@ -77,7 +94,11 @@ function runOne(test: PolicyTest, evaluate: () => unknown): PolicyTestResult {
   try {
     const value = evaluate();
     if (value === true) return { ...test, outcome: "pass" };
-    return { ...test, outcome: "fail", detail: value === undefined ? "undefined" : `value ${JSON.stringify(value)}, not true` };
+    return {
+      ...test,
+      outcome: "fail",
+      detail: value === undefined ? "undefined" : `value ${JSON.stringify(value)}, not true`,
+    };
   } catch (error) {
     return { ...test, outcome: "error", detail: error instanceof Error ? error.message : String(error) };
   }

@@ -76,7 +76,11 @@ export interface PolicyEnvironment {
 /** One changed part, as in src/model/artifact-diff.ts. */
 export type PolicyPartChange =
   | { part: "code"; from: { image: string; sourceCommit: string }; to: { image: string; sourceCommit: string } }
-  | { part: "model"; from: { provider: string; name: string; snapshot: string }; to: { provider: string; name: string; snapshot: string } }
+  | {
+      part: "model";
+      from: { provider: string; name: string; snapshot: string };
+      to: { provider: string; name: string; snapshot: string };
+    }
   | { part: "prompts"; from: Digest; to: Digest }
   | { part: "tools"; manifestFrom: Digest; manifestTo: Digest; added: string[]; removed: string[] }
   | { part: "index"; from: { buildId: string; digest: Digest }; to: { buildId: string; digest: Digest } };

@@ -15,16 +15,25 @@ export function promotionBranchName(p: Pick<Promotion, "service" | "target" | "a
 /** Refuses branch names git itself would refuse (see git-check-ref-format), with the rule broken. */
 export function checkBranchName(name: string): void {
   const broken =
-    name === "" ? "it is empty"
-    : [...name].some((c) => c.charCodeAt(0) <= 0x20 || c.charCodeAt(0) === 0x7f || "~^:?*[\\".includes(c)) ? "it contains a space, a control character or one of ~ ^ : ? * [ \\"
-    : name.includes("..") ? 'it contains ".."'
-    : name.includes("@{") ? 'it contains "@{"'
-    : name.startsWith("-") ? 'it starts with "-"'
-    : name.startsWith("/") || name.endsWith("/") || name.includes("//") ? "it has an empty path segment"
-    : name.split("/").some((s) => s.startsWith(".") || s.endsWith(".lock")) ? 'a segment starts with "." or ends with ".lock"'
-    : name.endsWith(".") ? 'it ends with "."'
-    : name === "@" ? 'it is "@"'
-    : undefined;
+    name === ""
+      ? "it is empty"
+      : [...name].some((c) => c.charCodeAt(0) <= 0x20 || c.charCodeAt(0) === 0x7f || "~^:?*[\\".includes(c))
+        ? "it contains a space, a control character or one of ~ ^ : ? * [ \\"
+        : name.includes("..")
+          ? 'it contains ".."'
+          : name.includes("@{")
+            ? 'it contains "@{"'
+            : name.startsWith("-")
+              ? 'it starts with "-"'
+              : name.startsWith("/") || name.endsWith("/") || name.includes("//")
+                ? "it has an empty path segment"
+                : name.split("/").some((s) => s.startsWith(".") || s.endsWith(".lock"))
+                  ? 'a segment starts with "." or ends with ".lock"'
+                  : name.endsWith(".")
+                    ? 'it ends with "."'
+                    : name === "@"
+                      ? 'it is "@"'
+                      : undefined;
   if (broken) throw new UserError(`invalid branch name "${name}": ${broken}`);
 }
 
@@ -58,7 +67,12 @@ export async function writePromotionBranch(
 ): Promise<WrittenPromotion> {
   const tree = repo.treeAt(parent);
   const original = (await tree.exists(p.releasePath)) ? await tree.read(p.releasePath) : undefined;
-  return writeReleaseBranch(repo, parent, { path: p.releasePath, text: promotedReleaseText(original, p), message: promotionMessage(p) }, options);
+  return writeReleaseBranch(
+    repo,
+    parent,
+    { path: p.releasePath, text: promotedReleaseText(original, p), message: promotionMessage(p) },
+    options,
+  );
 }
 
 /**
@@ -73,16 +87,40 @@ export async function writeReleaseBranch(
   options: { branch: string; identity: GitIdentity; now: Date },
 ): Promise<WrittenPromotion> {
   checkBranchName(options.branch);
-  const root = await editTree(repo.store, (await repo.store.readCommit(parent)).tree, new Map([[change.path, change.text]]));
+  const root = await editTree(
+    repo.store,
+    (await repo.store.readCommit(parent)).tree,
+    new Map([[change.path, change.text]]),
+  );
   const message = change.message;
-  const person = { name: options.identity.name, email: options.identity.email, timestamp: Math.floor(options.now.getTime() / 1000), timezoneOffset: 0 };
-  const commit = await repo.store.writeCommit({ message, tree: root, parent: [parent], author: person, committer: person });
+  const person = {
+    name: options.identity.name,
+    email: options.identity.email,
+    timestamp: Math.floor(options.now.getTime() / 1000),
+    timezoneOffset: 0,
+  };
+  const commit = await repo.store.writeCommit({
+    message,
+    tree: root,
+    parent: [parent],
+    author: person,
+    committer: person,
+  });
   const ref = `refs/heads/${options.branch}`;
   try {
-    await compareAndSwapRef({ fs: repo.fs, gitdir: repo.gitdir, ref, expected: null, value: commit, durable: repo.durable });
+    await compareAndSwapRef({
+      fs: repo.fs,
+      gitdir: repo.gitdir,
+      ref,
+      expected: null,
+      value: commit,
+      durable: repo.durable,
+    });
   } catch (error) {
     if (error instanceof RefConflictError) {
-      throw new UserError(`branch ${options.branch} already exists (at ${error.actual?.slice(0, 12)}); delete it or choose another name with --branch`);
+      throw new UserError(
+        `branch ${options.branch} already exists (at ${error.actual?.slice(0, 12)}); delete it or choose another name with --branch`,
+      );
     }
     throw error;
   }
@@ -94,8 +132,10 @@ export async function writeReleaseBranch(
  * user.name/user.email, else GIT_AUTHOR_NAME/EMAIL, else tollgate's default identity.
  */
 export async function promotionIdentity(repo: GitRepo, env: NodeJS.ProcessEnv): Promise<GitIdentity> {
-  const config = async (path: string) => (await git.getConfig({ fs: repo.fs, gitdir: repo.gitdir, path })) as string | undefined;
+  const config = async (path: string) =>
+    (await git.getConfig({ fs: repo.fs, gitdir: repo.gitdir, path })) as string | undefined;
   const name = env.TOLLGATE_GIT_AUTHOR_NAME || (await config("user.name")) || env.GIT_AUTHOR_NAME || repo.identity.name;
-  const email = env.TOLLGATE_GIT_AUTHOR_EMAIL || (await config("user.email")) || env.GIT_AUTHOR_EMAIL || repo.identity.email;
+  const email =
+    env.TOLLGATE_GIT_AUTHOR_EMAIL || (await config("user.email")) || env.GIT_AUTHOR_EMAIL || repo.identity.email;
   return { name, email };
 }

@@ -55,25 +55,39 @@ export async function confirmStep(options: ConfirmOptions): Promise<ConfirmResul
   const remote = options.push ? await pushRemote(repo, options.push) : undefined;
   const where = `${options.environment}/${options.service}`;
   const envState = state.environments.get(options.environment);
-  if (!envState) throw new ConfirmationRefused(`no environment ${options.environment} at ${baseRef} (${[...state.environments.keys()].sort().join(", ")})`);
+  if (!envState)
+    throw new ConfirmationRefused(
+      `no environment ${options.environment} at ${baseRef} (${[...state.environments.keys()].sort().join(", ")})`,
+    );
   const release = envState.releases.get(options.service);
   if (!release) throw new ConfirmationRefused(`${where} has no (valid) release file at ${baseRef}`);
   const status = envState.statuses.get(options.service);
   const digest = release.artifact.digest;
   if (status?.phase !== "progressing" || status.canaryDigest !== digest) {
-    throw new ConfirmationRefused(`${where} is not rolling out ${shortDigest(digest)} (${status ? `phase ${status.phase}` : "no status yet"}): there is no step to confirm`);
+    throw new ConfirmationRefused(
+      `${where} is not rolling out ${shortDigest(digest)} (${status ? `phase ${status.phase}` : "no status yet"}): there is no step to confirm`,
+    );
   }
   const steps = envState.environment.rollout.steps;
   const current = (status.step ?? 0) + 1;
   const step = options.step ?? current;
   const definition = steps[step - 1];
-  if (!definition) throw new ConfirmationRefused(`${options.environment} has ${steps.length} rollout steps; there is no step ${step}`);
-  if (!definition.confirm) throw new ConfirmationRefused(`step ${step} of ${steps.length} in ${options.environment} is not marked confirm: it completes without a person`);
-  if (step < current) throw new ConfirmationRefused(`the rollout of ${shortDigest(digest)} is past step ${step} already (at step ${current} of ${steps.length})`);
+  if (!definition)
+    throw new ConfirmationRefused(`${options.environment} has ${steps.length} rollout steps; there is no step ${step}`);
+  if (!definition.confirm)
+    throw new ConfirmationRefused(
+      `step ${step} of ${steps.length} in ${options.environment} is not marked confirm: it completes without a person`,
+    );
+  if (step < current)
+    throw new ConfirmationRefused(
+      `the rollout of ${shortDigest(digest)} is past step ${step} already (at step ${current} of ${steps.length})`,
+    );
   const identity = await promotionIdentity(repo, options.env);
   const by = options.by ?? identity.name;
   if ((release.confirmations ?? []).some((c) => c.digest === digest && c.step === step && c.by === by)) {
-    throw new ConfirmationRefused(`${by} has confirmed step ${step} of ${shortDigest(digest)} in ${options.environment} already`);
+    throw new ConfirmationRefused(
+      `${by} has confirmed step ${step} of ${shortDigest(digest)} in ${options.environment} already`,
+    );
   }
 
   const confirmation: Confirmation = { by, at: utcTime(options.now), digest, step };
@@ -91,14 +105,31 @@ export async function confirmStep(options: ConfirmOptions): Promise<ConfirmResul
     `Tollgate-Confirmation-Artifact: ${digest}`,
     "",
   ].join("\n");
-  const branch = options.branch ?? `confirm/${options.service}/${options.environment}/${shortDigest(digest)}-step${step}`;
+  const branch =
+    options.branch ?? `confirm/${options.service}/${options.environment}/${shortDigest(digest)}-step${step}`;
   const written = await writeReleaseBranch(repo, base, { path, text, message }, { branch, identity, now: options.now });
-  const result: ConfirmResult = { confirmation, environment: options.environment, service: options.service, steps: steps.length, weight, base, written };
+  const result: ConfirmResult = {
+    confirmation,
+    environment: options.environment,
+    service: options.service,
+    steps: steps.length,
+    weight,
+    base,
+    written,
+  };
   if (!remote) return result;
   try {
-    return { ...result, pushed: { remote: remote.name, outcome: await pushNewBranch(repo, remote, branch, written.commit, authFromEnv(options.env)) } };
+    return {
+      ...result,
+      pushed: {
+        remote: remote.name,
+        outcome: await pushNewBranch(repo, remote, branch, written.commit, authFromEnv(options.env)),
+      },
+    };
   } catch (error) {
     if (!(error instanceof UserError)) throw error;
-    throw new UserError(`created branch ${branch} (${written.commit.slice(0, 12)}) here but did not push it: ${error.message}`);
+    throw new UserError(
+      `created branch ${branch} (${written.commit.slice(0, 12)}) here but did not push it: ${error.message}`,
+    );
   }
 }

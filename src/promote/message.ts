@@ -22,7 +22,10 @@ export const PROMOTION_ARTIFACT_TRAILER = "Tollgate-Promotion-Artifact";
  *   ...
  */
 export function promotionMessage(p: Promotion): string {
-  const lines = [`Promote ${p.service} to ${p.target}: ${shortDigest(p.running?.digest)} → ${shortDigest(p.artifact.digest)}`, ""];
+  const lines = [
+    `Promote ${p.service} to ${p.target}: ${shortDigest(p.running?.digest)} → ${shortDigest(p.artifact.digest)}`,
+    "",
+  ];
   const kept = p.running && p.running.digest !== p.artifact.digest;
   lines.push(
     `The artifact verified in ${p.source} at ${p.verifiedAt}.${kept ? ` What ${p.target} runs now (${shortDigest(p.running!.digest)}) stays as lastGood, so a rollback is a pointer flip.` : ""}`,
@@ -30,9 +33,15 @@ export function promotionMessage(p: Promotion): string {
   lines.push("", ...formatArtifactDiff(p.running, p.artifact));
   lines.push("");
   if (p.carried.length === 0) lines.push(`Attestations carried over from ${p.source}: none`);
-  else lines.push(`Attestations carried over from ${p.source}:`, ...p.carried.map((a) => `- ${describeAttestation(a)}`));
+  else
+    lines.push(`Attestations carried over from ${p.source}:`, ...p.carried.map((a) => `- ${describeAttestation(a)}`));
   for (const note of p.notes) lines.push("", `Note: ${note}`);
-  lines.push("", `${PROMOTION_TRAILER}: ${p.service} ${p.source} -> ${p.target}`, `${PROMOTION_ARTIFACT_TRAILER}: ${p.artifact.digest}`, "");
+  lines.push(
+    "",
+    `${PROMOTION_TRAILER}: ${p.service} ${p.source} -> ${p.target}`,
+    `${PROMOTION_ARTIFACT_TRAILER}: ${p.artifact.digest}`,
+    "",
+  );
   return lines.join("\n");
 }
 

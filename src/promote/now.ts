@@ -4,7 +4,11 @@ import { UserError } from "../model/errors.ts";
 export const NOW_ENV = "TOLLGATE_NOW";
 
 /** The moment to act at: `--now`, else TOLLGATE_NOW, else the clock. Times need a zone (Z or ±hh:mm). */
-export function resolveNow(option: string | undefined, env: NodeJS.ProcessEnv, clock: () => Date = () => new Date()): Date {
+export function resolveNow(
+  option: string | undefined,
+  env: NodeJS.ProcessEnv,
+  clock: () => Date = () => new Date(),
+): Date {
   const text = option ?? env[NOW_ENV];
   if (text === undefined || text === "") return clock();
   const where = option !== undefined ? "--now" : NOW_ENV;

@@ -54,43 +54,69 @@ export interface Promotion {
  * the repository state. Throws UserError for unknown names or invalid files, PromotionRefused when
  * the artifact may not or need not be promoted.
  */
-export function planPromotion(state: RepositoryState, problems: readonly InputProblem[], request: PromotionRequest): Promotion {
+export function planPromotion(
+  state: RepositoryState,
+  problems: readonly InputProblem[],
+  request: PromotionRequest,
+): Promotion {
   const { service } = request;
   const targetState = environmentOrFail(state, problems, request.to);
   const target = targetState.environment;
   const sourceName = request.from ?? target.promotesFrom;
   if (sourceName === null || sourceName === undefined) {
-    throw new UserError(`${target.name} is a first environment (promotesFrom: null): there is nothing to promote from; pass --from ENV`);
+    throw new UserError(
+      `${target.name} is a first environment (promotesFrom: null): there is nothing to promote from; pass --from ENV`,
+    );
   }
   if (sourceName === target.name) throw new UserError(`cannot promote ${service} from ${target.name} to itself`);
   const sourceState = environmentOrFail(state, problems, sourceName);
   if (![...state.environments.values()].some((e) => e.releases.has(service))) {
     const known = [...new Set([...state.environments.values()].flatMap((e) => [...e.releases.keys()]))].sort();
-    throw new UserError(`unknown service "${service}": no environment has a release for it (services: ${known.join(", ") || "none"})`);
+    throw new UserError(
+      `unknown service "${service}": no environment has a release for it (services: ${known.join(", ") || "none"})`,
+    );
   }
   const sourceRelease = sourceState.releases.get(service);
-  if (!sourceRelease) throw new PromotionRefused("not-verified", `${service} has no release in ${sourceName} (${releaseFile(sourceName, service)}), so nothing was verified there`);
+  if (!sourceRelease)
+    throw new PromotionRefused(
+      "not-verified",
+      `${service} has no release in ${sourceName} (${releaseFile(sourceName, service)}), so nothing was verified there`,
+    );
 
   const sourceStatus = sourceState.statuses.get(service);
   const live = sourceStatus?.liveDigest;
   if (!sourceStatus || live === undefined) {
-    throw new PromotionRefused("not-verified", `${service} has not been verified in ${sourceName}: tollgate has not promoted it there yet (no live digest in its status)`);
+    throw new PromotionRefused(
+      "not-verified",
+      `${service} has not been verified in ${sourceName}: tollgate has not promoted it there yet (no live digest in its status)`,
+    );
   }
   const at = verifiedAt(sourceState, service, live);
   if (at === undefined) {
-    throw new PromotionRefused("not-verified", `${service} runs ${shortDigest(live)} in ${sourceName}, which is not in ${sourceName}'s verified list: only an artifact promoted there may move on`);
+    throw new PromotionRefused(
+      "not-verified",
+      `${service} runs ${shortDigest(live)} in ${sourceName}, which is not in ${sourceName}'s verified list: only an artifact promoted there may move on`,
+    );
   }
   const artifact = [sourceRelease.artifact, sourceRelease.lastGood].find((a) => a?.digest === live);
   if (!artifact) {
-    throw new PromotionRefused("not-verified", `${sourceName} verified ${shortDigest(live)} but its release file no longer holds that artifact (neither artifact nor lastGood), so its parts are unknown`);
+    throw new PromotionRefused(
+      "not-verified",
+      `${sourceName} verified ${shortDigest(live)} but its release file no longer holds that artifact (neither artifact nor lastGood), so its parts are unknown`,
+    );
   }
   const notes: string[] = [];
   if (sourceStatus.phase === "progressing" && sourceStatus.canaryDigest && sourceStatus.canaryDigest !== live) {
-    notes.push(`${sourceName} is rolling out ${shortDigest(sourceStatus.canaryDigest)}; promoting ${shortDigest(live)}, the artifact verified there`);
+    notes.push(
+      `${sourceName} is rolling out ${shortDigest(sourceStatus.canaryDigest)}; promoting ${shortDigest(live)}, the artifact verified there`,
+    );
   }
   if (target.promotesFrom !== null && target.promotesFrom !== sourceName) {
     if (verifiedAt(state.environments.get(target.promotesFrom), service, live) === undefined) {
-      throw new PromotionRefused("not-verified", `${shortDigest(live)} has not been verified in ${target.promotesFrom}, the environment ${target.name} promotes from (it was verified in ${sourceName})`);
+      throw new PromotionRefused(
+        "not-verified",
+        `${shortDigest(live)} has not been verified in ${target.promotesFrom}, the environment ${target.name} promotes from (it was verified in ${sourceName})`,
+      );
     }
   }
 
@@ -98,13 +124,21 @@ export function planPromotion(state: RepositoryState, problems: readonly InputPr
   const targetStatus = targetState.statuses.get(service);
   const rejection = rejectionOf(targetStatus, live);
   if (rejection) {
-    throw new PromotionRefused("rejected", `${shortDigest(live)} was rolled back in ${target.name} at ${rejection.at} (${rejection.reason}); a rejected digest is never promoted again`);
+    throw new PromotionRefused(
+      "rejected",
+      `${shortDigest(live)} was rolled back in ${target.name} at ${rejection.at} (${rejection.reason}); a rejected digest is never promoted again`,
+    );
   }
   if (targetRelease?.artifact.digest === live) {
-    throw new PromotionRefused("no-change", `nothing to promote: ${target.name}'s release of ${service} already is ${shortDigest(live)}, the artifact verified in ${sourceName}`);
+    throw new PromotionRefused(
+      "no-change",
+      `nothing to promote: ${target.name}'s release of ${service} already is ${shortDigest(live)}, the artifact verified in ${sourceName}`,
+    );
   }
   if (targetStatus?.phase === "progressing" && targetStatus.canaryDigest) {
-    notes.push(`${target.name} is rolling out ${shortDigest(targetStatus.canaryDigest)} (step ${targetStatus.step ?? 0}); this promotion replaces that rollout`);
+    notes.push(
+      `${target.name} is rolling out ${shortDigest(targetStatus.canaryDigest)} (step ${targetStatus.step ?? 0}); this promotion replaces that rollout`,
+    );
   }
 
   const running = runningArtifact(targetRelease, targetStatus);

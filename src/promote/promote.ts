@@ -46,7 +46,9 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
     outcome = await pushNewBranch(repo, remote, branch, written.commit, authFromEnv(options.env));
   } catch (error) {
     if (!(error instanceof UserError)) throw error;
-    throw new UserError(`created branch ${branch} (${written.commit.slice(0, 12)}) here but did not push it: ${error.message}`);
+    throw new UserError(
+      `created branch ${branch} (${written.commit.slice(0, 12)}) here but did not push it: ${error.message}`,
+    );
   }
   return { promotion, base, written, pushed: { remote: remote.name, outcome } };
 }

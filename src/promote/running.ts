@@ -17,7 +17,11 @@ export function runningArtifact(release: Release | undefined, status: Status | u
 }
 
 /** When `digest` was verified (promoted) in an environment, or undefined if it never was. */
-export function verifiedAt(envState: EnvironmentState | undefined, service: string, digest: string): string | undefined {
+export function verifiedAt(
+  envState: EnvironmentState | undefined,
+  service: string,
+  digest: string,
+): string | undefined {
   const verified = envState?.statuses.get(service)?.verified ?? [];
   // Newest last: a digest verified twice counts from its latest verification.
   for (let i = verified.length - 1; i >= 0; i--) {

@@ -45,7 +45,11 @@ const STREAM_UNIT: Record<StreamVerdict["stream"], NonNullable<MetricJudgement["
  * Freshness comes from the records, not from what the streams used: a stream that skips its
  * warm-up has no data yet, but the telemetry is not missing.
  */
-export function metricJudgements(report: AnalysisReport, records: readonly IntervalRecord[], now: number): Partial<Record<MetricName, MetricJudgement>> {
+export function metricJudgements(
+  report: AnalysisReport,
+  records: readonly IntervalRecord[],
+  now: number,
+): Partial<Record<MetricName, MetricJudgement>> {
   const byMetric = new Map<MetricName, StreamVerdict[]>();
   for (const s of report.streams) {
     const metric = STREAM_METRIC[s.stream];
@@ -60,15 +64,33 @@ export function metricJudgements(report: AnalysisReport, records: readonly Inter
     const lastData = lastSeen(metric, records);
     out[metric] = {
       verdict,
-      reason: verdict === "fail" ? "regression" : verdict === "pass" ? "not-worse" : withoutData ? "insufficient-data" : "undecided",
+      reason:
+        verdict === "fail"
+          ? "regression"
+          : verdict === "pass"
+            ? "not-worse"
+            : withoutData
+              ? "insufficient-data"
+              : "undecided",
       detail: lead.reason,
       ...finite("canary", lead.data.canary),
       ...finite("baseline", lead.data.baseline),
       unit: STREAM_UNIT[lead.stream],
-      ...(Number.isFinite(lead.estimate.ratio) ? { effect: { estimate: round(lead.estimate.ratio), lower: round(lead.estimate.lower), upper: round(clampUpper(lead.estimate.upper)) } } : {}),
+      ...(Number.isFinite(lead.estimate.ratio)
+        ? {
+            effect: {
+              estimate: round(lead.estimate.ratio),
+              lower: round(lead.estimate.lower),
+              upper: round(clampUpper(lead.estimate.upper)),
+            },
+          }
+        : {}),
       eValue: round(Math.min(MAX_RECORDED_E_VALUE, Math.max(...streams.map((s) => s.eValue.rollback)))),
       eValueThreshold: round(lead.threshold.rollback),
-      samples: { canary: Math.min(...streams.map((s) => s.data.canarySamples)), baseline: Math.min(...streams.map((s) => s.data.baselineSamples)) },
+      samples: {
+        canary: Math.min(...streams.map((s) => s.data.canarySamples)),
+        baseline: Math.min(...streams.map((s) => s.data.baselineSamples)),
+      },
       dataAgeSeconds: Math.max(0, Math.round(now - lastData)),
     };
   }
@@ -79,7 +101,11 @@ export function metricJudgements(report: AnalysisReport, records: readonly Inter
  * Judgements when the canary serves all traffic: there is no baseline, so nothing is compared, but
  * each metric's canary level, samples and freshness are reported (missing telemetry still counts).
  */
-export function fullWeightJudgements(metrics: readonly MetricName[], stepRecords: readonly IntervalRecord[], now: number): Partial<Record<MetricName, MetricJudgement>> {
+export function fullWeightJudgements(
+  metrics: readonly MetricName[],
+  stepRecords: readonly IntervalRecord[],
+  now: number,
+): Partial<Record<MetricName, MetricJudgement>> {
   const canary = stepRecords.filter((r) => r.arm === "canary");
   const out: Partial<Record<MetricName, MetricJudgement>> = {};
   for (const metric of metrics) {
@@ -103,16 +129,24 @@ export function fullWeightJudgements(metrics: readonly MetricName[], stepRecords
 /** The end of the last interval in which both arms reported what `metric` needs (0 if none). */
 function lastSeen(metric: MetricName, records: readonly IntervalRecord[]): number {
   const { has } = CANARY_LEVEL[metric];
-  const last = (arm: "canary" | "baseline") => records.reduce((t, r) => (r.arm === arm && has(r) && r.t > t ? r.t : t), 0);
+  const last = (arm: "canary" | "baseline") =>
+    records.reduce((t, r) => (r.arm === arm && has(r) && r.t > t ? r.t : t), 0);
   return Math.min(last("canary"), last("baseline"));
 }
 
 type Level = { value: number; samples: number } | undefined;
-const histogramMean = (rs: readonly IntervalRecord[], pick: (r: IntervalRecord) => IntervalRecord["latencyMs"]): Level => {
+const histogramMean = (
+  rs: readonly IntervalRecord[],
+  pick: (r: IntervalRecord) => IntervalRecord["latencyMs"],
+): Level => {
   const n = rs.reduce((total, r) => total + pick(r)!.buckets.reduce((m, [, c]) => m + c, 0), 0);
   return n > 0 ? { value: rs.reduce((total, r) => total + pick(r)!.sum, 0) / n, samples: n } : undefined;
 };
-const ratio = (rs: readonly IntervalRecord[], part: (r: IntervalRecord) => number, whole: (r: IntervalRecord) => number): Level => {
+const ratio = (
+  rs: readonly IntervalRecord[],
+  part: (r: IntervalRecord) => number,
+  whole: (r: IntervalRecord) => number,
+): Level => {
   const n = rs.reduce((total, r) => total + whole(r), 0);
   return n > 0 ? { value: rs.reduce((total, r) => total + part(r), 0) / n, samples: n } : undefined;
 };
@@ -123,9 +157,28 @@ const CANARY_UNIT: Record<MetricName, NonNullable<MetricJudgement["unit"]>> = {
   slow_request_rate: "ms",
   cost_per_task: "usd",
 };
-const CANARY_LEVEL: Record<MetricName, { has: (r: IntervalRecord) => boolean; level: (rs: readonly IntervalRecord[]) => Level }> = {
-  error_rate: { has: (r) => r.errors !== undefined, level: (rs) => ratio(rs, (r) => r.errors!, (r) => r.requests!) },
-  intervention_rate: { has: (r) => r.interventions !== undefined, level: (rs) => ratio(rs, (r) => r.interventions!, (r) => r.tasks!) },
+const CANARY_LEVEL: Record<
+  MetricName,
+  { has: (r: IntervalRecord) => boolean; level: (rs: readonly IntervalRecord[]) => Level }
+> = {
+  error_rate: {
+    has: (r) => r.errors !== undefined,
+    level: (rs) =>
+      ratio(
+        rs,
+        (r) => r.errors!,
+        (r) => r.requests!,
+      ),
+  },
+  intervention_rate: {
+    has: (r) => r.interventions !== undefined,
+    level: (rs) =>
+      ratio(
+        rs,
+        (r) => r.interventions!,
+        (r) => r.tasks!,
+      ),
+  },
   latency: { has: (r) => r.latencyMs !== undefined, level: (rs) => histogramMean(rs, (r) => r.latencyMs) },
   slow_request_rate: { has: (r) => r.latencyMs !== undefined, level: (rs) => histogramMean(rs, (r) => r.latencyMs) },
   cost_per_task: { has: (r) => r.costUsd !== undefined, level: (rs) => histogramMean(rs, (r) => r.costUsd) },
@@ -138,19 +191,24 @@ const CANARY_LEVEL: Record<MetricName, { has: (r: IntervalRecord) => boolean; le
 export function absoluteBackstops(records: readonly IntervalRecord[], now: number): PolicyAnalysis["absolute"] {
   const absolute: PolicyAnalysis["absolute"] = {};
   const errorRate = (arm: "canary" | "baseline") => {
-    const rs = records.filter((r) => r.arm === arm && r.t > now - ERROR_CEILING_WINDOW_S && r.requests !== undefined && r.errors !== undefined);
+    const rs = records.filter(
+      (r) => r.arm === arm && r.t > now - ERROR_CEILING_WINDOW_S && r.requests !== undefined && r.errors !== undefined,
+    );
     const requests = rs.reduce((n, r) => n + (r.requests ?? 0), 0);
     return requests >= MIN_REQUESTS_FOR_CEILING ? rs.reduce((n, r) => n + (r.errors ?? 0), 0) / requests : undefined;
   };
   const p99 = (arm: "canary" | "baseline") => {
-    const histograms = records.filter((r) => r.arm === arm && r.t > now - P99_CEILING_WINDOW_S && r.latencyMs).map((r) => r.latencyMs!.buckets);
+    const histograms = records
+      .filter((r) => r.arm === arm && r.t > now - P99_CEILING_WINDOW_S && r.latencyMs)
+      .map((r) => r.latencyMs!.buckets);
     const merged = mergeHistograms(histograms).buckets;
     if (!merged || merged.reduce((n, [, c]) => n + c, 0) < MIN_REQUESTS_FOR_CEILING) return undefined;
     const q = histogramQuantile(0.99, merged);
     return Number.isFinite(q) ? q : undefined;
   };
   const canaryErrors = errorRate("canary");
-  if (canaryErrors !== undefined) absolute.errorRate = windowed(canaryErrors, ERROR_CEILING_WINDOW_S, errorRate("baseline"));
+  if (canaryErrors !== undefined)
+    absolute.errorRate = windowed(canaryErrors, ERROR_CEILING_WINDOW_S, errorRate("baseline"));
   const canaryP99 = p99("canary");
   if (canaryP99 !== undefined) absolute.p99LatencyMs = windowed(canaryP99, P99_CEILING_WINDOW_S, p99("baseline"));
   return absolute;
@@ -162,7 +220,13 @@ export function absoluteBackstops(records: readonly IntervalRecord[], now: numbe
  * task of both arms. The task rate is scaled to full traffic (`weight` percent on the canary), so a
  * runaway loop shows the same way at 5% as at 50%.
  */
-export function spendOf(rolloutRecords: readonly IntervalRecord[], stepRecords: readonly IntervalRecord[], now: number, weight: number, earlierSpendUsd?: number): PolicySpend | undefined {
+export function spendOf(
+  rolloutRecords: readonly IntervalRecord[],
+  stepRecords: readonly IntervalRecord[],
+  now: number,
+  weight: number,
+  earlierSpendUsd?: number,
+): PolicySpend | undefined {
   const deployUsd = canarySpendUsd(rolloutRecords, earlierSpendUsd);
   if (deployUsd === undefined) return undefined;
   const perTask = (arm: "canary" | "baseline") => {
@@ -172,9 +236,14 @@ export function spendOf(rolloutRecords: readonly IntervalRecord[], stepRecords: 
   };
   const canaryPerTask = perTask("canary");
   const baselinePerTask = perTask("baseline");
-  const recentTasks = stepRecords.filter((r) => r.arm === "canary" && r.tasks !== undefined && r.t > now - TASK_RATE_WINDOW_S);
+  const recentTasks = stepRecords.filter(
+    (r) => r.arm === "canary" && r.tasks !== undefined && r.t > now - TASK_RATE_WINDOW_S,
+  );
   const covered = recentTasks.length > 0 ? Math.min(TASK_RATE_WINDOW_S, now) : 0;
-  const taskRate = covered > 0 && weight > 0 ? (recentTasks.reduce((n, r) => n + (r.tasks ?? 0), 0) / covered) * 60 * (100 / weight) : 0;
+  const taskRate =
+    covered > 0 && weight > 0
+      ? (recentTasks.reduce((n, r) => n + (r.tasks ?? 0), 0) / covered) * 60 * (100 / weight)
+      : 0;
   return {
     deployUsd: round(deployUsd),
     ...(canaryPerTask !== undefined ? { canaryCostPerTaskUsd: round(canaryPerTask) } : {}),

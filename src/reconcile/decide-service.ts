@@ -53,7 +53,8 @@ export interface ServiceObservation {
  * a freeze, a dependency, a policy error) are.
  */
 // Waiting for a person's confirmation is news (committed once), unlike the other waits of a step.
-const ROUTINE_HOLD_RULES = /^((?!progress\.awaiting_confirmation$)progress\..*|rollback\.insufficient_data|rollback\.metric_unreported|rollback\.no_analysis|budgets\.spend_unknown)$/;
+const ROUTINE_HOLD_RULES =
+  /^((?!progress\.awaiting_confirmation$)progress\..*|rollback\.insufficient_data|rollback\.metric_unreported|rollback\.no_analysis|budgets\.spend_unknown)$/;
 
 export async function decideService(ctx: ServiceDecisionContext): Promise<DecisionChange | null> {
   const situation = situationOf(ctx.release, ctx.status);
@@ -92,7 +93,9 @@ export async function decideService(ctx: ServiceDecisionContext): Promise<Decisi
     decidedAt: ctx.now.toISOString(),
     decidedOn: ctx.head,
     situation: situation.kind,
-    ...(observed ? { telemetry: observed.telemetry, ...(observed.analysisEvidence ? { analysis: observed.analysisEvidence } : {}) } : {}),
+    ...(observed
+      ? { telemetry: observed.telemetry, ...(observed.analysisEvidence ? { analysis: observed.analysisEvidence } : {}) }
+      : {}),
     policy: {
       bundle: ctx.policy.digest,
       ...(ctx.policySources ? { sources: ctx.policySources } : {}),
@@ -103,8 +106,18 @@ export async function decideService(ctx: ServiceDecisionContext): Promise<Decisi
     },
     decision,
   };
-  const earlierTelemetry = observed && ctx.status ? earlierTelemetryAt(ctx.status, observed.telemetry.records, observed.telemetry.now) : undefined;
-  const next = transition({ environment: ctx.environment, release: ctx.release, status: ctx.status, decision, now: ctx.now, ...(earlierTelemetry ? { earlierTelemetry } : {}) });
+  const earlierTelemetry =
+    observed && ctx.status
+      ? earlierTelemetryAt(ctx.status, observed.telemetry.records, observed.telemetry.now)
+      : undefined;
+  const next = transition({
+    environment: ctx.environment,
+    release: ctx.release,
+    status: ctx.status,
+    decision,
+    now: ctx.now,
+    ...(earlierTelemetry ? { earlierTelemetry } : {}),
+  });
   const key = next.status.lastDecision!.idempotencyKey;
   if (ctx.status?.lastDecision?.idempotencyKey === key) return null;
 
@@ -124,7 +137,9 @@ export async function decideService(ctx: ServiceDecisionContext): Promise<Decisi
     policy: ctx.policy.digest,
     // Stored as JSON by encodeEvidence (non-finite numbers become null there, without a copy here).
     evidence,
-    ...(decision.action === "rollback" && evidence.telemetry ? { compactEvidence: () => withoutRecords(evidence) } : {}),
+    ...(decision.action === "rollback" && evidence.telemetry
+      ? { compactEvidence: () => withoutRecords(evidence) }
+      : {}),
     status: next.status,
     ...(next.releaseChanged ? { release: next.release } : {}),
     idempotencyKey: key,
@@ -140,7 +155,9 @@ function isRoutineHold(decision: Decision, situation: Situation, ctx: ServiceDec
   const step = situation.kind === "rolling-out" ? ctx.environment.rollout.steps[situation.step] : undefined;
   const stepSeconds = ctx.status?.stepStartedAt ? (ctx.now.getTime() - Date.parse(ctx.status.stepStartedAt)) / 1000 : 0;
   const pastCap = step !== undefined && stepSeconds >= parseDuration(step.maxDuration) / 1000;
-  return decision.reasons.every((r) => ROUTINE_HOLD_RULES.test(r.rule) && !(pastCap && r.rule === "rollback.insufficient_data"));
+  return decision.reasons.every(
+    (r) => ROUTINE_HOLD_RULES.test(r.rule) && !(pastCap && r.rule === "rollback.insufficient_data"),
+  );
 }
 
 /** What the policy is told about the status: a rollout being superseded is not "progressing" for the new digest. */
@@ -160,7 +177,12 @@ function evaluate(policy: LoadedBundle, input: PolicyInput): { result: PolicyDec
 }
 
 /** The policy's decision, made safe: an error or an action that makes no sense here becomes a hold. */
-function interpret(situation: Situation, result: PolicyDecision | null, error: string | undefined, ctx: ServiceDecisionContext): Decision & { note?: string } {
+function interpret(
+  situation: Situation,
+  result: PolicyDecision | null,
+  error: string | undefined,
+  ctx: ServiceDecisionContext,
+): Decision & { note?: string } {
   if (situation.kind === "pending" && situation.reverts) {
     // Going back to what is live is always safe: no gate or policy answer holds it up.
     return {
@@ -170,28 +192,66 @@ function interpret(situation: Situation, result: PolicyDecision | null, error: s
     };
   }
   if (!result) {
-    return { action: "hold", reasons: [{ rule: "tollgate.policy_error", message: `the policy could not be evaluated, so nothing moves: ${error}` }], note: "policy evaluation failed" };
+    return {
+      action: "hold",
+      reasons: [
+        { rule: "tollgate.policy_error", message: `the policy could not be evaluated, so nothing moves: ${error}` },
+      ],
+      note: "policy evaluation failed",
+    };
   }
-  const reasons: DecisionReason[] = result.reasons.map((r) => ({ rule: r.rule, message: r.message, ...(r.values ? { values: r.values } : {}) }));
+  const reasons: DecisionReason[] = result.reasons.map((r) => ({
+    rule: r.rule,
+    message: r.message,
+    ...(r.values ? { values: r.values } : {}),
+  }));
   const progressing = situation.kind === "rolling-out";
   switch (result.action) {
     case "advance":
       if (situation.kind === "first-release") {
         return {
           action: "promote",
-          reasons: [{ rule: "tollgate.first_release", message: `first release of ${ctx.release.service} in ${ctx.environment.name}: there is no baseline to compare against, so it is deployed directly` }, ...reasons],
+          reasons: [
+            {
+              rule: "tollgate.first_release",
+              message: `first release of ${ctx.release.service} in ${ctx.environment.name}: there is no baseline to compare against, so it is deployed directly`,
+            },
+            ...reasons,
+          ],
           note: "first release",
         };
       }
       if (progressing && situation.step + 1 >= ctx.environment.rollout.steps.length) {
-        return { action: "hold", reasons: [{ rule: "tollgate.policy_inconsistent", message: `the policy asked to advance past the last step (${situation.step + 1} of ${ctx.environment.rollout.steps.length}); holding` }], note: "advance past the last step" };
+        return {
+          action: "hold",
+          reasons: [
+            {
+              rule: "tollgate.policy_inconsistent",
+              message: `the policy asked to advance past the last step (${situation.step + 1} of ${ctx.environment.rollout.steps.length}); holding`,
+            },
+          ],
+          note: "advance past the last step",
+        };
       }
       if (situation.kind === "pending" && situation.supersedes) {
-        reasons.unshift({ rule: "tollgate.superseded", message: `the desired release changed during the rollout of ${shortDigest(situation.supersedes)}; that rollout is abandoned and ${shortDigest(situation.digest)} starts` });
+        reasons.unshift({
+          rule: "tollgate.superseded",
+          message: `the desired release changed during the rollout of ${shortDigest(situation.supersedes)}; that rollout is abandoned and ${shortDigest(situation.digest)} starts`,
+        });
       }
       return { action: "advance", reasons };
     case "promote":
-      if (!progressing) return { action: "hold", reasons: [{ rule: "tollgate.policy_inconsistent", message: "the policy asked to promote a release whose rollout has not started; holding" }], note: "promote outside a rollout" };
+      if (!progressing)
+        return {
+          action: "hold",
+          reasons: [
+            {
+              rule: "tollgate.policy_inconsistent",
+              message: "the policy asked to promote a release whose rollout has not started; holding",
+            },
+          ],
+          note: "promote outside a rollout",
+        };
       return { action: "promote", reasons };
     case "rollback":
       if (!progressing) return { action: "block", reasons, note: "rollback before a rollout started is a block" };
@@ -227,8 +287,16 @@ async function observeRollout(ctx: ServiceDecisionContext): Promise<Observation>
     records: fetched.records,
     problems: fetched.problems,
   };
-  const observed = observeRecords(ctx.environment, status, fetched.records, { interval, now: window.now, stepStart: window.stepStart });
-  if (observed.unanalysed) ctx.logger.warn({ environment: ctx.environment.name, service: ctx.release.service }, `metrics are left without verdicts: ${observed.unanalysed}`);
+  const observed = observeRecords(ctx.environment, status, fetched.records, {
+    interval,
+    now: window.now,
+    stepStart: window.stepStart,
+  });
+  if (observed.unanalysed)
+    ctx.logger.warn(
+      { environment: ctx.environment.name, service: ctx.release.service },
+      `metrics are left without verdicts: ${observed.unanalysed}`,
+    );
   return { telemetry, ...observed };
 }
 
@@ -254,7 +322,9 @@ function describeAdvance(ctx: ServiceDecisionContext, situation: Situation): str
   const steps = ctx.environment.rollout.steps;
   if (situation.kind === "rolling-out") {
     const next = steps[situation.step + 1];
-    return next ? `step ${situation.step + 1} of ${steps.length} complete; canary to ${next.weight}%` : "last step complete";
+    return next
+      ? `step ${situation.step + 1} of ${steps.length} complete; canary to ${next.weight}%`
+      : "last step complete";
   }
   return `rollout starts: canary at ${steps[0]!.weight}%`;
 }

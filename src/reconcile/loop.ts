@@ -39,7 +39,13 @@ export async function runLoop(options: LoopOptions): Promise<void> {
 }
 
 /** /metrics (Prometheus text format) and /healthz (ok while ticks keep coming). */
-export function startStatusServer(options: { port: number; host?: string; registries: Registry[]; metrics: ReconcilerMetrics; intervalMs: number }): Promise<Server> {
+export function startStatusServer(options: {
+  port: number;
+  host?: string;
+  registries: Registry[];
+  metrics: ReconcilerMetrics;
+  intervalMs: number;
+}): Promise<Server> {
   const started = Date.now();
   const server = createServer((req, res) => {
     void (async () => {

@@ -16,21 +16,59 @@ export class ReconcilerMetrics {
   constructor(registry: Registry = new Registry()) {
     this.registry = registry;
     const registers = [registry];
-    this.decisions = new Counter({ name: "tollgate_decisions_total", help: "Decisions committed, by environment and action", labelNames: ["environment", "action"], registers });
-    this.tickSeconds = new Histogram({ name: "tollgate_reconcile_duration_seconds", help: "Duration of one reconcile tick", buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60], registers });
-    this.telemetryProblems = new Counter({ name: "tollgate_telemetry_problems_total", help: "Telemetry signals found missing or insufficient, by cause", labelNames: ["environment", "cause"], registers });
-    this.pushRetries = new Counter({ name: "tollgate_push_retries_total", help: "Extra commit attempts because the remote moved", registers });
-    this.conflicts = new Counter({ name: "tollgate_push_conflicts_total", help: "Ticks whose decisions could not be published because the remote kept moving", registers });
-    this.errors = new Counter({ name: "tollgate_reconcile_errors_total", help: "Services that could not be decided or applied", labelNames: ["stage"], registers });
-    this.invalidFiles = new Gauge({ name: "tollgate_invalid_files", help: "Invalid files at the head of the GitOps branch", registers });
-    this.lastTick = new Gauge({ name: "tollgate_last_tick_timestamp_seconds", help: "When the last tick finished", registers });
+    this.decisions = new Counter({
+      name: "tollgate_decisions_total",
+      help: "Decisions committed, by environment and action",
+      labelNames: ["environment", "action"],
+      registers,
+    });
+    this.tickSeconds = new Histogram({
+      name: "tollgate_reconcile_duration_seconds",
+      help: "Duration of one reconcile tick",
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+      registers,
+    });
+    this.telemetryProblems = new Counter({
+      name: "tollgate_telemetry_problems_total",
+      help: "Telemetry signals found missing or insufficient, by cause",
+      labelNames: ["environment", "cause"],
+      registers,
+    });
+    this.pushRetries = new Counter({
+      name: "tollgate_push_retries_total",
+      help: "Extra commit attempts because the remote moved",
+      registers,
+    });
+    this.conflicts = new Counter({
+      name: "tollgate_push_conflicts_total",
+      help: "Ticks whose decisions could not be published because the remote kept moving",
+      registers,
+    });
+    this.errors = new Counter({
+      name: "tollgate_reconcile_errors_total",
+      help: "Services that could not be decided or applied",
+      labelNames: ["stage"],
+      registers,
+    });
+    this.invalidFiles = new Gauge({
+      name: "tollgate_invalid_files",
+      help: "Invalid files at the head of the GitOps branch",
+      registers,
+    });
+    this.lastTick = new Gauge({
+      name: "tollgate_last_tick_timestamp_seconds",
+      help: "When the last tick finished",
+      registers,
+    });
   }
 
   record(result: TickResult): void {
-    for (const d of result.decisions) this.decisions.inc({ environment: d.change.environment, action: d.change.action });
+    for (const d of result.decisions)
+      this.decisions.inc({ environment: d.change.environment, action: d.change.action });
     for (const d of result.decisions) {
       const telemetry = (d.change.evidence as { telemetry?: { problems?: { cause: string }[] } }).telemetry;
-      for (const p of telemetry?.problems ?? []) this.telemetryProblems.inc({ environment: d.change.environment, cause: p.cause });
+      for (const p of telemetry?.problems ?? [])
+        this.telemetryProblems.inc({ environment: d.change.environment, cause: p.cause });
     }
     this.tickSeconds.observe(result.durationMs / 1000);
     if (result.attempts > 1) this.pushRetries.inc(result.attempts - 1);

@@ -82,9 +82,20 @@ export class WebhookNotifier {
       } catch (error) {
         lastError = error instanceof Error ? error.message : String(error);
       }
-      if (attempt < attempts) await new Promise((r) => setTimeout(r, (this.options.backoffMs ?? 500) * 2 ** (attempt - 1)));
+      if (attempt < attempts)
+        await new Promise((r) => setTimeout(r, (this.options.backoffMs ?? 500) * 2 ** (attempt - 1)));
     }
-    this.options.logger.warn({ event: "webhook-failed", url: redact(url), decision: event.action, environment: event.environment, service: event.service, error: lastError }, "a decision notification could not be delivered");
+    this.options.logger.warn(
+      {
+        event: "webhook-failed",
+        url: redact(url),
+        decision: event.action,
+        environment: event.environment,
+        service: event.service,
+        error: lastError,
+      },
+      "a decision notification could not be delivered",
+    );
   }
 }
 

@@ -50,7 +50,12 @@ export interface Observed {
  * `earlierTelemetry` (earlier ones are ignored: their spend is carried there). At full weight there
  * is no baseline: metrics are reported without a comparison (their freshness still counts).
  */
-export function observeRecords(environment: Environment, status: Status, records: readonly IntervalRecord[], window: { interval: number; now: number; stepStart: number }): Observed {
+export function observeRecords(
+  environment: Environment,
+  status: Status,
+  records: readonly IntervalRecord[],
+  window: { interval: number; now: number; stepStart: number },
+): Observed {
   const earlier = status.earlierTelemetry;
   const since = earlier ? records.filter((r) => r.t > earlier.through) : records;
   const stepRecords = rebase(since, window.stepStart);
@@ -58,17 +63,37 @@ export function observeRecords(environment: Environment, status: Status, records
   const spend = spendOf(since, stepRecords, span, status.weight ?? 0, earlier?.canarySpendUsd);
   const withSpend = spend ? { spend } : {};
   const judge = judgeConfigFromSettings(environment.analysis);
-  if (judge.judge !== "sequential") return { unanalysed: `the ${judge.judge} judge does not feed live decisions`, ...withSpend };
+  if (judge.judge !== "sequential")
+    return { unanalysed: `the ${judge.judge} judge does not feed live decisions`, ...withSpend };
   const step = environment.rollout.steps[status.step ?? 0];
-  if (!step) return { unanalysed: `the status is at step ${(status.step ?? 0) + 1}, which the environment does not have`, ...withSpend };
+  if (!step)
+    return {
+      unanalysed: `the status is at step ${(status.step ?? 0) + 1}, which the environment does not have`,
+      ...withSpend,
+    };
   if ((status.weight ?? step.weight) >= 100) {
     const metrics = judge.streams.map((s) => STREAM_METRIC[s.stream]).filter((m, i, all) => all.indexOf(m) === i);
-    return { analysis: { judge: "sequential", metrics: fullWeightJudgements(metrics, stepRecords, span), absolute: absoluteBackstops(stepRecords, span) }, ...withSpend };
+    return {
+      analysis: {
+        judge: "sequential",
+        metrics: fullWeightJudgements(metrics, stepRecords, span),
+        absolute: absoluteBackstops(stepRecords, span),
+      },
+      ...withSpend,
+    };
   }
-  const timing = { interval: window.interval, analysisStart: window.interval, horizon: parseDuration(step.maxDuration) / 1000 };
+  const timing = {
+    interval: window.interval,
+    analysisStart: window.interval,
+    horizon: parseDuration(step.maxDuration) / 1000,
+  };
   const config: SequentialJudgeConfig = judge;
   const report = analyzeStage(timing, stepRecords, config, span);
-  const analysis: PolicyAnalysis = { judge: "sequential", metrics: metricJudgements(report, stepRecords, span), absolute: absoluteBackstops(stepRecords, span) };
+  const analysis: PolicyAnalysis = {
+    judge: "sequential",
+    metrics: metricJudgements(report, stepRecords, span),
+    absolute: absoluteBackstops(stepRecords, span),
+  };
   return { report, analysis, analysisEvidence: { config, timing, report }, ...withSpend };
 }
 

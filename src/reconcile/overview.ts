@@ -8,7 +8,15 @@ import { formatDuration } from "../model/duration.ts";
 import type { DecisionAction, Digest, Environment, Release, RepositoryState, Status } from "../model/types.ts";
 import { situationOf } from "./transitions.ts";
 
-export type OverviewState = "steady" | "rolling-out" | "pending" | "stopping" | "superseding" | "first-release" | "frozen" | "blocked";
+export type OverviewState =
+  | "steady"
+  | "rolling-out"
+  | "pending"
+  | "stopping"
+  | "superseding"
+  | "first-release"
+  | "frozen"
+  | "blocked";
 
 export interface ServiceOverview {
   environment: string;
@@ -19,7 +27,14 @@ export interface ServiceOverview {
   /** The digest the release file asks for. */
   desired: Digest;
   /** While rolling out: the canary, its step (1-based) of how many, its weight and how long it has run. */
-  rollout?: { canary: Digest; step: number; steps: number; weight: number; stepSeconds: number; rolloutSeconds: number };
+  rollout?: {
+    canary: Digest;
+    step: number;
+    steps: number;
+    weight: number;
+    stepSeconds: number;
+    rolloutSeconds: number;
+  };
   frozenUntil?: string;
   lastDecision?: { action: DecisionAction; at: string; ageSeconds: number; rule?: string; message?: string };
   /** One line for people. */
@@ -43,10 +58,17 @@ export function overview(state: RepositoryState, now: Date, filter: OverviewFilt
   return rows;
 }
 
-function serviceOverview(environment: Environment, release: Release, status: Status | undefined, now: Date): ServiceOverview {
+function serviceOverview(
+  environment: Environment,
+  release: Release,
+  status: Status | undefined,
+  now: Date,
+): ServiceOverview {
   const situation = situationOf(release, status);
-  const seconds = (iso: string | undefined) => (iso ? Math.max(0, Math.round((now.getTime() - Date.parse(iso)) / 1000)) : 0);
-  const frozenUntil = status?.frozenUntil && Date.parse(status.frozenUntil) > now.getTime() ? status.frozenUntil : undefined;
+  const seconds = (iso: string | undefined) =>
+    iso ? Math.max(0, Math.round((now.getTime() - Date.parse(iso)) / 1000)) : 0;
+  const frozenUntil =
+    status?.frozenUntil && Date.parse(status.frozenUntil) > now.getTime() ? status.frozenUntil : undefined;
   const last = status?.lastDecision;
   const row: ServiceOverview = {
     environment: environment.name,
@@ -56,7 +78,14 @@ function serviceOverview(environment: Environment, release: Release, status: Sta
     desired: release.artifact.digest,
     ...(frozenUntil ? { frozenUntil } : {}),
     ...(last
-      ? { lastDecision: { action: last.action, at: last.at, ageSeconds: seconds(last.at), ...(last.reasons[0] ? { rule: last.reasons[0].rule, message: last.reasons[0].message } : {}) } }
+      ? {
+          lastDecision: {
+            action: last.action,
+            at: last.at,
+            ageSeconds: seconds(last.at),
+            ...(last.reasons[0] ? { rule: last.reasons[0].rule, message: last.reasons[0].message } : {}),
+          },
+        }
       : {}),
     summary: "",
   };
@@ -77,12 +106,21 @@ function serviceOverview(environment: Environment, release: Release, status: Sta
       break;
     case "rolling-out": {
       const steps = environment.rollout.steps.length;
-      const rollout = { canary: situation.digest, step: situation.step + 1, steps, weight: status?.weight ?? 0, stepSeconds: seconds(status?.stepStartedAt), rolloutSeconds: seconds(status?.rolloutStartedAt) };
+      const rollout = {
+        canary: situation.digest,
+        step: situation.step + 1,
+        steps,
+        weight: status?.weight ?? 0,
+        stepSeconds: seconds(status?.stepStartedAt),
+        rolloutSeconds: seconds(status?.rolloutStartedAt),
+      };
       row.state = "rolling-out";
       row.rollout = rollout;
       row.summary = `rolling out ${desired}: step ${rollout.step} of ${steps} at ${rollout.weight}% of traffic for ${formatDuration(rollout.stepSeconds * 1000)}`;
-      if (status?.phase === "progressing" && last?.action === "hold") row.summary += `; holding: ${last.reasons[0]?.message ?? "no reason recorded"}`;
-      if (status?.phase === "progressing" && last?.action === "block") row.summary += `; blocked: ${last.reasons[0]?.message ?? "no reason recorded"}`;
+      if (status?.phase === "progressing" && last?.action === "hold")
+        row.summary += `; holding: ${last.reasons[0]?.message ?? "no reason recorded"}`;
+      if (status?.phase === "progressing" && last?.action === "block")
+        row.summary += `; blocked: ${last.reasons[0]?.message ?? "no reason recorded"}`;
       break;
     }
     case "pending":

@@ -16,7 +16,8 @@ export async function policySourcesIn(tree: TreeReader): Promise<PolicySource[]>
   const paths: string[] = [];
   await collect(tree, POLICY_DIR, "", paths);
   const chosen = paths.filter((p) => !isTestFile(p)).sort();
-  if (chosen.length === 0) throw new UserError(`${tree.display(POLICY_DIR)} holds no .rego files: a tollgate repository needs its guardrails`);
+  if (chosen.length === 0)
+    throw new UserError(`${tree.display(POLICY_DIR)} holds no .rego files: a tollgate repository needs its guardrails`);
   return Promise.all(chosen.map(async (path) => ({ path, text: await tree.read(`${POLICY_DIR}/${path}`) })));
 }
 

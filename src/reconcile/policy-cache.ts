@@ -17,7 +17,9 @@ export class PolicyAtHead {
 
   async load(tree: TreeReader): Promise<LoadedBundle> {
     const sources = await policySourcesIn(tree);
-    const key = createHash("sha256").update(JSON.stringify(sources.map((s) => [s.path, s.text]))).digest("hex");
+    const key = createHash("sha256")
+      .update(JSON.stringify(sources.map((s) => [s.path, s.text])))
+      .digest("hex");
     let loaded = this.#cache.get(key);
     if (!loaded) {
       loaded = Promise.resolve().then(() => {

@@ -4,9 +4,24 @@
  */
 import { diffArtifacts } from "../model/artifact-diff.ts";
 import { teamsOf } from "../model/repository.ts";
-import type { Approval, Environment, EnvironmentState, Release, RepositoryState, Status, Teams } from "../model/types.ts";
+import type {
+  Approval,
+  Environment,
+  EnvironmentState,
+  Release,
+  RepositoryState,
+  Status,
+  Teams,
+} from "../model/types.ts";
 import { policyEnvironment, policyNow, utcTime } from "../policy/input.ts";
-import type { PolicyAnalysis, PolicyApproval, PolicyInput, PolicyMode, PolicySpend, PolicyStatus } from "../policy/types.ts";
+import type {
+  PolicyAnalysis,
+  PolicyApproval,
+  PolicyInput,
+  PolicyMode,
+  PolicySpend,
+  PolicyStatus,
+} from "../policy/types.ts";
 
 export interface PolicyInputFacts {
   mode: PolicyMode;
@@ -37,12 +52,20 @@ export function buildPolicyInput(facts: PolicyInputFacts): PolicyInput {
     environment: policyEnvironment(env),
     release: { artifact: release.artifact, attestations: release.attestations ?? [] },
     previous,
-    diff: { fromDigest: diff.fromDigest, toDigest: diff.toDigest, changed: diff.changed, changes: diff.changes, summary: diff.summary },
+    diff: {
+      fromDigest: diff.fromDigest,
+      toDigest: diff.toDigest,
+      changed: diff.changed,
+      changes: diff.changes,
+      summary: diff.summary,
+    },
     status: withConfirmations(policyStatus(facts.status, now), env, release),
     upstream: upstreamOf(facts.state, env.promotesFrom, facts.service),
     ...(facts.analysis ? { analysis: facts.analysis } : {}),
     ...(facts.spend ? { spend: facts.spend } : {}),
-    approvals: [...(release.approvals ?? []), ...(facts.extraApprovals ?? [])].map((a) => policyApproval(a, facts.state.teams)),
+    approvals: [...(release.approvals ?? []), ...(facts.extraApprovals ?? [])].map((a) =>
+      policyApproval(a, facts.state.teams),
+    ),
     deployments: dependencyDeployments(envState, release),
     dependencies: dependencyHealth(envState, release),
   };
@@ -50,7 +73,8 @@ export function buildPolicyInput(facts: PolicyInputFacts): PolicyInput {
 
 export function policyStatus(status: Status | undefined, now: Date): PolicyStatus {
   if (!status) return { phase: "idle", rejected: [] };
-  const since = (iso: string | undefined) => (iso ? Math.max(0, Math.floor((now.getTime() - Date.parse(iso)) / 1000)) : undefined);
+  const since = (iso: string | undefined) =>
+    iso ? Math.max(0, Math.floor((now.getTime() - Date.parse(iso)) / 1000)) : undefined;
   const progressing = status.phase === "progressing";
   const out: PolicyStatus = { phase: status.phase, rejected: status.rejected ?? [] };
   if (status.liveDigest) out.liveDigest = status.liveDigest;
@@ -67,9 +91,12 @@ export function policyStatus(status: Status | undefined, now: Date): PolicyStatu
 
 /** At a step marked `confirm`, who confirmed it for the canary being rolled out. */
 function withConfirmations(status: PolicyStatus, env: Environment, release: Release): PolicyStatus {
-  if (status.phase !== "progressing" || status.step === undefined || !env.rollout.steps[status.step]?.confirm) return status;
+  if (status.phase !== "progressing" || status.step === undefined || !env.rollout.steps[status.step]?.confirm)
+    return status;
   const step = status.step + 1;
-  const by = (release.confirmations ?? []).filter((c) => c.digest === release.artifact.digest && c.step === step).map((c) => c.by);
+  const by = (release.confirmations ?? [])
+    .filter((c) => c.digest === release.artifact.digest && c.step === step)
+    .map((c) => c.by);
   return { ...status, confirmedBy: [...new Set(by)].sort() };
 }
 
@@ -82,7 +109,13 @@ function upstreamOf(state: RepositoryState, promotesFrom: string | null, service
 /** An approval as the policy reads it, with the approver's teams by teams.yaml (when there is one). */
 function policyApproval(a: Approval, teams: Teams | undefined): PolicyApproval {
   const of = teamsOf(teams, a.by);
-  return { by: a.by, ...(of.length > 0 ? { teams: of } : {}), at: a.at, digest: a.digest, ...(a.for ? { for: a.for } : {}) };
+  return {
+    by: a.by,
+    ...(of.length > 0 ? { teams: of } : {}),
+    at: a.at,
+    digest: a.digest,
+    ...(a.for ? { for: a.for } : {}),
+  };
 }
 
 /** Rollouts under way of the services this one depends on (the only other rollouts a decision here weighs). */
@@ -113,7 +146,10 @@ function dependencyHealth(envState: EnvironmentState, release: Release): PolicyI
     const status = envState.statuses.get(name);
     if (!status?.liveDigest) return { service: name, healthy: false, detail: `nothing of it is live in ${env} yet` };
     const last = status.lastDecision;
-    const incident = status.phase === "progressing" && last?.action === "hold" ? last.reasons.find((r) => r.rule === "rollback.incident_on_both_arms") : undefined;
+    const incident =
+      status.phase === "progressing" && last?.action === "hold"
+        ? last.reasons.find((r) => r.rule === "rollback.incident_on_both_arms")
+        : undefined;
     if (incident) return { service: name, healthy: false, detail: incident.message };
     return { service: name, healthy: true };
   });

@@ -51,7 +51,8 @@ export class PruneReporter {
     if (cluster.ok) {
       // Sets no longer found may be reported again if they come back.
       const present = new Set(cluster.orphans.map((o) => `${where}/${o.service}`));
-      for (const key of this.#orphans.keys()) if (key.startsWith(`${where}/`) && !present.has(key)) this.#orphans.delete(key);
+      for (const key of this.#orphans.keys())
+        if (key.startsWith(`${where}/`) && !present.has(key)) this.#orphans.delete(key);
       this.#failures.delete(where);
       return;
     }
@@ -59,7 +60,14 @@ export class PruneReporter {
     if (this.#failures.get(where) === message) return;
     this.#failures.set(where, message);
     this.logger.error(
-      { event: "prune-failed", environment, cluster: cluster.cluster, failure: cluster.error?.kind, httpStatus: cluster.error?.httpStatus, attempts: cluster.attempts },
+      {
+        event: "prune-failed",
+        environment,
+        cluster: cluster.cluster,
+        failure: cluster.error?.kind,
+        httpStatus: cluster.error?.httpStatus,
+        attempts: cluster.attempts,
+      },
       `${prune ? "pruning" : "looking for orphaned objects"} failed: ${message}`,
     );
   }
@@ -88,7 +96,10 @@ export class PruneReporter {
 }
 
 /** Prunes (or looks for orphans in) every environment that is safe to prune; results per environment. */
-export async function pruneEnvironments(scope: PruneScope, reporter: PruneReporter): Promise<{ results: PruneResult[]; errors: { environment: string; message: string }[] }> {
+export async function pruneEnvironments(
+  scope: PruneScope,
+  reporter: PruneReporter,
+): Promise<{ results: PruneResult[]; errors: { environment: string; message: string }[] }> {
   const results: PruneResult[] = [];
   const errors: { environment: string; message: string }[] = [];
   for (const [name, envState] of scope.state.environments) {

@@ -7,7 +7,14 @@
 import type { Logger } from "pino";
 import { mapBounded } from "../cluster/fanout.ts";
 import type { ClusterApplier, PruneResult, ServiceApplyResult } from "../cluster/types.ts";
-import { commitDecisionWithRetry, type DecisionChange, type GitRepo, type HeadState, type RetryOptions, type WrittenDecision } from "../gitops/index.ts";
+import {
+  commitDecisionWithRetry,
+  type DecisionChange,
+  type GitRepo,
+  type HeadState,
+  type RetryOptions,
+  type WrittenDecision,
+} from "../gitops/index.ts";
 import type { InputProblem } from "../model/errors.ts";
 import { formatProblem } from "../model/errors.ts";
 import { loadRepository } from "../model/repository.ts";
@@ -107,7 +114,11 @@ export class Reconciler {
       await this.options.onDecision?.(d);
     }
     const head = outcome.kind === "conflict" ? await repo.head() : outcome.head;
-    if (outcome.kind === "conflict") logger.warn({ event: "conflict", attempts: outcome.attempts, error: outcome.lastError.message }, "the remote kept moving; no decision was published this tick");
+    if (outcome.kind === "conflict")
+      logger.warn(
+        { event: "conflict", attempts: outcome.attempts, error: outcome.lastError.message },
+        "the remote kept moving; no decision was published this tick",
+      );
     const { applied, pruned } = head ? await this.applyAll(head, errors) : { applied: [], pruned: [] };
     return {
       head,
@@ -132,7 +143,10 @@ export class Reconciler {
       policy = await this.options.policies.load(head.tree);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      logger.error({ event: "policy-error", commit: head.commit, error: message }, "the policies at HEAD do not build; no decision is taken until they do");
+      logger.error(
+        { event: "policy-error", commit: head.commit, error: message },
+        "the policies at HEAD do not build; no decision is taken until they do",
+      );
       errors.push({ environment: "*", service: "*", message: `policies: ${message}` });
       return [];
     }
@@ -156,7 +170,10 @@ export class Reconciler {
         });
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
-        logger.error({ event: "decide-error", environment, service, error: message }, `could not decide for ${environment}/${service}`);
+        logger.error(
+          { event: "decide-error", environment, service, error: message },
+          `could not decide for ${environment}/${service}`,
+        );
         errors.push({ environment, service, message });
         return null;
       }
@@ -175,25 +192,35 @@ export class Reconciler {
   }
 
   /** Applies every service at `head`, then prunes what git no longer names (see prune.ts for when that is safe). */
-  private async applyAll(head: string, errors: ServiceError[]): Promise<{ applied: ServiceApplyResult[]; pruned: PruneResult[] }> {
+  private async applyAll(
+    head: string,
+    errors: ServiceError[],
+  ): Promise<{ applied: ServiceApplyResult[]; pruned: PruneResult[] }> {
     const tree = this.options.repo.treeAt(head, `${this.options.repo.branch}@${head.slice(0, 12)}`);
     const { state, problems } = await loadRepository(tree);
-    const results = await mapBounded(this.services(state), this.options.concurrency ?? 8, async ({ environment, service }) => {
-      const envState = state.environments.get(environment)!;
-      try {
-        const status = envState.statuses.get(service);
-        return await this.options.clusters(envState.environment).apply({
-          environment: envState.environment,
-          release: envState.releases.get(service)!,
-          ...(status ? { status } : {}),
-        });
-      } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        this.options.logger.error({ event: "apply-error", environment, service, error: message }, `could not apply ${environment}/${service}`);
-        errors.push({ environment, service, message });
-        return null;
-      }
-    });
+    const results = await mapBounded(
+      this.services(state),
+      this.options.concurrency ?? 8,
+      async ({ environment, service }) => {
+        const envState = state.environments.get(environment)!;
+        try {
+          const status = envState.statuses.get(service);
+          return await this.options.clusters(envState.environment).apply({
+            environment: envState.environment,
+            release: envState.releases.get(service)!,
+            ...(status ? { status } : {}),
+          });
+        } catch (error) {
+          const message = error instanceof Error ? error.message : String(error);
+          this.options.logger.error(
+            { event: "apply-error", environment, service, error: message },
+            `could not apply ${environment}/${service}`,
+          );
+          errors.push({ environment, service, message });
+          return null;
+        }
+      },
+    );
     const applied = results.filter((r): r is ServiceApplyResult => r !== null);
     // Restricted to one service, the others are not looked at: they must not look removed.
     if (this.options.service !== undefined) return { applied, pruned: [] };
@@ -208,7 +235,10 @@ export class Reconciler {
       this.#pruneReporter,
     );
     for (const e of pruning.errors) {
-      this.options.logger.error({ event: "prune-error", environment: e.environment, error: e.message }, `could not prune ${e.environment}`);
+      this.options.logger.error(
+        { event: "prune-error", environment: e.environment, error: e.message },
+        `could not prune ${e.environment}`,
+      );
       errors.push({ environment: e.environment, service: "*", message: e.message });
     }
     return { applied, pruned: pruning.results };
@@ -231,6 +261,10 @@ export class Reconciler {
     const text = problems.map(formatProblem).join("\n");
     if (text === this.#lastProblems) return;
     this.#lastProblems = text;
-    if (problems.length > 0) this.options.logger.error({ event: "invalid-files", problems: problems.map(formatProblem) }, `${problems.length} invalid file(s) at HEAD; the services they belong to are left alone`);
+    if (problems.length > 0)
+      this.options.logger.error(
+        { event: "invalid-files", problems: problems.map(formatProblem) },
+        `${problems.length} invalid file(s) at HEAD; the services they belong to are left alone`,
+      );
   }
 }

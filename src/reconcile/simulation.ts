@@ -42,7 +42,9 @@ export class SimulatedWorld {
         seed: environment.telemetry.simulated?.seed ?? this.options.seed ?? 1,
         interval: parseDuration(environment.telemetry.interval) / 1000,
         baselineTraffic: "remainder",
-        ...(environment.telemetry.simulated?.requestsPerSecond ? { world: { serviceRatePerSecond: environment.telemetry.simulated.requestsPerSecond } } : {}),
+        ...(environment.telemetry.simulated?.requestsPerSecond
+          ? { world: { serviceRatePerSecond: environment.telemetry.simulated.requestsPerSecond } }
+          : {}),
         ...(this.options.logger ? { logger: this.options.logger } : {}),
         profiles: (service) => {
           const versions = deployed(service);

@@ -1,5 +1,13 @@
 import { parseDuration } from "../model/duration.ts";
-import type { DecisionAction, DecisionReason, Digest, EarlierTelemetry, Environment, Release, Status } from "../model/types.ts";
+import type {
+  DecisionAction,
+  DecisionReason,
+  Digest,
+  EarlierTelemetry,
+  Environment,
+  Release,
+  Status,
+} from "../model/types.ts";
 
 /** What the policy (and the reconciler around it) decided for one service at one moment. */
 export interface Decision {
@@ -41,7 +49,14 @@ export function situationOf(release: Release, status: Status | undefined): Situa
  * crashed after committing decides the same thing again and finds it already done. The rollout
  * number keeps keys fresh when a digest is rolled out a second time (after being superseded).
  */
-export function idempotencyKey(env: string, service: string, digest: Digest, rollout: number, step: number | undefined, decision: Decision): string {
+export function idempotencyKey(
+  env: string,
+  service: string,
+  digest: Digest,
+  rollout: number,
+  step: number | undefined,
+  decision: Decision,
+): string {
   const base = `${env}/${service}/${digest}/r${rollout}.${step ?? "pre"}/${decision.action}`;
   if (decision.action !== "hold" && decision.action !== "block") return base;
   // Different reasons to hold or block in the same step are different decisions.
@@ -75,7 +90,12 @@ export function transition(input: TransitionInput): Transition {
   const { environment, release, decision, now } = input;
   const at = now.toISOString();
   const desired = release.artifact.digest;
-  const previous: Status = input.status ?? { apiVersion: "tollgate.dev/v1", kind: "Status", service: release.service, phase: "idle" };
+  const previous: Status = input.status ?? {
+    apiVersion: "tollgate.dev/v1",
+    kind: "Status",
+    service: release.service,
+    phase: "idle",
+  };
   const situation = situationOf(release, input.status);
   const step = situation.kind === "rolling-out" ? situation.step : undefined;
   const rollouts = previous.rollouts ?? 0;
@@ -94,12 +114,24 @@ export function transition(input: TransitionInput): Transition {
   switch (decision.action) {
     case "advance": {
       const next = situation.kind === "rolling-out" ? situation.step + 1 : 0;
-      if (next >= steps.length) throw new Error(`cannot advance past the last rollout step (${steps.length}); the policy should promote`);
+      if (next >= steps.length)
+        throw new Error(`cannot advance past the last rollout step (${steps.length}); the policy should promote`);
       const started =
         situation.kind === "rolling-out"
-          ? { rolloutStartedAt: previous.rolloutStartedAt ?? at, earlierTelemetry: input.earlierTelemetry ?? previous.earlierTelemetry }
+          ? {
+              rolloutStartedAt: previous.rolloutStartedAt ?? at,
+              earlierTelemetry: input.earlierTelemetry ?? previous.earlierTelemetry,
+            }
           : { rolloutStartedAt: at, rollouts: rollout, earlierTelemetry: undefined };
-      const status = withoutUndefined({ ...base, phase: "progressing", canaryDigest: desired, step: next, weight: steps[next]!.weight, ...started, stepStartedAt: at });
+      const status = withoutUndefined({
+        ...base,
+        phase: "progressing",
+        canaryDigest: desired,
+        step: next,
+        weight: steps[next]!.weight,
+        ...started,
+        stepStartedAt: at,
+      });
       return { release, status, releaseChanged: false };
     }
     case "promote": {
@@ -123,12 +155,26 @@ export function transition(input: TransitionInput): Transition {
       if (situation.kind === "pending" && situation.reverts) {
         // Withdrawing the canary of an abandoned rollout: the live artifact simply stays. Nothing was
         // judged bad, so nothing is rejected or frozen and the release is left as the person set it.
-        const status = withoutUndefined({ ...base, phase: "promoted", canaryDigest: undefined, step: undefined, weight: 0, rolloutStartedAt: undefined, stepStartedAt: undefined, earlierTelemetry: undefined });
+        const status = withoutUndefined({
+          ...base,
+          phase: "promoted",
+          canaryDigest: undefined,
+          step: undefined,
+          weight: 0,
+          rolloutStartedAt: undefined,
+          stepStartedAt: undefined,
+          earlierTelemetry: undefined,
+        });
         return { release, status, releaseChanged: false };
       }
       const reason = decision.reasons[0]?.message ?? "rolled back";
-      const rejected = [...(previous.rejected ?? []).filter((r) => r.digest !== desired), { digest: desired, at, reason }];
-      const frozenUntil = new Date(now.getTime() + parseDuration(environment.rollout.freezeAfterRollback)).toISOString();
+      const rejected = [
+        ...(previous.rejected ?? []).filter((r) => r.digest !== desired),
+        { digest: desired, at, reason },
+      ];
+      const frozenUntil = new Date(
+        now.getTime() + parseDuration(environment.rollout.freezeAfterRollback),
+      ).toISOString();
       const status = withoutUndefined({
         ...base,
         phase: "rolled-back",

@@ -75,7 +75,11 @@ export function compileToIR(sources: readonly RegoSource[], options: CompileOpti
     const path = name.split("/").filter((p) => p.length > 0);
     if (path.length === 0) {
       throw new RegoCompileError([
-        { pos: { file: "<entrypoint>", line: 1, col: 1 }, code: "rego_compile_error", message: `invalid entrypoint ${JSON.stringify(name)}` },
+        {
+          pos: { file: "<entrypoint>", line: 1, col: 1 },
+          code: "rego_compile_error",
+          message: `invalid entrypoint ${JSON.stringify(name)}`,
+        },
       ]);
     }
     return { name, path };
@@ -84,7 +88,11 @@ export function compileToIR(sources: readonly RegoSource[], options: CompileOpti
   for (const n of [...entrypoints.map((e) => e.name), ...queries.map((q) => q.name)]) {
     if (names.has(n)) {
       throw new RegoCompileError([
-        { pos: { file: "<entrypoint>", line: 1, col: 1 }, code: "rego_compile_error", message: `duplicate entrypoint ${JSON.stringify(n)}` },
+        {
+          pos: { file: "<entrypoint>", line: 1, col: 1 },
+          code: "rego_compile_error",
+          message: `duplicate entrypoint ${JSON.stringify(n)}`,
+        },
       ]);
     }
     names.add(n);
@@ -100,5 +108,9 @@ export function compile(sources: readonly RegoSource[], options: CompileOptions)
   policy.plans.forEach((plan, i) => {
     entrypoints[plan.name] = i;
   });
-  return { wasm: emitWasm(policy, { strictBuiltinErrors: options.strictBuiltinErrors === true }), entrypoints, ir: policy };
+  return {
+    wasm: emitWasm(policy, { strictBuiltinErrors: options.strictBuiltinErrors === true }),
+    entrypoints,
+    ir: policy,
+  };
 }

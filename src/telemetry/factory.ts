@@ -26,7 +26,10 @@ export interface TelemetryFactoryOptions {
   backoffMs?: number;
 }
 
-export async function createTelemetrySource(environment: Environment, options: TelemetryFactoryOptions): Promise<TelemetrySource> {
+export async function createTelemetrySource(
+  environment: Environment,
+  options: TelemetryFactoryOptions,
+): Promise<TelemetrySource> {
   const settings = environment.telemetry;
   const file = environmentFile(environment.name);
   const intervalMs = parseDuration(settings.interval);
@@ -37,16 +40,30 @@ export async function createTelemetrySource(environment: Environment, options: T
   switch (settings.source) {
     case "prometheus": {
       if (!settings.prometheus) throw missing("prometheus");
-      return new PrometheusSource({ settings: settings.prometheus, intervalMs, env: options.env, logger: options.logger, backoffMs: options.backoffMs, file });
+      return new PrometheusSource({
+        settings: settings.prometheus,
+        intervalMs,
+        env: options.env,
+        logger: options.logger,
+        backoffMs: options.backoffMs,
+        file,
+      });
     }
     case "file": {
       if (!settings.file) throw missing("file");
       const path = isAbsolute(settings.file.path) ? settings.file.path : resolve(options.root, settings.file.path);
       const source = await FileSource.open(path, options.logger);
       if (Math.abs(source.interval * 1000 - intervalMs) > 1e-6) {
-        throw new UserError(`${file}: telemetry.interval is ${settings.interval} but ${settings.file.path} was recorded every ${source.interval}s`, [
-          { file, field: "/telemetry/interval", message: `does not match the recording's interval (${source.interval}s)` },
-        ]);
+        throw new UserError(
+          `${file}: telemetry.interval is ${settings.interval} but ${settings.file.path} was recorded every ${source.interval}s`,
+          [
+            {
+              file,
+              field: "/telemetry/interval",
+              message: `does not match the recording's interval (${source.interval}s)`,
+            },
+          ],
+        );
       }
       return source;
     }
@@ -55,7 +72,9 @@ export async function createTelemetrySource(environment: Environment, options: T
         seed: settings.simulated?.seed ?? 1,
         interval: intervalMs / 1000,
         logger: options.logger,
-        ...(settings.simulated?.requestsPerSecond ? { world: { serviceRatePerSecond: settings.simulated.requestsPerSecond } } : {}),
+        ...(settings.simulated?.requestsPerSecond
+          ? { world: { serviceRatePerSecond: settings.simulated.requestsPerSecond } }
+          : {}),
         ...options.simulation,
       });
   }

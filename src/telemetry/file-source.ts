@@ -5,7 +5,14 @@
 import type { Logger } from "pino";
 import type { IntervalRecord } from "./records.ts";
 import { openScenarioFile } from "./scenario-file.ts";
-import { intervalEnds, ProblemLog, type TelemetryRequest, type TelemetrySource, type TelemetryWindow, windowFromRecords } from "./source.ts";
+import {
+  intervalEnds,
+  ProblemLog,
+  type TelemetryRequest,
+  type TelemetrySource,
+  type TelemetryWindow,
+  windowFromRecords,
+} from "./source.ts";
 
 export class FileSource implements TelemetrySource {
   readonly kind = "file" as const;

@@ -31,7 +31,11 @@ export class RecordingSource implements TelemetrySource {
     this.interval = inner.interval;
   }
 
-  static async create(inner: TelemetrySource, file: string, header: Omit<ScenarioHeader, "interval">): Promise<RecordingSource> {
+  static async create(
+    inner: TelemetrySource,
+    file: string,
+    header: Omit<ScenarioHeader, "interval">,
+  ): Promise<RecordingSource> {
     const writer = await ScenarioFileWriter.create(file, { ...header, interval: inner.interval });
     return new RecordingSource(inner, writer);
   }

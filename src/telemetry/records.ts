@@ -75,7 +75,8 @@ export function parseRecord(value: unknown, where: RecordSource): IntervalRecord
   for (const key of Object.keys(value)) {
     if (!RECORD_KEYS.has(key)) bad(`/${key}`, `unknown field "${key}"`);
   }
-  if (!isFiniteNumber(value.t) || value.t < 0) bad("/t", `t must be a finite number of seconds ≥ 0, got ${show(value.t)}`);
+  if (!isFiniteNumber(value.t) || value.t < 0)
+    bad("/t", `t must be a finite number of seconds ≥ 0, got ${show(value.t)}`);
   if (value.arm !== "canary" && value.arm !== "baseline") {
     bad("/arm", `arm must be "canary" or "baseline", got ${show(value.arm)}`);
   }
@@ -102,12 +103,15 @@ export function parseScenarioHeader(value: unknown, where: RecordSource): Scenar
   for (const key of Object.keys(value)) {
     if (!HEADER_KEYS.has(key)) bad(`/${key}`, `unknown field "${key}" in the scenario header`);
   }
-  if (typeof value.scenario !== "string" || value.scenario === "") bad("/scenario", "scenario must be a non-empty string");
-  if (!isFiniteNumber(value.interval) || value.interval <= 0) bad("/interval", `interval must be seconds > 0, got ${show(value.interval)}`);
+  if (typeof value.scenario !== "string" || value.scenario === "")
+    bad("/scenario", "scenario must be a non-empty string");
+  if (!isFiniteNumber(value.interval) || value.interval <= 0)
+    bad("/interval", `interval must be seconds > 0, got ${show(value.interval)}`);
   if (!isFiniteNumber(value.analysisStart) || value.analysisStart < 0) {
     bad("/analysisStart", `analysisStart must be seconds ≥ 0, got ${show(value.analysisStart)}`);
   }
-  if (!isFiniteNumber(value.horizon) || value.horizon <= 0) bad("/horizon", `horizon must be seconds > 0, got ${show(value.horizon)}`);
+  if (!isFiniteNumber(value.horizon) || value.horizon <= 0)
+    bad("/horizon", `horizon must be seconds > 0, got ${show(value.horizon)}`);
   if (problems.length === 0 && (value.analysisStart as number) > (value.horizon as number)) {
     bad("/analysisStart", `analysisStart ${value.analysisStart} is after horizon ${value.horizon}`);
   }
@@ -126,7 +130,11 @@ export class RecordOrderCheck {
   check(record: IntervalRecord, where: RecordSource): void {
     if (record.t < this.lastT) {
       throw new InvalidInputError([
-        { ...where, field: "/t", message: `time goes backwards: t = ${record.t} after t = ${this.lastT} (records must be in time order)` },
+        {
+          ...where,
+          field: "/t",
+          message: `time goes backwards: t = ${record.t} after t = ${this.lastT} (records must be in time order)`,
+        },
       ]);
     }
     if (record.t > this.lastT) {
@@ -134,7 +142,11 @@ export class RecordOrderCheck {
       this.seenAtLastT.clear();
     } else if (this.seenAtLastT.has(record.arm)) {
       throw new InvalidInputError([
-        { ...where, field: "/t", message: `second ${record.arm} record for t = ${record.t} (one record per arm per interval)` },
+        {
+          ...where,
+          field: "/t",
+          message: `second ${record.arm} record for t = ${record.t} (one record per arm per interval)`,
+        },
       ]);
     }
     this.seenAtLastT.add(record.arm);
@@ -192,7 +204,10 @@ function checkHistogram(h: unknown, field: string, bad: (field: string, message:
     if (last) {
       if (bound !== null) bad(`${at}/0`, `the last bucket's bound must be null (+Inf), got ${show(bound)}`);
     } else if (!isFiniteNumber(bound) || bound <= previous) {
-      const why = bound === null ? "only the last bucket may have a null (+Inf) bound" : `bounds must be finite and strictly ascending from 0, got ${show(bound)} after ${previous}`;
+      const why =
+        bound === null
+          ? "only the last bucket may have a null (+Inf) bound"
+          : `bounds must be finite and strictly ascending from 0, got ${show(bound)} after ${previous}`;
       bad(`${at}/0`, why);
       return;
     } else {

@@ -8,7 +8,13 @@ import { readdir, rename, rm, stat } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import { InvalidInputError, UserError } from "../model/errors.ts";
-import { type IntervalRecord, parseRecord, parseScenarioHeader, RecordOrderCheck, type ScenarioHeader } from "./records.ts";
+import {
+  type IntervalRecord,
+  parseRecord,
+  parseScenarioHeader,
+  RecordOrderCheck,
+  type ScenarioHeader,
+} from "./records.ts";
 
 /** File name endings read as scenario files when a folder is given. */
 export const SCENARIO_FILE_EXTENSIONS = [".ndjson", ".jsonl"];
@@ -36,7 +42,10 @@ export async function openScenarioFile(file: string): Promise<ScenarioStream> {
   let header: ScenarioHeader | undefined;
   while (!header) {
     const next = await lines.next();
-    if (next.done) throw new InvalidInputError([{ file, line: Math.max(lineNo, 1), message: "empty scenario file: expected a header line" }]);
+    if (next.done)
+      throw new InvalidInputError([
+        { file, line: Math.max(lineNo, 1), message: "empty scenario file: expected a header line" },
+      ]);
     lineNo++;
     if (next.value.trim() === "") continue;
     header = parseScenarioHeader(parseJsonLine(next.value, file, lineNo), { file, line: lineNo });
@@ -96,7 +105,12 @@ export function formatRecord(r: IntervalRecord): string {
 }
 
 export function formatScenarioHeader(h: ScenarioHeader): string {
-  return JSON.stringify({ scenario: h.scenario, interval: h.interval, analysisStart: h.analysisStart, horizon: h.horizon });
+  return JSON.stringify({
+    scenario: h.scenario,
+    interval: h.interval,
+    analysisStart: h.analysisStart,
+    horizon: h.horizon,
+  });
 }
 
 /**
@@ -175,7 +189,9 @@ export async function listScenarioFiles(paths: readonly string[]): Promise<strin
 }
 
 async function walk(dir: string, into: string[]): Promise<void> {
-  const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) =>
+    a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+  );
   for (const entry of entries) {
     if (entry.name.startsWith(".")) continue;
     const path = join(dir, entry.name);

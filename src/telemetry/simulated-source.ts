@@ -8,7 +8,14 @@ import type { Logger } from "pino";
 import type { IntervalRecord } from "./records.ts";
 import type { BehaviourProfile } from "./simulated/profiles.ts";
 import { TelemetrySimulation, type WorldSettings } from "./simulated/generator.ts";
-import { intervalEnds, ProblemLog, type TelemetryRequest, type TelemetrySource, type TelemetryWindow, windowFromRecords } from "./source.ts";
+import {
+  intervalEnds,
+  ProblemLog,
+  type TelemetryRequest,
+  type TelemetrySource,
+  type TelemetryWindow,
+  windowFromRecords,
+} from "./source.ts";
 
 export interface SimulatedSourceOptions {
   seed: number;

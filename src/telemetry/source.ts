@@ -164,14 +164,23 @@ export class WindowBuilder {
           latencyMs: histogram("latency"),
           costUsd: histogram("cost"),
         };
-        const compact = Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined)) as unknown as IntervalRecord;
+        const compact = Object.fromEntries(
+          Object.entries(record).filter(([, v]) => v !== undefined),
+        ) as unknown as IntervalRecord;
         if (Object.keys(compact).length > 2) records.push(compact);
       }
     }
     return { interval: this.interval, records, problems: [...this.problems.values()] };
   }
 
-  private part(name: SignalName, part: number | undefined, wholeName: SignalName, whole: number | undefined, arm: Arm, t: number): number | undefined {
+  private part(
+    name: SignalName,
+    part: number | undefined,
+    wholeName: SignalName,
+    whole: number | undefined,
+    arm: Arm,
+    t: number,
+  ): number | undefined {
     if (part === undefined) return undefined;
     if (whole === undefined) {
       this.problem(name, arm, "inconsistent", `${name} cannot be used without ${wholeName}, which is absent`, [t]);
@@ -200,7 +209,10 @@ export class ProblemLog {
 
   report(problems: readonly SignalProblem[], request: Pick<TelemetryRequest, "service">): void {
     const now = new Set<string>();
-    const fresh = new Map<ProblemCause, { kind: ProblemKind; reasons: string[]; signals: string[]; intervals: Set<number> }>();
+    const fresh = new Map<
+      ProblemCause,
+      { kind: ProblemKind; reasons: string[]; signals: string[]; intervals: Set<number> }
+    >();
     for (const p of problems) {
       const key = `${request.service}/${p.signal}/${p.arm}/${p.cause}`;
       now.add(key);
@@ -214,7 +226,15 @@ export class ProblemLog {
     for (const [cause, e] of fresh) {
       const more = e.reasons.length > 1 ? ` (and ${e.reasons.length - 1} more)` : "";
       this.logger.warn(
-        { ...this.context, service: request.service, cause, kind: e.kind, signals: e.signals, intervals: e.intervals.size, reasons: e.reasons.slice(0, 5) },
+        {
+          ...this.context,
+          service: request.service,
+          cause,
+          kind: e.kind,
+          signals: e.signals,
+          intervals: e.intervals.size,
+          reasons: e.reasons.slice(0, 5),
+        },
         `telemetry ${e.kind}: ${e.reasons[0]}${more}`,
       );
     }

@@ -31,7 +31,10 @@ describe("tollgate analyze", () => {
     const { code, stdout, stderr } = await runCli(["analyze", join(dir, "set")]);
     assert.equal(stderr, "");
     assert.equal(code, 0);
-    const lines = stdout.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     assert.deepEqual(
       lines.map((l) => [l.scenario, l.action, l.trigger]),
       [

@@ -52,7 +52,8 @@ describe("count e-process", () => {
 
   it("tempers a burst of events hitting both arms", () => {
     const e = new CountEProcess({ nullRatio: 1.05, badRatio: 1.5, burstFactor: 2 }, SINGLE);
-    for (let i = 0; i < 6; i++) e.add({ canaryEvents: 5, baselineEvents: 5, canaryExposure: 100, baselineExposure: 100 });
+    for (let i = 0; i < 6; i++)
+      e.add({ canaryEvents: 5, baselineEvents: 5, canaryExposure: 100, baselineExposure: 100 });
     const before = e.logRollbackE();
     e.add({ canaryEvents: 60, baselineEvents: 40, canaryExposure: 100, baselineExposure: 100 });
     assert.equal(e.samples.at(-1)!.weight, 0.2); // 2 × median 10 / 100 events
@@ -94,7 +95,8 @@ describe("count e-process", () => {
     // Splits 20:0, 0:20, 20:0: pooled ratio 2 (θ = ⅔), Pearson χ² = 2·(20/3)² + (40/3)² = 266.67 over an
     // expected 60·(2/9) = 13.33, times 3/2 for the fitted ratio: dispersion 30. Score 10, variance 15.
     const wild = new CountEProcess({ nullRatio: 1, badRatio: 1.5 }, SINGLE);
-    for (const c of [20, 0, 20]) wild.add({ canaryEvents: c, baselineEvents: 20 - c, canaryExposure: 100, baselineExposure: 100 });
+    for (const c of [20, 0, 20])
+      wild.add({ canaryEvents: c, baselineEvents: 20 - c, canaryExposure: 100, baselineExposure: 100 });
     close(wild.dispersion(), 30);
     close(wild.finalZ(), 9.5 / Math.sqrt(15 * 30));
     // Too few events for the normal law (variance 10·¼ < 5): no final look.
@@ -153,18 +155,27 @@ describe("count e-process", () => {
       }
     }
     assert.ok(rejected / 1000 <= alpha, `${rejected} of 1000 runs rejected`);
-    assert.ok(rejected > 0, "a test at the boundary with a looser threshold than 1/α would be suspicious if it never rejected");
+    assert.ok(
+      rejected > 0,
+      "a test at the boundary with a looser threshold than 1/α would be suspicious if it never rejected",
+    );
   });
 });
 
 describe("mean-shift e-process", () => {
   it("matches the closed form by numerical integration over the half-normal mixture", () => {
     const rho = 400;
-    for (const [s, v] of [[0, 300], [25, 900], [-10, 100], [120, 4000]] as const) {
+    for (const [s, v] of [
+      [0, 300],
+      [25, 900],
+      [-10, 100],
+      [120, 4000],
+    ] as const) {
       let integral = 0;
       const step = 1e-4;
       for (let mu = step / 2; mu < 1; mu += step) {
-        integral += 2 * Math.sqrt(rho / (2 * Math.PI)) * Math.exp(-0.5 * rho * mu * mu + mu * s - 0.5 * mu * mu * v) * step;
+        integral +=
+          2 * Math.sqrt(rho / (2 * Math.PI)) * Math.exp(-0.5 * rho * mu * mu + mu * s - 0.5 * mu * mu * v) * step;
       }
       close(logNormalMixtureE(s, v, rho), Math.log(integral), 1e-5);
     }

@@ -23,7 +23,13 @@ import { type BehaviourProfile, PROFILES } from "../../src/telemetry/simulated/p
 
 const TIMING = { interval: 10, analysisStart: 60, horizon: 1800 };
 
-function records(scenario: string, canary: BehaviourProfile, horizon = 1800, seed = 5, world?: Partial<WorldSettings>): IntervalRecord[] {
+function records(
+  scenario: string,
+  canary: BehaviourProfile,
+  horizon = 1800,
+  seed = 5,
+  world?: Partial<WorldSettings>,
+): IntervalRecord[] {
   return [...simulateStage({ seed, scenario, canary, horizon, ...(world ? { world } : {}) })].flatMap((i) => i.records);
 }
 
@@ -38,15 +44,37 @@ describe("histograms", () => {
     assert.equal(histogramQuantile(0.4, h), 1); // rank 10 ends the first bucket [0, 1]
     assert.equal(histogramQuantile(0.6, h), 1.5); // rank 15: halfway through (1, 2]
     assert.equal(histogramQuantile(0.99, h), 4); // the +Inf bucket: highest finite bound
-    assert.ok(Number.isNaN(histogramQuantile(0.5, [[1, 0], [null, 0]])));
+    assert.ok(
+      Number.isNaN(
+        histogramQuantile(0.5, [
+          [1, 0],
+          [null, 0],
+        ]),
+      ),
+    );
   });
   it("counts observations above a threshold, interpolating in the straddling bucket", () => {
     assert.equal(countAbove(1.5, h), 10); // 5 above 4, half of (1, 2]
     assert.equal(countAbove(0, h), 25);
   });
   it("merges only histograms with the same layout", () => {
-    const merged = mergeHistograms([h, h, [[1, 1], [null, 1]]]);
-    assert.deepEqual(merged, { buckets: [[1, 20], [2, 20], [4, 0], [null, 10]], skipped: 1 });
+    const merged = mergeHistograms([
+      h,
+      h,
+      [
+        [1, 1],
+        [null, 1],
+      ],
+    ]);
+    assert.deepEqual(merged, {
+      buckets: [
+        [1, 20],
+        [2, 20],
+        [4, 0],
+        [null, 10],
+      ],
+      skipped: 1,
+    });
   });
 });
 
@@ -73,7 +101,9 @@ describe("fixed thresholds", () => {
   it("rolls back when the canary's error rate over 2 minutes is above 5%", () => {
     const d = judgeRecords(TIMING, records("fixed", { errorRateAdd: 0.2 }, 600), [defaultFixedThresholdConfig()]);
     assert.deepEqual([d[0]!.action, d[0]!.at, d[0]!.trigger], ["rollback", 90, "error_rate"]);
-    const slow = judgeRecords(TIMING, records("fixed-slow", { latencyMultiplier: 8 }, 600), [defaultFixedThresholdConfig()]);
+    const slow = judgeRecords(TIMING, records("fixed-slow", { latencyMultiplier: 8 }, 600), [
+      defaultFixedThresholdConfig(),
+    ]);
     assert.deepEqual([slow[0]!.action, slow[0]!.trigger], ["rollback", "latency"]);
   });
 });
@@ -111,7 +141,9 @@ describe("sequential judge", () => {
     const [d] = judgeRecords(TIMING, records("seq-healthy", {}, 1800, 12), [defaultSequentialConfig()]);
     assert.equal(d!.action, "promote");
     assert.ok(d!.at >= defaultSequentialConfig().minDuration);
-    const early = judgeRecords({ ...TIMING, analysisStart: 300 }, records("seq-x10", { errorRateMultiplier: 10 }), [defaultSequentialConfig()]);
+    const early = judgeRecords({ ...TIMING, analysisStart: 300 }, records("seq-x10", { errorRateMultiplier: 10 }), [
+      defaultSequentialConfig(),
+    ]);
     assert.equal(early[0]!.at, 300);
   });
 
@@ -133,7 +165,10 @@ describe("sequential judge", () => {
       DEFAULT_STREAMS.map((s) => s.stream),
     );
     for (const s of report.streams) {
-      assert.ok(s.estimate.lower <= s.estimate.ratio && s.estimate.ratio <= s.estimate.upper, `${s.stream}: ${JSON.stringify(s.estimate)}`);
+      assert.ok(
+        s.estimate.lower <= s.estimate.ratio && s.estimate.ratio <= s.estimate.upper,
+        `${s.stream}: ${JSON.stringify(s.estimate)}`,
+      );
       assert.ok(s.data.lastDataAt !== null && s.data.lastDataAt <= 240);
     }
     const inconclusive = report.streams.find((s) => s.verdict === "inconclusive");
@@ -147,7 +182,8 @@ describe("sequential judge", () => {
     const rs = records("final-24", PROFILES["err+0.5pp"], 1800, 5, { errorRateRange: [0.02, 0.02] });
     const [d] = judgeRecords(TIMING, rs, [defaultSequentialConfig()]);
     assert.deepEqual([d!.action, d!.at, d!.trigger], ["rollback", 1800, "error_rate"]);
-    const e = (d!.evidence as { streams: Record<string, { eRollback: number; zFinal: number; zCritical: number }> }).streams.error_rate!;
+    const e = (d!.evidence as { streams: Record<string, { eRollback: number; zFinal: number; zCritical: number }> })
+      .streams.error_rate!;
     assert.ok(e.eRollback < 75 && e.zFinal >= e.zCritical, JSON.stringify(e));
     const report = analyzeStage(TIMING, rs, defaultSequentialConfig(), 1800);
     assert.match(report.reason, /at the stage cap: .*final look z/);
@@ -174,15 +210,23 @@ describe("sequential judge", () => {
     const [d] = judgeRecords(TIMING, records("runaway-4", PROFILES["runaway cost"]), [defaultSequentialConfig()]);
     assert.deepEqual([d!.action, d!.trigger], ["rollback", "cost_tail_rate"]);
     // Location of cost is unchanged: the log-mean stream alone misses it.
-    const withoutGuard = { ...defaultSequentialConfig(), streams: DEFAULT_STREAMS.filter((s) => s.stream !== "cost_tail_rate") };
-    assert.equal(judgeRecords(TIMING, records("runaway-4", PROFILES["runaway cost"]), [withoutGuard])[0]!.action, "promote");
+    const withoutGuard = {
+      ...defaultSequentialConfig(),
+      streams: DEFAULT_STREAMS.filter((s) => s.stream !== "cost_tail_rate"),
+    };
+    assert.equal(
+      judgeRecords(TIMING, records("runaway-4", PROFILES["runaway cost"]), [withoutGuard])[0]!.action,
+      "promote",
+    );
   });
 
   it("does not wait for a guard's promotion test, only while the guard leans towards a regression", () => {
     // A cost-tail stream whose promotion test cannot finish (material ratio just above its tolerance).
     const strict = (guard: boolean): SequentialJudgeConfig => ({
       ...defaultSequentialConfig(),
-      streams: DEFAULT_STREAMS.map((s) => (s.stream === "cost_tail_rate" ? { ...s, materialRatio: 1.16, guard } : { ...s })),
+      streams: DEFAULT_STREAMS.map((s) =>
+        s.stream === "cost_tail_rate" ? { ...s, materialRatio: 1.16, guard } : { ...s },
+      ),
     });
     const rs = records("h-3", {}, 1800, 12);
     const [asGuard, asStream] = judgeRecords(TIMING, rs, [strict(true), strict(false)]);
@@ -197,7 +241,9 @@ describe("sequential judge", () => {
   it("treats `decrease` as the harmful direction when configured so", () => {
     const config: SequentialJudgeConfig = {
       ...defaultSequentialConfig(),
-      streams: [{ stream: "error_rate", harm: "decrease", tolerance: 0.02, materialRatio: 1.5, alphaShare: 1, warmup: 0 }],
+      streams: [
+        { stream: "error_rate", harm: "decrease", tolerance: 0.02, materialRatio: 1.5, alphaShare: 1, warmup: 0 },
+      ],
     };
     const fewer = judgeRecords(TIMING, records("seq-dec", { errorRateMultiplier: 0.2 }), [config]);
     assert.deepEqual([fewer[0]!.action, fewer[0]!.trigger], ["rollback", "error_rate"]);
@@ -211,7 +257,9 @@ describe("sequential judge", () => {
     let rolledBack = 0;
     const timing = { interval: 10, analysisStart: 60, horizon: 300 };
     for (let i = 0; i < 1000; i++) {
-      const rs = [...simulateStage({ seed: 77, scenario: `aa-${i}`, horizon: 300, world: { serviceRatePerSecond: 60 } })].flatMap((s) => s.records);
+      const rs = [
+        ...simulateStage({ seed: 77, scenario: `aa-${i}`, horizon: 300, world: { serviceRatePerSecond: 60 } }),
+      ].flatMap((s) => s.records);
       const [d] = judgeRecords(timing, rs, [defaultSequentialConfig()]);
       if (d!.action === "rollback") rolledBack++;
     }
@@ -232,7 +280,10 @@ describe("configuration files", () => {
     assert.equal(c.streams.find((s) => s.stream === "cost_tail_rate")!.guard, false);
     const byDefault = parseJudgeConfig("judge: sequential\nalpha: 0.1\n", "judge.yaml");
     assert.equal(byDefault.judge === "sequential" && byDefault.finalAlpha, 0.1 * FINAL_ALPHA_SHARE);
-    assert.throws(() => parseJudgeConfig("judge: sequential\nalpha: 0.05\nsequential:\n  finalAlpha: 0.05\n", "judge.yaml"), /finalAlpha \(0\.05\) must be below alpha/);
+    assert.throws(
+      () => parseJudgeConfig("judge: sequential\nalpha: 0.05\nsequential:\n  finalAlpha: 0.05\n", "judge.yaml"),
+      /finalAlpha \(0\.05\) must be below alpha/,
+    );
   });
 });
 
@@ -242,7 +293,11 @@ describe("configuration from environment settings", () => {
       judge: "sequential",
       alpha: 0.1,
       minDuration: "10m",
-      metrics: { error_rate: { tolerance: 0.1, materialRatio: 2 }, latency: { tolerance: 0.05 }, cost_per_task: { tolerance: 0.1, enabled: false } },
+      metrics: {
+        error_rate: { tolerance: 0.1, materialRatio: 2 },
+        latency: { tolerance: 0.05 },
+        cost_per_task: { tolerance: 0.1, enabled: false },
+      },
     });
     assert.equal(c.judge, "sequential");
     if (c.judge !== "sequential") return;
@@ -256,7 +311,13 @@ describe("configuration from environment settings", () => {
         ["latency_spread", 0.05, 1.25],
       ],
     );
-    const fixed = judgeConfigFromSettings({ judge: "fixed-threshold", alpha: 0.05, minDuration: "5m", metrics: {}, ceilings: { errorRate: 0.02 } });
+    const fixed = judgeConfigFromSettings({
+      judge: "fixed-threshold",
+      alpha: 0.05,
+      minDuration: "5m",
+      metrics: {},
+      ceilings: { errorRate: 0.02 },
+    });
     assert.deepEqual(fixed.judge === "fixed-threshold" && [fixed.errorRate, fixed.p99Ms], [0.02, 2000]);
   });
 });

@@ -50,7 +50,8 @@ const decision = (action: string, service: string) => {
   return found;
 };
 
-const amend = (dir: string, at = new Date("2026-11-24T12:00:00Z"), ...extra: string[]) => gitAt(dir, at, "commit", "-q", "-a", "--amend", ...(extra.length > 0 ? extra : ["--no-edit"]));
+const amend = (dir: string, at = new Date("2026-11-24T12:00:00Z"), ...extra: string[]) =>
+  gitAt(dir, at, "commit", "-q", "-a", "--amend", ...(extra.length > 0 ? extra : ["--no-edit"]));
 
 describe("tollgate audit over a reconciler-produced history", () => {
   it("verifies every decision with 0 failures (advances, a rollback, a block in the freeze, promotions, a merged prod pull request with approvals)", async () => {
@@ -59,7 +60,11 @@ describe("tollgate audit over a reconciler-produced history", () => {
     // holds while retrieval-api, which it depends on, rolls out).
     const actions = history.decisions.map((d) => d.action);
     const agent = history.decisions.filter((d) => d.service === "support-agent").map((d) => d.action);
-    assert.deepEqual(agent.filter((a) => a !== "hold").slice(0, 3), ["advance", "rollback", "block"], actions.join(", "));
+    assert.deepEqual(
+      agent.filter((a) => a !== "hold").slice(0, 3),
+      ["advance", "rollback", "block"],
+      actions.join(", "),
+    );
     assert.equal(actions.filter((a) => a === "promote").length, 2, actions.join(", "));
     assert.equal(code, 0, text);
     assert.deepEqual(report.failures, []);
@@ -76,7 +81,10 @@ describe("tollgate audit over a reconciler-produced history", () => {
     assert.equal(merge.checks.approvals?.state, "pass");
     assert.equal(merge.checks["outside-tollgate"]?.state, "pass");
     assert.match(text, /every check passed/);
-    assert.match(text, /^COMMIT\s+TIME \(UTC\)\s+SERVICE\s+ACTION\s+EVIDENCE\s+POLICY\s+DECISION\s+TRANSITION\s+MESSAGE/m);
+    assert.match(
+      text,
+      /^COMMIT\s+TIME \(UTC\)\s+SERVICE\s+ACTION\s+EVIDENCE\s+POLICY\s+DECISION\s+TRANSITION\s+MESSAGE/m,
+    );
     assert.match(text, /dev\/support-agent\s+rollback\s+ok\s+ok\s+ok\s+ok\s+ok/);
   });
 
@@ -107,7 +115,9 @@ describe("tollgate audit detects tampering", () => {
   it("edited evidence: the document no longer hashes to its digest", async () => {
     const rollback = decision("rollback", "support-agent");
     const dir = await tamperAt(rollback.commit);
-    const path = git(dir, "show", "--name-only", "--format=", "HEAD").split("\n").find((p) => p.startsWith("evidence/"))!;
+    const path = git(dir, "show", "--name-only", "--format=", "HEAD")
+      .split("\n")
+      .find((p) => p.startsWith("evidence/"))!;
     const doc = JSON.parse(await readFile(join(dir, path), "utf8"));
     doc.telemetry.records[0].errors = (doc.telemetry.records[0].errors ?? 0) + 1;
     await writeFile(join(dir, path), JSON.stringify(doc));
@@ -116,7 +126,10 @@ describe("tollgate audit detects tampering", () => {
     assert.equal(code, 1);
     const head = git(dir, "rev-parse", "HEAD").trim();
     assert.deepEqual([...failedChecks(report)], ["evidence"]);
-    assert.match(report.failures[0]!.message, /hashes to sha256:[0-9a-f]{64}, not sha256:[0-9a-f]{64}: the evidence was altered/);
+    assert.match(
+      report.failures[0]!.message,
+      /hashes to sha256:[0-9a-f]{64}, not sha256:[0-9a-f]{64}: the evidence was altered/,
+    );
     assert.equal(report.failures[0]!.commit, head);
     assert.match(text, /\[evidence\]/);
   });
@@ -124,7 +137,9 @@ describe("tollgate audit detects tampering", () => {
   it("forged evidence under a fresh digest (trailer and status updated too): the analysis no longer reproduces", async () => {
     const rollback = decision("rollback", "support-agent");
     const dir = await tamperAt(rollback.commit);
-    const oldPath = git(dir, "show", "--name-only", "--format=", "HEAD").split("\n").find((p) => p.startsWith("evidence/"))!;
+    const oldPath = git(dir, "show", "--name-only", "--format=", "HEAD")
+      .split("\n")
+      .find((p) => p.startsWith("evidence/"))!;
     const doc = JSON.parse(await readFile(join(dir, oldPath), "utf8"));
     const oldDigest = `sha256:${oldPath.split("/").at(-1)!.replace(".json", "")}`;
     for (const r of doc.telemetry.records) if (r.arm === "canary" && r.errors !== undefined) r.errors = 0;
@@ -141,7 +156,10 @@ describe("tollgate audit detects tampering", () => {
     assert.equal(code, 1);
     const head = git(dir, "rev-parse", "HEAD").trim();
     assert.deepEqual([...failedChecks(report, head)], ["decision"]);
-    assert.match(report.failures.find((f) => f.commit === head)!.message, /re-running the analysis on the evidence records does not give the stored report|policy input is not what/);
+    assert.match(
+      report.failures.find((f) => f.commit === head)!.message,
+      /re-running the analysis on the evidence records does not give the stored report|policy input is not what/,
+    );
   });
 
   it("a policy changed after the decision: the decided-on state's policies compile to another digest", async () => {
@@ -156,7 +174,10 @@ describe("tollgate audit detects tampering", () => {
     const { code, report, text } = await audit(dir, "--branch", "tampered");
     assert.equal(code, 1);
     assert.ok(failedChecks(report, head).has("policy"), text);
-    assert.match(report.failures.find((f) => f.commit === head && f.check === "policy")!.message, /Tollgate-Policy is sha256:[0-9a-f]{64}, but the policies at [0-9a-f]{12} \(the state this was decided on\) compile to sha256:[0-9a-f]{64}/);
+    assert.match(
+      report.failures.find((f) => f.commit === head && f.check === "policy")!.message,
+      /Tollgate-Policy is sha256:[0-9a-f]{64}, but the policies at [0-9a-f]{12} \(the state this was decided on\) compile to sha256:[0-9a-f]{64}/,
+    );
   });
 
   it("a decision commit rewritten by hand: the status is not what the decision says", async () => {
@@ -170,7 +191,10 @@ describe("tollgate audit detects tampering", () => {
     const { code, report } = await audit(dir, "--branch", "tampered");
     assert.equal(code, 1);
     assert.deepEqual([...failedChecks(report)], ["transition"]);
-    assert.match(report.failures[0]!.message, /environments\/dev\/status\/support-agent\.yaml is not what a rollback at .* makes of the parent's status: line \d+: expected "frozenUntil: /);
+    assert.match(
+      report.failures[0]!.message,
+      /environments\/dev\/status\/support-agent\.yaml is not what a rollback at .* makes of the parent's status: line \d+: expected "frozenUntil: /,
+    );
   });
 
   it("a decision commit rewritten by hand: the message was edited", async () => {
@@ -187,11 +211,17 @@ describe("tollgate audit detects tampering", () => {
 
     // Changing the recorded action (subject and trailer together) is named as well.
     const dir2 = await tamperAt(decision("rollback", "support-agent").commit);
-    const hidden = git(dir2, "log", "-1", "--format=%B").replace(/^rollback\(/, "hold(").replace("Tollgate-Decision: rollback", "Tollgate-Decision: hold");
+    const hidden = git(dir2, "log", "-1", "--format=%B")
+      .replace(/^rollback\(/, "hold(")
+      .replace("Tollgate-Decision: rollback", "Tollgate-Decision: hold");
     amend(dir2, undefined, "-m", hidden);
     const second = await audit(dir2, "--branch", "tampered");
     assert.equal(second.code, 1);
-    assert.ok(second.report.failures.some((f) => f.check === "message" && /Tollgate-Decision is hold, but the evidence records rollback/.test(f.message)));
+    assert.ok(
+      second.report.failures.some(
+        (f) => f.check === "message" && /Tollgate-Decision is hold, but the evidence records rollback/.test(f.message),
+      ),
+    );
   });
 
   it("a prod release changed without approval: by a direct commit, or merged without the approvals", async () => {
@@ -200,19 +230,39 @@ describe("tollgate audit detects tampering", () => {
     const release = parse(await readFile(file, "utf8")) as Release;
     const { digest: _d, ...parts } = release.artifact;
     const artifact = sealArtifact({ ...parts, model: { ...parts.model, snapshot: "20260101" } });
-    await writeFile(file, stringify({ ...release, artifact, lastGood: release.artifact, approvals: [] }, { lineWidth: 0 }));
+    await writeFile(
+      file,
+      stringify({ ...release, artifact, lastGood: release.artifact, approvals: [] }, { lineWidth: 0 }),
+    );
     gitAt(dir, new Date("2026-11-24T13:00:00Z"), "commit", "-q", "-am", "hotfix: new model in prod");
     const head = git(dir, "rev-parse", "HEAD").trim();
     const { code, report, text } = await audit(dir, "--branch", "tampered");
     assert.equal(code, 1);
     assert.deepEqual([...failedChecks(report, head)].sort(), ["approvals", "outside-tollgate"]);
-    assert.match(report.failures.find((f) => f.check === "approvals")!.message, /the model change to [0-9a-f]{12} needs 2 approval\(s\) from .*alice, bob recorded for that digest; it has 0/);
-    assert.match(text, /\[outside-tollgate\] environments\/prod\/releases\/support-agent\.yaml was modified by a direct commit/);
+    assert.match(
+      report.failures.find((f) => f.check === "approvals")!.message,
+      /the model change to [0-9a-f]{12} needs 2 approval\(s\) from .*alice, bob recorded for that digest; it has 0/,
+    );
+    assert.match(
+      text,
+      /\[outside-tollgate\] environments\/prod\/releases\/support-agent\.yaml was modified by a direct commit/,
+    );
 
     // The same change through a merged pull request still needs the recorded approvals.
     const dir2 = await tamperAt("main");
     git(dir2, "checkout", "-q", "-b", "pr");
-    await writeFile(join(dir2, "environments/prod/releases/support-agent.yaml"), stringify({ ...release, artifact, lastGood: release.artifact, approvals: [{ by: "alice", at: "2026-11-24T12:00:00Z", digest: artifact.digest }] }, { lineWidth: 0 }));
+    await writeFile(
+      join(dir2, "environments/prod/releases/support-agent.yaml"),
+      stringify(
+        {
+          ...release,
+          artifact,
+          lastGood: release.artifact,
+          approvals: [{ by: "alice", at: "2026-11-24T12:00:00Z", digest: artifact.digest }],
+        },
+        { lineWidth: 0 },
+      ),
+    );
     gitAt(dir2, new Date("2026-11-24T13:00:00Z"), "commit", "-q", "-am", "new model in prod");
     git(dir2, "checkout", "-q", "tampered");
     gitAt(dir2, new Date("2026-11-24T13:01:00Z"), "merge", "-q", "--no-ff", "-m", "Merge pull request #43", "pr");

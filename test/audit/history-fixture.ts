@@ -37,16 +37,32 @@ const START = new Date("2026-11-24T10:00:00Z");
 export async function buildDecisionHistory(loader: PolicyLoader): Promise<DecisionHistory> {
   const started = performance.now();
   const repo = await exampleGitopsRepo();
-  const { gitRepo, world, reconciler, advance, now } = await simulatedReconciler(repo.dir, { environment: "dev", loader, start: START });
-  const bad = await proposeRelease(repo.dir, "dev", "support-agent", (p) => ({ ...p, prompts: { digest: `sha256:${"2".repeat(64)}` } }));
+  const { gitRepo, world, reconciler, advance, now } = await simulatedReconciler(repo.dir, {
+    environment: "dev",
+    loader,
+    start: START,
+  });
+  const bad = await proposeRelease(repo.dir, "dev", "support-agent", (p) => ({
+    ...p,
+    prompts: { digest: `sha256:${"2".repeat(64)}` },
+  }));
   world.behaviour.set(bad.digest, PROFILES["err+2pp"]);
-  const good = await proposeRelease(repo.dir, "dev", "retrieval-api", (p) => ({ ...p, index: { buildId: "kb-2026-11-21.1", digest: `sha256:${"1".repeat(64)}` } }));
+  const good = await proposeRelease(repo.dir, "dev", "retrieval-api", (p) => ({
+    ...p,
+    index: { buildId: "kb-2026-11-21.1", digest: `sha256:${"1".repeat(64)}` },
+  }));
 
   const decisions: DecisionHistory["decisions"] = [];
   let fixed: Artifact | undefined;
   for (let tick = 0; tick < 300; tick++) {
     const result = await reconciler.tick();
-    for (const d of result.decisions) decisions.push({ commit: d.commit, action: d.change.action, environment: d.change.environment, service: d.change.service });
+    for (const d of result.decisions)
+      decisions.push({
+        commit: d.commit,
+        action: d.change.action,
+        environment: d.change.environment,
+        service: d.change.service,
+      });
     const head = await gitRepo.head();
     const dev = (await loadRepository(gitRepo.treeAt(head!))).state.environments.get("dev")!;
     const phase = (s: string) => (dev.statuses.get(s)?.lastDecision ? dev.statuses.get(s)?.phase : undefined);
@@ -59,7 +75,15 @@ export async function buildDecisionHistory(loader: PolicyLoader): Promise<Decisi
     advance(10);
   }
   await mergeApprovedProdRelease(repo.dir, new Date(now().getTime() + 3_600_000));
-  return { dir: repo.dir, decisions, bad, good, fixed: fixed!, buildMs: performance.now() - started, cleanup: repo.cleanup };
+  return {
+    dir: repo.dir,
+    decisions,
+    bad,
+    good,
+    fixed: fixed!,
+    buildMs: performance.now() - started,
+    cleanup: repo.cleanup,
+  };
 }
 
 /** A reviewed change to protected prod: a branch with the release and two approvals, merged with --no-ff. */
@@ -71,11 +95,33 @@ async function mergeApprovedProdRelease(dir: string, at: Date): Promise<void> {
   const { digest: _d, ...parts } = current.artifact;
   const artifact = sealArtifact({ ...parts, prompts: { digest: `sha256:${"7".repeat(64)}` } });
   const approvals = ["alice", "bob"].map((by) => ({ by, at: "2026-11-24T11:00:00Z", digest: artifact.digest }));
-  const attestations = [{ kind: "eval" as const, digest: artifact.digest, suite: "support-golden-v7", score: 0.93, pass: true, by: "eval-runner@ci.acme.dev", at: "2026-11-24T10:30:00Z" }];
-  await writeFile(join(dir, "environments/prod/releases/support-agent.yaml"), stringify({ ...current, artifact, lastGood: current.artifact, attestations, approvals }, { lineWidth: 0 }));
+  const attestations = [
+    {
+      kind: "eval" as const,
+      digest: artifact.digest,
+      suite: "support-golden-v7",
+      score: 0.93,
+      pass: true,
+      by: "eval-runner@ci.acme.dev",
+      at: "2026-11-24T10:30:00Z",
+    },
+  ];
+  await writeFile(
+    join(dir, "environments/prod/releases/support-agent.yaml"),
+    stringify({ ...current, artifact, lastGood: current.artifact, attestations, approvals }, { lineWidth: 0 }),
+  );
   gitAt(dir, at, "commit", "-q", "-am", "support-agent: new prompts for prod (approved by alice and bob)");
   git(dir, "checkout", "-q", "main");
-  gitAt(dir, new Date(at.getTime() + 60_000), "merge", "-q", "--no-ff", "-m", "Merge pull request #42 from release/prod-support-agent", "release/prod-support-agent");
+  gitAt(
+    dir,
+    new Date(at.getTime() + 60_000),
+    "merge",
+    "-q",
+    "--no-ff",
+    "-m",
+    "Merge pull request #42 from release/prod-support-agent",
+    "release/prod-support-agent",
+  );
 }
 
 /** Runs git as a person at a given time (author and committer), after the decisions in the history. */
@@ -84,7 +130,15 @@ export function gitAt(dir: string, at: Date, ...args: string[]): string {
   return execFileSync("git", args, {
     cwd: dir,
     encoding: "utf8",
-    env: { ...process.env, GIT_AUTHOR_NAME: "Dana Dev", GIT_AUTHOR_EMAIL: "dana@example.com", GIT_COMMITTER_NAME: "Dana Dev", GIT_COMMITTER_EMAIL: "dana@example.com", GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date },
+    env: {
+      ...process.env,
+      GIT_AUTHOR_NAME: "Dana Dev",
+      GIT_AUTHOR_EMAIL: "dana@example.com",
+      GIT_COMMITTER_NAME: "Dana Dev",
+      GIT_COMMITTER_EMAIL: "dana@example.com",
+      GIT_AUTHOR_DATE: date,
+      GIT_COMMITTER_DATE: date,
+    },
   });
 }
 
@@ -93,7 +147,10 @@ async function proposeReleaseAt(dir: string, at: Date, service: string, prompts:
   const current = await readRelease(dir, "dev", service);
   const { digest: _d, ...parts } = current.artifact;
   const artifact = sealArtifact({ ...parts, prompts: { digest: prompts } });
-  await writeFile(join(dir, "environments/dev/releases", `${service}.yaml`), stringify({ ...current, artifact, lastGood: current.artifact }, { lineWidth: 0 }));
+  await writeFile(
+    join(dir, "environments/dev/releases", `${service}.yaml`),
+    stringify({ ...current, artifact, lastGood: current.artifact }, { lineWidth: 0 }),
+  );
   gitAt(dir, at, "commit", "-q", "-am", `Release ${service} ${artifact.digest.slice(7, 19)} to dev`);
   return artifact;
 }

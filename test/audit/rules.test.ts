@@ -43,23 +43,49 @@ describe("the reconciler's interpretation, as the audit checks it", () => {
   it("accepts the committed decision the reconciler makes and names any other", () => {
     const result = answer("rollback", ["rollback.metric_failed", "budgets.deploy_spend"]);
     const meant = interpretation("rolling-out", 0, 2, false, result);
-    const committed = { action: "rollback" as const, reasons: result.reasons.map((r) => ({ rule: r.rule, message: r.message, values: r.values })) };
+    const committed = {
+      action: "rollback" as const,
+      reasons: result.reasons.map((r) => ({ rule: r.rule, message: r.message, values: r.values })),
+    };
     assert.deepEqual(interpretationProblems(meant, result, committed), []);
-    assert.match(interpretationProblems(meant, result, { ...committed, action: "hold" }).join(), /the policy answered rollback, which the reconciler commits as rollback, but the commit records hold/);
-    assert.match(interpretationProblems(meant, result, { ...committed, reasons: committed.reasons.slice(1) }).join(), /the committed reasons are \[budgets\.deploy_spend\], expected \[rollback\.metric_failed, budgets\.deploy_spend\]/);
+    assert.match(
+      interpretationProblems(meant, result, { ...committed, action: "hold" }).join(),
+      /the policy answered rollback, which the reconciler commits as rollback, but the commit records hold/,
+    );
+    assert.match(
+      interpretationProblems(meant, result, { ...committed, reasons: committed.reasons.slice(1) }).join(),
+      /the committed reasons are \[budgets\.deploy_spend\], expected \[rollback\.metric_failed, budgets\.deploy_spend\]/,
+    );
     const reworded = committed.reasons.map((r, i) => (i === 0 ? { ...r, message: "something else" } : r));
-    assert.match(interpretationProblems(meant, result, { ...committed, reasons: reworded }).join(), /reasons\[0\]\.message: expected "rollback\.metric_failed fired", found "something else"/);
+    assert.match(
+      interpretationProblems(meant, result, { ...committed, reasons: reworded }).join(),
+      /reasons\[0\]\.message: expected "rollback\.metric_failed fired", found "something else"/,
+    );
     const first = interpretation("first-release", undefined, 2, false, answer("advance"));
-    assert.deepEqual(interpretationProblems(first, answer("advance"), { action: "promote", reasons: [{ rule: "tollgate.first_release", message: "first" }, { rule: "x.advance", message: "x.advance fired", values: { n: 1 } }] }), []);
+    assert.deepEqual(
+      interpretationProblems(first, answer("advance"), {
+        action: "promote",
+        reasons: [
+          { rule: "tollgate.first_release", message: "first" },
+          { rule: "x.advance", message: "x.advance fired", values: { n: 1 } },
+        ],
+      }),
+      [],
+    );
   });
 });
 
 describe("approvals a protected release change needs", () => {
   const load = async (): Promise<{ prod: Environment; release: Release }> => ({
     prod: parse(await readFile(join(PROJECT_ROOT, "environments/prod/environment.yaml"), "utf8")) as Environment,
-    release: parse(await readFile(join(PROJECT_ROOT, "environments/prod/releases/support-agent.yaml"), "utf8")) as Release,
+    release: parse(
+      await readFile(join(PROJECT_ROOT, "environments/prod/releases/support-agent.yaml"), "utf8"),
+    ) as Release,
   });
-  const changed = (release: Release, edit: (p: Omit<Release["artifact"], "digest">) => Omit<Release["artifact"], "digest">): Release => {
+  const changed = (
+    release: Release,
+    edit: (p: Omit<Release["artifact"], "digest">) => Omit<Release["artifact"], "digest">,
+  ): Release => {
     const { digest: _d, ...parts } = release.artifact;
     return { ...release, artifact: sealArtifact(edit(parts)), lastGood: release.artifact, approvals: [] };
   };
@@ -69,15 +95,66 @@ describe("approvals a protected release change needs", () => {
     const next = changed(release, (p) => ({ ...p, model: { ...p.model, snapshot: "20260101" } }));
     const at = "2026-11-24T10:00:00Z";
     const d = next.artifact.digest;
-    assert.match(missingApprovals(prod, next, "f").join(), /the model change to [0-9a-f]{12} needs 2 approval\(s\) .* it has 0$/);
-    assert.deepEqual(missingApprovals(prod, { ...next, approvals: [{ by: "alice", at, digest: d }, { by: "bob", at, digest: d, for: ["model"] }] }, "f"), []);
+    assert.match(
+      missingApprovals(prod, next, "f").join(),
+      /the model change to [0-9a-f]{12} needs 2 approval\(s\) .* it has 0$/,
+    );
+    assert.deepEqual(
+      missingApprovals(
+        prod,
+        {
+          ...next,
+          approvals: [
+            { by: "alice", at, digest: d },
+            { by: "bob", at, digest: d, for: ["model"] },
+          ],
+        },
+        "f",
+      ),
+      [],
+    );
     const problems = (approvals: Release["approvals"]) => missingApprovals(prod, { ...next, approvals }, "f").join();
-    assert.match(problems([{ by: "alice", at, digest: d }, { by: "alice", at, digest: d }]), /it has 1 \(alice\)/, "one person twice is one approver");
-    assert.match(problems([{ by: "alice", at, digest: d }, { by: "mallory", at, digest: d }]), /it has 1 \(alice\)/, "not in approvals.approvers");
-    assert.match(problems([{ by: "alice", at, digest: d }, { by: "bob", at, digest: release.artifact.digest }]), /it has 1 \(alice\)/, "an approval of another digest");
-    assert.match(problems([{ by: "alice", at, digest: d }, { by: "bob", at, digest: d, for: ["tools"] }]), /it has 1 \(alice\)/, "an approval for another part");
+    assert.match(
+      problems([
+        { by: "alice", at, digest: d },
+        { by: "alice", at, digest: d },
+      ]),
+      /it has 1 \(alice\)/,
+      "one person twice is one approver",
+    );
+    assert.match(
+      problems([
+        { by: "alice", at, digest: d },
+        { by: "mallory", at, digest: d },
+      ]),
+      /it has 1 \(alice\)/,
+      "not in approvals.approvers",
+    );
+    assert.match(
+      problems([
+        { by: "alice", at, digest: d },
+        { by: "bob", at, digest: release.artifact.digest },
+      ]),
+      /it has 1 \(alice\)/,
+      "an approval of another digest",
+    );
+    assert.match(
+      problems([
+        { by: "alice", at, digest: d },
+        { by: "bob", at, digest: d, for: ["tools"] },
+      ]),
+      /it has 1 \(alice\)/,
+      "an approval for another part",
+    );
     // A change only to a part outside approvals.for (the index) needs none; an unprotected environment needs none.
-    assert.deepEqual(missingApprovals(prod, changed(release, (p) => ({ ...p, index: { buildId: "kb-x", digest: `sha256:${"9".repeat(64)}` } })), "f"), []);
+    assert.deepEqual(
+      missingApprovals(
+        prod,
+        changed(release, (p) => ({ ...p, index: { buildId: "kb-x", digest: `sha256:${"9".repeat(64)}` } })),
+        "f",
+      ),
+      [],
+    );
     assert.deepEqual(missingApprovals({ ...prod, protected: false }, next, "f"), []);
   });
 
@@ -88,7 +165,11 @@ describe("approvals a protected release change needs", () => {
       { by: "carol", at: "2026-11-24T10:00:00Z", digest: next.artifact.digest },
       { by: "dave", at: "2026-11-24T10:00:00Z", digest: next.artifact.digest },
     ];
-    const teams: Teams = { apiVersion: "tollgate.dev/v1", kind: "Teams", teams: { "ml-platform": ["carol"], "support-eng": ["dave", "erin"], other: ["mallory"] } };
+    const teams: Teams = {
+      apiVersion: "tollgate.dev/v1",
+      kind: "Teams",
+      teams: { "ml-platform": ["carol"], "support-eng": ["dave", "erin"], other: ["mallory"] },
+    };
     assert.ok(prod.approvals.approvers?.includes("team:ml-platform"));
     assert.deepEqual(missingApprovals(prod, { ...next, approvals }, "f", teams), []);
     assert.match(missingApprovals(prod, { ...next, approvals }, "f").join(), /it has 0$/);
@@ -100,7 +181,10 @@ describe("approvals a protected release change needs", () => {
 describe("comparison helpers and --since", () => {
   it("names where JSON values differ, ignoring key order", () => {
     assert.deepEqual(differences({ a: 1, b: [1, { c: 2 }] }, { b: [1, { c: 2 }], a: 1 }), []);
-    assert.deepEqual(differences({ a: 1, b: [1, { c: 2 }] }, { a: 1, b: [1, { c: 3 }], d: true }, "x"), ["x.b[1].c: expected 2, found 3", "x.d: expected nothing, found true"]);
+    assert.deepEqual(differences({ a: 1, b: [1, { c: 2 }] }, { a: 1, b: [1, { c: 3 }], d: true }, "x"), [
+      "x.b[1].c: expected 2, found 3",
+      "x.d: expected nothing, found true",
+    ]);
     assert.deepEqual(differences([1, 2], [1]), ["(value): expected 2 item(s), found 1"]);
     assert.equal(firstDifferentLine("a\nb\nc", "a\nB\nc"), 'line 2: expected "b", found "B"');
     assert.equal(firstDifferentLine("a", "a\nb"), 'line 2: expected no line, found "b"');

@@ -35,7 +35,9 @@ function manifests(): Manifest[] {
   const kustomization = parse(readFileSync(join(DEPLOY, "kustomization.yaml"), "utf8")) as { resources: string[] };
   const files = readdirSync(DEPLOY).filter((f) => f.endsWith(".yaml") && f !== "kustomization.yaml");
   assert.deepEqual([...kustomization.resources].sort(), files.sort(), "kustomization lists every manifest");
-  return files.flatMap((f) => parseAllDocuments(readFileSync(join(DEPLOY, f), "utf8")).map((d) => d.toJS() as Manifest));
+  return files.flatMap((f) =>
+    parseAllDocuments(readFileSync(join(DEPLOY, f), "utf8")).map((d) => d.toJS() as Manifest),
+  );
 }
 
 test("every manifest in deploy/ validates against the Kubernetes schema", () => {
@@ -58,7 +60,10 @@ test("two reconciler replicas, their ServiceAccount, leader election and a /metr
       replicas: number;
       template: {
         metadata: { labels: Record<string, string> };
-        spec: { serviceAccountName: string; containers: { env: { name: string; value?: string; valueFrom?: unknown }[]; ports: { name: string }[] }[] };
+        spec: {
+          serviceAccountName: string;
+          containers: { env: { name: string; value?: string; valueFrom?: unknown }[]; ports: { name: string }[] }[];
+        };
       };
     };
   };
@@ -66,15 +71,27 @@ test("two reconciler replicas, their ServiceAccount, leader election and a /metr
   assert.equal(deployment.spec.template.spec.serviceAccountName, "tollgate");
   find("ServiceAccount", "tollgate");
 
-  for (const binding of all.filter((m) => m.kind === "RoleBinding") as (Manifest & { roleRef: { name: string }; subjects: { name: string; namespace: string }[] })[]) {
+  for (const binding of all.filter((m) => m.kind === "RoleBinding") as (Manifest & {
+    roleRef: { name: string };
+    subjects: { name: string; namespace: string }[];
+  })[]) {
     const role = find("Role", binding.roleRef.name);
-    assert.equal(role.metadata.namespace, binding.metadata.namespace, "a RoleBinding grants a Role of its own namespace");
+    assert.equal(
+      role.metadata.namespace,
+      binding.metadata.namespace,
+      "a RoleBinding grants a Role of its own namespace",
+    );
     assert.deepEqual(binding.subjects, [{ kind: "ServiceAccount", name: "tollgate", namespace: "tollgate" }]);
   }
 
-  const service = find("Service", "tollgate-metrics") as Manifest & { spec: { selector: Record<string, string>; ports: { targetPort: string }[] } };
+  const service = find("Service", "tollgate-metrics") as Manifest & {
+    spec: { selector: Record<string, string>; ports: { targetPort: string }[] };
+  };
   const podLabels = deployment.spec.template.metadata.labels;
-  assert.ok(Object.entries(service.spec.selector).every(([k, v]) => podLabels[k] === v), "the metrics Service selects the reconciler pods");
+  assert.ok(
+    Object.entries(service.spec.selector).every(([k, v]) => podLabels[k] === v),
+    "the metrics Service selects the reconciler pods",
+  );
   const container = deployment.spec.template.spec.containers[0]!;
   assert.ok(container.ports.some((p) => p.name === service.spec.ports[0]!.targetPort));
 

@@ -28,7 +28,8 @@ export const LEASE_NAMESPACE = "tollgate";
 /** Stand-ins serve HTTPS with certificates made by openssl: without it the test fails in CI, else skips loudly. */
 export function needsOpenssl(t: TestContext): boolean {
   if (opensslAvailable()) return true;
-  const message = "openssl (Debian package openssl) is missing: the stand-in Kubernetes API server cannot make its TLS certificate";
+  const message =
+    "openssl (Debian package openssl) is missing: the stand-in Kubernetes API server cannot make its TLS certificate";
   if (process.env["CI"] === "true") throw new Error(message);
   console.warn(`SKIPPED: ${message}`);
   t.skip(message);
@@ -38,7 +39,10 @@ export function needsOpenssl(t: TestContext): boolean {
 export function artifact(version: number): Artifact {
   const hex = (seed: string): string => Buffer.from(seed.padEnd(32, ".")).toString("hex").slice(0, 64);
   return sealArtifact({
-    code: { image: `registry.example/agents/support@sha256:${hex(`image-${version}`)}`, sourceCommit: hex(`commit-${version}`).slice(0, 40) },
+    code: {
+      image: `registry.example/agents/support@sha256:${hex(`image-${version}`)}`,
+      sourceCommit: hex(`commit-${version}`).slice(0, 40),
+    },
     model: { provider: "anthropic", name: "claude-sonnet", snapshot: `2026-0${version}-01` },
     prompts: { digest: `sha256:${hex(`prompts-${version}`)}` },
     tools: { manifestDigest: `sha256:${hex(`tools-${version}`)}`, allowed: ["search", "lookup_order"] },
@@ -52,7 +56,13 @@ export function environment(clusters: ClusterTarget[]): Environment {
 }
 
 export function release(current: Artifact, lastGood?: Artifact): Release {
-  return { apiVersion: "tollgate.dev/v1", kind: "Release", service: "support", artifact: current, ...(lastGood ? { lastGood } : {}) };
+  return {
+    apiVersion: "tollgate.dev/v1",
+    kind: "Release",
+    service: "support",
+    artifact: current,
+    ...(lastGood ? { lastGood } : {}),
+  };
 }
 
 export function status(fields: Partial<Status> & Pick<Status, "phase">): Status {
@@ -61,7 +71,9 @@ export function status(fields: Partial<Status> & Pick<Status, "phase">): Status 
 
 /** The rules of the Role in a deploy/ file. */
 export function roleRules(file: string): PolicyRule[] {
-  const docs = parseAllDocuments(readFileSync(join(ROOT, "deploy", file), "utf8")).map((d) => d.toJS() as { kind: string; rules?: PolicyRule[] });
+  const docs = parseAllDocuments(readFileSync(join(ROOT, "deploy", file), "utf8")).map(
+    (d) => d.toJS() as { kind: string; rules?: PolicyRule[] },
+  );
   const role = docs.find((d) => d.kind === "Role");
   if (!role?.rules) throw new Error(`deploy/${file} has no Role`);
   return role.rules;
@@ -80,7 +92,10 @@ export class TestClusters {
   private readonly started: KubeApiStandIn[] = [];
 
   /** A stand-in where tollgate's token has exactly the Roles of deploy/ (workloads in `agents`, the Lease in `tollgate`). */
-  async start(name: string, options: Partial<StandInOptions> & { token?: string; traffic?: ClusterTarget["traffic"] } = {}): Promise<TestCluster> {
+  async start(
+    name: string,
+    options: Partial<StandInOptions> & { token?: string; traffic?: ClusterTarget["traffic"] } = {},
+  ): Promise<TestCluster> {
     const standIn = await KubeApiStandIn.start({
       namespaces: [NAMESPACE, LEASE_NAMESPACE, "default"],
       users: {
@@ -102,7 +117,13 @@ export class TestClusters {
     adminConfig.loadFromString(standIn.kubeconfig({ token: ADMIN_TOKEN, context: `${name}-admin` }));
     return {
       standIn,
-      target: { name, kubeconfig: file, context: name, namespace: NAMESPACE, ...(options.traffic ? { traffic: options.traffic } : {}) },
+      target: {
+        name,
+        kubeconfig: file,
+        context: name,
+        namespace: NAMESPACE,
+        ...(options.traffic ? { traffic: options.traffic } : {}),
+      },
       admin: KubernetesObjectApi.makeApiClient(adminConfig),
       adminConfig,
     };

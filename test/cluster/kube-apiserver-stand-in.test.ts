@@ -37,7 +37,10 @@ const deployment = (name: string, extra: Record<string, unknown> = {}): TestDepl
   spec: {
     replicas: 1,
     selector: { matchLabels: { app: name } },
-    template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: "main", image: "registry.example/x@sha256:00" }] } },
+    template: {
+      metadata: { labels: { app: name } },
+      spec: { containers: [{ name: "main", image: "registry.example/x@sha256:00" }] },
+    },
     ...extra,
   },
 });
@@ -55,7 +58,10 @@ describe("stand-in Kubernetes API server", () => {
     if (!needsOpenssl(t)) return;
     const wrongType = await failure(c.admin.create(deployment("bad-type", { replicas: "three" })));
     assert.equal(wrongType.code, 422);
-    assert.match(wrongType.message!, /Deployment\.apps "bad-type" is invalid: spec\.replicas: Invalid value: must be integer/);
+    assert.match(
+      wrongType.message!,
+      /Deployment\.apps "bad-type" is invalid: spec\.replicas: Invalid value: must be integer/,
+    );
 
     const mismatch = deployment("bad-selector");
     mismatch.spec["selector"] = { matchLabels: { app: "other" } };
@@ -74,14 +80,32 @@ describe("stand-in Kubernetes API server", () => {
     await c.admin.patch(d, undefined, undefined, "tollgate", false, PatchStrategy.ServerSideApply);
     assert.equal((await c.admin.read(d)).metadata?.resourceVersion, rv, "an apply that changes nothing writes nothing");
 
-    await c.admin.patch({ ...d, spec: { replicas: 5 } }, undefined, undefined, "hpa", undefined, PatchStrategy.MergePatch);
-    const conflict = await failure(c.admin.patch(d, undefined, undefined, "tollgate", false, PatchStrategy.ServerSideApply));
+    await c.admin.patch(
+      { ...d, spec: { replicas: 5 } },
+      undefined,
+      undefined,
+      "hpa",
+      undefined,
+      PatchStrategy.MergePatch,
+    );
+    const conflict = await failure(
+      c.admin.patch(d, undefined, undefined, "tollgate", false, PatchStrategy.ServerSideApply),
+    );
     assert.deepEqual([conflict.code, conflict.reason], [409, "Conflict"]);
     assert.match(conflict.message!, /conflict with "hpa" using apps\/v1: \.spec\.replicas/);
-    const forced = (await c.admin.patch(d, undefined, undefined, "tollgate", true, PatchStrategy.ServerSideApply)) as unknown as { spec: { replicas: number } };
+    const forced = (await c.admin.patch(
+      d,
+      undefined,
+      undefined,
+      "tollgate",
+      true,
+      PatchStrategy.ServerSideApply,
+    )) as unknown as { spec: { replicas: number } };
     assert.equal(forced.spec.replicas, 1);
 
-    const noManager = await failure(c.admin.patch(d, undefined, undefined, undefined, undefined, PatchStrategy.ServerSideApply));
+    const noManager = await failure(
+      c.admin.patch(d, undefined, undefined, undefined, undefined, PatchStrategy.ServerSideApply),
+    );
     assert.equal(noManager.code, 422);
     assert.match(noManager.message!, /fieldManager: Required value/);
     const strategic = await failure(c.admin.patch(d, undefined, undefined, "x", undefined, PatchStrategy.JsonPatch));
@@ -90,9 +114,17 @@ describe("stand-in Kubernetes API server", () => {
 
   test("immutable fields, missing namespaces, unknown objects and stale resourceVersions are refused like a real server", async (t) => {
     if (!needsOpenssl(t)) return;
-    const cm = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "frozen", namespace: NAMESPACE }, immutable: true, data: { a: "1" } };
+    const cm = {
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name: "frozen", namespace: NAMESPACE },
+      immutable: true,
+      data: { a: "1" },
+    };
     await c.admin.create(cm);
-    const changed = await failure(c.admin.patch({ ...cm, data: { a: "2" } }, undefined, undefined, "x", true, PatchStrategy.ServerSideApply));
+    const changed = await failure(
+      c.admin.patch({ ...cm, data: { a: "2" } }, undefined, undefined, "x", true, PatchStrategy.ServerSideApply),
+    );
     assert.equal(changed.code, 422);
     assert.match(changed.message!, /field is immutable when `immutable` is set/);
 
@@ -108,7 +140,9 @@ describe("stand-in Kubernetes API server", () => {
     );
     assert.match(selector.message!, /spec\.selector: Invalid value: .*field is immutable/);
 
-    const noNamespace = await failure(c.admin.create({ ...deployment("elsewhere"), metadata: { name: "elsewhere", namespace: "nowhere" } }));
+    const noNamespace = await failure(
+      c.admin.create({ ...deployment("elsewhere"), metadata: { name: "elsewhere", namespace: "nowhere" } }),
+    );
     assert.deepEqual([noNamespace.code, noNamespace.message], [404, 'namespaces "nowhere" not found']);
     assert.deepEqual(await failure(c.admin.read(deployment("missing"))), {
       code: 404,
@@ -127,12 +161,18 @@ describe("stand-in Kubernetes API server", () => {
       body: { metadata: { name: "l" }, spec: { holderIdentity: "a", renewTime: new V1MicroTime(Date.now()) } },
     });
     const replace = (rv: string, holder: string) =>
-      leases.replaceNamespacedLease({ name: "l", namespace: NAMESPACE, body: { metadata: { name: "l", resourceVersion: rv }, spec: { holderIdentity: holder } } });
+      leases.replaceNamespacedLease({
+        name: "l",
+        namespace: NAMESPACE,
+        body: { metadata: { name: "l", resourceVersion: rv }, spec: { holderIdentity: holder } },
+      });
     await replace(created.metadata!.resourceVersion!, "b");
     const stale = await failure(replace(created.metadata!.resourceVersion!, "c"));
     assert.deepEqual([stale.code, stale.reason], [409, "Conflict"]);
     assert.match(stale.message!, /the object has been modified/);
-    const exists = await failure(leases.createNamespacedLease({ namespace: NAMESPACE, body: { metadata: { name: "l" } } }));
+    const exists = await failure(
+      leases.createNamespacedLease({ namespace: NAMESPACE, body: { metadata: { name: "l" } } }),
+    );
     assert.deepEqual([exists.code, exists.reason], [409, "AlreadyExists"]);
   });
 
@@ -140,7 +180,10 @@ describe("stand-in Kubernetes API server", () => {
     if (!needsOpenssl(t)) return;
     const leases = c.adminConfig.makeApiClient(CoordinationV1Api);
     const refused = await failure(
-      leases.createNamespacedLease({ namespace: NAMESPACE, body: { metadata: { name: "ms" }, spec: { renewTime: new Date() as V1MicroTime } } }),
+      leases.createNamespacedLease({
+        namespace: NAMESPACE,
+        body: { metadata: { name: "ms" }, spec: { renewTime: new Date() as V1MicroTime } },
+      }),
     );
     assert.equal(refused.code, 400);
     assert.match(refused.message!, /cannot be handled as a Lease: parsing time/);
@@ -150,16 +193,36 @@ describe("stand-in Kubernetes API server", () => {
     if (!needsOpenssl(t)) return;
     const created: KubernetesObject = await c.admin.create(deployment("to-delete"));
     const uid = created.metadata!.uid!;
-    const wrongUid = await failure(c.admin.delete(deployment("to-delete"), undefined, undefined, undefined, undefined, undefined, { preconditions: { uid: "not-the-uid" } }));
+    const wrongUid = await failure(
+      c.admin.delete(deployment("to-delete"), undefined, undefined, undefined, undefined, undefined, {
+        preconditions: { uid: "not-the-uid" },
+      }),
+    );
     assert.equal(wrongUid.code, 409);
     assert.equal(wrongUid.reason, "Conflict");
-    assert.equal(wrongUid.message, `Operation cannot be fulfilled on deployments.apps "to-delete": Precondition failed: UID in precondition: not-the-uid, UID in object meta: ${uid}`);
-    const badPolicy = await failure(c.admin.delete(deployment("to-delete"), undefined, undefined, undefined, undefined, "Sometimes"));
+    assert.equal(
+      wrongUid.message,
+      `Operation cannot be fulfilled on deployments.apps "to-delete": Precondition failed: UID in precondition: not-the-uid, UID in object meta: ${uid}`,
+    );
+    const badPolicy = await failure(
+      c.admin.delete(deployment("to-delete"), undefined, undefined, undefined, undefined, "Sometimes"),
+    );
     assert.equal(badPolicy.code, 422);
-    assert.match(badPolicy.message!, /DeleteOptions\.meta\.k8s\.io "" is invalid: propagationPolicy: Unsupported value: "Sometimes"/);
+    assert.match(
+      badPolicy.message!,
+      /DeleteOptions\.meta\.k8s\.io "" is invalid: propagationPolicy: Unsupported value: "Sometimes"/,
+    );
     assert.ok(await c.admin.read(deployment("to-delete")), "refused deletes leave the object");
 
-    const status = await c.admin.delete(deployment("to-delete"), undefined, undefined, undefined, undefined, "Background", { preconditions: { uid } });
+    const status = await c.admin.delete(
+      deployment("to-delete"),
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      "Background",
+      { preconditions: { uid } },
+    );
     assert.equal(status.status, "Success");
     assert.deepEqual({ ...status.details }, { name: "to-delete", group: "apps", kind: "deployments", uid });
     const gone = await failure(c.admin.read(deployment("to-delete")));

@@ -42,13 +42,21 @@ function applier(options: KubernetesApplierOptions = {}): KubernetesApplier {
   });
 }
 
-async function applyTo(a: KubernetesApplier, clusters: ClusterTarget[], rel: Release, st?: Status): Promise<ServiceApplyResult> {
+async function applyTo(
+  a: KubernetesApplier,
+  clusters: ClusterTarget[],
+  rel: Release,
+  st?: Status,
+): Promise<ServiceApplyResult> {
   return a.apply({ environment: environment(clusters), release: rel, ...(st ? { status: st } : {}) });
 }
 
 function deployment(c: TestCluster, arm: "stable" | "canary"): { replicas: number; image: string; digest: string } {
   const d = c.standIn.get("apps/v1", "Deployment", NAMESPACE, `support-${arm}`) as {
-    spec: { replicas: number; template: { spec: { containers: { image: string }[] }; metadata: { annotations: Record<string, string> } } };
+    spec: {
+      replicas: number;
+      template: { spec: { containers: { image: string }[] }; metadata: { annotations: Record<string, string> } };
+    };
   };
   return {
     replicas: d.spec.replicas,
@@ -117,7 +125,11 @@ describe("Kubernetes applier against two stand-in API servers", () => {
 
     // First deploy: nothing runs yet.
     let result = await step(release(v1));
-    assert.deepEqual(writeSummary(eu.standIn), [`PATCH ConfigMap/${cm(v1)}`, "PATCH Service/support", "PATCH Deployment/support-stable"]);
+    assert.deepEqual(writeSummary(eu.standIn), [
+      `PATCH ConfigMap/${cm(v1)}`,
+      "PATCH Service/support",
+      "PATCH Deployment/support-stable",
+    ]);
     assert.deepEqual(writeSummary(us.standIn), [
       `PATCH ConfigMap/${cm(v1)}`,
       "PATCH Service/support",
@@ -137,7 +149,10 @@ describe("Kubernetes applier against two stand-in API servers", () => {
       result.clusters[0]!.workloads.map((w) => [w.arm, w.digest, w.replicas, w.readyReplicas, w.ready]),
       [["stable", v1.digest, 4, 4, true]],
     );
-    const configMap = eu.standIn.get("v1", "ConfigMap", NAMESPACE, cm(v1)) as { data: Record<string, string>; immutable: boolean };
+    const configMap = eu.standIn.get("v1", "ConfigMap", NAMESPACE, cm(v1)) as {
+      data: Record<string, string>;
+      immutable: boolean;
+    };
     assert.equal(configMap.immutable, true);
     assert.equal(configMap.data["model-snapshot"], v1.model.snapshot);
     assert.equal(configMap.data["tools-allowed"], "lookup_order\nsearch");
@@ -151,10 +166,24 @@ describe("Kubernetes applier against two stand-in API servers", () => {
     keep();
 
     // Canary v2 at 25%: by replica ratio (1 of 4 pods) on eu-1, by route weight on us-1.
-    const canary25 = status({ phase: "progressing", liveDigest: v1.digest, canaryDigest: v2.digest, weight: 25, step: 0 });
+    const canary25 = status({
+      phase: "progressing",
+      liveDigest: v1.digest,
+      canaryDigest: v2.digest,
+      weight: 25,
+      step: 0,
+    });
     result = await step(release(v2, v1), canary25);
-    assert.deepEqual(writeSummary(eu.standIn), [`PATCH ConfigMap/${cm(v2)}`, "PATCH Deployment/support-canary", "PATCH Deployment/support-stable"]);
-    assert.deepEqual(writeSummary(us.standIn), [`PATCH ConfigMap/${cm(v2)}`, "PATCH Deployment/support-canary", "PATCH HTTPRoute/support-route"]);
+    assert.deepEqual(writeSummary(eu.standIn), [
+      `PATCH ConfigMap/${cm(v2)}`,
+      "PATCH Deployment/support-canary",
+      "PATCH Deployment/support-stable",
+    ]);
+    assert.deepEqual(writeSummary(us.standIn), [
+      `PATCH ConfigMap/${cm(v2)}`,
+      "PATCH Deployment/support-canary",
+      "PATCH HTTPRoute/support-route",
+    ]);
     assert.deepEqual(deployment(eu, "canary"), { replicas: 1, image: v2.code.image, digest: v2.digest });
     assert.equal(deployment(eu, "stable").replicas, 3);
     assert.equal(deployment(us, "stable").replicas, 4, "gateway mode keeps stable at full size");
@@ -171,7 +200,11 @@ describe("Kubernetes applier against two stand-in API servers", () => {
 
     // Promotion: stable runs v2 before the canary goes away; the v1 ConfigMap is no longer mounted.
     result = await step(release(v2, v2), status({ phase: "promoted", liveDigest: v2.digest }));
-    assert.deepEqual(writeSummary(eu.standIn), ["PATCH Deployment/support-stable", "PATCH Deployment/support-canary", `DELETE ConfigMap/${cm(v1)}`]);
+    assert.deepEqual(writeSummary(eu.standIn), [
+      "PATCH Deployment/support-stable",
+      "PATCH Deployment/support-canary",
+      `DELETE ConfigMap/${cm(v1)}`,
+    ]);
     assert.deepEqual(writeSummary(us.standIn), [
       "PATCH Deployment/support-stable",
       "PATCH HTTPRoute/support-route",
@@ -184,9 +217,20 @@ describe("Kubernetes applier against two stand-in API servers", () => {
     keep();
 
     // A new canary v3 at 50%, then rolled back.
-    result = await step(release(v3, v2), status({ phase: "progressing", liveDigest: v2.digest, canaryDigest: v3.digest, weight: 50, step: 1 }));
-    assert.deepEqual(writeSummary(eu.standIn), [`PATCH ConfigMap/${cm(v3)}`, "PATCH Deployment/support-canary", "PATCH Deployment/support-stable"]);
-    assert.deepEqual(writeSummary(us.standIn), [`PATCH ConfigMap/${cm(v3)}`, "PATCH Deployment/support-canary", "PATCH HTTPRoute/support-route"]);
+    result = await step(
+      release(v3, v2),
+      status({ phase: "progressing", liveDigest: v2.digest, canaryDigest: v3.digest, weight: 50, step: 1 }),
+    );
+    assert.deepEqual(writeSummary(eu.standIn), [
+      `PATCH ConfigMap/${cm(v3)}`,
+      "PATCH Deployment/support-canary",
+      "PATCH Deployment/support-stable",
+    ]);
+    assert.deepEqual(writeSummary(us.standIn), [
+      `PATCH ConfigMap/${cm(v3)}`,
+      "PATCH Deployment/support-canary",
+      "PATCH HTTPRoute/support-route",
+    ]);
     assert.deepEqual([deployment(eu, "stable").replicas, deployment(eu, "canary").replicas], [2, 2]);
     assert.deepEqual(routeWeights(us), [50, 50]);
     keep();
@@ -198,7 +242,10 @@ describe("Kubernetes applier against two stand-in API servers", () => {
     assert.deepEqual(deployment(eu, "stable"), { replicas: 4, image: v2.code.image, digest: v2.digest });
     assert.deepEqual(deployment(eu, "canary"), { replicas: 0, image: v3.code.image, digest: v3.digest });
     assert.deepEqual(routeWeights(us), [100, 0]);
-    assert.ok(eu.standIn.get("v1", "ConfigMap", NAMESPACE, cm(v3)), "the rolled-back canary's ConfigMap stays while its workload exists");
+    assert.ok(
+      eu.standIn.get("v1", "ConfigMap", NAMESPACE, cm(v3)),
+      "the rolled-back canary's ConfigMap stays while its workload exists",
+    );
     assert.deepEqual(
       result.clusters[1]!.objects.filter((o) => o.action !== "unchanged").map((o) => `${o.action} ${o.kind}/${o.name}`),
       ["updated HTTPRoute/support-route", "updated Deployment/support-canary"],
@@ -209,12 +256,20 @@ describe("Kubernetes applier against two stand-in API servers", () => {
     // workloads (canary first), then their ConfigMaps; the platform's HTTPRoute stays.
     eu.standIn.clearRequests();
     us.standIn.clearRequests();
-    const configMaps = (c: TestCluster): string[] => c.standIn.list("v1", "ConfigMap", NAMESPACE).map((o) => `DELETE ConfigMap/${(o["metadata"] as { name: string }).name}`);
+    const configMaps = (c: TestCluster): string[] =>
+      c.standIn
+        .list("v1", "ConfigMap", NAMESPACE)
+        .map((o) => `DELETE ConfigMap/${(o["metadata"] as { name: string }).name}`);
     const euConfigMaps = configMaps(eu);
     const usConfigMaps = configMaps(us);
     const pruned = await a.prune({ environment: { ...environment(targets), prune: true }, keep: new Set() });
     assert.equal(pruned.ok, true, JSON.stringify(pruned.clusters.map((c) => c.error)));
-    assert.deepEqual(writeSummary(eu.standIn), ["DELETE Service/support", "DELETE Deployment/support-canary", "DELETE Deployment/support-stable", ...euConfigMaps]);
+    assert.deepEqual(writeSummary(eu.standIn), [
+      "DELETE Service/support",
+      "DELETE Deployment/support-canary",
+      "DELETE Deployment/support-stable",
+      ...euConfigMaps,
+    ]);
     assert.deepEqual(writeSummary(us.standIn), [
       "DELETE Service/support-canary",
       "DELETE Service/support",
@@ -224,10 +279,14 @@ describe("Kubernetes applier against two stand-in API servers", () => {
       ...usConfigMaps,
     ]);
     for (const c of [eu, us]) {
-      for (const kind of ["Service", "ConfigMap"]) assert.deepEqual(c.standIn.list("v1", kind, NAMESPACE), [], `${c.target.name}: no ${kind} left`);
+      for (const kind of ["Service", "ConfigMap"])
+        assert.deepEqual(c.standIn.list("v1", kind, NAMESPACE), [], `${c.target.name}: no ${kind} left`);
       assert.deepEqual(c.standIn.list("apps/v1", "Deployment", NAMESPACE), []);
     }
-    assert.ok(us.standIn.get("gateway.networking.k8s.io/v1", "HTTPRoute", NAMESPACE, "support-route"), "the platform's HTTPRoute is not tollgate's to delete");
+    assert.ok(
+      us.standIn.get("gateway.networking.k8s.io/v1", "HTTPRoute", NAMESPACE, "support-route"),
+      "the platform's HTTPRoute is not tollgate's to delete",
+    );
     keep();
 
     // Every stored object passed schema validation in the stand-in; and tollgate used exactly the
@@ -239,7 +298,11 @@ describe("Kubernetes applier against two stand-in API servers", () => {
       const resource = parts[parts.indexOf("namespaces") + 2]!;
       for (const verb of verbOf(r).split("+")) used.add(`${verb} ${group}/${resource}`);
     }
-    const granted = new Set(roleRules("role-workloads.yaml").flatMap((rule) => rule.verbs.flatMap((v) => rule.resources!.map((res) => `${v} ${rule.apiGroups![0]}/${res}`))));
+    const granted = new Set(
+      roleRules("role-workloads.yaml").flatMap((rule) =>
+        rule.verbs.flatMap((v) => rule.resources!.map((res) => `${v} ${rule.apiGroups![0]}/${res}`)),
+      ),
+    );
     assert.deepEqual([...used].sort(), [...granted].sort());
   });
 
@@ -253,12 +316,24 @@ describe("Kubernetes applier against two stand-in API servers", () => {
     assert.equal((await applyTo(a, [eu.target], rel, st)).ok, true);
 
     // Someone scales the stable workload and swaps its image, as `kubectl scale` / `kubectl set image` would.
-    const live = (await eu.admin.read({ apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "support-stable", namespace: NAMESPACE } })) as {
+    const live = (await eu.admin.read({
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: "support-stable", namespace: NAMESPACE },
+    })) as {
       spec: { template: { spec: { containers: Record<string, unknown>[] } } };
     };
-    const containers = live.spec.template.spec.containers.map((c) => ({ ...c, image: "registry.example/agents/support:hotfix" }));
+    const containers = live.spec.template.spec.containers.map((c) => ({
+      ...c,
+      image: "registry.example/agents/support:hotfix",
+    }));
     await eu.admin.patch(
-      { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "support-stable", namespace: NAMESPACE }, spec: { replicas: 7 } },
+      {
+        apiVersion: "apps/v1",
+        kind: "Deployment",
+        metadata: { name: "support-stable", namespace: NAMESPACE },
+        spec: { replicas: 7 },
+      },
       undefined,
       undefined,
       "kubectl-scale",
@@ -266,7 +341,12 @@ describe("Kubernetes applier against two stand-in API servers", () => {
       PatchStrategy.MergePatch,
     );
     await eu.admin.patch(
-      { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "support-stable", namespace: NAMESPACE }, spec: { template: { spec: { containers } } } } as never,
+      {
+        apiVersion: "apps/v1",
+        kind: "Deployment",
+        metadata: { name: "support-stable", namespace: NAMESPACE },
+        spec: { template: { spec: { containers } } },
+      } as never,
       undefined,
       undefined,
       "kubectl-set",
@@ -281,7 +361,12 @@ describe("Kubernetes applier against two stand-in API servers", () => {
     assert.deepEqual(
       drift.map((d) => [d.field, d.manager, d.expected, d.actual]).sort(),
       [
-        ['.spec.template.spec.containers[name="agent"].image', "kubectl-set", v2.code.image, "registry.example/agents/support:hotfix"],
+        [
+          '.spec.template.spec.containers[name="agent"].image',
+          "kubectl-set",
+          v2.code.image,
+          "registry.example/agents/support:hotfix",
+        ],
         [".spec.replicas", "kubectl-scale", 4, 7],
       ].sort(),
     );
@@ -308,7 +393,14 @@ describe("Kubernetes applier against two stand-in API servers", () => {
     const badToken = await clusters.start("bad-token", { token: "revoked-token" });
     const noRbac = await clusters.start("no-rbac", {
       token: "viewer-token",
-      users: { "viewer-token": { name: "system:serviceaccount:tollgate:viewer", grants: [{ namespace: NAMESPACE, rules: [{ apiGroups: ["apps"], resources: ["deployments"], verbs: ["get"] }] }] } },
+      users: {
+        "viewer-token": {
+          name: "system:serviceaccount:tollgate:viewer",
+          grants: [
+            { namespace: NAMESPACE, rules: [{ apiGroups: ["apps"], resources: ["deployments"], verbs: ["get"] }] },
+          ],
+        },
+      },
     });
     const gone = await clusters.start("gone");
     await gone.standIn.close();
@@ -318,7 +410,10 @@ describe("Kubernetes applier against two stand-in API servers", () => {
     await new Promise<void>((resolve) => silentServer.listen(0, "127.0.0.1", resolve));
     const silentUrl = `https://127.0.0.1:${(silentServer.address() as AddressInfo).port}`;
     const silentConfig = join(clusters.dir, "silent.kubeconfig");
-    writeFileSync(silentConfig, eu.standIn.kubeconfig({ token: "t", context: "silent" }).replace(eu.standIn.url, silentUrl));
+    writeFileSync(
+      silentConfig,
+      eu.standIn.kubeconfig({ token: "t", context: "silent" }).replace(eu.standIn.url, silentUrl),
+    );
     t.after(() => {
       for (const s of sockets) s.destroy();
       silentServer.close();
@@ -343,13 +438,22 @@ describe("Kubernetes applier against two stand-in API servers", () => {
       ],
     );
     const [, unauthorized, forbidden, unreachable, timedOut] = result.clusters;
-    assert.match(timedOut!.error!.message, /^cluster "silent": the API server at https:\/\/127\.0\.0\.1:\d+ did not answer in time/);
-    assert.match(unauthorized!.error!.message, /^cluster "bad-token": the API server at https:\/\/127\.0\.0\.1:\d+ rejected the credentials \(401/);
+    assert.match(
+      timedOut!.error!.message,
+      /^cluster "silent": the API server at https:\/\/127\.0\.0\.1:\d+ did not answer in time/,
+    );
+    assert.match(
+      unauthorized!.error!.message,
+      /^cluster "bad-token": the API server at https:\/\/127\.0\.0\.1:\d+ rejected the credentials \(401/,
+    );
     assert.match(
       forbidden!.error!.message,
       /^cluster "no-rbac": permission denied \(403\): .*User "system:serviceaccount:tollgate:viewer" cannot (get|patch) resource "(configmaps|deployments)"/,
     );
-    assert.match(unreachable!.error!.message, /^cluster "gone": cannot reach the API server at https:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\)/);
+    assert.match(
+      unreachable!.error!.message,
+      /^cluster "gone": cannot reach the API server at https:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\)/,
+    );
     assert.equal(unauthorized!.attempts, 1, "a rejected credential is not retried within the call");
     assert.equal(unreachable!.attempts, 3, "an unreachable cluster is retried");
     assert.equal(unreachable!.persistentlyFailing, false);
@@ -377,7 +481,8 @@ describe("Kubernetes applier against two stand-in API servers", () => {
       pathIncludes: "/deployments/support-stable",
       status: 409,
       reason: "Conflict",
-      message: 'Operation cannot be fulfilled on deployments.apps "support-stable": the object has been modified; please apply your changes to the latest version and try again',
+      message:
+        'Operation cannot be fulfilled on deployments.apps "support-stable": the object has been modified; please apply your changes to the latest version and try again',
       times: 1,
     });
     const result = await applyTo(applier(), [c.target], release(v1));
@@ -402,8 +507,15 @@ describe("Kubernetes applier against two stand-in API servers", () => {
     const result = await applyTo(a, [c.target], release(v2, v1), canary);
     assert.equal(result.ok, false);
     assert.equal(result.clusters[0]!.error!.kind, "timeout");
-    assert.match(result.clusters[0]!.error!.message, /^cluster "slow": not ready within 0s: deployment "support-canary" has 0\/2 ready replicas/);
-    assert.deepEqual(writeSummary(c.standIn), [`PATCH ConfigMap/${cm(v2)}`, "PATCH Deployment/support-canary"], "stable is not scaled down");
+    assert.match(
+      result.clusters[0]!.error!.message,
+      /^cluster "slow": not ready within 0s: deployment "support-canary" has 0\/2 ready replicas/,
+    );
+    assert.deepEqual(
+      writeSummary(c.standIn),
+      [`PATCH ConfigMap/${cm(v2)}`, "PATCH Deployment/support-canary"],
+      "stable is not scaled down",
+    );
 
     c.standIn.rollOut(NAMESPACE, "support-canary");
     const retried = await applyTo(a, [c.target], release(v2, v1), canary);
@@ -420,7 +532,10 @@ describe("Kubernetes applier against two stand-in API servers", () => {
     const result = await applyTo(applier({ manifest: { replicas: 4, containerPort: 70000 } }), [c.target], release(v1));
     assert.equal(result.ok, false);
     assert.equal(result.clusters[0]!.error!.kind, "invalid");
-    assert.match(result.clusters[0]!.error!.message, /^cluster "strict": Deployment\.apps "support-stable" is invalid: .*containerPort/);
+    assert.match(
+      result.clusters[0]!.error!.message,
+      /^cluster "strict": Deployment\.apps "support-stable" is invalid: .*containerPort/,
+    );
   });
 
   test("a gateway cluster without the HTTPRoute says so", async (t) => {
@@ -433,10 +548,14 @@ describe("Kubernetes applier against two stand-in API servers", () => {
 
   test("a kubeconfig that is missing or lacks the context is a config error naming the cluster", async (t) => {
     if (!needsOpenssl(t)) return;
-    const result = await applyTo(applier(), [
-      { ...eu.target, name: "wrong-context", context: "staging-eu" },
-      { name: "no-file", kubeconfig: join(clusters.dir, "absent.kubeconfig"), namespace: NAMESPACE },
-    ], release(v1));
+    const result = await applyTo(
+      applier(),
+      [
+        { ...eu.target, name: "wrong-context", context: "staging-eu" },
+        { name: "no-file", kubeconfig: join(clusters.dir, "absent.kubeconfig"), namespace: NAMESPACE },
+      ],
+      release(v1),
+    );
     assert.deepEqual(
       result.clusters.map((c) => [c.error?.kind, c.attempts]),
       [
@@ -444,7 +563,10 @@ describe("Kubernetes applier against two stand-in API servers", () => {
         ["config", 1],
       ],
     );
-    assert.equal(result.clusters[0]!.error!.message, 'cluster "wrong-context": kubeconfig has no context "staging-eu" (it has: eu-1)');
+    assert.equal(
+      result.clusters[0]!.error!.message,
+      'cluster "wrong-context": kubeconfig has no context "staging-eu" (it has: eu-1)',
+    );
     assert.match(result.clusters[1]!.error!.message, /^cluster "no-file": cannot load kubeconfig .*absent\.kubeconfig/);
   });
 });

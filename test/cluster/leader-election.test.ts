@@ -4,7 +4,16 @@ import { CoordinationV1Api, KubeConfig } from "@kubernetes/client-node";
 import { LeaseElector } from "../../src/cluster/leader/lease-elector.ts";
 import { ClusterMetrics } from "../../src/cluster/metrics.ts";
 import { opensslAvailable } from "../support/kube-apiserver/tls.ts";
-import { LEASE_NAMESPACE, memoryLogger, needsOpenssl, roleRules, type TestCluster, TestClusters, TOLLGATE_TOKEN, TOLLGATE_USER } from "./fixtures.ts";
+import {
+  LEASE_NAMESPACE,
+  memoryLogger,
+  needsOpenssl,
+  roleRules,
+  type TestCluster,
+  TestClusters,
+  TOLLGATE_TOKEN,
+  TOLLGATE_USER,
+} from "./fixtures.ts";
 
 const LEASE = "tollgate-reconciler";
 
@@ -18,7 +27,10 @@ describe("leader election through a coordination.k8s.io/v1 Lease", () => {
   after(() => clusters.stop());
 
   /** Two reconciler replicas with the ServiceAccount token and the Role of deploy/, on one clock. */
-  function replicas(clock: { now: number }, names = ["tollgate-7d9f-a", "tollgate-7d9f-b"]): [LeaseElector, LeaseElector] {
+  function replicas(
+    clock: { now: number },
+    names = ["tollgate-7d9f-a", "tollgate-7d9f-b"],
+  ): [LeaseElector, LeaseElector] {
     const make = (identity: string): LeaseElector => {
       const kubeConfig = new KubeConfig();
       kubeConfig.loadFromString(cluster.standIn.kubeconfig({ token: TOLLGATE_TOKEN, context: identity }));
@@ -39,7 +51,11 @@ describe("leader election through a coordination.k8s.io/v1 Lease", () => {
   async function lease(): Promise<{ holder: string; transitions: number; renewTime: string }> {
     const api = cluster.adminConfig.makeApiClient(CoordinationV1Api);
     const l = await api.readNamespacedLease({ name: LEASE, namespace: LEASE_NAMESPACE });
-    return { holder: l.spec?.holderIdentity ?? "", transitions: l.spec?.leaseTransitions ?? 0, renewTime: String(l.spec?.renewTime) };
+    return {
+      holder: l.spec?.holderIdentity ?? "",
+      transitions: l.spec?.leaseTransitions ?? 0,
+      renewTime: String(l.spec?.renewTime),
+    };
   }
 
   test("of two electors racing every round, exactly one leads; the other takes over only after the Lease expires", async (t) => {
@@ -59,7 +75,11 @@ describe("leader election through a coordination.k8s.io/v1 Lease", () => {
       clock.now += 2_000;
     }
     assert.equal((await lease()).holder, leader);
-    assert.match((await lease()).renewTime, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/, "renewTime is a MicroTime");
+    assert.match(
+      (await lease()).renewTime,
+      /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/,
+      "renewTime is a MicroTime",
+    );
 
     // The leader stops renewing (paused, partitioned). The follower waits out the full lease duration.
     const [follower, stale] = leader === a.identity ? [b, a] : [a, b];
@@ -119,7 +139,10 @@ describe("leader election through a coordination.k8s.io/v1 Lease", () => {
     assert.deepEqual(events, ["started", "stopped"]);
     const gauge = (await metrics.registry.getSingleMetric("tollgate_leader")!.get()).values;
     assert.equal(gauge[0]!.value, 0, "released on stop");
-    assert.equal((await metrics.registry.getSingleMetric("tollgate_leader_transitions_total")!.get()).values[0]!.value, 1);
+    assert.equal(
+      (await metrics.registry.getSingleMetric("tollgate_leader_transitions_total")!.get()).values[0]!.value,
+      1,
+    );
   });
 
   test("the Lease requests use exactly the permissions of deploy/role-leader-election.yaml", async (t) => {
@@ -134,12 +157,24 @@ describe("leader election through a coordination.k8s.io/v1 Lease", () => {
         }),
     );
     const rules = roleRules("role-leader-election.yaml");
-    const granted = new Set(rules.flatMap((rule) => rule.verbs.flatMap((v) => (rule.resourceNames ?? [""]).map((n) => `${v} ${n}`.trim()))));
+    const granted = new Set(
+      rules.flatMap((rule) => rule.verbs.flatMap((v) => (rule.resourceNames ?? [""]).map((n) => `${v} ${n}`.trim()))),
+    );
     assert.deepEqual([...used].sort(), [...granted].sort());
 
     const kubeConfig = new KubeConfig();
     kubeConfig.loadFromString(cluster.standIn.kubeconfig({ token: TOLLGATE_TOKEN, context: "other" }));
-    const other = new LeaseElector({ kubeConfig, namespace: LEASE_NAMESPACE, name: "someone-elses-lease", identity: "x", logger: memoryLogger().logger });
-    await assert.rejects(other.tryAcquireOrRenew(), (e: { code?: number }) => e.code === 403, "a Lease not named in the Role is forbidden");
+    const other = new LeaseElector({
+      kubeConfig,
+      namespace: LEASE_NAMESPACE,
+      name: "someone-elses-lease",
+      identity: "x",
+      logger: memoryLogger().logger,
+    });
+    await assert.rejects(
+      other.tryAcquireOrRenew(),
+      (e: { code?: number }) => e.code === 403,
+      "a Lease not named in the Role is forbidden",
+    );
   });
 });

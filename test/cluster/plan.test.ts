@@ -17,20 +17,33 @@ test("plan: stable is the live digest, the canary is the release's artifact whil
     stable: v1,
     canary: { artifact: v2, weight: 30 },
   });
-  assert.deepEqual(planService("dev", release(v2, v2), status({ phase: "promoted", liveDigest: v2.digest })).canary, undefined);
-  const rolledBack = planService("dev", release(v1, v1), status({ phase: "rolled-back", liveDigest: v1.digest, canaryDigest: v2.digest }));
+  assert.deepEqual(
+    planService("dev", release(v2, v2), status({ phase: "promoted", liveDigest: v2.digest })).canary,
+    undefined,
+  );
+  const rolledBack = planService(
+    "dev",
+    release(v1, v1),
+    status({ phase: "rolled-back", liveDigest: v1.digest, canaryDigest: v2.digest }),
+  );
   assert.deepEqual([rolledBack.stable.digest, rolledBack.canary], [v1.digest, undefined]);
 });
 
 test("plan: a canary digest the release no longer names runs nothing new", () => {
-  const superseded = status({ phase: "progressing", liveDigest: v1.digest, canaryDigest: artifact(3).digest, weight: 50 });
+  const superseded = status({
+    phase: "progressing",
+    liveDigest: v1.digest,
+    canaryDigest: artifact(3).digest,
+    weight: 50,
+  });
   assert.equal(planService("dev", release(v2, v1), superseded).canary, undefined);
 });
 
 test("plan: a live digest that is neither artifact nor lastGood is an input error naming the status file", () => {
   assert.throws(
     () => planService("prod", release(v2), status({ phase: "promoted", liveDigest: v1.digest })),
-    (e: unknown) => e instanceof InvalidInputError && /environments\/prod\/status\/support\.yaml.*liveDigest/.test(e.message),
+    (e: unknown) =>
+      e instanceof InvalidInputError && /environments\/prod\/status\/support\.yaml.*liveDigest/.test(e.message),
   );
 });
 

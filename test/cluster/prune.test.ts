@@ -19,13 +19,30 @@ import { PolicyAtHead } from "../../src/reconcile/policy-cache.ts";
 import { Reconciler } from "../../src/reconcile/reconciler.ts";
 import { SimulatedWorld } from "../../src/reconcile/simulation.ts";
 import { exampleGitopsRepo, git } from "../support/gitops-repo.ts";
-import { artifact, environment, memoryLogger, NAMESPACE, needsOpenssl, release, type TestCluster, TestClusters, writeSummary } from "./fixtures.ts";
+import {
+  artifact,
+  environment,
+  memoryLogger,
+  NAMESPACE,
+  needsOpenssl,
+  release,
+  type TestCluster,
+  TestClusters,
+  writeSummary,
+} from "./fixtures.ts";
 
 const v1 = artifact(1);
 const v2 = artifact(2);
 
 function applier(options: { metrics?: ClusterMetrics } = {}): KubernetesApplier {
-  return new KubernetesApplier({ manifest: { replicas: 2 }, pollIntervalMs: 5, readinessTimeoutMs: 3_000, retryBackoffMs: 5, logger: memoryLogger().logger, ...options });
+  return new KubernetesApplier({
+    manifest: { replicas: 2 },
+    pollIntervalMs: 5,
+    readinessTimeoutMs: 3_000,
+    retryBackoffMs: 5,
+    logger: memoryLogger().logger,
+    ...options,
+  });
 }
 
 function releaseOf(service: string, a = v1, lastGood?: typeof v1): Release {
@@ -58,24 +75,37 @@ function names(c: TestCluster): string[] {
 }
 
 function orphans(result: ClusterPruneResult): string[] {
-  return result.orphans.flatMap((set) => set.objects.map((o) => `${set.service} ${o.kind}/${o.name}${o.deleted ? " deleted" : ""}`));
+  return result.orphans.flatMap((set) =>
+    set.objects.map((o) => `${set.service} ${o.kind}/${o.name}${o.deleted ? " deleted" : ""}`),
+  );
 }
 
 async function metricValue(metrics: ClusterMetrics, name: string, labels: Record<string, string>): Promise<number> {
   const metric = (await metrics.registry.getMetricsAsJSON()).find((m) => m.name === name);
   const values = (metric?.values ?? []) as { value: number; labels: Record<string, string | number> }[];
-  return values.filter((v) => Object.entries(labels).every(([k, x]) => v.labels[k] === x)).reduce((sum, v) => sum + v.value, 0);
+  return values
+    .filter((v) => Object.entries(labels).every(([k, x]) => v.labels[k] === x))
+    .reduce((sum, v) => sum + v.value, 0);
 }
 
 /** Objects of the same names a person or another tool made: never tollgate's to delete. */
 async function foreignObjects(c: TestCluster): Promise<void> {
   // Labelled with the service but not managed by tollgate.
-  await c.admin.create({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "billing-notes", namespace: NAMESPACE, labels: { "tollgate.dev/service": "billing" } }, data: { a: "b" } });
+  await c.admin.create({
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: { name: "billing-notes", namespace: NAMESPACE, labels: { "tollgate.dev/service": "billing" } },
+    data: { a: "b" },
+  });
   // Managed by another tool.
   await c.admin.create({
     apiVersion: "v1",
     kind: "ConfigMap",
-    metadata: { name: "billing-helm", namespace: NAMESPACE, labels: { "app.kubernetes.io/managed-by": "Helm", "tollgate.dev/service": "billing" } },
+    metadata: {
+      name: "billing-helm",
+      namespace: NAMESPACE,
+      labels: { "app.kubernetes.io/managed-by": "Helm", "tollgate.dev/service": "billing" },
+    },
     data: { a: "b" },
   });
 }
@@ -93,11 +123,32 @@ describe("pruning services removed from an environment (stand-in API servers)", 
     const metrics = new ClusterMetrics();
     const a = applier({ metrics });
     const dev = env(targets, { prune: true });
-    for (const service of ["support", "billing"]) assert.equal((await a.apply({ environment: dev, release: releaseOf(service) })).ok, true);
+    for (const service of ["support", "billing"])
+      assert.equal((await a.apply({ environment: dev, release: releaseOf(service) })).ok, true);
     // billing ran two versions: a canary at 0 replicas keeps its ConfigMap.
-    assert.equal((await a.apply({ environment: dev, release: releaseOf("billing", v2, v1), status: { apiVersion: "tollgate.dev/v1", kind: "Status", service: "billing", phase: "progressing", liveDigest: v1.digest, canaryDigest: v2.digest, weight: 50 } })).ok, true);
+    assert.equal(
+      (
+        await a.apply({
+          environment: dev,
+          release: releaseOf("billing", v2, v1),
+          status: {
+            apiVersion: "tollgate.dev/v1",
+            kind: "Status",
+            service: "billing",
+            phase: "progressing",
+            liveDigest: v1.digest,
+            canaryDigest: v2.digest,
+            weight: 50,
+          },
+        })
+      ).ok,
+      true,
+    );
     // Another environment shares the namespace: its services are not dev's to prune.
-    assert.equal((await a.apply({ environment: env(targets, { name: "other" }), release: releaseOf("search") })).ok, true);
+    assert.equal(
+      (await a.apply({ environment: env(targets, { name: "other" }), release: releaseOf("search") })).ok,
+      true,
+    );
     for (const c of [eu, us]) await foreignObjects(c);
     const before = { eu: names(eu), us: names(us) };
 
@@ -129,18 +180,43 @@ describe("pruning services removed from an environment (stand-in API servers)", 
     ]);
     // What is left is exactly what was there minus billing's tollgate objects: support, the other
     // environment's search, the foreign ConfigMaps and every HTTPRoute.
-    const billing = (c: "eu" | "us") => before[c].filter((n) => /^(Service|Deployment|ConfigMap)\/billing(-stable|-canary|-agent-.*)?$/.test(n));
-    assert.deepEqual(names(eu), before.eu.filter((n) => !billing("eu").includes(n)));
-    assert.deepEqual(names(us), before.us.filter((n) => !billing("us").includes(n)));
-    assert.ok(names(us).includes("HTTPRoute/billing-route") && names(eu).includes("ConfigMap/billing-notes") && names(eu).includes("ConfigMap/billing-helm"));
+    const billing = (c: "eu" | "us") =>
+      before[c].filter((n) => /^(Service|Deployment|ConfigMap)\/billing(-stable|-canary|-agent-.*)?$/.test(n));
+    assert.deepEqual(
+      names(eu),
+      before.eu.filter((n) => !billing("eu").includes(n)),
+    );
+    assert.deepEqual(
+      names(us),
+      before.us.filter((n) => !billing("us").includes(n)),
+    );
+    assert.ok(
+      names(us).includes("HTTPRoute/billing-route") &&
+        names(eu).includes("ConfigMap/billing-notes") &&
+        names(eu).includes("ConfigMap/billing-helm"),
+    );
     assert.ok(names(eu).includes("Deployment/search-stable") && names(eu).includes("Deployment/support-stable"));
-    assert.equal(await metricValue(metrics, "tollgate_cluster_object_changes_total", { environment: "dev", cluster: "prune-eu", action: "deleted", kind: "Deployment" }), 2);
-    assert.equal(await metricValue(metrics, "tollgate_cluster_orphaned_objects", { environment: "dev", cluster: "prune-us" }), 0);
+    assert.equal(
+      await metricValue(metrics, "tollgate_cluster_object_changes_total", {
+        environment: "dev",
+        cluster: "prune-eu",
+        action: "deleted",
+        kind: "Deployment",
+      }),
+      2,
+    );
+    assert.equal(
+      await metricValue(metrics, "tollgate_cluster_orphaned_objects", { environment: "dev", cluster: "prune-us" }),
+      0,
+    );
 
     // Pruning again finds nothing and writes nothing.
     eu.standIn.clearRequests();
     const again = await a.prune({ environment: dev, keep: new Set(["support"]) });
-    assert.deepEqual(again.clusters.map((c) => c.orphans), [[], []]);
+    assert.deepEqual(
+      again.clusters.map((c) => c.orphans),
+      [[], []],
+    );
     assert.deepEqual(eu.standIn.writes(), []);
   });
 
@@ -151,7 +227,8 @@ describe("pruning services removed from an environment (stand-in API servers)", 
     const a = applier({ metrics });
     const dev = env([eu.target]);
     assert.equal(dev.prune, undefined, "the example environment does not set prune");
-    for (const service of ["support", "billing"]) assert.equal((await a.apply({ environment: dev, release: releaseOf(service) })).ok, true);
+    for (const service of ["support", "billing"])
+      assert.equal((await a.apply({ environment: dev, release: releaseOf(service) })).ok, true);
     const before = names(eu);
     eu.standIn.clearRequests();
     const result = await a.prune({ environment: dev, keep: new Set(["support"]) });
@@ -159,10 +236,23 @@ describe("pruning services removed from an environment (stand-in API servers)", 
     assert.equal(result.prune, false);
     assert.deepEqual(eu.standIn.writes(), [], "nothing written");
     assert.deepEqual(names(eu), before);
-    assert.deepEqual(orphans(result.clusters[0]!), ["billing Service/billing", "billing Deployment/billing-stable", `billing ConfigMap/${configMapName("billing", v1.digest)}`]);
-    assert.equal(await metricValue(metrics, "tollgate_cluster_orphaned_objects", { environment: "dev", cluster: "report-eu" }), 3);
+    assert.deepEqual(orphans(result.clusters[0]!), [
+      "billing Service/billing",
+      "billing Deployment/billing-stable",
+      `billing ConfigMap/${configMapName("billing", v1.digest)}`,
+    ]);
+    assert.equal(
+      await metricValue(metrics, "tollgate_cluster_orphaned_objects", { environment: "dev", cluster: "report-eu" }),
+      3,
+    );
     // Only lists, by label, in the target namespace.
-    assert.ok(eu.standIn.requests.every((r) => r.method === "GET" && r.query["labelSelector"] === "app.kubernetes.io/managed-by=tollgate,tollgate.dev/environment=dev"));
+    assert.ok(
+      eu.standIn.requests.every(
+        (r) =>
+          r.method === "GET" &&
+          r.query["labelSelector"] === "app.kubernetes.io/managed-by=tollgate,tollgate.dev/environment=dev",
+      ),
+    );
   });
 
   test("a cluster failing during prune is reported naming it; the other cluster is still pruned", async (t) => {
@@ -171,16 +261,28 @@ describe("pruning services removed from an environment (stand-in API servers)", 
     const us = await clusters.start("fail-us");
     const a = applier();
     const dev = env([eu.target, us.target], { prune: true });
-    for (const service of ["support", "billing"]) assert.equal((await a.apply({ environment: dev, release: releaseOf(service) })).ok, true);
+    for (const service of ["support", "billing"])
+      assert.equal((await a.apply({ environment: dev, release: releaseOf(service) })).ok, true);
     // The second delete in eu is refused: the Service is gone, the workloads stay.
-    eu.standIn.faults.push({ method: "DELETE", pathIncludes: "/deployments/", status: 403, reason: "Forbidden", message: 'deployments.apps "billing-stable" is forbidden: denied by admission webhook', times: 1 });
+    eu.standIn.faults.push({
+      method: "DELETE",
+      pathIncludes: "/deployments/",
+      status: 403,
+      reason: "Forbidden",
+      message: 'deployments.apps "billing-stable" is forbidden: denied by admission webhook',
+      times: 1,
+    });
     const result = await a.prune({ environment: dev, keep: new Set(["support"]) });
     assert.equal(result.ok, false);
     const [euResult, usResult] = result.clusters;
     assert.equal(euResult!.ok, false);
     assert.equal(euResult!.error?.kind, "forbidden");
     assert.match(euResult!.error!.message, /^cluster "fail-eu": permission denied \(403\)/);
-    assert.deepEqual(orphans(euResult!), ["billing Service/billing deleted", "billing Deployment/billing-stable", `billing ConfigMap/${configMapName("billing", v1.digest)}`]);
+    assert.deepEqual(orphans(euResult!), [
+      "billing Service/billing deleted",
+      "billing Deployment/billing-stable",
+      `billing ConfigMap/${configMapName("billing", v1.digest)}`,
+    ]);
     assert.ok(names(eu).includes("Deployment/billing-stable"));
     assert.equal(usResult!.ok, true);
     assert.ok(!names(us).some((n) => n.includes("billing")), "the healthy cluster was pruned");
@@ -233,7 +335,10 @@ describe("the reconciler prunes only what git no longer names (stand-in API serv
     let run = await reconciler.applyHead();
     assert.deepEqual(run.errors, []);
     assert.deepEqual(deployments(), ["Deployment/retrieval-api-stable", "Deployment/support-agent-stable"]);
-    assert.deepEqual(run.pruned.map((p) => p.clusters.map((c) => c.orphans)), [[[]]]);
+    assert.deepEqual(
+      run.pruned.map((p) => p.clusters.map((c) => c.orphans)),
+      [[[]]],
+    );
 
     // A broken release file: support-agent is missing from the state, but its environment is not pruned.
     const releaseFile = join(repo.dir, "environments/dev/releases/support-agent.yaml");
@@ -242,7 +347,10 @@ describe("the reconciler prunes only what git no longer names (stand-in API serv
     eu.standIn.clearRequests();
     run = await reconciler.applyHead();
     assert.deepEqual(run.pruned, []);
-    assert.deepEqual(eu.standIn.writes().filter((r) => r.method === "DELETE"), []);
+    assert.deepEqual(
+      eu.standIn.writes().filter((r) => r.method === "DELETE"),
+      [],
+    );
     assert.deepEqual(deployments(), ["Deployment/retrieval-api-stable", "Deployment/support-agent-stable"]);
     assert.equal(lines.filter((l) => l["event"] === "prune-skipped").length, 1);
     await reconciler.applyHead();
@@ -274,6 +382,9 @@ describe("the reconciler prunes only what git no longer names (stand-in API serv
     assert.equal(events.length, 1);
     assert.equal(events[0]!["service"], "support-agent");
     assert.equal(events[0]!["cluster"], "git-eu");
-    assert.deepEqual((events[0]!["objects"] as string[]).slice(0, 2), ["Service/support-agent", "Deployment/support-agent-stable"]);
+    assert.deepEqual((events[0]!["objects"] as string[]).slice(0, 2), [
+      "Service/support-agent",
+      "Deployment/support-agent-stable",
+    ]);
   });
 });

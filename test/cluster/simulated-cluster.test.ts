@@ -22,11 +22,19 @@ test("the simulated cluster tells telemetry which versions run at which weight",
   const canary = status({ phase: "progressing", liveDigest: v1.digest, canaryDigest: v2.digest, weight: 10 });
   const result = await cluster.apply({ environment: env, release: release(v2, v1), status: canary });
   assert.equal(result.ok, true);
-  assert.deepEqual(source.deployedVersions("dev", "support"), { stableDigest: v1.digest, canaryDigest: v2.digest, canaryWeight: 10 });
+  assert.deepEqual(source.deployedVersions("dev", "support"), {
+    stableDigest: v1.digest,
+    canaryDigest: v2.digest,
+    canaryWeight: 10,
+  });
   assert.deepEqual(cluster.inspect("dev", "sim-a", "support")?.canary?.replicas, 10);
   assert.deepEqual(cluster.inspect("dev", "sim-b", "support")?.stable?.replicas, 100, "gateway mode keeps stable full");
 
-  await cluster.apply({ environment: env, release: release(v2, v2), status: status({ phase: "promoted", liveDigest: v2.digest }) });
+  await cluster.apply({
+    environment: env,
+    release: release(v2, v2),
+    status: status({ phase: "promoted", liveDigest: v2.digest }),
+  });
   assert.deepEqual(source.deployedVersions("dev", "support"), { stableDigest: v2.digest, canaryWeight: 0 });
 });
 
@@ -39,7 +47,11 @@ test("the simulated cluster is idempotent and rolls back traffic before scaling 
   assert.equal(again.changed, false);
 
   cluster.events.length = 0;
-  await cluster.apply({ environment: env, release: release(v1, v1), status: status({ phase: "rolled-back", liveDigest: v1.digest }) });
+  await cluster.apply({
+    environment: env,
+    release: release(v1, v1),
+    status: status({ phase: "rolled-back", liveDigest: v1.digest }),
+  });
   assert.deepEqual(
     cluster.events.filter((e) => e.cluster === "sim-a").map((e) => e.change),
     [`stable ${v1.digest} at 4 replicas`, "traffic replicas canary weight 0", `canary ${v2.digest} at 0 replicas`],
@@ -89,14 +101,25 @@ test("the simulated cluster prunes like the Kubernetes applier: the removed serv
   const reported = await cluster.prune({ environment: env, keep });
   assert.equal(reported.prune, false);
   assert.ok(cluster.inspect("dev", "sim-a", "billing"), "prune off: nothing deleted");
-  const objects = (i: number) => reported.clusters[i]!.orphans.flatMap((o) => o.objects.map((x) => `${o.service} ${x.kind}/${x.name}`));
+  const objects = (i: number) =>
+    reported.clusters[i]!.orphans.flatMap((o) => o.objects.map((x) => `${o.service} ${x.kind}/${x.name}`));
   assert.equal(objects(0).length, 3);
-  assert.deepEqual(objects(1).slice(0, 4), ["billing Service/billing", "billing Service/billing-stable", "billing Service/billing-canary", "billing Deployment/billing-stable"]);
+  assert.deepEqual(objects(1).slice(0, 4), [
+    "billing Service/billing",
+    "billing Service/billing-stable",
+    "billing Service/billing-canary",
+    "billing Deployment/billing-stable",
+  ]);
 
   cluster.failCluster("sim-b", { kind: "forbidden", message: 'cluster "sim-b": permission denied (403)' });
   const pruned = await cluster.prune({ environment: { ...env, prune: true }, keep });
   assert.deepEqual(
-    pruned.clusters.map((c) => [c.cluster, c.ok, c.error?.kind, c.orphans.flatMap((o) => o.objects).filter((x) => x.deleted).length]),
+    pruned.clusters.map((c) => [
+      c.cluster,
+      c.ok,
+      c.error?.kind,
+      c.orphans.flatMap((o) => o.objects).filter((x) => x.deleted).length,
+    ]),
     [
       ["sim-a", true, undefined, 3],
       ["sim-b", false, "forbidden", 0],

@@ -7,20 +7,28 @@ import { PROJECT_ROOT } from "../support/tmp-repo.ts";
 
 describe("npm run demo", () => {
   it("tells the whole story and ends with a clean audit", async () => {
-    const run = spawnSync(process.execPath, ["--import", "tsx", join(PROJECT_ROOT, "src/demo/main.ts")], { cwd: PROJECT_ROOT, encoding: "utf8", timeout: 300_000 });
+    const run = spawnSync(process.execPath, ["--import", "tsx", join(PROJECT_ROOT, "src/demo/main.ts")], {
+      cwd: PROJECT_ROOT,
+      encoding: "utf8",
+      timeout: 300_000,
+    });
     const out = run.stdout;
     const repoDir = /demo repository stays at (\S+)\./.exec(out)?.[1];
     try {
       assert.equal(run.status, 0, `demo failed:\n${out}\n${run.stderr}`);
       // The model swap is blocked by the PR check for lacking an eval, then promoted through staging.
       assert.match(out, /tollgate check on the pull request exits 1/);
-      assert.match(out, /✗ eval attestation: model anthropic\/claude-sonnet-4-5@20250929 -> anthropic\/claude-sonnet-4-5@20251112 needs an eval attestation/);
+      assert.match(
+        out,
+        /✗ eval attestation: model anthropic\/claude-sonnet-4-5@20250929 -> anthropic\/claude-sonnet-4-5@20251112 needs an eval attestation/,
+      );
       assert.match(out, /PROMOTE\s+staging\/support-agent/);
       // In prod its canary is rolled back on the error rate, rejected and frozen.
       assert.match(out, /ROLLBACK prod\/support-agent\s+(\S+) → \S+.*\n\s+error_rate failed the canary analysis/);
       assert.match(out, /is rejected, the service is frozen until/);
       // v3 steps 5% → 25% → 50% → 100% in prod and is promoted.
-      for (const weight of [25, 50, 100]) assert.match(out, new RegExp(`prod/support-agent .*step \\d+ at +${weight}%`));
+      for (const weight of [25, 50, 100])
+        assert.match(out, new RegExp(`prod/support-agent .*step \\d+ at +${weight}%`));
       assert.match(out, /PROMOTE\s+prod\/support-agent/);
       // The runaway cost is stopped by a budget rule.
       assert.match(out, /ROLLBACK dev\/retrieval-api.*\n\s+cost per task \$[\d.]+ is \d+% above baseline/);

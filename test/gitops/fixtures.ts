@@ -32,7 +32,17 @@ export function decisionAt(head: HeadState, spec: DecisionSpec): DecisionChange 
   const step = spec.step ?? 0;
   const reasons = [{ rule: `canary.${spec.action}`, message: `fixture decided ${spec.action} at step ${step}` }];
   const lastDecision = { action: spec.action, at, reasons, idempotencyKey: "filled-in-by-gitops" };
-  const base: Status = { apiVersion: "tollgate.dev/v1", kind: "Status", service, phase: "progressing", liveDigest: live.digest, canaryDigest: canary.digest, step, weight: 10, lastDecision };
+  const base: Status = {
+    apiVersion: "tollgate.dev/v1",
+    kind: "Status",
+    service,
+    phase: "progressing",
+    liveDigest: live.digest,
+    canaryDigest: canary.digest,
+    step,
+    weight: 10,
+    lastDecision,
+  };
   let status: Status = base;
   let release2: Release | undefined;
   let from: Artifact | undefined = live;
@@ -44,10 +54,28 @@ export function decisionAt(head: HeadState, spec: DecisionSpec): DecisionChange 
     case "hold":
       break;
     case "promote":
-      status = { apiVersion: "tollgate.dev/v1", kind: "Status", service, phase: "promoted", liveDigest: canary.digest, weight: 0, lastDecision, verified: [...(previous?.verified ?? []), { digest: canary.digest, at }] };
+      status = {
+        apiVersion: "tollgate.dev/v1",
+        kind: "Status",
+        service,
+        phase: "promoted",
+        liveDigest: canary.digest,
+        weight: 0,
+        lastDecision,
+        verified: [...(previous?.verified ?? []), { digest: canary.digest, at }],
+      };
       break;
     case "rollback":
-      status = { apiVersion: "tollgate.dev/v1", kind: "Status", service, phase: "rolled-back", liveDigest: live.digest, weight: 0, lastDecision, rejected: [...(previous?.rejected ?? []), { digest: canary.digest, at, reason: "error_rate regressed" }] };
+      status = {
+        apiVersion: "tollgate.dev/v1",
+        kind: "Status",
+        service,
+        phase: "rolled-back",
+        liveDigest: live.digest,
+        weight: 0,
+        lastDecision,
+        rejected: [...(previous?.rejected ?? []), { digest: canary.digest, at, reason: "error_rate regressed" }],
+      };
       release2 = { ...release, artifact: live };
       delete release2.lastGood;
       from = canary;
@@ -66,14 +94,38 @@ export function decisionAt(head: HeadState, spec: DecisionSpec): DecisionChange 
     step,
     from,
     to,
-    why: spec.action === "rollback" ? `error_rate regressed at step ${step} (10% canary)` : `fixture ${spec.action} at step ${step}`,
+    why:
+      spec.action === "rollback"
+        ? `error_rate regressed at step ${step} (10% canary)`
+        : `fixture ${spec.action} at step ${step}`,
     evidenceLines: [
-      { metric: "error_rate", baseline: "1.20%", canary: spec.action === "rollback" ? "3.10%" : "1.18%", effect: spec.action === "rollback" ? "+1.90 pp" : "-0.02 pp", statistic: "e-value 42.1 (threshold 20)", verdict: spec.action === "rollback" ? "regression" : "no regression" },
-      { metric: "latency", baseline: "p95 820 ms", canary: "p95 835 ms", effect: "+1.8%", statistic: "Mann-Whitney p=0.41" },
+      {
+        metric: "error_rate",
+        baseline: "1.20%",
+        canary: spec.action === "rollback" ? "3.10%" : "1.18%",
+        effect: spec.action === "rollback" ? "+1.90 pp" : "-0.02 pp",
+        statistic: "e-value 42.1 (threshold 20)",
+        verdict: spec.action === "rollback" ? "regression" : "no regression",
+      },
+      {
+        metric: "latency",
+        baseline: "p95 820 ms",
+        canary: "p95 835 ms",
+        effect: "+1.8%",
+        statistic: "Mann-Whitney p=0.41",
+      },
     ],
     reasons,
     policy: POLICY,
-    evidence: { environment, service, canary: canary.digest, step, action: spec.action, at, intervals: [{ start: at, errors: { canary: 3, baseline: 12 } }] },
+    evidence: {
+      environment,
+      service,
+      canary: canary.digest,
+      step,
+      action: spec.action,
+      at,
+      intervals: [{ start: at, errors: { canary: 3, baseline: 12 } }],
+    },
     status,
     ...(release2 ? { release: release2 } : {}),
   };

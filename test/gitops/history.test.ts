@@ -15,7 +15,10 @@ function ticking(): () => Date {
   return () => new Date(Date.UTC(2026, 10, 20, 10, minutes++));
 }
 
-async function withRepo(t: { skip: (m: string) => void }, run: (repo: GitRepo, bare: string, dir: string) => Promise<void>): Promise<void> {
+async function withRepo(
+  t: { skip: (m: string) => void },
+  run: (repo: GitRepo, bare: string, dir: string) => Promise<void>,
+): Promise<void> {
   const temp = await tempDir("tollgate-history-");
   try {
     const bare = await createSeededBareRepo(temp.dir, "h.git");
@@ -56,18 +59,39 @@ describe("decision history", () => {
       const [p] = await decide(repo, { action: "promote", step: 2 });
 
       const all = await listDecisionCommits(repo);
-      assert.deepEqual(all.map((e) => e.oid), [p, a1, h1, a0]);
-      assert.deepEqual(all.map((e) => e.decision?.trailers.decision), ["promote", "advance", "hold", "advance"]);
+      assert.deepEqual(
+        all.map((e) => e.oid),
+        [p, a1, h1, a0],
+      );
+      assert.deepEqual(
+        all.map((e) => e.decision?.trailers.decision),
+        ["promote", "advance", "hold", "advance"],
+      );
       const commits: string[] = [];
       for await (const entry of walkHistory(repo)) commits.push(entry.message.split("\n")[0]!);
       assert.equal(commits.length, 6);
       assert.ok(commits.includes("readme"));
 
-      assert.deepEqual((await listDecisionCommits(repo, { service: "retrieval-api" })).map((e) => e.oid), [h1]);
-      assert.deepEqual((await listDecisionCommits(repo, { environment: "staging", limit: 2 })).map((e) => e.oid), [p, a1]);
-      assert.deepEqual((await listDecisionCommits(repo, { since: a1 })).map((e) => e.oid), [p]);
-      assert.deepEqual((await listDecisionCommits(repo, { since: new Date(Date.UTC(2026, 10, 20, 10, 1)) })).map((e) => e.oid), [p, a1, h1]);
-      assert.deepEqual((await listDecisionCommits(repo, { from: a1 })).map((e) => e.oid), [a1, h1, a0]);
+      assert.deepEqual(
+        (await listDecisionCommits(repo, { service: "retrieval-api" })).map((e) => e.oid),
+        [h1],
+      );
+      assert.deepEqual(
+        (await listDecisionCommits(repo, { environment: "staging", limit: 2 })).map((e) => e.oid),
+        [p, a1],
+      );
+      assert.deepEqual(
+        (await listDecisionCommits(repo, { since: a1 })).map((e) => e.oid),
+        [p],
+      );
+      assert.deepEqual(
+        (await listDecisionCommits(repo, { since: new Date(Date.UTC(2026, 10, 20, 10, 1)) })).map((e) => e.oid),
+        [p, a1, h1],
+      );
+      assert.deepEqual(
+        (await listDecisionCommits(repo, { from: a1 })).map((e) => e.oid),
+        [a1, h1, a0],
+      );
       assert.equal(all[0]!.author.name, "tollgate");
       assert.equal(all[3]!.committer.timestamp, Date.UTC(2026, 10, 20, 10, 0) / 1000);
     });
@@ -91,7 +115,8 @@ describe("decision history", () => {
       gitCli(scratch, "merge", "-q", "--no-ff", "-m", "merge side", "side");
       gitCli(scratch, "push", "-q", "origin", "main");
       const messages: string[] = [];
-      for await (const entry of walkHistory(repo, { since: a0 })) messages.push(entry.message.split("\n")[0]!.replace(/:.*/, ""));
+      for await (const entry of walkHistory(repo, { since: a0 }))
+        messages.push(entry.message.split("\n")[0]!.replace(/:.*/, ""));
       assert.deepEqual(messages.sort(), ["hold(dev/retrieval-api)", "merge side", "side note"]);
     });
   });
@@ -121,12 +146,21 @@ describe("decision history", () => {
       gitCli(join(bare, ".."), "clone", "-q", bare, scratch);
       writeFileSync(join(scratch, "x.txt"), "x\n");
       gitCli(scratch, "add", "x.txt");
-      gitCli(scratch, "commit", "-q", "-m", "promote(staging/support-agent): by hand\n\nTollgate-Decision: promote\nTollgate-Environment: staging\nTollgate-Service: support-agent");
+      gitCli(
+        scratch,
+        "commit",
+        "-q",
+        "-m",
+        "promote(staging/support-agent): by hand\n\nTollgate-Decision: promote\nTollgate-Environment: staging\nTollgate-Service: support-agent",
+      );
       gitCli(scratch, "push", "-q", "origin", "main");
       const listed = await listDecisionCommits(repo, { service: "support-agent" });
       assert.equal(listed.length, 2);
       assert.equal(listed[0]!.decision, null);
-      assert.ok(listed[0]!.problems.some((p) => /Tollgate-Artifact must be sha256/.test(p)), listed[0]!.problems.join("\n"));
+      assert.ok(
+        listed[0]!.problems.some((p) => /Tollgate-Artifact must be sha256/.test(p)),
+        listed[0]!.problems.join("\n"),
+      );
       assert.ok(listed[1]!.decision);
     });
   });

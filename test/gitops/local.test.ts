@@ -88,7 +88,11 @@ describe("decision commits", () => {
       const files = await changedFiles(repo, decision!.parent, decision!.commit);
       assert.deepEqual(
         files.map((f) => `${f.kind} ${f.path}`),
-        ["modified environments/staging/releases/support-agent.yaml", "modified environments/staging/status/support-agent.yaml", `added ${evidencePath(decision!.evidence)}`],
+        [
+          "modified environments/staging/releases/support-agent.yaml",
+          "modified environments/staging/status/support-agent.yaml",
+          `added ${evidencePath(decision!.evidence)}`,
+        ],
       );
 
       // git itself: the repository is sound and the log reads well.
@@ -97,19 +101,33 @@ describe("decision commits", () => {
       assert.equal(subject, "rollback(staging/support-agent): f806ccf0be4b → fa7f76f33947");
       const body = gitCli(bare, "log", "-1", "--format=%b");
       assert.match(body, /^error_rate regressed at step 1 \(10% canary\)$/m);
-      assert.match(body, /^- error_rate: baseline 1\.20%, canary 3\.10%, effect \+1\.90 pp, statistic e-value 42\.1 \(threshold 20\) → regression$/m);
+      assert.match(
+        body,
+        /^- error_rate: baseline 1\.20%, canary 3\.10%, effect \+1\.90 pp, statistic e-value 42\.1 \(threshold 20\) → regression$/m,
+      );
       assert.match(body, /^Artifact diff f806ccf0be4b → fa7f76f33947 \(2 of 5 parts changed\):$/m);
       assert.match(body, /^- model: unchanged$/m);
       assert.match(body, /^- code: support-agent@/m);
-      const trailers = gitCli(bare, "log", "-1", "--format=%(trailers:key=Tollgate-Decision,key=Tollgate-Service,key=Tollgate-Evidence,valueonly,separator=%x2C)").trim();
+      const trailers = gitCli(
+        bare,
+        "log",
+        "-1",
+        "--format=%(trailers:key=Tollgate-Decision,key=Tollgate-Service,key=Tollgate-Evidence,valueonly,separator=%x2C)",
+      ).trim();
       assert.equal(trailers, `rollback,support-agent,${decision!.evidence}`);
-      assert.equal(gitCli(bare, "log", "-1", "--format=%an <%ae> %cI").trim(), "tollgate-test <tollgate@example.test> 2026-11-20T10:00:00+00:00");
+      assert.equal(
+        gitCli(bare, "log", "-1", "--format=%an <%ae> %cI").trim(),
+        "tollgate-test <tollgate@example.test> 2026-11-20T10:00:00+00:00",
+      );
 
       // The files are what the model reads back.
       const after = await repo.stateAt(decision!.commit);
       assert.deepEqual(after.problems, []);
       const staging = after.state.environments.get("staging")!;
-      assert.equal(staging.releases.get("support-agent")!.artifact.digest, "sha256:fa7f76f33947b52ed364aa04b1ebb0cbc40691e3bb2e86d87399a9dc42c79392");
+      assert.equal(
+        staging.releases.get("support-agent")!.artifact.digest,
+        "sha256:fa7f76f33947b52ed364aa04b1ebb0cbc40691e3bb2e86d87399a9dc42c79392",
+      );
       const status = staging.statuses.get("support-agent")!;
       assert.equal(status.phase, "rolled-back");
       assert.equal(status.lastDecision?.evidence, decision!.evidence);
@@ -130,7 +148,16 @@ describe("decision commits", () => {
       const parsed = parseDecisionMessage(gitCli(bare, "log", "-1", "--format=%B"));
       assert.equal(parsed.kind, "decision");
       if (parsed.kind === "decision") {
-        assert.deepEqual(parsed.message.trailers, { decision: "rollback", environment: "staging", service: "support-agent", artifact: decision!.change.artifact, policy: POLICY, evidence: decision!.evidence, idempotencyKey: decision!.idempotencyKey, step: 1 });
+        assert.deepEqual(parsed.message.trailers, {
+          decision: "rollback",
+          environment: "staging",
+          service: "support-agent",
+          artifact: decision!.change.artifact,
+          policy: POLICY,
+          evidence: decision!.evidence,
+          idempotencyKey: decision!.idempotencyKey,
+          step: 1,
+        });
       }
     } finally {
       await cleanup();
@@ -143,10 +170,14 @@ describe("decision commits", () => {
     try {
       const first = await commitDecisionWithRetry(repo, (head) => decisionAt(head, { action: "advance", step: 0 }));
       assert.equal(first.kind, "committed");
-      const second = await commitDecisionWithRetry(repo, (head) => decisionAt(head, { action: "advance", step: 0, at: "2026-11-20T10:05:00Z" }));
+      const second = await commitDecisionWithRetry(repo, (head) =>
+        decisionAt(head, { action: "advance", step: 0, at: "2026-11-20T10:05:00Z" }),
+      );
       assert.equal(second.kind, "unchanged");
       if (second.kind === "unchanged" && first.kind === "committed") {
-        assert.deepEqual(second.skipped, [{ idempotencyKey: first.decisions[0]!.idempotencyKey, existing: first.decisions[0]!.commit }]);
+        assert.deepEqual(second.skipped, [
+          { idempotencyKey: first.decisions[0]!.idempotencyKey, existing: first.decisions[0]!.commit },
+        ]);
       }
       assert.equal((await listDecisionCommits(repo)).length, 1);
     } finally {
@@ -170,7 +201,10 @@ describe("decision commits", () => {
       assert.match(seen[0]!, /^advance\(staging\/support-agent\)/);
       assert.match(seen[1]!, /^hold\(dev\/retrieval-api\)/);
       const dev = await listDecisionCommits(repo, { environment: "dev" });
-      assert.deepEqual(dev.map((e) => e.oid), [outcome.decisions[1]!.commit]);
+      assert.deepEqual(
+        dev.map((e) => e.oid),
+        [outcome.decisions[1]!.commit],
+      );
     } finally {
       await cleanup();
     }
@@ -199,11 +233,20 @@ describe("decision commits", () => {
     const { repo, cleanup } = await seeded();
     try {
       const head = (await repo.head())!;
-      const state = { commit: head, tree: repo.treeAt(head), loaded: await repo.stateAt(head), attempt: 1, sync: { head, publishedPending: null, discarded: null } };
+      const state = {
+        commit: head,
+        tree: repo.treeAt(head),
+        loaded: await repo.stateAt(head),
+        attempt: 1,
+        sync: { head, publishedPending: null, discarded: null },
+      };
       const a = await writeDecisionCommit(repo, head, decisionAt(state, { action: "advance" }));
       const b = await writeDecisionCommit(repo, head, decisionAt(state, { action: "hold" }));
       await repo.updateBranch(head, a.commit);
-      await assert.rejects(repo.updateBranch(head, b.commit), (e: unknown) => e instanceof RefConflictError && e.actual === a.commit);
+      await assert.rejects(
+        repo.updateBranch(head, b.commit),
+        (e: unknown) => e instanceof RefConflictError && e.actual === a.commit,
+      );
       assert.equal(await repo.head(), a.commit);
     } finally {
       await cleanup();
@@ -225,16 +268,34 @@ describe("objects written natively", () => {
         ["x/\u00e9t\u00e9.yaml", "5\n"],
       ]);
       const tree = await editTree(repo.store, null, edits);
-      const commit = await repo.store.writeCommit({ message: "objects\n", tree, parent: [], author: { name: "T", email: "t@example.test", timestamp: 1_800_000_000, timezoneOffset: -60 }, committer: { name: "T", email: "t@example.test", timestamp: 1_800_000_000, timezoneOffset: -60 } });
+      const commit = await repo.store.writeCommit({
+        message: "objects\n",
+        tree,
+        parent: [],
+        author: { name: "T", email: "t@example.test", timestamp: 1_800_000_000, timezoneOffset: -60 },
+        committer: { name: "T", email: "t@example.test", timestamp: 1_800_000_000, timezoneOffset: -60 },
+      });
       await repo.updateBranch(null, commit);
       const bare = join(temp.dir, "objects.git");
       gitCli(bare, "fsck", "--strict", "--no-progress");
       const listing = gitCli(bare, "ls-tree", "main:x");
-      assert.deepEqual(listing.trim().split("\n").map((l) => l.split("\t")[1]), ["a-b", "a.b", "a", "a0", "\"\\303\\251t\\303\\251.yaml\""]);
+      assert.deepEqual(
+        listing
+          .trim()
+          .split("\n")
+          .map((l) => l.split("\t")[1]),
+        ["a-b", "a.b", "a", "a0", '"\\303\\251t\\303\\251.yaml"'],
+      );
       // git's own encoding of the same listing gives the same id.
-      assert.equal(execFileSync("git", ["mktree"], { cwd: bare, input: listing, encoding: "utf8" }).trim(), gitCli(bare, "rev-parse", "main:x").trim());
+      assert.equal(
+        execFileSync("git", ["mktree"], { cwd: bare, input: listing, encoding: "utf8" }).trim(),
+        gitCli(bare, "rev-parse", "main:x").trim(),
+      );
       assert.match(gitCli(bare, "log", "-1", "--format=%ai"), /\+0100$/m);
-      assert.deepEqual((await repo.treeAt(commit).list("x"))!.map((e) => e.name), ["a", "a-b", "a.b", "a0", "\u00e9t\u00e9.yaml"]);
+      assert.deepEqual(
+        (await repo.treeAt(commit).list("x"))!.map((e) => e.name),
+        ["a", "a-b", "a.b", "a0", "\u00e9t\u00e9.yaml"],
+      );
     } finally {
       await temp.cleanup();
     }
@@ -242,7 +303,13 @@ describe("objects written natively", () => {
 });
 
 describe("crash safety", () => {
-  const points: GitopsPoint[] = ["evidence-written", "objects-written", "objects-stored", "commit-written", "ref-updated"];
+  const points: GitopsPoint[] = [
+    "evidence-written",
+    "objects-written",
+    "objects-stored",
+    "commit-written",
+    "ref-updated",
+  ];
   for (const point of points) {
     it(`a crash at ${point} leaves the old head or the new one, and a consistent repository`, async (t) => {
       if (!requireGit(t)) return;
@@ -258,7 +325,10 @@ describe("crash safety", () => {
           },
         });
         const before = (await crashing.head())!;
-        await assert.rejects(commitDecisionWithRetry(crashing, (head) => decisionAt(head, { action: "advance", step: 1 })), Crash);
+        await assert.rejects(
+          commitDecisionWithRetry(crashing, (head) => decisionAt(head, { action: "advance", step: 1 })),
+          Crash,
+        );
 
         const reopened = await GitRepo.open(bare, { clock });
         const after = (await reopened.head())!;
@@ -272,7 +342,9 @@ describe("crash safety", () => {
           assert.equal(decisions.length, 0);
         }
         // Starting again converges on exactly one decision.
-        const again = await commitDecisionWithRetry(reopened, (head) => decisionAt(head, { action: "advance", step: 1 }));
+        const again = await commitDecisionWithRetry(reopened, (head) =>
+          decisionAt(head, { action: "advance", step: 1 }),
+        );
         assert.equal(again.kind, point === "ref-updated" ? "unchanged" : "committed");
         assert.equal((await listDecisionCommits(reopened)).length, 1);
         const loaded = await reopened.stateAt((await reopened.head())!);
@@ -287,7 +359,10 @@ describe("crash safety", () => {
     if (!requireGit(t)) return;
     const { bare, repo, cleanup } = await seeded();
     try {
-      await writeFile(join(bare, "refs/heads/main.lock"), "tollgate pid=2147483646 host=" + (await import("node:os")).hostname() + " run=dead\n");
+      await writeFile(
+        join(bare, "refs/heads/main.lock"),
+        "tollgate pid=2147483646 host=" + (await import("node:os")).hostname() + " run=dead\n",
+      );
       const outcome = await commitDecisionWithRetry(repo, (head) => decisionAt(head, { action: "advance" }));
       assert.equal(outcome.kind, "committed");
       gitCli(bare, "fsck", "--strict", "--no-progress");
@@ -309,15 +384,25 @@ describe("evidence integrity", () => {
       const work = join(bare, "..", "tamper");
       gitCli(join(bare, ".."), "clone", "-q", bare, work);
       const file = join(work, evidencePath(digest));
-      await writeFile(file, (await readFile(file, "utf8")).replace('"errors":{"baseline":12', '"errors":{"baseline":13'));
+      await writeFile(
+        file,
+        (await readFile(file, "utf8")).replace('"errors":{"baseline":12', '"errors":{"baseline":13'),
+      );
       gitCli(work, "commit", "-q", "-am", "tidy evidence");
       gitCli(work, "push", "-q", "origin", "main");
       const tampered = (await repo.head())!;
-      await assert.rejects(readEvidence(repo.treeAt(tampered, "main"), digest), (e: unknown) => e instanceof EvidenceError && e.problem === "digest-mismatch" && /main:evidence\/sha256\//.test(e.message));
+      await assert.rejects(
+        readEvidence(repo.treeAt(tampered, "main"), digest),
+        (e: unknown) =>
+          e instanceof EvidenceError && e.problem === "digest-mismatch" && /main:evidence\/sha256\//.test(e.message),
+      );
       await rm(file);
       gitCli(work, "commit", "-q", "-am", "drop evidence");
       gitCli(work, "push", "-q", "origin", "main");
-      await assert.rejects(readEvidence(repo.treeAt((await repo.head())!), digest), (e: unknown) => e instanceof EvidenceError && e.problem === "missing");
+      await assert.rejects(
+        readEvidence(repo.treeAt((await repo.head())!), digest),
+        (e: unknown) => e instanceof EvidenceError && e.problem === "missing",
+      );
       // The decision commit itself still verifies.
       await readEvidence(repo.treeAt(outcome.head), digest);
     } finally {

@@ -18,7 +18,10 @@ describe("reading packed objects natively", () => {
       // Many near-identical files over several commits: long delta chains after an aggressive gc.
       for (let round = 0; round < 4; round++) {
         for (let i = 0; i < 60; i++) {
-          const lines = Array.from({ length: 80 }, (_, n) => `line ${n} of file ${i}${n === round ? ` changed in round ${round}` : ""}`);
+          const lines = Array.from(
+            { length: 80 },
+            (_, n) => `line ${n} of file ${i}${n === round ? ` changed in round ${round}` : ""}`,
+          );
           writeFileSync(join(work, "files", `f${i}.txt`), `${lines.join("\n")}\n`);
         }
         gitCli(work, "add", "-A");
@@ -36,7 +39,10 @@ describe("reading packed objects natively", () => {
         }
       }
       gitCli(work, "gc", "-q", "--aggressive", "--prune=now");
-      const objects = gitCli(work, "cat-file", "--batch-all-objects", "--batch-check").trim().split("\n").map((l) => l.split(" "));
+      const objects = gitCli(work, "cat-file", "--batch-all-objects", "--batch-check")
+        .trim()
+        .split("\n")
+        .map((l) => l.split(" "));
       const packDir = join(work, ".git/objects/pack");
       const idx = readdirSync(packDir).find((n) => n.endsWith(".idx"))!;
       // verify-pack -v: "<oid> <type> <size> <packed size> <offset> [<depth> <base>]"
@@ -52,14 +58,26 @@ describe("reading packed objects natively", () => {
       for (const [oid, type] of objects) {
         if (type === "blob") {
           const ours = Buffer.from(await repo.store.readBlob(oid!));
-          assert.deepEqual(ours, Buffer.from((await git.readBlob({ fs: repo.fs, gitdir: repo.gitdir, oid: oid! })).blob));
+          assert.deepEqual(
+            ours,
+            Buffer.from((await git.readBlob({ fs: repo.fs, gitdir: repo.gitdir, oid: oid! })).blob),
+          );
         } else if (type === "tree") {
           const ours = await repo.store.readTree(oid!);
           assert.deepEqual(ours, (await git.readTree({ fs: repo.fs, gitdir: repo.gitdir, oid: oid! })).tree);
         } else if (type === "commit") {
           const ours = await repo.store.readCommit(oid!);
           const theirs = (await git.readCommit({ fs: repo.fs, gitdir: repo.gitdir, oid: oid! })).commit;
-          assert.deepEqual({ ...ours, committer: ours.committer }, { message: theirs.message, tree: theirs.tree, parent: theirs.parent, author: theirs.author, committer: theirs.committer });
+          assert.deepEqual(
+            { ...ours, committer: ours.committer },
+            {
+              message: theirs.message,
+              tree: theirs.tree,
+              parent: theirs.parent,
+              author: theirs.author,
+              committer: theirs.committer,
+            },
+          );
         }
       }
       assert.ok(objects.length > 60 * 4);

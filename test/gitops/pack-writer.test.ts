@@ -53,7 +53,9 @@ function verifyPack(idx: string): { oid: string; type: string; depth: number }[]
 
 /** Twelve decisions about one service, one per step, as one batch. */
 function twelveSteps(head: Parameters<typeof decisionAt>[0]) {
-  return Array.from({ length: 12 }, (_, step) => decisionAt(head, { action: "advance", step, at: `2026-11-20T10:${String(step).padStart(2, "0")}:00Z` }));
+  return Array.from({ length: 12 }, (_, step) =>
+    decisionAt(head, { action: "advance", step, at: `2026-11-20T10:${String(step).padStart(2, "0")}:00Z` }),
+  );
 }
 
 describe("tree objects edited in place", () => {
@@ -61,14 +63,29 @@ describe("tree objects edited in place", () => {
   it("give the same bytes as encoding the edited listing afresh, in git's order", () => {
     const oid = (n: number) => n.toString(16).padStart(40, "0");
     const names = ["a", "a-b", "a.b", "a0", "b", "\u00e9t\u00e9.yaml", "z"];
-    let entries: TreeEntry[] = names.map((path, i) => ({ mode: path === "a" ? "040000" : "100644", path, oid: oid(i + 1), type: path === "a" ? "tree" : "blob" }));
+    let entries: TreeEntry[] = names.map((path, i) => ({
+      mode: path === "a" ? "040000" : "100644",
+      path,
+      oid: oid(i + 1),
+      type: path === "a" ? "tree" : "blob",
+    }));
     let tree = TreeObject.encode(entries);
     let random = 7;
     const next = () => (random = (random * 48271) % 2147483647);
     for (let round = 0; round < 300; round++) {
-      const name = ["a", "a-b", "a.b", "a0", "a.c", "new", "b", "z", "\u00e9t\u00e9.yaml", "zz", "\u{1F600}", "\uE000"][next() % 12]!;
+      const name = ["a", "a-b", "a.b", "a0", "a.c", "new", "b", "z", "\u00e9t\u00e9.yaml", "zz", "\u{1F600}", "\uE000"][
+        next() % 12
+      ]!;
       const kind = next() % 4;
-      const entry: TreeEntry | null = kind === 0 ? null : { mode: kind === 1 ? "040000" : kind === 2 ? "100755" : "100644", path: name, oid: oid(1000 + round), type: kind === 1 ? "tree" : "blob" };
+      const entry: TreeEntry | null =
+        kind === 0
+          ? null
+          : {
+              mode: kind === 1 ? "040000" : kind === 2 ? "100755" : "100644",
+              path: name,
+              oid: oid(1000 + round),
+              type: kind === 1 ? "tree" : "blob",
+            };
       tree = tree.with(name, entry);
       entries = entries.filter((e) => e.path !== name).concat(entry ? [entry] : []);
       const fresh = TreeObject.encode(entries);
@@ -83,12 +100,15 @@ describe("tree objects edited in place", () => {
 describe("pack encoding", () => {
   it("a delta of a common prefix and suffix rebuilds the target; stored zlib inflates back", () => {
     const base = Buffer.from(`${"x".repeat(5000)}middle${"y".repeat(70_000)}`);
-    const target = Buffer.from(`${"x".repeat(5000)}the new middle, longer than a single insert instruction can carry: ${"m".repeat(300)}${"y".repeat(70_000)}`);
+    const target = Buffer.from(
+      `${"x".repeat(5000)}the new middle, longer than a single insert instruction can carry: ${"m".repeat(300)}${"y".repeat(70_000)}`,
+    );
     const delta = prefixSuffixDelta(base, target)!;
     assert.ok(delta.length < 500, `delta is ${delta.length} bytes`);
     assert.deepEqual(applyDelta(base, delta), target);
     assert.equal(prefixSuffixDelta(Buffer.from("abc"), Buffer.from("xyz")), undefined);
-    for (const data of [Buffer.alloc(0), Buffer.from("tree"), Buffer.alloc(200_000, 7)]) assert.deepEqual(inflateSync(storedZlib(data)), data);
+    for (const data of [Buffer.alloc(0), Buffer.from("tree"), Buffer.alloc(200_000, 7)])
+      assert.deepEqual(inflateSync(storedZlib(data)), data);
   });
 
   it("git's index-pack builds the very index we wrote, and verify-pack accepts the pack", async (t) => {
@@ -98,14 +118,32 @@ describe("pack encoding", () => {
       const repo = await GitRepo.init(join(temp.dir, "packed.git"));
       const batch = repo.store.batch();
       // A folder of 400 files, one file rewritten 120 times: a chain of tree versions.
-      const files = new Map<string, string>(Array.from({ length: 400 }, (_, i) => [`status/service-${String(i).padStart(4, "0")}.yaml`, `service: ${i}\n`]));
+      const files = new Map<string, string>(
+        Array.from({ length: 400 }, (_, i) => [`status/service-${String(i).padStart(4, "0")}.yaml`, `service: ${i}\n`]),
+      );
       let tree = await editTree(repo.store, null, files, batch);
       const versions = [tree];
       for (let v = 0; v < 120; v++) {
-        tree = await editTree(repo.store, tree, new Map([[`status/service-${String((v * 37) % 400).padStart(4, "0")}.yaml`, `service: ${v}\nversion: ${v}\n${"text ".repeat(v)}\n`]]), batch);
+        tree = await editTree(
+          repo.store,
+          tree,
+          new Map([
+            [
+              `status/service-${String((v * 37) % 400).padStart(4, "0")}.yaml`,
+              `service: ${v}\nversion: ${v}\n${"text ".repeat(v)}\n`,
+            ],
+          ]),
+          batch,
+        );
         versions.push(tree);
       }
-      const commit = await batch.writeCommit({ message: "packed\n", tree, parent: [], author: { name: "T", email: "t@example.test", timestamp: 1_800_000_000, timezoneOffset: 0 }, committer: { name: "T", email: "t@example.test", timestamp: 1_800_000_000, timezoneOffset: 0 } });
+      const commit = await batch.writeCommit({
+        message: "packed\n",
+        tree,
+        parent: [],
+        author: { name: "T", email: "t@example.test", timestamp: 1_800_000_000, timezoneOffset: 0 },
+        committer: { name: "T", email: "t@example.test", timestamp: 1_800_000_000, timezoneOffset: 0 },
+      });
       assert.equal(looseObjects(repo.gitdir), 0);
       await batch.flush();
       await repo.updateBranch(null, commit);
@@ -136,7 +174,10 @@ describe("pack encoding", () => {
         assert.deepEqual(ours, theirs);
         assert.equal(gitCli(repo.gitdir, "ls-tree", sub).trim().split("\n").length, 400);
       }
-      assert.equal(gitCli(repo.gitdir, "show", "main:status/service-0000.yaml"), (await fresh.treeAt(commit).read("status/service-0000.yaml")));
+      assert.equal(
+        gitCli(repo.gitdir, "show", "main:status/service-0000.yaml"),
+        await fresh.treeAt(commit).read("status/service-0000.yaml"),
+      );
     } finally {
       await temp.cleanup();
     }
@@ -173,7 +214,13 @@ describe("decision batches stored as one pack", () => {
       assert.equal(looseObjects(bare), looseBefore, "no loose objects for a large batch");
       assert.equal(packFiles(bare).filter((f) => f.endsWith(".idx")).length, 1);
       gitCli(bare, "fsck", "--strict", "--no-progress");
-      assert.equal(gitCli(bare, "log", "--format=%s", "main").trim().split("\n").filter((s) => s.startsWith("advance(")).length, 12);
+      assert.equal(
+        gitCli(bare, "log", "--format=%s", "main")
+          .trim()
+          .split("\n")
+          .filter((s) => s.startsWith("advance(")).length,
+        12,
+      );
       const log = await git.log({ fs: repo.fs, gitdir: bare, ref: "main", cache: {} });
       assert.equal(log[0]!.oid, outcome.head);
       assert.equal(log.length, 13);
@@ -237,7 +284,11 @@ describe("decision batches stored as one pack", () => {
     const server = await startGitHttpServer({ root: temp.dir });
     try {
       const bare = await createSeededBareRepo(temp.dir, "remote.git");
-      const repo = await GitRepo.clone(join(temp.dir, "clone"), { clock, identity, remote: { url: server.url("remote.git") } });
+      const repo = await GitRepo.clone(join(temp.dir, "clone"), {
+        clock,
+        identity,
+        remote: { url: server.url("remote.git") },
+      });
       const outcome = await commitDecisionWithRetry(repo, twelveSteps);
       assert.equal(outcome.kind, "committed");
       if (outcome.kind !== "committed") return;
@@ -246,7 +297,13 @@ describe("decision batches stored as one pack", () => {
       gitCli(repo.gitdir, "fsck", "--strict", "--no-progress");
       assert.equal(gitCli(bare, "rev-parse", "main").trim(), outcome.head);
       gitCli(bare, "fsck", "--strict", "--no-progress");
-      assert.equal(gitCli(bare, "log", "--format=%s", "main").trim().split("\n").filter((s) => s.startsWith("advance(")).length, 12);
+      assert.equal(
+        gitCli(bare, "log", "--format=%s", "main")
+          .trim()
+          .split("\n")
+          .filter((s) => s.startsWith("advance(")).length,
+        12,
+      );
     } finally {
       await server.close();
       await temp.cleanup();
@@ -257,9 +314,18 @@ describe("decision batches stored as one pack", () => {
 describe("pack merging", () => {
   it("takes in every pack smaller than twice what it gathers, smallest first", () => {
     const packs = [40, 5, 1000, 12, 300].map((objects, i) => ({ name: `pack-${i}`, objects }));
-    assert.deepEqual(packsToMerge(packs, 10).map((p) => p.objects), [5, 12, 40]);
-    assert.deepEqual(packsToMerge(packs, 200).map((p) => p.objects), [5, 12, 40, 300, 1000]);
-    assert.deepEqual(packsToMerge(packs, 2).map((p) => p.objects), []);
+    assert.deepEqual(
+      packsToMerge(packs, 10).map((p) => p.objects),
+      [5, 12, 40],
+    );
+    assert.deepEqual(
+      packsToMerge(packs, 200).map((p) => p.objects),
+      [5, 12, 40, 300, 1000],
+    );
+    assert.deepEqual(
+      packsToMerge(packs, 2).map((p) => p.objects),
+      [],
+    );
   });
 
   it("keeps few packs over many ticks, copies deltas with their new distances, and leaves kept or broken packs alone", async (t) => {
@@ -267,16 +333,30 @@ describe("pack merging", () => {
     const temp = await tempDir("tollgate-pack-merge-");
     try {
       const repo = await GitRepo.init(join(temp.dir, "merged.git"), { clock, identity });
-      const files = new Map<string, string>(Array.from({ length: 300 }, (_, i) => [`status/s-${String(i).padStart(3, "0")}.yaml`, `service: ${i}\n`]));
+      const files = new Map<string, string>(
+        Array.from({ length: 300 }, (_, i) => [`status/s-${String(i).padStart(3, "0")}.yaml`, `service: ${i}\n`]),
+      );
       let parent: string | null = null;
       let tree: string | null = null;
       const counts: number[] = [];
       const tick = async (n: number) => {
         const batch = repo.store.batch();
         tree = await editTree(repo.store, tree, tree === null ? files : new Map(), batch);
-        for (let i = 0; i < 40; i++) tree = await editTree(repo.store, tree, new Map([[`status/s-${String((n * 41 + i) % 300).padStart(3, "0")}.yaml`, `service: ${i}\ntick: ${n}\n`]]), batch);
+        for (let i = 0; i < 40; i++)
+          tree = await editTree(
+            repo.store,
+            tree,
+            new Map([[`status/s-${String((n * 41 + i) % 300).padStart(3, "0")}.yaml`, `service: ${i}\ntick: ${n}\n`]]),
+            batch,
+          );
         const person = { name: "T", email: "t@example.test", timestamp: 1_800_000_000 + n, timezoneOffset: 0 };
-        const commit: string = await batch.writeCommit({ message: `tick ${n}\n`, tree, parent: parent ? [parent] : [], author: person, committer: person });
+        const commit: string = await batch.writeCommit({
+          message: `tick ${n}\n`,
+          tree,
+          parent: parent ? [parent] : [],
+          author: person,
+          committer: person,
+        });
         await batch.flush();
         await repo.updateBranch(parent, commit);
         parent = commit;
@@ -289,14 +369,20 @@ describe("pack merging", () => {
       assert.match(gitCli(repo.gitdir, "count-objects", "-v"), /^garbage: 0$/m);
       for (const idx of packFiles(repo.gitdir).filter((f) => f.endsWith(".idx"))) {
         const path = join(repo.gitdir, "objects/pack", idx);
-        assert.ok(verifyPack(path).some((o) => o.depth > 0), "merged packs keep their deltas");
+        assert.ok(
+          verifyPack(path).some((o) => o.depth > 0),
+          "merged packs keep their deltas",
+        );
         const rebuilt = join(temp.dir, `rebuilt-${idx}`);
         execFileSync("git", ["index-pack", "-o", rebuilt, path.replace(/\.idx$/, ".pack")], { cwd: temp.dir });
         assert.deepEqual(readFileSync(rebuilt), readFileSync(path));
       }
       assert.equal(gitCli(repo.gitdir, "rev-list", "--count", "main").trim(), "16");
       const fresh = await GitRepo.open(repo.gitdir);
-      assert.equal(await fresh.treeAt(parent!).read("status/s-000.yaml"), gitCli(repo.gitdir, "show", "main:status/s-000.yaml"));
+      assert.equal(
+        await fresh.treeAt(parent!).read("status/s-000.yaml"),
+        gitCli(repo.gitdir, "show", "main:status/s-000.yaml"),
+      );
       const log = await git.log({ fs: fresh.fs, gitdir: fresh.gitdir, ref: "main", cache: {} });
       assert.equal(log.length, 16);
 
@@ -322,7 +408,10 @@ describe("pack merging", () => {
       await tick(17);
       assert.ok(packFiles(repo.gitdir).includes(victim.split("/").at(-1)!), "a pack with a wrong CRC stays as it is");
       const reread = await GitRepo.open(repo.gitdir);
-      assert.equal(await reread.treeAt(parent!).read("status/s-000.yaml"), gitCli(repo.gitdir, "show", "main:status/s-000.yaml"));
+      assert.equal(
+        await reread.treeAt(parent!).read("status/s-000.yaml"),
+        gitCli(repo.gitdir, "show", "main:status/s-000.yaml"),
+      );
     } finally {
       await temp.cleanup();
     }

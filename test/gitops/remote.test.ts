@@ -34,13 +34,21 @@ describe("a remote over git's smart HTTP (git http-backend)", () => {
   });
 
   /** A fresh seeded remote and a function that clones it into a new folder. */
-  async function remote(): Promise<{ bare: string; url: string; clone: (extra?: Partial<GitRepoOptions>) => Promise<GitRepo> }> {
+  async function remote(): Promise<{
+    bare: string;
+    url: string;
+    clone: (extra?: Partial<GitRepoOptions>) => Promise<GitRepo>;
+  }> {
     const name = `r${++counter}.git`;
     const bare = await createSeededBareRepo(root.dir, name);
     const url = server.url(name);
     let clones = 0;
     const clone = async (extra: Partial<GitRepoOptions> = {}) =>
-      GitRepo.openOrClone(join(root.dir, `${name}.clone${++clones}`), { clock, ...extra, remote: { url, auth: authFromEnv(ENV)! } });
+      GitRepo.openOrClone(join(root.dir, `${name}.clone${++clones}`), {
+        clock,
+        ...extra,
+        remote: { url, auth: authFromEnv(ENV)! },
+      });
     return { bare, url, clone };
   }
   const remoteHead = (bare: string) => gitCli(bare, "rev-parse", "main").trim();
@@ -56,10 +64,24 @@ describe("a remote over git's smart HTTP (git http-backend)", () => {
     const config = await readFile(join(repo.gitdir, "config"), "utf8");
     assert.doesNotMatch(config, /s3cret/);
 
-    await assert.rejects(GitRepo.clone(join(root.dir, "noauth"), { remote: { url } }), (e: unknown) => e instanceof GitRepositoryError && /authentication required/.test(e.message));
-    await assert.rejects(GitRepo.clone(join(root.dir, "badauth"), { remote: { url, auth: { username: "reconciler", password: "wrong" } } }), (e: unknown) => e instanceof GitRepositoryError && /authentication failed/.test(e.message));
+    await assert.rejects(
+      GitRepo.clone(join(root.dir, "noauth"), { remote: { url } }),
+      (e: unknown) => e instanceof GitRepositoryError && /authentication required/.test(e.message),
+    );
+    await assert.rejects(
+      GitRepo.clone(join(root.dir, "badauth"), {
+        remote: { url, auth: { username: "reconciler", password: "wrong" } },
+      }),
+      (e: unknown) => e instanceof GitRepositoryError && /authentication failed/.test(e.message),
+    );
     const withUser = url.replace("http://", "http://reconciler:s3cret@");
-    await assert.rejects(GitRepo.clone(join(root.dir, "inurl"), { remote: { url: withUser } }), (e: unknown) => e instanceof GitRepositoryError && /credentials in the URL are refused/.test(e.message) && !/s3cret/.test(e.message));
+    await assert.rejects(
+      GitRepo.clone(join(root.dir, "inurl"), { remote: { url: withUser } }),
+      (e: unknown) =>
+        e instanceof GitRepositoryError &&
+        /credentials in the URL are refused/.test(e.message) &&
+        !/s3cret/.test(e.message),
+    );
   });
 
   it("pushes a decision; the remote's own git sees a sound repository and a readable log", async (t) => {
@@ -71,11 +93,16 @@ describe("a remote over git's smart HTTP (git http-backend)", () => {
     if (outcome.kind !== "committed") return;
     assert.equal(remoteHead(bare), outcome.head);
     gitCli(bare, "fsck", "--strict", "--no-progress");
-    assert.match(gitCli(bare, "log", "--oneline", "-1"), /^[0-9a-f]+ advance\(staging\/support-agent\): fa7f76f33947 → f806ccf0be4b$/m);
+    assert.match(
+      gitCli(bare, "log", "--oneline", "-1"),
+      /^[0-9a-f]+ advance\(staging\/support-agent\): fa7f76f33947 → f806ccf0be4b$/m,
+    );
     // A fresh clone by plain git has the evidence file the trailer names.
     const evidence = gitCli(bare, "log", "-1", "--format=%(trailers:key=Tollgate-Evidence,valueonly)").trim();
     const hex = evidence.replace("sha256:", "");
-    assert.ok(gitCli(bare, "ls-tree", "-r", "--name-only", "main").includes(`evidence/sha256/${hex.slice(0, 2)}/${hex}.json`));
+    assert.ok(
+      gitCli(bare, "ls-tree", "-r", "--name-only", "main").includes(`evidence/sha256/${hex.slice(0, 2)}/${hex}.json`),
+    );
   });
 
   it("a fetch when the remote did not move costs one request and writes nothing", async (t) => {
@@ -115,9 +142,15 @@ describe("a remote over git's smart HTTP (git http-backend)", () => {
       // B judges the other service: after A's commit it must still decide, on A's head.
       return decisionAt(head, { environment: "dev", service: "retrieval-api", action: "hold", step: 0 });
     };
-    const [ra, rb] = await Promise.all([commitDecisionWithRetry(a, decideA, { backoffMs: 5 }), commitDecisionWithRetry(b, decideB, { backoffMs: 5 })]);
+    const [ra, rb] = await Promise.all([
+      commitDecisionWithRetry(a, decideA, { backoffMs: 5 }),
+      commitDecisionWithRetry(b, decideB, { backoffMs: 5 }),
+    ]);
     const results = [ra, rb] as CommitOutcome[];
-    assert.ok(results.every((r) => r.kind === "committed"), JSON.stringify(results.map((r) => r.kind)));
+    assert.ok(
+      results.every((r) => r.kind === "committed"),
+      JSON.stringify(results.map((r) => r.kind)),
+    );
     const winner = results.find((r) => r.attempts === 1)!;
     const loser = results.find((r) => r.attempts === 2)!;
     assert.ok(winner && loser, "one writer won at once, the other on its second attempt");
@@ -146,7 +179,10 @@ describe("a remote over git's smart HTTP (git http-backend)", () => {
       await gate;
       return decisionAt(head, { action: "promote", step: 2 });
     };
-    const results = await Promise.all([commitDecisionWithRetry(a, decide, { backoffMs: 5 }), commitDecisionWithRetry(b, decide, { backoffMs: 5 })]);
+    const results = await Promise.all([
+      commitDecisionWithRetry(a, decide, { backoffMs: 5 }),
+      commitDecisionWithRetry(b, decide, { backoffMs: 5 }),
+    ]);
     assert.deepEqual(results.map((r) => r.kind).sort(), ["committed", "unchanged"]);
     const decisions = await listDecisionCommits(await clone(), { service: "support-agent" });
     assert.equal(decisions.length, 1);
@@ -161,7 +197,12 @@ describe("a remote over git's smart HTTP (git http-backend)", () => {
     onRequest = (r) => {
       // Just as the pack arrives, a person pushes to the same branch.
       if (r.method === "POST" && r.service === "git-receive-pack" && !human) {
-        human = humanCommit(bare, join(root.dir, `human-${counter}`), (dir) => gitCli(dir, "rm", "-q", "environments/dev/status/retrieval-api.yaml"), "dev: reset retrieval-api status");
+        human = humanCommit(
+          bare,
+          join(root.dir, `human-${counter}`),
+          (dir) => gitCli(dir, "rm", "-q", "environments/dev/status/retrieval-api.yaml"),
+          "dev: reset retrieval-api status",
+        );
       }
     };
     try {
@@ -180,7 +221,11 @@ describe("a remote over git's smart HTTP (git http-backend)", () => {
       if (outcome.kind === "committed") assert.equal(outcome.decisions[0]!.parent, human);
       assert.equal(remoteHead(bare), outcome.kind === "committed" ? outcome.head : "");
       const log = gitCli(bare, "log", "--format=%s", "main").trim().split("\n");
-      assert.deepEqual(log, ["advance(staging/support-agent): fa7f76f33947 → f806ccf0be4b", "dev: reset retrieval-api status", "Seed the desired state"]);
+      assert.deepEqual(log, [
+        "advance(staging/support-agent): fa7f76f33947 → f806ccf0be4b",
+        "dev: reset retrieval-api status",
+        "Seed the desired state",
+      ]);
     } finally {
       onRequest = undefined;
     }
@@ -193,7 +238,12 @@ describe("a remote over git's smart HTTP (git http-backend)", () => {
     let n = 0;
     onRequest = (r) => {
       if (r.method === "POST" && r.service === "git-receive-pack") {
-        humanCommit(bare, join(root.dir, `busy-${counter}-${++n}`), (dir) => writeNote(join(dir, `note-${n}.txt`)), `note ${n}`);
+        humanCommit(
+          bare,
+          join(root.dir, `busy-${counter}-${++n}`),
+          (dir) => writeNote(join(dir, `note-${n}.txt`)),
+          `note ${n}`,
+        );
       }
     };
     try {
@@ -229,13 +279,18 @@ describe("a remote over git's smart HTTP (git http-backend)", () => {
       const { bare, clone } = await remote();
       const crashing = await clone(crashAt("before-push"));
       const start = remoteHead(bare);
-      await assert.rejects(commitDecisionWithRetry(crashing, (head) => decisionAt(head, { action: "advance", step: 0 })), /crash at before-push/);
+      await assert.rejects(
+        commitDecisionWithRetry(crashing, (head) => decisionAt(head, { action: "advance", step: 0 })),
+        /crash at before-push/,
+      );
       assert.equal(remoteHead(bare), start);
       const pending = await crashing.head();
       assert.notEqual(pending, start);
 
       const restarted = await GitRepo.open(crashing.gitdir, { clock, remote: crashing.remote! });
-      const outcome = await commitDecisionWithRetry(restarted, (head) => decisionAt(head, { action: "advance", step: 0 }));
+      const outcome = await commitDecisionWithRetry(restarted, (head) =>
+        decisionAt(head, { action: "advance", step: 0 }),
+      );
       assert.equal(outcome.kind, "unchanged");
       if (outcome.kind === "unchanged") {
         assert.equal(outcome.sync.publishedPending, pending);
@@ -249,12 +304,22 @@ describe("a remote over git's smart HTTP (git http-backend)", () => {
       if (!requireGit(t)) return;
       const { bare, clone } = await remote();
       const crashing = await clone(crashAt("before-push"));
-      await assert.rejects(commitDecisionWithRetry(crashing, (head) => decisionAt(head, { action: "advance", step: 0 })), /crash at before-push/);
+      await assert.rejects(
+        commitDecisionWithRetry(crashing, (head) => decisionAt(head, { action: "advance", step: 0 })),
+        /crash at before-push/,
+      );
       const stale = await crashing.head();
-      const human = humanCommit(bare, join(root.dir, `moved-${counter}`), (dir) => writeNote(join(dir, "NOTES.md")), "notes");
+      const human = humanCommit(
+        bare,
+        join(root.dir, `moved-${counter}`),
+        (dir) => writeNote(join(dir, "NOTES.md")),
+        "notes",
+      );
 
       const restarted = await GitRepo.open(crashing.gitdir, { clock, remote: crashing.remote! });
-      const outcome = await commitDecisionWithRetry(restarted, (head) => decisionAt(head, { action: "advance", step: 0 }));
+      const outcome = await commitDecisionWithRetry(restarted, (head) =>
+        decisionAt(head, { action: "advance", step: 0 }),
+      );
       assert.equal(outcome.kind, "committed");
       if (outcome.kind !== "committed") return;
       assert.equal(outcome.sync.discarded, stale);
@@ -268,7 +333,10 @@ describe("a remote over git's smart HTTP (git http-backend)", () => {
       if (!requireGit(t)) return;
       const { bare, clone } = await remote();
       const crashing = await clone(crashAt("pushed"));
-      await assert.rejects(commitDecisionWithRetry(crashing, (head) => decisionAt(head, { action: "rollback", step: 1 })), /crash at pushed/);
+      await assert.rejects(
+        commitDecisionWithRetry(crashing, (head) => decisionAt(head, { action: "rollback", step: 1 })),
+        /crash at pushed/,
+      );
       const pushed = remoteHead(bare);
       const restarted = await GitRepo.open(crashing.gitdir, { clock, remote: crashing.remote! });
       // The reconciler would now decide on the rolled-back state; a replay of the same decision is skipped.

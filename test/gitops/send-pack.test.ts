@@ -26,7 +26,13 @@ const clock = () => new Date("2026-11-20T10:00:00Z");
 
 /** Twelve decisions about one service (about 120 objects: a batch stored as a pack). */
 function steps(head: HeadState, from = 0, count = 12) {
-  return Array.from({ length: count }, (_, i) => decisionAt(head, { action: "advance", step: from + i, at: `2026-11-20T10:${String(from + i).padStart(2, "0")}:00Z` }));
+  return Array.from({ length: count }, (_, i) =>
+    decisionAt(head, {
+      action: "advance",
+      step: from + i,
+      at: `2026-11-20T10:${String(from + i).padStart(2, "0")}:00Z`,
+    }),
+  );
 }
 
 describe("pushing a batch as its own pack", () => {
@@ -50,7 +56,15 @@ describe("pushing a batch as its own pack", () => {
     const bare = await createSeededBareRepo(root.dir, name);
     let clones = 0;
     const clone = async (auth = true) =>
-      GitRepo.clone(join(root.dir, `${name}.clone${++clones}`), { clock, remote: { url: server.url(name), ...(auth ? { auth: authFromEnv({ TOLLGATE_GIT_USERNAME: AUTH.username, TOLLGATE_GIT_PASSWORD: AUTH.password })! } : {}) } });
+      GitRepo.clone(join(root.dir, `${name}.clone${++clones}`), {
+        clock,
+        remote: {
+          url: server.url(name),
+          ...(auth
+            ? { auth: authFromEnv({ TOLLGATE_GIT_USERNAME: AUTH.username, TOLLGATE_GIT_PASSWORD: AUTH.password })! }
+            : {}),
+        },
+      });
     return { bare, clone };
   }
   const remoteHead = (bare: string) => gitCli(bare, "rev-parse", "main").trim();
@@ -58,7 +72,13 @@ describe("pushing a batch as its own pack", () => {
   /** A chain of decisions written into one batch on the clone's head; the branch moved, nothing pushed. */
   async function localChain(repo: GitRepo, from = 0): Promise<{ head: string; tip: string; pack: Buffer }> {
     const head = (await repo.head())!;
-    const state: HeadState = { commit: head, tree: repo.treeAt(head), loaded: await repo.stateAt(head), attempt: 1, sync: { head, publishedPending: null, discarded: null } };
+    const state: HeadState = {
+      commit: head,
+      tree: repo.treeAt(head),
+      loaded: await repo.stateAt(head),
+      attempt: 1,
+      sync: { head, publishedPending: null, discarded: null },
+    };
     const batch = repo.store.batch();
     let tip = head;
     for (const change of steps(state, from)) tip = (await writeDecisionCommit(repo, tip, change, batch)).commit;
@@ -83,7 +103,13 @@ describe("pushing a batch as its own pack", () => {
     assert.equal(remoteHead(bare), tip);
     assert.equal(gitCli(repo.gitdir, "rev-parse", "refs/remotes/origin/main").trim(), tip);
     gitCli(bare, "fsck", "--strict", "--no-progress");
-    assert.equal(gitCli(bare, "log", "--format=%s", "main").trim().split("\n").filter((s) => s.startsWith("advance(")).length, 12);
+    assert.equal(
+      gitCli(bare, "log", "--format=%s", "main")
+        .trim()
+        .split("\n")
+        .filter((s) => s.startsWith("advance(")).length,
+      12,
+    );
 
     // The reconciler's path does the same, and a fresh clone reads the result.
     const outcome = await commitDecisionWithRetry(repo, (h) => steps(h, 12));
@@ -98,8 +124,16 @@ describe("pushing a batch as its own pack", () => {
     const { bare, clone } = await remote();
     const repo = await clone();
     const { head, tip, pack } = await localChain(repo);
-    const human = humanCommit(bare, join(root.dir, `moved-${counter}`), (dir) => gitCli(dir, "rm", "-q", "environments/dev/status/retrieval-api.yaml"), "dev: reset retrieval-api status");
-    await assert.rejects(sendPackWithLease(repo, head, tip, pack), (e: unknown) => e instanceof RemoteMovedError && e.actual === human);
+    const human = humanCommit(
+      bare,
+      join(root.dir, `moved-${counter}`),
+      (dir) => gitCli(dir, "rm", "-q", "environments/dev/status/retrieval-api.yaml"),
+      "dev: reset retrieval-api status",
+    );
+    await assert.rejects(
+      sendPackWithLease(repo, head, tip, pack),
+      (e: unknown) => e instanceof RemoteMovedError && e.actual === human,
+    );
     assert.equal(remoteHead(bare), human);
 
     // Advertised at the expected value, moved by a person as the pack arrives: the server refuses.
@@ -109,7 +143,12 @@ describe("pushing a batch as its own pack", () => {
     let raced: string | undefined;
     onRequest = (r) => {
       if (r.method === "POST" && r.service === "git-receive-pack" && !raced) {
-        raced = humanCommit(again.bare, join(root.dir, `race-${counter}`), (dir) => gitCli(dir, "rm", "-q", "environments/dev/status/retrieval-api.yaml"), "dev: reset retrieval-api status");
+        raced = humanCommit(
+          again.bare,
+          join(root.dir, `race-${counter}`),
+          (dir) => gitCli(dir, "rm", "-q", "environments/dev/status/retrieval-api.yaml"),
+          "dev: reset retrieval-api status",
+        );
       }
     };
     try {
@@ -126,8 +165,16 @@ describe("pushing a batch as its own pack", () => {
     const { bare, clone } = await remote();
     const repo = await clone();
     const { head } = await localChain(repo);
-    const human = humanCommit(bare, join(root.dir, `fallback-${counter}`), (dir) => gitCli(dir, "rm", "-q", "environments/dev/status/retrieval-api.yaml"), "dev: reset retrieval-api status");
-    await assert.rejects(pushWithLease(repo, head), (e: unknown) => e instanceof RemoteMovedError && e.actual === human);
+    const human = humanCommit(
+      bare,
+      join(root.dir, `fallback-${counter}`),
+      (dir) => gitCli(dir, "rm", "-q", "environments/dev/status/retrieval-api.yaml"),
+      "dev: reset retrieval-api status",
+    );
+    await assert.rejects(
+      pushWithLease(repo, head),
+      (e: unknown) => e instanceof RemoteMovedError && e.actual === human,
+    );
     assert.equal(remoteHead(bare), human);
 
     const fresh = await remote();
@@ -142,8 +189,14 @@ describe("pushing a batch as its own pack", () => {
     const { bare, clone } = await remote();
     const withAuth = await clone();
     const { head, tip, pack } = await localChain(withAuth);
-    const anonymous = await GitRepo.open(withAuth.gitdir, { clock, remote: { url: server.url(bare.split("/").at(-1)!) } });
-    await assert.rejects(sendPackWithLease(anonymous, head, tip, pack), (e: unknown) => e instanceof GitRepositoryError && /authentication required/.test(e.message));
+    const anonymous = await GitRepo.open(withAuth.gitdir, {
+      clock,
+      remote: { url: server.url(bare.split("/").at(-1)!) },
+    });
+    await assert.rejects(
+      sendPackWithLease(anonymous, head, tip, pack),
+      (e: unknown) => e instanceof GitRepositoryError && /authentication required/.test(e.message),
+    );
     assert.notEqual(remoteHead(bare), tip);
   });
 

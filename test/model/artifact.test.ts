@@ -18,7 +18,10 @@ const parts: ArtifactParts = {
 
 describe("canonical JSON", () => {
   it("sorts keys at every depth and drops whitespace", () => {
-    assert.equal(canonicalJson({ b: 1, a: { d: [3, { z: null, y: "é" }], c: true } }), '{"a":{"c":true,"d":[3,{"y":"é","z":null}]},"b":1}');
+    assert.equal(
+      canonicalJson({ b: 1, a: { d: [3, { z: null, y: "é" }], c: true } }),
+      '{"a":{"c":true,"d":[3,{"y":"é","z":null}]},"b":1}',
+    );
   });
   it("omits undefined members and refuses non-finite numbers", () => {
     assert.equal(canonicalJson({ a: undefined, b: 2 }), '{"b":2}');
@@ -26,12 +29,15 @@ describe("canonical JSON", () => {
   });
   it("encodes a value as JSON.stringify then JSON.parse would leave it, without the copy", () => {
     const value = {
-      z: [1, Number.NaN, undefined, Number.POSITIVE_INFINITY, { b: -0, a: "q\"\u0001" }],
+      z: [1, Number.NaN, undefined, Number.POSITIVE_INFINITY, { b: -0, a: 'q"\u0001' }],
       y: { skipped: undefined, f: () => 1, at: new Date(0), deep: [[Number.NEGATIVE_INFINITY]] },
       x: null,
     };
     assert.equal(canonicalJsonOfStringified(value), canonicalJson(JSON.parse(JSON.stringify(value))));
-    assert.equal(canonicalJsonOfStringified(value), '{"x":null,"y":{"at":"1970-01-01T00:00:00.000Z","deep":[[null]]},"z":[1,null,null,null,{"a":"q\\"\\u0001","b":0}]}');
+    assert.equal(
+      canonicalJsonOfStringified(value),
+      '{"x":null,"y":{"at":"1970-01-01T00:00:00.000Z","deep":[[null]]},"z":[1,null,null,null,{"a":"q\\"\\u0001","b":0}]}',
+    );
   });
 });
 
@@ -79,7 +85,10 @@ describe("artifact diff", () => {
     });
     const diff = diffArtifacts(from, to);
     assert.deepEqual(diff.changed, ["model", "tools"]);
-    assert.equal(diff.summary, "model claude-sonnet-4-5 snapshot 20250929 → 20251101; tools +issue_refund, -create_ticket, manifest dddddddddddd → 999999999999");
+    assert.equal(
+      diff.summary,
+      "model claude-sonnet-4-5 snapshot 20250929 → 20251101; tools +issue_refund, -create_ticket, manifest dddddddddddd → 999999999999",
+    );
   });
   it("says no change for the same artifact", () => {
     const diff = diffArtifacts(from, sealArtifact(parts));

@@ -34,8 +34,12 @@ describe("tollgate digest", () => {
       await writeFile(file, (await readFile(RELEASE, "utf8")).replace("provider: anthropic", "provider: 3"));
       const result = await runCli(["digest", file]);
       assert.equal(result.code, 1);
-      const line = (await readFile(RELEASE, "utf8")).split("\n").findIndex((l) => l.includes("provider: anthropic")) + 1;
-      assert.match(result.stderr, new RegExp(`r\\.yaml:${line}:15: must be string \\(field artifact\\.model\\.provider\\)`));
+      const line =
+        (await readFile(RELEASE, "utf8")).split("\n").findIndex((l) => l.includes("provider: anthropic")) + 1;
+      assert.match(
+        result.stderr,
+        new RegExp(`r\\.yaml:${line}:15: must be string \\(field artifact\\.model\\.provider\\)`),
+      );
     } finally {
       await temp.cleanup();
     }

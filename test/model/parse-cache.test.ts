@@ -76,7 +76,10 @@ describe("parse cache by git blob id", () => {
     if (!requireGit(t)) return;
     const repo = await exampleGitopsRepo();
     try {
-      await writeFile(join(repo.dir, STATUS), (await readFile(join(repo.dir, STATUS), "utf8")).replace("phase: promoted", "phase: sideways"));
+      await writeFile(
+        join(repo.dir, STATUS),
+        (await readFile(join(repo.dir, STATUS), "utf8")).replace("phase: promoted", "phase: sideways"),
+      );
       git(repo.dir, "commit", "-q", "-a", "-m", "Break a status");
       const broken = git(repo.dir, "rev-parse", "HEAD").trim();
       git(repo.dir, "commit", "-q", "--allow-empty", "-m", "Another commit, same tree");
@@ -87,10 +90,20 @@ describe("parse cache by git blob id", () => {
       const fresh = await loadRepository(gitRepo.treeAt(broken, "one"), { cache: null });
       assert.deepEqual(cached.state, fresh.state);
       assert.deepEqual(cached.problems, fresh.problems);
-      assert.ok(cached.problems.some((p) => p.file === `one:${STATUS}` && /sideways|phase/.test(`${p.field} ${p.message}`)), JSON.stringify(cached.problems));
+      assert.ok(
+        cached.problems.some((p) => p.file === `one:${STATUS}` && /sideways|phase/.test(`${p.field} ${p.message}`)),
+        JSON.stringify(cached.problems),
+      );
       const again = await loadRepository(gitRepo.treeAt(later, "two"), { cache });
-      assert.ok(again.problems.some((p) => p.file === `two:${STATUS}`), JSON.stringify(again.problems));
-      assert.equal(again.state.environments.get("dev")!.environment, cached.state.environments.get("dev")!.environment, "unchanged files come from the cache");
+      assert.ok(
+        again.problems.some((p) => p.file === `two:${STATUS}`),
+        JSON.stringify(again.problems),
+      );
+      assert.equal(
+        again.state.environments.get("dev")!.environment,
+        cached.state.environments.get("dev")!.environment,
+        "unchanged files come from the cache",
+      );
     } finally {
       await repo.cleanup();
     }

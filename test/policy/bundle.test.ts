@@ -19,7 +19,10 @@ test("building the same sources twice gives the same bytes and the same bundle d
   assert.match(a.manifest.digest, /^sha256:[0-9a-f]{64}$/);
   assert.equal(a.manifest.wasm.digest, sha256(a.wasm));
   assert.deepEqual(Object.keys(a.manifest.entrypoints), ["tollgate/decision"]);
-  assert.deepEqual(a.manifest.sources.map((s) => s.path), sources.map((s) => s.path).sort());
+  assert.deepEqual(
+    a.manifest.sources.map((s) => s.path),
+    sources.map((s) => s.path).sort(),
+  );
 });
 
 test("a changed source changes the bundle digest", async () => {
@@ -40,7 +43,9 @@ test("a bundle is written whole, read back with its digests checked, and replace
     const read = await readBundle(out);
     assert.equal(read.manifest.digest, bundle.manifest.digest);
 
-    const manifest = JSON.parse(await readFile(join(out, "manifest.json"), "utf8")) as { entrypoints: Record<string, number> };
+    const manifest = JSON.parse(await readFile(join(out, "manifest.json"), "utf8")) as {
+      entrypoints: Record<string, number>;
+    };
     manifest.entrypoints["tollgate/other"] = 9;
     await writeFile(join(out, "manifest.json"), JSON.stringify(manifest));
     await assert.rejects(readBundle(out), /bundle digest does not match/);

@@ -19,14 +19,20 @@ test("tollgate policy test prints every test and closes with the counts; exit 1 
   const dir = await mkdtemp(join(tmpdir(), "tollgate-cli-"));
   try {
     await writeFile(join(dir, "p.rego"), "package p\n\nimport rego.v1\n\nallow if input.ok\n");
-    await writeFile(join(dir, "p_test.rego"), "package p_test\n\nimport rego.v1\n\nimport data.p\n\ntest_ok if p.allow with input as {\"ok\": true}\n");
+    await writeFile(
+      join(dir, "p_test.rego"),
+      'package p_test\n\nimport rego.v1\n\nimport data.p\n\ntest_ok if p.allow with input as {"ok": true}\n',
+    );
     const passing = await run(["policy", "test", "."], dir);
     assert.equal(passing.code, 0, passing.out);
     assert.deepEqual(passing.out.trim().split("\n"), ["PASS  data.p_test.test_ok", "1 passed, 0 failed"]);
     const json = await run(["policy", "test", ".", "--json"], dir);
     const report = JSON.parse(json.out) as { passed: number; failed: number; results: { outcome: string }[] };
     assert.deepEqual([report.passed, report.failed, report.results.length], [1, 0, 1]);
-    await writeFile(join(dir, "q_test.rego"), "package q_test\n\nimport rego.v1\n\nimport data.p\n\ntest_denied if p.allow with input as {\"ok\": false}\n");
+    await writeFile(
+      join(dir, "q_test.rego"),
+      'package q_test\n\nimport rego.v1\n\nimport data.p\n\ntest_denied if p.allow with input as {"ok": false}\n',
+    );
     const failing = await run(["policy", "test", "."], dir);
     assert.equal(failing.code, 1);
     const lines = failing.out.trim().split("\n");
@@ -41,7 +47,9 @@ test("tollgate policy eval gives an example's documented decision", async () => 
   const input = "policies/examples/live-cost-regression.input.json";
   const { code, out } = await run(["policy", "eval", "-e", "tollgate/decision", "--input", input]);
   assert.equal(code, 0);
-  const expected = JSON.parse(await readFile(join(REPO, "policies/examples/live-cost-regression.decision.json"), "utf8")) as unknown;
+  const expected = JSON.parse(
+    await readFile(join(REPO, "policies/examples/live-cost-regression.decision.json"), "utf8"),
+  ) as unknown;
   assert.deepEqual(JSON.parse(out), expected);
 });
 
@@ -75,7 +83,7 @@ test("bad Rego, a missing input file and undefined results exit 1 with a clear m
     const missing = await run(["policy", "eval", "-e", "ok/p", "-p", ".", "--input", "nope.json"], dir);
     assert.equal(missing.code, 1);
     assert.match(missing.err, /cannot read nope\.json: no such file/);
-    await writeFile(join(dir, "in.json"), "{\"y\": 1}");
+    await writeFile(join(dir, "in.json"), '{"y": 1}');
     const undefinedResult = await run(["policy", "eval", "-e", "ok/p", "-p", ".", "--input", "in.json"], dir);
     assert.equal(undefinedResult.code, 1);
     assert.match(undefinedResult.err, /ok\/p is undefined/);

@@ -5,7 +5,10 @@ import { parseEnvironment } from "../../src/model/load.ts";
 import { validatorFor } from "../../src/model/schemas.ts";
 import { policyEnvironment, policyNow, utcTime } from "../../src/policy/input.ts";
 
-const prod = parseEnvironment(readFileSync(new URL("../../environments/prod/environment.yaml", import.meta.url), "utf8"), "prod");
+const prod = parseEnvironment(
+  readFileSync(new URL("../../environments/prod/environment.yaml", import.meta.url), "utf8"),
+  "prod",
+);
 
 test("the policy view of an environment has seconds, UTC freezes and filled-in defaults", () => {
   const env = policyEnvironment(prod);
@@ -15,7 +18,11 @@ test("the policy view of an environment has seconds, UTC freezes and filled-in d
   assert.equal(env.analysis.minSeconds, 600);
   assert.equal(env.analysis.metrics.error_rate?.enabled, true);
   // "2026-12-21T00:00" in Europe/Berlin (UTC+1 in winter)
-  assert.deepEqual(env.windows?.freezes[0], { from: "2026-12-20T23:00:00Z", until: "2027-01-04T08:00:00Z", reason: "year-end change freeze" });
+  assert.deepEqual(env.windows?.freezes[0], {
+    from: "2026-12-20T23:00:00Z",
+    until: "2027-01-04T08:00:00Z",
+    reason: "year-end change freeze",
+  });
   const { ceilings, ...analysis } = prod.analysis;
   const noCeilings = policyEnvironment({ ...prod, analysis, telemetry: { source: "simulated", interval: "10s" } });
   assert.deepEqual(noCeilings.analysis.ceilings, { errorRate: 0.05, p99LatencyMs: 2000, podRestarts: 3 });
@@ -43,8 +50,13 @@ test("times given with an offset are normalised to UTC seconds", () => {
 test("the policy environment made from every example environment follows the input schema", () => {
   const validate = validatorFor("policy-input");
   for (const name of ["dev", "staging", "prod"]) {
-    const env = parseEnvironment(readFileSync(new URL(`../../environments/${name}/environment.yaml`, import.meta.url), "utf8"), name);
-    const example = JSON.parse(readFileSync(new URL("../../policies/examples/check-admissible.input.json", import.meta.url), "utf8")) as Record<string, unknown>;
+    const env = parseEnvironment(
+      readFileSync(new URL(`../../environments/${name}/environment.yaml`, import.meta.url), "utf8"),
+      name,
+    );
+    const example = JSON.parse(
+      readFileSync(new URL("../../policies/examples/check-admissible.input.json", import.meta.url), "utf8"),
+    ) as Record<string, unknown>;
     example.environment = policyEnvironment(env);
     assert.ok(validate(example), `${name}: ${JSON.stringify(validate.errors)}`);
   }

@@ -31,7 +31,7 @@ test("a runaway policy is stopped by the memory cap with a clear error, and the 
   const sources = [
     {
       path: "runaway.rego",
-      text: "package runaway\n\nimport rego.v1\n\nhuge := [sprintf(\"item %d\", [i]) | some i in numbers.range(1, input.n)]\n\nsmall := count(huge)\n",
+      text: 'package runaway\n\nimport rego.v1\n\nhuge := [sprintf("item %d", [i]) | some i in numbers.range(1, input.n)]\n\nsmall := count(huge)\n',
     },
   ];
   const policy = await loader.load(buildBundle(sources, ["runaway/small"]));
@@ -45,9 +45,14 @@ test("a runaway policy is stopped by the memory cap with a clear error, and the 
 
 test("runtime errors of a policy are reported, not crashed on", async () => {
   const loader = new PolicyLoader();
-  const text = "package c\n\nimport rego.v1\n\nsize(x) := \"big\" if x > 1\n\nsize(x) := \"huge\" if x > 2\n\nv := size(input.n)\n";
+  const text =
+    'package c\n\nimport rego.v1\n\nsize(x) := "big" if x > 1\n\nsize(x) := "huge" if x > 2\n\nv := size(input.n)\n';
   const policy = await loader.load(buildBundle([{ path: "c.rego", text }], ["c/v"]));
   assert.equal(policy.evaluate("c/v", { n: 2 }), "big");
-  assert.throws(() => policy.evaluate("c/v", { n: 3 }), (error: unknown) => error instanceof PolicyEvaluationError && /c\/v failed in policy bundle sha256:/.test(error.message));
+  assert.throws(
+    () => policy.evaluate("c/v", { n: 3 }),
+    (error: unknown) =>
+      error instanceof PolicyEvaluationError && /c\/v failed in policy bundle sha256:/.test(error.message),
+  );
   assert.equal(policy.evaluate("c/v", { n: 2 }), "big");
 });

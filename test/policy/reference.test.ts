@@ -38,7 +38,12 @@ function variant(base: PolicyInput, random: () => number): PolicyInput {
     if (random() < 0.1) delete input.analysis.metrics.latency;
   }
   if (input.spend && random() < 0.4) {
-    input.spend = { deployUsd: cents(300), canaryCostPerTaskUsd: cents(0.1), baselineCostPerTaskUsd: cents(0.05), canaryTaskRatePerMinute: Math.round(random() * 1500) };
+    input.spend = {
+      deployUsd: cents(300),
+      canaryCostPerTaskUsd: cents(0.1),
+      baselineCostPerTaskUsd: cents(0.05),
+      canaryTaskRatePerMinute: Math.round(random() * 1500),
+    };
   }
   if (input.status.phase === "progressing") {
     if (random() < 0.4) input.status.step = pick([0, 1, 2, 3, 4]);
@@ -53,9 +58,19 @@ function variant(base: PolicyInput, random: () => number): PolicyInput {
   } else if (random() < 0.3) {
     input.status.frozenUntil = pick(["2026-11-24T10:15:00Z", "2026-11-24T10:15:01Z", "2026-11-01T00:00:00Z"]);
   }
-  if (random() < 0.2) input.now = { ...input.now, weekday: pick(["fri", "sat", "mon"]), localTime: pick(["08:59", "09:00", "11:59", "12:00", "16:59", "17:00"]) };
+  if (random() < 0.2)
+    input.now = {
+      ...input.now,
+      weekday: pick(["fri", "sat", "mon"]),
+      localTime: pick(["08:59", "09:00", "11:59", "12:00", "16:59", "17:00"]),
+    };
   if (random() < 0.1) input.now = { ...input.now, time: "2026-12-22T09:00:00Z" };
-  if (random() < 0.15) input.release.attestations = input.release.attestations.map((a) => ({ ...a, score: pick([0.85, 0.9, 0.95]), pass: random() < 0.7 }));
+  if (random() < 0.15)
+    input.release.attestations = input.release.attestations.map((a) => ({
+      ...a,
+      score: pick([0.85, 0.9, 0.95]),
+      pass: random() < 0.7,
+    }));
   if (random() < 0.15) input.approvals = input.approvals.slice(0, Math.floor(random() * (input.approvals.length + 1)));
   if (random() < 0.1) input.dependencies = [{ service: "retrieval-api", healthy: false, detail: "0 of 3 pods ready" }];
   if (random() < 0.1) input.deployments = [{ service: "retrieval-api", phase: "progressing", weight: 25 }];

@@ -5,7 +5,9 @@ import { validatorFor } from "../../src/model/schemas.ts";
 
 const examplesDir = new URL("../../policies/examples/", import.meta.url);
 const read = (name: string) => JSON.parse(readFileSync(new URL(name, examplesDir), "utf8")) as Record<string, unknown>;
-const inputs = readdirSync(examplesDir).filter((f) => f.endsWith(".input.json")).sort();
+const inputs = readdirSync(examplesDir)
+  .filter((f) => f.endsWith(".input.json"))
+  .sort();
 
 test("every example input follows the input schema", () => {
   assert.ok(inputs.length >= 8);
@@ -27,9 +29,15 @@ test("the input schema rejects unknown fields, a wrong mode and non-UTC times", 
   assert.equal(validate({ ...base, surprise: 1 }), false);
   assert.equal(validate({ ...base, mode: "dry-run" }), false);
   assert.equal(validate({ ...base, now: { ...(base.now as object), time: "2026-11-24T11:15:00+01:00" } }), false);
-  assert.equal(validate({ ...base, status: { ...(base.status as object), phase: "progressing", step: undefined } }), false);
+  assert.equal(
+    validate({ ...base, status: { ...(base.status as object), phase: "progressing", step: undefined } }),
+    false,
+  );
   const environment = base.environment as Record<string, unknown>;
-  assert.equal(validate({ ...base, environment: { ...environment, budgets: { ...(environment.budgets as object), extra: 1 } } }), false);
+  assert.equal(
+    validate({ ...base, environment: { ...environment, budgets: { ...(environment.budgets as object), extra: 1 } } }),
+    false,
+  );
 });
 
 test("the decision schema requires a reason for every action but advance", () => {
@@ -43,7 +51,9 @@ test("the decision schema requires a reason for every action but advance", () =>
 
 test("every field of both schemas is described", () => {
   for (const name of ["policy-input", "policy-decision"]) {
-    const schema = JSON.parse(readFileSync(new URL(`../../schemas/${name}.schema.json`, import.meta.url), "utf8")) as unknown;
+    const schema = JSON.parse(
+      readFileSync(new URL(`../../schemas/${name}.schema.json`, import.meta.url), "utf8"),
+    ) as unknown;
     const undescribed: string[] = [];
     const visit = (node: unknown, path: string) => {
       if (!node || typeof node !== "object") return;

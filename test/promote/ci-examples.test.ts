@@ -15,9 +15,15 @@ describe("examples/ci workflows", () => {
     const steps = wf.jobs.check!.steps;
     const checkout = steps.find((s) => s.uses?.startsWith("actions/checkout"));
     assert.equal(checkout?.with?.["fetch-depth"], 0, "the merge base must be in the clone");
-    assert.ok(steps.find((s) => s.name === "tollgate check")?.env?.TOLLGATE_APPROVERS, "approvers are passed to the check");
+    assert.ok(
+      steps.find((s) => s.name === "tollgate check")?.env?.TOLLGATE_APPROVERS,
+      "approvers are passed to the check",
+    );
     const comment = steps.find((s) => s.uses?.startsWith("actions/github-script"));
-    assert.ok(String(comment?.with?.script).includes(`const marker = "${MARKDOWN_MARKER}"`), "the script finds the comment by the report's first line");
+    assert.ok(
+      String(comment?.with?.script).includes(`const marker = "${MARKDOWN_MARKER}"`),
+      "the script finds the comment by the report's first line",
+    );
     assert.match(steps.at(-1)?.run ?? "", /exit 1/, "a blocking gate fails the job");
   });
 

@@ -26,7 +26,14 @@ describe("tollgate confirm", () => {
       r.artifact = canary;
     });
     await repo.editYaml(statusPath("prod", "support-agent"), (s) => {
-      Object.assign(s, { phase: "progressing", canaryDigest: canary.digest, step: 1, weight: 25, rolloutStartedAt: "2026-11-24T09:00:00Z", stepStartedAt: "2026-11-24T09:40:00Z" });
+      Object.assign(s, {
+        phase: "progressing",
+        canaryDigest: canary.digest,
+        step: 1,
+        weight: 25,
+        rolloutStartedAt: "2026-11-24T09:00:00Z",
+        stepStartedAt: "2026-11-24T09:40:00Z",
+      });
     });
     repo.commitAll("prod rolls out support-agent; step 2 needs a confirmation");
   });
@@ -34,7 +41,8 @@ describe("tollgate confirm", () => {
     await repo?.cleanup();
   });
 
-  const confirm = (...args: string[]) => runCli(["confirm", "support-agent", "--repo", repo.dir, "--now", NOW, ...args]);
+  const confirm = (...args: string[]) =>
+    runCli(["confirm", "support-agent", "--repo", repo.dir, "--now", NOW, ...args]);
 
   it("writes the confirmation of the current step on a new branch, leaving the checkout alone", async (t) => {
     if (!requireGit(t)) return;
@@ -42,12 +50,22 @@ describe("tollgate confirm", () => {
     const result = await confirm("--env", "prod", "--by", "alice");
     assert.equal(result.code, 0, result.stderr);
     const branch = `confirm/support-agent/prod/${canary.digest.slice(7, 19)}-step2`;
-    assert.match(result.stdout, new RegExp(`^alice confirms step 2 of 4 \\(25% of traffic\\) of support-agent in prod for ${canary.digest.slice(7, 19)}\\n  on branch ${branch} `));
+    assert.match(
+      result.stdout,
+      new RegExp(
+        `^alice confirms step 2 of 4 \\(25% of traffic\\) of support-agent in prod for ${canary.digest.slice(7, 19)}\\n  on branch ${branch} `,
+      ),
+    );
     assert.equal(repo.git("rev-parse", "HEAD").trim(), head, "the checked-out branch did not move");
     assert.equal(repo.git("status", "--porcelain"), "", "the work tree is untouched");
     const release = parse(repo.git("show", `${branch}:${releasePath("prod", "support-agent")}`)) as Release;
     assert.deepEqual(release.confirmations, [{ by: "alice", at: NOW, digest: canary.digest, step: 2 }]);
-    assert.match(repo.git("log", "-1", "--format=%B", branch), new RegExp(`^Confirm step 2 of 4 of support-agent in prod: ${canary.digest.slice(7, 19)}\\n\\nalice confirms that the rollout`));
+    assert.match(
+      repo.git("log", "-1", "--format=%B", branch),
+      new RegExp(
+        `^Confirm step 2 of 4 of support-agent in prod: ${canary.digest.slice(7, 19)}\\n\\nalice confirms that the rollout`,
+      ),
+    );
     const validate = await runCli(["validate", repo.dir]);
     assert.equal(validate.code, 0, validate.stdout);
   });
@@ -55,9 +73,15 @@ describe("tollgate confirm", () => {
   it("refuses what cannot be confirmed, saying why", async (t) => {
     if (!requireGit(t)) return;
     const cases: [string[], RegExp][] = [
-      [["--env", "prod", "--step", "3"], /refused: step 3 of 4 in prod is not marked confirm: it completes without a person/],
+      [
+        ["--env", "prod", "--step", "3"],
+        /refused: step 3 of 4 in prod is not marked confirm: it completes without a person/,
+      ],
       [["--env", "prod", "--step", "9"], /refused: prod has 4 rollout steps; there is no step 9/],
-      [["--env", "staging"], /refused: staging\/support-agent is not rolling out [0-9a-f]{12} \(phase promoted\): there is no step to confirm/],
+      [
+        ["--env", "staging"],
+        /refused: staging\/support-agent is not rolling out [0-9a-f]{12} \(phase promoted\): there is no step to confirm/,
+      ],
       [["--env", "qa"], /refused: no environment qa at HEAD \(dev, prod, staging\)/],
     ];
     for (const [args, message] of cases) {

@@ -49,7 +49,8 @@ export async function exampleRepo(options: { policies?: boolean } = {}): Promise
   const dir = temp.dir;
   await cp(join(PROJECT_ROOT, "environments"), join(dir, "environments"), { recursive: true });
   if (options.policies !== false) await cp(join(PROJECT_ROOT, "policies"), join(dir, "policies"), { recursive: true });
-  const git = (...args: string[]) => execFileSync("git", args, { cwd: dir, encoding: "utf8", env: { ...process.env, ...GIT_ENV } });
+  const git = (...args: string[]) =>
+    execFileSync("git", args, { cwd: dir, encoding: "utf8", env: { ...process.env, ...GIT_ENV } });
   git("init", "-q", "-b", "main");
   git("config", "user.name", "Pat Promoter");
   git("config", "user.email", "pat@example.test");

@@ -31,7 +31,10 @@ describe("tollgate promote", () => {
     const head = repo.git("rev-parse", "HEAD").trim();
     // A change in the work tree and one in the index that the promotion must not touch or pick up.
     await writeFile(join(repo.dir, "notes.txt"), "work in progress\n");
-    await writeFile(join(repo.dir, releasePath("dev", "support-agent")), `${await repo.read(releasePath("dev", "support-agent"))}# edited\n`);
+    await writeFile(
+      join(repo.dir, releasePath("dev", "support-agent")),
+      `${await repo.read(releasePath("dev", "support-agent"))}# edited\n`,
+    );
     repo.git("add", releasePath("dev", "support-agent"));
     const statusBefore = repo.git("status", "--porcelain");
 
@@ -45,7 +48,9 @@ describe("tollgate promote", () => {
     assert.equal(repo.git("status", "--porcelain"), statusBefore, "work tree and index as they were");
 
     assert.equal(repo.git("rev-parse", `${BRANCH}^`).trim(), head, "one commit on top of HEAD");
-    assert.deepEqual(repo.git("diff", "--name-only", head, BRANCH).trim().split("\n"), [releasePath("prod", "support-agent")]);
+    assert.deepEqual(repo.git("diff", "--name-only", head, BRANCH).trim().split("\n"), [
+      releasePath("prod", "support-agent"),
+    ]);
     const text = repo.git("show", `${BRANCH}:${releasePath("prod", "support-agent")}`);
     assert.match(text, /^# support-agent 1\.8\.0 in production\./, "the author's comment is kept");
     const release = parse(text) as Release;
@@ -77,7 +82,10 @@ describe("tollgate promote", () => {
       assert.ok(message.includes(`${line}\n`), `message has "${line}":\n${message}`);
     }
     assert.doesNotMatch(message, /Tollgate-Decision/, "a promotion is not a reconciler decision");
-    assert.equal(repo.git("log", "-1", "--format=%an <%ae> %cI", BRANCH).trim(), "Pat Promoter <pat@example.test> 2026-11-24T10:15:00+00:00");
+    assert.equal(
+      repo.git("log", "-1", "--format=%an <%ae> %cI", BRANCH).trim(),
+      "Pat Promoter <pat@example.test> 2026-11-24T10:15:00+00:00",
+    );
 
     repo.git("reset", "-q", "--", releasePath("dev", "support-agent"));
     repo.git("checkout", "-q", "--", releasePath("dev", "support-agent"));
@@ -97,7 +105,10 @@ describe("tollgate promote", () => {
     if (!requireGit(t)) return;
     const result = await promote(repo, "support-agent", "--to", "staging");
     assert.equal(result.code, 1);
-    assert.match(result.stderr, /^refused: nothing to promote: staging's release of support-agent already is f806ccf0be4b, the artifact verified in dev/m);
+    assert.match(
+      result.stderr,
+      /^refused: nothing to promote: staging's release of support-agent already is f806ccf0be4b, the artifact verified in dev/m,
+    );
   });
 
   it("refuses a digest that is not verified upstream, and one rolled back in the target", async (t) => {
@@ -114,7 +125,11 @@ describe("tollgate promote", () => {
       scratch.commitAll("staging: rollout of f806 under way");
       let result = await promote(scratch, "support-agent", "--to", "prod");
       assert.equal(result.code, 1);
-      assert.match(result.stderr, /refused: nothing to promote: prod's release of support-agent already is fa7f76f33947/, "the verified one is what prod has");
+      assert.match(
+        result.stderr,
+        /refused: nothing to promote: prod's release of support-agent already is fa7f76f33947/,
+        "the verified one is what prod has",
+      );
 
       await scratch.editYaml(statusPath("staging", "support-agent"), (s) => {
         s.verified = [];
@@ -122,7 +137,10 @@ describe("tollgate promote", () => {
       scratch.commitAll("staging: nothing verified");
       result = await promote(scratch, "support-agent", "--to", "prod");
       assert.equal(result.code, 1);
-      assert.match(result.stderr, /refused: support-agent runs fa7f76f33947 in staging, which is not in staging's verified list/);
+      assert.match(
+        result.stderr,
+        /refused: support-agent runs fa7f76f33947 in staging, which is not in staging's verified list/,
+      );
 
       // Back to f806 verified in staging, but prod rolled it back before.
       await scratch.editYaml(statusPath("staging", "support-agent"), (s) => {
@@ -132,13 +150,18 @@ describe("tollgate promote", () => {
         s.verified = [{ digest: DIGESTS.stagingSupportAgent, at: "2026-11-19T15:40:02Z" }];
       });
       await scratch.editYaml(statusPath("prod", "support-agent"), (s) => {
-        s.rejected = [{ digest: DIGESTS.stagingSupportAgent, at: "2026-11-21T14:02:11Z", reason: "error_rate regressed at step 1" }];
+        s.rejected = [
+          { digest: DIGESTS.stagingSupportAgent, at: "2026-11-21T14:02:11Z", reason: "error_rate regressed at step 1" },
+        ];
         s.frozenUntil = "2026-11-21T18:02:11Z";
       });
       scratch.commitAll("prod: f806 rolled back");
       result = await promote(scratch, "support-agent", "--to", "prod", "--json");
       assert.equal(result.code, 1);
-      assert.match(result.stderr, /refused: f806ccf0be4b was rolled back in prod at 2026-11-21T14:02:11Z \(error_rate regressed at step 1\); a rejected digest is never promoted again/);
+      assert.match(
+        result.stderr,
+        /refused: f806ccf0be4b was rolled back in prod at 2026-11-21T14:02:11Z \(error_rate regressed at step 1\); a rejected digest is never promoted again/,
+      );
       assert.equal((JSON.parse(result.stdout) as { refused: string }).refused, "rejected");
       assert.equal(scratch.git("branch", "--list", "promote/*"), "", "no branch was created by a refusal");
     } finally {
@@ -161,7 +184,10 @@ describe("tollgate promote", () => {
       scratch.commitAll("staging back on fa7f, nothing verified");
       const result = await promote(scratch, "support-agent", "--to", "prod", "--from", "dev");
       assert.equal(result.code, 1);
-      assert.match(result.stderr, /refused: f806ccf0be4b has not been verified in staging, the environment prod promotes from \(it was verified in dev\)/);
+      assert.match(
+        result.stderr,
+        /refused: f806ccf0be4b has not been verified in staging, the environment prod promotes from \(it was verified in dev\)/,
+      );
       const ok = await promote(scratch, "support-agent", "--to", "staging", "--from", "dev");
       assert.equal(ok.code, 0, ok.stderr);
     } finally {
@@ -182,7 +208,10 @@ describe("tollgate promote", () => {
       assert.match(text, /^# support-agent in prod: promoted from staging by tollgate promote\./);
       const release = parse(text) as Release;
       assert.equal(release.lastGood, undefined);
-      assert.deepEqual(release.attestations?.map((a) => a.digest), [DIGESTS.stagingSupportAgent]);
+      assert.deepEqual(
+        release.attestations?.map((a) => a.digest),
+        [DIGESTS.stagingSupportAgent],
+      );
       const message = scratch.git("log", "-1", "--format=%B", BRANCH);
       assert.match(message, /Artifact diff none → f806ccf0be4b \(first deploy, 5 of 5 parts new\):/);
     } finally {
@@ -193,14 +222,30 @@ describe("tollgate promote", () => {
   it("gives a clear error for every bad input", async (t) => {
     if (!requireGit(t)) return;
     const cases: [string[], number, RegExp][] = [
-      [["nope", "--to", "prod"], 1, /^error: unknown service "nope": no environment has a release for it \(services: retrieval-api, support-agent\)$/m],
+      [
+        ["nope", "--to", "prod"],
+        1,
+        /^error: unknown service "nope": no environment has a release for it \(services: retrieval-api, support-agent\)$/m,
+      ],
       [["support-agent", "--to", "qa"], 1, /^error: unknown environment "qa" \(environments: dev, prod, staging\)$/m],
       [["support-agent", "--to", "prod", "--from", "qa"], 1, /^error: unknown environment "qa"/m],
       [["support-agent", "--to", "prod", "--from", "prod"], 1, /cannot promote support-agent from prod to itself/],
-      [["support-agent", "--to", "dev"], 1, /dev is a first environment \(promotesFrom: null\): there is nothing to promote from; pass --from ENV/],
+      [
+        ["support-agent", "--to", "dev"],
+        1,
+        /dev is a first environment \(promotesFrom: null\): there is nothing to promote from; pass --from ENV/,
+      ],
       [["support-agent", "--to", "prod", "--base", "no-such-branch"], 1, /unknown revision "no-such-branch"/],
-      [["support-agent", "--to", "prod", "--branch", "bad..name"], 1, /invalid branch name "bad\.\.name": it contains "\.\."/],
-      [["support-agent", "--to", "prod", "--branch", "x", "--push", "origin"], 1, /--push origin: no remote of that name/],
+      [
+        ["support-agent", "--to", "prod", "--branch", "bad..name"],
+        1,
+        /invalid branch name "bad\.\.name": it contains "\.\."/,
+      ],
+      [
+        ["support-agent", "--to", "prod", "--branch", "x", "--push", "origin"],
+        1,
+        /--push origin: no remote of that name/,
+      ],
       [["support-agent", "--to", "prod", "--now", "yesterday"], 1, /--now "yesterday" is not a time with a zone/],
       [["support-agent"], 2, /required option '--to <env>' not specified/],
     ];
@@ -224,7 +269,10 @@ describe("tollgate promote", () => {
     if (!requireGit(t)) return;
     const scratch = await exampleRepo({ policies: false });
     try {
-      await writeFile(join(scratch.dir, "environments/prod/environment.yaml"), (await scratch.read("environments/prod/environment.yaml")).replace("protected: true", "protected: maybe"));
+      await writeFile(
+        join(scratch.dir, "environments/prod/environment.yaml"),
+        (await scratch.read("environments/prod/environment.yaml")).replace("protected: true", "protected: maybe"),
+      );
       scratch.commitAll("break prod");
       const result = await promote(scratch, "support-agent", "--to", "prod");
       assert.equal(result.code, 1);
@@ -260,7 +308,9 @@ describe("tollgate promote --push (a real git http-backend remote)", () => {
       repo.git("reset", "-q", "--hard", "FETCH_HEAD");
       const remoteBranch = () => execGit(bare, "for-each-ref", "--format=%(objectname)", `refs/heads/${BRANCH}`).trim();
 
-      const first = await runCli(["promote", "support-agent", "--to", "prod", "--push", "origin", "--repo", repo.dir], { env: ENV });
+      const first = await runCli(["promote", "support-agent", "--to", "prod", "--push", "origin", "--repo", repo.dir], {
+        env: ENV,
+      });
       assert.equal(first.code, 0, first.stderr);
       assert.match(first.stdout, /pushed promote\/support-agent\/prod\/f806ccf0be4b to origin/);
       const pushed = repo.git("rev-parse", BRANCH).trim();
@@ -268,12 +318,21 @@ describe("tollgate promote --push (a real git http-backend remote)", () => {
 
       // Someone else's commit on that branch name: the next promotion must not replace it.
       repo.git("branch", "-q", "-D", BRANCH);
-      const second = await runCli(["promote", "support-agent", "--to", "prod", "--push", "origin", "--repo", repo.dir], { env: { ...ENV, TOLLGATE_NOW: "2026-11-25T08:00:00Z" } });
+      const second = await runCli(
+        ["promote", "support-agent", "--to", "prod", "--push", "origin", "--repo", repo.dir],
+        { env: { ...ENV, TOLLGATE_NOW: "2026-11-25T08:00:00Z" } },
+      );
       assert.equal(second.code, 1);
-      assert.match(second.stderr, /did not push it: origin \(http:\/\/127\.0\.0\.1:\d+\/gitops\.git\) already has a branch promote\/support-agent\/prod\/f806ccf0be4b \(at [0-9a-f]{12}\); not overwriting it/);
+      assert.match(
+        second.stderr,
+        /did not push it: origin \(http:\/\/127\.0\.0\.1:\d+\/gitops\.git\) already has a branch promote\/support-agent\/prod\/f806ccf0be4b \(at [0-9a-f]{12}\); not overwriting it/,
+      );
       assert.equal(remoteBranch(), pushed, "the remote branch is unchanged");
 
-      const noAuth = await runCli(["promote", "support-agent", "--to", "prod", "--branch", "other", "--push", "origin", "--repo", repo.dir], { env: NOW });
+      const noAuth = await runCli(
+        ["promote", "support-agent", "--to", "prod", "--branch", "other", "--push", "origin", "--repo", repo.dir],
+        { env: NOW },
+      );
       assert.equal(noAuth.code, 1);
       assert.match(noAuth.stderr, /authentication required; set TOLLGATE_GIT_TOKEN/);
     } finally {

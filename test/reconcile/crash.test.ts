@@ -48,7 +48,11 @@ const CRASHES: Crash[] = [
   { name: "while deciding (reading telemetry)", killAt: { point: "telemetry", occurrence: 2 } },
   { name: "right after fetching", killAt: { point: "fetched", occurrence: 2 } },
   { name: "after a whole tick, before recording it", killAt: { point: "tick-done", occurrence: 1 } },
-  { name: "after committing, while a person pushes", killAt: { point: "ref-updated", occurrence: 1 }, thenPersonPushes: true },
+  {
+    name: "after committing, while a person pushes",
+    killAt: { point: "ref-updated", occurrence: 1 },
+    thenPersonPushes: true,
+  },
   { name: "before the first commit of a tick", killAt: { point: "commit-written", occurrence: 1 } },
 ];
 
@@ -70,7 +74,9 @@ describe("a reconciler killed with SIGKILL and restarted", () => {
     await fleet?.close();
   });
 
-  it(`dies at ${CRASHES.length} points; every decision is recorded exactly once and the state converges`, { timeout: 600_000 }, async (t) => {
+  it(`dies at ${CRASHES.length} points; every decision is recorded exactly once and the state converges`, {
+    timeout: 600_000,
+  }, async (t) => {
     if (!requireGit(t)) return;
     const workdir = join(fleet.root, "reconciler");
     const stateFile = join(fleet.root, "clock.json");
@@ -81,7 +87,9 @@ describe("a reconciler killed with SIGKILL and restarted", () => {
       wave++;
       // One broken release a wave, a different service each time.
       broken.push(artifactOf(SERVICES[wave % SERVICES.length]!, wave + 1).digest);
-      await fleet.propose(SERVICES, wave + 1, { message: `Wave ${wave}: release version ${wave + 1} of every service` });
+      await fleet.propose(SERVICES, wave + 1, {
+        message: `Wave ${wave}: release version ${wave + 1} of every service`,
+      });
     };
 
     let child: ReturnType<typeof spawn> | undefined;
@@ -112,7 +120,10 @@ describe("a reconciler killed with SIGKILL and restarted", () => {
       const configFile = join(fleet.root, `run-${runs}.json`);
       await writeFile(configFile, JSON.stringify(config));
       killOnPush = crash?.duringPush === true;
-      child = spawn(process.execPath, ["--import", "tsx", CHILD, configFile], { cwd: PROJECT_ROOT, stdio: ["ignore", "pipe", "pipe"] });
+      child = spawn(process.execPath, ["--import", "tsx", CHILD, configFile], {
+        cwd: PROJECT_ROOT,
+        stdio: ["ignore", "pipe", "pipe"],
+      });
       let stdout = "";
       let stderr = "";
       child.stdout!.on("data", (c: Buffer) => {
@@ -131,7 +142,12 @@ describe("a reconciler killed with SIGKILL and restarted", () => {
         const result = await run(crash);
         if (result.signal === "SIGKILL") {
           killed.push(crash.name);
-          if (crash.thenPersonPushes) await fleet.commitFile("NOTES.md", `Notes written while the reconciler was down (${crash.name}).\n`, "Notes: the reconciler is down");
+          if (crash.thenPersonPushes)
+            await fleet.commitFile(
+              "NOTES.md",
+              `Notes written while the reconciler was down (${crash.name}).\n`,
+              "Notes: the reconciler is down",
+            );
           break;
         }
         assert.equal(result.code, 0, `run ${runs} (${crash.name}) failed:\n${result.stderr}${result.stdout}`);
@@ -143,7 +159,11 @@ describe("a reconciler killed with SIGKILL and restarted", () => {
     const last = await run();
     assert.equal(last.code, 0, `the last run finishes the wave:\n${last.stderr}${last.stdout}`);
     const summary = JSON.parse(last.stdout) as CrashRunSummary;
-    assert.deepEqual(killed, CRASHES.map((c) => c.name), "every crash happened");
+    assert.deepEqual(
+      killed,
+      CRASHES.map((c) => c.name),
+      "every crash happened",
+    );
     t.diagnostic(`${killed.length} kills over ${runs} runs and ${wave} waves`);
 
     // The history.
@@ -155,10 +175,15 @@ describe("a reconciler killed with SIGKILL and restarted", () => {
     assert.equal(byRollout.size, wave * SERVICES.length, "every release of every wave was rolled out");
     for (const [rollout, list] of byRollout) {
       const actions = list.map((d) => (d.step === undefined ? d.action : `${d.action}@${d.step}`));
-      assert.equal(list.filter((d) => d.action === "advance" && d.step === undefined).length, 1, `${rollout} started once: ${actions}`);
+      assert.equal(
+        list.filter((d) => d.action === "advance" && d.step === undefined).length,
+        1,
+        `${rollout} started once: ${actions}`,
+      );
       const ends = list.filter((d) => d.action === "promote" || d.action === "rollback");
       assert.equal(ends.length, 1, `${rollout} ended once: ${actions}`);
-      if (broken.includes(list[0]!.artifact)) assert.equal(ends[0]!.action, "rollback", `a broken release is never promoted: ${actions}`);
+      if (broken.includes(list[0]!.artifact))
+        assert.equal(ends[0]!.action, "rollback", `a broken release is never promoted: ${actions}`);
       if (ends[0]!.action === "promote") live.set(list[0]!.service, list[0]!.artifact);
     }
 

@@ -31,7 +31,13 @@ function fastEnvironment(name: string, services: string[], extra: Partial<FleetO
   return {
     name,
     services,
-    telemetry: { source: "simulated", interval: "1s", missingGrace: "20s", missingLimit: "1m", simulated: { seed: 5, requestsPerSecond: 1000 } },
+    telemetry: {
+      source: "simulated",
+      interval: "1s",
+      missingGrace: "20s",
+      missingLimit: "1m",
+      simulated: { seed: 5, requestsPerSecond: 1000 },
+    },
     steps: [
       { weight: 20, minDuration: "3s", maxDuration: "8s" },
       { weight: 100, minDuration: "3s", maxDuration: "8s" },
@@ -53,7 +59,10 @@ describe("tollgate reconcile end to end against a git http-backend remote", () =
 
   before(async () => {
     if (!hasGit()) return;
-    fleet = await startRemoteFleet([fastEnvironment(HEALTHY.environment, [HEALTHY.service]), fastEnvironment(DOOMED.environment, [DOOMED.service], { budgets: { spendPerDeployUsd: 0.5 } })]);
+    fleet = await startRemoteFleet([
+      fastEnvironment(HEALTHY.environment, [HEALTHY.service]),
+      fastEnvironment(DOOMED.environment, [DOOMED.service], { budgets: { spendPerDeployUsd: 0.5 } }),
+    ]);
   });
   after(async () => {
     if (loop && loop.exitCode === null) loop.kill("SIGKILL");
@@ -63,26 +72,60 @@ describe("tollgate reconcile end to end against a git http-backend remote", () =
   it("promotes one release and rolls back another, and plain git log tells the story", async (t) => {
     if (!requireGit(t)) return;
     const workdir = join(fleet.root, "reconciler");
-    const env = { ...process.env, TOLLGATE_LOG_LEVEL: "info", TOLLGATE_GIT_AUTHOR_NAME: "tollgate-e2e", TOLLGATE_GIT_AUTHOR_EMAIL: "tollgate-e2e@example.com" };
+    const env = {
+      ...process.env,
+      TOLLGATE_LOG_LEVEL: "info",
+      TOLLGATE_GIT_AUTHOR_NAME: "tollgate-e2e",
+      TOLLGATE_GIT_AUTHOR_EMAIL: "tollgate-e2e@example.com",
+    };
     const good = artifactOf(HEALTHY.service, 2);
     const bad = artifactOf(DOOMED.service, 2);
     const before = { good: artifactOf(HEALTHY.service, 1), bad: artifactOf(DOOMED.service, 1) };
-    const once = (args: string[] = []) => runCli(["reconcile", "--repo", fleet.url, "--workdir", workdir, "--simulate", "--once", ...args], { cwd: fleet.root, env: { ...env, TOLLGATE_LOG_LEVEL: "silent" } });
+    const once = (args: string[] = []) =>
+      runCli(["reconcile", "--repo", fleet.url, "--workdir", workdir, "--simulate", "--once", ...args], {
+        cwd: fleet.root,
+        env: { ...env, TOLLGATE_LOG_LEVEL: "silent" },
+      });
 
     // One tick over a steady state: the remote is cloned, nothing is decided, nothing is pushed.
     const seeded = fleet.head();
     const idle = await once();
     assert.equal(idle.code, 0, idle.stderr);
-    assert.match(idle.stdout, /^0 decision\(s\) committed; 2 service\(s\) applied to 2\/2 cluster target\(s\); head [0-9a-f]{12}/m);
+    assert.match(
+      idle.stdout,
+      /^0 decision\(s\) committed; 2 service\(s\) applied to 2\/2 cluster target\(s\); head [0-9a-f]{12}/m,
+    );
     assert.equal(fleet.head(), seeded);
 
-    await fleet.propose([HEALTHY.service], 2, { environment: HEALTHY.environment, message: `Release ${HEALTHY.service} 2.0 to ${HEALTHY.environment}` });
-    await fleet.propose([DOOMED.service], 2, { environment: DOOMED.environment, message: `Release ${DOOMED.service} 2.0 to ${DOOMED.environment}` });
+    await fleet.propose([HEALTHY.service], 2, {
+      environment: HEALTHY.environment,
+      message: `Release ${HEALTHY.service} 2.0 to ${HEALTHY.environment}`,
+    });
+    await fleet.propose([DOOMED.service], 2, {
+      environment: DOOMED.environment,
+      message: `Release ${DOOMED.service} 2.0 to ${DOOMED.environment}`,
+    });
 
     // The loop runs both rollouts. (It must start them itself: the simulated cluster lives as long
     // as the process does, and a rollout whose canary the simulation never saw deployed has no
     // canary telemetry to judge.)
-    loop = spawn(process.execPath, [join(PROJECT_ROOT, "bin/tollgate.js"), "reconcile", "--repo", fleet.url, "--workdir", workdir, "--simulate", "--interval", "1s", "--listen", "0"], { cwd: fleet.root, env, stdio: ["ignore", "pipe", "pipe"] });
+    loop = spawn(
+      process.execPath,
+      [
+        join(PROJECT_ROOT, "bin/tollgate.js"),
+        "reconcile",
+        "--repo",
+        fleet.url,
+        "--workdir",
+        workdir,
+        "--simulate",
+        "--interval",
+        "1s",
+        "--listen",
+        "0",
+      ],
+      { cwd: fleet.root, env, stdio: ["ignore", "pipe", "pipe"] },
+    );
     let logs = "";
     loop.stdout!.on("data", (c: Buffer) => {
       logs += c.toString();
@@ -97,15 +140,41 @@ describe("tollgate reconcile end to end against a git http-backend remote", () =
     });
     loop.kill("SIGTERM");
     const code = await exited;
-    assert.ok(settled, `not settled within ${SETTLE_CAP_MS / 1000}s; decisions: ${gitCli(fleet.bare, "log", "--format=%s", "main")}\nlogs:\n${logs.slice(-4000)}`);
+    assert.ok(
+      settled,
+      `not settled within ${SETTLE_CAP_MS / 1000}s; decisions: ${gitCli(fleet.bare, "log", "--format=%s", "main")}\nlogs:\n${logs.slice(-4000)}`,
+    );
     assert.equal(code, 0, `the loop stops cleanly on SIGTERM\n${logs.slice(-2000)}`);
     const events = logs
       .split("\n")
       .filter((l) => l.startsWith("{"))
-      .map((l) => JSON.parse(l) as { event?: string; environment?: string; service?: string; action?: string; commit?: string; reasons?: string[] });
+      .map(
+        (l) =>
+          JSON.parse(l) as {
+            event?: string;
+            environment?: string;
+            service?: string;
+            action?: string;
+            commit?: string;
+            reasons?: string[];
+          },
+      );
     const decided = events.filter((e) => e.event === "decision");
-    assert.ok(decided.some((e) => e.environment === "canary" && e.service === "support-agent" && e.action === "promote" && /^[0-9a-f]{40}$/.test(e.commit ?? "")), "one JSON log event per decision");
-    assert.ok(decided.some((e) => e.environment === "strict" && e.action === "rollback" && e.reasons?.includes("budgets.deploy_spend")));
+    assert.ok(
+      decided.some(
+        (e) =>
+          e.environment === "canary" &&
+          e.service === "support-agent" &&
+          e.action === "promote" &&
+          /^[0-9a-f]{40}$/.test(e.commit ?? ""),
+      ),
+      "one JSON log event per decision",
+    );
+    assert.ok(
+      decided.some(
+        (e) => e.environment === "strict" && e.action === "rollback" && e.reasons?.includes("budgets.deploy_spend"),
+      ),
+    );
 
     // A further tick over the settled state decides nothing and pushes nothing.
     const settledHead = fleet.head();
@@ -126,7 +195,8 @@ describe("tollgate reconcile end to end against a git http-backend remote", () =
       promote: `promote(canary/support-agent): ${arrow(before.good.digest, good.digest)}`,
       rollback: `rollback(strict/retrieval-api): ${arrow(bad.digest, before.bad.digest)}`,
     };
-    for (const subject of Object.values(expected)) assert.ok(subjects.includes(subject), `git log lacks "${subject}":\n${oneline}`);
+    for (const subject of Object.values(expected))
+      assert.ok(subjects.includes(subject), `git log lacks "${subject}":\n${oneline}`);
     assert.ok(subjects.indexOf(expected.start) < subjects.indexOf(expected.promote));
     assert.deepEqual(
       subjects.filter((s) => s.includes("canary/support-agent")).map((s) => s.split("(")[0]),
@@ -134,11 +204,19 @@ describe("tollgate reconcile end to end against a git http-backend remote", () =
       `the healthy rollout is start, step 2, promote:\n${oneline}`,
     );
     assert.equal(subjects.filter((s) => /^(promote|rollback)\(strict/.test(s)).length, 1);
-    assert.match(oneline, /^Release support-agent 2\.0 to canary$/m, "the person's commits stay in the history, unchanged");
+    assert.match(
+      oneline,
+      /^Release support-agent 2\.0 to canary$/m,
+      "the person's commits stay in the history, unchanged",
+    );
 
     // Every decision commit, as git itself parses it.
     const promote = gitCli(clone, "log", "-1", "--format=%B", `--grep=^promote(canary`);
-    assert.match(promote, /^promote\(canary\/support-agent\): [0-9a-f]{12} → [0-9a-f]{12}\n\n.+\n/, "subject, blank line, one line of why");
+    assert.match(
+      promote,
+      /^promote\(canary\/support-agent\): [0-9a-f]{12} → [0-9a-f]{12}\n\n.+\n/,
+      "subject, blank line, one line of why",
+    );
     assert.match(promote, /^Artifact diff [0-9a-f]{12} → [0-9a-f]{12} \(1 of 5 parts changed\):$/m);
     assert.match(promote, /^- code: /m);
     const rollback = gitCli(clone, "log", "-1", "--format=%B", "--grep=^rollback(strict");
@@ -147,17 +225,32 @@ describe("tollgate reconcile end to end against a git http-backend remote", () =
     assert.match(rollback, /^Reasons:\n- budgets\.deploy_spend: /m);
     for (const grep of ["^promote(canary", "^rollback(strict"]) {
       const trailers = gitCli(clone, "log", "-1", "--format=%(trailers:only=true,unfold=true)", `--grep=${grep}`);
-      for (const key of ["Tollgate-Decision", "Tollgate-Environment", "Tollgate-Service", "Tollgate-Artifact", "Tollgate-Policy", "Tollgate-Evidence", "Tollgate-Idempotency-Key"]) {
+      for (const key of [
+        "Tollgate-Decision",
+        "Tollgate-Environment",
+        "Tollgate-Service",
+        "Tollgate-Artifact",
+        "Tollgate-Policy",
+        "Tollgate-Evidence",
+        "Tollgate-Idempotency-Key",
+      ]) {
         assert.match(trailers, new RegExp(`^${key}: \\S+$`, "m"), `${grep}: git finds the ${key} trailer\n${trailers}`);
       }
       // The evidence the trailer names is in the commit, under its digest.
       const evidence = /^Tollgate-Evidence: (\S+)$/m.exec(trailers)![1]!;
       const commit = gitCli(clone, "log", "-1", "--format=%H", `--grep=${grep}`).trim();
-      const document = JSON.parse(gitCli(clone, "show", `${commit}:${evidencePath(evidence)}`)) as { decidedOn: string; decision: { action: string } };
+      const document = JSON.parse(gitCli(clone, "show", `${commit}:${evidencePath(evidence)}`)) as {
+        decidedOn: string;
+        decision: { action: string };
+      };
       assert.equal(document.decidedOn, gitCli(clone, "rev-parse", `${commit}^`).trim());
       assert.equal(document.decision.action, grep.slice(1, grep.indexOf("(")));
     }
-    assert.match(gitCli(clone, "log", "-1", "--format=%an <%ae>", "--grep=^promote(canary"), /^tollgate-e2e <tollgate-e2e@example\.com>$/m, "the configured identity signs decisions");
+    assert.match(
+      gitCli(clone, "log", "-1", "--format=%an <%ae>", "--grep=^promote(canary"),
+      /^tollgate-e2e <tollgate-e2e@example\.com>$/m,
+      "the configured identity signs decisions",
+    );
     assert.deepEqual(historyViolations(clone), []);
 
     // The files in the clone say what the decisions say.

@@ -17,14 +17,40 @@ it("says what was pruned, what is orphaned with prune off, and which cluster cou
     conflict: false,
     applied: [],
     pruned: [
-      { environment: "prod", prune: true, ok: true, clusters: [{ cluster: "eu-1", namespace: "agents", ok: true, attempts: 1, orphans: [{ service: "old-agent", objects: objects(true) }] }] },
+      {
+        environment: "prod",
+        prune: true,
+        ok: true,
+        clusters: [
+          {
+            cluster: "eu-1",
+            namespace: "agents",
+            ok: true,
+            attempts: 1,
+            orphans: [{ service: "old-agent", objects: objects(true) }],
+          },
+        ],
+      },
       {
         environment: "dev",
         prune: false,
         ok: false,
         clusters: [
-          { cluster: "dev-1", namespace: "agents", ok: true, attempts: 1, orphans: [{ service: "old-agent", objects: objects(false) }] },
-          { cluster: "dev-2", namespace: "agents", ok: false, attempts: 3, orphans: [], error: { kind: "unreachable", message: "dev-2: connect ECONNREFUSED" } },
+          {
+            cluster: "dev-1",
+            namespace: "agents",
+            ok: true,
+            attempts: 1,
+            orphans: [{ service: "old-agent", objects: objects(false) }],
+          },
+          {
+            cluster: "dev-2",
+            namespace: "agents",
+            ok: false,
+            attempts: 3,
+            orphans: [],
+            error: { kind: "unreachable", message: "dev-2: connect ECONNREFUSED" },
+          },
         ],
       },
     ],

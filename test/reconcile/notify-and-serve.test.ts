@@ -71,20 +71,30 @@ describe("decision webhooks", () => {
       bodies.push(body);
       return calls === 1 ? 503 : 204;
     });
-    await new WebhookNotifier({ urls: [`${url}/hook`], logger: pino({ level: "silent" }), backoffMs: 1 }).notify(decision);
+    await new WebhookNotifier({ urls: [`${url}/hook`], logger: pino({ level: "silent" }), backoffMs: 1 }).notify(
+      decision,
+    );
     assert.equal(calls, 2);
     const event = JSON.parse(bodies[1]!) as Record<string, unknown>;
     assert.equal(event.type, "tollgate.decision");
     assert.equal(event.action, "rollback");
     assert.equal(event.commit, decision.commit);
-    assert.equal(event.text, `rollback(prod/agent): ${bad.digest.slice(7, 19)} → ${good.digest.slice(7, 19)}: error_rate failed the canary analysis (commit cccccccccccc)`);
-    assert.deepEqual(event.artifactDiff, { changed: ["model"], summary: "model claude-sonnet-4-5 snapshot 20251112 → 20250929" });
+    assert.equal(
+      event.text,
+      `rollback(prod/agent): ${bad.digest.slice(7, 19)} → ${good.digest.slice(7, 19)}: error_rate failed the canary analysis (commit cccccccccccc)`,
+    );
+    assert.deepEqual(event.artifactDiff, {
+      changed: ["model"],
+      summary: "model claude-sonnet-4-5 snapshot 20251112 → 20250929",
+    });
   });
 
   it("never throw for an endpoint that is down, and log once without the URL's secret path", async () => {
     const lines: string[] = [];
     const logger = pino({ level: "warn" }, { write: (l: string) => lines.push(l) });
-    await new WebhookNotifier({ urls: ["http://127.0.0.1:1/secret-token"], logger, attempts: 2, backoffMs: 1 }).notify(decision);
+    await new WebhookNotifier({ urls: ["http://127.0.0.1:1/secret-token"], logger, attempts: 2, backoffMs: 1 }).notify(
+      decision,
+    );
     assert.equal(lines.length, 1);
     assert.match(lines[0]!, /webhook-failed/);
     assert.doesNotMatch(lines[0]!, /secret-token/);
@@ -94,9 +104,25 @@ describe("decision webhooks", () => {
 describe("status server", () => {
   it("serves /metrics with the decision counters and /healthz", async () => {
     const metrics = new ReconcilerMetrics();
-    const result: TickResult = { head: "h", decisions: [decision], skipped: 0, attempts: 2, conflict: false, applied: [], problems: [], errors: [], durationMs: 120 };
+    const result: TickResult = {
+      head: "h",
+      decisions: [decision],
+      skipped: 0,
+      attempts: 2,
+      conflict: false,
+      applied: [],
+      problems: [],
+      errors: [],
+      durationMs: 120,
+    };
     metrics.record(result);
-    const server = await startStatusServer({ port: 0, host: "127.0.0.1", registries: [metrics.registry, new Registry()], metrics, intervalMs: 30_000 });
+    const server = await startStatusServer({
+      port: 0,
+      host: "127.0.0.1",
+      registries: [metrics.registry, new Registry()],
+      metrics,
+      intervalMs: 30_000,
+    });
     servers.push(server);
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const text = await (await fetch(`${base}/metrics`)).text();

@@ -17,7 +17,10 @@ async function setup(prune: boolean) {
     git(repo.dir, "commit", "-q", "-am", "dev: prune removed services");
   }
   const lines: Record<string, unknown>[] = [];
-  const logger = pino({ level: "info" }, { write: (chunk: string) => lines.push(JSON.parse(chunk) as Record<string, unknown>) });
+  const logger = pino(
+    { level: "info" },
+    { write: (chunk: string) => lines.push(JSON.parse(chunk) as Record<string, unknown>) },
+  );
   const { world, reconciler, advance } = await simulatedReconciler(repo.dir, { environment: "dev", logger });
   const tick = async () => {
     const result = await reconciler.tick();
@@ -42,7 +45,10 @@ describe("reconciler pruning (simulated cluster)", () => {
       const first = await s.tick();
       assert.deepEqual(first.errors, []);
       assert.ok(s.world.cluster.inspect("dev", "dev-1", "support-agent")?.stable, "support-agent runs");
-      assert.deepEqual(first.pruned?.map((p) => p.clusters.map((c) => c.orphans)), [[[]]]);
+      assert.deepEqual(
+        first.pruned?.map((p) => p.clusters.map((c) => c.orphans)),
+        [[[]]],
+      );
 
       await s.removeService("support-agent");
       const next = await s.tick();
@@ -58,15 +64,25 @@ describe("reconciler pruning (simulated cluster)", () => {
       assert.ok(set.objects.length >= 3 && set.objects.every((o) => o.deleted), JSON.stringify(set.objects));
       assert.deepEqual(
         set.objects.map((o) => o.kind),
-        [...set.objects.map((o) => o.kind)].sort((a, b) => ["Service", "Deployment", "ConfigMap"].indexOf(a) - ["Service", "Deployment", "ConfigMap"].indexOf(b)),
+        [...set.objects.map((o) => o.kind)].sort(
+          (a, b) =>
+            ["Service", "Deployment", "ConfigMap"].indexOf(a) - ["Service", "Deployment", "ConfigMap"].indexOf(b),
+        ),
         "traffic first, then workloads, then configuration",
       );
       assert.ok(s.world.cluster.events.some((e) => e.service === "support-agent" && e.change === "pruned"));
       const events = s.lines.filter((l) => l["event"] === "pruned");
-      assert.deepEqual(events.map((e) => [e["environment"], e["cluster"], e["service"]]), [["dev", "dev-1", "support-agent"]]);
+      assert.deepEqual(
+        events.map((e) => [e["environment"], e["cluster"], e["service"]]),
+        [["dev", "dev-1", "support-agent"]],
+      );
 
       const after = await s.tick();
-      assert.deepEqual(after.pruned?.map((p) => p.clusters.map((c) => c.orphans)), [[[]]], "nothing left to prune");
+      assert.deepEqual(
+        after.pruned?.map((p) => p.clusters.map((c) => c.orphans)),
+        [[[]]],
+        "nothing left to prune",
+      );
     } finally {
       await s.repo.cleanup();
     }

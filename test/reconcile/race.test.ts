@@ -27,7 +27,9 @@ const BROKEN = { errorRateAdd: 0.25 };
 
 /** The services whose release of this wave misbehaves (a different three each wave). */
 function badIn(wave: number): Set<string> {
-  return new Set(Array.from({ length: BAD_PER_WAVE }, (_, k) => SERVICES[(wave * BAD_PER_WAVE + k) % SERVICES.length]!));
+  return new Set(
+    Array.from({ length: BAD_PER_WAVE }, (_, k) => SERVICES[(wave * BAD_PER_WAVE + k) % SERVICES.length]!),
+  );
 }
 
 describe("two reconcilers racing on one remote", () => {
@@ -47,7 +49,15 @@ describe("two reconcilers racing on one remote", () => {
     const world = new SimulatedWorld({ seed: 17 });
     const retry = { backoffMs: 10, maxBackoffMs: 200, maxAttempts: 8 };
     const make = (name: string) =>
-      fleetReconciler({ url: fleet.url, workdir: join(fleet.root, name), world, clock: clock.read, identity: { name, email: `${name}@example.com` }, retry, concurrency: 4 });
+      fleetReconciler({
+        url: fleet.url,
+        workdir: join(fleet.root, name),
+        world,
+        clock: clock.read,
+        identity: { name, email: `${name}@example.com` },
+        retry,
+        concurrency: 4,
+      });
     const racers: Reconciler[] = [(await make("tollgate-a")).reconciler, (await make("tollgate-b")).reconciler];
     // Random small delays on the server: pushes and ref advertisements overlap far more often.
     fleet.onRequest = () => new Promise((resolve) => setTimeout(resolve, Math.random() * 25));
@@ -65,7 +75,9 @@ describe("two reconcilers racing on one remote", () => {
         world.behaviour.set(digest, BROKEN);
         broken.add(`${s}@${digest}`);
       }
-      return fleet.propose(SERVICES, wave + 1, { message: `Wave ${wave}: release version ${wave + 1} of every service` });
+      return fleet.propose(SERVICES, wave + 1, {
+        message: `Wave ${wave}: release version ${wave + 1} of every service`,
+      });
     };
     /** Every service's release of this wave was promoted or rolled back, and nothing is in flight. */
     const settled = async () => {
@@ -131,11 +143,15 @@ describe("two reconcilers racing on one remote", () => {
     assert.equal(starts.length, WAVES * SERVICES.length, "every rollout started once");
 
     // It was a race: both published decisions, and the remote moved under them.
-    const authors = new Set(gitCli(fleet.bare, "log", "--format=%an", "--grep=^Tollgate-Decision:", "main").trim().split("\n"));
+    const authors = new Set(
+      gitCli(fleet.bare, "log", "--format=%an", "--grep=^Tollgate-Decision:", "main").trim().split("\n"),
+    );
     assert.deepEqual([...authors].sort(), ["tollgate-a", "tollgate-b"]);
     const contended = results.filter((r) => r.attempts > 1 || r.skipped > 0 || r.conflict).length;
     assert.ok(contended > 0, "at least one tick found the remote moved or its decision already made");
-    t.diagnostic(`${decisions.length} decisions over ${results.length / 2} rounds; ${contended} ticks met the other reconciler (retried, skipped or gave up the tick); ${falseAlarms} healthy release(s) rolled back by the analysis`);
+    t.diagnostic(
+      `${decisions.length} decisions over ${results.length / 2} rounds; ${contended} ticks met the other reconciler (retried, skipped or gave up the tick); ${falseAlarms} healthy release(s) rolled back by the analysis`,
+    );
 
     // Git and the cluster agree with what the waves called for.
     const { state: final } = await state.stateAt((await state.head())!);
@@ -154,8 +170,29 @@ describe("two reconcilers racing on one remote", () => {
     gitCli(fleet.root, "clone", "-q", fleet.bare, copy);
     const last = readDecisions(copy).at(-1)!;
     // What a rebasing reconciler would do: replay its decision on top of a newer head.
-    gitCli(copy, "-c", "user.name=X", "-c", "user.email=x@example.com", "commit", "-q", "--allow-empty", "-m", "Someone else's change");
-    gitCli(copy, "-c", "user.name=X", "-c", "user.email=x@example.com", "cherry-pick", "--allow-empty", "--keep-redundant-commits", last.commit);
+    gitCli(
+      copy,
+      "-c",
+      "user.name=X",
+      "-c",
+      "user.email=x@example.com",
+      "commit",
+      "-q",
+      "--allow-empty",
+      "-m",
+      "Someone else's change",
+    );
+    gitCli(
+      copy,
+      "-c",
+      "user.name=X",
+      "-c",
+      "user.email=x@example.com",
+      "cherry-pick",
+      "--allow-empty",
+      "--keep-redundant-commits",
+      last.commit,
+    );
     const problems = historyViolations(copy);
     assert.ok(
       problems.some((p) => p.includes(`repeats idempotency key ${last.idempotencyKey}`)),

@@ -26,18 +26,35 @@ function silentTelemetry(environment: Environment): TelemetrySource {
     interval,
     fetch: async (request) => {
       const ends: number[] = [];
-      for (let t = Math.floor(request.from / interval) * interval + interval; t <= request.to; t += interval) ends.push(t);
+      for (let t = Math.floor(request.from / interval) * interval + interval; t <= request.to; t += interval)
+        ends.push(t);
       return {
         interval,
         records: [],
-        problems: (["canary", "baseline"] as const).flatMap((arm) => (["requests", "errors"] as const).map((signal) => ({ signal, arm, kind: "missing" as const, cause: "no-data" as const, reason: `no ${signal} series for ${request.service}`, intervals: ends }))),
+        problems: (["canary", "baseline"] as const).flatMap((arm) =>
+          (["requests", "errors"] as const).map((signal) => ({
+            signal,
+            arm,
+            kind: "missing" as const,
+            cause: "no-data" as const,
+            reason: `no ${signal} series for ${request.service}`,
+            intervals: ends,
+          })),
+        ),
       };
     },
   };
 }
 
-async function reconcilerOn(dir: string, clock: TestClock, options: { telemetry?: (e: Environment) => TelemetrySource; policies?: PolicyAtHead; world: SimulatedWorld }) {
-  const repo = await GitRepo.open(dir, { clock: clock.read, identity: { name: "tollgate", email: "tollgate@example.com" } });
+async function reconcilerOn(
+  dir: string,
+  clock: TestClock,
+  options: { telemetry?: (e: Environment) => TelemetrySource; policies?: PolicyAtHead; world: SimulatedWorld },
+) {
+  const repo = await GitRepo.open(dir, {
+    clock: clock.read,
+    identity: { name: "tollgate", email: "tollgate@example.com" },
+  });
   const reconciler = new Reconciler({
     repo,
     policies: options.policies ?? sharedPolicies,
@@ -64,18 +81,28 @@ describe("unknown is never good", () => {
         ticks.push({ at: second, result: await reconciler.tick() });
         clock.advance(10);
       }
-      const decided = ticks.flatMap(({ at, result }) => result.decisions.map((d) => ({ at, action: d.change.action, rules: (d.change.reasons ?? []).map((r) => r.rule) })));
+      const decided = ticks.flatMap(({ at, result }) =>
+        result.decisions.map((d) => ({
+          at,
+          action: d.change.action,
+          rules: (d.change.reasons ?? []).map((r) => r.rule),
+        })),
+      );
       const summary = decided.map((d) => `${d.at}s ${d.action} ${d.rules.join(",")}`).join("\n");
       t.diagnostic(summary.replaceAll("\n", "; "));
       assert.equal(decided[0]?.action, "advance", summary);
       assert.equal(decided[0]?.at, 0, "starting a rollout needs no telemetry");
       const rest = decided.slice(1);
-      assert.ok(!rest.some((d) => d.action === "advance" || d.action === "promote"), `nothing moves forward without telemetry:\n${summary}`);
+      assert.ok(
+        !rest.some((d) => d.action === "advance" || d.action === "promote"),
+        `nothing moves forward without telemetry:\n${summary}`,
+      );
       const holds = rest.filter((d) => d.action === "hold");
       assert.ok(holds.length >= 1, `a hold is recorded:\n${summary}`);
       // Holds are news only when overdue: telemetry missing past its grace, or too little data past the step's cap.
       const overdue = (d: (typeof holds)[number]) =>
-        (d.rules.includes("rollback.telemetry_missing_grace") && d.at > 60 && d.at <= 300) || (d.rules.includes("rollback.insufficient_data") && d.at >= 60);
+        (d.rules.includes("rollback.telemetry_missing_grace") && d.at > 60 && d.at <= 300) ||
+        (d.rules.includes("rollback.insufficient_data") && d.at >= 60);
       assert.ok(holds.every(overdue), `holds name the missing telemetry, between grace and limit:\n${summary}`);
       const end = rest.at(-1)!;
       assert.equal(end.action, "rollback", `past the limit the policy rolls back:\n${summary}`);
@@ -84,7 +111,10 @@ describe("unknown is never good", () => {
 
       // Plain git: no commit between the start and the first overdue hold (a routine wait is not news).
       const subjects = readDecisions(fleet.dir).map((d) => d.subject.split("(")[0]);
-      assert.deepEqual(subjects, decided.map((d) => d.action));
+      assert.deepEqual(
+        subjects,
+        decided.map((d) => d.action),
+      );
     } finally {
       await fleet.cleanup();
     }
@@ -101,7 +131,10 @@ describe("unknown is never good", () => {
       await fleet.propose([healthy!, broken!], 2);
       const clock = new TestClock();
       const world = new SimulatedWorld({ seed: 2 });
-      const { repo, reconciler } = await reconcilerOn(fleet.dir, clock, { world, policies: new PolicyAtHead(new PolicyLoader()) });
+      const { repo, reconciler } = await reconcilerOn(fleet.dir, clock, {
+        world,
+        policies: new PolicyAtHead(new PolicyLoader()),
+      });
       for (let second = 0; second <= 240; second += 10) {
         const result = await reconciler.tick();
         assert.deepEqual(result.errors, []);
@@ -123,15 +156,25 @@ describe("unknown is never good", () => {
       );
       assert.match(mine[0]!.body, /^the policy could not be evaluated, so nothing moves: /m);
       assert.match(mine[0]!.body, /^- tollgate\.policy_error: /m);
-      const evidence = (await readEvidence(repo.treeAt(mine[0]!.commit), mine[0]!.evidence)).document as { policy: { result: unknown; error?: string } };
+      const evidence = (await readEvidence(repo.treeAt(mine[0]!.commit), mine[0]!.evidence)).document as {
+        policy: { result: unknown; error?: string };
+      };
       assert.equal(evidence.policy.result, null);
-      assert.match(evidence.policy.error ?? "", /conflict|multiple|outputs/i, `the evaluation error is in the evidence: ${evidence.policy.error}`);
+      assert.match(
+        evidence.policy.error ?? "",
+        /conflict|multiple|outputs/i,
+        `the evaluation error is in the evidence: ${evidence.policy.error}`,
+      );
       const head = await repo.head();
       const { state } = await repo.stateAt(head!);
       const status = state.environments.get(FLEET_ENV)!.statuses.get(broken!)!;
       assert.equal(status.liveDigest, artifactOf(broken!, 1).digest, "what ran before still runs");
       assert.equal(status.lastDecision?.reasons[0]?.rule, "tollgate.policy_error");
-      assert.deepEqual(world.cluster.deployedVersions(FLEET_ENV, broken!), { stableDigest: artifactOf(broken!, 1).digest, canaryWeight: 0 }, "no canary was ever started");
+      assert.deepEqual(
+        world.cluster.deployedVersions(FLEET_ENV, broken!),
+        { stableDigest: artifactOf(broken!, 1).digest, canaryWeight: 0 },
+        "no canary was ever started",
+      );
     } finally {
       await fleet.cleanup();
     }

@@ -44,7 +44,9 @@ describe("rego compile passes", () => {
   });
 
   test("closures wait for the outer variables they use", () => {
-    const p = check({ "a.rego": "package a\np := n if { n := count([y | y := xs[_]; y > m]); m = 1; xs = input.xs }\n" });
+    const p = check({
+      "a.rego": "package a\np := n if { n := count([y | y := xs[_]; y > m]); m = 1; xs = input.xs }\n",
+    });
     assert.equal(
       ruleBody(p, "a.p"),
       "m = 1; xs = input.xs; __local1__ = count([__local0__ | __local0__ = xs[$0]; gt(__local0__, m)])",
@@ -54,7 +56,10 @@ describe("rego compile passes", () => {
 
   test("some x in xs becomes iteration; every keeps its own locals", () => {
     const p = check({ "a.rego": "package a\np if { some x in input.xs; every y in x { y > 0 } }\n" });
-    assert.equal(ruleBody(p, "a.p"), "input.xs[$some1] = __local0__; every __local2__ in __local0__ { gt(__local2__, 0) }");
+    assert.equal(
+      ruleBody(p, "a.p"),
+      "input.xs[$some1] = __local0__; every __local2__ in __local0__ { gt(__local2__, 0) }",
+    );
   });
 
   test("unsafe variables are reported with their source names and positions", () => {
@@ -74,22 +79,40 @@ describe("rego compile passes", () => {
   });
 
   test("unknown functions and wrong argument counts are type errors", () => {
-    assert.match(errors({ "a.rego": "package a\np if nosuch(1)\n" }), /a\.rego:2:6: rego_type_error: undefined function nosuch/);
+    assert.match(
+      errors({ "a.rego": "package a\np if nosuch(1)\n" }),
+      /a\.rego:2:6: rego_type_error: undefined function nosuch/,
+    );
     assert.match(errors({ "a.rego": "package a\np if count(1, 2, 3)\n" }), /count: too many arguments/);
     assert.match(errors({ "a.rego": "package a\nf(x) := x\np if f(1, 2, 3)\n" }), /data\.a\.f: too many arguments/);
-    assert.match(errors({ "a.rego": "package a\nq := 1\np if q(1)\n" }), /a\.rego:3:6: rego_type_error: data\.a\.q is not a function/);
+    assert.match(
+      errors({ "a.rego": "package a\nq := 1\np if q(1)\n" }),
+      /a\.rego:3:6: rego_type_error: data\.a\.q is not a function/,
+    );
   });
 
   test("literal arguments of the wrong type are type errors", () => {
-    assert.match(errors({ "a.rego": "package a\np if count(1) > 0\n" }), /a\.rego:2:12: rego_type_error: count: invalid argument 1: want array or object or set or string, got number/);
-    assert.match(errors({ "a.rego": "package a\np := x if x := \"a\" + 1\n" }), /plus: invalid argument 1: want number, got string/);
+    assert.match(
+      errors({ "a.rego": "package a\np if count(1) > 0\n" }),
+      /a\.rego:2:12: rego_type_error: count: invalid argument 1: want array or object or set or string, got number/,
+    );
+    assert.match(
+      errors({ "a.rego": 'package a\np := x if x := "a" + 1\n' }),
+      /plus: invalid argument 1: want number, got string/,
+    );
     check({ "a.rego": "package a\np := {1} - 1 if true\nq := count(input.x)\n" });
   });
 
   test("conflicting rule kinds and multiple defaults", () => {
     assert.match(errors({ "a.rego": "package a\np := 1\np contains 2\n" }), /conflicting rules data\.a\.p found/);
-    assert.match(errors({ "a.rego": "package a\ndefault p := 1\ndefault p := 2\n" }), /multiple default rules data\.a\.p found/);
-    assert.match(errors({ "a.rego": "package a\np := 1\np.q := 2\n" }), /rule data\.a\.p conflicts with \[data\.a\.p\.q\]/);
+    assert.match(
+      errors({ "a.rego": "package a\ndefault p := 1\ndefault p := 2\n" }),
+      /multiple default rules data\.a\.p found/,
+    );
+    assert.match(
+      errors({ "a.rego": "package a\np := 1\np.q := 2\n" }),
+      /rule data\.a\.p conflicts with \[data\.a\.p\.q\]/,
+    );
   });
 
   test("assignment errors", () => {
@@ -99,16 +122,19 @@ describe("rego compile passes", () => {
   });
 
   test("with targets must be input, data or a function", () => {
-    assert.match(errors({ "a.rego": "package a\np if { true with foo as 1 }\n" }), /with keyword target must reference existing input, data, or a function/);
+    assert.match(
+      errors({ "a.rego": "package a\np if { true with foo as 1 }\n" }),
+      /with keyword target must reference existing input, data, or a function/,
+    );
     check({ "a.rego": "package a\np if { count([]) == 1 with count as 1 }\n" });
   });
 
   test("with cannot replace part of a rule's value; replacing data is not reading it", () => {
     assert.match(
-      errors({ "a.rego": "package a\np := {\"x\": 1}\nq := y if y := p with data.a.p.x as 5\n" }),
+      errors({ "a.rego": 'package a\np := {"x": 1}\nq := y if y := p with data.a.p.x as 5\n' }),
       /a\.rego:3:18: rego_compile_error: with keyword cannot partially replace virtual document\(s\)/,
     );
-    check({ "a.rego": "package a\nq := 1\np := x if x := data.a.q with data.a as {\"q\": 9}\n" });
+    check({ "a.rego": 'package a\nq := 1\np := x if x := data.a.q with data.a as {"q": 9}\n' });
   });
 
   test("query variables are reported by their source names", () => {

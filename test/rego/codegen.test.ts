@@ -51,7 +51,9 @@ describe("module shape", () => {
       assert.match(imp.name, /^(memory|opa_abort|opa_println|opa_builtin[0-4])$/);
     }
     assert.ok(imports.some((i) => i.name === "memory" && i.kind === "memory"));
-    const exports = Wasm.Module.exports(mod).map((e) => e.name).sort();
+    const exports = Wasm.Module.exports(mod)
+      .map((e) => e.name)
+      .sort();
     assert.deepEqual(exports, [...ABI_EXPORTS, "opa_wasm_abi_version", "opa_wasm_abi_minor_version"].sort());
   });
 
@@ -60,7 +62,15 @@ describe("module shape", () => {
     // than the memory's would make instantiation fail for a growable memory, so try both
     const wasm = emitWasm(samplePolicy());
     const imports = (memory: object) => ({
-      env: { memory, opa_abort: () => {}, opa_builtin0: () => 0, opa_builtin1: () => 0, opa_builtin2: () => 0, opa_builtin3: () => 0, opa_builtin4: () => 0 },
+      env: {
+        memory,
+        opa_abort: () => {},
+        opa_builtin0: () => 0,
+        opa_builtin1: () => 0,
+        opa_builtin2: () => 0,
+        opa_builtin3: () => 0,
+        opa_builtin4: () => 0,
+      },
     });
     new Wasm.Instance(new Wasm.Module(wasm), imports(new Wasm.Memory({ initial: 5, maximum: 5 })));
     new Wasm.Instance(new Wasm.Module(wasm), imports(new Wasm.Memory({ initial: 5, maximum: 60000 })));
@@ -93,7 +103,10 @@ describe("evaluation through the SDK", () => {
 
   it("aborts with OPA's message and location in strict mode, and stays usable", async () => {
     const policy = await load(samplePolicy(), { strictBuiltinErrors: true });
-    assert.equal(errorText(() => policy.evaluate({ x: "a" }, "t/plus")), "test.rego:3: eval_type_error: plus: operand 1 must be number but got string");
+    assert.equal(
+      errorText(() => policy.evaluate({ x: "a" }, "t/plus")),
+      "test.rego:3: eval_type_error: plus: operand 1 must be number but got string",
+    );
     assert.deepEqual(policy.evaluate({ x: 1 }, "t/plus"), [{ result: 2 }]);
   });
 });
@@ -108,7 +121,12 @@ describe("statements", () => {
       { type: "NotEqualStmt", a: local(5), b: local(6) },
       {
         type: "NotStmt",
-        block: { stmts: [{ type: "MakeNumberIntStmt", value: 3, target: 7 }, { type: "EqualStmt", a: local(5), b: local(7) }] },
+        block: {
+          stmts: [
+            { type: "MakeNumberIntStmt", value: 3, target: 7 },
+            { type: "EqualStmt", a: local(5), b: local(7) },
+          ],
+        },
       },
       {
         type: "BlockStmt",
@@ -146,7 +164,12 @@ describe("statements", () => {
       params: [0, 1],
       return: 2,
       blocks: [
-        { stmts: [{ type: "DotStmt", source: local(0), key: s.op("v"), target: 3 }, { type: "AssignVarOnceStmt", source: local(3), target: 2 }] },
+        {
+          stmts: [
+            { type: "DotStmt", source: local(0), key: s.op("v"), target: 3 },
+            { type: "AssignVarOnceStmt", source: local(3), target: 2 },
+          ],
+        },
         {
           stmts: [
             { type: "DotStmt", source: local(0), key: s.op("w"), target: 3 },
@@ -179,12 +202,21 @@ describe("statements", () => {
       ...resultRow(s, 4, 5),
     ];
     const policy = await load(
-      policyOf({ strings: s, plans: [{ name: "p", blocks: [{ stmts }] }], funcs: [rule, double], builtins: ["mul"], files }),
+      policyOf({
+        strings: s,
+        plans: [{ name: "p", blocks: [{ stmts }] }],
+        funcs: [rule, double],
+        builtins: ["mul"],
+        files,
+      }),
     );
     assert.deepEqual(policy.evaluate({ v: 21 }), [{ result: 42 }]);
     assert.deepEqual(policy.evaluate({ v: 3, w: 3 }), [{ result: 6 }]);
     assert.deepEqual(policy.evaluate({}), []);
-    assert.equal(errorText(() => policy.evaluate({ v: 1, w: 2 })), "rules.rego:7: eval_conflict_error: complete rules must not produce multiple outputs");
+    assert.equal(
+      errorText(() => policy.evaluate({ v: 1, w: 2 })),
+      "rules.rego:7: eval_conflict_error: complete rules must not produce multiple outputs",
+    );
   });
 
   it("with replaces a local (or a path in it) for its block and restores it", async () => {
@@ -233,7 +265,10 @@ describe("statements", () => {
     ];
     const policy = await load(policyOf({ strings: s, plans: [{ name: "p", blocks: [{ stmts }] }] }));
     assert.deepEqual(policy.evaluate({ k1: 1, k2: 1 }), [{ result: [true, { k: 1, k1: 1, k2: 1 }] }]);
-    assert.equal(errorText(() => policy.evaluate({ k1: 1, k2: 2 })), "test.rego:3: eval_conflict_error: object keys must be unique");
+    assert.equal(
+      errorText(() => policy.evaluate({ k1: 1, k2: 2 })),
+      "test.rego:3: eval_conflict_error: object keys must be unique",
+    );
   });
 });
 
@@ -251,7 +286,11 @@ describe("host builtins", () => {
       { type: "ArrayAppendStmt", value: local(5), array: 6 },
       ...resultRow(s, 6, 7),
     ];
-    const ir = policyOf({ strings: s, plans: [{ name: "p", blocks: [{ stmts }] }], builtins: ["time.now_ns", "yaml.is_valid"] });
+    const ir = policyOf({
+      strings: s,
+      plans: [{ name: "p", blocks: [{ stmts }] }],
+      builtins: ["time.now_ns", "yaml.is_valid"],
+    });
     const policy = await load(ir);
     const [row] = policy.evaluate({ doc: "a: 1\n---\nb: 2\n" }) as { result: [number, number, boolean] }[];
     assert.equal(row!.result[0], row!.result[1]);
@@ -265,12 +304,22 @@ describe("memory", () => {
     const s = new Strings();
     // doubles an array 40 times: 2^40 elements
     const grow: ir.Stmt[] = [];
-    grow.push({ type: "MakeArrayStmt", capacity: 1, target: 2 }, { type: "ArrayAppendStmt", value: bool(true), array: 2 });
-    for (let i = 0; i < 40; i++) grow.push({ type: "CallStmt", func: "array.concat", args: [local(2), local(2)], result: 2 });
+    grow.push(
+      { type: "MakeArrayStmt", capacity: 1, target: 2 },
+      { type: "ArrayAppendStmt", value: bool(true), array: 2 },
+    );
+    for (let i = 0; i < 40; i++)
+      grow.push({ type: "CallStmt", func: "array.concat", args: [local(2), local(2)], result: 2 });
     grow.push(...resultRow(s, 2, 3));
-    const policy = await load(policyOf({ strings: s, plans: [{ name: "p", blocks: [{ stmts: grow }] }], builtins: ["array.concat"] }), {
-      heapLimitBytes: 64 * 1024 * 1024,
-    });
-    assert.match(errorText(() => policy.evaluate({})), /out of memory/);
+    const policy = await load(
+      policyOf({ strings: s, plans: [{ name: "p", blocks: [{ stmts: grow }] }], builtins: ["array.concat"] }),
+      {
+        heapLimitBytes: 64 * 1024 * 1024,
+      },
+    );
+    assert.match(
+      errorText(() => policy.evaluate({})),
+      /out of memory/,
+    );
   });
 });

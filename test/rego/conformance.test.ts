@@ -87,7 +87,10 @@ test("tollgate policy conformance prints per-directory results and one closing l
     await mkdir(join(dir, "broken"));
     await writeFile(join(dir, "broken", "cases.yaml"), "cases:\n  - note: [unclosed\n");
     const errOut: string[] = [];
-    assert.equal(await main(["policy", "conformance", join(dir, "broken")], { out: () => {}, err: (s) => errOut.push(s) }), 1);
+    assert.equal(
+      await main(["policy", "conformance", join(dir, "broken")], { out: () => {}, err: (s) => errOut.push(s) }),
+      1,
+    );
     assert.match(errOut.join("\n"), /broken\/cases\.yaml: not a valid case file/);
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -29,14 +29,23 @@ function funcNamed(p: Policy, suffix: string) {
 
 describe("rego planner", () => {
   test("an entrypoint plan calls the rule function and adds {result: value}", () => {
-    const p = plan("package t\nallow if input.user == \"admin\"\n", ["t/allow"]);
+    const p = plan('package t\nallow if input.user == "admin"\n', ["t/allow"]);
     assert.equal(p.plans.length, 1);
     assert.equal(p.plans[0]!.name, "t/allow");
     const stmts = allStmts(p.plans[0]!.blocks);
     assert.deepEqual(
       stmts.map((s) => s.type),
       // the rule's result is computed once per plan/function and reused by later references
-      ["BlockStmt", "IsUndefinedStmt", "AssignVarStmt", "CallStmt", "IsDefinedStmt", "MakeObjectStmt", "ObjectInsertStmt", "ResultSetAddStmt"],
+      [
+        "BlockStmt",
+        "IsUndefinedStmt",
+        "AssignVarStmt",
+        "CallStmt",
+        "IsDefinedStmt",
+        "MakeObjectStmt",
+        "ObjectInsertStmt",
+        "ResultSetAddStmt",
+      ],
     );
     const [fn] = funcNamed(p, "data.t.allow");
     assert.deepEqual(fn!.params, [0, 1]);
@@ -55,7 +64,8 @@ describe("rego planner", () => {
   });
 
   test("a rule's remembered result is not used under a with that replaces input", async () => {
-    const src = "package t\nq := input.x\np := [q, y, q] if y := q with input.x as 5\nr := [a, q] if { a := q with count as 7 }\n";
+    const src =
+      "package t\nq := input.x\np := [q, y, q] if y := q with input.x as 5\nr := [a, q] if { a := q with count as 7 }\n";
     const { wasm } = compile([{ path: "t.rego", text: src }], { entrypoints: ["t/p", "t/r"] });
     const policy = await loadPolicy(wasm);
     policy.setData({});
@@ -82,10 +92,10 @@ describe("rego planner", () => {
   });
 
   test("a function mock re-plans the rules it affects", () => {
-    const p = plan(
-      "package t\nf(_) := 1\nq := count([1, 2])\np if { q == 1 with count as f }\nr := q\n",
-      ["t/p", "t/r"],
-    );
+    const p = plan("package t\nf(_) := 1\nq := count([1, 2])\np if { q == 1 with count as f }\nr := q\n", [
+      "t/p",
+      "t/r",
+    ]);
     const qs = funcNamed(p, "data.t.q");
     assert.equal(qs.length, 2, "q planned once plain and once with count mocked");
     const calls = qs.map((f) =>
@@ -107,14 +117,14 @@ describe("rego planner", () => {
 
   test("planning is deterministic", () => {
     const src =
-      "package t\nimport rego.v1\np[k] := v if { some k, v in input.o }\ns contains x if x := input.xs[_]\nd := {\"a\": p, \"b\": s}\n";
+      'package t\nimport rego.v1\np[k] := v if { some k, v in input.o }\ns contains x if x := input.xs[_]\nd := {"a": p, "b": s}\n';
     const a = JSON.stringify(plan(src, ["t/d"]));
     const b = JSON.stringify(plan(src, ["t/d"]));
     assert.equal(a, b);
   });
 
   test("compile() gives byte-identical Wasm for the same sources, and it runs in the SDK", async () => {
-    const src = "package t\nallow if { some r in input.roles; r == \"admin\" }\ncount_roles := count(input.roles)\n";
+    const src = 'package t\nallow if { some r in input.roles; r == "admin" }\ncount_roles := count(input.roles)\n';
     const a = compile([{ path: "t.rego", text: src }], { entrypoints: ["t/allow", "t/count_roles"] });
     const b = compile([{ path: "t.rego", text: src }], { entrypoints: ["t/allow", "t/count_roles"] });
     assert.deepEqual(Buffer.from(a.wasm), Buffer.from(b.wasm));

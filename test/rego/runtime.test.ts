@@ -7,7 +7,11 @@ import { describe, it } from "node:test";
 import { callBuiltin } from "./ir-helpers.ts";
 
 async function expectCall(name: string, args: unknown[], want: unknown): Promise<void> {
-  assert.deepEqual(await callBuiltin(name, args), want, `${name}(${args.map((a) => JSON.stringify(a instanceof Set ? [...a] : a)).join(", ")})`);
+  assert.deepEqual(
+    await callBuiltin(name, args),
+    want,
+    `${name}(${args.map((a) => JSON.stringify(a instanceof Set ? [...a] : a)).join(", ")})`,
+  );
 }
 
 async function expectStrictError(name: string, args: unknown[], message: string): Promise<void> {
@@ -60,7 +64,11 @@ describe("numbers", () => {
   it("ranges", async () => {
     await expectCall("numbers.range", [1, 4], [1, 2, 3, 4]);
     await expectCall("numbers.range", [2, -1], [2, 1, 0, -1]);
-    await expectStrictError("numbers.range", [1, 1.5], "numbers.range: operand 2 must be integer number but got floating-point number");
+    await expectStrictError(
+      "numbers.range",
+      [1, 1.5],
+      "numbers.range: operand 2 must be integer number but got floating-point number",
+    );
   });
 });
 
@@ -70,7 +78,14 @@ describe("comparison and order", () => {
     await expectCall("sort", [mixed], [null, false, true, 1.5, 2, "a", "b", [0, 9], [1], { a: 1 }]);
     await expectCall("lt", [1, 1.5], true);
     await expectCall("equal", [1, 1.0], true);
-    await expectCall("neq", [[1, { a: 2 }], [1, { a: 2 }]], false);
+    await expectCall(
+      "neq",
+      [
+        [1, { a: 2 }],
+        [1, { a: 2 }],
+      ],
+      false,
+    );
     await expectCall("gte", ["b", "a"], true);
     await expectCall("max", [new Set([3, 1, 2])], 3);
     await expectCall("min", [[3, 1, 2]], 1);
@@ -100,7 +115,11 @@ describe("aggregates", () => {
     await expectCall("count", [{ a: 1 }], 1);
     await expectCall("sum", [[1, 2, 3.5]], 6.5);
     await expectCall("product", [new Set([2, 3])], 6);
-    await expectStrictError("count", [1], "count: operand 1 must be one of {array, object, set, string} but got number");
+    await expectStrictError(
+      "count",
+      [1],
+      "count: operand 1 must be one of {array, object, set, string} but got number",
+    );
   });
 });
 
@@ -136,8 +155,11 @@ describe("strings", () => {
     await expectCall("sprintf", ["%s is %d years", ["Bob", 42]], "Bob is 42 years");
     await expectCall("sprintf", ["%.2f|%5.1f|%-4d|%04d", [1.23456, 2.25, 7, 42]], "1.23|  2.2|7   |0042");
     await expectCall("sprintf", ["%x %X %o %b", [255, 255, 8, 5]], "ff FF 10 101");
-    await expectCall("sprintf", ["%q %v", ["a\"b", [1, "x", { k: true }]]], '"a\\"b" [1, "x", {"k": true}]');
-    assert.equal(await callBuiltin("sprintf", ["", []], false, '["%s", [123456789123456789123]]'), "123456789123456789123");
+    await expectCall("sprintf", ["%q %v", ['a"b', [1, "x", { k: true }]]], '"a\\"b" [1, "x", {"k": true}]');
+    assert.equal(
+      await callBuiltin("sprintf", ["", []], false, '["%s", [123456789123456789123]]'),
+      "123456789123456789123",
+    );
     await expectCall("sprintf", ["%e %g", [123456.789, 0.000012]], "1.234568e+05 1.2e-05");
     await expectCall("sprintf", ["%d %s", ["x", 5]], "%!d(string=x) %!s(int=5)");
     await expectCall("sprintf", ["%d", []], "%!d(MISSING)");
@@ -150,7 +172,14 @@ describe("collections", () => {
     await expectCall("object.get", [{ a: { b: 1 } }, ["a", "b"], 0], 1);
     await expectCall("object.get", [{ a: 1 }, "z", "dflt"], "dflt");
     await expectCall("object.keys", [{ b: 1, a: 2 }], ["a", "b"]);
-    await expectCall("object.union", [{ a: { x: 1 }, b: 1 }, { a: { y: 2 }, b: 2 }], { a: { x: 1, y: 2 }, b: 2 });
+    await expectCall(
+      "object.union",
+      [
+        { a: { x: 1 }, b: 1 },
+        { a: { y: 2 }, b: 2 },
+      ],
+      { a: { x: 1, y: 2 }, b: 2 },
+    );
     await expectCall("object.union_n", [[{ a: 1 }, { b: 2 }, { a: 3 }]], { a: 3, b: 2 });
     await expectCall("object.remove", [{ a: 1, b: 2, c: 3 }, ["a", "c"]], { b: 2 });
     await expectCall("object.filter", [{ a: 1, b: 2 }, new Set(["a"])], { a: 1 });
@@ -173,11 +202,15 @@ describe("collections", () => {
   });
 
   it("walk visits every path in order", async () => {
-    await expectCall("walk", [{ a: [1] }], [
-      [[], { a: [1] }],
-      [["a"], [1]],
-      [["a", 0], 1],
-    ]);
+    await expectCall(
+      "walk",
+      [{ a: [1] }],
+      [
+        [[], { a: [1] }],
+        [["a"], [1]],
+        [["a", 0], 1],
+      ],
+    );
   });
 });
 
@@ -230,7 +263,20 @@ describe("JSON in and out", () => {
   it("sorts object keys bytewise whatever their order and size; the last duplicate key wins", async () => {
     const policy = await identity();
     // keys sharing 8-byte prefixes, prefixes of each other, shorter than 8 bytes, non-ASCII
-    const keys = ["configuration_b", "configuration_a", "configuration", "configur", "config", "a", "ab", "a\u0000", "", "é", "zz", "z"];
+    const keys = [
+      "configuration_b",
+      "configuration_a",
+      "configuration",
+      "configur",
+      "config",
+      "a",
+      "ab",
+      "a\u0000",
+      "",
+      "é",
+      "zz",
+      "z",
+    ];
     for (let i = 0; i < 30; i++) keys.push(`key${(i * 7919) % 30}`);
     for (const n of [3, 12, 16, 17, keys.length]) {
       const obj = Object.fromEntries(keys.slice(0, n).map((k, i) => [k, i]));
@@ -240,16 +286,43 @@ describe("JSON in and out", () => {
       assert.deepEqual(Object.keys(row!.result), Object.keys(obj).sort(bytewise), `${n} keys in order`);
     }
     const raw = (text: string) => new TextEncoder().encode(text).buffer as ArrayBuffer;
-    assert.deepEqual(policy.evaluate(raw('{"b": 1, "a": 2, "b": 3, "a": 4, "c": 5}'), "id"), [{ result: { a: 4, b: 3, c: 5 } }]);
+    assert.deepEqual(policy.evaluate(raw('{"b": 1, "a": 2, "b": 3, "a": 4, "c": 5}'), "id"), [
+      { result: { a: 4, b: 3, c: 5 } },
+    ]);
     const many = Array.from({ length: 40 }, (_, i) => `"k${i % 20}": ${i}`).join(", ");
     const want = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`k${i}`, i + 20]));
     assert.deepEqual(policy.evaluate(raw(`{${many}}`), "id"), [{ result: want }]);
   });
 
   it("reads JSON numbers to the same double as JavaScript", async () => {
-    const texts = ["0.1", "0.3", "1.5", "-2.25", "4.35", "123.456", "0.000001", "1e22", "1e23", "-1E-22", "1.0e+2", "9007199254740.993"];
-    texts.push("123456789012345e-22", "1.7976931348623157e308", "5e-324", "2.2250738585072014e-308", "0.30000000000000004");
-    texts.push("1.0000000000000002", "3.141592653589793", "0.1e1", "100000000000000000000000.5", "12345678901234567890.5e-3");
+    const texts = [
+      "0.1",
+      "0.3",
+      "1.5",
+      "-2.25",
+      "4.35",
+      "123.456",
+      "0.000001",
+      "1e22",
+      "1e23",
+      "-1E-22",
+      "1.0e+2",
+      "9007199254740.993",
+    ];
+    texts.push(
+      "123456789012345e-22",
+      "1.7976931348623157e308",
+      "5e-324",
+      "2.2250738585072014e-308",
+      "0.30000000000000004",
+    );
+    texts.push(
+      "1.0000000000000002",
+      "3.141592653589793",
+      "0.1e1",
+      "100000000000000000000000.5",
+      "12345678901234567890.5e-3",
+    );
     let seed = 12345;
     const random = () => {
       seed = (seed * 1103515245 + 12345) % 2147483648;
@@ -257,7 +330,9 @@ describe("JSON in and out", () => {
     };
     for (let i = 0; i < 300; i++) {
       const x = (random() - 0.5) * 10 ** Math.floor(random() * 40 - 20);
-      texts.push(i % 3 === 0 ? x.toExponential(Math.floor(random() * 17)) : x.toPrecision(1 + Math.floor(random() * 17)));
+      texts.push(
+        i % 3 === 0 ? x.toExponential(Math.floor(random() * 17)) : x.toPrecision(1 + Math.floor(random() * 17)),
+      );
     }
     for (const text of texts) {
       // x + 0 is computed from the double the runtime read (printed as the shortest text)
@@ -305,16 +380,52 @@ describe("JSON in and out", () => {
   it("rejects invalid JSON input and data", async () => {
     const policy = await identity();
     const bad = (text: string) => new TextEncoder().encode(text).buffer as ArrayBuffer;
-    assert.match(errorTextOf(() => policy.evaluate(bad('{"a": }'), "id")), /invalid input: not valid JSON/);
-    assert.match(errorTextOf(() => policy.evaluate(bad(`${"[".repeat(2000)}${"]".repeat(2000)}`), "id")), /not valid JSON/);
-    assert.match(errorTextOf(() => policy.setData(bad("{'a': 1}"))), /failed to parse json value/);
-    const invalid = ["[1,]", '{"a":1,}', '{"a" 1}', '{"a":1}}', "[1 2]", "tru", "nul", "fals", '"abc', '"a\u0001"', "01", "-", "1.", "1e", '"\\uZZZZ"', '"\\q"', "{1:2}", "[", "{", ""];
+    assert.match(
+      errorTextOf(() => policy.evaluate(bad('{"a": }'), "id")),
+      /invalid input: not valid JSON/,
+    );
+    assert.match(
+      errorTextOf(() => policy.evaluate(bad(`${"[".repeat(2000)}${"]".repeat(2000)}`), "id")),
+      /not valid JSON/,
+    );
+    assert.match(
+      errorTextOf(() => policy.setData(bad("{'a': 1}"))),
+      /failed to parse json value/,
+    );
+    const invalid = [
+      "[1,]",
+      '{"a":1,}',
+      '{"a" 1}',
+      '{"a":1}}',
+      "[1 2]",
+      "tru",
+      "nul",
+      "fals",
+      '"abc',
+      '"a\u0001"',
+      "01",
+      "-",
+      "1.",
+      "1e",
+      '"\\uZZZZ"',
+      '"\\q"',
+      "{1:2}",
+      "[",
+      "{",
+      "",
+    ];
     for (const text of invalid) {
       const t = text === "" ? " " : text;
-      assert.match(errorTextOf(() => policy.evaluate(bad(t), "id")), /not valid JSON/, t);
+      assert.match(
+        errorTextOf(() => policy.evaluate(bad(t), "id")),
+        /not valid JSON/,
+        t,
+      );
     }
     const spaced = ' \n { "a" :\t[ 1 , true , false , null , "" , { } , [ ] ] ,"b":-0.5e+1 } \r\n';
-    assert.deepEqual(policy.evaluate(bad(spaced), "id"), [{ result: { a: [1, true, false, null, "", {}, []], b: -5 } }]);
+    assert.deepEqual(policy.evaluate(bad(spaced), "id"), [
+      { result: { a: [1, true, false, null, "", {}, []], b: -5 } },
+    ]);
   });
 });
 

@@ -38,12 +38,12 @@ describe("rego parser", () => {
 
   test("references, calls and composites", () => {
     const t = (s: string) => termToString(parseTerm("t", s));
-    assert.equal(t("a.b[c][\"d e\"]"), 'a.b[c]["d e"]');
-    assert.equal(t("object.get(x, \"k\", 1).y[0]"), 'object.get(x, "k", 1).y[0]');
+    assert.equal(t('a.b[c]["d e"]'), 'a.b[c]["d e"]');
+    assert.equal(t('object.get(x, "k", 1).y[0]'), 'object.get(x, "k", 1).y[0]');
     assert.equal(t("{1, 2}"), "{1, 2}");
     assert.equal(t("set()"), "set()");
     assert.equal(t("{}"), "{}");
-    assert.equal(t("{\"a\": [1, {x | x = 1}]}"), '{"a": [1, {x | x = 1}]}');
+    assert.equal(t('{"a": [1, {x | x = 1}]}'), '{"a": [1, {x | x = 1}]}');
     assert.equal(t("[x | x := xs[_]]"), "[x | x := xs[$0]]");
     assert.equal(t("{k: v | some k, v in o}"), "{k: v | some k, v in o}");
     assert.equal(t("`raw\\n`"), JSON.stringify("raw\\n"));
@@ -102,8 +102,14 @@ y := count(z) with input as {"a": 1} with data.p as 2`,
 
   test("errors name file, line and column", () => {
     assert.match(parseError("package x\n\np if {\n  x = \n}\n"), /^bad\.rego:5:1: rego_parse_error: /);
-    assert.match(parseError('package x\np := "unterminated\n'), /^bad\.rego:2:6: rego_parse_error: non-terminated string/);
-    assert.match(parseError("package x\np[x] { x = 1 }\n"), /bad\.rego:2:6: rego_parse_error: `if` keyword is required/);
+    assert.match(
+      parseError('package x\np := "unterminated\n'),
+      /^bad\.rego:2:6: rego_parse_error: non-terminated string/,
+    );
+    assert.match(
+      parseError("package x\np[x] { x = 1 }\n"),
+      /bad\.rego:2:6: rego_parse_error: `if` keyword is required/,
+    );
     assert.match(parseError("package x\ndefault p := input.x\n"), /illegal default rule \(value cannot contain ref\)/);
     assert.match(parseError("p := 1\n"), /^bad\.rego:1:1: rego_parse_error: package expected/);
     assert.match(parseError("package x\np := 007\n"), /expected number without leading zero/);
@@ -163,5 +169,4 @@ y := count(z) with input as {"a": 1} with data.p as 2`,
     assert.ok(failures.length <= MAX_PARSE_FAILURES, `${failures.length} do not parse:\n${failures.join("\n")}`);
     assert.ok(parsed > 3000);
   });
-
 });

@@ -50,7 +50,11 @@ export interface OpenedPage {
 }
 
 /** Opens `url` in a fresh headless Chromium and waits until it has loaded. */
-export async function openPage(executable: string, url: string, viewport = { width: 900, height: 1200 }): Promise<OpenedPage> {
+export async function openPage(
+  executable: string,
+  url: string,
+  viewport = { width: 900, height: 1200 },
+): Promise<OpenedPage> {
   const profile = await tempDir("tollgate-chromium-");
   let context: BrowserContext | undefined;
   try {

@@ -11,7 +11,13 @@ export function git(dir: string, ...args: string[]): string {
   return execFileSync("git", args, {
     cwd: dir,
     encoding: "utf8",
-    env: { ...process.env, GIT_AUTHOR_NAME: "Dana Dev", GIT_AUTHOR_EMAIL: "dana@example.com", GIT_COMMITTER_NAME: "Dana Dev", GIT_COMMITTER_EMAIL: "dana@example.com" },
+    env: {
+      ...process.env,
+      GIT_AUTHOR_NAME: "Dana Dev",
+      GIT_AUTHOR_EMAIL: "dana@example.com",
+      GIT_COMMITTER_NAME: "Dana Dev",
+      GIT_COMMITTER_EMAIL: "dana@example.com",
+    },
   });
 }
 
@@ -35,7 +41,13 @@ export async function readRelease(dir: string, env: string, service: string): Pr
  * Proposes a new artifact for a service the way a person does: edit the release file (the current
  * artifact becomes lastGood), commit it.
  */
-export async function proposeRelease(dir: string, env: string, service: string, change: (parts: ArtifactParts) => ArtifactParts, extra: Partial<Release> = {}): Promise<Artifact> {
+export async function proposeRelease(
+  dir: string,
+  env: string,
+  service: string,
+  change: (parts: ArtifactParts) => ArtifactParts,
+  extra: Partial<Release> = {},
+): Promise<Artifact> {
   // tollgate moves the branch without touching the work tree: catch up before editing, as a person would pull.
   git(dir, "reset", "-q", "--hard");
   const current = await readRelease(dir, env, service);

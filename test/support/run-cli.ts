@@ -7,7 +7,10 @@ export interface CliResult {
 }
 
 /** Runs a tollgate command in-process and captures its output. */
-export async function runCli(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
+export async function runCli(
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<CliResult> {
   let stdout = "";
   let stderr = "";
   const code = await main(args, {

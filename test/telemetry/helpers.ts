@@ -53,7 +53,11 @@ export function podInterval(random: () => number, scale: number): PodInterval {
 }
 
 /** The records a source must return for pods' intervals: per arm and interval, the sums over pods. */
-export function expectedRecords(pods: ReadonlyArray<{ arm: string; intervals: Array<PodInterval | null> }>, intervalS: number, n: number): IntervalRecord[] {
+export function expectedRecords(
+  pods: ReadonlyArray<{ arm: string; intervals: Array<PodInterval | null> }>,
+  intervalS: number,
+  n: number,
+): IntervalRecord[] {
   const records: IntervalRecord[] = [];
   for (let k = 1; k <= n; k++) {
     for (const arm of ["canary", "baseline"] as const) {
@@ -69,7 +73,10 @@ export function expectedRecords(pods: ReadonlyArray<{ arm: string; intervals: Ar
         errors: sum((i) => i.errors),
         tasks: sum((i) => i.tasks),
         interventions: sum((i) => i.interventions),
-        latencyMs: { buckets: buckets([50, 100, 250, 500, 1000, null], (i) => i.latency.counts), sum: sum((i) => i.latency.sum) },
+        latencyMs: {
+          buckets: buckets([50, 100, 250, 500, 1000, null], (i) => i.latency.counts),
+          sum: sum((i) => i.latency.sum),
+        },
         costUsd: { buckets: buckets([0.01, 0.02, 0.05, 0.1, null], (i) => i.cost.counts), sum: sum((i) => i.cost.sum) },
       });
     }

@@ -29,7 +29,13 @@ function makeSource(settings: PrometheusSettings, env: NodeJS.ProcessEnv = {}) {
 }
 
 function fetchWindow(source: PrometheusSource): Promise<TelemetryWindow> {
-  return source.fetch({ service: "support-agent", namespace: "agents", stageStart: new Date(Date.now() - 120_000), from: 0, to: 60 });
+  return source.fetch({
+    service: "support-agent",
+    namespace: "agents",
+    stageStart: new Date(Date.now() - 120_000),
+    from: 0,
+    to: 60,
+  });
 }
 
 async function withFault(fault: Fault, settings: Partial<PrometheusSettings> = {}) {
@@ -97,17 +103,32 @@ describe("Prometheus faults", () => {
     const { source } = await withFault("empty");
     await fetchWindow(source);
     const queries = server!.seen.map((r) => new URLSearchParams(r.body).get("query"));
-    assert.ok(queries.includes('tollgate_requests_total{service="support-agent",namespace="agents",tollgate_dev_arm="canary"}[120s]'), JSON.stringify(queries));
-    assert.ok(queries.includes('tollgate_request_duration_ms_bucket{service="support-agent",namespace="agents",tollgate_dev_arm="baseline"}[120s]'));
+    assert.ok(
+      queries.includes(
+        'tollgate_requests_total{service="support-agent",namespace="agents",tollgate_dev_arm="canary"}[120s]',
+      ),
+      JSON.stringify(queries),
+    );
+    assert.ok(
+      queries.includes(
+        'tollgate_request_duration_ms_bucket{service="support-agent",namespace="agents",tollgate_dev_arm="baseline"}[120s]',
+      ),
+    );
   });
 
   test("bearer and basic credentials come from environment variables", async () => {
     server = await startFaultServer("empty");
-    const bearer = makeSource({ url: server.url, auth: { type: "bearer", tokenEnv: "PROM_TOKEN" } }, { PROM_TOKEN: "s3cret" });
+    const bearer = makeSource(
+      { url: server.url, auth: { type: "bearer", tokenEnv: "PROM_TOKEN" } },
+      { PROM_TOKEN: "s3cret" },
+    );
     await fetchWindow(bearer.source);
     assert.ok(server.seen.length > 0 && server.seen.every((r) => r.authorization === "Bearer s3cret"));
     server.seen.length = 0;
-    const basic = makeSource({ url: server.url, auth: { type: "basic", usernameEnv: "PROM_USER", passwordEnv: "PROM_PASSWORD" } }, { PROM_USER: "tollgate", PROM_PASSWORD: "pa:ss" });
+    const basic = makeSource(
+      { url: server.url, auth: { type: "basic", usernameEnv: "PROM_USER", passwordEnv: "PROM_PASSWORD" } },
+      { PROM_USER: "tollgate", PROM_PASSWORD: "pa:ss" },
+    );
     await fetchWindow(basic.source);
     const expected = `Basic ${Buffer.from("tollgate:pa:ss").toString("base64")}`;
     assert.ok(server.seen.length > 0 && server.seen.every((r) => r.authorization === expected));
@@ -116,14 +137,16 @@ describe("Prometheus faults", () => {
   test("a credential variable that is not set is a configuration error naming it", () => {
     assert.throws(
       () => makeSource({ url: "http://127.0.0.1:1", auth: { type: "bearer", tokenEnv: "PROM_TOKEN" } }, {}),
-      (error: unknown) => error instanceof UserError && /PROM_TOKEN/.test(error.message) && /tokenEnv/.test(error.message),
+      (error: unknown) =>
+        error instanceof UserError && /PROM_TOKEN/.test(error.message) && /tokenEnv/.test(error.message),
     );
   });
 
   test("an unknown placeholder in a template is a configuration error naming the query", () => {
     assert.throws(
       () => makeSource({ url: "http://127.0.0.1:1", queries: { errors: 'x_total{pod="{{pod}}"}' } }),
-      (error: unknown) => error instanceof UserError && /\{\{pod\}\}/.test(error.message) && /queries\.errors/.test(error.message),
+      (error: unknown) =>
+        error instanceof UserError && /\{\{pod\}\}/.test(error.message) && /queries\.errors/.test(error.message),
     );
   });
 });

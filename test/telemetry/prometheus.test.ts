@@ -20,7 +20,11 @@ const NAMESPACE = "agents";
 const STAGE_START = Math.floor((Date.now() - 3_600_000) / 10_000) * 10_000;
 const ALL_SIGNALS: SignalName[] = ["requests", "errors", "tasks", "interventions", "latency", "cost"];
 
-function pods(seed: number, arms: Record<string, number>, edit: (pod: PodTelemetry, podIndex: number) => void = () => {}): PodTelemetry[] {
+function pods(
+  seed: number,
+  arms: Record<string, number>,
+  edit: (pod: PodTelemetry, podIndex: number) => void = () => {},
+): PodTelemetry[] {
   const random = counts(seed);
   const result: PodTelemetry[] = [];
   for (const [arm, n] of Object.entries(arms)) {
@@ -53,7 +57,14 @@ const SERVICES: Record<string, PodTelemetry[]> = {
 
 function openMetrics(): string {
   const parts = Object.entries(SERVICES).map(([service, list]) =>
-    serviceOpenMetrics({ service, namespace: NAMESPACE, stageStartMs: STAGE_START, intervalMs: INTERVAL_S * 1000, offsetMs: 3000, pods: list }).replace(/# EOF\n$/, ""),
+    serviceOpenMetrics({
+      service,
+      namespace: NAMESPACE,
+      stageStartMs: STAGE_START,
+      intervalMs: INTERVAL_S * 1000,
+      offsetMs: 3000,
+      pods: list,
+    }).replace(/# EOF\n$/, ""),
   );
   // One family may appear only once in a file: merge the per-service texts family by family.
   const families = new Map<string, string[]>();
@@ -80,7 +91,12 @@ describe("Prometheus source against a real Prometheus", { skip: prometheusSkip()
 
   const source = (settings: Partial<PrometheusSettings> = {}) => {
     const logs = captureLogs();
-    const src = new PrometheusSource({ settings: { url: prometheus.url, timeout: "10s", ...settings }, intervalMs: INTERVAL_S * 1000, logger: logs.logger, backoffMs: 10 });
+    const src = new PrometheusSource({
+      settings: { url: prometheus.url, timeout: "10s", ...settings },
+      intervalMs: INTERVAL_S * 1000,
+      logger: logs.logger,
+      backoffMs: 10,
+    });
     return { src, logs };
   };
   const fetch = (src: PrometheusSource, service: string): Promise<TelemetryWindow> =>
@@ -97,10 +113,22 @@ describe("Prometheus source against a real Prometheus", { skip: prometheusSkip()
 
   test("a window inside the stage returns only its intervals", async () => {
     const { src } = source();
-    const window = await src.fetch({ service: "exact", namespace: NAMESPACE, stageStart: new Date(STAGE_START), from: 35, to: 70 });
-    assert.deepEqual(window.records.map((r) => `${r.t}/${r.arm}`), ["40/canary", "40/baseline", "50/canary", "50/baseline", "60/canary", "60/baseline", "70/canary", "70/baseline"]);
+    const window = await src.fetch({
+      service: "exact",
+      namespace: NAMESPACE,
+      stageStart: new Date(STAGE_START),
+      from: 35,
+      to: 70,
+    });
+    assert.deepEqual(
+      window.records.map((r) => `${r.t}/${r.arm}`),
+      ["40/canary", "40/baseline", "50/canary", "50/baseline", "60/canary", "60/baseline", "70/canary", "70/baseline"],
+    );
     const all = expectedRecords(SERVICES.exact!, INTERVAL_S, N);
-    assert.deepEqual(window.records, all.filter((r) => r.t > 35 && r.t <= 70));
+    assert.deepEqual(
+      window.records,
+      all.filter((r) => r.t > 35 && r.t <= 70),
+    );
   });
 
   test("a template with {{interval}} is evaluated by Prometheus as per-interval increments", async () => {
@@ -112,7 +140,9 @@ describe("Prometheus source against a real Prometheus", { skip: prometheusSkip()
   });
 
   test("any other expression is read through a subquery at the interval's resolution", async () => {
-    const { src } = source({ queries: { requests: 'sum by (pod) (tollgate_requests_total{service="{{service}}",tollgate_dev_arm="{{arm}}"})' } });
+    const { src } = source({
+      queries: { requests: 'sum by (pod) (tollgate_requests_total{service="{{service}}",tollgate_dev_arm="{{arm}}"})' },
+    });
     const window = await fetch(src, "exact");
     assert.deepEqual(window.problems, []);
     assert.deepEqual(window.records, expectedRecords(SERVICES.exact!, INTERVAL_S, N));
@@ -120,7 +150,10 @@ describe("Prometheus source against a real Prometheus", { skip: prometheusSkip()
 
   test("a latency histogram in seconds is read in milliseconds with latencyUnit: seconds", async () => {
     const selector = 'service="{{service}}",namespace="{{namespace}}",tollgate_dev_arm="{{arm}}"';
-    const queries = { latencyBuckets: `tollgate_request_duration_seconds_bucket{${selector}}`, latencySum: `tollgate_request_duration_seconds_sum{${selector}}` };
+    const queries = {
+      latencyBuckets: `tollgate_request_duration_seconds_bucket{${selector}}`,
+      latencySum: `tollgate_request_duration_seconds_sum{${selector}}`,
+    };
     const { src } = source({ latencyUnit: "seconds", queries });
     const window = await fetch(src, "exact");
     assert.deepEqual(window.problems, []);
@@ -129,7 +162,10 @@ describe("Prometheus source against a real Prometheus", { skip: prometheusSkip()
     window.records.forEach((r, i) => {
       const want = expected[i]!;
       assert.deepEqual(r.latencyMs!.buckets, want.latencyMs!.buckets, `bounds and counts at t=${r.t} ${r.arm}`);
-      assert.ok(Math.abs(r.latencyMs!.sum - want.latencyMs!.sum) <= 1e-6 * want.latencyMs!.sum, `sum at t=${r.t} ${r.arm}: ${r.latencyMs!.sum} vs ${want.latencyMs!.sum}`);
+      assert.ok(
+        Math.abs(r.latencyMs!.sum - want.latencyMs!.sum) <= 1e-6 * want.latencyMs!.sum,
+        `sum at t=${r.t} ${r.arm}: ${r.latencyMs!.sum} vs ${want.latencyMs!.sum}`,
+      );
       assert.deepEqual({ ...r, latencyMs: undefined }, { ...want, latencyMs: undefined });
     });
     // Read as milliseconds by mistake, the same series would be 1000 times too fast: the setting matters.
@@ -141,7 +177,9 @@ describe("Prometheus source against a real Prometheus", { skip: prometheusSkip()
   test("gaps: the interval without a scrape and the one after it are missing, not zero", async () => {
     const { src, logs } = source();
     const window = await fetch(src, "gappy");
-    const expected = expectedRecords(SERVICES.gappy!, INTERVAL_S, N).filter((r) => !(r.arm === "canary" && (r.t === 50 || r.t === 60)));
+    const expected = expectedRecords(SERVICES.gappy!, INTERVAL_S, N).filter(
+      (r) => !(r.arm === "canary" && (r.t === 50 || r.t === 60)),
+    );
     assert.deepEqual(window.records, expected);
     for (const signal of ALL_SIGNALS) {
       assertProblem(window, signal, "canary", "gap", "missing", [50]);
@@ -155,7 +193,9 @@ describe("Prometheus source against a real Prometheus", { skip: prometheusSkip()
   test("a counter reset makes that interval insufficient for the restarted arm; the next interval counts again", async () => {
     const { src, logs } = source();
     const window = await fetch(src, "resetting");
-    const expected = expectedRecords(SERVICES.resetting!, INTERVAL_S, N).filter((r) => !(r.arm === "canary" && r.t === 70));
+    const expected = expectedRecords(SERVICES.resetting!, INTERVAL_S, N).filter(
+      (r) => !(r.arm === "canary" && r.t === 70),
+    );
     assert.deepEqual(window.records, expected);
     for (const signal of ALL_SIGNALS) assertProblem(window, signal, "canary", "counter-reset", "insufficient", [70]);
     const warnings = logs.warnings();
@@ -200,39 +240,68 @@ describe("Prometheus source against a real Prometheus", { skip: prometheusSkip()
     // One line for the fault, not one per signal, interval or fetch.
     assertLoggedOnce(logs.warnings(), "no-data");
     assert.equal(logs.warnings().length, 1);
-    assert.deepEqual(logs.warnings()[0]!.signals, ALL_SIGNALS.map((s) => `${s}/canary`));
+    assert.deepEqual(
+      logs.warnings()[0]!.signals,
+      ALL_SIGNALS.map((s) => `${s}/canary`),
+    );
     await fetch(src, "lonely");
     assert.equal(logs.warnings().length, 1, "a lasting problem is not logged again");
   });
 
   test("a PromQL error leaves that signal missing with Prometheus's message", async () => {
-    const { src, logs } = source({ queries: { requests: 'sum(tollgate_requests_total{service="{{service}}"}[{{interval}}])' } });
+    const { src, logs } = source({
+      queries: { requests: 'sum(tollgate_requests_total{service="{{service}}"}[{{interval}}])' },
+    });
     const window = await fetch(src, "exact");
     const all = Array.from({ length: N }, (_, k) => (k + 1) * INTERVAL_S);
-    for (const arm of ["canary", "baseline"] as const) assertProblem(window, "requests", arm, "query-error", "missing", all);
+    for (const arm of ["canary", "baseline"] as const)
+      assertProblem(window, "requests", arm, "query-error", "missing", all);
     const problem = window.problems.find((p) => p.cause === "query-error")!;
     assert.match(problem.reason, /Prometheus rejected the query \(bad_data\)/);
     assert.match(problem.reason, /range vector/);
-    assert.ok(window.records.every((r) => r.requests === undefined && r.errors === undefined && r.latencyMs !== undefined));
+    assert.ok(
+      window.records.every((r) => r.requests === undefined && r.errors === undefined && r.latencyMs !== undefined),
+    );
     assertLoggedOnce(logs.warnings(), "query-error");
   });
 });
 
-function assertProblem(window: TelemetryWindow, signal: SignalName, arm: string, cause: string, kind: string, intervals: number[]): void {
+function assertProblem(
+  window: TelemetryWindow,
+  signal: SignalName,
+  arm: string,
+  cause: string,
+  kind: string,
+  intervals: number[],
+): void {
   const found = window.problems.filter((p) => p.signal === signal && p.arm === arm && p.cause === cause);
-  assert.ok(found.length > 0, `expected a ${cause} problem for ${signal}/${arm}; got ${JSON.stringify(window.problems.map((p) => `${p.signal}/${p.arm}/${p.cause}`))}`);
+  assert.ok(
+    found.length > 0,
+    `expected a ${cause} problem for ${signal}/${arm}; got ${JSON.stringify(window.problems.map((p) => `${p.signal}/${p.arm}/${p.cause}`))}`,
+  );
   for (const p of found) {
     assert.equal(p.kind, kind);
     assert.ok(p.reason.length > 10);
   }
-  assert.deepEqual([...new Set(found.flatMap((p) => p.intervals))].sort((a, b) => a - b), intervals);
+  assert.deepEqual(
+    [...new Set(found.flatMap((p) => p.intervals))].sort((a, b) => a - b),
+    intervals,
+  );
   for (const t of intervals) {
     const record = window.records.find((r) => r.t === t && r.arm === arm);
     const field = signal === "latency" ? "latencyMs" : signal === "cost" ? "costUsd" : signal;
-    assert.equal(record?.[field], undefined, `${signal}/${arm} at t=${t} must be absent, not ${JSON.stringify(record?.[field])}`);
+    assert.equal(
+      record?.[field],
+      undefined,
+      `${signal}/${arm} at t=${t} must be absent, not ${JSON.stringify(record?.[field])}`,
+    );
   }
 }
 
 function assertLoggedOnce(warnings: Array<{ cause?: string }>, cause: string): void {
-  assert.equal(warnings.filter((w) => w.cause === cause).length, 1, `one warning for ${cause}: ${JSON.stringify(warnings)}`);
+  assert.equal(
+    warnings.filter((w) => w.cause === cause).length,
+    1,
+    `one warning for ${cause}: ${JSON.stringify(warnings)}`,
+  );
 }

@@ -53,7 +53,8 @@ describe("simulated telemetry", () => {
   });
 
   it("keeps the baseline's draws when only the canary changes (paired comparisons)", () => {
-    const baseline = (canary: object) => stage({ seed: 4, scenario: "pair", canary, horizon: 600 }).filter((r) => r.arm === "baseline");
+    const baseline = (canary: object) =>
+      stage({ seed: 4, scenario: "pair", canary, horizon: 600 }).filter((r) => r.arm === "baseline");
     assert.deepEqual(baseline(PROFILES["err x3"]), baseline(PROFILES.healthy));
   });
 
@@ -63,7 +64,14 @@ describe("simulated telemetry", () => {
     const b = totals(records, "baseline");
     const ratio = c.errors / c.requests / (b.errors / b.requests);
     assert.ok(ratio > 2.3 && ratio < 3.8, `error ratio ${ratio}`);
-    const late = [...simulateStage({ seed: 11, scenario: "late", canary: { errorRateMultiplier: 5, onset: 900 }, world: { incidentsPer30Min: 0 } })];
+    const late = [
+      ...simulateStage({
+        seed: 11,
+        scenario: "late",
+        canary: { errorRateMultiplier: 5, onset: 900 },
+        world: { incidentsPer30Min: 0 },
+      }),
+    ];
     const before = late.filter((i) => i.t <= 900).flatMap((i) => i.records);
     const early = totals(before, "canary").errors / Math.max(1, totals(before, "baseline").errors);
     assert.ok(early < 1.6, `before onset the canary is healthy (ratio ${early})`);

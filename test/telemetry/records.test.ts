@@ -5,7 +5,14 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { InvalidInputError } from "../../src/model/errors.ts";
 import { type IntervalRecord, parseRecord, RecordOrderCheck, validateRecords } from "../../src/telemetry/records.ts";
-import { formatRecord, listScenarioFiles, openScenarioFile, parseScenarioText, ScenarioFileWriter, writeScenarioFile } from "../../src/telemetry/scenario-file.ts";
+import {
+  formatRecord,
+  listScenarioFiles,
+  openScenarioFile,
+  parseScenarioText,
+  ScenarioFileWriter,
+  writeScenarioFile,
+} from "../../src/telemetry/scenario-file.ts";
 
 const GOOD: IntervalRecord = {
   t: 70,
@@ -14,8 +21,23 @@ const GOOD: IntervalRecord = {
   errors: 3,
   tasks: 204,
   interventions: 5,
-  latencyMs: { buckets: [[100, 20], [200, 150], [400, 30], [null, 4]], sum: 41234.5 },
-  costUsd: { buckets: [[0.01, 50], [0.02, 100], [null, 54]], sum: 4.12 },
+  latencyMs: {
+    buckets: [
+      [100, 20],
+      [200, 150],
+      [400, 30],
+      [null, 4],
+    ],
+    sum: 41234.5,
+  },
+  costUsd: {
+    buckets: [
+      [0.01, 50],
+      [0.02, 100],
+      [null, 54],
+    ],
+    sum: 4.12,
+  },
 };
 
 const HEADER = { scenario: "s1", interval: 10, analysisStart: 60, horizon: 1800 };
@@ -34,11 +56,19 @@ function rejection(value: unknown): string {
 describe("interval records", () => {
   it("accepts the documented format and records with metrics left out", () => {
     assert.deepEqual(parseRecord(structuredClone(GOOD), { file: "f", line: 1 }), GOOD);
-    assert.deepEqual(parseRecord({ t: 10, arm: "baseline", requests: 0 }, { file: "f", line: 1 }), { t: 10, arm: "baseline", requests: 0 });
+    assert.deepEqual(parseRecord({ t: 10, arm: "baseline", requests: 0 }, { file: "f", line: 1 }), {
+      t: 10,
+      arm: "baseline",
+      requests: 0,
+    });
   });
 
   const bad: Array<[string, unknown, RegExp]> = [
-    ["a negative count", { ...GOOD, errors: -1 }, /f\.ndjson:7: errors must be a finite count ≥ 0, got -1 \(field \/errors\)/],
+    [
+      "a negative count",
+      { ...GOOD, errors: -1 },
+      /f\.ndjson:7: errors must be a finite count ≥ 0, got -1 \(field \/errors\)/,
+    ],
     ["NaN written as a string", { ...GOOD, requests: "NaN" }, /f\.ndjson:7: requests must be a finite count.*"NaN"/],
     ["an unknown arm", { ...GOOD, arm: "stable" }, /f\.ndjson:7: arm must be "canary" or "baseline", got "stable"/],
     ["a negative time", { ...GOOD, t: -10 }, /f\.ndjson:7: t must be a finite number of seconds ≥ 0/],
@@ -47,12 +77,52 @@ describe("interval records", () => {
     ["an unknown field", { ...GOOD, latency: 3 }, /unknown field "latency"/],
     [
       "unsorted buckets",
-      { ...GOOD, latencyMs: { buckets: [[200, 1], [100, 1], [null, 0]], sum: 1 } },
+      {
+        ...GOOD,
+        latencyMs: {
+          buckets: [
+            [200, 1],
+            [100, 1],
+            [null, 0],
+          ],
+          sum: 1,
+        },
+      },
       /f\.ndjson:7: bounds must be finite and strictly ascending from 0, got 100 after 200 \(field \/latencyMs\/buckets\/1\/0\)/,
     ],
-    ["a last bound that is not +Inf", { ...GOOD, costUsd: { buckets: [[1, 2]], sum: 1 } }, /last bucket's bound must be null/],
-    ["+Inf before the last bucket", { ...GOOD, costUsd: { buckets: [[null, 2], [null, 0]], sum: 1 } }, /only the last bucket may have a null/],
-    ["a negative bucket count", { ...GOOD, costUsd: { buckets: [[1, -2], [null, 0]], sum: 1 } }, /bucket count must be a finite number ≥ 0, got -2/],
+    [
+      "a last bound that is not +Inf",
+      { ...GOOD, costUsd: { buckets: [[1, 2]], sum: 1 } },
+      /last bucket's bound must be null/,
+    ],
+    [
+      "+Inf before the last bucket",
+      {
+        ...GOOD,
+        costUsd: {
+          buckets: [
+            [null, 2],
+            [null, 0],
+          ],
+          sum: 1,
+        },
+      },
+      /only the last bucket may have a null/,
+    ],
+    [
+      "a negative bucket count",
+      {
+        ...GOOD,
+        costUsd: {
+          buckets: [
+            [1, -2],
+            [null, 0],
+          ],
+          sum: 1,
+        },
+      },
+      /bucket count must be a finite number ≥ 0, got -2/,
+    ],
     ["a missing sum", { ...GOOD, costUsd: { buckets: [[null, 0]] } }, /sum must be a finite number ≥ 0/],
     ["not an object", [1, 2], /f\.ndjson:7: expected a JSON object/],
   ];
@@ -64,8 +134,14 @@ describe("interval records", () => {
     const order = new RecordOrderCheck();
     order.check({ t: 20, arm: "canary" }, { file: "f", line: 2 });
     order.check({ t: 20, arm: "baseline" }, { file: "f", line: 3 });
-    assert.throws(() => order.check({ t: 20, arm: "canary" }, { file: "f", line: 4 }), /f:4: second canary record for t = 20/);
-    assert.throws(() => order.check({ t: 10, arm: "canary" }, { file: "f", line: 5 }), /f:5: time goes backwards: t = 10 after t = 20/);
+    assert.throws(
+      () => order.check({ t: 20, arm: "canary" }, { file: "f", line: 4 }),
+      /f:4: second canary record for t = 20/,
+    );
+    assert.throws(
+      () => order.check({ t: 10, arm: "canary" }, { file: "f", line: 5 }),
+      /f:5: time goes backwards: t = 10 after t = 20/,
+    );
     assert.throws(() => validateRecords([GOOD, { ...GOOD, t: 60 }], "source"), /source:2: time goes backwards/);
   });
 });
@@ -80,7 +156,11 @@ describe("scenario files", () => {
   });
 
   it("writes a file that reads back to the same header and records, as a stream", async () => {
-    const records: IntervalRecord[] = [GOOD, { ...GOOD, arm: "baseline" }, { t: 80, arm: "canary", requests: 10, errors: 0 }];
+    const records: IntervalRecord[] = [
+      GOOD,
+      { ...GOOD, arm: "baseline" },
+      { t: 80, arm: "canary", requests: 10, errors: 0 },
+    ];
     const file = join(dir, "a.ndjson");
     await writeScenarioFile(file, HEADER, records);
     const text = await readFile(file, "utf8");
@@ -99,16 +179,25 @@ describe("scenario files", () => {
     const lines = [JSON.stringify(HEADER), formatRecord(GOOD), "", formatRecord({ ...GOOD, t: 50 })];
     await writeFile(file, `${lines.join("\n")}\n`);
     const stream = await openScenarioFile(file);
-    await assert.rejects(async () => {
-      for await (const _ of stream.records) {
-        // read on
-      }
-    }, new RegExp(`${file.replace(/[.+]/g, "\\$&")}:4: time goes backwards`));
+    await assert.rejects(
+      async () => {
+        for await (const _ of stream.records) {
+          // read on
+        }
+      },
+      new RegExp(`${file.replace(/[.+]/g, "\\$&")}:4: time goes backwards`),
+    );
   });
 
   it("names the line of a line that is not JSON, and a bad or missing header", async () => {
-    assert.throws(() => parseScenarioText(`${JSON.stringify(HEADER)}\n{"t": 10, "arm":`, "x.ndjson"), /x\.ndjson:2: not valid JSON/);
-    assert.throws(() => parseScenarioText(`{"scenario": "", "interval": 0, "analysisStart": 60, "horizon": 1800}\n`, "h.ndjson"), /h\.ndjson:1: scenario must be a non-empty string[\s\S]*interval must be seconds > 0/);
+    assert.throws(
+      () => parseScenarioText(`${JSON.stringify(HEADER)}\n{"t": 10, "arm":`, "x.ndjson"),
+      /x\.ndjson:2: not valid JSON/,
+    );
+    assert.throws(
+      () => parseScenarioText(`{"scenario": "", "interval": 0, "analysisStart": 60, "horizon": 1800}\n`, "h.ndjson"),
+      /h\.ndjson:1: scenario must be a non-empty string[\s\S]*interval must be seconds > 0/,
+    );
     const empty = join(dir, "empty.ndjson");
     await writeFile(empty, "\n\n");
     await assert.rejects(openScenarioFile(empty), /empty\.ndjson:2: empty scenario file/);

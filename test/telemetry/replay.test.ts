@@ -19,7 +19,13 @@ import { intervalEnds, type TelemetryRequest } from "../../src/telemetry/source.
 import { captureLogs } from "./helpers.ts";
 
 const STAGE = new Date("2026-03-01T10:00:00Z");
-const request = (from: number, to: number, service = "support-agent"): TelemetryRequest => ({ service, namespace: "agents", stageStart: STAGE, from, to });
+const request = (from: number, to: number, service = "support-agent"): TelemetryRequest => ({
+  service,
+  namespace: "agents",
+  stageStart: STAGE,
+  from,
+  to,
+});
 
 let dir: string;
 before(async () => {
@@ -51,7 +57,11 @@ describe("simulated source", () => {
   });
 
   test("a version that is down has missing records with a reason, not zeros", async () => {
-    const source = new SimulatedSource({ seed: 3, interval: 10, profiles: () => ({ canary: { down: { from: 60, until: 120 } } }) });
+    const source = new SimulatedSource({
+      seed: 3,
+      interval: 10,
+      profiles: () => ({ canary: { down: { from: 60, until: 120 } } }),
+    });
     const window = await source.fetch(request(0, 180));
     const canaryTs = window.records.filter((r) => r.arm === "canary").map((r) => r.t);
     for (const t of [70, 80, 90, 100, 110, 120]) assert.ok(!canaryTs.includes(t), `no canary record at ${t}`);
@@ -66,7 +76,11 @@ describe("recorder and file source", () => {
   test("what a source observed is recorded and replays to the same window", async () => {
     const file = join(dir, "recorded.ndjson");
     const live = new SimulatedSource({ seed: 11, interval: 10 });
-    const recording = await RecordingSource.create(live, file, { scenario: "prod/support-agent", analysisStart: 60, horizon: 300 });
+    const recording = await RecordingSource.create(live, file, {
+      scenario: "prod/support-agent",
+      analysisStart: 60,
+      horizon: 300,
+    });
     // Overlapping fetches, as a reconciler makes them: nothing is written twice.
     const first = await recording.fetch(request(0, 150));
     const second = await recording.fetch(request(100, 300));
@@ -79,8 +93,14 @@ describe("recorder and file source", () => {
     const window = await replay.fetch(request(0, 300));
     assert.deepEqual(window.records, seen);
     const fresh = await new SimulatedSource({ seed: 11, interval: 10 }).fetch(request(0, 300));
-    assert.deepEqual(window.problems, fresh.problems.map((p) => ({ ...p, reason: `no record for this arm and interval in ${file}` })));
-    assert.match(await readFile(file, "utf8"), /^\{"scenario":"prod\/support-agent","interval":10,"analysisStart":60,"horizon":300\}\n\{"t":10,"arm":"canary"/);
+    assert.deepEqual(
+      window.problems,
+      fresh.problems.map((p) => ({ ...p, reason: `no record for this arm and interval in ${file}` })),
+    );
+    assert.match(
+      await readFile(file, "utf8"),
+      /^\{"scenario":"prod\/support-agent","interval":10,"analysisStart":60,"horizon":300\}\n\{"t":10,"arm":"canary"/,
+    );
   });
 
   test("a record without a signal: that signal is missing, the others are used", async () => {
@@ -110,8 +130,14 @@ describe("recorder and file source", () => {
 
   test("a broken scenario file is an error naming file and line", async () => {
     const file = join(dir, "broken.ndjson");
-    await writeFile(file, '{"scenario":"b","interval":10,"analysisStart":0,"horizon":20}\n{"t":10,"arm":"canary","requests":-1}\n');
-    await assert.rejects(FileSource.open(file), (e: unknown) => e instanceof InvalidInputError && e.message.includes(`${file}:2`));
+    await writeFile(
+      file,
+      '{"scenario":"b","interval":10,"analysisStart":0,"horizon":20}\n{"t":10,"arm":"canary","requests":-1}\n',
+    );
+    await assert.rejects(
+      FileSource.open(file),
+      (e: unknown) => e instanceof InvalidInputError && e.message.includes(`${file}:2`),
+    );
   });
 });
 
@@ -119,26 +145,40 @@ describe("factory", () => {
   const environment = (telemetry: TelemetrySettings) => ({ name: "prod", telemetry }) as unknown as Environment;
 
   test("builds the source the settings name", async () => {
-    const prom = await createTelemetrySource(environment({ source: "prometheus", interval: "10s", prometheus: { url: "http://127.0.0.1:9" } }), { root: dir });
+    const prom = await createTelemetrySource(
+      environment({ source: "prometheus", interval: "10s", prometheus: { url: "http://127.0.0.1:9" } }),
+      { root: dir },
+    );
     assert.ok(prom instanceof PrometheusSource);
     assert.equal(prom.interval, 10);
-    const sim = await createTelemetrySource(environment({ source: "simulated", interval: "5s", simulated: { seed: 2 } }), { root: dir });
+    const sim = await createTelemetrySource(
+      environment({ source: "simulated", interval: "5s", simulated: { seed: 2 } }),
+      { root: dir },
+    );
     assert.ok(sim instanceof SimulatedSource);
     assert.equal(sim.interval, 5);
     const file = join(dir, "factory.ndjson");
     await writeFile(file, '{"scenario":"f","interval":10,"analysisStart":0,"horizon":10}\n');
-    const replay = await createTelemetrySource(environment({ source: "file", interval: "10s", file: { path: "factory.ndjson" } }), { root: dir });
+    const replay = await createTelemetrySource(
+      environment({ source: "file", interval: "10s", file: { path: "factory.ndjson" } }),
+      { root: dir },
+    );
     assert.ok(replay instanceof FileSource);
   });
 
   test("settings that do not fit are configuration errors naming the field", async () => {
     await assert.rejects(
       createTelemetrySource(environment({ source: "prometheus", interval: "10s" }), { root: dir }),
-      (e: unknown) => e instanceof UserError && /telemetry\.prometheus is not set/.test(e.message) && /environments\/prod\/environment\.yaml/.test(e.message),
+      (e: unknown) =>
+        e instanceof UserError &&
+        /telemetry\.prometheus is not set/.test(e.message) &&
+        /environments\/prod\/environment\.yaml/.test(e.message),
     );
     await writeFile(join(dir, "every5.ndjson"), '{"scenario":"f","interval":5,"analysisStart":0,"horizon":10}\n');
     await assert.rejects(
-      createTelemetrySource(environment({ source: "file", interval: "10s", file: { path: "every5.ndjson" } }), { root: dir }),
+      createTelemetrySource(environment({ source: "file", interval: "10s", file: { path: "every5.ndjson" } }), {
+        root: dir,
+      }),
       (e: unknown) => e instanceof UserError && /recorded every 5s/.test(e.message),
     );
   });

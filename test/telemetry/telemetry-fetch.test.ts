@@ -21,7 +21,9 @@ const SERVICE = "support-agent";
 
 async function makeRepo(telemetry: Record<string, unknown>): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), "tollgate-fetch-"));
-  const env = parse(await readFile(new URL("../../environments/dev/environment.yaml", import.meta.url), "utf8")) as Record<string, unknown>;
+  const env = parse(
+    await readFile(new URL("../../environments/dev/environment.yaml", import.meta.url), "utf8"),
+  ) as Record<string, unknown>;
   env.name = "live";
   env.clusters = [{ name: "live-1", namespace: "agents" }];
   env.telemetry = telemetry;
@@ -38,9 +40,13 @@ async function run(args: string[]): Promise<{ code: number; out: string; err: st
 }
 
 async function waitForScrapes(url: string, minimum: number): Promise<void> {
-  const query = encodeURIComponent(`count_over_time(tollgate_requests_total{service="${SERVICE}",tollgate_dev_arm="canary"}[1m])`);
+  const query = encodeURIComponent(
+    `count_over_time(tollgate_requests_total{service="${SERVICE}",tollgate_dev_arm="canary"}[1m])`,
+  );
   for (let i = 0; i < 300; i++) {
-    const body = (await fetch(`${url}/api/v1/query?query=${query}`).then((r) => r.json())) as { data?: { result?: Array<{ value: [number, string] }> } };
+    const body = (await fetch(`${url}/api/v1/query?query=${query}`).then((r) => r.json())) as {
+      data?: { result?: Array<{ value: [number, string] }> };
+    };
     const n = Number(body.data?.result?.[0]?.value[1] ?? 0);
     if (n >= minimum) return;
     await new Promise((r) => setTimeout(r, 200));
@@ -54,7 +60,10 @@ function assertScrapeMultiples(records: readonly IntervalRecord[]): void {
     assert.ok(mine.length >= 2, `at least two ${arm} intervals with data: ${JSON.stringify(records)}`);
     for (const r of mine) {
       const scrapes = r.requests! / PER_SCRAPE[arm].requests;
-      assert.ok(Number.isInteger(scrapes) && scrapes >= 1, `${arm} t=${r.t}: ${r.requests} requests is not a whole number of scrapes`);
+      assert.ok(
+        Number.isInteger(scrapes) && scrapes >= 1,
+        `${arm} t=${r.t}: ${r.requests} requests is not a whole number of scrapes`,
+      );
       assert.equal(r.errors, scrapes * PER_SCRAPE[arm].errors);
       const observed = r.latencyMs!.buckets.reduce((n, [, c]) => n + c, 0);
       assert.equal(observed, r.requests, "one latency observation per request");
@@ -69,7 +78,11 @@ describe("tollgate telemetry fetch with a live Prometheus", { skip: prometheusSk
   before(async () => {
     exporter = await startExporter(SERVICE, "agents");
     prometheus = await startPrometheus({ scrapeTargets: [exporter.target], scrapeIntervalS: 1 });
-    repo = await makeRepo({ source: "prometheus", interval: "2s", prometheus: { url: prometheus.url, timeout: "5s", retries: 1 } });
+    repo = await makeRepo({
+      source: "prometheus",
+      interval: "2s",
+      prometheus: { url: prometheus.url, timeout: "5s", retries: 1 },
+    });
     await waitForScrapes(prometheus.url, 16);
   });
   after(async () => {
@@ -79,18 +92,47 @@ describe("tollgate telemetry fetch with a live Prometheus", { skip: prometheusSk
   });
 
   test("prints a table per interval and arm", async () => {
-    const { code, out, err } = await run(["telemetry", "fetch", "--env", "live", "--service", SERVICE, "--since", "8s", "--repo", repo]);
+    const { code, out, err } = await run([
+      "telemetry",
+      "fetch",
+      "--env",
+      "live",
+      "--service",
+      SERVICE,
+      "--since",
+      "8s",
+      "--repo",
+      repo,
+    ]);
     assert.equal(code, 0, err);
-    assert.match(out, new RegExp(`^${SERVICE} in live from prometheus http://127\\.0\\.0\\.1:\\d+: 8s in 2s intervals`));
+    assert.match(
+      out,
+      new RegExp(`^${SERVICE} in live from prometheus http://127\\.0\\.0\\.1:\\d+: 8s in 2s intervals`),
+    );
     assert.match(out, /t {2}arm +requests +errors +err % +tasks +interv\. +lat mean +lat p99 +cost\/task/);
     assert.match(out, /\n *\d+ {2}canary +\d+0 /);
     assert.match(out, /\n *\d+ {2}baseline +\d+0 /);
     // The exporter has no task or cost metrics: those are missing, and the output says so.
-    assert.match(out, /tasks\/canary: missing \(no-data\) at t=2–8: no tasks series for the canary arm of support-agent/);
+    assert.match(
+      out,
+      /tasks\/canary: missing \(no-data\) at t=2–8: no tasks series for the canary arm of support-agent/,
+    );
   });
 
   test("--json gives the records: whole scrapes of known traffic, never zeros", async () => {
-    const { code, out, err } = await run(["telemetry", "fetch", "--env", "live", "--service", SERVICE, "--since", "12s", "--repo", repo, "--json"]);
+    const { code, out, err } = await run([
+      "telemetry",
+      "fetch",
+      "--env",
+      "live",
+      "--service",
+      SERVICE,
+      "--since",
+      "12s",
+      "--repo",
+      repo,
+      "--json",
+    ]);
     assert.equal(code, 0, err);
     const result = JSON.parse(out) as { records: IntervalRecord[]; problems: SignalProblem[]; interval: number };
     assert.equal(result.interval, 2);
@@ -100,7 +142,20 @@ describe("tollgate telemetry fetch with a live Prometheus", { skip: prometheusSk
 
   test("--out records a scenario file that the file source format reads back", async () => {
     const file = join(repo, "recorded.ndjson");
-    const { code, out, err } = await run(["telemetry", "fetch", "--env", "live", "--service", SERVICE, "--since", "12s", "--repo", repo, "--out", file]);
+    const { code, out, err } = await run([
+      "telemetry",
+      "fetch",
+      "--env",
+      "live",
+      "--service",
+      SERVICE,
+      "--since",
+      "12s",
+      "--repo",
+      repo,
+      "--out",
+      file,
+    ]);
     assert.equal(code, 0, err);
     assert.match(out, /^wrote \d+ records \(support-agent in live, prometheus http:/);
     const { header, records } = parseScenarioText(await readFile(file, "utf8"), file);
@@ -113,7 +168,18 @@ describe("tollgate telemetry fetch with a live Prometheus", { skip: prometheusSk
     const unknown = await run(["telemetry", "fetch", "--env", "nope", "--service", SERVICE, "--repo", repo]);
     assert.equal(unknown.code, 1);
     assert.match(unknown.err, /no environment "nope" .*\(environments: live\)/);
-    const since = await run(["telemetry", "fetch", "--env", "live", "--service", SERVICE, "--since", "soon", "--repo", repo]);
+    const since = await run([
+      "telemetry",
+      "fetch",
+      "--env",
+      "live",
+      "--service",
+      SERVICE,
+      "--since",
+      "soon",
+      "--repo",
+      repo,
+    ]);
     assert.equal(since.code, 2);
     assert.match(since.err, /--since "soon" is not a duration/);
   });

@@ -243,7 +243,12 @@ function accumulate(sums: Float64Array, gains: Float64Array, z0: number, xc: num
  * Smallest Δ ≥ 0 with logsumexp_k(w_k + s_k + Δ·rate_k) ≥ target (a convex function of Δ);
  * Infinity if it is never reached.
  */
-export function solveLinearGrowth(logWeights: ArrayLike<number>, sums: ArrayLike<number>, rate: ArrayLike<number>, target: number): number {
+export function solveLinearGrowth(
+  logWeights: ArrayLike<number>,
+  sums: ArrayLike<number>,
+  rate: ArrayLike<number>,
+  target: number,
+): number {
   const at = (delta: number) => {
     const shifted = new Float64Array(sums.length);
     for (let k = 0; k < sums.length; k++) shifted[k] = sums[k]! + delta * rate[k]!;
@@ -285,7 +290,11 @@ const CS_RANGE = 5;
  * whose "ratio ≥ r" test (the promotion mixture) has not. The log-likelihood is evaluated on a grid
  * of log r with step 0.025, so bounds are exact to that resolution (conservatively rounded outward).
  */
-export function ratioBounds(samples: ReadonlyArray<CountSample & { weight?: number }>, alpha: number, mixture: Mixture = DEFAULT_COUNT_MIXTURE): RatioEstimate {
+export function ratioBounds(
+  samples: ReadonlyArray<CountSample & { weight?: number }>,
+  alpha: number,
+  mixture: Mixture = DEFAULT_COUNT_MIXTURE,
+): RatioEstimate {
   const points = Math.round((2 * CS_RANGE) / CS_STEP) + 1;
   const loglik = new Float64Array(points);
   let events = 0;

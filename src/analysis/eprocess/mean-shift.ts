@@ -72,12 +72,20 @@ export class MeanShiftEProcess {
 
   logRollbackE(): number {
     if (this.intervals === 0) return 0;
-    return logNormalMixtureE(this.weightedSum - this.settings.nullShift * this.precision, this.precision, this.settings.rho);
+    return logNormalMixtureE(
+      this.weightedSum - this.settings.nullShift * this.precision,
+      this.precision,
+      this.settings.rho,
+    );
   }
 
   logPromoteE(): number {
     if (this.intervals === 0) return 0;
-    return logNormalMixtureE(this.settings.badShift * this.precision - this.weightedSum, this.precision, this.settings.rho);
+    return logNormalMixtureE(
+      this.settings.badShift * this.precision - this.weightedSum,
+      this.precision,
+      this.settings.rho,
+    );
   }
 
   /** Intervals until the promotion test reaches `logThreshold` if the average interval repeats. */
@@ -88,7 +96,11 @@ export class MeanShiftEProcess {
     const dV = this.precision / this.intervals;
     if (!(dS > 0)) return Number.POSITIVE_INFINITY;
     const at = (k: number) =>
-      logNormalMixtureE(this.settings.badShift * this.precision - this.weightedSum + k * dS, this.precision + k * dV, this.settings.rho);
+      logNormalMixtureE(
+        this.settings.badShift * this.precision - this.weightedSum + k * dS,
+        this.precision + k * dV,
+        this.settings.rho,
+      );
     let hi = 1;
     while (at(hi) < logThreshold) {
       hi *= 2;

@@ -102,11 +102,15 @@ export class KubernetesApplier implements ClusterApplier {
     );
     const objects = session.orphans.flatMap((o) => o.objects);
     for (const o of objects) {
-      if (o.deleted) this.metrics.objectChanges.inc({ environment: env, cluster: target.name, kind: o.kind, action: "deleted" });
+      if (o.deleted)
+        this.metrics.objectChanges.inc({ environment: env, cluster: target.name, kind: o.kind, action: "deleted" });
     }
     const base = { cluster: target.name, namespace: target.namespace, orphans: session.orphans, attempts };
     if (result.ok) {
-      this.metrics.orphanedObjects.set({ environment: env, cluster: target.name }, objects.filter((o) => !o.deleted).length);
+      this.metrics.orphanedObjects.set(
+        { environment: env, cluster: target.name },
+        objects.filter((o) => !o.deleted).length,
+      );
       return { ...base, ok: true };
     }
     this.metrics.failures.inc({ environment: env, cluster: target.name, kind: result.failure.kind });
@@ -123,9 +127,18 @@ export class KubernetesApplier implements ClusterApplier {
     return conn;
   }
 
-  private async applyToCluster(plan: ServicePlan, target: ClusterTarget, signal?: AbortSignal): Promise<ClusterApplyResult> {
+  private async applyToCluster(
+    plan: ServicePlan,
+    target: ClusterTarget,
+    signal?: AbortSignal,
+  ): Promise<ClusterApplyResult> {
     const env = plan.environment;
-    const log = this.logger.child({ environment: env, cluster: target.name, namespace: target.namespace, service: plan.service });
+    const log = this.logger.child({
+      environment: env,
+      cluster: target.name,
+      namespace: target.namespace,
+      service: plan.service,
+    });
     const timer = this.metrics.applySeconds.startTimer({ environment: env, cluster: target.name });
     let session: ClusterSession | undefined;
     const server = (): string => session?.connection.server ?? "(unknown server)";
@@ -154,12 +167,27 @@ export class KubernetesApplier implements ClusterApplier {
     const objects = session?.objects ?? [];
     const drift = session?.drift ?? [];
     for (const o of objects) {
-      if (o.action !== "unchanged") this.metrics.objectChanges.inc({ environment: env, cluster: target.name, kind: o.kind, action: o.action });
+      if (o.action !== "unchanged")
+        this.metrics.objectChanges.inc({ environment: env, cluster: target.name, kind: o.kind, action: o.action });
     }
     for (const d of drift) {
-      this.metrics.driftRepaired.inc({ environment: env, cluster: target.name, service: plan.service, kind: d.kind, field: d.field });
+      this.metrics.driftRepaired.inc({
+        environment: env,
+        cluster: target.name,
+        service: plan.service,
+        kind: d.kind,
+        field: d.field,
+      });
       log.warn(
-        { event: "drift-repaired", kind: d.kind, name: d.name, field: d.field, manager: d.manager, expected: d.expected, actual: d.actual },
+        {
+          event: "drift-repaired",
+          kind: d.kind,
+          name: d.name,
+          field: d.field,
+          manager: d.manager,
+          expected: d.expected,
+          actual: d.actual,
+        },
         `drift repaired: ${d.kind} ${d.name} ${d.field} had been changed by ${d.manager ?? "another field manager"}; set back to the state in git`,
       );
     }
@@ -190,7 +218,14 @@ export class KubernetesApplier implements ClusterApplier {
     const failure = result.failure;
     this.metrics.failures.inc({ environment: env, cluster: target.name, kind: failure.kind });
     log.error(
-      { event: "apply-failed", failure: failure.kind, httpStatus: failure.httpStatus, attempts, consecutiveFailures: streak, persistentlyFailing },
+      {
+        event: "apply-failed",
+        failure: failure.kind,
+        httpStatus: failure.httpStatus,
+        attempts,
+        consecutiveFailures: streak,
+        persistentlyFailing,
+      },
       persistentlyFailing ? `${failure.message} (failed ${streak} times in a row: needs attention)` : failure.message,
     );
     return { ...base, ok: false, workloads: [], error: failure };

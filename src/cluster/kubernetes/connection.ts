@@ -30,7 +30,11 @@ export type KubeConfigLoader = (target: ClusterTarget) => KubeConfig;
 export function defaultKubeConfigLoader(baseDir: string = process.cwd()): KubeConfigLoader {
   return (target) => {
     const kc = new KubeConfig();
-    const where = target.kubeconfig ? (isAbsolute(target.kubeconfig) ? target.kubeconfig : resolve(baseDir, target.kubeconfig)) : undefined;
+    const where = target.kubeconfig
+      ? isAbsolute(target.kubeconfig)
+        ? target.kubeconfig
+        : resolve(baseDir, target.kubeconfig)
+      : undefined;
     try {
       if (where) kc.loadFromFile(where);
       else kc.loadFromDefault();
@@ -72,11 +76,19 @@ export function connect(target: ClusterTarget, load: KubeConfigLoader, requestTi
   if (target.context !== undefined) {
     if (!kubeConfig.getContextObject(target.context)) {
       const known = kubeConfig.getContexts().map((c) => c.name);
-      throw configError(target, `kubeconfig has no context "${target.context}" (it has: ${known.join(", ") || "none"})`);
+      throw configError(
+        target,
+        `kubeconfig has no context "${target.context}" (it has: ${known.join(", ") || "none"})`,
+      );
     }
     kubeConfig.setCurrentContext(target.context);
   }
   const cluster = kubeConfig.getCurrentCluster();
   if (!cluster) throw configError(target, "the kubeconfig's current context names no cluster");
-  return { target, kubeConfig, server: cluster.server, objects: new KubernetesObjectApi(apiConfiguration(kubeConfig, requestTimeoutMs)) };
+  return {
+    target,
+    kubeConfig,
+    server: cluster.server,
+    objects: new KubernetesObjectApi(apiConfiguration(kubeConfig, requestTimeoutMs)),
+  };
 }

@@ -73,7 +73,8 @@ function networkCode(error: unknown): string | undefined {
   let cur: unknown = error;
   for (let depth = 0; depth < 4 && typeof cur === "object" && cur !== null; depth++) {
     const code = (cur as { code?: unknown }).code;
-    if (typeof code === "string" && (NETWORK_CODES.has(code) || code.startsWith("ERR_TLS") || code.startsWith("CERT_"))) return code;
+    if (typeof code === "string" && (NETWORK_CODES.has(code) || code.startsWith("ERR_TLS") || code.startsWith("CERT_")))
+      return code;
     cur = (cur as { cause?: unknown }).cause;
   }
   return undefined;
@@ -87,19 +88,27 @@ export function describeClusterError(cluster: string, server: string, error: unk
     const status = statusOf(error);
     const kind = kindFor(error.code);
     let detail = status?.message ?? `HTTP ${error.code}`;
-    if (kind === "unauthorized") detail = `the API server at ${server} rejected the credentials (401 ${status?.message ?? "Unauthorized"}); check the kubeconfig user's token or certificate`;
+    if (kind === "unauthorized")
+      detail = `the API server at ${server} rejected the credentials (401 ${status?.message ?? "Unauthorized"}); check the kubeconfig user's token or certificate`;
     if (kind === "forbidden") detail = `permission denied (403): ${detail}`;
     const causes = status?.details?.causes?.map((c) => c.message ?? c.field).filter(Boolean) ?? [];
-    if (kind === "invalid" && causes.length > 0 && !detail.includes(String(causes[0]))) detail += ` (${causes.join("; ")})`;
+    if (kind === "invalid" && causes.length > 0 && !detail.includes(String(causes[0])))
+      detail += ` (${causes.join("; ")})`;
     return { kind, message: `${prefix}: ${detail}`, httpStatus: error.code };
   }
   const code = networkCode(error);
   const message = error instanceof Error ? error.message : String(error);
   if (isTimeout(error)) {
-    return { kind: "unreachable", message: `${prefix}: the API server at ${server} did not answer in time (request timed out)` };
+    return {
+      kind: "unreachable",
+      message: `${prefix}: the API server at ${server} did not answer in time (request timed out)`,
+    };
   }
   if (code !== undefined) {
-    return { kind: "unreachable", message: `${prefix}: cannot reach the API server at ${server} (${code}): ${message}` };
+    return {
+      kind: "unreachable",
+      message: `${prefix}: cannot reach the API server at ${server} (${code}): ${message}`,
+    };
   }
   return { kind: "server", message: `${prefix}: ${message}` };
 }

@@ -24,7 +24,10 @@ export function refOf(object: KubernetesObject): ObjectRef {
 }
 
 /** The live object, or undefined when it does not exist. */
-export async function readObject<T extends KubernetesObject>(api: KubernetesObjectApi, ref: ObjectRef): Promise<T | undefined> {
+export async function readObject<T extends KubernetesObject>(
+  api: KubernetesObjectApi,
+  ref: ObjectRef,
+): Promise<T | undefined> {
   try {
     return await api.read<T>(ref);
   } catch (error) {
@@ -101,7 +104,14 @@ export async function applyObject<T extends KubernetesObject>(
   live: KubernetesObject | undefined,
 ): Promise<ApplyOutcome<T>> {
   try {
-    const object = await api.patch<T>(desired, undefined, undefined, FIELD_MANAGER, false, PatchStrategy.ServerSideApply);
+    const object = await api.patch<T>(
+      desired,
+      undefined,
+      undefined,
+      FIELD_MANAGER,
+      false,
+      PatchStrategy.ServerSideApply,
+    );
     return { object, drift: [] };
   } catch (error) {
     const causes = statusOf(error)?.details?.causes?.filter((c) => c.reason === "FieldManagerConflict") ?? [];
@@ -118,7 +128,14 @@ export async function applyObject<T extends KubernetesObject>(
         actual: valueAtFieldPath(live, field),
       };
     });
-    const object = await api.patch<T>(desired, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
+    const object = await api.patch<T>(
+      desired,
+      undefined,
+      undefined,
+      FIELD_MANAGER,
+      true,
+      PatchStrategy.ServerSideApply,
+    );
     return { object, drift };
   }
 }

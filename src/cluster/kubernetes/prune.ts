@@ -35,7 +35,11 @@ export interface PruneSession {
 }
 
 /** Lists the environment's tollgate objects whose service is not in `keep`, ordered for deletion. */
-async function findCandidates(connection: ClusterConnection, environment: string, keep: ReadonlySet<string>): Promise<Map<string, Candidate[]>> {
+async function findCandidates(
+  connection: ClusterConnection,
+  environment: string,
+  keep: ReadonlySet<string>,
+): Promise<Map<string, Candidate[]>> {
   const namespace = connection.target.namespace;
   const byService = new Map<string, Candidate[]>();
   for (const { apiVersion, kind } of PRUNED_KINDS) {
@@ -64,7 +68,9 @@ async function findCandidates(connection: ClusterConnection, environment: string
       });
     }
     // Canary before stable: the arm with the least traffic goes first.
-    found.sort((a, b) => Number(b.arm === "canary") - Number(a.arm === "canary") || a.object.name.localeCompare(b.object.name));
+    found.sort(
+      (a, b) => Number(b.arm === "canary") - Number(a.arm === "canary") || a.object.name.localeCompare(b.object.name),
+    );
     for (const c of found) byService.set(c.service, [...(byService.get(c.service) ?? []), c]);
   }
   return byService;
@@ -107,7 +113,11 @@ export async function pruneCluster(
 }
 
 async function deleteObject(connection: ClusterConnection, c: Candidate): Promise<void> {
-  const ref = { apiVersion: c.apiVersion, kind: c.object.kind, metadata: { name: c.object.name, namespace: c.object.namespace } };
+  const ref = {
+    apiVersion: c.apiVersion,
+    kind: c.object.kind,
+    metadata: { name: c.object.name, namespace: c.object.namespace },
+  };
   try {
     // Background: the ReplicaSets and pods of a Deployment go too (Orphan would leave them running).
     await connection.objects.delete(ref, undefined, undefined, undefined, undefined, "Background", {

@@ -76,8 +76,15 @@ export class ClusterSession {
   }
 
   record(object: KubernetesObject, action: AppliedObject["action"]): void {
-    const entry = { kind: object.kind ?? "", name: object.metadata?.name ?? "", namespace: object.metadata?.namespace ?? "", action };
-    const seen = this.objects.find((o) => o.kind === entry.kind && o.name === entry.name && o.namespace === entry.namespace);
+    const entry = {
+      kind: object.kind ?? "",
+      name: object.metadata?.name ?? "",
+      namespace: object.metadata?.namespace ?? "",
+      action,
+    };
+    const seen = this.objects.find(
+      (o) => o.kind === entry.kind && o.name === entry.name && o.namespace === entry.namespace,
+    );
     if (!seen) this.objects.push(entry);
     else if (ACTION_RANK[action] > ACTION_RANK[seen.action]) seen.action = action;
   }
@@ -144,10 +151,19 @@ function onlyScalesDown(w: ArmWorkload): boolean {
   if (!w.live) return false;
   const { replicas: desiredReplicas, ...desiredRest } = w.desired.spec!;
   const { replicas: liveReplicas, ...liveRest } = w.live.spec ?? ({} as NonNullable<V1Deployment["spec"]>);
-  return isSubset(desiredRest, liveRest) && isSubset(w.desired.metadata, w.live.metadata) && (desiredReplicas ?? 0) < (liveReplicas ?? 0);
+  return (
+    isSubset(desiredRest, liveRest) &&
+    isSubset(w.desired.metadata, w.live.metadata) &&
+    (desiredReplicas ?? 0) < (liveReplicas ?? 0)
+  );
 }
 
-async function recoverArtifact(session: ClusterSession, plan: ServicePlan, namespace: string, live: V1Deployment): Promise<Artifact | undefined> {
+async function recoverArtifact(
+  session: ClusterSession,
+  plan: ServicePlan,
+  namespace: string,
+  live: V1Deployment,
+): Promise<Artifact | undefined> {
   const digest = live.metadata?.annotations?.[ANNOTATION_DIGEST];
   if (digest === undefined) return undefined;
   if (digest === plan.stable.digest) return plan.stable;
@@ -166,7 +182,11 @@ async function waitReady(session: ClusterSession, workloads: ArmWorkload[], opti
     const pending: WorkloadStatus[] = [];
     for (const w of workloads) {
       const live = await readObject<V1Deployment>(session.connection.objects, refOf(w.desired));
-      if (!live) throw new ClusterError({ kind: "not-found", message: `cluster "${cluster}": deployment "${w.desired.metadata!.name}" disappeared while waiting for it to become ready` });
+      if (!live)
+        throw new ClusterError({
+          kind: "not-found",
+          message: `cluster "${cluster}": deployment "${w.desired.metadata!.name}" disappeared while waiting for it to become ready`,
+        });
       session.remember(live);
       const status = workloadStatus(w.arm, live);
       if (!status.ready) pending.push(status);
@@ -174,7 +194,10 @@ async function waitReady(session: ClusterSession, workloads: ArmWorkload[], opti
     if (pending.length === 0) return;
     if (Date.now() >= deadline || options.signal?.aborted) {
       const what = pending
-        .map((s) => `deployment "${s.name}" has ${s.readyReplicas}/${s.replicas} ready replicas (${s.updatedReplicas} updated, observed generation ${s.observedGeneration} of ${s.generation})`)
+        .map(
+          (s) =>
+            `deployment "${s.name}" has ${s.readyReplicas}/${s.replicas} ready replicas (${s.updatedReplicas} updated, observed generation ${s.observedGeneration} of ${s.generation})`,
+        )
         .join("; ");
       throw new ClusterError({
         kind: "timeout",
@@ -185,7 +208,11 @@ async function waitReady(session: ClusterSession, workloads: ArmWorkload[], opti
   }
 }
 
-export async function rollOutToCluster(session: ClusterSession, plan: ServicePlan, options: RolloutOptions): Promise<RolloutOutcome> {
+export async function rollOutToCluster(
+  session: ClusterSession,
+  plan: ServicePlan,
+  options: RolloutOptions,
+): Promise<RolloutOutcome> {
   const target = session.connection.target;
   const namespace = target.namespace;
   const { environment, service } = plan;
@@ -198,10 +225,14 @@ export async function rollOutToCluster(session: ClusterSession, plan: ServicePla
   const liveCanary = await session.read<V1Deployment>(deploymentRef(service, namespace, "canary"));
   // Without a canary in the plan, a canary that runs is scaled to zero with the artifact it has.
   let canaryArtifact = plan.canary?.artifact;
-  if (!canaryArtifact && liveCanary) canaryArtifact = (await recoverArtifact(session, plan, namespace, liveCanary)) ?? plan.stable;
+  if (!canaryArtifact && liveCanary)
+    canaryArtifact = (await recoverArtifact(session, plan, namespace, liveCanary)) ?? plan.stable;
 
   // 1. Configuration and Services.
-  const artifacts = [plan.stable, ...(canaryArtifact && canaryArtifact.digest !== plan.stable.digest ? [canaryArtifact] : [])];
+  const artifacts = [
+    plan.stable,
+    ...(canaryArtifact && canaryArtifact.digest !== plan.stable.digest ? [canaryArtifact] : []),
+  ];
   for (const artifact of artifacts) await session.ensure(agentConfigMap(environment, service, namespace, artifact));
   await session.ensure(agentService(environment, service, namespace, manifest));
   let route: ReturnType<typeof httpRouteWeights> | undefined;
@@ -219,7 +250,12 @@ export async function rollOutToCluster(session: ClusterSession, plan: ServicePla
   }
 
   const workloads: ArmWorkload[] = [
-    { arm: "stable", artifact: plan.stable, desired: agentDeployment(environment, service, namespace, "stable", plan.stable, split.stable, manifest), live: liveStable },
+    {
+      arm: "stable",
+      artifact: plan.stable,
+      desired: agentDeployment(environment, service, namespace, "stable", plan.stable, split.stable, manifest),
+      live: liveStable,
+    },
   ];
   if (canaryArtifact) {
     workloads.push({
@@ -239,7 +275,11 @@ export async function rollOutToCluster(session: ClusterSession, plan: ServicePla
   const routePending = route !== undefined && !isSubset(route, await session.read(refOf(route)));
   const laterPending = later.length > 0;
   if (changedFirst || routePending || laterPending) {
-    await waitReady(session, first.filter((w) => (w.desired.spec?.replicas ?? 0) > 0), options);
+    await waitReady(
+      session,
+      first.filter((w) => (w.desired.spec?.replicas ?? 0) > 0),
+      options,
+    );
   }
 
   // 3. Traffic, 4. what is no longer needed.
@@ -256,7 +296,12 @@ export async function rollOutToCluster(session: ClusterSession, plan: ServicePla
 }
 
 /** Deletes this service's tollgate ConfigMaps that no arm mounts any more. */
-async function collectConfigMaps(session: ClusterSession, service: string, namespace: string, keep: Set<string>): Promise<void> {
+async function collectConfigMaps(
+  session: ClusterSession,
+  service: string,
+  namespace: string,
+  keep: Set<string>,
+): Promise<void> {
   const list = await session.connection.objects.list<V1ConfigMap>(
     "v1",
     "ConfigMap",

@@ -81,7 +81,8 @@ export class LeaseElector {
 
   /** Whether this replica may act now. */
   isLeader(): boolean {
-    if (this.leading && this.now() - this.lastRenew >= this.renewDeadlineMs) this.setLeading(false, "renew deadline passed");
+    if (this.leading && this.now() - this.lastRenew >= this.renewDeadlineMs)
+      this.setLeading(false, "renew deadline passed");
     return this.leading;
   }
 
@@ -91,7 +92,10 @@ export class LeaseElector {
     const labels = { lease: `${this.options.namespace}/${this.options.name}`, identity: this.options.identity };
     this.options.metrics?.leader.set(labels, leading ? 1 : 0);
     if (leading) this.options.metrics?.leaderTransitions.inc(labels);
-    this.logger.info({ event: leading ? "leader-elected" : "leader-lost", why }, leading ? "became leader" : `stopped leading: ${why}`);
+    this.logger.info(
+      { event: leading ? "leader-elected" : "leader-lost", why },
+      leading ? "became leader" : `stopped leading: ${why}`,
+    );
   }
 
   private micro(ms: number): V1MicroTime {
@@ -111,8 +115,13 @@ export class LeaseElector {
     }
     const spec = lease.spec ?? {};
     const holder = spec.holderIdentity ?? "";
-    const record = { holder, renewTime: String(spec.renewTime ?? ""), resourceVersion: lease.metadata?.resourceVersion ?? "" };
-    if (!this.observed || this.observed.resourceVersion !== record.resourceVersion) this.observed = { ...record, at: now };
+    const record = {
+      holder,
+      renewTime: String(spec.renewTime ?? ""),
+      resourceVersion: lease.metadata?.resourceVersion ?? "",
+    };
+    if (!this.observed || this.observed.resourceVersion !== record.resourceVersion)
+      this.observed = { ...record, at: now };
 
     const duration = (spec.leaseDurationSeconds ?? this.durationSeconds) * 1000;
     if (holder !== "" && holder !== identity && this.observed.at + duration > now) {
@@ -134,7 +143,12 @@ export class LeaseElector {
     };
     try {
       const updated = await this.api.replaceNamespacedLease({ name, namespace, body });
-      this.observed = { holder: identity, renewTime: String(updated.spec?.renewTime ?? ""), resourceVersion: updated.metadata?.resourceVersion ?? "", at: now };
+      this.observed = {
+        holder: identity,
+        renewTime: String(updated.spec?.renewTime ?? ""),
+        resourceVersion: updated.metadata?.resourceVersion ?? "",
+        at: now,
+      };
       this.lastRenew = now;
       this.setLeading(true, renewing ? "renewed" : `took over from ${holder || "nobody"}`);
       return true;
@@ -163,7 +177,12 @@ export class LeaseElector {
           },
         },
       });
-      this.observed = { holder: identity, renewTime: String(created.spec?.renewTime ?? ""), resourceVersion: created.metadata?.resourceVersion ?? "", at: now };
+      this.observed = {
+        holder: identity,
+        renewTime: String(created.spec?.renewTime ?? ""),
+        resourceVersion: created.metadata?.resourceVersion ?? "",
+        at: now,
+      };
       this.lastRenew = now;
       this.setLeading(true, "created the Lease");
       return true;
@@ -189,7 +208,13 @@ export class LeaseElector {
             apiVersion: "coordination.k8s.io/v1",
             kind: "Lease",
             metadata: { name, namespace, resourceVersion: lease.metadata?.resourceVersion ?? "" },
-            spec: { ...lease.spec, holderIdentity: "", leaseDurationSeconds: 1, renewTime: this.micro(now), acquireTime: this.micro(now) },
+            spec: {
+              ...lease.spec,
+              holderIdentity: "",
+              leaseDurationSeconds: 1,
+              renewTime: this.micro(now),
+              acquireTime: this.micro(now),
+            },
           },
         });
       }
@@ -219,13 +244,17 @@ export class LeaseElector {
 }
 
 /** Leader-election settings from the environment variables set in deploy/deployment.yaml; undefined when off. */
-export function leaseSettingsFromEnv(env: Record<string, string | undefined>): { name: string; namespace: string; identity: string } | undefined {
+export function leaseSettingsFromEnv(
+  env: Record<string, string | undefined>,
+): { name: string; namespace: string; identity: string } | undefined {
   if (env["TOLLGATE_LEADER_ELECTION"] !== "true") return undefined;
   const name = env["TOLLGATE_LEASE_NAME"] ?? "tollgate-reconciler";
   const namespace = env["TOLLGATE_LEASE_NAMESPACE"];
   const identity = env["TOLLGATE_IDENTITY"] ?? env["HOSTNAME"];
   if (!namespace || !identity) {
-    throw new UserError("leader election (TOLLGATE_LEADER_ELECTION=true) needs TOLLGATE_LEASE_NAMESPACE and TOLLGATE_IDENTITY (or HOSTNAME)");
+    throw new UserError(
+      "leader election (TOLLGATE_LEADER_ELECTION=true) needs TOLLGATE_LEASE_NAMESPACE and TOLLGATE_IDENTITY (or HOSTNAME)",
+    );
   }
   return { name, namespace, identity };
 }

@@ -85,7 +85,8 @@ export class SimulatedCluster implements ClusterApplier, DeployedVersionsSource 
   }
 
   private targets(environment: ApplyRequest["environment"]): ClusterTarget[] {
-    const targets: ClusterTarget[] = environment.clusters.length > 0 ? environment.clusters : [{ name: "simulated", namespace: "default" }];
+    const targets: ClusterTarget[] =
+      environment.clusters.length > 0 ? environment.clusters : [{ name: "simulated", namespace: "default" }];
     this.clustersByEnvironment.set(
       environment.name,
       targets.map((t) => t.name),
@@ -104,11 +105,18 @@ export class SimulatedCluster implements ClusterApplier, DeployedVersionsSource 
   async prune(request: PruneRequest): Promise<PruneResult> {
     const environment = request.environment;
     const remove = environment.prune === true;
-    const clusters = this.targets(environment).map((target) => this.pruneCluster(environment.name, target, request.keep, remove));
+    const clusters = this.targets(environment).map((target) =>
+      this.pruneCluster(environment.name, target, request.keep, remove),
+    );
     return { environment: environment.name, prune: remove, ok: clusters.every((c) => c.ok), clusters };
   }
 
-  private pruneCluster(env: string, target: ClusterTarget, keep: ReadonlySet<string>, remove: boolean): ClusterPruneResult {
+  private pruneCluster(
+    env: string,
+    target: ClusterTarget,
+    keep: ReadonlySet<string>,
+    remove: boolean,
+  ): ClusterPruneResult {
     const base = { cluster: target.name, namespace: target.namespace, attempts: 1 };
     const failure = this.failing.get(target.name);
     if (failure) {
@@ -132,7 +140,10 @@ export class SimulatedCluster implements ClusterApplier, DeployedVersionsSource 
       }
       return { service, objects };
     });
-    this.metrics.orphanedObjects.set({ environment: env, cluster: target.name }, remove ? 0 : orphans.reduce((n, o) => n + o.objects.length, 0));
+    this.metrics.orphanedObjects.set(
+      { environment: env, cluster: target.name },
+      remove ? 0 : orphans.reduce((n, o) => n + o.objects.length, 0),
+    );
     return { ...base, ok: true, orphans };
   }
 
@@ -145,7 +156,10 @@ export class SimulatedCluster implements ClusterApplier, DeployedVersionsSource 
       this.metrics.applies.inc({ environment: env, cluster: target.name, result: "failed" });
       this.metrics.failures.inc({ environment: env, cluster: target.name, kind: failure.kind });
       this.metrics.consecutiveFailures.set({ environment: env, cluster: target.name, service: plan.service }, streak);
-      this.options.logger?.error({ environment: env, cluster: target.name, service: plan.service, failure: failure.kind }, failure.message);
+      this.options.logger?.error(
+        { environment: env, cluster: target.name, service: plan.service, failure: failure.kind },
+        failure.message,
+      );
       return {
         cluster: target.name,
         namespace: target.namespace,
@@ -181,16 +195,33 @@ export class SimulatedCluster implements ClusterApplier, DeployedVersionsSource 
       if (!desired) return;
       const live = current[arm];
       const name = `${plan.service}-${arm}`;
-      if (live && live.digest === desired.digest && live.image === desired.image && live.replicas === desired.replicas) {
+      if (
+        live &&
+        live.digest === desired.digest &&
+        live.image === desired.image &&
+        live.replicas === desired.replicas
+      ) {
         objects.push({ kind: "Deployment", name, namespace: target.namespace, action: "unchanged" });
         return;
       }
       const applied = current.applied[arm];
       if (live && applied && live.image !== applied.image) {
-        drift.push({ kind: "Deployment", name, field: '.spec.template.spec.containers[name="agent"].image', expected: desired.image, actual: live.image });
+        drift.push({
+          kind: "Deployment",
+          name,
+          field: '.spec.template.spec.containers[name="agent"].image',
+          expected: desired.image,
+          actual: live.image,
+        });
       }
       if (live && applied && live.replicas !== applied.replicas) {
-        drift.push({ kind: "Deployment", name, field: ".spec.replicas", expected: desired.replicas, actual: live.replicas });
+        drift.push({
+          kind: "Deployment",
+          name,
+          field: ".spec.replicas",
+          expected: desired.replicas,
+          actual: live.replicas,
+        });
       }
       current[arm] = { ...desired, generation: (live?.generation ?? 0) + 1 };
       current.applied[arm] = { ...current[arm] };
@@ -202,11 +233,18 @@ export class SimulatedCluster implements ClusterApplier, DeployedVersionsSource 
     const canary = desiredArm("canary");
     const scalesDown = (arm: Arm, desired: SimulatedWorkload | undefined): boolean => {
       const live = current.applied[arm];
-      return !!desired && !!live && live.digest === desired.digest && live.image === desired.image && desired.replicas < live.replicas;
+      return (
+        !!desired &&
+        !!live &&
+        live.digest === desired.digest &&
+        live.image === desired.image &&
+        desired.replicas < live.replicas
+      );
     };
     // Same order as on Kubernetes: what gains pods or changes version, then traffic, then scale-downs.
     const later: Arm[] = (["stable", "canary"] as const).filter((a) => scalesDown(a, a === "stable" ? stable : canary));
-    for (const arm of ["stable", "canary"] as const) if (!later.includes(arm)) setArm(arm, arm === "stable" ? stable : canary);
+    for (const arm of ["stable", "canary"] as const)
+      if (!later.includes(arm)) setArm(arm, arm === "stable" ? stable : canary);
     if (current.canaryWeight !== split.canaryWeight || current.mode !== mode) {
       note(`traffic ${mode} canary weight ${split.canaryWeight}`);
       current.canaryWeight = split.canaryWeight;
@@ -216,8 +254,17 @@ export class SimulatedCluster implements ClusterApplier, DeployedVersionsSource 
     this.services.set(key, current);
 
     for (const d of drift) {
-      this.metrics.driftRepaired.inc({ environment: env, cluster: target.name, service: plan.service, kind: d.kind, field: d.field });
-      this.options.logger?.warn({ environment: env, cluster: target.name, service: plan.service, event: "drift-repaired", ...d }, "drift repaired");
+      this.metrics.driftRepaired.inc({
+        environment: env,
+        cluster: target.name,
+        service: plan.service,
+        kind: d.kind,
+        field: d.field,
+      });
+      this.options.logger?.warn(
+        { environment: env, cluster: target.name, service: plan.service, event: "drift-repaired", ...d },
+        "drift repaired",
+      );
     }
     const streak = this.streaks.record(key, true);
     this.metrics.consecutiveFailures.set({ environment: env, cluster: target.name, service: plan.service }, streak);
@@ -275,7 +322,13 @@ export class SimulatedCluster implements ClusterApplier, DeployedVersionsSource 
   }
 
   /** Someone changes a workload by hand; the next apply sets it back and reports drift. */
-  injectDrift(environment: string, cluster: string, service: string, arm: Arm, change: { image?: string; replicas?: number }): void {
+  injectDrift(
+    environment: string,
+    cluster: string,
+    service: string,
+    arm: Arm,
+    change: { image?: string; replicas?: number },
+  ): void {
     const s = this.services.get(this.key(environment, cluster, service));
     const w = s?.[arm];
     if (!w) throw new Error(`simulated cluster: no ${arm} workload of ${service} in ${environment}/${cluster}`);
@@ -293,7 +346,10 @@ export class SimulatedCluster implements ClusterApplier, DeployedVersionsSource 
 /** The objects the Kubernetes applier would have made for a service, in pruning order. */
 function simulatedObjects(service: string, namespace: string, state: SimulatedService): OrphanedObject[] {
   const object = (kind: string, name: string): OrphanedObject => ({ kind, name, namespace, deleted: false });
-  const services = [serviceName(service), ...(state.mode === "gateway" ? [serviceName(service, "stable"), serviceName(service, "canary")] : [])];
+  const services = [
+    serviceName(service),
+    ...(state.mode === "gateway" ? [serviceName(service, "stable"), serviceName(service, "canary")] : []),
+  ];
   const arms = (["canary", "stable"] as const).filter((arm) => state[arm] !== undefined);
   const digests = [...new Set(arms.map((arm) => state[arm]!.digest))].sort();
   return [

@@ -19,13 +19,18 @@ const NAME = /^[A-Za-z0-9][A-Za-z0-9._@-]*$/;
  * (teams without the `team:` prefix), e.g. `carol:ml-platform+support-eng`.
  */
 export function parseApprovers(flags: readonly string[], env: NodeJS.ProcessEnv): PlatformApprover[] {
-  const fromEnv = (env[APPROVERS_ENV] ?? "").split(",").map((s) => s.trim()).filter((s) => s !== "");
+  const fromEnv = (env[APPROVERS_ENV] ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
   const byName = new Map<string, PlatformApprover>();
   const take = (text: string, where: string) => {
     const [by = "", teamText, ...rest] = text.trim().split(":");
     const teams = teamText === undefined ? [] : teamText.split("+");
     if (!NAME.test(by) || rest.length > 0 || teams.some((t) => !NAME.test(t))) {
-      throw new UserError(`${where}: "${text}" is not an approver; expected NAME or NAME:TEAM+TEAM (letters, digits, . _ @ -)`);
+      throw new UserError(
+        `${where}: "${text}" is not an approver; expected NAME or NAME:TEAM+TEAM (letters, digits, . _ @ -)`,
+      );
     }
     const known = byName.get(by);
     byName.set(by, { by, teams: [...new Set([...(known?.teams ?? []), ...teams])].sort() });
@@ -37,5 +42,10 @@ export function parseApprovers(flags: readonly string[], env: NodeJS.ProcessEnv)
 
 /** A platform approval is an approval of the exact artifact the pull request proposes, given now. */
 export function platformApprovals(approvers: readonly PlatformApprover[], digest: Digest, now: Date): PolicyApproval[] {
-  return approvers.map((a) => ({ by: a.by, ...(a.teams.length > 0 ? { teams: a.teams } : {}), at: utcTime(now), digest }));
+  return approvers.map((a) => ({
+    by: a.by,
+    ...(a.teams.length > 0 ? { teams: a.teams } : {}),
+    at: utcTime(now),
+    digest,
+  }));
 }

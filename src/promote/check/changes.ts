@@ -35,6 +35,9 @@ export function classifyChange(change: PathChange): ChangedFile | undefined {
 
 /** The layout files and policies a pull request changes (from the merge base to its head). */
 export async function changedLayoutFiles(repo: GitRepo, from: string, to: string): Promise<ChangedFile[]> {
-  const changes = [...(await changedFiles(repo, from, to, ENVIRONMENTS_DIR)), ...(await changedFiles(repo, from, to, POLICIES_DIR))];
+  const changes = [
+    ...(await changedFiles(repo, from, to, ENVIRONMENTS_DIR)),
+    ...(await changedFiles(repo, from, to, POLICIES_DIR)),
+  ];
   return changes.map(classifyChange).filter((c): c is ChangedFile => c !== undefined);
 }

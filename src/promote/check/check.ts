@@ -44,7 +44,12 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
   const headRef = options.head ?? "HEAD";
   const base = await resolveOption(repo, "--base", baseRef);
   const head = await resolveOption(repo, "--head", headRef);
-  const [mergeBase] = await git.findMergeBase({ fs: repo.fs, gitdir: repo.gitdir, oids: [base, head], cache: repo.store.gitCache });
+  const [mergeBase] = await git.findMergeBase({
+    fs: repo.fs,
+    gitdir: repo.gitdir,
+    oids: [base, head],
+    cache: repo.store.gitCache,
+  });
   if (!mergeBase) throw new UserError(`--base ${baseRef} and --head ${headRef} have no common history`);
 
   const changed = await changedLayoutFiles(repo, mergeBase, head);
@@ -80,18 +85,33 @@ export async function runCheck(options: CheckOptions): Promise<CheckReport> {
     );
   }
   const order = chainOrder(headLoaded.state, baseLoaded.state);
-  releases.sort((a, b) => order(a.environment) - order(b.environment) || compare(a.environment, b.environment) || compare(a.service, b.service));
+  releases.sort(
+    (a, b) =>
+      order(a.environment) - order(b.environment) ||
+      compare(a.environment, b.environment) ||
+      compare(a.service, b.service),
+  );
 
   const environments: EnvironmentCheck[] = [];
   for (const file of envFiles) {
     const before = await parsedAt(branchedFrom, file.path, parseEnvironment);
     const after = headLoaded.state.environments.get(file.environment)?.environment;
-    environments.push({ environment: file.environment, path: file.path, change: file.change, settings: file.change === "modified" && before && after ? diffSettings(before, after) : newOrRemoved(file.change === "added" ? after : before) });
+    environments.push({
+      environment: file.environment,
+      path: file.path,
+      change: file.change,
+      settings:
+        file.change === "modified" && before && after
+          ? diffSettings(before, after)
+          : newOrRemoved(file.change === "added" ? after : before),
+    });
   }
   environments.sort((a, b) => order(a.environment) - order(b.environment) || compare(a.environment, b.environment));
 
   // Retiring a service removes its status with its release; any other status change is the reconciler's.
-  const retired = new Set(releaseFiles.filter((f) => f.change === "deleted").map((f) => `${f.environment}/${f.service}`));
+  const retired = new Set(
+    releaseFiles.filter((f) => f.change === "deleted").map((f) => `${f.environment}/${f.service}`),
+  );
   const statusEdits = changed
     .filter((c): c is Extract<ChangedFile, { kind: "status" }> => c.kind === "status")
     .filter((c) => !(c.change === "deleted" && retired.has(`${c.environment}/${c.service}`)))
@@ -122,19 +142,33 @@ async function resolveOption(repo: GitRepo, option: string, ref: string): Promis
   }
 }
 
-async function loadPolicy(repo: GitRepo, base: string, baseRef: string, options: CheckOptions): Promise<{ bundle: LoadedBundle; from: string }> {
+async function loadPolicy(
+  repo: GitRepo,
+  base: string,
+  baseRef: string,
+  options: CheckOptions,
+): Promise<{ bundle: LoadedBundle; from: string }> {
   if (options.policiesDir) {
     const label = options.policiesLabel ?? options.policiesDir;
-    return { bundle: await loader.loadDirectory(options.policiesDir, undefined, options.policiesPrefix ?? ""), from: label };
+    return {
+      bundle: await loader.loadDirectory(options.policiesDir, undefined, options.policiesPrefix ?? ""),
+      from: label,
+    };
   }
   const tree = repo.treeAt(base, baseRef);
   if (!(await tree.list(POLICIES_DIR))) {
-    throw new UserError(`${baseRef} has no ${POLICIES_DIR}/ folder to judge releases by; commit the guardrails there or pass --policies DIR`);
+    throw new UserError(
+      `${baseRef} has no ${POLICIES_DIR}/ folder to judge releases by; commit the guardrails there or pass --policies DIR`,
+    );
   }
   return { bundle: await policiesAtBase.load(tree), from: `${POLICIES_DIR}/ at ${baseRef}` };
 }
 
-async function parsedAt<T>(tree: GitTree, path: string, parse: (text: string, file: string) => T): Promise<T | undefined> {
+async function parsedAt<T>(
+  tree: GitTree,
+  path: string,
+  parse: (text: string, file: string) => T,
+): Promise<T | undefined> {
   if (!(await tree.exists(path))) return undefined;
   try {
     return parse(await tree.read(path), path);
@@ -178,7 +212,9 @@ function chainOrder(...states: RepositoryState[]): (env: string) => number {
     let current: string | null | undefined = name;
     while (current && !seen.has(current)) {
       seen.add(current);
-      const found: string | null | undefined = states.map((s) => s.environments.get(current!)?.environment.promotesFrom).find((p) => p !== undefined);
+      const found: string | null | undefined = states
+        .map((s) => s.environments.get(current!)?.environment.promotesFrom)
+        .find((p) => p !== undefined);
       current = found;
       if (current) hops++;
     }

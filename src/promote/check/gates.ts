@@ -27,12 +27,16 @@ const GATES: GateSpec[] = [
     rule: "gates.not_verified_upstream",
     title: "verified upstream",
     group: "admissibility",
-    notApplicable: (input) => (input.environment.promotesFrom === null ? `${input.environment.name} is a first environment: nothing upstream to verify in` : undefined),
+    notApplicable: (input) =>
+      input.environment.promotesFrom === null
+        ? `${input.environment.name} is a first environment: nothing upstream to verify in`
+        : undefined,
     passed: (input) => {
       const at = input.upstream?.verified.filter((v) => v.digest === input.release.artifact.digest).at(-1)?.at;
       return `${digestOf(input)} was verified in ${input.environment.promotesFrom}${at ? ` at ${at}` : ""}`;
     },
-    hint: (input) => `roll ${digestOf(input)} out in ${input.environment.promotesFrom} first; once it is promoted there, \`tollgate promote ${input.service} --to ${input.environment.name}\` proposes it here`,
+    hint: (input) =>
+      `roll ${digestOf(input)} out in ${input.environment.promotesFrom} first; once it is promoted there, \`tollgate promote ${input.service} --to ${input.environment.name}\` proposes it here`,
   },
   {
     rule: "gates.rejected_digest",
@@ -49,22 +53,30 @@ const GATES: GateSpec[] = [
       const gov = input.environment.governance;
       const parts = input.diff.changed.filter((p) => gov.requireEvalFor.includes(p));
       if (parts.length === 0) {
-        return gov.requireEvalFor.length === 0 ? `${input.environment.name} requires no evals` : `not needed: no change to ${gov.requireEvalFor.join(", ")}`;
+        return gov.requireEvalFor.length === 0
+          ? `${input.environment.name} requires no evals`
+          : `not needed: no change to ${gov.requireEvalFor.join(", ")}`;
       }
-      const passing = input.release.attestations.filter((a) => a.kind === "eval" && a.digest === input.release.artifact.digest && a.pass && a.score >= gov.minEvalScore);
+      const passing = input.release.attestations.filter(
+        (a) => a.kind === "eval" && a.digest === input.release.artifact.digest && a.pass && a.score >= gov.minEvalScore,
+      );
       const evals = passing.map((a) => `${a.suite} score ${a.score} ≥ ${gov.minEvalScore}`).join(", ");
       return `${parts.join(", ")} changed; ${evals || "a passing eval"} for ${digestOf(input)}`;
     },
-    hint: (input) => `add a passing eval (pass: true, score ≥ ${input.environment.governance.minEvalScore}) for ${digestOf(input)} to the release's attestations`,
+    hint: (input) =>
+      `add a passing eval (pass: true, score ≥ ${input.environment.governance.minEvalScore}) for ${digestOf(input)} to the release's attestations`,
   },
   {
     rule: "governance.approvals_required",
     title: "approvals",
     group: "admissibility",
     passed: (input) => {
-      const by = [...new Set(input.approvals.filter((a) => a.digest === input.release.artifact.digest).map((a) => a.by))].sort();
+      const by = [
+        ...new Set(input.approvals.filter((a) => a.digest === input.release.artifact.digest).map((a) => a.by)),
+      ].sort();
       const need = approvalNeeded(input);
-      if (!need) return by.length > 0 ? `not needed here; approved by ${by.join(", ")}` : "not needed for this change here";
+      if (!need)
+        return by.length > 0 ? `not needed here; approved by ${by.join(", ")}` : "not needed for this change here";
       return `approved by ${by.join(", ")}`;
     },
     hint: (input) => {
@@ -93,7 +105,9 @@ const GATES: GateSpec[] = [
       return `no freeze at ${input.now.time}${next ? `; next from ${next.from} (${next.reason})` : ""}`;
     },
     hint: (input) => {
-      const until = input.environment.windows?.freezes.find((f) => f.from <= input.now.time && input.now.time < f.until)?.until;
+      const until = input.environment.windows?.freezes.find(
+        (f) => f.from <= input.now.time && input.now.time < f.until,
+      )?.until;
       return `merge after the freeze${until ? ` ends at ${until}` : ""} and re-run the check then`;
     },
   },
@@ -116,7 +130,9 @@ const GATES: GateSpec[] = [
     group: "timing",
     passed: (input) => {
       const until = input.status.frozenUntil;
-      return until ? `the freeze after the last rollback ended at ${until}` : `${input.service} has no freeze after a rollback in ${input.environment.name}`;
+      return until
+        ? `the freeze after the last rollback ended at ${until}`
+        : `${input.service} has no freeze after a rollback in ${input.environment.name}`;
     },
     hint: (input) => `wait until ${input.status.frozenUntil ?? "the freeze ends"} and re-run the check`,
   },
@@ -128,7 +144,10 @@ function approvalNeeded(input: PolicyInput): boolean {
   const scopes: readonly string[] = env.approvals.for;
   const scoped = (part: string) => scopes.includes("release") || scopes.includes(part);
   if (env.protected && env.approvals.required > 0 && input.diff.changed.some(scoped)) return true;
-  return input.diff.changes.some((c) => c.part === "tools" && c.added.length > 0) || (input.previous === null && input.release.artifact.tools.allowed.length > 0);
+  return (
+    input.diff.changes.some((c) => c.part === "tools" && c.added.length > 0) ||
+    (input.previous === null && input.release.artifact.tools.allowed.length > 0)
+  );
 }
 
 /**
@@ -137,7 +156,12 @@ function approvalNeeded(input: PolicyInput): boolean {
  * makes the timing gates not apply), and the rollout gate from `rollout`. A rule the
  * table does not know (a policy author's own) still shows, under its rule name.
  */
-export function gateResults(input: PolicyInput, check: PolicyDecision, live: PolicyDecision | undefined, rollout: PolicyViolation | undefined): GateResult[] {
+export function gateResults(
+  input: PolicyInput,
+  check: PolicyDecision,
+  live: PolicyDecision | undefined,
+  rollout: PolicyViolation | undefined,
+): GateResult[] {
   const fired = new Map<string, PolicyViolation[]>();
   const add = (v: PolicyViolation) => fired.set(v.rule, [...(fired.get(v.rule) ?? []), v]);
   for (const v of check.violations) add(v);
@@ -151,15 +175,37 @@ export function gateResults(input: PolicyInput, check: PolicyDecision, live: Pol
     const violations = fired.get(spec.rule);
     fired.delete(spec.rule);
     if (violations) {
-      results.push({ rule: spec.rule, title: spec.title, group: spec.group, outcome: outcomeOf(violations), messages: violations.map((v) => v.message), hint: spec.hint(input) });
+      results.push({
+        rule: spec.rule,
+        title: spec.title,
+        group: spec.group,
+        outcome: outcomeOf(violations),
+        messages: violations.map((v) => v.message),
+        hint: spec.hint(input),
+      });
       continue;
     }
-    const na = spec.group === "timing" && !live ? `${input.environment.name}'s desired artifact stays ${digestOf(input)}: merging starts no rollout` : spec.notApplicable?.(input);
-    results.push({ rule: spec.rule, title: spec.title, group: spec.group, outcome: na ? "n/a" : "pass", messages: [na ?? spec.passed(input)] });
+    const na =
+      spec.group === "timing" && !live
+        ? `${input.environment.name}'s desired artifact stays ${digestOf(input)}: merging starts no rollout`
+        : spec.notApplicable?.(input);
+    results.push({
+      rule: spec.rule,
+      title: spec.title,
+      group: spec.group,
+      outcome: na ? "n/a" : "pass",
+      messages: [na ?? spec.passed(input)],
+    });
   }
   for (const [rule, violations] of fired) {
     const group: GateGroup = check.violations.some((v) => v.rule === rule) ? "admissibility" : "timing";
-    results.push({ rule, title: rule, group, outcome: outcomeOf(violations), messages: violations.map((v) => v.message) });
+    results.push({
+      rule,
+      title: rule,
+      group,
+      outcome: outcomeOf(violations),
+      messages: violations.map((v) => v.message),
+    });
   }
   return results;
 }

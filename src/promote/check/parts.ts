@@ -21,5 +21,9 @@ export function partLines(from: Artifact | undefined, to: Artifact): PartLine[] 
     const m = /^- ([a-z]+): (.*)$/.exec(line);
     if (m) texts.set(m[1]!, m[2]!);
   }
-  return ARTIFACT_PARTS.map((part) => ({ part, changed: changed.has(part), text: texts.get(part) ?? (changed.has(part) ? "changed" : "unchanged") }));
+  return ARTIFACT_PARTS.map((part) => ({
+    part,
+    changed: changed.has(part),
+    text: texts.get(part) ?? (changed.has(part) ? "changed" : "unchanged"),
+  }));
 }

@@ -65,23 +65,44 @@ export function checkRelease(ctx: ReleaseCheckContext): ReleaseCheck {
     return result;
   }
   if (!baseEnv) result.notes.push(`${environment} is new in this pull request: judged by the settings it brings`);
-  else if (ctx.environmentChanged) result.notes.push(`judged by ${environment}'s settings at the base; this pull request's changes to them apply once merged`);
-  if (running && proposed.lastGood && proposed.lastGood.digest !== running.digest && proposed.artifact.digest !== running.digest) {
-    result.notes.push(`lastGood is ${shortDigest(proposed.lastGood.digest)} but ${environment} runs ${shortDigest(running.digest)} now: a rollback would go to ${shortDigest(proposed.lastGood.digest)}`);
+  else if (ctx.environmentChanged)
+    result.notes.push(
+      `judged by ${environment}'s settings at the base; this pull request's changes to them apply once merged`,
+    );
+  if (
+    running &&
+    proposed.lastGood &&
+    proposed.lastGood.digest !== running.digest &&
+    proposed.artifact.digest !== running.digest
+  ) {
+    result.notes.push(
+      `lastGood is ${shortDigest(proposed.lastGood.digest)} but ${environment} runs ${shortDigest(running.digest)} now: a rollback would go to ${shortDigest(proposed.lastGood.digest)}`,
+    );
   }
   result.diff = diffArtifacts(running, proposed.artifact);
   result.parts = partLines(running, proposed.artifact);
   result.otherChanges = releaseEdits(ctx.branchedFrom, proposed);
 
-  if (baseStatus?.phase === "progressing" && baseStatus.canaryDigest !== undefined && baseStatus.canaryDigest !== proposed.artifact.digest && proposed.artifact.digest === baseStatus.liveDigest) {
+  if (
+    baseStatus?.phase === "progressing" &&
+    baseStatus.canaryDigest !== undefined &&
+    baseStatus.canaryDigest !== proposed.artifact.digest &&
+    proposed.artifact.digest === baseStatus.liveDigest
+  ) {
     // Going back to what runs is never held up: the reconciler withdraws the canary at once.
     result.notEvaluated = `sets ${service} back to the live ${shortDigest(baseStatus.liveDigest)}: merging stops the rollout of ${shortDigest(baseStatus.canaryDigest)} in ${environment}, and the reconciler withdraws its canary at once (recorded as rollback, tollgate.reverted); no gate holds a return to what runs`;
     return result;
   }
 
-  const state: RepositoryState = { environments: new Map(ctx.base.environments), ...(ctx.base.teams ? { teams: ctx.base.teams } : {}) };
+  const state: RepositoryState = {
+    environments: new Map(ctx.base.environments),
+    ...(ctx.base.teams ? { teams: ctx.base.teams } : {}),
+  };
   state.environments.set(environment, evalEnv);
-  const release: Release = { ...proposed, approvals: recordedApprovals(proposed, baseEnv?.releases.get(service), result.notes) };
+  const release: Release = {
+    ...proposed,
+    approvals: recordedApprovals(proposed, baseEnv?.releases.get(service), result.notes),
+  };
   if (running) release.lastGood = running;
   else delete release.lastGood;
   noteNewAttestations(proposed, ctx.base, result.notes);
@@ -98,7 +119,8 @@ export function checkRelease(ctx: ReleaseCheckContext): ReleaseCheck {
   // A merge that changes the desired artifact starts a rollout: judge the live gates as for a rollout
   // that would start now. One that does not (say, an added attestation) is not held by a freeze.
   const startsRollout = proposed.artifact.digest !== baseEnv?.releases.get(service)?.artifact.digest;
-  const startStatus = baseStatus && baseStatus.phase === "progressing" ? { ...baseStatus, phase: "idle" as const } : baseStatus;
+  const startStatus =
+    baseStatus && baseStatus.phase === "progressing" ? { ...baseStatus, phase: "idle" as const } : baseStatus;
   const live = startsRollout ? ctx.policy.decide(inputFor("live", startStatus)) : undefined;
   result.gates = gateResults(checkInput, ctx.policy.decide(checkInput), live, rolloutConflict(checkInput, baseStatus));
   result.blocked = result.gates.some((g) => g.outcome === "block");
@@ -107,7 +129,8 @@ export function checkRelease(ctx: ReleaseCheckContext): ReleaseCheck {
 
 /** A rollout of another artifact of the service is under way here: merging would replace it unjudged. */
 function rolloutConflict(input: PolicyInput, status: Status | undefined): PolicyViolation | undefined {
-  if (status?.phase !== "progressing" || !status.canaryDigest || status.canaryDigest === input.release.artifact.digest) return undefined;
+  if (status?.phase !== "progressing" || !status.canaryDigest || status.canaryDigest === input.release.artifact.digest)
+    return undefined;
   const where = `step ${(status.step ?? 0) + 1} of ${input.environment.rollout.steps.length}${status.weight !== undefined ? `, ${status.weight}% of traffic` : ""}`;
   return {
     rule: ROLLOUT_IN_PROGRESS,
@@ -128,7 +151,9 @@ function recordedApprovals(proposed: Release, base: Release | undefined, notes: 
   for (const a of proposed.approvals ?? []) {
     if (onBase.has(canonicalJson(a))) counted.push(a);
     else if (a.digest === proposed.artifact.digest) {
-      notes.push(`the approval by ${a.by} this pull request writes into the release file is not counted: approve on the pull request instead`);
+      notes.push(
+        `the approval by ${a.by} this pull request writes into the release file is not counted: approve on the pull request instead`,
+      );
     }
   }
   return counted;
@@ -136,10 +161,16 @@ function recordedApprovals(proposed: Release, base: Release | undefined, notes: 
 
 /** Eval attestations of the proposed digest that no release on the base holds: counted, but worth a look. */
 function noteNewAttestations(proposed: Release, base: RepositoryState, notes: string[]): void {
-  const known = new Set([...base.environments.values()].flatMap((e) => [...e.releases.values()].flatMap((r) => (r.attestations ?? []).map(canonicalJson))));
+  const known = new Set(
+    [...base.environments.values()].flatMap((e) =>
+      [...e.releases.values()].flatMap((r) => (r.attestations ?? []).map(canonicalJson)),
+    ),
+  );
   for (const a of proposed.attestations ?? []) {
     if (a.digest !== proposed.artifact.digest || known.has(canonicalJson(a))) continue;
-    notes.push(`the eval ${a.suite} (score ${a.score}) of ${shortDigest(a.digest)} first appears in this pull request: make sure your eval runner wrote it`);
+    notes.push(
+      `the eval ${a.suite} (score ${a.score}) of ${shortDigest(a.digest)} first appears in this pull request: make sure your eval runner wrote it`,
+    );
   }
 }
 
@@ -148,12 +179,21 @@ function releaseEdits(before: Release | undefined, after: Release): string[] {
   const lines: string[] = [];
   const was = before?.lastGood?.digest;
   const now = after.lastGood?.digest;
-  if (was !== now) lines.push(now === undefined ? `lastGood removed (was ${shortDigest(was)})` : was === undefined ? `lastGood set to ${shortDigest(now)}` : `lastGood ${shortDigest(was)} → ${shortDigest(now)}`);
+  if (was !== now)
+    lines.push(
+      now === undefined
+        ? `lastGood removed (was ${shortDigest(was)})`
+        : was === undefined
+          ? `lastGood set to ${shortDigest(now)}`
+          : `lastGood ${shortDigest(was)} → ${shortDigest(now)}`,
+    );
   const [addedEvals, removedEvals] = setDiff(before?.attestations ?? [], after.attestations ?? []);
   for (const a of addedEvals) lines.push(`attestation added for ${shortDigest(a.digest)}: ${describeAttestation(a)}`);
-  for (const a of removedEvals) lines.push(`attestation removed for ${shortDigest(a.digest)}: ${describeAttestation(a)}`);
+  for (const a of removedEvals)
+    lines.push(`attestation removed for ${shortDigest(a.digest)}: ${describeAttestation(a)}`);
   const [addedApprovals, removedApprovals] = setDiff(before?.approvals ?? [], after.approvals ?? []);
-  for (const a of addedApprovals) lines.push(`approval added: ${a.by} for ${shortDigest(a.digest)}${a.for ? ` (${a.for.join(", ")})` : ""}`);
+  for (const a of addedApprovals)
+    lines.push(`approval added: ${a.by} for ${shortDigest(a.digest)}${a.for ? ` (${a.for.join(", ")})` : ""}`);
   for (const a of removedApprovals) lines.push(`approval removed: ${a.by} for ${shortDigest(a.digest)}`);
   return lines;
 }

@@ -13,15 +13,30 @@ export interface SettingChange {
  * by item when they keep their length, else reported whole (a reader wants "freezes: [a] → [a, b]").
  */
 export function diffSettings(before: unknown, after: unknown, path: (string | number)[] = []): SettingChange[] {
-  if (canonicalJson(before ?? null) === canonicalJson(after ?? null) && (before === undefined) === (after === undefined)) return [];
+  if (
+    canonicalJson(before ?? null) === canonicalJson(after ?? null) &&
+    (before === undefined) === (after === undefined)
+  )
+    return [];
   if (isRecord(before) && isRecord(after)) {
     const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])];
     return keys.flatMap((k) => diffSettings(before[k], after[k], [...path, k]));
   }
-  if (Array.isArray(before) && Array.isArray(after) && before.length === after.length && before.every((b, i) => isRecord(b) && isRecord(after[i]))) {
+  if (
+    Array.isArray(before) &&
+    Array.isArray(after) &&
+    before.length === after.length &&
+    before.every((b, i) => isRecord(b) && isRecord(after[i]))
+  ) {
     return before.flatMap((b, i) => diffSettings(b, after[i], [...path, i]));
   }
-  return [{ field: formatFieldPath(path), ...(before !== undefined ? { before } : {}), ...(after !== undefined ? { after } : {}) }];
+  return [
+    {
+      field: formatFieldPath(path),
+      ...(before !== undefined ? { before } : {}),
+      ...(after !== undefined ? { after } : {}),
+    },
+  ];
 }
 
 /** `approvals.required: 2 → 1`, `windows.freezes: added [...]`. */
@@ -33,7 +48,8 @@ export function describeSetting(change: SettingChange): string {
 
 export function formatValue(value: unknown): string {
   if (typeof value === "string") return value;
-  if (Array.isArray(value) && value.every((v) => typeof v === "string" || typeof v === "number")) return `[${value.join(", ")}]`;
+  if (Array.isArray(value) && value.every((v) => typeof v === "string" || typeof v === "number"))
+    return `[${value.join(", ")}]`;
   return JSON.stringify(value);
 }
 

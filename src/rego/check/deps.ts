@@ -46,12 +46,14 @@ function nodeAt(root: RuleNode, path: readonly string[]): RuleNode | undefined {
 /** Dependencies of terms and bodies, including closures and `with` modifiers. */
 export function termDependencies(t: Term, root: RuleNode, out: Set<RuleSet>): void {
   visitTerms(t, (x) => {
-    if (x.type === "ref" && x.terms[0]!.type === "var" && x.terms[0]!.name === "data") refDependencies(x.terms, root, out);
+    if (x.type === "ref" && x.terms[0]!.type === "var" && x.terms[0]!.name === "data")
+      refDependencies(x.terms, root, out);
     if (x.type === "call" && x.name.startsWith("data.")) {
       const n = nodeAt(root, x.name.split(".").slice(1));
       if (n?.ruleSet) out.add(n.ruleSet);
     }
-    if (x.type === "arraycompr" || x.type === "setcompr" || x.type === "objectcompr") bodyDependencies(x.body, root, out);
+    if (x.type === "arraycompr" || x.type === "setcompr" || x.type === "objectcompr")
+      bodyDependencies(x.body, root, out);
     return true;
   });
 }

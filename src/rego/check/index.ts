@@ -160,7 +160,8 @@ function reorderHeadClosures(r: CheckedRule, bound: ReadonlySet<string>, ctx: Sa
 }
 
 function collectRuleNames(r: import("../syntax/ast.ts").Rule, into: Set<string>): void {
-  for (const t of [...r.head.ref, ...(r.head.args ?? []), ...(r.head.value ? [r.head.value] : [])]) allVarsDeep(t, into);
+  for (const t of [...r.head.ref, ...(r.head.args ?? []), ...(r.head.value ? [r.head.value] : [])])
+    allVarsDeep(t, into);
   if (r.head.contains) allVarsDeep(r.head.contains, into);
   allVarsInBodyDeep(r.body, into);
   if (r.else) collectRuleNames(r.else, into);
@@ -176,7 +177,12 @@ class CallChecker {
 
   rule(r: CheckedRule): void {
     this.body(r.body);
-    for (const t of [...(r.args ?? []), ...r.suffix, ...(r.value ? [r.value] : []), ...(r.element ? [r.element] : [])]) {
+    for (const t of [
+      ...(r.args ?? []),
+      ...r.suffix,
+      ...(r.value ? [r.value] : []),
+      ...(r.element ? [r.element] : []),
+    ]) {
       this.term(t);
     }
     if (r.else) this.rule(r.else);
@@ -275,10 +281,6 @@ class CallChecker {
       if (name !== undefined && lookupBuiltin(name)) return;
     }
     if (t.type === "var" && lookupBuiltin(t.name)) return;
-    this.problems.add(
-      loc,
-      "rego_type_error",
-      "with keyword target must reference existing input, data, or a function",
-    );
+    this.problems.add(loc, "rego_type_error", "with keyword target must reference existing input, data, or a function");
   }
 }

@@ -99,7 +99,8 @@ export class LocalRewriter {
 
   private expr(e: Expr, scope: Scope): Expr | undefined {
     const k = e.kind;
-    const withs = () => e.with.map((w) => ({ ...w, target: this.term(w.target, scope), value: this.term(w.value, scope) }));
+    const withs = () =>
+      e.with.map((w) => ({ ...w, target: this.term(w.target, scope), value: this.term(w.value, scope) }));
     switch (k.type) {
       case "some":
         for (const v of k.vars) this.declare(scope, v, "some");

@@ -114,7 +114,11 @@ export function buildRuleTable(
       continue;
     }
     if (defaults.length === 1 && (kind === "object" || kind === "set")) {
-      problems.add(defaults[0]!.loc, "rego_compile_error", `illegal default rule ${name}: default rules must define a single value`);
+      problems.add(
+        defaults[0]!.loc,
+        "rego_compile_error",
+        `illegal default rule ${name}: default rules must define a single value`,
+      );
       continue;
     }
     const set: RuleSet = {

@@ -108,6 +108,10 @@ export function checkLiteralArgumentTypes(call: Term & { type: "call" }, problem
     const want = sig[i];
     const have = literalKind(arg);
     if (!want || !have || want.includes(have)) return;
-    problems.add(arg.loc, "rego_type_error", `${call.name}: invalid argument ${i + 1}: want ${want.join(" or ")}, got ${have}`);
+    problems.add(
+      arg.loc,
+      "rego_type_error",
+      `${call.name}: invalid argument ${i + 1}: want ${want.join(" or ")}, got ${have}`,
+    );
   });
 }

@@ -5,7 +5,15 @@
  * entrypoints(). Identical inputs give identical bytes.
  */
 import {
-  NUMBER_FLOAT, NUMBER_INT, NUMBER_SIZE, SCALAR_SIZE, STRING_SIZE, T_BOOLEAN, T_NULL, T_NUMBER, T_STRING,
+  NUMBER_FLOAT,
+  NUMBER_INT,
+  NUMBER_SIZE,
+  SCALAR_SIZE,
+  STRING_SIZE,
+  T_BOOLEAN,
+  T_NULL,
+  T_NUMBER,
+  T_STRING,
 } from "../runtime/layout.ts";
 
 const encoder = new TextEncoder();
@@ -95,7 +103,8 @@ export class DataBuilder {
       v[1] = NUMBER_INT;
       dv.setBigInt64(8, BigInt(text), true);
     } else {
-      if (!/^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/.test(text)) throw new Error(`invalid number literal ${JSON.stringify(text)}`);
+      if (!/^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/.test(text))
+        throw new Error(`invalid number literal ${JSON.stringify(text)}`);
       const bytes = encoder.encode(text);
       const ptr = this.append(bytes, 1);
       v[1] = NUMBER_FLOAT;

@@ -217,7 +217,9 @@ function emit(m: Module, policy: ir.Policy, options: EmitOptions): Uint8Array {
   generated.push(runPlan);
 
   // builtins() and entrypoints() parse these JSON texts.
-  const builtinsJson = JSON.stringify(Object.fromEntries([...hostIds].map(([name, id]) => [HOST_NAMES[name] ?? name, id])));
+  const builtinsJson = JSON.stringify(
+    Object.fromEntries([...hostIds].map(([name, id]) => [HOST_NAMES[name] ?? name, id])),
+  );
   const entrypointsJson = JSON.stringify(Object.fromEntries(policy.plans.map((p, i) => [p.name, i])));
   const enc = new TextEncoder();
   const bj = enc.encode(builtinsJson);

@@ -105,7 +105,8 @@ export class FunctionLowerer {
     const inner: Expr[] = fn.blocks.map((b) => this.lowerBlock(b));
     this.frames.pop();
     body.push(this.m.block(exit, inner));
-    if (slot !== undefined) body.push(this.callVoid("rt_memo_set", [this.m.i32.const(slot), this.m.local.get(this.retLocal, i32)]));
+    if (slot !== undefined)
+      body.push(this.callVoid("rt_memo_set", [this.m.i32.const(slot), this.m.local.get(this.retLocal, i32)]));
     body.push(this.m.return(this.m.local.get(this.retLocal, i32)));
     const params = binaryen.createType(fn.params.map(() => i32));
     this.m.addFunction(name, params, i32, this.varTypes, this.m.block(null, body, i32));
@@ -197,7 +198,8 @@ export class FunctionLowerer {
         return m.block(null, s.blocks.length ? s.blocks.map((b) => this.lowerBlock(b)) : [m.nop()]);
       case "BreakStmt": {
         const target = this.frames.length - 1 - s.index;
-        if (target < 0 || (this.retLocal >= 0 && target < 1)) throw new Error(`internal: BreakStmt index ${s.index} leaves the function`);
+        if (target < 0 || (this.retLocal >= 0 && target < 1))
+          throw new Error(`internal: BreakStmt index ${s.index} leaves the function`);
         return m.block(null, [...this.cleanupsAbove(target), m.br(this.frames[target]!.label)]);
       }
       case "DotStmt":
@@ -215,7 +217,10 @@ export class FunctionLowerer {
         return this.lowerBlock(s.block, undefined, [m.br(enclosing)]);
       }
       case "AssignIntStmt":
-        return this.set(s.target, this.call("rt_number_int", [m.i64.const(s.value | 0, Math.floor(s.value / 4294967296))]));
+        return this.set(
+          s.target,
+          this.call("rt_number_int", [m.i64.const(s.value | 0, Math.floor(s.value / 4294967296))]),
+        );
       case "AssignVarStmt":
         return this.set(s.target, this.operand(s.source));
       case "AssignVarOnceStmt": {
@@ -267,7 +272,10 @@ export class FunctionLowerer {
       case "IsUndefinedStmt":
         return this.failIf(this.get(s.source));
       case "ArrayAppendStmt":
-        return this.definedThen([s.value], this.callVoid("rt_array_append", [this.get(s.array), this.operand(s.value)]));
+        return this.definedThen(
+          [s.value],
+          this.callVoid("rt_array_append", [this.get(s.array), this.operand(s.value)]),
+        );
       case "ObjectInsertStmt":
         return this.definedThen(
           [s.key, s.value],
@@ -325,7 +333,8 @@ export class FunctionLowerer {
     let call: Expr;
     const fn = this.env.func(s.func);
     if (fn) {
-      if (fn.params !== args.length) throw new Error(`internal: call of ${s.func} with ${args.length} arguments, it takes ${fn.params}`);
+      if (fn.params !== args.length)
+        throw new Error(`internal: call of ${s.func} with ${args.length} arguments, it takes ${fn.params}`);
       call = m.call(fn.name, args, i32);
     } else {
       const native = this.env.native(s.func);
@@ -336,14 +345,18 @@ export class FunctionLowerer {
         call = m.block(
           null,
           [
-            m.global.set(this.env.errorLocation.file, m.i32.const(file !== undefined ? this.env.data.cstring(file) : 0)),
+            m.global.set(
+              this.env.errorLocation.file,
+              m.i32.const(file !== undefined ? this.env.data.cstring(file) : 0),
+            ),
             m.global.set(this.env.errorLocation.row, m.i32.const(s.loc?.row ?? 0)),
             call,
           ],
           i32,
         );
       } else if (host !== undefined) {
-        if (args.length > 4) throw new Error(`builtin ${s.func}: at most 4 arguments can be passed to the host, got ${args.length}`);
+        if (args.length > 4)
+          throw new Error(`builtin ${s.func}: at most 4 arguments can be passed to the host, got ${args.length}`);
         call = m.call(this.env.hostDispatcher(args.length), [m.i32.const(host), m.i32.const(0), ...args], i32);
         if (args.length === 0) {
           const cache = this.env.hostCache(host);
@@ -421,9 +434,15 @@ export class FunctionLowerer {
       for (const idx of s.path) {
         const seg = this.env.strings[idx];
         if (seg === undefined) throw new Error(`internal: string index ${idx} out of range`);
-        build.push(this.callVoid("rt_array_append", [m.local.get(path, i32), m.i32.const(this.env.data.stringValue(seg))]));
+        build.push(
+          this.callVoid("rt_array_append", [m.local.get(path, i32), m.i32.const(this.env.data.stringValue(seg))]),
+        );
       }
-      value = m.block(null, [...build, this.call("rt_upsert", [this.get(s.local), m.local.get(path, i32), value, m.i32.const(0)])], i32);
+      value = m.block(
+        null,
+        [...build, this.call("rt_upsert", [this.get(s.local), m.local.get(path, i32), value, m.i32.const(0)])],
+        i32,
+      );
     }
     const restore = (): Expr[] => [this.set(s.local, m.local.get(saved, i32)), this.callVoid("rt_memo_pop", [])];
     return m.block(null, [

@@ -24,7 +24,6 @@ export interface CaseResult {
 
 const ENTRYPOINT = "conformance/query";
 
-
 /** The SDK throws strings, Errors and plain `{message}` objects. */
 function errorText(error: unknown): string {
   if (error instanceof Error) return error.message;
@@ -71,14 +70,22 @@ export async function runCase(c: ConformanceCase): Promise<CaseResult> {
     return { case: c, status: "failed", detail: `evaluation error: ${errorText(error)}` };
   }
   if (wantsError) {
-    return { case: c, status: "failed", detail: `expected error ${c.wantErrorCode ?? ""} ${c.wantError ?? ""}, got ${canonical(rows)}` };
+    return {
+      case: c,
+      status: "failed",
+      detail: `expected error ${c.wantErrorCode ?? ""} ${c.wantError ?? ""}, got ${canonical(rows)}`,
+    };
   }
   if (!Array.isArray(rows)) return { case: c, status: "failed", detail: `result is not a list: ${canonical(rows)}` };
   if (c.wantDefined !== undefined) {
     const defined = rows.length > 0;
     return defined === c.wantDefined
       ? { case: c, status: "passed" }
-      : { case: c, status: "failed", detail: `expected ${c.wantDefined ? "defined" : "undefined"}, got ${canonical(rows)}` };
+      : {
+          case: c,
+          status: "failed",
+          detail: `expected ${c.wantDefined ? "defined" : "undefined"}, got ${canonical(rows)}`,
+        };
   }
   if (c.wantResult !== undefined) {
     const got = normaliseRows(rows, c.sortBindings);

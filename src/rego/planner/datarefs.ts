@@ -20,7 +20,14 @@ export function planRefData(p: Planner, terms: readonly Term[], k: OpCont): void
   planDataWalk(p, p.program.root, { local: p.dataLocal(), path: [] }, terms, 1, k);
 }
 
-export function planDataWalk(p: Planner, node: RuleNode | undefined, base: BasePtr, terms: readonly Term[], i: number, k: OpCont): void {
+export function planDataWalk(
+  p: Planner,
+  node: RuleNode | undefined,
+  base: BasePtr,
+  terms: readonly Term[],
+  i: number,
+  k: OpCont,
+): void {
   const set = p.visibleRuleSet(node);
   if (set) {
     if (set.kind === "function") {
@@ -44,7 +51,14 @@ export function planDataWalk(p: Planner, node: RuleNode | undefined, base: BaseP
   }
   const op = terms[i]!;
   if (op.type === "string") {
-    planDataWalk(p, virtual.children.get(op.value), { local: base.local, path: [...base.path, op.value] }, terms, i + 1, k);
+    planDataWalk(
+      p,
+      virtual.children.get(op.value),
+      { local: base.local, path: [...base.path, op.value] },
+      terms,
+      i + 1,
+      k,
+    );
     return;
   }
   if (!p.hasUnboundVars(op)) {

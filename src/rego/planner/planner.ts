@@ -220,7 +220,12 @@ export class Planner {
   callRule(fname: string): ir.Local {
     if (this.fb.docsReplaced) {
       const result = this.newLocal();
-      this.emit({ type: "CallStmt", func: fname, args: [ir.local(this.inputLocal()), ir.local(this.dataLocal())], result });
+      this.emit({
+        type: "CallStmt",
+        func: fname,
+        args: [ir.local(this.inputLocal()), ir.local(this.dataLocal())],
+        result,
+      });
       return result;
     }
     let entry = this.fb.ruleResults.get(fname);
@@ -474,7 +479,8 @@ export class Planner {
       case "call":
         planCall(this, t.name, t.args, (result) => {
           // A relation used as a value (`[path, v] := walk(x)`) has one value per solution.
-          if (isRelation(this, t.name)) this.planScan(result, this.freshVar(t.loc), (_key, value) => k(ir.local(value)));
+          if (isRelation(this, t.name))
+            this.planScan(result, this.freshVar(t.loc), (_key, value) => k(ir.local(value)));
           else k(ir.local(result));
         });
         return;
@@ -748,10 +754,6 @@ export class Planner {
     return unbound;
   }
 }
-
-
-
-
 
 function sameConstant(a: Term, b: Term): boolean {
   if (a.type !== b.type) return false;

@@ -179,7 +179,8 @@ function walkCreate(p: Planner, target: Target, keys: readonly ir.Operand[], las
 function insertValue(p: Planner, target: Target, keys: readonly ir.Operand[], value: ir.Operand): void {
   const parent = walkCreate(p, target, keys.slice(0, -1), "object");
   p.emit({ type: "ObjectInsertOnceStmt", key: keys[keys.length - 1]!, value, object: parent });
-  if (target.leaves !== undefined) p.emit({ type: "SetAddStmt", value: ir.local(pathArray(p, keys)), set: target.leaves });
+  if (target.leaves !== undefined)
+    p.emit({ type: "SetAddStmt", value: ir.local(pathArray(p, keys)), set: target.leaves });
 }
 
 function pathArray(p: Planner, keys: readonly ir.Operand[]): ir.Local {
@@ -207,7 +208,11 @@ function getOrCreate(p: Planner, obj: ir.Local, key: ir.Operand, kind: "object" 
   const child = p.newLocal();
   const existing = p.fb.inBlock(() => {
     p.emit({ type: "DotStmt", source: ir.local(obj), key, target: child });
-    p.emit(kind === "object" ? { type: "IsObjectStmt", source: ir.local(child) } : { type: "IsSetStmt", source: ir.local(child) });
+    p.emit(
+      kind === "object"
+        ? { type: "IsObjectStmt", source: ir.local(child) }
+        : { type: "IsSetStmt", source: ir.local(child) },
+    );
     p.emit({ type: "BreakStmt", index: 1 });
   });
   const create = p.fb.inBlock(() => {

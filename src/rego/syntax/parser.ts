@@ -90,7 +90,10 @@ function run<T>(file: string, text: string, f: (p: Parser) => T): T {
 class Parser {
   private i = 0;
   private wildcards = 0;
-  private readonly termCache = new Map<string, { term: Term; end: number; wildcards: number } | { error: SyntaxFail }>();
+  private readonly termCache = new Map<
+    string,
+    { term: Term; end: number; wildcards: number } | { error: SyntaxFail }
+  >();
 
   constructor(
     readonly file: string,
@@ -166,7 +169,8 @@ class Parser {
         imports.push(this.importDecl());
         continue;
       }
-      if (this.isKw("package") && !this.continuesRefAfter()) this.fail("unexpected package keyword: multiple packages in one file");
+      if (this.isKw("package") && !this.continuesRefAfter())
+        this.fail("unexpected package keyword: multiple packages in one file");
       rules.push(...this.rules());
     }
     return { file: this.file, package: pkg, imports, rules };
@@ -354,11 +358,13 @@ class Parser {
     if (headTerm.type === "var") ref = [headTerm];
     else if (headTerm.type === "ref" && headTerm.terms[0]!.type === "var") ref = [...headTerm.terms];
     else if (headTerm.type === "call") {
-      ref = headTerm.name.split(".").map((part, k) =>
-        k === 0
-          ? ({ type: "var", name: part, loc: headTerm.nameLoc } as const)
-          : ({ type: "string", value: part, loc: headTerm.nameLoc } as const),
-      );
+      ref = headTerm.name
+        .split(".")
+        .map((part, k) =>
+          k === 0
+            ? ({ type: "var", name: part, loc: headTerm.nameLoc } as const)
+            : ({ type: "string", value: part, loc: headTerm.nameLoc } as const),
+        );
       args = [...headTerm.args];
     } else this.fail("unexpected term: expected rule head name", start);
     const first = ref[0] as VarTerm;
@@ -380,7 +386,10 @@ class Parser {
     if (isDefault) this.fail("illegal default rule (must have a value)", start);
     // `p if ...`, `p.q.r if ...`, `f(x) if ...`: the value is `true`; `p[x] if` is decided by the caller.
     if (ref.length !== 2 || args) {
-      return { head: { ...base, value: { type: "boolean", value: true, loc: start.pos }, assign: false }, contains: false };
+      return {
+        head: { ...base, value: { type: "boolean", value: true, loc: start.pos }, assign: false },
+        contains: false,
+      };
     }
     return { head: { ...base, assign: false }, contains: false };
   }
@@ -642,7 +651,8 @@ class Parser {
       case "op":
         if (t.text === "-") {
           this.next();
-          if (this.tok.spaceBefore || (this.tok.kind !== "number" && !this.isOp("."))) this.unexpected("expected number");
+          if (this.tok.spaceBefore || (this.tok.kind !== "number" && !this.isOp(".")))
+            this.unexpected("expected number");
           head = this.number("-", t.pos);
         } else if (t.text === ".") {
           head = this.number("");

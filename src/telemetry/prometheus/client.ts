@@ -46,8 +46,18 @@ export class PrometheusClient {
   }
 
   /** Range query evaluated at start, start+step, ..., end. */
-  queryRange(query: string, startMs: number, endMs: number, stepMs: number, signal?: AbortSignal): Promise<QueryOutcome> {
-    return this.call("/api/v1/query_range", { query, start: seconds(startMs), end: seconds(endMs), step: seconds(stepMs) }, signal);
+  queryRange(
+    query: string,
+    startMs: number,
+    endMs: number,
+    stepMs: number,
+    signal?: AbortSignal,
+  ): Promise<QueryOutcome> {
+    return this.call(
+      "/api/v1/query_range",
+      { query, start: seconds(startMs), end: seconds(endMs), step: seconds(stepMs) },
+      signal,
+    );
   }
 
   private async call(path: string, params: Record<string, string>, signal?: AbortSignal): Promise<QueryOutcome> {
@@ -57,21 +67,38 @@ export class PrometheusClient {
         const delay = this.backoffMs * 2 ** (attempt - 2) * (0.75 + Math.random() * 0.5);
         await sleep(delay, signal);
       }
-      if (signal?.aborted) return { ok: false, cause: "timeout", message: "cancelled by the caller", attempts: attempt - 1 };
+      if (signal?.aborted)
+        return { ok: false, cause: "timeout", message: "cancelled by the caller", attempts: attempt - 1 };
       last = await this.once(path, params, attempt, signal);
       if (last.ok || !TRANSIENT.has(last.cause)) return last;
     }
     return last!;
   }
 
-  private async once(path: string, params: Record<string, string>, attempt: number, outer?: AbortSignal): Promise<QueryOutcome> {
+  private async once(
+    path: string,
+    params: Record<string, string>,
+    attempt: number,
+    outer?: AbortSignal,
+  ): Promise<QueryOutcome> {
     const timeout = AbortSignal.timeout(this.options.timeoutMs);
     const signal = outer ? AbortSignal.any([outer, timeout]) : timeout;
-    const headers: Record<string, string> = { "content-type": "application/x-www-form-urlencoded", accept: "application/json" };
+    const headers: Record<string, string> = {
+      "content-type": "application/x-www-form-urlencoded",
+      accept: "application/json",
+    };
     if (this.options.authorization) headers.authorization = this.options.authorization;
     // Prometheus stops evaluating after its own timeout too, so a slow query frees the server.
-    const body = new URLSearchParams({ ...params, timeout: `${Math.max(1, Math.floor(this.options.timeoutMs / 1000))}s` });
-    const fail = (cause: QueryFailureCause, message: string): QueryOutcome => ({ ok: false, cause, message, attempts: attempt });
+    const body = new URLSearchParams({
+      ...params,
+      timeout: `${Math.max(1, Math.floor(this.options.timeoutMs / 1000))}s`,
+    });
+    const fail = (cause: QueryFailureCause, message: string): QueryOutcome => ({
+      ok: false,
+      cause,
+      message,
+      attempts: attempt,
+    });
     let status: number;
     let text: string;
     try {
@@ -92,7 +119,12 @@ export class PrometheusClient {
     return this.classify(parsed, status, path, fail);
   }
 
-  private classify(parsed: ParsedResponse, status: number, path: string, fail: (cause: QueryFailureCause, message: string) => QueryOutcome): QueryOutcome {
+  private classify(
+    parsed: ParsedResponse,
+    status: number,
+    path: string,
+    fail: (cause: QueryFailureCause, message: string) => QueryOutcome,
+  ): QueryOutcome {
     if (parsed.ok) {
       if (status !== 200) return fail("http-error", `HTTP ${status} from ${this.base}${path}`);
       return { ok: true, series: parsed.series, warnings: parsed.warnings };
@@ -101,7 +133,8 @@ export class PrometheusClient {
     if (status === 400 || status === 422 || parsed.errorType === "bad_data" || parsed.errorType === "execution") {
       return fail("query-error", `Prometheus rejected the query (${parsed.errorType}): ${parsed.error}`);
     }
-    if (parsed.errorType === "timeout") return fail("timeout", `Prometheus timed out evaluating the query: ${parsed.error}`);
+    if (parsed.errorType === "timeout")
+      return fail("timeout", `Prometheus timed out evaluating the query: ${parsed.error}`);
     return fail("http-error", `HTTP ${status} from ${this.base}${path} (${parsed.errorType}): ${parsed.error}`);
   }
 }

@@ -50,7 +50,10 @@ export function rawIncrements(series: Series, grid: Grid, name: string): Cell[] 
     // The previous sample must lie in the previous interval, or the difference would span (and
     // count) more than one interval.
     if (prevIndex === -1 || samples[prevIndex]!.ts <= start - grid.intervalMs) {
-      return { cause: "no-start", reason: `${name} has no sample in the interval before to take the increase from (a new series, or one after missed scrapes)` };
+      return {
+        cause: "no-start",
+        reason: `${name} has no sample in the interval before to take the increase from (a new series, or one after missed scrapes)`,
+      };
     }
     for (let i = prevIndex; i <= lastIndex; i++) {
       const v = samples[i]!.value;
@@ -58,7 +61,10 @@ export function rawIncrements(series: Series, grid: Grid, name: string): Cell[] 
     }
     for (let i = prevIndex + 1; i <= lastIndex; i++) {
       if (samples[i]!.value < samples[i - 1]!.value) {
-        return { cause: "counter-reset", reason: `${name} went down (a counter reset): the increments before the reset are lost` };
+        return {
+          cause: "counter-reset",
+          reason: `${name} went down (a counter reset): the increments before the reset are lost`,
+        };
       }
     }
     return { value: samples[lastIndex]!.value - samples[prevIndex]!.value };
@@ -70,7 +76,11 @@ export function evaluatedIncrements(series: Series, grid: Grid, name: string): C
   const byTs = new Map(series.samples.map((s) => [s.ts, s.value]));
   return grid.endsMs.map((end) => {
     const v = byTs.get(end);
-    if (v === undefined) return { cause: "gap", reason: `${name} has no value for the interval (too few samples for the query's range, or missed scrapes)` };
+    if (v === undefined)
+      return {
+        cause: "gap",
+        reason: `${name} has no value for the interval (too few samples for the query's range, or missed scrapes)`,
+      };
     if (!Number.isFinite(v)) return { cause: "non-finite", reason: `${name} evaluated to ${formatNonFinite(v)}` };
     if (v < 0) return { cause: "inconsistent", reason: `${name} evaluated to a negative increment` };
     return { value: v };
@@ -97,7 +107,17 @@ export function sumSeries(all: readonly SeriesCells[], grid: Grid, noSeriesReaso
   return grid.endsMs.map((end, k) => {
     const taking = all.filter((s) => takesPart(s.series, end, grid));
     if (taking.length === 0) {
-      return { problems: [{ cause: "no-data", reason: all.length === 0 ? noSeriesReason : `${noSeriesReason} around this interval (every series stopped more than the staleness before it)` }] };
+      return {
+        problems: [
+          {
+            cause: "no-data",
+            reason:
+              all.length === 0
+                ? noSeriesReason
+                : `${noSeriesReason} around this interval (every series stopped more than the staleness before it)`,
+          },
+        ],
+      };
     }
     const problems: { cause: ProblemCause; reason: string }[] = [];
     let sum = 0;
@@ -116,13 +136,28 @@ export function sumSeries(all: readonly SeriesCells[], grid: Grid, noSeriesReaso
  * same bucket layout, including `+Inf`. `scale` converts bounds and sum to tollgate's unit (1000 for
  * a latency histogram in seconds).
  */
-export function assembleHistograms(buckets: readonly SeriesCells[], sums: ArmCell[], grid: Grid, noSeriesReason: string, scale = 1): Array<{ value: Histogram } | { problems: { cause: ProblemCause; reason: string }[] }> {
+export function assembleHistograms(
+  buckets: readonly SeriesCells[],
+  sums: ArmCell[],
+  grid: Grid,
+  noSeriesReason: string,
+  scale = 1,
+): Array<{ value: Histogram } | { problems: { cause: ProblemCause; reason: string }[] }> {
   return grid.endsMs.map((end, k) => {
     const taking = buckets.filter((s) => takesPart(s.series, end, grid));
     if (taking.length === 0) {
-      return { problems: [{ cause: "no-data", reason: buckets.length === 0 ? noSeriesReason : `${noSeriesReason} around this interval` }] };
+      return {
+        problems: [
+          {
+            cause: "no-data",
+            reason: buckets.length === 0 ? noSeriesReason : `${noSeriesReason} around this interval`,
+          },
+        ],
+      };
     }
-    const problems = taking.flatMap((s) => (isValue(s.cells[k]!) ? [] : [s.cells[k] as { cause: ProblemCause; reason: string }]));
+    const problems = taking.flatMap((s) =>
+      isValue(s.cells[k]!) ? [] : [s.cells[k] as { cause: ProblemCause; reason: string }],
+    );
     const sum = sums[k]!;
     if (!("value" in sum)) problems.push(...sum.problems.map((p) => ({ cause: p.cause, reason: `_sum: ${p.reason}` })));
     if (problems.length > 0) return { problems };
@@ -131,7 +166,8 @@ export function assembleHistograms(buckets: readonly SeriesCells[], sums: ArmCel
     const totals = new Map<string, number>();
     for (const s of taking) {
       const le = s.series.labels.le;
-      if (le === undefined) return { problems: [{ cause: "bad-histogram", reason: "a bucket series has no le label" }] };
+      if (le === undefined)
+        return { problems: [{ cause: "bad-histogram", reason: "a bucket series has no le label" }] };
       const instance = instanceKey(s.series.labels);
       const set = layouts.get(instance) ?? new Set<string>();
       layouts.set(instance, set);
@@ -139,10 +175,20 @@ export function assembleHistograms(buckets: readonly SeriesCells[], sums: ArmCel
       totals.set(le, (totals.get(le) ?? 0) + (s.cells[k] as { value: number }).value);
     }
     const shapes = new Set([...layouts.values()].map((set) => [...set].sort().join(",")));
-    if (shapes.size > 1) return { problems: [{ cause: "bad-histogram", reason: "series of this arm have different bucket layouts (le values)" }] };
+    if (shapes.size > 1)
+      return {
+        problems: [{ cause: "bad-histogram", reason: "series of this arm have different bucket layouts (le values)" }],
+      };
     const bounds = [...totals.keys()].map((le) => ({ le, bound: parseLe(le) }));
     if (bounds.some((b) => b.bound === undefined || b.bound <= 0)) {
-      return { problems: [{ cause: "bad-histogram", reason: `bucket bounds must be positive numbers or +Inf, got le=${bounds.map((b) => b.le).join(",")}` }] };
+      return {
+        problems: [
+          {
+            cause: "bad-histogram",
+            reason: `bucket bounds must be positive numbers or +Inf, got le=${bounds.map((b) => b.le).join(",")}`,
+          },
+        ],
+      };
     }
     bounds.sort((a, b) => a.bound! - b.bound!);
     if (bounds[bounds.length - 1]!.bound !== Number.POSITIVE_INFINITY) {

@@ -26,13 +26,20 @@ export function parseApiResponse(body: string): ParsedResponse | { malformed: st
   try {
     json = JSON.parse(body);
   } catch (error) {
-    return { malformed: `response is not JSON (${error instanceof Error ? error.message : String(error)}): ${preview(body)}` };
+    return {
+      malformed: `response is not JSON (${error instanceof Error ? error.message : String(error)}): ${preview(body)}`,
+    };
   }
   if (!isObject(json)) return { malformed: `response is not a JSON object: ${preview(body)}` };
   if (json.status === "error") {
-    return { ok: false, errorType: typeof json.errorType === "string" ? json.errorType : "unknown", error: typeof json.error === "string" ? json.error : preview(body) };
+    return {
+      ok: false,
+      errorType: typeof json.errorType === "string" ? json.errorType : "unknown",
+      error: typeof json.error === "string" ? json.error : preview(body),
+    };
   }
-  if (json.status !== "success") return { malformed: `response status is ${JSON.stringify(json.status)}, expected "success" or "error"` };
+  if (json.status !== "success")
+    return { malformed: `response status is ${JSON.stringify(json.status)}, expected "success" or "error"` };
   const data = json.data;
   if (!isObject(data)) return { malformed: "response has no data object" };
   const warnings = Array.isArray(json.warnings) ? json.warnings.filter((w): w is string => typeof w === "string") : [];
@@ -81,7 +88,7 @@ function parseSeries(item: unknown, matrix: boolean): Series | string {
 }
 
 function parseSample(pair: unknown): Sample | string {
-  if (!Array.isArray(pair) || pair.length !== 2) return "expected [timestamp, \"value\"]";
+  if (!Array.isArray(pair) || pair.length !== 2) return 'expected [timestamp, "value"]';
   const [ts, value] = pair as [unknown, unknown];
   if (typeof ts !== "number" || !Number.isFinite(ts)) return `timestamp ${JSON.stringify(ts)} is not a number`;
   if (typeof value !== "string") return `value ${JSON.stringify(value)} is not a string`;

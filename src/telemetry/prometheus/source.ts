@@ -29,7 +29,15 @@ import {
   sumSeries,
 } from "./increments.ts";
 import type { Series } from "./response.ts";
-import { checkTemplate, DEFAULT_ARM_LABEL, DEFAULT_QUERIES, promDuration, QUERY_NAMES, renderTemplate, templateMode } from "./templates.ts";
+import {
+  checkTemplate,
+  DEFAULT_ARM_LABEL,
+  DEFAULT_QUERIES,
+  promDuration,
+  QUERY_NAMES,
+  renderTemplate,
+  templateMode,
+} from "./templates.ts";
 
 export interface PrometheusSourceOptions {
   settings: PrometheusSettings;
@@ -84,7 +92,9 @@ export class PrometheusSource implements TelemetrySource {
     const file = options.file ?? "environment.yaml";
     this.intervalMs = options.intervalMs;
     this.interval = options.intervalMs / 1000;
-    this.stalenessMs = settings.staleness ? parseDuration(settings.staleness) : DEFAULT_STALENESS_INTERVALS * options.intervalMs;
+    this.stalenessMs = settings.staleness
+      ? parseDuration(settings.staleness)
+      : DEFAULT_STALENESS_INTERVALS * options.intervalMs;
     this.armLabel = settings.armLabel ?? DEFAULT_ARM_LABEL;
     this.latencyScale = TO_MILLISECONDS[settings.latencyUnit ?? "milliseconds"];
     this.templates = { ...DEFAULT_QUERIES, ...settings.queries };
@@ -106,12 +116,21 @@ export class PrometheusSource implements TelemetrySource {
     const builder = new WindowBuilder(this.interval, ends);
     if (ends.length === 0) return builder.build();
     const stageStartMs = request.stageStart.getTime();
-    const grid: Grid = { endsMs: ends.map((t) => stageStartMs + Math.round(t * 1000)), intervalMs: this.intervalMs, stalenessMs: this.stalenessMs };
+    const grid: Grid = {
+      endsMs: ends.map((t) => stageStartMs + Math.round(t * 1000)),
+      intervalMs: this.intervalMs,
+      stalenessMs: this.stalenessMs,
+    };
 
-    const jobs: Array<{ name: PrometheusQueryName; arm: Arm }> = QUERY_NAMES.flatMap((name) => ARMS.map((arm) => ({ name, arm })));
+    const jobs: Array<{ name: PrometheusQueryName; arm: Arm }> = QUERY_NAMES.flatMap((name) =>
+      ARMS.map((arm) => ({ name, arm })),
+    );
     const breaker: { failure?: { cause: ProblemCause; reason: string } } = {};
-    const results = await mapLimited(jobs, this.concurrency, (job) => this.read(job.name, job.arm, request, grid, breaker, options.signal));
-    const result = (name: PrometheusQueryName, arm: Arm) => results[jobs.findIndex((j) => j.name === name && j.arm === arm)]!;
+    const results = await mapLimited(jobs, this.concurrency, (job) =>
+      this.read(job.name, job.arm, request, grid, breaker, options.signal),
+    );
+    const result = (name: PrometheusQueryName, arm: Arm) =>
+      results[jobs.findIndex((j) => j.name === name && j.arm === arm)]!;
 
     for (const arm of ARMS) {
       const noSeries = (name: PrometheusQueryName) => `no ${name} series for the ${arm} arm of ${request.service}`;
@@ -133,7 +152,13 @@ export class PrometheusSource implements TelemetrySource {
         }
         const sumCells = sumSeries(sums.series, grid, noSeries(sumName));
         const scale = signal === "latency" ? this.latencyScale : 1;
-        this.apply(builder, signal, arm, ends, assembleHistograms(buckets.series, sumCells, grid, noSeries(bucketsName), scale));
+        this.apply(
+          builder,
+          signal,
+          arm,
+          ends,
+          assembleHistograms(buckets.series, sumCells, grid, noSeries(bucketsName), scale),
+        );
       }
     }
     const window = builder.build();
@@ -175,7 +200,13 @@ export class PrometheusSource implements TelemetrySource {
     if (breaker.failure) return { ok: false, ...breaker.failure };
     const template = this.templates[name];
     const mode = templateMode(template);
-    const query = renderTemplate(template, { service: request.service, namespace: request.namespace, arm, armLabel: this.armLabel, intervalMs: this.intervalMs });
+    const query = renderTemplate(template, {
+      service: request.service,
+      namespace: request.namespace,
+      arm,
+      armLabel: this.armLabel,
+      intervalMs: this.intervalMs,
+    });
     const firstEnd = grid.endsMs[0]!;
     const lastEnd = grid.endsMs[grid.endsMs.length - 1]!;
     let outcome: QueryOutcome;
@@ -190,14 +221,20 @@ export class PrometheusSource implements TelemetrySource {
       const reason = outcome.cause === "query-error" ? `${outcome.message} (query ${name}: ${query})` : outcome.message;
       const failure = { cause: outcome.cause, reason };
       // Server down or too slow: the remaining queries of this fetch would only wait for the same answer.
-      if ((outcome.cause === "unreachable" || outcome.cause === "timeout") && !breaker.failure) breaker.failure = failure;
+      if ((outcome.cause === "unreachable" || outcome.cause === "timeout") && !breaker.failure)
+        breaker.failure = failure;
       return { ok: false, ...failure };
     }
     if (outcome.warnings.length > 0) this.logger.debug({ query, warnings: outcome.warnings }, "Prometheus warnings");
     const omit = ["service", "namespace", this.armLabel];
     const series: SeriesCells[] = outcome.series.map((s: Series) => {
-      const label = s.labels.__name__ ? describeSeries(s, omit) : `${name}${describeSeries(s, omit).replace(/^\{\}$/, "")}`;
-      return { series: s, cells: mode === "increments" ? evaluatedIncrements(s, grid, label) : rawIncrements(s, grid, label) };
+      const label = s.labels.__name__
+        ? describeSeries(s, omit)
+        : `${name}${describeSeries(s, omit).replace(/^\{\}$/, "")}`;
+      return {
+        series: s,
+        cells: mode === "increments" ? evaluatedIncrements(s, grid, label) : rawIncrements(s, grid, label),
+      };
     });
     return { ok: true, series };
   }
@@ -209,9 +246,10 @@ function authorization(settings: PrometheusSettings, env: NodeJS.ProcessEnv, fil
   const need = (name: string, field: string): string => {
     const value = env[name];
     if (!value) {
-      throw new UserError(`${file}: telemetry.prometheus.auth.${field} names the environment variable ${name}, which is not set`, [
-        { file, field: `/telemetry/prometheus/auth/${field}`, message: `environment variable ${name} is not set` },
-      ]);
+      throw new UserError(
+        `${file}: telemetry.prometheus.auth.${field} names the environment variable ${name}, which is not set`,
+        [{ file, field: `/telemetry/prometheus/auth/${field}`, message: `environment variable ${name} is not set` }],
+      );
     }
     return value;
   };

@@ -84,7 +84,10 @@ export function promDuration(ms: number): string {
 }
 
 function isPlainSelector(template: string): boolean {
-  return /^\s*([a-zA-Z_:][a-zA-Z0-9_:]*\s*)?(\{([^{}"]|"([^"\\]|\\.)*"|\{\{[^}]*\}\})*\})?\s*$/.test(template) && /\S/.test(template);
+  return (
+    /^\s*([a-zA-Z_:][a-zA-Z0-9_:]*\s*)?(\{([^{}"]|"([^"\\]|\\.)*"|\{\{[^}]*\}\})*\})?\s*$/.test(template) &&
+    /\S/.test(template)
+  );
 }
 
 function escapeLabelValue(value: string): string {

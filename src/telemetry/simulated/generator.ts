@@ -163,7 +163,10 @@ export class TelemetrySimulation {
     const setup = new Random(options.seed, options.scenario);
     this.rng = new Random(options.seed, `${options.scenario}/world`);
     this.incidentRng = new Random(options.seed, `${options.scenario}/incidents`);
-    this.armRng = { canary: new Random(options.seed, `${options.scenario}/canary`), baseline: new Random(options.seed, `${options.scenario}/baseline`) };
+    this.armRng = {
+      canary: new Random(options.seed, `${options.scenario}/canary`),
+      baseline: new Random(options.seed, `${options.scenario}/baseline`),
+    };
     this.world = { ...DEFAULT_WORLD, ...options.world };
     this.interval = options.interval ?? 10;
     this.profiles = { canary: options.canary ?? {}, baseline: options.baseline ?? {} };
@@ -198,7 +201,8 @@ export class TelemetrySimulation {
     const tStart = tEnd - this.interval;
     this.latencyDrift = w.driftPhi * this.latencyDrift + w.driftSd * r.normal();
     this.errorDrift = w.driftPhi * this.errorDrift + w.driftSd * r.normal();
-    const diurnal = 1 + w.diurnalAmplitude * Math.sin((2 * Math.PI * (this.timeOfDay + tStart + this.interval / 2)) / 86400);
+    const diurnal =
+      1 + w.diurnalAmplitude * Math.sin((2 * Math.PI * (this.timeOfDay + tStart + this.interval / 2)) / 86400);
     this.updateIncidents(tStart);
     const outage = r.uniform() < w.scraperOutage;
     const share = Math.min(100, Math.max(0, canaryPercent)) / 100;
@@ -206,7 +210,8 @@ export class TelemetrySimulation {
     const served: Record<Arm, number> = { canary: 0, baseline: 0 };
     for (const arm of ["canary", "baseline"] as const) {
       const profile = this.profiles[arm];
-      if (profile.down && tEnd > profile.down.from && tEnd <= (profile.down.until ?? Number.POSITIVE_INFINITY)) continue;
+      if (profile.down && tEnd > profile.down.from && tEnd <= (profile.down.until ?? Number.POSITIVE_INFINITY))
+        continue;
       const armShare = arm === "canary" || this.matched ? share : 1 - share;
       const lambda = w.serviceRatePerSecond * armShare * this.interval * diurnal;
       const record = this.simulateArm(arm, profile, tStart, tEnd, lambda, diurnal);
@@ -238,7 +243,14 @@ export class TelemetrySimulation {
     }
   }
 
-  private simulateArm(arm: Arm, profile: BehaviourProfile, tStart: number, tEnd: number, lambda: number, diurnal: number): IntervalRecord {
+  private simulateArm(
+    arm: Arm,
+    profile: BehaviourProfile,
+    tStart: number,
+    tEnd: number,
+    lambda: number,
+    diurnal: number,
+  ): IntervalRecord {
     const w = this.world;
     const r = this.armRng[arm];
     const canary = arm === "canary";
@@ -258,7 +270,12 @@ export class TelemetrySimulation {
     let latencySum = 0;
     let errors = 0;
     const sliceSeconds = (tEnd - tStart) / SLICES;
-    const baseLog = this.logMedianMs + w.loadEffect * (diurnal - 1) + this.latencyDrift + latencyJitter + (canary ? this.hostLatencyLog : 0);
+    const baseLog =
+      this.logMedianMs +
+      w.loadEffect * (diurnal - 1) +
+      this.latencyDrift +
+      latencyJitter +
+      (canary ? this.hostLatencyLog : 0);
     const baseError = this.baseErrorRate * Math.exp(w.errorDriftScale * this.errorDrift) * errorJitter;
     for (let s = 0; s < SLICES; s++) {
       const m = counts[s]!;
@@ -294,13 +311,20 @@ export class TelemetrySimulation {
     }
 
     const interventionActive = tEnd - sliceSeconds / 2 >= onset;
-    const interventionRate = this.baseInterventionRate * interventionJitter * (interventionActive ? (profile.interventionRateMultiplier ?? 1) : 1);
+    const interventionRate =
+      this.baseInterventionRate *
+      interventionJitter *
+      (interventionActive ? (profile.interventionRateMultiplier ?? 1) : 1);
     const interventions = r.binomial(n, Math.min(0.95, interventionRate));
 
     const cost = this.costCounts;
     cost.fill(0);
     let costSum = 0;
-    const costLog = Math.log(w.costMedianUsd) + costJitter + (canary ? this.hostCostLog : 0) + (interventionActive && profile.costMultiplier ? Math.log(profile.costMultiplier) : 0);
+    const costLog =
+      Math.log(w.costMedianUsd) +
+      costJitter +
+      (canary ? this.hostCostLog : 0) +
+      (interventionActive && profile.costMultiplier ? Math.log(profile.costMultiplier) : 0);
     const runaway = w.runawayShare * (interventionActive ? (profile.runawayMultiplier ?? 1) : 1);
     for (let i = 0; i < n; i++) {
       let x = costLog + w.costLogSd * r.normal();

@@ -25,21 +25,32 @@ export function hasGit(): boolean {
 export function requireGit(t: TestContext): boolean {
   if (hasGit()) return true;
   if (process.env.CI === "true") throw new Error("git is not installed; CI must install it (.ci/apt-packages)");
-  process.stderr.write("\n*** SKIPPING: git is not installed; install Debian's git package to run the gitops tests ***\n\n");
+  process.stderr.write(
+    "\n*** SKIPPING: git is not installed; install Debian's git package to run the gitops tests ***\n\n",
+  );
   t.skip("git is not installed");
   return false;
 }
 
 /** Runs git in `cwd` and returns its stdout. */
 export function gitCli(cwd: string, ...args: string[]): string {
-  return execFileSync("git", args, { cwd, encoding: "utf8", env: { ...process.env, ...GIT_ENV }, maxBuffer: 64 * 1024 * 1024 });
+  return execFileSync("git", args, {
+    cwd,
+    encoding: "utf8",
+    env: { ...process.env, ...GIT_ENV },
+    maxBuffer: 64 * 1024 * 1024,
+  });
 }
 
 /**
  * A bare repository `<root>/<name>` whose branch `main` has one commit with this project's example
  * environments/ and teams.yaml (or the files made by `fill`). Returns the bare repository's path.
  */
-export async function createSeededBareRepo(root: string, name: string, fill?: (workDir: string) => Promise<void>): Promise<string> {
+export async function createSeededBareRepo(
+  root: string,
+  name: string,
+  fill?: (workDir: string) => Promise<void>,
+): Promise<string> {
   const bare = join(root, name);
   const work = join(root, `${name}.seed`);
   await mkdir(work, { recursive: true });

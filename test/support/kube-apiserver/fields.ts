@@ -51,9 +51,16 @@ function listKeys(names: string[]): string[] | undefined {
 function untracked(names: string[]): boolean {
   if (names[0] === "status" || names[0] === "apiVersion" || names[0] === "kind") return true;
   if (names[0] === "metadata" && names.length === 2) {
-    return ["name", "namespace", "uid", "resourceVersion", "generation", "creationTimestamp", "managedFields", "selfLink"].includes(
-      names[1]!,
-    );
+    return [
+      "name",
+      "namespace",
+      "uid",
+      "resourceVersion",
+      "generation",
+      "creationTimestamp",
+      "managedFields",
+      "selfLink",
+    ].includes(names[1]!);
   }
   return false;
 }

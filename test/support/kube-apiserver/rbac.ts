@@ -22,7 +22,8 @@ function has(list: string[] | undefined, value: string): boolean {
 
 export function ruleAllows(rule: PolicyRule, a: RequestAttributes): boolean {
   if (!has(rule.verbs, a.verb) || !has(rule.apiGroups, a.group) || !has(rule.resources, a.resource)) return false;
-  if (rule.resourceNames && rule.resourceNames.length > 0) return a.name !== undefined && rule.resourceNames.includes(a.name);
+  if (rule.resourceNames && rule.resourceNames.length > 0)
+    return a.name !== undefined && rule.resourceNames.includes(a.name);
   return true;
 }
 

@@ -144,7 +144,13 @@ export function resourceList(group: string, version: string): object | undefined
       ...(r.shortNames ? { shortNames: r.shortNames } : {}),
     });
     if (r.kind === "Deployment" || r.kind === "HTTPRoute") {
-      resources.push({ name: `${r.plural}/status`, singularName: "", namespaced: true, kind: r.kind, verbs: ["get", "patch", "update"] });
+      resources.push({
+        name: `${r.plural}/status`,
+        singularName: "",
+        namespaced: true,
+        kind: r.kind,
+        verbs: ["get", "patch", "update"],
+      });
     }
     if (r.kind === "Deployment") {
       resources.push({

@@ -307,7 +307,10 @@ export class KubeApiStandIn {
 
   private injectFault(record: RecordedRequest): void {
     const fault = this.faults.find(
-      (f) => f.times > 0 && (!f.method || f.method === record.method) && (!f.pathIncludes || record.path.includes(f.pathIncludes)),
+      (f) =>
+        f.times > 0 &&
+        (!f.method || f.method === record.method) &&
+        (!f.pathIncludes || record.path.includes(f.pathIncludes)),
     );
     if (!fault) return;
     fault.times -= 1;
@@ -317,7 +320,8 @@ export class KubeApiStandIn {
   private route(record: RecordedRequest, user: StandInUser, userAgent: string | undefined): [number, unknown] {
     const parts = record.path.split("/").filter((p) => p !== "");
     if (record.method === "GET") {
-      if (record.path === "/version") return [200, { major: "1", minor: "34", gitVersion: "v1.34.0-tollgate-stand-in" }];
+      if (record.path === "/version")
+        return [200, { major: "1", minor: "34", gitVersion: "v1.34.0-tollgate-stand-in" }];
       if (record.path === "/api") return [200, coreVersions(this.url.replace("https://", ""))];
       if (record.path === "/apis") return [200, groupList()];
       if (parts[0] === "api" && parts.length === 2) return [200, this.discovery("", parts[1]!)];
@@ -384,8 +388,20 @@ export class KubeApiStandIn {
     throw methodNotAllowed();
   }
 
-  private authorize(user: StandInUser, verb: string, r: ResourceType, namespace: string | undefined, name: string | undefined): void {
-    const attributes = { verb, group: r.group, resource: r.plural, ...(namespace ? { namespace } : {}), ...(name ? { name } : {}) };
+  private authorize(
+    user: StandInUser,
+    verb: string,
+    r: ResourceType,
+    namespace: string | undefined,
+    name: string | undefined,
+  ): void {
+    const attributes = {
+      verb,
+      group: r.group,
+      resource: r.plural,
+      ...(namespace ? { namespace } : {}),
+      ...(name ? { name } : {}),
+    };
     if (!allows(user.grants, attributes)) throw forbidden(r, verb, user.name, namespace, name);
   }
 
@@ -435,7 +451,12 @@ export class KubeApiStandIn {
         return requirements.every((q) => (labels[q.key] === q.value) !== q.negated);
       })
       .map((o) => without(o, "apiVersion", "kind"));
-    return { kind: `${r.kind}List`, apiVersion: apiVersionOf(r), metadata: { resourceVersion: String(this.revision) }, items };
+    return {
+      kind: `${r.kind}List`,
+      apiVersion: apiVersionOf(r),
+      metadata: { resourceVersion: String(this.revision) },
+      items,
+    };
   }
 
   private requireNamespace(namespace: string | undefined): void {
@@ -466,7 +487,9 @@ export class KubeApiStandIn {
       throw badRequest("the namespace of the provided object does not match the namespace sent on the request");
     }
     if (name !== undefined && metadata["name"] !== undefined && metadata["name"] !== name) {
-      throw badRequest(`the name of the object (${String(metadata["name"])}) does not match the name on the URL (${name})`);
+      throw badRequest(
+        `the name of the object (${String(metadata["name"])}) does not match the name on the URL (${name})`,
+      );
     }
     const problem = decodeProblem(r, body);
     if (problem) throw badRequest(problem);
@@ -495,7 +518,9 @@ export class KubeApiStandIn {
     const metadata = metadataOf(object);
     const name = metadata["name"];
     if (typeof name !== "string" || name === "") {
-      throw invalid(r, "", [{ field: "metadata.name", type: "Required value", detail: "name or generateName is required" }]);
+      throw invalid(r, "", [
+        { field: "metadata.name", type: "Required value", detail: "name or generateName is required" },
+      ]);
     }
     this.requireNamespace(namespace);
     const key = this.key(r, namespace, name);
@@ -529,11 +554,22 @@ export class KubeApiStandIn {
   }
 
   /** Stores `next` as the new version of `stored` if anything changed; bumps generation on spec changes. */
-  private write(r: ResourceType, key: string, stored: Stored, next: JsonObject, managed: ManagedEntry[], query: Record<string, string>): [number, JsonObject] {
+  private write(
+    r: ResourceType,
+    key: string,
+    stored: Stored,
+    next: JsonObject,
+    managed: ManagedEntry[],
+    query: Record<string, string>,
+  ): [number, JsonObject] {
     const before = stored.object;
     const sameManagers =
       managed.length === stored.managed.length &&
-      managed.every((m, i) => m.manager === stored.managed[i]!.manager && deepEqual([...m.fields].sort(), [...stored.managed[i]!.fields].sort()));
+      managed.every(
+        (m, i) =>
+          m.manager === stored.managed[i]!.manager &&
+          deepEqual([...m.fields].sort(), [...stored.managed[i]!.fields].sort()),
+      );
     if (deepEqual(comparable(next), comparable(before)) && sameManagers) return [200, this.render(r, stored)];
     const metadata = metadataOf(next);
     if (r.generation && !deepEqual(specPart(next), specPart(before))) {
@@ -560,7 +596,10 @@ export class KubeApiStandIn {
 
   private updateOwnership(stored: Stored, next: JsonObject, manager: string, apiVersion: string): ManagedEntry[] {
     const changed = changedFields(stored.object, next);
-    const managed = stored.managed.map((m) => ({ ...m, fields: new Set([...m.fields].filter((f) => !changed.has(f))) }));
+    const managed = stored.managed.map((m) => ({
+      ...m,
+      fields: new Set([...m.fields].filter((f) => !changed.has(f))),
+    }));
     if (changed.size === 0) return stored.managed;
     const present = fieldSet(next);
     const mine = [...changed].filter((f) => present.has(f));
@@ -587,7 +626,11 @@ export class KubeApiStandIn {
     const stored = this.store.get(key);
     if (!stored) throw notFound(r, name);
     const precondition = metadataOf(object)["resourceVersion"];
-    if (precondition !== undefined && precondition !== "" && precondition !== metadataOf(stored.object)["resourceVersion"]) {
+    if (
+      precondition !== undefined &&
+      precondition !== "" &&
+      precondition !== metadataOf(stored.object)["resourceVersion"]
+    ) {
       throw modifiedConflict(r, name);
     }
     const next = without(object, "apiVersion", "kind");
@@ -610,10 +653,14 @@ export class KubeApiStandIn {
       throw unsupportedMediaType(record.contentType ?? "none");
     }
     if (!isApply && query["force"] !== undefined) {
-      throw invalidOptions("PatchOptions.meta.k8s.io", [{ field: "force", type: "Forbidden", detail: "may not be specified for non-apply patch" }]);
+      throw invalidOptions("PatchOptions.meta.k8s.io", [
+        { field: "force", type: "Forbidden", detail: "may not be specified for non-apply patch" },
+      ]);
     }
     if (isApply && !query["fieldManager"]) {
-      throw invalidOptions("PatchOptions.meta.k8s.io", [{ field: "fieldManager", type: "Required value", detail: "is required for apply patch" }]);
+      throw invalidOptions("PatchOptions.meta.k8s.io", [
+        { field: "fieldManager", type: "Required value", detail: "is required for apply patch" },
+      ]);
     }
     const key = this.key(r, namespace, name);
     const stored = this.store.get(key);
@@ -622,14 +669,22 @@ export class KubeApiStandIn {
       if (!stored) {
         // Creating through apply is also authorized as `create`.
         this.authorize(user, "create", r, namespace, name);
-        return this.create(r, namespace, { ...config, metadata: { ...metadataOf(config), name } }, manager, query, "Apply");
+        return this.create(
+          r,
+          namespace,
+          { ...config, metadata: { ...metadataOf(config), name } },
+          manager,
+          query,
+          "Apply",
+        );
       }
       return this.apply(r, key, stored, config, manager, query["force"] === "true", query);
     }
     if (!stored) throw notFound(r, name);
     if (!isObject(record.body)) throw badRequest("a merge patch must be a JSON object");
     const precondition = isObject(record.body["metadata"]) ? record.body["metadata"]["resourceVersion"] : undefined;
-    if (precondition !== undefined && precondition !== metadataOf(stored.object)["resourceVersion"]) throw modifiedConflict(r, name);
+    if (precondition !== undefined && precondition !== metadataOf(stored.object)["resourceVersion"])
+      throw modifiedConflict(r, name);
     const next = applyMergePatch(stored.object, record.body) as JsonObject;
     this.keepServerFields(stored.object, next);
     const decode = decodeProblem(r, next);
@@ -683,7 +738,14 @@ export class KubeApiStandIn {
     mine.fields = applied;
     if (fieldsChanged || !deepEqual(comparable(merged), comparable(stored.object))) mine.time = nowRfc3339();
     this.validate(r, name, this.render(r, { object: merged, managed: [] }), this.render(r, stored));
-    return this.write(r, key, stored, merged, managed.filter((m) => m.fields.size > 0), query);
+    return this.write(
+      r,
+      key,
+      stored,
+      merged,
+      managed.filter((m) => m.fields.size > 0),
+      query,
+    );
   }
 
   /**
@@ -692,12 +754,22 @@ export class KubeApiStandIn {
    * propagation policy must be one the server knows. Dependents (ReplicaSets, pods) are not modelled,
    * so every policy deletes at once and answers with a Success Status.
    */
-  private remove(r: ResourceType, namespace: string | undefined, name: string, record: RecordedRequest): [number, object] {
+  private remove(
+    r: ResourceType,
+    namespace: string | undefined,
+    name: string,
+    record: RecordedRequest,
+  ): [number, object] {
     const options = isObject(record.body) ? record.body : {};
     const policy = options["propagationPolicy"] ?? record.query["propagationPolicy"];
     if (policy !== undefined && policy !== "Foreground" && policy !== "Background" && policy !== "Orphan") {
       throw invalidOptions("DeleteOptions.meta.k8s.io", [
-        { field: "propagationPolicy", type: "Unsupported value", value: policy, detail: 'supported values: "Foreground", "Background", "Orphan"' },
+        {
+          field: "propagationPolicy",
+          type: "Unsupported value",
+          value: policy,
+          detail: 'supported values: "Foreground", "Background", "Orphan"',
+        },
       ]);
     }
     const key = this.key(r, namespace, name);
@@ -705,10 +777,17 @@ export class KubeApiStandIn {
     if (!stored) throw notFound(r, name);
     const preconditions = isObject(options["preconditions"]) ? options["preconditions"] : {};
     const meta = metadataOf(stored.object);
-    for (const [field, label] of [["uid", "UID"], ["resourceVersion", "ResourceVersion"]] as const) {
+    for (const [field, label] of [
+      ["uid", "UID"],
+      ["resourceVersion", "ResourceVersion"],
+    ] as const) {
       const wanted = preconditions[field];
       if (wanted !== undefined && wanted !== null && wanted !== meta[field]) {
-        throw preconditionFailed(r, name, `${label} in precondition: ${String(wanted)}, ${label} in object meta: ${String(meta[field])}`);
+        throw preconditionFailed(
+          r,
+          name,
+          `${label} in precondition: ${String(wanted)}, ${label} in object meta: ${String(meta[field])}`,
+        );
       }
     }
     if (this.dryRun(record.query)) return [200, deleted(r, name, String(meta["uid"]))];
@@ -737,7 +816,10 @@ export class KubeApiStandIn {
         type: "Available",
         status: readyCount >= replicas ? "True" : "False",
         reason: readyCount >= replicas ? "MinimumReplicasAvailable" : "MinimumReplicasUnavailable",
-        message: readyCount >= replicas ? "Deployment has minimum availability." : "Deployment does not have minimum availability.",
+        message:
+          readyCount >= replicas
+            ? "Deployment has minimum availability."
+            : "Deployment does not have minimum availability.",
       },
     ];
     if (deepEqual(object["status"], status)) return;

@@ -47,7 +47,13 @@ export function unauthorized(): ApiError {
   return failure(401, "Unauthorized", "Unauthorized");
 }
 
-export function forbidden(r: ResourceType, verb: string, user: string, namespace: string | undefined, name?: string): ApiError {
+export function forbidden(
+  r: ResourceType,
+  verb: string,
+  user: string,
+  namespace: string | undefined,
+  name?: string,
+): ApiError {
   const subject = name === undefined ? qualifiedResource(r) : `${qualifiedResource(r)} "${name}"`;
   const where = namespace ? ` in the namespace "${namespace}"` : " at the cluster scope";
   return failure(
@@ -59,7 +65,11 @@ export function forbidden(r: ResourceType, verb: string, user: string, namespace
 }
 
 export function notFound(r: ResourceType, name: string): ApiError {
-  return failure(404, "NotFound", `${qualifiedResource(r)} "${name}" not found`, { name, group: r.group, kind: r.plural });
+  return failure(404, "NotFound", `${qualifiedResource(r)} "${name}" not found`, {
+    name,
+    group: r.group,
+    kind: r.plural,
+  });
 }
 
 export function namespaceNotFound(namespace: string): ApiError {
@@ -89,11 +99,16 @@ export function modifiedConflict(r: ResourceType, name: string): ApiError {
 
 /** A DELETE whose preconditions (uid, resourceVersion) do not match the stored object. */
 export function preconditionFailed(r: ResourceType, name: string, detail: string): ApiError {
-  return failure(409, "Conflict", `Operation cannot be fulfilled on ${qualifiedResource(r)} "${name}": Precondition failed: ${detail}`, {
-    name,
-    group: r.group,
-    kind: r.plural,
-  });
+  return failure(
+    409,
+    "Conflict",
+    `Operation cannot be fulfilled on ${qualifiedResource(r)} "${name}": Precondition failed: ${detail}`,
+    {
+      name,
+      group: r.group,
+      kind: r.plural,
+    },
+  );
 }
 
 export interface FieldConflict {
@@ -149,7 +164,11 @@ export function invalid(r: ResourceType, name: string, errors: FieldError[]): Ap
     name,
     group: r.group,
     kind: r.kind,
-    causes: errors.map((e) => ({ reason: CAUSE_REASONS[e.type] ?? "FieldValueInvalid", message: describe(e), field: e.field })),
+    causes: errors.map((e) => ({
+      reason: CAUSE_REASONS[e.type] ?? "FieldValueInvalid",
+      message: describe(e),
+      field: e.field,
+    })),
   });
 }
 
@@ -157,7 +176,11 @@ export function invalidOptions(kindName: string, errors: FieldError[]): ApiError
   const parts = errors.map(describe);
   return failure(422, "Invalid", `${kindName} "" is invalid: ${parts.join(", ")}`, {
     kind: kindName,
-    causes: errors.map((e) => ({ reason: CAUSE_REASONS[e.type] ?? "FieldValueInvalid", message: describe(e), field: e.field })),
+    causes: errors.map((e) => ({
+      reason: CAUSE_REASONS[e.type] ?? "FieldValueInvalid",
+      message: describe(e),
+      field: e.field,
+    })),
   });
 }
 
@@ -166,7 +189,11 @@ export function badRequest(message: string): ApiError {
 }
 
 export function unsupportedMediaType(contentType: string): ApiError {
-  return failure(415, "UnsupportedMediaType", `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml (got ${contentType})`);
+  return failure(
+    415,
+    "UnsupportedMediaType",
+    `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml (got ${contentType})`,
+  );
 }
 
 export function methodNotAllowed(): ApiError {

@@ -139,7 +139,8 @@ const CONFIG_KEY = /^[-._a-zA-Z0-9]+$/;
 const MICRO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}(Z|[+-]\d{2}:\d{2})$/;
 
 function checkName(r: ResourceType, name: unknown): FieldError[] {
-  if (typeof name !== "string" || name === "") return [{ field: "metadata.name", type: "Required value", detail: "name or generateName is required" }];
+  if (typeof name !== "string" || name === "")
+    return [{ field: "metadata.name", type: "Required value", detail: "name or generateName is required" }];
   if (r.kind === "Service") {
     if (name.length > 63 || !DNS_1035_LABEL.test(name)) {
       return [
@@ -147,7 +148,8 @@ function checkName(r: ResourceType, name: unknown): FieldError[] {
           field: "metadata.name",
           type: "Invalid value",
           value: name,
-          detail: "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character",
+          detail:
+            "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character",
         },
       ];
     }
@@ -159,7 +161,8 @@ function checkName(r: ResourceType, name: unknown): FieldError[] {
         field: "metadata.name",
         type: "Invalid value",
         value: name,
-        detail: "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character",
+        detail:
+          "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character",
       },
     ];
   }
@@ -176,7 +179,15 @@ function checkLabelKey(field: string, key: string): FieldError[] {
     QUALIFIED_NAME.test(name);
   return ok
     ? []
-    : [{ field, type: "Invalid value", value: key, detail: "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character" }];
+    : [
+        {
+          field,
+          type: "Invalid value",
+          value: key,
+          detail:
+            "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character",
+        },
+      ];
 }
 
 function checkLabels(field: string, labels: unknown): FieldError[] {
@@ -189,7 +200,8 @@ function checkLabels(field: string, labels: unknown): FieldError[] {
         field,
         type: "Invalid value",
         value: v,
-        detail: "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (at most 63 characters)",
+        detail:
+          "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (at most 63 characters)",
       });
     }
   }
@@ -206,7 +218,12 @@ function checkDeployment(object: JsonObject): FieldError[] {
   const selector = isObject(spec["selector"]) ? spec["selector"] : undefined;
   const matchLabels = selector && isObject(selector["matchLabels"]) ? selector["matchLabels"] : undefined;
   if (!selector || !matchLabels || Object.keys(matchLabels).length === 0) {
-    out.push({ field: "spec.selector", type: "Invalid value", value: selector ?? {}, detail: "empty selector is invalid for deployment" });
+    out.push({
+      field: "spec.selector",
+      type: "Invalid value",
+      value: selector ?? {},
+      detail: "empty selector is invalid for deployment",
+    });
   } else if (!Object.entries(matchLabels).every(([k, v]) => templateLabels[k] === v)) {
     out.push({
       field: "spec.template.metadata.labels",
@@ -216,7 +233,12 @@ function checkDeployment(object: JsonObject): FieldError[] {
     });
   }
   if (typeof spec["replicas"] === "number" && spec["replicas"] < 0) {
-    out.push({ field: "spec.replicas", type: "Invalid value", value: spec["replicas"], detail: "must be greater than or equal to 0" });
+    out.push({
+      field: "spec.replicas",
+      type: "Invalid value",
+      value: spec["replicas"],
+      detail: "must be greater than or equal to 0",
+    });
   }
   const podSpec = isObject(template["spec"]) ? template["spec"] : {};
   const containers = Array.isArray(podSpec["containers"]) ? (podSpec["containers"] as JsonObject[]) : [];
@@ -226,16 +248,23 @@ function checkDeployment(object: JsonObject): FieldError[] {
   containers.forEach((c, i) => {
     const at = `spec.template.spec.containers[${i}]`;
     if (typeof c["name"] !== "string" || !DNS_1123_LABEL.test(c["name"])) {
-      out.push({ field: `${at}.name`, type: "Invalid value", value: c["name"], detail: "a lowercase RFC 1123 label is required" });
+      out.push({
+        field: `${at}.name`,
+        type: "Invalid value",
+        value: c["name"],
+        detail: "a lowercase RFC 1123 label is required",
+      });
     }
-    if (typeof c["image"] !== "string" || c["image"].trim() === "") out.push({ field: `${at}.image`, type: "Required value", detail: "" });
+    if (typeof c["image"] !== "string" || c["image"].trim() === "")
+      out.push({ field: `${at}.image`, type: "Required value", detail: "" });
     const ports = Array.isArray(c["ports"]) ? (c["ports"] as JsonObject[]) : [];
     ports.forEach((p, j) => {
       out.push(...checkPort(`${at}.ports[${j}].containerPort`, p["containerPort"]));
     });
     const mounts = Array.isArray(c["volumeMounts"]) ? (c["volumeMounts"] as JsonObject[]) : [];
     mounts.forEach((m, j) => {
-      if (!volumeNames.has(m["name"])) out.push({ field: `${at}.volumeMounts[${j}].name`, type: "Not found", value: m["name"], detail: "" });
+      if (!volumeNames.has(m["name"]))
+        out.push({ field: `${at}.volumeMounts[${j}].name`, type: "Not found", value: m["name"], detail: "" });
     });
   });
   return out;
@@ -258,7 +287,12 @@ function checkConfigMap(object: JsonObject): FieldError[] {
   let size = 0;
   for (const [k, v] of Object.entries(data)) {
     if (!CONFIG_KEY.test(k) || k.length > 253) {
-      out.push({ field: "data", type: "Invalid value", value: k, detail: "a valid config key must consist of alphanumeric characters, '-', '_' or '.'" });
+      out.push({
+        field: "data",
+        type: "Invalid value",
+        value: k,
+        detail: "a valid config key must consist of alphanumeric characters, '-', '_' or '.'",
+      });
     }
     size += k.length + String(v).length;
   }
@@ -269,7 +303,11 @@ function checkConfigMap(object: JsonObject): FieldError[] {
 /** Everything the server checks about an object before it stores it. */
 export function validateObject(r: ResourceType, object: JsonObject): FieldError[] {
   const metadata = isObject(object["metadata"]) ? object["metadata"] : {};
-  const out = [...checkName(r, metadata["name"]), ...checkLabels("metadata.labels", metadata["labels"]), ...schemaErrors(r, object)];
+  const out = [
+    ...checkName(r, metadata["name"]),
+    ...checkLabels("metadata.labels", metadata["labels"]),
+    ...schemaErrors(r, object),
+  ];
   if (r.kind === "Deployment") out.push(...checkDeployment(object));
   if (r.kind === "ConfigMap") out.push(...checkConfigMap(object));
   if (r.kind === "Service") out.push(...checkService(object));
@@ -281,16 +319,31 @@ export function validateUpdate(r: ResourceType, before: JsonObject, after: JsonO
   const out: FieldError[] = [];
   const spec = (o: JsonObject): JsonObject => (isObject(o["spec"]) ? o["spec"] : {});
   if (r.kind === "Deployment" && !deepEqual(spec(before)["selector"], spec(after)["selector"])) {
-    out.push({ field: "spec.selector", type: "Invalid value", value: spec(after)["selector"], detail: "field is immutable" });
+    out.push({
+      field: "spec.selector",
+      type: "Invalid value",
+      value: spec(after)["selector"],
+      detail: "field is immutable",
+    });
   }
   if (r.kind === "ConfigMap" && before["immutable"] === true) {
     if (!deepEqual(before["data"], after["data"]) || !deepEqual(before["binaryData"], after["binaryData"])) {
       out.push({ field: "data", type: "Forbidden", detail: "field is immutable when `immutable` is set" });
     }
-    if (after["immutable"] !== true) out.push({ field: "immutable", type: "Forbidden", detail: "field is immutable when `immutable` is set" });
+    if (after["immutable"] !== true)
+      out.push({ field: "immutable", type: "Forbidden", detail: "field is immutable when `immutable` is set" });
   }
-  if (r.kind === "Service" && spec(before)["clusterIP"] !== undefined && spec(before)["clusterIP"] !== spec(after)["clusterIP"]) {
-    out.push({ field: "spec.clusterIP", type: "Invalid value", value: spec(after)["clusterIP"], detail: "field is immutable" });
+  if (
+    r.kind === "Service" &&
+    spec(before)["clusterIP"] !== undefined &&
+    spec(before)["clusterIP"] !== spec(after)["clusterIP"]
+  ) {
+    out.push({
+      field: "spec.clusterIP",
+      type: "Invalid value",
+      value: spec(after)["clusterIP"],
+      detail: "field is immutable",
+    });
   }
   return out;
 }

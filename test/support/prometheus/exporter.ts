@@ -22,9 +22,25 @@ export interface Exporter {
 export async function startExporter(service: string, namespace: string): Promise<Exporter> {
   const registry = new Registry();
   const labelNames = ["service", "namespace", "tollgate_dev_arm", "pod"];
-  const requests = new Counter({ name: "tollgate_requests_total", help: "requests", labelNames, registers: [registry] });
-  const errors = new Counter({ name: "tollgate_request_errors_total", help: "failed requests", labelNames, registers: [registry] });
-  const latency = new Histogram({ name: "tollgate_request_duration_ms", help: "latency", labelNames, buckets: [50, 100, 250, 500, 1000], registers: [registry] });
+  const requests = new Counter({
+    name: "tollgate_requests_total",
+    help: "requests",
+    labelNames,
+    registers: [registry],
+  });
+  const errors = new Counter({
+    name: "tollgate_request_errors_total",
+    help: "failed requests",
+    labelNames,
+    registers: [registry],
+  });
+  const latency = new Histogram({
+    name: "tollgate_request_duration_ms",
+    help: "latency",
+    labelNames,
+    buckets: [50, 100, 250, 500, 1000],
+    registers: [registry],
+  });
   const state = { scrapes: 0 };
   const traffic = () => {
     for (const arm of ["canary", "baseline"] as const) {

@@ -33,10 +33,14 @@ export async function startFaultServer(fault: Fault): Promise<FaultServer> {
       seen.push({ path: req.url ?? "", authorization: req.headers.authorization, body });
       switch (fault) {
         case "5xx":
-          res.writeHead(503, { "content-type": "text/plain" }).end("upstream connect error or disconnect/reset before headers");
+          res
+            .writeHead(503, { "content-type": "text/plain" })
+            .end("upstream connect error or disconnect/reset before headers");
           return;
         case "malformed":
-          res.writeHead(200, { "content-type": "application/json" }).end('{"status":"success","data":{"resultType":"matrix","result":[{"metric":');
+          res
+            .writeHead(200, { "content-type": "application/json" })
+            .end('{"status":"success","data":{"resultType":"matrix","result":[{"metric":');
           return;
         case "slow":
           hanging.add(res);

@@ -74,7 +74,8 @@ function podLines(data: ServiceTelemetry, pod: PodTelemetry): Line[] {
     cost: { buckets: COST_LE.map(() => 0).concat(start), sum: start / 8 },
   };
   const emit = (tsMs: number, requestsOverride?: number) => {
-    const counter = (family: string, value: number) => lines.push({ family, type: "counter", name: `${family}_total`, labels, value, tsMs });
+    const counter = (family: string, value: number) =>
+      lines.push({ family, type: "counter", name: `${family}_total`, labels, value, tsMs });
     counter("tollgate_requests", requestsOverride ?? c.requests);
     counter("tollgate_request_errors", c.errors);
     counter("tollgate_tasks", c.tasks);
@@ -82,7 +83,14 @@ function podLines(data: ServiceTelemetry, pod: PodTelemetry): Line[] {
     histogram(lines, "tollgate_request_duration_ms", LATENCY_LE, labels, c.latency, tsMs);
     // The same latencies as Prometheus naming conventions have them: in seconds.
     const inSeconds = { buckets: c.latency.buckets, sum: c.latency.sum / 1000 };
-    histogram(lines, "tollgate_request_duration_seconds", LATENCY_LE.map((le) => le / 1000), labels, inSeconds, tsMs);
+    histogram(
+      lines,
+      "tollgate_request_duration_seconds",
+      LATENCY_LE.map((le) => le / 1000),
+      labels,
+      inSeconds,
+      tsMs,
+    );
     histogram(lines, "tollgate_task_cost_usd", COST_LE, labels, c.cost, tsMs);
   };
   emit(data.stageStartMs - data.offsetMs);
@@ -111,12 +119,26 @@ function add(into: { buckets: number[]; sum: number }, increment: HistogramIncre
   into.sum += increment.sum;
 }
 
-function histogram(lines: Line[], family: string, le: number[], labels: Record<string, string>, h: { buckets: number[]; sum: number }, tsMs: number): void {
+function histogram(
+  lines: Line[],
+  family: string,
+  le: number[],
+  labels: Record<string, string>,
+  h: { buckets: number[]; sum: number },
+  tsMs: number,
+): void {
   let cumulative = 0;
   h.buckets.forEach((n, j) => {
     cumulative += n;
     const bound = j < le.length ? String(le[j]) : "+Inf";
-    lines.push({ family, type: "histogram", name: `${family}_bucket`, labels: { ...labels, le: bound }, value: cumulative, tsMs });
+    lines.push({
+      family,
+      type: "histogram",
+      name: `${family}_bucket`,
+      labels: { ...labels, le: bound },
+      value: cumulative,
+      tsMs,
+    });
   });
   lines.push({ family, type: "histogram", name: `${family}_sum`, labels, value: h.sum, tsMs });
   lines.push({ family, type: "histogram", name: `${family}_count`, labels, value: cumulative, tsMs });

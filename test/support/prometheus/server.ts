@@ -56,7 +56,9 @@ export async function freePort(): Promise<number> {
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => {
       const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+      server.close(() =>
+        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
+      );
     });
   });
 }
@@ -116,11 +118,16 @@ async function launch(config: string, data: string, port: number): Promise<Child
   child.stderr?.on("data", (chunk: Buffer) => {
     log = (log + chunk.toString()).slice(-4000);
   });
-  const exited = new Promise<never>((_, reject) => child.once("exit", (code) => reject(new Error(`prometheus exited (${code}) before it was ready:\n${log}`))));
+  const exited = new Promise<never>((_, reject) =>
+    child.once("exit", (code) => reject(new Error(`prometheus exited (${code}) before it was ready:\n${log}`))),
+  );
   const deadline = Date.now() + 30_000;
   const ready = (async () => {
     while (Date.now() < deadline) {
-      const ok = await fetch(`http://127.0.0.1:${port}/-/ready`).then((r) => r.ok, () => false);
+      const ok = await fetch(`http://127.0.0.1:${port}/-/ready`).then(
+        (r) => r.ok,
+        () => false,
+      );
       if (ok) return;
       await new Promise((r) => setTimeout(r, 100));
     }

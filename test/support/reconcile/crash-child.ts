@@ -129,7 +129,8 @@ async function main(): Promise<void> {
   let ran = 0;
   for (; ran < config.maxTicks && !settled; ran++) {
     const result = await reconciler.tick();
-    if (result.errors.length > 0 || result.problems.length > 0) throw new Error(`tick ${tick}: ${JSON.stringify([...result.errors, ...result.problems])}`);
+    if (result.errors.length > 0 || result.problems.length > 0)
+      throw new Error(`tick ${tick}: ${JSON.stringify([...result.errors, ...result.problems])}`);
     decisions.push(...result.decisions.map((d) => `${d.change.service}:${d.change.action}`));
     reach("tick-done");
     settled = result.head !== null && (await waveSettled(repo, result.head, config));
@@ -137,7 +138,8 @@ async function main(): Promise<void> {
     writeTick(config.stateFile, tick);
   }
   const deployed: CrashRunSummary["deployed"] = {};
-  for (const service of Object.keys(config.wave)) deployed[service] = world.cluster.deployedVersions(config.environment, service) ?? null;
+  for (const service of Object.keys(config.wave))
+    deployed[service] = world.cluster.deployedVersions(config.environment, service) ?? null;
   const summary: CrashRunSummary = { settled, ticks: ran, head: await repo.head(), decisions, deployed };
   process.stdout.write(`${JSON.stringify(summary)}\n`);
   process.exitCode = settled ? 0 : 3;
@@ -163,7 +165,9 @@ async function waveSettled(repo: GitRepo, head: string, config: CrashRunConfig):
   return Object.entries(config.wave).every(([service, digest]) => {
     const status = env.statuses.get(service);
     const ended = status?.liveDigest === digest || (status?.rejected ?? []).some((r) => r.digest === digest);
-    return ended && status?.phase !== "progressing" && status?.liveDigest === env.releases.get(service)?.artifact.digest;
+    return (
+      ended && status?.phase !== "progressing" && status?.liveDigest === env.releases.get(service)?.artifact.digest
+    );
   });
 }
 

@@ -8,7 +8,15 @@ import { cp, mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parse, stringify } from "yaml";
 import { sealArtifact } from "../../../src/model/artifact-digest.ts";
-import type { AnalysisSettings, Artifact, Budgets, Environment, Release, RolloutStep, Status } from "../../../src/model/types.ts";
+import type {
+  AnalysisSettings,
+  Artifact,
+  Budgets,
+  Environment,
+  Release,
+  RolloutStep,
+  Status,
+} from "../../../src/model/types.ts";
 import { PROJECT_ROOT } from "../tmp-repo.ts";
 
 export const FLEET_ENV = "canary";
@@ -43,7 +51,13 @@ export function fleetEnvironment(options: FleetEnvironmentOptions = {}): Environ
     promotesFrom: null,
     protected: false,
     clusters: [{ name: "sim-1", namespace: "agents" }],
-    telemetry: options.telemetry ?? { source: "simulated", interval: "10s", missingGrace: "1m", missingLimit: "5m", simulated: { seed: 7, requestsPerSecond: 100 } },
+    telemetry: options.telemetry ?? {
+      source: "simulated",
+      interval: "10s",
+      missingGrace: "1m",
+      missingLimit: "5m",
+      simulated: { seed: 7, requestsPerSecond: 100 },
+    },
     rollout: { steps: options.steps ?? SHORT_STEPS, freezeAfterRollback: options.freezeAfterRollback ?? "10m" },
     analysis: {
       judge: "sequential",
@@ -52,7 +66,13 @@ export function fleetEnvironment(options: FleetEnvironmentOptions = {}): Environ
       metrics: { error_rate: { tolerance: 0.1 } },
       ...(options.ceilings ? { ceilings: options.ceilings } : {}),
     },
-    budgets: { spendPerDeployUsd: 100000, maxCostPerTaskUsd: 0.2, costToleranceVsBaseline: 0.5, maxTaskRatePerMinute: 100000, ...options.budgets },
+    budgets: {
+      spendPerDeployUsd: 100000,
+      maxCostPerTaskUsd: 0.2,
+      costToleranceVsBaseline: 0.5,
+      maxTaskRatePerMinute: 100000,
+      ...options.budgets,
+    },
     approvals: { required: 0, for: [] },
     governance: { minEvalScore: 0.8, requireEvalFor: [] },
   };
@@ -65,9 +85,19 @@ export function serviceNames(count: number, prefix = "svc"): string[] {
 
 /** The artifact of `service` at `version`: only the code part changes between versions. */
 export function artifactOf(service: string, version: number): Artifact {
-  const hex = (seed: string) => sealArtifact({ code: { image: seed, sourceCommit: "0".repeat(40) }, model: { provider: "p", name: "m", snapshot: "1" }, prompts: { digest: `sha256:${"0".repeat(64)}` }, tools: { manifestDigest: `sha256:${"0".repeat(64)}`, allowed: [] }, index: { buildId: "b", digest: `sha256:${"0".repeat(64)}` } }).digest.slice(7);
+  const hex = (seed: string) =>
+    sealArtifact({
+      code: { image: seed, sourceCommit: "0".repeat(40) },
+      model: { provider: "p", name: "m", snapshot: "1" },
+      prompts: { digest: `sha256:${"0".repeat(64)}` },
+      tools: { manifestDigest: `sha256:${"0".repeat(64)}`, allowed: [] },
+      index: { buildId: "b", digest: `sha256:${"0".repeat(64)}` },
+    }).digest.slice(7);
   return sealArtifact({
-    code: { image: `registry.example/${service}@sha256:${hex(`${service}@${version}`)}`, sourceCommit: hex(`commit ${service}@${version}`).slice(0, 40) },
+    code: {
+      image: `registry.example/${service}@sha256:${hex(`${service}@${version}`)}`,
+      sourceCommit: hex(`commit ${service}@${version}`).slice(0, 40),
+    },
     model: { provider: "anthropic", name: "claude-sonnet-4-5", snapshot: "20250929" },
     prompts: { digest: `sha256:${"a".repeat(64)}` },
     tools: { manifestDigest: `sha256:${"b".repeat(64)}`, allowed: ["search_kb"] },
@@ -76,11 +106,25 @@ export function artifactOf(service: string, version: number): Artifact {
 }
 
 export function releaseOf(service: string, version: number, lastGood?: Artifact): Release {
-  return { apiVersion: "tollgate.dev/v1", kind: "Release", service, artifact: artifactOf(service, version), ...(lastGood ? { lastGood } : {}) };
+  return {
+    apiVersion: "tollgate.dev/v1",
+    kind: "Release",
+    service,
+    artifact: artifactOf(service, version),
+    ...(lastGood ? { lastGood } : {}),
+  };
 }
 
 function promotedStatus(service: string, artifact: Artifact): Status {
-  return { apiVersion: "tollgate.dev/v1", kind: "Status", service, phase: "promoted", liveDigest: artifact.digest, weight: 0, verified: [{ digest: artifact.digest, at: "2026-11-01T00:00:00Z" }] };
+  return {
+    apiVersion: "tollgate.dev/v1",
+    kind: "Status",
+    service,
+    phase: "promoted",
+    liveDigest: artifact.digest,
+    weight: 0,
+    verified: [{ digest: artifact.digest, at: "2026-11-01T00:00:00Z" }],
+  };
 }
 
 export function yamlText(value: unknown): string {
@@ -124,7 +168,10 @@ export async function writeFleet(dir: string, options: FleetOptions): Promise<vo
     options.services.map(async (service) => {
       const release = releaseOf(service, 1);
       await writeFile(join(base, "releases", `${service}.yaml`), yamlText(release));
-      await writeFile(join(base, "status", `${service}.yaml`), `# Written by tollgate. Do not edit by hand.\n${yamlText(promotedStatus(service, release.artifact))}`);
+      await writeFile(
+        join(base, "status", `${service}.yaml`),
+        `# Written by tollgate. Do not edit by hand.\n${yamlText(promotedStatus(service, release.artifact))}`,
+      );
     }),
   );
   await cp(options.policies ?? join(PROJECT_ROOT, "policies"), join(dir, "policies"), { recursive: true });
@@ -134,7 +181,12 @@ export async function writeFleet(dir: string, options: FleetOptions): Promise<vo
  * Proposes version `version` of each service in a work tree the way a person does: the release
  * file's current artifact (what runs once the previous rollout settled) becomes lastGood.
  */
-export async function writeReleases(dir: string, services: readonly string[], version: number, env = FLEET_ENV): Promise<void> {
+export async function writeReleases(
+  dir: string,
+  services: readonly string[],
+  version: number,
+  env = FLEET_ENV,
+): Promise<void> {
   await Promise.all(
     services.map(async (service) => {
       const path = join(dir, "environments", env, "releases", `${service}.yaml`);

@@ -34,7 +34,14 @@ const RECORD = "\x1e";
 
 /** Every commit on the first-parent chain of `ref`, oldest first. */
 export function readHistory(gitDir: string, ref = "main"): HistoryCommit[] {
-  const out = gitCli(gitDir, "log", "--first-parent", "--reverse", `--format=%H${FIELD}%P${FIELD}%s${FIELD}%B${FIELD}%(trailers:only=true,unfold=true)${RECORD}`, ref);
+  const out = gitCli(
+    gitDir,
+    "log",
+    "--first-parent",
+    "--reverse",
+    `--format=%H${FIELD}%P${FIELD}%s${FIELD}%B${FIELD}%(trailers:only=true,unfold=true)${RECORD}`,
+    ref,
+  );
   return out
     .split(RECORD)
     .map((r) => r.replace(/^\n/, ""))
@@ -88,7 +95,11 @@ export function readDecisions(gitDir: string, ref = "main"): DecisionRecord[] {
 /** `git cat-file --batch` over many objects at once. */
 function catFiles(gitDir: string, specs: string[]): string[] {
   if (specs.length === 0) return [];
-  const result = spawnSync("git", ["cat-file", "--batch"], { cwd: gitDir, input: `${specs.join("\n")}\n`, maxBuffer: 1 << 30 });
+  const result = spawnSync("git", ["cat-file", "--batch"], {
+    cwd: gitDir,
+    input: `${specs.join("\n")}\n`,
+    maxBuffer: 1 << 30,
+  });
   if (result.status !== 0) throw new Error(`git cat-file failed: ${result.stderr}`);
   const buffer = result.stdout;
   const texts: string[] = [];
@@ -131,13 +142,22 @@ export function historyViolations(gitDir: string, ref = "main"): string[] {
     const published = publishedOn(chain, d);
     if (published !== "ok") problems.push(`${where} was decided on ${d.decidedOn?.slice(0, 12)} but ${published}`);
   }
-  for (const [rollout, list] of groupBy(decisions, (d) => `${d.environment}/${d.service}/${d.artifact}/r${d.rollout}`)) {
+  for (const [rollout, list] of groupBy(
+    decisions,
+    (d) => `${d.environment}/${d.service}/${d.artifact}/r${d.rollout}`,
+  )) {
     let lastStep = -2;
     let ended: DecisionRecord | undefined;
     for (const d of list) {
-      if (ended) problems.push(`${rollout}: ${d.action} at ${d.commit.slice(0, 12)} after the rollout ended with ${ended.action} at ${ended.commit.slice(0, 12)}`);
+      if (ended)
+        problems.push(
+          `${rollout}: ${d.action} at ${d.commit.slice(0, 12)} after the rollout ended with ${ended.action} at ${ended.commit.slice(0, 12)}`,
+        );
       const step = d.step ?? -1;
-      if (d.action === "advance" && step <= lastStep) problems.push(`${rollout}: advance from step ${step} at ${d.commit.slice(0, 12)} after advancing from step ${lastStep}`);
+      if (d.action === "advance" && step <= lastStep)
+        problems.push(
+          `${rollout}: advance from step ${step} at ${d.commit.slice(0, 12)} after advancing from step ${lastStep}`,
+        );
       if (d.action === "advance") lastStep = step;
       if (d.action === "promote" || d.action === "rollback") ended = d;
     }
@@ -171,7 +191,8 @@ export function publishedOn(history: readonly (HistoryCommit | DecisionRecord)[]
   const seen = new Set([`${d.environment}/${d.service}`]);
   for (const between of history.slice(base + 1, at)) {
     const decision = between as Partial<DecisionRecord>;
-    if (decision.decidedOn !== d.decidedOn) return `${between.commit.slice(0, 12)} "${between.subject}" lies in between and was not decided on that head`;
+    if (decision.decidedOn !== d.decidedOn)
+      return `${between.commit.slice(0, 12)} "${between.subject}" lies in between and was not decided on that head`;
     const service = `${decision.environment}/${decision.service}`;
     if (seen.has(service)) return `${between.commit.slice(0, 12)} in between decides the same service`;
     seen.add(service);

@@ -25,7 +25,14 @@ export async function localFleet(options: FleetOptions, extraFiles: Record<strin
     dir: temp.dir,
     propose: async (services, version, environment = FLEET_ENV) => {
       await writeReleases(temp.dir, services, version, environment);
-      gitCli(temp.dir, "commit", "-q", "-a", "-m", `Release version ${version} of ${services.join(", ")} to ${environment}`);
+      gitCli(
+        temp.dir,
+        "commit",
+        "-q",
+        "-a",
+        "-m",
+        `Release version ${version} of ${services.join(", ")} to ${environment}`,
+      );
     },
     cleanup: temp.cleanup,
   };

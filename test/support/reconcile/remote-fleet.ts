@@ -41,7 +41,11 @@ export interface RemoteFleet {
    * commits and pushes (pulling with rebase first, and again when a reconciler pushed in between).
    * Returns the commit.
    */
-  propose(services: readonly string[], version: number, options?: { environment?: string; message?: string }): Promise<string>;
+  propose(
+    services: readonly string[],
+    version: number,
+    options?: { environment?: string; message?: string },
+  ): Promise<string>;
   /** A person commits one file (any path outside environments/ leaves the desired state as it is) and pushes. */
   commitFile(path: string, text: string, message: string): Promise<string>;
   /** The remote's main. */
@@ -74,7 +78,11 @@ export async function startRemoteFleet(options: FleetOptions | FleetOptions[]): 
     propose: async (services, version, { environment, message } = {}) => {
       await gitAsync(human, "pull", "-q", "--rebase", "origin", "main");
       await writeReleases(human, services, version, environment);
-      return commitAndPush(human, message ?? `Release version ${version} of ${services.length === 1 ? services[0] : `${services.length} services`} to ${environment ?? FLEET_ENV}`);
+      return commitAndPush(
+        human,
+        message ??
+          `Release version ${version} of ${services.length === 1 ? services[0] : `${services.length} services`} to ${environment ?? FLEET_ENV}`,
+      );
     },
     commitFile: async (path, text, message) => {
       await gitAsync(human, "pull", "-q", "--rebase", "origin", "main");
@@ -96,16 +104,37 @@ export async function startRemoteFleet(options: FleetOptions | FleetOptions[]): 
  */
 export function gitAsync(cwd: string, ...args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile("git", args, { cwd, encoding: "utf8", maxBuffer: 64 * 1024 * 1024, env: { ...process.env, GIT_CONFIG_NOSYSTEM: "1", GIT_CONFIG_GLOBAL: "/dev/null", GIT_TERMINAL_PROMPT: "0" } }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`git ${args.join(" ")}: ${stderr || error.message}`));
-      else resolve(stdout);
-    });
+    execFile(
+      "git",
+      args,
+      {
+        cwd,
+        encoding: "utf8",
+        maxBuffer: 64 * 1024 * 1024,
+        env: { ...process.env, GIT_CONFIG_NOSYSTEM: "1", GIT_CONFIG_GLOBAL: "/dev/null", GIT_TERMINAL_PROMPT: "0" },
+      },
+      (error, stdout, stderr) => {
+        if (error) reject(new Error(`git ${args.join(" ")}: ${stderr || error.message}`));
+        else resolve(stdout);
+      },
+    );
   });
 }
 
 /** Commits what is staged or changed as Dana Dev and pushes, rebasing onto whatever was pushed meanwhile. */
 async function commitAndPush(clone: string, message: string): Promise<string> {
-  await gitAsync(clone, "-c", "user.name=Dana Dev", "-c", "user.email=dana@example.com", "commit", "-q", "-a", "-m", message);
+  await gitAsync(
+    clone,
+    "-c",
+    "user.name=Dana Dev",
+    "-c",
+    "user.email=dana@example.com",
+    "commit",
+    "-q",
+    "-a",
+    "-m",
+    message,
+  );
   for (let attempt = 1; ; attempt++) {
     try {
       await gitAsync(clone, "push", "-q", "origin", "main");
@@ -138,7 +167,9 @@ export interface FleetReconcilerOptions {
 }
 
 /** A reconciler over its own clone of the remote, in a simulated world. */
-export async function fleetReconciler(options: FleetReconcilerOptions): Promise<{ repo: GitRepo; reconciler: Reconciler }> {
+export async function fleetReconciler(
+  options: FleetReconcilerOptions,
+): Promise<{ repo: GitRepo; reconciler: Reconciler }> {
   const repo = await GitRepo.openOrClone(options.workdir, {
     clock: options.clock,
     identity: options.identity ?? { name: "tollgate", email: "tollgate@example.com" },

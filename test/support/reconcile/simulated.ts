@@ -24,7 +24,14 @@ export interface SimulatedReconciler {
 
 export async function simulatedReconciler(
   dir: string,
-  options: { environment?: string; service?: string; logger?: Logger; loader?: PolicyLoader; start?: Date; maxEvidenceBytes?: number } = {},
+  options: {
+    environment?: string;
+    service?: string;
+    logger?: Logger;
+    loader?: PolicyLoader;
+    start?: Date;
+    maxEvidenceBytes?: number;
+  } = {},
 ): Promise<SimulatedReconciler> {
   let now = options.start ?? SIMULATION_START;
   const world = new SimulatedWorld({ seed: 11 });
