@@ -19,7 +19,7 @@ import { parseArgs } from "node:util";
 import { commitDecisionWithRetry, type HeadState } from "../src/gitops/commit-with-retry.ts";
 import type { DecisionChange } from "../src/gitops/decision-commit.ts";
 import { writeDecisionCommit } from "../src/gitops/decision-commit.ts";
-import { pushWithLease } from "../src/gitops/push.ts";
+import { pushWithLease } from "../src/git/push.ts";
 import { GitRepo } from "../src/gitops/repo.ts";
 import { parseCache } from "../src/model/parse-cache.ts";
 import { loadRepository } from "../src/model/repository.ts";

@@ -1,12 +1,10 @@
+import { pushWithLease, RefConflictError, RefLockedError, RemoteMovedError, sendPackWithLease } from "../git/index.ts";
 import type { LoadedRepository } from "../model/repository.ts";
 import { loadRepository } from "../model/repository.ts";
 import { type DecisionChange, keyOf, type WrittenDecision, writeDecisionCommit } from "./decision-commit.ts";
-import { RefConflictError, RefLockedError, RemoteMovedError } from "./errors.ts";
 import type { GitTree } from "./git-tree.ts";
 import { findDecisionsByKey } from "./history.ts";
-import { pushWithLease } from "./push.ts";
 import type { GitRepo } from "./repo.ts";
-import { sendPackWithLease } from "./send-pack.ts";
 import { type SyncResult, syncWithRemote } from "./sync.ts";
 
 /** The state a decision is made on: the head commit and the desired state read from it. */

@@ -1,3 +1,4 @@
+import { editTree, type ObjectBatch } from "../git/index.ts";
 import { parseRelease, parseStatus } from "../model/load.ts";
 import { type ContentAddressedTree, parseCache } from "../model/parse-cache.ts";
 import { releaseFile, statusFile } from "../model/repository.ts";
@@ -6,9 +7,7 @@ import type { Artifact, DecisionAction, DecisionReason, Digest, Release, Status 
 import { EvidenceTooLargeError } from "./errors.ts";
 import { type EncodedEvidence, encodeEvidence } from "./evidence.ts";
 import { type EvidenceLine, formatDecisionMessage, idempotencyKey } from "./message.ts";
-import type { ObjectBatch } from "./objects.ts";
 import type { GitRepo } from "./repo.ts";
-import { editTree } from "./tree-edit.ts";
 
 /** Everything one decision changes in the repository, and what its commit message says. */
 export interface DecisionChange {

@@ -1,18 +1,14 @@
 /**
- * gitops: desired state in git, decisions as commits. Built on isomorphic-git; never runs git.
+ * gitops: desired state in git, decisions as commits, on the repository layer of src/git.
  *
- * - GitRepo: open, init or clone a repository (HTTP(S) remote, credentials from the environment),
- *   fetch, read the state at any commit (GitTree is a model TreeReader).
+ * - GitRepo: a git/GitRepository that reads the desired state at any commit (GitTree is a model
+ *   TreeReader).
  * - commitDecisionWithRetry: the one way the reconciler records decisions (sync, decide on head,
  *   skip known idempotency keys, commit, compare-and-swap, push with lease, retry on a moved remote).
  * - Messages: formatDecisionMessage / parseDecisionMessage; history: walkHistory, listDecisionCommits,
  *   findDecisionsByKey; evidence: encodeEvidence, readEvidence (digest verified).
- * - Objects: ObjectStore (native hashing, zlib, caches); ObjectStore.batch() keeps a tick's objects
- *   in memory and stores them as one pack (pack-writer.ts) that takes in smaller packs
- *   (pack-files.ts); sendPackWithLease pushes exactly that pack (receive-pack over smart HTTP).
+ * - The git layer's surface is re-exported here for the folders that write decisions.
  */
-export { type AtomicFs, atomicFs } from "./atomic-fs.ts";
-export { authFromEnv, DEFAULT_IDENTITY, type GitAuth, type GitIdentity, identityFromEnv, redactUrl } from "./auth.ts";
 export {
   type CommitOutcome,
   commitDecisionWithRetry,
@@ -22,14 +18,7 @@ export {
   type SkippedDecision,
 } from "./commit-with-retry.ts";
 export { type DecisionChange, keyOf, type WrittenDecision, writeDecisionCommit } from "./decision-commit.ts";
-export {
-  EvidenceError,
-  type EvidenceProblem,
-  GitRepositoryError,
-  RefConflictError,
-  RefLockedError,
-  RemoteMovedError,
-} from "./errors.ts";
+export { EvidenceError, type EvidenceProblem, EvidenceTooLargeError } from "./errors.ts";
 export {
   EVIDENCE_DIR,
   type EncodedEvidence,
@@ -63,11 +52,39 @@ export {
   type ParsedDecisionMessage,
   parseDecisionMessage,
 } from "./message.ts";
-export { ObjectBatch, ObjectStore, type ObjectWriter, sortTreeEntries } from "./objects.ts";
-export { type LeasedPushOutcome, type LeasedPushTarget, pushRefWithLease, pushWithLease } from "./push.ts";
-export { type SendPackResult, sendPackWithLease } from "./send-pack.ts";
-export { compareAndSwapRef, readRef, ZERO_OID } from "./ref-update.ts";
-export { GitRepo, type GitopsHooks, type GitopsPoint, type GitRepoOptions, type RemoteOptions } from "./repo.ts";
+export { GitRepo, type GitopsHooks, type GitopsPoint, type GitRepoOptions } from "./repo.ts";
 export { type SyncResult, syncWithRemote } from "./sync.ts";
-export { changedFiles, type PathChange } from "./tree-diff.ts";
-export { editTree, type TreeEdits } from "./tree-edit.ts";
+export {
+  type AtomicFs,
+  atomicFs,
+  authFromEnv,
+  type CommitObject,
+  changedFiles,
+  compareAndSwapRef,
+  DEFAULT_IDENTITY,
+  editTree,
+  type GitAuth,
+  type GitIdentity,
+  GitRepositoryError,
+  identityFromEnv,
+  type LeasedPushOutcome,
+  type LeasedPushTarget,
+  ObjectBatch,
+  ObjectStore,
+  type ObjectWriter,
+  type PathChange,
+  pushRefWithLease,
+  pushWithLease,
+  RefConflictError,
+  RefLockedError,
+  RemoteMovedError,
+  type RemoteOptions,
+  readRef,
+  redactUrl,
+  type SendPackResult,
+  sendPackWithLease,
+  sortTreeEntries,
+  type TreeEdits,
+  type TreeEntry,
+  ZERO_OID,
+} from "../git/index.ts";

@@ -1,5 +1,4 @@
-import { RemoteMovedError } from "./errors.ts";
-import { pushWithLease } from "./push.ts";
+import { pushWithLease, RemoteMovedError } from "../git/index.ts";
 import type { GitRepo } from "./repo.ts";
 
 export interface SyncResult {

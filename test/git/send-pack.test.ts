@@ -8,18 +8,18 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { authFromEnv } from "../../src/gitops/auth.ts";
+import { authFromEnv } from "../../src/git/auth.ts";
 import { commitDecisionWithRetry, type HeadState } from "../../src/gitops/commit-with-retry.ts";
 import { writeDecisionCommit } from "../../src/gitops/decision-commit.ts";
-import { GitRepositoryError, RemoteMovedError } from "../../src/gitops/errors.ts";
+import { GitRepositoryError, RemoteMovedError } from "../../src/git/errors.ts";
 import { listDecisionCommits } from "../../src/gitops/history.ts";
-import { pushWithLease } from "../../src/gitops/push.ts";
+import { pushWithLease } from "../../src/git/push.ts";
 import { GitRepo } from "../../src/gitops/repo.ts";
-import { sendPackWithLease } from "../../src/gitops/send-pack.ts";
+import { sendPackWithLease } from "../../src/git/send-pack.ts";
 import { type GitHttpRequest, type GitHttpServer, startGitHttpServer } from "../support/git-http/server.ts";
 import { createSeededBareRepo, gitCli, hasGit, humanCommit, requireGit } from "../support/git-http/repos.ts";
 import { tempDir } from "../support/tmp-repo.ts";
-import { decisionAt } from "./fixtures.ts";
+import { decisionAt } from "../gitops/fixtures.ts";
 
 const AUTH = { username: "reconciler", password: "s3cret-for-tests" };
 const clock = () => new Date("2026-11-20T10:00:00Z");

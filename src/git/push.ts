@@ -2,8 +2,8 @@ import git from "isomorphic-git";
 import http from "isomorphic-git/http/node";
 import { authCallbacks } from "./auth.ts";
 import { RemoteMovedError } from "./errors.ts";
-import { type GitRepo, type RemoteOptions, remoteError } from "./repo.ts";
-import { ZERO_OID } from "./ref-update.ts";
+import { type GitRepository, type RemoteOptions, remoteError } from "./repository.ts";
+import { ZERO_OID } from "./refs.ts";
 
 /** Where a leased push goes: a remote (its URL, name, headers and credentials) and the ref on both sides. */
 export interface LeasedPushTarget extends RemoteOptions {
@@ -21,7 +21,7 @@ export type LeasedPushOutcome = { pushed: true } | { pushed: false; advertised: 
  * for the caller to word. Never forces.
  */
 export async function pushRefWithLease(
-  repo: GitRepo,
+  repo: GitRepository,
   target: LeasedPushTarget,
   expected: string | null,
 ): Promise<LeasedPushOutcome> {
@@ -60,7 +60,7 @@ export async function pushRefWithLease(
  * (null: the remote branch must not exist), with `pushRefWithLease`: a remote that moved at any time
  * after the caller's decision rejects the push with RemoteMovedError.
  */
-export async function pushWithLease(repo: GitRepo, expectedRemote: string | null): Promise<void> {
+export async function pushWithLease(repo: GitRepository, expectedRemote: string | null): Promise<void> {
   const remote = repo.requireRemote();
   let outcome: LeasedPushOutcome;
   try {

@@ -12,8 +12,8 @@
 import git from "isomorphic-git";
 import http from "isomorphic-git/http/node";
 import { GitRepositoryError, RemoteMovedError } from "./errors.ts";
-import { ZERO_OID } from "./ref-update.ts";
-import { type GitRepo, remoteError } from "./repo.ts";
+import { ZERO_OID } from "./refs.ts";
+import { type GitRepository, remoteError } from "./repository.ts";
 import { redactUrl } from "./auth.ts";
 
 export type SendPackResult = "sent" | "unsupported";
@@ -25,7 +25,7 @@ export type SendPackResult = "sent" | "unsupported";
  * needs; the caller then pushes another way.
  */
 export async function sendPackWithLease(
-  repo: GitRepo,
+  repo: GitRepository,
   expectedRemote: string | null,
   tip: string,
   pack: Uint8Array,

@@ -28,6 +28,32 @@ export class PackReader {
 
   constructor(private readonly gitdir: string) {}
 
+  /** Whether a pack holds the object (its index says so; nothing is inflated). */
+  async has(oid: string): Promise<boolean> {
+    const key = Buffer.from(oid, "hex");
+    const inLoaded = () => this.packs!.some((pack) => pack.offsetOf(key) !== undefined);
+    this.packs ??= await this.load();
+    if (inLoaded()) return true;
+    return (await this.refresh()) && inLoaded();
+  }
+
+  /** A pack the caller just stored (`pack-<hex>`): readable at once, without listing the folder. */
+  added(name: string, index: Buffer, data: Buffer): void {
+    if (!this.packs) return; // the first read lists the folder
+    const file = `${name}.idx`;
+    const pack = Pack.open(file, index, data);
+    if (!pack || this.listing.includes(file)) return;
+    this.packs.push(pack);
+    this.listing = [...this.listing, file].sort();
+  }
+
+  /** A pack the caller removed (`pack-<hex>`, its objects are in another pack): its memory is let go. */
+  removed(name: string): void {
+    const file = `${name}.idx`;
+    if (this.packs) this.packs = this.packs.filter((p) => p.name !== file);
+    this.listing = this.listing.filter((n) => n !== file);
+  }
+
   async read(oid: string): Promise<PackedObject | undefined> {
     const found = await this.find(oid);
     if (found) return found;

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { deflateSync, inflateSync } from "node:zlib";
@@ -54,8 +55,14 @@ export interface ObjectWriter {
  * objects are also read natively (isomorphic-git is the fallback for packs this reader skips).
  */
 export class ObjectStore implements ObjectWriter {
-  /** isomorphic-git's own cache (pack indexes); one per repository. */
-  readonly gitCache: object = {};
+  /**
+   * The cache object handed to isomorphic-git (it keeps pack indexes there). The store owns the
+   * pack list: when it removes packs it starts a new cache rather than editing isomorphic-git's.
+   */
+  get gitCache(): object {
+    return this.isomorphicCache;
+  }
+  private isomorphicCache: object = {};
   private readonly trees = new WeightedCache<TreeObject>(MAX_TREE_CACHE_BYTES);
   private readonly commits = new Map<string, CommitObject>();
   private readonly blobs = new WeightedCache<Uint8Array>(MAX_BLOB_CACHE_BYTES);
@@ -113,6 +120,8 @@ export class ObjectStore implements ObjectWriter {
   /** Whether the object is stored in the repository (objects of unflushed batches are not). */
   async hasObject(oid: string): Promise<boolean> {
     if (this.stored.has(oid)) return true;
+    if (existsSync(this.loosePath(oid)) || (await this.packs.has(oid))) return true;
+    // Packs the native reader skips (not a version-2 index) are isomorphic-git's to look in.
     try {
       await git.readObject({ fs: this.fs, gitdir: this.gitdir, oid, format: "deflated", cache: this.gitCache });
       return true;
@@ -222,24 +231,16 @@ export class ObjectStore implements ObjectWriter {
       }
     }
     await storePack(this.gitdir, encoded, this.durable);
+    this.packs.added(`pack-${encoded.name}`, encoded.index, encoded.pack);
+    let removed = false;
     for (const pack of merged) {
       if (pack.name === `pack-${encoded.name}`) continue;
       await removePack(this.gitdir, pack, this.durable);
-      this.forgetPack(pack.name);
+      this.packs.removed(pack.name);
+      removed = true;
     }
-  }
-
-  /**
-   * isomorphic-git keeps every pack index it loaded (and the pack, once read) by file name in its
-   * cache, and looks packs up by listing the folder, so a removed pack would stay in memory for good.
-   */
-  private forgetPack(name: string): void {
-    const cache = this.gitCache as Record<symbol, unknown>;
-    for (const key of Object.getOwnPropertySymbols(cache)) {
-      const value = cache[key];
-      if (key.description === "PackfileCache" && value instanceof Map)
-        value.delete(`${this.gitdir}/objects/pack/${name}.idx`);
-    }
+    // isomorphic-git keeps every pack it loaded by file name and never forgets one: start anew.
+    if (removed) this.isomorphicCache = {};
   }
 
   private async writeNow(object: StagedObject): Promise<string> {
@@ -277,11 +278,15 @@ export class ObjectStore implements ObjectWriter {
     return packed.content;
   }
 
+  private loosePath(oid: string): string {
+    return join(this.gitdir, "objects", oid.slice(0, 2), oid.slice(2));
+  }
+
   /** A loose object's content, or undefined when it is not stored loose (then it is in a pack). */
   private async readLoose(oid: string, expected: ObjectType): Promise<Buffer | undefined> {
     let deflated: Buffer;
     try {
-      deflated = await readFile(join(this.gitdir, "objects", oid.slice(0, 2), oid.slice(2)));
+      deflated = await readFile(this.loosePath(oid));
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
       throw error;

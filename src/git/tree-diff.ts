@@ -1,4 +1,4 @@
-import type { GitRepo } from "./repo.ts";
+import type { GitRepository } from "./repository.ts";
 
 export interface PathChange {
   path: string;
@@ -12,7 +12,12 @@ export interface PathChange {
  * Files that differ between two commits (`from` null: the empty tree), optionally only under
  * `under` (a folder path). Subtrees with the same id are skipped, so the cost follows the change.
  */
-export async function changedFiles(repo: GitRepo, from: string | null, to: string, under = ""): Promise<PathChange[]> {
+export async function changedFiles(
+  repo: GitRepository,
+  from: string | null,
+  to: string,
+  under = "",
+): Promise<PathChange[]> {
   const rootOf = async (commit: string | null) => (commit ? (await repo.store.readCommit(commit)).tree : undefined);
   const start = async (root: string | undefined) =>
     root && under ? (await repo.store.entryAt(root, under))?.oid : root;
@@ -28,7 +33,7 @@ export async function changedFiles(repo: GitRepo, from: string | null, to: strin
 }
 
 async function diffTrees(
-  repo: GitRepo,
+  repo: GitRepository,
   a: string | undefined,
   b: string | undefined,
   prefix: string,
