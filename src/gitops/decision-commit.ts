@@ -4,8 +4,8 @@ import { type ContentAddressedTree, parseCache } from "../model/parse-cache.ts";
 import { releaseFile, statusFile } from "../model/repository.ts";
 import { serializeStatus, updateReleaseText } from "../model/serialize.ts";
 import type { Artifact, DecisionAction, DecisionReason, Digest, Release, Status } from "../model/types.ts";
-import { EvidenceTooLargeError } from "./errors.ts";
-import { type EncodedEvidence, encodeEvidence } from "./evidence.ts";
+import { EvidenceTooLargeError } from "../model/evidence.ts";
+import { type EncodedEvidence, encodeEvidence } from "../model/evidence.ts";
 import { type EvidenceLine, formatDecisionMessage, idempotencyKey } from "./message.ts";
 import type { GitRepo } from "./repo.ts";
 

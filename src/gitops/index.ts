@@ -18,16 +18,7 @@ export {
   type SkippedDecision,
 } from "./commit-with-retry.ts";
 export { type DecisionChange, keyOf, type WrittenDecision, writeDecisionCommit } from "./decision-commit.ts";
-export { EvidenceError, type EvidenceProblem, EvidenceTooLargeError } from "./errors.ts";
-export {
-  EVIDENCE_DIR,
-  type EncodedEvidence,
-  encodeEvidence,
-  evidenceDigest,
-  evidencePath,
-  MAX_EVIDENCE_BYTES,
-  readEvidence,
-} from "./evidence.ts";
+export { readEvidence } from "./evidence.ts";
 export { GitTree } from "./git-tree.ts";
 export {
   findDecisionByKey,
@@ -54,6 +45,17 @@ export {
 } from "./message.ts";
 export { GitRepo, type GitopsHooks, type GitopsPoint, type GitRepoOptions } from "./repo.ts";
 export { type SyncResult, syncWithRemote } from "./sync.ts";
+export {
+  EVIDENCE_DIR,
+  type EncodedEvidence,
+  EvidenceError,
+  type EvidenceProblem,
+  EvidenceTooLargeError,
+  encodeEvidence,
+  evidenceDigest,
+  evidencePath,
+  MAX_EVIDENCE_BYTES,
+} from "../model/evidence.ts";
 export {
   type AtomicFs,
   atomicFs,

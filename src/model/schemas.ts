@@ -57,6 +57,16 @@ export function definitionProblems(ref: string, source: YamlSource, path: FieldP
   return explainErrors(validate.errors ?? [], source, path);
 }
 
+/**
+ * Validates a parsed JSON document (canonical JSON is one line, so problems name the file and the
+ * field without a line).
+ */
+export function jsonProblems(name: string, value: unknown, file: string): InputProblem[] {
+  const validate = validatorFor(name);
+  if (validate(value)) return [];
+  return explainErrors(validate.errors ?? [], { file });
+}
+
 /** Validates and narrows, or throws InvalidInputError. */
 export function assertValid<T>(name: string, source: YamlSource): T {
   const problems = schemaProblems(name, source);
@@ -64,7 +74,11 @@ export function assertValid<T>(name: string, source: YamlSource): T {
   return source.value as T;
 }
 
-function explainErrors(errors: ErrorObject[], source: YamlSource, prefix: FieldPath = []): InputProblem[] {
+function explainErrors(
+  errors: ErrorObject[],
+  source: { file: string; locate?: YamlSource["locate"] },
+  prefix: FieldPath = [],
+): InputProblem[] {
   // anyOf/oneOf report every branch; keep the most specific (deepest) errors per location.
   const deepest = errors.filter((e) => e.keyword !== "anyOf" && e.keyword !== "oneOf" && e.keyword !== "if");
   const chosen = deepest.length > 0 ? deepest : errors;
@@ -76,7 +90,7 @@ function explainErrors(errors: ErrorObject[], source: YamlSource, prefix: FieldP
     const key = `${fieldPath.join("/")}|${message}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    problems.push({ file: source.file, ...source.locate(fieldPath, at), field: formatFieldPath(fieldPath), message });
+    problems.push({ file: source.file, ...source.locate?.(fieldPath, at), field: formatFieldPath(fieldPath), message });
   }
   return problems;
 }

@@ -16,7 +16,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { parse } from "yaml";
-import { evidencePath } from "../../src/gitops/evidence.ts";
+import { evidencePath } from "../../src/model/evidence.ts";
 import { shortDigest } from "../../src/model/artifact-digest.ts";
 import type { Release, Status } from "../../src/model/types.ts";
 import { gitCli, hasGit, requireGit } from "../support/git-http/repos.ts";

@@ -3,7 +3,7 @@
  * git cat-file for evidence), and the invariants every reliability test checks on it.
  */
 import { spawnSync } from "node:child_process";
-import { evidencePath } from "../../../src/gitops/evidence.ts";
+import { evidencePath } from "../../../src/model/evidence.ts";
 import { gitCli } from "../git-http/repos.ts";
 
 export interface HistoryCommit {
