@@ -1,0 +1,38 @@
+/**
+ * The test files of `npm run test:unit`: every test except those that start servers or other
+ * processes (git over HTTP, Prometheus, API servers, Chromium, the CLI, Go-built oracles), build the
+ * Wasm runtime, run whole reconcilers or the shared conformance cases. `npm test` runs them all.
+ */
+import { readdirSync } from "node:fs";
+import { join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const INTEGRATION = [
+  /^test\/analysis\/analyze-cli\./,
+  /^test\/audit\/(audit|explain-replay-report)\./,
+  /^test\/cluster\/(kube-apiserver-stand-in|kubernetes-applier|leader-election|prune)\./,
+  /^test\/demo\//,
+  /^test\/git\/(pack-reader|pack-writer|send-pack)\./,
+  /^test\/gitops\/(history|local|remote)\./,
+  /^test\/model\/(digest-cli|parse-cache|validate)\./,
+  /^test\/policy\/cli\./,
+  /^test\/promote\//,
+  /^test\/reconcile\/(crash|e2e-remote|race|reconciler|prune|status-cli|unknowns)\./,
+  /^test\/rego\/(conformance|opa-oracle|runtime-build|syntax)\./,
+  /^test\/telemetry\/(prometheus|telemetry-fetch)\./,
+];
+
+const root = fileURLToPath(new URL("../../", import.meta.url));
+
+function testFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return entry.name === "support" ? [] : testFiles(path);
+    return entry.name.endsWith(".test.ts") ? [relative(root, path)] : [];
+  });
+}
+
+const unit = testFiles(join(root, "test"))
+  .filter((file) => !INTEGRATION.some((pattern) => pattern.test(file)))
+  .sort();
+process.stdout.write(`${unit.join("\n")}\n`);
