@@ -1,6 +1,6 @@
 import { type InputProblem, UserError } from "../model/errors.ts";
 import { RegoCompileError } from "../rego/errors.ts";
-import { compile } from "../rego/index.ts";
+import { compile, RegoRuntimeError } from "../rego/index.ts";
 import type { PolicySource } from "./sources.ts";
 
 /** Compiled Wasm and the ids the module gives its entrypoints. */
@@ -44,6 +44,8 @@ export function compilePolicy(
         })),
       );
     }
+    // A missing or damaged runtime is the installation's fault: its message says to reinstall.
+    if (error instanceof RegoRuntimeError) throw new UserError(error.message);
     throw error;
   }
 }

@@ -17,6 +17,7 @@ import type { Module } from "./syntax/ast.ts";
 import { parseModule, parseQuery } from "./syntax/parser.ts";
 
 export { RegoCompileError } from "./errors.ts";
+export { RegoRuntimeError, runtimeDigest } from "./runtime/index.ts";
 export type { RegoProblem, SourcePos } from "./errors.ts";
 
 export interface RegoSource {

@@ -10,25 +10,15 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFile
 import { createRequire } from "node:module";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
-
-const here = dirname(fileURLToPath(import.meta.url));
-
-function repoRoot(): string {
-  let dir = here;
-  while (!existsSync(join(dir, "package.json"))) {
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error(`no package.json above ${here}`);
-    dir = parent;
-  }
-  return dir;
-}
+import { checksumLine, RUNTIME_FILES, RUNTIME_SOURCES_DIR, readVerifiedRuntime } from "./files.ts";
 
 // The sources are read from the repository (also when this file runs compiled from dist/).
-const runtimeDir = join(repoRoot(), "src", "rego", "runtime");
-const assemblyDir = join(runtimeDir, "assembly");
+const assemblyDir = RUNTIME_SOURCES_DIR;
+const runtimeDir = dirname(assemblyDir);
 
-export const runtimeWasmPath: string = join(repoRoot(), "build", "rego-runtime.wasm");
-const digestPath = `${runtimeWasmPath}.sha256`;
+export const runtimeWasmPath: string = RUNTIME_FILES.wasm;
+/** The digest of the sources a build was made from (a clone's freshness check; not shipped). */
+const sourcesDigestPath = join(dirname(runtimeWasmPath), "rego-runtime.sources.sha256");
 
 function sourceFiles(dir: string): string[] {
   const out: string[] = [];
@@ -55,15 +45,23 @@ export function runtimeSourceDigest(): string {
   return hash.digest("hex");
 }
 
-/** True if build/rego-runtime.wasm exists and was built from the current sources. */
+/** True if build/rego-runtime.wasm was built from the current sources and matches its checksum. */
 export function runtimeIsFresh(): boolean {
-  if (!existsSync(runtimeWasmPath) || !existsSync(digestPath)) return false;
-  return readFileSync(digestPath, "utf8").trim() === runtimeSourceDigest();
+  if (!existsSync(sourcesDigestPath) || readFileSync(sourcesDigestPath, "utf8").trim() !== runtimeSourceDigest()) {
+    return false;
+  }
+  try {
+    readVerifiedRuntime(RUNTIME_FILES);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**
  * Compiles the runtime (synchronously, in a child process) and writes the wasm atomically to
- * `outPath` (default build/rego-runtime.wasm, which also records the source digest).
+ * `outPath` (default build/rego-runtime.wasm, which also writes its checksum and the digest of the
+ * sources it was built from).
  */
 export function buildRuntime(outPath: string = runtimeWasmPath): string {
   const require = createRequire(import.meta.url);
@@ -95,8 +93,14 @@ export function buildRuntime(outPath: string = runtimeWasmPath): string {
     ],
     { cwd: runtimeDir, stdio: ["ignore", "pipe", "pipe"] },
   );
-  renameSync(tmp, outPath);
-  if (outPath === runtimeWasmPath) writeFileSync(digestPath, `${digest}\n`);
+  if (outPath === runtimeWasmPath) {
+    writeFileSync(`${RUNTIME_FILES.checksum}.tmp`, checksumLine(RUNTIME_FILES, readFileSync(tmp)));
+    renameSync(tmp, outPath);
+    renameSync(`${RUNTIME_FILES.checksum}.tmp`, RUNTIME_FILES.checksum);
+    writeFileSync(sourcesDigestPath, `${digest}\n`);
+  } else {
+    renameSync(tmp, outPath);
+  }
   return outPath;
 }
 

@@ -1,16 +1,19 @@
 /**
- * The prebuilt runtime module (build/rego-runtime.wasm). Built by `npm run build:runtime` (and the
- * `prepare` script on `npm ci`); if it is missing or older than the sources, it is built here on
- * first use, so a fresh clone works without a separate build step.
+ * The prebuilt runtime module (build/rego-runtime.wasm), checked against its shipped checksum. In a
+ * clone of the sources it is built by `npm run build:runtime` (and the `prepare` script on
+ * `npm ci`), and rebuilt here on first use when missing or older than the sources, so a fresh
+ * clone works without a separate build step. An installed package never builds it: a missing or
+ * damaged runtime is a `RegoRuntimeError` saying to reinstall.
  */
-import { readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { buildRuntime, runtimeIsFresh, runtimeWasmPath } from "./build.ts";
+import { RUNTIME_FILES, RUNTIME_SOURCES_DIR, readVerifiedRuntime } from "./files.ts";
 
-let cached: Uint8Array | undefined;
+let cached: { wasm: Uint8Array; digest: string } | undefined;
 
-export function runtimeWasm(): Uint8Array {
+function load(): { wasm: Uint8Array; digest: string } {
   if (cached) return cached;
-  if (!runtimeIsFresh()) {
+  if (existsSync(RUNTIME_SOURCES_DIR) && !runtimeIsFresh()) {
     try {
       buildRuntime();
     } catch (err) {
@@ -19,6 +22,15 @@ export function runtimeWasm(): Uint8Array {
       throw new Error(`building the Rego runtime (${runtimeWasmPath}) failed:\n${detail}`);
     }
   }
-  cached = new Uint8Array(readFileSync(runtimeWasmPath));
+  cached = readVerifiedRuntime(RUNTIME_FILES);
   return cached;
+}
+
+export function runtimeWasm(): Uint8Array {
+  return load().wasm;
+}
+
+/** `sha256:<hex>` of the runtime module (what `tollgate --version` prints). */
+export function runtimeDigest(): string {
+  return load().digest;
 }

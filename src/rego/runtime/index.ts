@@ -1,0 +1,6 @@
+/**
+ * The prebuilt runtime, on its own: light to import (no compiler, no binaryen), so that
+ * `tollgate --version` can report it without loading the compiler.
+ */
+export { RegoRuntimeError } from "./files.ts";
+export { runtimeDigest, runtimeWasm } from "./load.ts";
