@@ -13,10 +13,18 @@ export async function main(argv: string[], io: Partial<CommandContext> = {}): Pr
     env: io.env ?? process.env,
     exitCode: EXIT_OK,
   };
+  if (argv[0] === "--version" || argv[0] === "-V") return (await import("./version.ts")).printVersion(ctx);
   const program = new Command("tollgate")
     .description("Policy-as-code release engine for AI-agent services")
-    .showHelpAfterError("(run with --help for usage)");
-  for (const make of COMMANDS) program.addCommand(make(ctx));
+    .option("-V, --version", "print tollgate's version and its Rego runtime's digest")
+    .showHelpAfterError("(run with --help for usage)")
+    .configureHelp({ subcommandTerm: (cmd) => cmd.name() });
+  // Only the command that runs is imported; the others are listed by name and summary.
+  const invoked = invokedCommand(argv);
+  for (const entry of COMMANDS) {
+    const cmd = entry.name === invoked ? (await entry.load())(ctx) : new Command(entry.name);
+    program.addCommand(cmd.summary(entry.summary));
+  }
   for (const cmd of [program, ...program.commands, ...program.commands.flatMap((c) => c.commands)]) {
     cmd.exitOverride();
     cmd.configureOutput({ writeOut: ctx.out, writeErr: ctx.err });
@@ -34,4 +42,10 @@ export async function main(argv: string[], io: Partial<CommandContext> = {}): Pr
     throw error;
   }
   return ctx.exitCode;
+}
+
+/** The command the arguments name, as commander reads them: the first operand (or `help <command>`'s). */
+function invokedCommand(argv: readonly string[]): string | undefined {
+  const operands = argv.filter((a) => !a.startsWith("-"));
+  return operands[0] === "help" ? operands[1] : operands[0];
 }

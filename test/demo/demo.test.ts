@@ -5,9 +5,9 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { PROJECT_ROOT } from "../support/tmp-repo.ts";
 
-describe("npm run demo", () => {
+describe("tollgate demo (npm run demo)", () => {
   it("tells the whole story and ends with a clean audit", async () => {
-    const run = spawnSync(process.execPath, ["--import", "tsx", join(PROJECT_ROOT, "src/demo/main.ts")], {
+    const run = spawnSync(process.execPath, [join(PROJECT_ROOT, "bin/tollgate.js"), "demo"], {
       cwd: PROJECT_ROOT,
       encoding: "utf8",
       timeout: 300_000,

@@ -1,7 +1,8 @@
 /**
- * `npm run demo`: tollgate's whole loop on embedded defaults, in accelerated time. It creates a
- * temporary GitOps repository, runs the story (see story.ts), then shows the history as an auditor
- * reads it, re-verifies every decision with `tollgate audit`, and writes an HTML report.
+ * `tollgate demo` (and `npm run demo`): tollgate's whole loop on embedded defaults, in accelerated
+ * time. It creates a temporary GitOps repository, runs the story (see story.ts), then shows the
+ * history as an auditor reads it, re-verifies every decision with `tollgate audit`, and writes an
+ * HTML report.
  */
 import { performance } from "node:perf_hooks";
 import { listDecisionCommits } from "../gitops/index.ts";
@@ -9,9 +10,10 @@ import { main as cli } from "../cli/main.ts";
 import { Printer, bold, dim } from "./printer.ts";
 import { runStory } from "./story.ts";
 
-async function demo(): Promise<number> {
+/** Runs the demo, writing its story line by line; returns the exit code (1 if audit or report failed). */
+export async function runDemo(write?: (line: string) => void): Promise<number> {
   const started = performance.now();
-  const printer = new Printer();
+  const printer = new Printer(write);
   printer.say(bold("tollgate demo: policy-as-code releases for AI agents, decided in git"));
   const { repo, decisions } = await runStory(printer);
 
@@ -82,13 +84,3 @@ async function demo(): Promise<number> {
   );
   return code;
 }
-
-demo().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    process.stderr.write(`demo failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exitCode = 1;
-  },
-);
