@@ -4,7 +4,7 @@ import { MARKDOWN_MARKER } from "../../src/promote/check/render.ts";
 import { runCli } from "../support/run-cli.ts";
 import { readWorkflow, tollgateCommands } from "./ci-workflows.ts";
 
-describe("examples/ci workflows", () => {
+describe("the CI workflows tollgate init writes", () => {
   it("check: runs tollgate check on pull requests and reviews, and keeps one marked comment", () => {
     const wf = readWorkflow("tollgate-check.yml");
     assert.deepEqual(Object.keys(wf.on).sort(), ["pull_request", "pull_request_review"]);

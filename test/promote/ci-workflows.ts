@@ -1,4 +1,4 @@
-/** The example GitHub Actions workflows of examples/ci, read for tests. */
+/** The GitHub Actions workflows `tollgate init` writes (templates/init/dot-github/workflows), read for tests. */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
@@ -18,15 +18,15 @@ export interface Workflow {
 }
 
 export function readWorkflow(file: string): Workflow {
-  return parse(readFileSync(join(PROJECT_ROOT, "examples/ci", file), "utf8")) as Workflow;
+  return parse(readFileSync(join(PROJECT_ROOT, "templates/init/dot-github/workflows", file), "utf8")) as Workflow;
 }
 
-/** The `npx tollgate ...` command lines of a workflow's run steps, as argument lists. */
+/** The `tollgate ...` command lines of a workflow's run steps, as argument lists. */
 export function tollgateCommands(workflow: Workflow): string[][] {
   const steps = Object.values(workflow.jobs).flatMap((j) => j.steps);
   return steps
     .flatMap((s) => (s.run ?? "").split("\n"))
     .map((line) => line.trim())
-    .filter((line) => line.startsWith("npx tollgate "))
-    .map((line) => [...line.replace(/ >.*$/, "").matchAll(/"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2]!).slice(2));
+    .filter((line) => line.startsWith("tollgate "))
+    .map((line) => [...line.replace(/ >.*$/, "").matchAll(/"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2]!).slice(1));
 }
