@@ -1,19 +1,28 @@
-# The image deploy/deployment.yaml runs. Build: docker build -t ghcr.io/<you>/tollgate:0.1.0 .
-# (The machines tollgate is developed on have no Docker engine; CI does not build this image.)
-FROM node:20-bookworm-slim AS build
-WORKDIR /app
-COPY . .
-# npm ci runs `prepare`, which builds the policy runtime (build/rego-runtime.wasm) with the dev
-# dependencies; they are dropped afterwards.
-RUN npm ci --no-audit --no-fund && npm prune --omit=dev --no-audit --no-fund
+# The image deploy/deployment.yaml runs: the packed npm package, installed with its run-time
+# dependencies only, run as a non-root user. Build: docker build -t ghcr.io/<you>/tollgate:0.1.0 .
+# (The machines tollgate is developed on have no Docker engine; CI does not build this image.
+# test/package/dockerfile.test.ts checks what it copies.)
 
+# 1. Pack: `npm pack` builds dist/ and the Rego runtime (prepack) and makes the tarball users install.
+FROM node:20-bookworm-slim AS pack
+WORKDIR /src
+COPY . .
+RUN npm ci --no-audit --no-fund \
+ && npm pack --pack-destination /pack \
+ && npm prune --omit=dev --no-audit --no-fund
+
+# 2. Install: the tarball's files, and the run-time dependencies as package-lock.json pins them.
+FROM node:20-bookworm-slim AS install
+WORKDIR /opt/tollgate
+COPY --from=pack /pack/ /pack/
+RUN tar -xzf /pack/tollgate-*.tgz --strip-components=1 -C /opt/tollgate
+COPY --from=pack /src/node_modules/ /opt/tollgate/node_modules/
+RUN mkdir -p /var/lib/tollgate
+
+# 3. Run: nothing but the installed package, as an unprivileged user.
 FROM node:20-bookworm-slim
-WORKDIR /app
-COPY --from=build /app/package.json /app/package-lock.json ./
-COPY --from=build /app/node_modules ./node_modules
-COPY --from=build /app/build ./build
-COPY --from=build /app/bin ./bin
-COPY --from=build /app/src ./src
-COPY --from=build /app/schemas ./schemas
-USER 10001
-ENTRYPOINT ["node", "/app/bin/tollgate.js"]
+COPY --from=install /opt/tollgate/ /opt/tollgate/
+COPY --from=install --chown=10001:10001 /var/lib/tollgate/ /var/lib/tollgate/
+USER 10001:10001
+WORKDIR /var/lib/tollgate
+ENTRYPOINT ["node", "/opt/tollgate/bin/tollgate.js"]
