@@ -80,9 +80,7 @@ try {
     process.stdout.write(`median of ${runs} runs each, whole process, interleaved\n`);
     for (const r of rows) {
       const goal =
-        r.goalOverNodeMs === undefined
-          ? ""
-          : `  goal +${r.goalOverNodeMs} ms: ${r.withinGoal ? "met" : "missed"}`;
+        r.goalOverNodeMs === undefined ? "" : `  goal +${r.goalOverNodeMs} ms: ${r.withinGoal ? "met" : "missed"}`;
       process.stdout.write(
         `${r.case.padEnd(24)} ${String(r.medianMs).padStart(6)} ms  ${r.ratioToNode.toFixed(2).padStart(5)}× node  ${r.overNodeMs >= 0 ? "+" : ""}${r.overNodeMs} ms${goal}\n`,
       );

@@ -10,15 +10,17 @@ import { fileURLToPath } from "node:url";
 const INTEGRATION = [
   /^test\/analysis\/analyze-cli\./,
   /^test\/audit\/(audit|explain-replay-report)\./,
+  /^test\/cli\/(commands|init)\./,
   /^test\/cluster\/(kube-apiserver-stand-in|kubernetes-applier|leader-election|prune)\./,
   /^test\/demo\//,
   /^test\/git\/(pack-reader|pack-writer|send-pack)\./,
   /^test\/gitops\/(history|local|remote)\./,
   /^test\/model\/(digest-cli|parse-cache|validate)\./,
+  /^test\/package\/install\./,
   /^test\/policy\/cli\./,
   /^test\/promote\//,
   /^test\/reconcile\/(crash|e2e-remote|race|reconciler|prune|status-cli|unknowns)\./,
-  /^test\/rego\/(conformance|opa-oracle|runtime-build|syntax)\./,
+  /^test\/rego\/(conformance|opa-oracle|runtime-build|runtime-files|syntax)\./,
   /^test\/telemetry\/(prometheus|telemetry-fetch)\./,
 ];
 
