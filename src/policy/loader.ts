@@ -1,5 +1,6 @@
 import { type LoadedPolicy, loadPolicy } from "@open-policy-agent/opa-wasm";
 import { UserError } from "../model/errors.ts";
+import { BuiltinHost, declaredBuiltins, type EvaluationContext, type NondeterministicRecord } from "../rego/index.ts";
 import { buildBundle, type PolicyBundle, sha256 } from "./bundle.ts";
 import { readPolicySources } from "./sources.ts";
 import { DECISION_ENTRYPOINT, type PolicyDecision, type PolicyInput } from "./types.ts";
@@ -16,28 +17,42 @@ export class PolicyEvaluationError extends UserError {
   }
 }
 
+/** The policy's builtins() names something this host does not implement: it cannot run here. */
+export class PolicyLoadError extends UserError {
+  constructor(message: string) {
+    super(message);
+    this.name = "PolicyLoadError";
+  }
+}
+
 /** One bundle instantiated with the opa-wasm SDK, ready to evaluate any number of times. */
 export class LoadedBundle {
   readonly digest: string;
   readonly entrypoints: readonly string[];
   readonly #policy: LoadedPolicy;
+  readonly #host: BuiltinHost;
   readonly #maxPages: number;
 
-  constructor(bundle: PolicyBundle, policy: LoadedPolicy, maxPages: number) {
+  constructor(bundle: PolicyBundle, policy: LoadedPolicy, host: BuiltinHost, maxPages: number) {
     this.digest = bundle.manifest.digest;
     this.entrypoints = Object.keys(bundle.manifest.entrypoints);
     this.#policy = policy;
+    this.#host = host;
     this.#maxPages = maxPages;
   }
 
-  /** The entrypoint's value for this input, or `undefined` when the rule is undefined. */
-  evaluate(entrypoint: string, input?: unknown): unknown {
+  /**
+   * The entrypoint's value for this input, or `undefined` when the rule is undefined. `context`
+   * fixes the evaluation's clock (time.now_ns) and replays recorded non-deterministic results.
+   */
+  evaluate(entrypoint: string, input?: unknown, context: EvaluationContext = {}): unknown {
     if (!this.entrypoints.includes(entrypoint)) {
       throw new UserError(
         `entrypoint ${entrypoint} is not in policy bundle ${this.digest} (it has ${this.entrypoints.join(", ")})`,
       );
     }
     let resultSet: unknown;
+    this.#host.begin(context);
     try {
       resultSet = this.#policy.evaluate(input, entrypoint);
     } catch (error) {
@@ -47,9 +62,20 @@ export class LoadedBundle {
     return (resultSet[0] as { result: unknown }).result;
   }
 
-  /** The guardrails' decision for one input (see schemas/policy-input.schema.json). */
-  decide(input: PolicyInput): PolicyDecision {
-    const decision = this.evaluate(DECISION_ENTRYPOINT, input);
+  /** Results of rand.intn / uuid.rfc4122 in the last evaluation (to record with a decision). */
+  nondeterministic(): NondeterministicRecord {
+    return this.#host.recorded();
+  }
+
+  /**
+   * The guardrails' decision for one input (see schemas/policy-input.schema.json). time.now_ns is
+   * the input's `now.time`, so re-deriving a recorded decision gives the same answer.
+   */
+  decide(input: PolicyInput, nondeterministic?: NondeterministicRecord): PolicyDecision {
+    const decision = this.evaluate(DECISION_ENTRYPOINT, input, {
+      nowNs: inputClock(input),
+      ...(nondeterministic ? { nondeterministic } : {}),
+    });
     if (decision === undefined) {
       throw new PolicyEvaluationError(
         `${DECISION_ENTRYPOINT} is undefined for this input: does it follow schemas/policy-input.schema.json?`,
@@ -68,7 +94,7 @@ export class LoadedBundle {
   }
 
   #explain(what: string, error: unknown): PolicyEvaluationError {
-    const text = error instanceof Error ? error.message : String(error);
+    const text = sdkErrorText(error);
     const capBytes = this.#maxPages * PAGE_BYTES;
     const atCap = this.#policy.mem.buffer.byteLength + PAGE_BYTES > capBytes;
     if (atCap || /out of memory|memory\.grow|Memory\.grow|Maximum memory/i.test(text)) {
@@ -78,6 +104,26 @@ export class LoadedBundle {
     }
     return new PolicyEvaluationError(`${what} failed in policy bundle ${this.digest}: ${text}`);
   }
+}
+
+/** The SDK throws strings (aborts), Errors and plain `{message}` objects. */
+export function sdkErrorText(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  if (typeof error === "object" && error !== null && typeof (error as { message?: unknown }).message === "string") {
+    return (error as { message: string }).message;
+  }
+  return String(error);
+}
+
+/** The decision's clock in nanoseconds since the epoch: `now.time` of the input (RFC 3339). */
+function inputClock(input: PolicyInput): bigint | undefined {
+  const text = input.now?.time;
+  if (typeof text !== "string") return undefined;
+  const m = /^(.*?)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)$/.exec(text);
+  const ms = m ? Date.parse(`${m[1]}${m[3]}`) : Number.NaN;
+  if (Number.isNaN(ms)) return undefined;
+  const fraction = BigInt((m![2] ?? "").padEnd(9, "0").slice(0, 9) || "0");
+  return BigInt(ms) * 1_000_000n + fraction;
 }
 
 export interface LoaderOptions {
@@ -128,7 +174,15 @@ export class PolicyLoader {
   }
 
   async #instantiate(bundle: PolicyBundle): Promise<LoadedBundle> {
-    const policy = await loadPolicy(bundle.wasm, { initial: 5, maximum: this.#maxPages });
-    return new LoadedBundle(bundle, policy, this.#maxPages);
+    const host = new BuiltinHost();
+    const policy = await loadPolicy(bundle.wasm, { initial: 5, maximum: this.#maxPages }, host.functions);
+    const instance = "instance" in policy.wasmInstance ? policy.wasmInstance.instance : policy.wasmInstance;
+    const missing = host.missing(declaredBuiltins(instance, policy.mem));
+    if (missing.length > 0) {
+      throw new PolicyLoadError(
+        `policy bundle ${bundle.manifest.digest} calls builtins this tollgate does not provide: ${missing.join(", ")}`,
+      );
+    }
+    return new LoadedBundle(bundle, policy, host, this.#maxPages);
   }
 }

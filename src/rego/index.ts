@@ -18,6 +18,14 @@ import { parseModule, parseQuery } from "./syntax/parser.ts";
 
 export { RegoCompileError } from "./errors.ts";
 export { RegoRuntimeError, runtimeDigest } from "./runtime/index.ts";
+export {
+  allBuiltins,
+  BuiltinHost,
+  type BuiltinInfo,
+  declaredBuiltins,
+  type EvaluationContext,
+  type NondeterministicRecord,
+} from "./builtins/index.ts";
 export type { RegoProblem, SourcePos } from "./errors.ts";
 
 export interface RegoSource {

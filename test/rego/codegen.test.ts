@@ -101,11 +101,11 @@ describe("evaluation through the SDK", () => {
     }
   });
 
-  it("aborts with OPA's message and location in strict mode, and stays usable", async () => {
+  it("aborts with OPA's message, location and rule in strict mode, and stays usable", async () => {
     const policy = await load(samplePolicy(), { strictBuiltinErrors: true });
     assert.equal(
       errorText(() => policy.evaluate({ x: "a" }, "t/plus")),
-      "test.rego:3: eval_type_error: plus: operand 1 must be number but got string",
+      "test.rego:3: eval_type_error: plus: operand 1 must be number but got string (in entrypoint t/plus)",
     );
     assert.deepEqual(policy.evaluate({ x: 1 }, "t/plus"), [{ result: 2 }]);
   });
@@ -215,7 +215,7 @@ describe("statements", () => {
     assert.deepEqual(policy.evaluate({}), []);
     assert.equal(
       errorText(() => policy.evaluate({ v: 1, w: 2 })),
-      "rules.rego:7: eval_conflict_error: complete rules must not produce multiple outputs",
+      "rules.rego:7: eval_conflict_error: complete rules must not produce multiple outputs (in rule data.t.rule)",
     );
   });
 
@@ -267,7 +267,7 @@ describe("statements", () => {
     assert.deepEqual(policy.evaluate({ k1: 1, k2: 1 }), [{ result: [true, { k: 1, k1: 1, k2: 1 }] }]);
     assert.equal(
       errorText(() => policy.evaluate({ k1: 1, k2: 2 })),
-      "test.rego:3: eval_conflict_error: object keys must be unique",
+      "test.rego:3: eval_conflict_error: object keys must be unique (in entrypoint p)",
     );
   });
 });

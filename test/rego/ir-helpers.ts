@@ -6,7 +6,7 @@ import { loadPolicy } from "@open-policy-agent/opa-wasm";
 import { type EmitOptions, emitWasm } from "../../src/rego/codegen/index.ts";
 import type * as ir from "../../src/rego/ir.ts";
 import { local, stringIndex } from "../../src/rego/ir.ts";
-import { hostBuiltins } from "../../src/rego/runtime/host.ts";
+import { BuiltinHost } from "../../src/rego/builtins/host.ts";
 
 export type LoadedPolicy = Awaited<ReturnType<typeof loadPolicy>>;
 
@@ -51,7 +51,7 @@ export function policyOf(parts: {
 }
 
 export async function load(policy: ir.Policy, options: EmitOptions = {}): Promise<LoadedPolicy> {
-  return loadPolicy(emitWasm(policy, options), undefined, hostBuiltins);
+  return loadPolicy(emitWasm(policy, options), undefined, new BuiltinHost().functions);
 }
 
 /** A thrown SDK error (a string for aborts) as text. */

@@ -201,7 +201,10 @@ class CallChecker {
       for (const t of exprTerms(e)) this.term(t);
     }
     if (k.type === "every") this.body(k.body);
-    for (const w of e.with) this.withTarget(w.target, w.loc);
+    for (const w of e.with) {
+      this.withTarget(w.target, w.loc);
+      this.withValue(w.value, w.loc);
+    }
   }
 
   private term(t: Term): void {
@@ -233,6 +236,10 @@ class CallChecker {
         this.problems.add(c.nameLoc, "rego_type_error", `undefined function ${c.name}`);
         return;
       }
+      if (b.outOfScope !== undefined) {
+        this.problems.add(c.nameLoc, "rego_type_error", `${c.name} is not available: ${b.outOfScope}`);
+        return;
+      }
       if (b.variadic) return;
       arity = b.arity;
       checkLiteralArgumentTypes(c, this.problems);
@@ -257,6 +264,14 @@ class CallChecker {
       if (n.ruleSet) return true;
     }
     return false;
+  }
+
+  /** A `with` value naming a builtin tollgate does not provide (`with f as http.send`) is an error too. */
+  private withValue(t: Term, loc: SourcePos): void {
+    const name = t.type === "ref" ? refAsName(t.terms) : t.type === "var" ? t.name : undefined;
+    const b = name !== undefined ? lookupBuiltin(name) : undefined;
+    if (b?.outOfScope !== undefined)
+      this.problems.add(loc, "rego_type_error", `${name} is not available: ${b.outOfScope}`);
   }
 
   private withTarget(t: Term, loc: SourcePos): void {

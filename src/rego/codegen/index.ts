@@ -6,7 +6,7 @@
  */
 import binaryen, { type Module } from "./binaryen.ts";
 import type * as ir from "../ir.ts";
-import { HOST_NAMES } from "../runtime/host.ts";
+import { hostName } from "../builtins/host.ts";
 import { runtimeWasm } from "../runtime/load.ts";
 import { DataBuilder } from "./data.ts";
 import { FunctionLowerer, type LoweringEnv } from "./lower.ts";
@@ -128,17 +128,6 @@ function emit(m: Module, policy: ir.Policy, options: EmitOptions): Uint8Array {
   for (const b of policy.static.builtinFuncs) {
     if (!exports.has(nativeExportName(b.name))) hostIds.set(b.name, hostIds.size);
   }
-  const dispatchers = new Map<number, string>();
-  const hostDispatcher = (arity: number): string => {
-    let name = dispatchers.get(arity);
-    if (!name) {
-      name = `opa_builtin${arity}`;
-      m.addFunctionImport(name, "env", name, binaryen.createType(Array(arity + 2).fill(binaryen.i32)), binaryen.i32);
-      dispatchers.set(arity, name);
-    }
-    return name;
-  };
-
   const funcNames = new Map<string, { name: string; params: number }>();
   policy.funcs.forEach((f, i) => {
     if (funcNames.has(f.name)) throw new Error(`internal: duplicate function ${f.name}`);
@@ -163,7 +152,6 @@ function emit(m: Module, policy: ir.Policy, options: EmitOptions): Uint8Array {
       return { name: e.internal, arity: binaryen.expandType(info.params).length };
     },
     hostId: (builtin) => hostIds.get(builtin),
-    hostDispatcher,
     func: (name) => funcNames.get(name),
     pathFuncs: policy.funcs.filter((f) => f.path).map((f) => ({ path: f.path!, name: funcNames.get(f.name)!.name })),
     memoSlot: (name) => memoSlots.get(name),
@@ -217,9 +205,7 @@ function emit(m: Module, policy: ir.Policy, options: EmitOptions): Uint8Array {
   generated.push(runPlan);
 
   // builtins() and entrypoints() parse these JSON texts.
-  const builtinsJson = JSON.stringify(
-    Object.fromEntries([...hostIds].map(([name, id]) => [HOST_NAMES[name] ?? name, id])),
-  );
+  const builtinsJson = JSON.stringify(Object.fromEntries([...hostIds].map(([name, id]) => [hostName(name), id])));
   const entrypointsJson = JSON.stringify(Object.fromEntries(policy.plans.map((p, i) => [p.name, i])));
   const enc = new TextEncoder();
   const bj = enc.encode(builtinsJson);

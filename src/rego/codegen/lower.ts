@@ -24,8 +24,6 @@ export interface LoweringEnv {
   native(builtin: string): { name: string; arity: number } | undefined;
   /** Host builtin id, if `builtin` is dispatched to the host. */
   hostId(builtin: string): number | undefined;
-  /** Internal name of the import opa_builtinN. */
-  hostDispatcher(arity: number): string;
   /** Generated wasm function name and parameter count of an IR function. */
   func(name: string): { name: string; params: number } | undefined;
   /** Functions that have a data path (for CallDynamicStmt). */
@@ -53,6 +51,8 @@ export class FunctionLowerer {
   private readonly nparams: number;
   private retLocal = -1;
   private rsLocal = -1;
+  /** "rule data.a.b" or "entrypoint a/b": where run-time errors happen, for their messages. */
+  private rule = "";
 
   constructor(
     private readonly env: LoweringEnv,
@@ -71,6 +71,7 @@ export class FunctionLowerer {
 
   /** A plan: (input, data) -> result set. */
   lowerPlan(plan: ir.Plan, name: string): void {
+    this.rule = `entrypoint ${plan.name}`;
     this.rsLocal = this.temp();
     const body: Expr[] = [this.m.local.set(this.rsLocal, this.call("rt_set", []))];
     for (const block of plan.blocks) body.push(this.lowerBlock(block));
@@ -80,6 +81,7 @@ export class FunctionLowerer {
 
   /** An IR function: its params -> value or 0. */
   lowerFunc(fn: ir.Func, name: string): void {
+    this.rule = `rule ${fn.name.replace(/^g\d+\./, "")}`;
     this.retLocal = this.temp();
     const exit = this.label("exit");
     const slot = this.env.memoSlot(fn.name);
@@ -313,12 +315,17 @@ export class FunctionLowerer {
     return checks.length ? this.m.block(null, [...checks, then]) : then;
   }
 
+  /** Address of the site record (file NUL rule NUL) for error messages at `loc`, or 0. */
+  private site(loc: ir.Location | undefined): number {
+    const file = loc ? this.env.files[loc.file] : undefined;
+    return file === undefined ? 0 : this.env.data.cstring(`${file}\0${this.rule}`);
+  }
+
   private conflict(loc: ir.Location | undefined, kind: number): Expr {
     const m = this.m;
-    const file = loc ? this.env.files[loc.file] : undefined;
     return m.block(null, [
       this.callVoid("rt_conflict", [
-        m.i32.const(file !== undefined ? this.env.data.cstring(file) : 0),
+        m.i32.const(this.site(loc)),
         m.i32.const(loc?.row ?? 0),
         m.i32.const(loc?.col ?? 0),
         m.i32.const(kind),
@@ -341,23 +348,11 @@ export class FunctionLowerer {
       const host = this.env.hostId(s.func);
       if (native && native.arity === args.length) {
         call = m.call(native.name, args, i32);
-        const file = s.loc ? this.env.files[s.loc.file] : undefined;
-        call = m.block(
-          null,
-          [
-            m.global.set(
-              this.env.errorLocation.file,
-              m.i32.const(file !== undefined ? this.env.data.cstring(file) : 0),
-            ),
-            m.global.set(this.env.errorLocation.row, m.i32.const(s.loc?.row ?? 0)),
-            call,
-          ],
-          i32,
-        );
       } else if (host !== undefined) {
         if (args.length > 4)
           throw new Error(`builtin ${s.func}: at most 4 arguments can be passed to the host, got ${args.length}`);
-        call = m.call(this.env.hostDispatcher(args.length), [m.i32.const(host), m.i32.const(0), ...args], i32);
+        const padded = [...args, ...Array<Expr>(4 - args.length).fill(m.i32.const(0))];
+        call = this.call("rt_host_call", [m.i32.const(host), m.i32.const(args.length), ...padded]);
         if (args.length === 0) {
           const cache = this.env.hostCache(host);
           call = m.block(
@@ -371,6 +366,15 @@ export class FunctionLowerer {
       } else {
         throw new Error(`undefined function: ${s.func} (neither a planned function nor a declared builtin)`);
       }
+      call = m.block(
+        null,
+        [
+          m.global.set(this.env.errorLocation.file, m.i32.const(this.site(s.loc))),
+          m.global.set(this.env.errorLocation.row, m.i32.const(s.loc?.row ?? 0)),
+          call,
+        ],
+        i32,
+      );
     }
     return m.block(null, [this.set(s.result, call), this.failIf(m.i32.eqz(this.get(s.result)))]);
   }

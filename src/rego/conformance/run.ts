@@ -2,12 +2,13 @@
  * Runs OPA conformance cases through the real pipeline: each case's query is compiled (with its
  * modules) as an entrypoint whose result rows are the query's variable bindings, loaded with the
  * unmodified SDK (`loadPolicy`, `setData`, `evaluate`), and the rows compared with the expected
- * ones as an unordered set. A case expecting an error passes only if evaluation throws.
+ * ones as an unordered set. A case expecting an error passes only if compiling or evaluating fails
+ * with the expected error code, and with a message containing the expected text.
  */
 import { loadPolicy } from "@open-policy-agent/opa-wasm";
 import { RegoCompileError } from "../errors.ts";
 import { compile } from "../index.ts";
-import { hostBuiltins } from "../runtime/host.ts";
+import { BuiltinHost } from "../builtins/host.ts";
 import type { Term } from "../syntax/ast.ts";
 import { parseTerm } from "../syntax/parser.ts";
 import type { ConformanceCase } from "./cases.ts";
@@ -34,7 +35,7 @@ function errorText(error: unknown): string {
 }
 
 export async function runCase(c: ConformanceCase): Promise<CaseResult> {
-  const reason = skipReason(c.note);
+  const reason = skipReason(c);
   if (reason !== undefined) return { case: c, status: "skipped", detail: reason };
   const wantsError = c.wantErrorCode !== undefined || c.wantError !== undefined;
 
@@ -55,6 +56,13 @@ export async function runCase(c: ConformanceCase): Promise<CaseResult> {
       strictBuiltinErrors: c.strictError,
     }).wasm;
   } catch (error) {
+    if (error instanceof RegoCompileError && wantsError) {
+      return expectError(
+        c,
+        error.problems.map((p) => p.code),
+        error.message,
+      );
+    }
     const message = error instanceof RegoCompileError ? error.message : String(error);
     return { case: c, status: "failed", detail: `compile error: ${message}` };
   }
@@ -62,12 +70,14 @@ export async function runCase(c: ConformanceCase): Promise<CaseResult> {
   let rows: unknown;
   try {
     // The host side of builtins Wasm cannot do itself (wall clock, ...), as any tollgate host passes.
-    const policy = await loadPolicy(wasm, undefined, { ...hostBuiltins });
+    const host = new BuiltinHost();
+    const policy = await loadPolicy(wasm, undefined, host.functions);
     policy.setData((c.data ?? {}) as object);
     rows = policy.evaluate(input, ENTRYPOINT);
   } catch (error) {
-    if (wantsError) return { case: c, status: "passed" };
-    return { case: c, status: "failed", detail: `evaluation error: ${errorText(error)}` };
+    const text = errorText(error);
+    if (wantsError) return expectError(c, [errorCode(text) ?? "(no error code)"], text);
+    return { case: c, status: "failed", detail: `evaluation error: ${text}` };
   }
   if (wantsError) {
     return {
@@ -92,6 +102,30 @@ export async function runCase(c: ConformanceCase): Promise<CaseResult> {
     const want = normaliseRows(c.wantResult, c.sortBindings);
     if (got.join("\n") === want.join("\n")) return { case: c, status: "passed" };
     return { case: c, status: "failed", detail: `want ${want.join(" ")}\n got ${got.join(" ")}` };
+  }
+  return { case: c, status: "passed" };
+}
+
+/** The OPA error code in a run-time error message ("file:row: eval_type_error: ..."). */
+export function errorCode(text: string): string | undefined {
+  return /(?:^|: )((?:eval|rego)_[a-z_]+): /.exec(text)?.[1];
+}
+
+/** Passes if one of `codes` is the expected code and `text` contains the expected message. */
+function expectError(c: ConformanceCase, codes: readonly string[], text: string): CaseResult {
+  if (c.wantErrorCode !== undefined && !codes.includes(c.wantErrorCode)) {
+    return {
+      case: c,
+      status: "failed",
+      detail: `expected error code ${c.wantErrorCode}, got ${codes.join(", ")}: ${text}`,
+    };
+  }
+  if (c.wantError !== undefined && !text.includes(c.wantError)) {
+    return {
+      case: c,
+      status: "failed",
+      detail: `expected an error containing ${JSON.stringify(c.wantError)}, got: ${text}`,
+    };
   }
   return { case: c, status: "passed" };
 }

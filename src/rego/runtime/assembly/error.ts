@@ -25,11 +25,13 @@ export function typeName(v: usize): string {
 }
 
 // Source location of the builtin call being evaluated (set by the generated code before each
-// native builtin call), used to prefix builtin error messages like OPA does: "file:row: ".
+// builtin call), used to prefix builtin error messages like OPA does: "file:row: ". `errFile`
+// is a site record: the NUL-terminated file name, then NUL-terminated "rule NAME" or
+// "entrypoint NAME" (where the call is).
 export let errFile: usize = 0;
 export let errRow: i32 = 0;
 
-/** Appends "file:row: " for a NUL-terminated file name (nothing if `file` is 0). */
+/** Appends "file:row: " for a site record (nothing if `file` is 0). */
 export function bufLocation(b: usize, file: usize, row: i32): void {
   if (file == 0) return;
   let n: u32 = 0;
@@ -40,11 +42,36 @@ export function bufLocation(b: usize, file: usize, row: i32): void {
   bufStr(b, ": ");
 }
 
+/** Appends " (in rule NAME)" or " (in entrypoint NAME)" for a site record (nothing if it names none). */
+export function bufSiteRule(b: usize, site: usize): void {
+  if (site == 0) return;
+  let p = site;
+  while (load<u8>(p) != 0) p++;
+  p++;
+  let n: u32 = 0;
+  while (load<u8>(p + n) != 0) n++;
+  if (n == 0) return;
+  bufStr(b, " (in ");
+  bufAsciiSafe(b, p, n);
+  bufByte(b, 41);
+}
+
+/** Appends the rule of the builtin call being evaluated, as bufSiteRule. */
+export function bufRuleSuffix(b: usize): void {
+  bufSiteRule(b, errFile);
+}
+
 /** A new message buffer starting with the current builtin call's location, if known. */
 export function startMessage(): usize {
   const b = bufNew(128);
   bufLocation(b, errFile, errRow);
   return b;
+}
+
+/** Aborts with a builtin error message, naming the rule of the call. */
+export function abortBuiltin(b: usize): void {
+  bufRuleSuffix(b);
+  abortBuf(b);
 }
 
 export function abortBuf(b: usize): void {
@@ -110,7 +137,7 @@ export function typeError(name: string, pos: i32, expected: string, got: usize):
   bufStr(b, expected);
   bufStr(b, " but got ");
   bufStr(b, typeName(got));
-  abortBuf(b);
+  abortBuiltin(b);
 }
 
 /** eval_type_error: NAME: operand POS must be array of strings but got array containing TYPE */
@@ -123,7 +150,7 @@ export function elementTypeError(name: string, pos: i32, coll: usize, elem: usiz
   bufStr(b, typeName(coll));
   bufStr(b, " containing ");
   bufStr(b, typeName(elem));
-  abortBuf(b);
+  abortBuiltin(b);
 }
 
 /** eval_type_error: NAME: operand POS MESSAGE */
@@ -131,7 +158,7 @@ export function operandError(name: string, pos: i32, message: string): void {
   const b = beginError("eval_type_error", name, pos);
   if (b == 0) return;
   bufStr(b, message);
-  abortBuf(b);
+  abortBuiltin(b);
 }
 
 /** eval_builtin_error: NAME: MESSAGE */
@@ -139,7 +166,7 @@ export function builtinError(name: string, message: string): void {
   const b = beginError("eval_builtin_error", name, 0);
   if (b == 0) return;
   bufStr(b, message);
-  abortBuf(b);
+  abortBuiltin(b);
 }
 
 /** Appends bytes, escaping anything outside printable ASCII as \xNN. */

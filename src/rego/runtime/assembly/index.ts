@@ -3,7 +3,7 @@
 import { BUILTINS_JSON, BUILTINS_JSON_LEN, ENTRYPOINTS_JSON, ENTRYPOINTS_JSON_LEN, run_plan } from "./env";
 import { alloc, allocZero, heapGet, heapSet } from "./mem";
 import { bufCString, bufNew, bufStr } from "./buf";
-import { abortBuf, bufAsciiSafe, bufLocation, fail } from "./error";
+import { abortBuf, bufAsciiSafe, bufLocation, bufSiteRule, fail } from "./error";
 import { dumpJSON, dumpRego, jsonParse } from "./json";
 import { equal } from "./compare";
 import { mkInt, mkNumberText } from "./number";
@@ -13,6 +13,7 @@ import {
 import { countOf } from "./builtins/aggregates";
 
 export * from "./builtins/index";
+export { rt_host_call } from "./host";
 export { errFile, errRow } from "./error";
 
 // ---------------------------------------------------------------- ABI
@@ -295,6 +296,7 @@ export function rt_conflict(file: usize, row: i32, _col: i32, kind: i32): void {
   if (kind == 1) bufStr(b, "functions must not produce multiple outputs for same inputs");
   else if (kind == 2) bufStr(b, "object keys must be unique");
   else bufStr(b, "complete rules must not produce multiple outputs");
+  bufSiteRule(b, file);
   abortBuf(b);
 }
 

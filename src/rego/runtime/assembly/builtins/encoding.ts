@@ -1,5 +1,5 @@
 import { bufByte, bufI64, bufLen, bufNew, bufPtr, bufStr } from "../buf";
-import { abortBuf, builtinError, startMessage, strictErrors } from "../error";
+import { abortBuiltin, builtinError, startMessage, strictErrors } from "../error";
 import { dumpJSON, jsonParse } from "../json";
 import { FALSE, TRUE, mkString, strLen, strPtr } from "../value";
 import { needString } from "./util";
@@ -136,7 +136,7 @@ function decodeError(name: string): usize {
   bufStr(b, name);
   bufStr(b, ": illegal base64 data at input byte ");
   bufI64(b, badAt);
-  abortBuf(b);
+  abortBuiltin(b);
   return 0;
 }
 

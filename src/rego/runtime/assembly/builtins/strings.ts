@@ -1,5 +1,5 @@
 import { bufByte, bufBytes, bufLen, bufNew, bufPtr, bufStr } from "../buf";
-import { abortBuf as builtinAbort, bufAsciiSafe, startMessage, strictErrors, builtinError, builtinFailure, clearBuiltinFailure, elementTypeError, operandError, typeError } from "../error";
+import { abortBuiltin as builtinAbort, bufAsciiSafe, startMessage, strictErrors, builtinError, builtinFailure, clearBuiltinFailure, elementTypeError, operandError, typeError } from "../error";
 import { bufUtf8 } from "../json";
 import { mkFloat, mkInt, mkNumberText, numIsInt, numToF64, numToI64, parseF64 } from "../number";
 import { decodeAt, decodedSize, findBytes, isSpace, runeCount, runeLen, runeOffset, toLower, toUpper } from "../utf8";

@@ -1,0 +1,27 @@
+/** Every host builtin implementation by Rego name, gathered from the family modules. */
+import { CRYPTO } from "./families/crypto.ts";
+import { ENCODING } from "./families/encoding.ts";
+import { GLOB } from "./families/glob.ts";
+import { IDS } from "./families/ids.ts";
+import { META } from "./families/meta.ts";
+import { NET } from "./families/net.ts";
+import { OBJECTS } from "./families/objects.ts";
+import { REGEX } from "./families/regex.ts";
+import { SEMVER_BUILTINS } from "./families/semver.ts";
+import { TIME } from "./families/time.ts";
+import { UNITS } from "./families/units.ts";
+import type { BuiltinImpl } from "./host.ts";
+
+export const FAMILIES: Readonly<Record<string, BuiltinImpl>> = {
+  ...CRYPTO,
+  ...ENCODING,
+  ...GLOB,
+  ...IDS,
+  ...META,
+  ...NET,
+  ...OBJECTS,
+  ...REGEX,
+  ...SEMVER_BUILTINS,
+  ...TIME,
+  ...UNITS,
+};
