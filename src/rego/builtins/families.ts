@@ -3,6 +3,7 @@ import { CRYPTO } from "./families/crypto.ts";
 import { ENCODING } from "./families/encoding.ts";
 import { GLOB } from "./families/glob.ts";
 import { IDS } from "./families/ids.ts";
+import { JWT } from "./families/jwt.ts";
 import { META } from "./families/meta.ts";
 import { NET } from "./families/net.ts";
 import { OBJECTS } from "./families/objects.ts";
@@ -17,6 +18,7 @@ export const FAMILIES: Readonly<Record<string, BuiltinImpl>> = {
   ...ENCODING,
   ...GLOB,
   ...IDS,
+  ...JWT,
   ...META,
   ...NET,
   ...OBJECTS,
