@@ -2,6 +2,7 @@
 import { CRYPTO } from "./families/crypto.ts";
 import { ENCODING } from "./families/encoding.ts";
 import { GLOB } from "./families/glob.ts";
+import { GRAPHQL } from "./families/graphql.ts";
 import { IDS } from "./families/ids.ts";
 import { JWT } from "./families/jwt.ts";
 import { META } from "./families/meta.ts";
@@ -17,6 +18,7 @@ export const FAMILIES: Readonly<Record<string, BuiltinImpl>> = {
   ...CRYPTO,
   ...ENCODING,
   ...GLOB,
+  ...GRAPHQL,
   ...IDS,
   ...JWT,
   ...META,
