@@ -16,20 +16,28 @@ export function policyBuildCommand(ctx: CommandContext): Command {
     .option("-o, --out <dir>", "bundle folder (replaced atomically)", "build/policy")
     .option("-e, --entrypoint <path...>", "entrypoints to export", [DECISION_ENTRYPOINT])
     .option("--json", "print the manifest as JSON")
-    .action(async (dir: string, options: { out: string; entrypoint: string[]; json?: boolean }) => {
-      const sources = await readPolicySources(resolve(ctx.cwd, dir), { tests: false });
-      const bundle = buildBundle(sources, options.entrypoint, displayPrefix(ctx.cwd, dir));
-      const out = resolve(ctx.cwd, options.out);
-      await writeBundle(bundle, out);
-      const m = bundle.manifest;
-      if (options.json) {
-        ctx.out(JSON.stringify(m, null, 2));
-      } else {
-        ctx.out(
-          `built ${options.out}: ${m.sources.length} sources, entrypoints ${Object.keys(m.entrypoints).join(", ")}, ${m.wasm.bytes} bytes of Wasm`,
-        );
-        ctx.out(m.digest);
-      }
-      ctx.exitCode = EXIT_OK;
-    });
+    .option("--strict-builtin-errors", "a failing builtin call aborts evaluation instead of being undefined")
+    .action(
+      async (
+        dir: string,
+        options: { out: string; entrypoint: string[]; json?: boolean; strictBuiltinErrors?: boolean },
+      ) => {
+        const sources = await readPolicySources(resolve(ctx.cwd, dir), { tests: false });
+        const bundle = buildBundle(sources, options.entrypoint, displayPrefix(ctx.cwd, dir), {
+          strictBuiltinErrors: options.strictBuiltinErrors === true,
+        });
+        const out = resolve(ctx.cwd, options.out);
+        await writeBundle(bundle, out);
+        const m = bundle.manifest;
+        if (options.json) {
+          ctx.out(JSON.stringify(m, null, 2));
+        } else {
+          ctx.out(
+            `built ${options.out}: ${m.sources.length} sources, entrypoints ${Object.keys(m.entrypoints).join(", ")}, ${m.wasm.bytes} bytes of Wasm`,
+          );
+          ctx.out(m.digest);
+        }
+        ctx.exitCode = EXIT_OK;
+      },
+    );
 }

@@ -25,8 +25,21 @@ export function policyEvalCommand(ctx: CommandContext): Command {
     .option("-d, --data <file>", "data document (JSON or YAML)")
     .option("-p, --policies <dir>", "folder of .rego files to compile", "policies")
     .option("-b, --bundle <dir>", "use a bundle built by `policy build` instead of compiling")
+    .option("--strict-builtin-errors", "a failing builtin call is an error, not undefined (as opa eval)")
     .action(
-      async (options: { entrypoint: string; input?: string; data?: string; policies: string; bundle?: string }) => {
+      async (options: {
+        entrypoint: string;
+        input?: string;
+        data?: string;
+        policies: string;
+        bundle?: string;
+        strictBuiltinErrors?: boolean;
+      }) => {
+        if (options.bundle && options.strictBuiltinErrors) {
+          throw new UserError(
+            "--strict-builtin-errors applies when compiling: rebuild the bundle with it instead of --bundle",
+          );
+        }
         const loader = new PolicyLoader();
         const loaded = options.bundle
           ? await loader.load(await readBundle(resolve(ctx.cwd, options.bundle)))
@@ -34,6 +47,7 @@ export function policyEvalCommand(ctx: CommandContext): Command {
               resolve(ctx.cwd, options.policies),
               [options.entrypoint],
               displayPrefix(ctx.cwd, options.policies),
+              { strictBuiltinErrors: options.strictBuiltinErrors === true },
             );
         if (options.data) loaded.setData((await readDocument(ctx.cwd, options.data)) as object);
         const input = options.input ? await readDocument(ctx.cwd, options.input) : undefined;

@@ -10,8 +10,11 @@ export function policyTestCommand(ctx: CommandContext): Command {
     .description("run every test_* rule of the *_test.rego files in DIR, compiled to WebAssembly (like `opa test`)")
     .argument("[dir]", "folder of .rego files", "policies")
     .option("--json", "print the results as JSON")
-    .action(async (dir: string, options: { json?: boolean }) => {
-      const report = await runPolicyTests(resolve(ctx.cwd, dir), displayPrefix(ctx.cwd, dir));
+    .option("--strict-builtin-errors", "a failing builtin call is an error, not undefined (as opa test)")
+    .action(async (dir: string, options: { json?: boolean; strictBuiltinErrors?: boolean }) => {
+      const report = await runPolicyTests(resolve(ctx.cwd, dir), displayPrefix(ctx.cwd, dir), {
+        strictBuiltinErrors: options.strictBuiltinErrors === true,
+      });
       if (options.json) {
         ctx.out(JSON.stringify(report, null, 2));
       } else {

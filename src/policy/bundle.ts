@@ -3,7 +3,7 @@ import { mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { canonicalJson } from "../model/canonical-json.ts";
 import { InvalidInputError, UserError } from "../model/errors.ts";
-import { compilePolicy } from "./compiler.ts";
+import { compilePolicy, type PolicyCompileOptions } from "./compiler.ts";
 import { DECISION_ENTRYPOINT } from "./types.ts";
 import type { PolicySource } from "./sources.ts";
 
@@ -23,6 +23,8 @@ export interface BundleManifest {
   /** The Rego sources compiled in, sorted by path. */
   sources: { path: string; digest: string }[];
   wasm: { file: typeof WASM_FILE; digest: string; bytes: number };
+  /** Present (true) when builtin errors abort evaluation instead of making calls undefined. */
+  strictBuiltinErrors?: true;
   digest: string;
 }
 
@@ -40,8 +42,9 @@ export function buildBundle(
   sources: readonly PolicySource[],
   entrypoints: readonly string[] = [DECISION_ENTRYPOINT],
   pathPrefix = "",
+  options: PolicyCompileOptions = {},
 ): PolicyBundle {
-  const compiled = compilePolicy(sources, entrypoints, pathPrefix);
+  const compiled = compilePolicy(sources, entrypoints, pathPrefix, options);
   const body: Omit<BundleManifest, "digest"> = {
     format: BUNDLE_FORMAT,
     entrypoints: sortedRecord(compiled.entrypoints),
@@ -49,6 +52,7 @@ export function buildBundle(
       .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
       .map((s) => ({ path: s.path, digest: sha256(s.text) })),
     wasm: { file: WASM_FILE, digest: sha256(compiled.wasm), bytes: compiled.wasm.byteLength },
+    ...(options.strictBuiltinErrors ? { strictBuiltinErrors: true as const } : {}),
   };
   return { manifest: { ...body, digest: manifestDigest(body) }, wasm: compiled.wasm };
 }

@@ -17,6 +17,11 @@ export class PolicyCompileError extends UserError {
   }
 }
 
+export interface PolicyCompileOptions {
+  /** A failing builtin call aborts evaluation with its error (as `opa eval --strict-builtin-errors`). */
+  strictBuiltinErrors?: boolean;
+}
+
 /**
  * Compiles Rego sources to one Wasm module exporting the given entrypoints (paths such as
  * `tollgate/decision`). `pathPrefix` is put before each source path in error messages, so that
@@ -26,11 +31,12 @@ export function compilePolicy(
   sources: readonly PolicySource[],
   entrypoints: readonly string[],
   pathPrefix = "",
+  options: PolicyCompileOptions = {},
 ): CompiledPolicy {
   try {
     const out = compile(
       sources.map((s) => ({ path: pathPrefix + s.path, text: s.text })),
-      { entrypoints: [...entrypoints] },
+      { entrypoints: [...entrypoints], strictBuiltinErrors: options.strictBuiltinErrors === true },
     );
     return { wasm: out.wasm, entrypoints: { ...out.entrypoints } };
   } catch (error) {

@@ -2,6 +2,7 @@ import { type LoadedPolicy, loadPolicy } from "@open-policy-agent/opa-wasm";
 import { UserError } from "../model/errors.ts";
 import { BuiltinHost, declaredBuiltins, type EvaluationContext, type NondeterministicRecord } from "../rego/index.ts";
 import { buildBundle, type PolicyBundle, sha256 } from "./bundle.ts";
+import type { PolicyCompileOptions } from "./compiler.ts";
 import { readPolicySources } from "./sources.ts";
 import { DECISION_ENTRYPOINT, type PolicyDecision, type PolicyInput } from "./types.ts";
 
@@ -161,12 +162,14 @@ export class PolicyLoader {
     dir: string,
     entrypoints: readonly string[] = [DECISION_ENTRYPOINT],
     pathPrefix = "",
+    options: PolicyCompileOptions = {},
   ): Promise<LoadedBundle> {
     const sources = await readPolicySources(dir, { tests: false });
-    const key = sha256(JSON.stringify([sources.map((s) => [s.path, s.text]), [...entrypoints].sort()]));
+    const strict = options.strictBuiltinErrors === true;
+    const key = sha256(JSON.stringify([sources.map((s) => [s.path, s.text]), [...entrypoints].sort(), strict]));
     let loaded = this.#bySources.get(key);
     if (!loaded) {
-      loaded = Promise.resolve().then(() => this.load(buildBundle(sources, entrypoints, pathPrefix)));
+      loaded = Promise.resolve().then(() => this.load(buildBundle(sources, entrypoints, pathPrefix, options)));
       this.#bySources.set(key, loaded);
       loaded.catch(() => this.#bySources.delete(key));
     }

@@ -1,7 +1,7 @@
 import { RegoCompileError } from "../rego/errors.ts";
 import { parseModule } from "../rego/syntax/parser.ts";
 import { buildBundle } from "./bundle.ts";
-import { PolicyCompileError } from "./compiler.ts";
+import { PolicyCompileError, type PolicyCompileOptions } from "./compiler.ts";
 import { PolicyLoader } from "./loader.ts";
 import { isTestFile, type PolicySource, readPolicySources } from "./sources.ts";
 
@@ -73,7 +73,11 @@ export function discoverTests(sources: readonly PolicySource[], pathPrefix = "")
  * compiled to one Wasm module with each test as an entrypoint (so `with` mocking is compiled in),
  * then each entrypoint is evaluated through the opa-wasm SDK.
  */
-export async function runPolicyTests(dir: string, pathPrefix = ""): Promise<PolicyTestReport> {
+export async function runPolicyTests(
+  dir: string,
+  pathPrefix = "",
+  options: PolicyCompileOptions = {},
+): Promise<PolicyTestReport> {
   const sources = await readPolicySources(dir, { tests: true });
   const tests = discoverTests(sources, pathPrefix);
   const results: PolicyTestResult[] = [];
@@ -82,6 +86,7 @@ export async function runPolicyTests(dir: string, pathPrefix = ""): Promise<Poli
       sources,
       tests.map((t) => t.entrypoint),
       pathPrefix,
+      options,
     );
     const loaded = await new PolicyLoader().load(bundle);
     for (const test of tests) results.push(runOne(test, () => loaded.evaluate(test.entrypoint)));

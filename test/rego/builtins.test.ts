@@ -5,9 +5,14 @@
  * builtins() the host does not provide fails at load.
  */
 import assert from "node:assert/strict";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { test } from "node:test";
 import { loadPolicy } from "@open-policy-agent/opa-wasm";
+import { main } from "../../src/cli/main.ts";
 import { buildBundle } from "../../src/policy/bundle.ts";
+import { runPolicyTests } from "../../src/policy/test-runner.ts";
 import { PolicyCompileError } from "../../src/policy/compiler.ts";
 import { PolicyEvaluationError, PolicyLoader, PolicyLoadError } from "../../src/policy/loader.ts";
 import { BuiltinHost } from "../../src/rego/builtins/host.ts";
@@ -132,4 +137,40 @@ test("time.now_ns is the decision's clock; rand.intn is fixed per evaluation, re
   );
   assert.deepEqual(replayed, [7, 7, 8]);
   assert.ok(typeof b === "number");
+});
+
+test("every builtin family gives OPA's values in policy test (src/rego/builtins/tests)", async () => {
+  const dir = resolve(import.meta.dirname, "../../src/rego/builtins/tests");
+  const report = await runPolicyTests(dir, "src/rego/builtins/tests/");
+  const failures = report.results.filter((r) => r.outcome !== "pass").map((r) => `${r.name}: ${r.detail}`);
+  assert.deepEqual(failures, []);
+  assert.ok(report.passed >= 16, `only ${report.passed} tests ran`);
+});
+
+test("policy eval and policy test take --strict-builtin-errors: the error names builtin, rule and line", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "tollgate-strict-"));
+  try {
+    await writeFile(join(dir, "p.rego"), 'package t\n\np := semver.compare("1.0.0", input.v)\n');
+    await writeFile(join(dir, "p_test.rego"), 'package t\n\ntest_bad_version if p == 0 with input.v as "1"\n');
+    await writeFile(join(dir, "input.json"), '{"v": "1"}');
+    const run = async (args: string[]) => {
+      const out: string[] = [];
+      const code = await main(args, { cwd: dir, out: (s) => out.push(s), err: (s) => out.push(s) });
+      return { code, text: out.join("\n") };
+    };
+    const lenient = await run(["policy", "eval", "-p", ".", "-e", "t/p", "-i", "input.json"]);
+    assert.equal(lenient.code, 1);
+    assert.match(lenient.text, /t\/p is undefined for this input/);
+    const strict = await run(["policy", "eval", "-p", ".", "-e", "t/p", "-i", "input.json", "--strict-builtin-errors"]);
+    assert.equal(strict.code, 1);
+    assert.match(
+      strict.text,
+      /p\.rego:3: eval_builtin_error: semver\.compare: operand 2: string "1" is not a valid SemVer \(in rule data\.t\.p\)/,
+    );
+    const test = await run(["policy", "test", ".", "--strict-builtin-errors"]);
+    assert.equal(test.code, 1);
+    assert.match(test.text, /ERROR data\.t\.test_bad_version .*eval_builtin_error: semver\.compare: operand 2/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
