@@ -4,10 +4,11 @@
  * writes them (objects, then a compare-and-swap of the branch), and a reconciler that runs against
  * the simulated cluster and telemetry on an accelerated clock.
  */
-import { cp, mkdtemp } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, readdir, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import git from "isomorphic-git";
 import pino from "pino";
 import { parse, stringify } from "yaml";
 import { compareAndSwapRef, editTree, GitRepo, type GitIdentity, readRef } from "../gitops/index.ts";
@@ -44,7 +45,9 @@ export class DemoRepo {
 
   /** A fresh repository holding this project's environments/, policies/ and teams.yaml in one commit on main. */
   static async create(start: Date): Promise<DemoRepo> {
-    const dir = await mkdtemp(join(tmpdir(), "tollgate-demo-"));
+    // The repository is a folder of its own, so what the demo writes beside it (the report) is not untracked in it.
+    const dir = join(await mkdtemp(join(tmpdir(), "tollgate-demo-")), "repo");
+    await mkdir(dir);
     await cp(join(PROJECT_ROOT, "environments"), join(dir, "environments"), { recursive: true });
     await cp(join(PROJECT_ROOT, "policies"), join(dir, "policies"), { recursive: true });
     await cp(join(PROJECT_ROOT, "teams.yaml"), join(dir, "teams.yaml"));
@@ -56,7 +59,11 @@ export class DemoRepo {
     });
     demo = new DemoRepo(dir, repo, start);
     const files = await collectFiles(dir, ["environments", "policies"]);
+    files.set("teams.yaml", await readFile(join(dir, "teams.yaml"), "utf8"));
     await demo.commit("main", PEOPLE.platform, "Desired state of dev, staging and prod, and the guardrails", files);
+    // A checkout of main, as a clone would have: `git status` in the demo repository is clean, and
+    // stays clean as tollgate and the merges below move main (they move its files too).
+    await git.checkout({ fs: repo.fs, dir, ref: "main", force: true });
     return demo;
   }
 
@@ -111,14 +118,7 @@ export class DemoRepo {
       author: person,
       committer: person,
     });
-    await compareAndSwapRef({
-      fs: this.repo.fs,
-      gitdir: this.repo.gitdir,
-      ref,
-      expected: current,
-      value: commit,
-      durable: false,
-    });
+    await this.moveBranch(ref, current, commit);
     return commit;
   }
 
@@ -192,14 +192,13 @@ export class DemoRepo {
       author: person,
       committer: person,
     });
-    await compareAndSwapRef({
-      fs: this.repo.fs,
-      gitdir: this.repo.gitdir,
-      ref: "refs/heads/main",
-      expected: head,
-      value: commit,
-      durable: false,
-    });
+    await this.moveBranch("refs/heads/main", head, commit);
+  }
+
+  /** Main moves with its checked-out files (as a pull would bring them); other branches are refs only. */
+  private async moveBranch(ref: string, expected: string | null, value: string): Promise<void> {
+    if (ref === this.repo.branchRef) return this.repo.updateBranch(expected, value);
+    await compareAndSwapRef({ fs: this.repo.fs, gitdir: this.repo.gitdir, ref, expected, value, durable: false });
   }
 
   reconciler(
@@ -240,7 +239,6 @@ export class DemoRepo {
 }
 
 async function collectFiles(root: string, dirs: string[]): Promise<Map<string, string>> {
-  const { readdir, readFile } = await import("node:fs/promises");
   const files = new Map<string, string>();
   for (const dir of dirs) {
     for (const entry of await readdir(join(root, dir), { recursive: true, withFileTypes: true })) {

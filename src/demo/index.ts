@@ -4,6 +4,7 @@
  * history as an auditor reads it, re-verifies every decision with `tollgate audit`, and writes an
  * HTML report.
  */
+import { dirname, join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { listDecisionCommits } from "../gitops/index.ts";
 import { main as cli } from "../cli/main.ts";
@@ -62,7 +63,7 @@ export async function runDemo(write?: (line: string) => void): Promise<number> {
     if (audit.code !== 0) code = 1;
   }
   if (/\breport\b/.test(registered.out)) {
-    const out = `${repo.dir}/report-prod-support-agent.html`;
+    const out = join(dirname(repo.dir), "report-prod-support-agent.html");
     const report = await capture([
       "report",
       "--repo",

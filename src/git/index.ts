@@ -10,9 +10,11 @@
  * - Refs: readRef, compareAndSwapRef (lock file, fsync, rename), ZERO_OID.
  * - Remote: pushWithLease / pushRefWithLease (isomorphic-git push, compare-and-swap on the
  *   advertised value), sendPackWithLease (receive-pack over smart HTTP, sending a batch's pack).
+ * - Checkout: a work tree whose branch tollgate moves has its changed files and index moved too.
  * - Trees: editTree (path edits sharing unchanged subtrees), changedFiles (tree diff).
  */
 export { type AtomicFs, atomicFs } from "./atomic-fs.ts";
+export { Checkout, CheckoutConflictError } from "./checkout.ts";
 export { authFromEnv, DEFAULT_IDENTITY, type GitAuth, type GitIdentity, identityFromEnv, redactUrl } from "./auth.ts";
 export { GitRepositoryError, RefConflictError, RefLockedError, RemoteMovedError } from "./errors.ts";
 export {

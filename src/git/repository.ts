@@ -1,13 +1,15 @@
 import { existsSync, statSync } from "node:fs";
 import { mkdir, readdir, rm } from "node:fs/promises";
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import git from "isomorphic-git";
 import http from "isomorphic-git/http/node";
 import { type AtomicFs, atomicFs } from "./atomic-fs.ts";
 import { authCallbacks, checkRemoteUrl, DEFAULT_IDENTITY, type GitAuth, type GitIdentity, redactUrl } from "./auth.ts";
+import { Checkout } from "./checkout.ts";
 import { GitRepositoryError } from "./errors.ts";
 import { ObjectStore } from "./objects.ts";
 import { compareAndSwapRef, readRef } from "./refs.ts";
+import { changedFiles } from "./tree-diff.ts";
 
 /**
  * Named moments in writing and publishing commits. A hook may throw at any of them (tests use
@@ -20,6 +22,8 @@ export type WritePoint =
   | "commit-written"
   /** Every object of the commits about to be published is stored (loose or in a complete pack). */
   | "objects-stored"
+  /** The branch moved; a checkout of it is not updated yet. */
+  | "ref-moved"
   | "ref-updated"
   | "before-push"
   | "pushed";
@@ -58,9 +62,9 @@ export type RepositoryClass<R extends GitRepository, O extends GitRepositoryOpti
 ) => R;
 
 /**
- * A git repository: its object database, its branch ref and the remote it publishes to. Only the
- * object database and refs are used; a work tree, when there is one, is never read or touched.
- * Open one with `open`, `init`, `clone` or `openOrClone` (called on a subclass, they make one).
+ * A git repository: its object database, its branch ref and the remote it publishes to. When the
+ * branch is checked out in a work tree, the files and index that change move with the branch (see
+ * checkout.ts); nothing else in a work tree is read or touched. Open one with `open`, `init`, `clone` or `openOrClone` (called on a subclass, they make one).
  */
 export class GitRepository {
   readonly fs: AtomicFs;
@@ -71,6 +75,8 @@ export class GitRepository {
   readonly durable: boolean;
   readonly remote: (RemoteOptions & { name: string }) | undefined;
   readonly hooks: WriteHooks;
+  /** The work tree the branch may be checked out in: `<dir>` of a `<dir>/.git` repository. */
+  readonly checkout: Checkout | undefined;
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
@@ -85,6 +91,12 @@ export class GitRepository {
     this.clock = options.clock ?? (() => new Date());
     this.remote = options.remote ? { ...options.remote, name: options.remote.name ?? "origin" } : undefined;
     this.hooks = options.hooks ?? {};
+    this.checkout =
+      basename(gitdir) === ".git"
+        ? new Checkout(this.fs, this.store, gitdir, dirname(gitdir), this.branchRef, this.durable, (from, to) =>
+            changedFiles(this, from, to),
+          )
+        : undefined;
   }
 
   /** Opens an existing repository: a folder with `.git/`, or a bare repository. */
@@ -160,16 +172,32 @@ export class GitRepository {
     }
   }
 
-  /** Moves the local branch from `expected` to `value`, failing if it is elsewhere. */
-  updateBranch(expected: string | null, value: string): Promise<void> {
-    return compareAndSwapRef({
-      fs: this.fs,
-      gitdir: this.gitdir,
-      ref: this.branchRef,
-      expected,
-      value,
-      durable: this.durable,
-    });
+  /**
+   * Moves the local branch from `expected` to `value`, failing if it is elsewhere. Where the branch
+   * is checked out, its changed files and index entries move too, and uncommitted changes to them
+   * stop the move before anything happens (CheckoutConflictError).
+   */
+  async updateBranch(expected: string | null, value: string): Promise<void> {
+    const moveRef = async () => {
+      await compareAndSwapRef({
+        fs: this.fs,
+        gitdir: this.gitdir,
+        ref: this.branchRef,
+        expected,
+        value,
+        durable: this.durable,
+      });
+      await this.point("ref-moved", { commit: value });
+    };
+    const checkout = expected !== null && (await this.checkout?.follows()) ? this.checkout : undefined;
+    if (!checkout) return moveRef();
+    await checkout.move((await checkout.pending()) ?? expected!, value, moveRef);
+  }
+
+  /** Finishes bringing a checkout up to the branch when a crash interrupted it (see checkout.ts). */
+  async repairCheckout(): Promise<void> {
+    const head = await this.head();
+    if (this.checkout && head) await this.checkout.repair(head);
   }
 
   /**

@@ -106,6 +106,7 @@ async function attemptLoop(repo: GitRepo, decide: Decide, options: RetryOptions)
 
 async function attemptOnce(repo: GitRepo, decide: Decide, attempt: number): Promise<CommitOutcome> {
   const sync = await syncWithRemote(repo);
+  await repo.repairCheckout();
   const head = sync.head;
   const tree = head ? repo.treeAt(head, `${repo.branch}@${head.slice(0, 12)}`) : null;
   const loaded = tree ? await loadRepository(tree) : { state: { environments: new Map() }, problems: [], filesRead: 0 };

@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { rm } from "node:fs/promises";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { describe, it } from "node:test";
+import { git } from "../support/gitops-repo.ts";
 import { PROJECT_ROOT } from "../support/tmp-repo.ts";
 
 describe("tollgate demo (npm run demo)", () => {
@@ -35,8 +36,10 @@ describe("tollgate demo (npm run demo)", () => {
       // The history reads in git log, and audit verifies all of it.
       assert.match(out, /Tollgate-Decision: rollback\n.*Tollgate-Environment: prod/);
       assert.match(out, /every check passed/);
+      // The demo repository is a clean checkout of main: tollgate moved its files with the branch (issue 21).
+      assert.equal(git(repoDir!, "status", "--porcelain"), "");
     } finally {
-      if (repoDir?.includes("tollgate-demo-")) await rm(repoDir, { recursive: true, force: true });
+      if (repoDir?.includes("tollgate-demo-")) await rm(dirname(repoDir), { recursive: true, force: true });
     }
   });
 });

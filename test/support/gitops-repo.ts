@@ -48,8 +48,6 @@ export async function proposeRelease(
   change: (parts: ArtifactParts) => ArtifactParts,
   extra: Partial<Release> = {},
 ): Promise<Artifact> {
-  // tollgate moves the branch without touching the work tree: catch up before editing, as a person would pull.
-  git(dir, "reset", "-q", "--hard");
   const current = await readRelease(dir, env, service);
   const { digest: _digest, ...parts } = current.artifact;
   const artifact = sealArtifact(change(parts));

@@ -3,7 +3,7 @@
  * injected clock: what the end-to-end reconciler, status, prune and audit tests start from.
  */
 import pino, { type Logger } from "pino";
-import { GitRepo } from "../../../src/gitops/index.ts";
+import { GitRepo, type GitopsHooks } from "../../../src/gitops/index.ts";
 import { PolicyLoader } from "../../../src/policy/loader.ts";
 import { PolicyAtHead } from "../../../src/reconcile/policy-cache.ts";
 import { Reconciler } from "../../../src/reconcile/reconciler.ts";
@@ -31,6 +31,7 @@ export async function simulatedReconciler(
     loader?: PolicyLoader;
     start?: Date;
     maxEvidenceBytes?: number;
+    hooks?: GitopsHooks;
   } = {},
 ): Promise<SimulatedReconciler> {
   let now = options.start ?? SIMULATION_START;
@@ -39,6 +40,7 @@ export async function simulatedReconciler(
     clock: () => now,
     identity: { name: "tollgate", email: "tollgate@example.com" },
     ...(options.maxEvidenceBytes ? { maxEvidenceBytes: options.maxEvidenceBytes } : {}),
+    ...(options.hooks ? { hooks: options.hooks } : {}),
   });
   const reconciler = new Reconciler({
     repo: gitRepo,
