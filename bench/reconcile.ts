@@ -8,6 +8,12 @@
  * The baseline is the same work over 10 services, measured in the same run, so the numbers read as
  * per-service ratios. Goal: 1,000 rollouts in one tick ≤ 5 s on 2 cores.
  *
+ * Every size is measured twice, with durable writes (fsync of objects before the ref, the
+ * reconciler's default) and without, in the same run: the report gives their ratio.
+ *
+ * The local repository is bare, as the reconciler's own clone has no checkout; with --checkout the
+ * reconciler works in a checked-out repository and also moves its files and index with the branch.
+ *
  * With --remote the reconciler works on a clone of a git http-backend remote on loopback (as it runs
  * in production): each tick then also fetches and pushes, and the push gets its own column.
  *
@@ -42,6 +48,7 @@ const { values } = parseArgs({
     repeats: { type: "string", default: "2" },
     concurrency: { type: "string", default: "8" },
     remote: { type: "boolean", default: false },
+    checkout: { type: "boolean", default: false },
     json: { type: "boolean", default: false },
   },
 });
@@ -68,6 +75,7 @@ interface Phase {
 
 interface Row {
   services: number;
+  durable: boolean;
   files: number;
   start: Phase;
   step: Phase;
@@ -82,12 +90,19 @@ const policies = new PolicyAtHead(new PolicyLoader());
 const server = values.remote ? await startGitHttpServer({ root }) : undefined;
 try {
   const rows: Row[] = [];
+  const volatile: Row[] = [];
   for (const size of [baselineSize, ...sizes]) {
     const runs: Row[] = [];
-    for (let run = 0; run < repeats; run++) runs.push(await measure(size, run));
+    const volatileRuns: Row[] = [];
+    // Interleaved, so that both see the same machine.
+    for (let run = 0; run < repeats; run++) {
+      runs.push(await measure(size, run, true));
+      volatileRuns.push(await measure(size, run, false));
+    }
     rows.push(best(runs));
+    volatile.push(best(volatileRuns));
   }
-  report(rows);
+  report(rows, volatile);
 } finally {
   await server?.close();
   await rm(root, { recursive: true, force: true });
@@ -98,6 +113,7 @@ function best(rows: Row[]): Row {
   const min = (pick: (r: Row) => Phase): Phase => rows.map(pick).reduce((a, b) => (b.ms < a.ms ? b : a));
   return {
     services: rows[0]!.services,
+    durable: rows[0]!.durable,
     files: rows[0]!.files,
     start: min((r) => r.start),
     step: min((r) => r.step),
@@ -107,8 +123,8 @@ function best(rows: Row[]): Row {
   };
 }
 
-async function measure(size: number, run: number): Promise<Row> {
-  const dir = join(root, `fleet-${size}-${run}`);
+async function measure(size: number, run: number, durable: boolean): Promise<Row> {
+  const dir = join(root, `fleet-${size}-${run}${durable ? "-durable" : ""}`);
   const services = serviceNames(size);
   await writeFleet(dir, {
     services,
@@ -168,10 +184,12 @@ async function measure(size: number, run: number): Promise<Row> {
   const marks: { firstWrite?: number; refUpdated?: number; pushed?: number; firstApply?: number } = {};
   // With a remote: the fleet repository becomes a bare remote served by git http-backend, and the
   // reconciler works on its own clone of it.
-  const remoteName = `fleet-${size}-${run}.git`;
+  const remoteName = `fleet-${size}-${run}${durable ? "-durable" : ""}.git`;
   if (server) execFileSync("git", ["clone", "-q", "--bare", dir, join(root, remoteName)]);
+  else if (!values.checkout) execFileSync("git", ["clone", "-q", "--bare", dir, `${dir}.git`]);
   const options: GitRepoOptions = {
     clock,
+    durable,
     identity: { name: "tollgate", email: "tollgate@example.com" },
     hooks: {
       at: (point) => {
@@ -183,7 +201,7 @@ async function measure(size: number, run: number): Promise<Row> {
   };
   const repo = server
     ? await GitRepo.clone(`${dir}.clone`, { ...options, remote: { url: server.url(remoteName) } })
-    : await GitRepo.open(dir, options);
+    : await GitRepo.open(values.checkout ? dir : `${dir}.git`, options);
   const cluster = new SimulatedCluster();
   const sources = new Map<string, Promise<TelemetrySource>>();
   const reconciler = new Reconciler({
@@ -239,7 +257,7 @@ async function measure(size: number, run: number): Promise<Row> {
 
   // The desired state at the head, read and validated from a repository opened afresh (cold object
   // caches, no parse cache), then again with the parse cache the ticks filled.
-  const cold = await GitRepo.open(dir);
+  const cold = await GitRepo.open(repo.gitdir);
   const head = (await cold.head())!;
   let loadStarted = performance.now();
   const loaded = await loadRepository(cold.treeAt(head), { cache: null });
@@ -250,8 +268,9 @@ async function measure(size: number, run: number): Promise<Row> {
   const loadCachedMs = performance.now() - loadStarted;
   await rm(dir, { recursive: true, force: true });
   await rm(`${dir}.clone`, { recursive: true, force: true });
+  await rm(`${dir}.git`, { recursive: true, force: true });
   await rm(join(root, remoteName), { recursive: true, force: true });
-  return { services: size, files, start, step, observe, loadMs, loadCachedMs };
+  return { services: size, durable, files, start, step, observe, loadMs, loadCachedMs };
 }
 
 function check(result: TickResult, expected: number, what: string): TickResult {
@@ -262,10 +281,23 @@ function check(result: TickResult, expected: number, what: string): TickResult {
   return result;
 }
 
-function report(rows: Row[]): void {
+function report(rows: Row[], volatile: Row[]): void {
   const base = rows[0]!;
+  const fsyncCost = rows.map((r, i) => {
+    const v = volatile[i]!;
+    const tick = (p: (x: Row) => Phase) => p(r).ms / p(v).ms;
+    const commit = (p: (x: Row) => Phase) => p(r).commitMs / p(v).commitMs;
+    return {
+      services: r.services,
+      start: { tick: tick((x) => x.start), commit: commit((x) => x.start) },
+      step: { tick: tick((x) => x.step), commit: commit((x) => x.step) },
+      observe: { tick: tick((x) => x.observe) },
+    };
+  });
   if (values.json) {
-    process.stdout.write(`${JSON.stringify({ baseline: base, rows: rows.slice(1), repeats, concurrency }, null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ baseline: base, rows: rows.slice(1), withoutFsync: volatile, fsyncCost, repeats, concurrency }, null, 2)}\n`,
+    );
     return;
   }
   const perService = (p: Phase, n: number) => p.ms / n;
@@ -273,9 +305,13 @@ function report(rows: Row[]): void {
     (perService(p(r), r.services) / perService(p(base), base.services)).toFixed(2);
   const line = (cells: (string | number)[]) => `${cells.map((c, i) => String(c).padStart(i === 0 ? 9 : 11)).join(" ")}`;
   const ms = (n: number) => n.toFixed(0);
-  const where = values.remote ? "a clone of a git http-backend remote on loopback" : "local repository";
+  const where = values.remote
+    ? "a clone of a git http-backend remote on loopback"
+    : values.checkout
+      ? "local repository with a checkout"
+      : "local bare repository";
   process.stdout.write(
-    `reconcile bench: one environment, file telemetry, ${where}; best of ${repeats}; concurrency ${concurrency}\n`,
+    `reconcile bench: one environment, file telemetry, ${where}; best of ${repeats}; concurrency ${concurrency}; durable writes\n`,
   );
   process.stdout.write(
     "tick ms = decide (sync, load, telemetry, analysis, policy) + commit (evidence, trees, commits, pack, branch) + push + apply\n\n",
@@ -299,6 +335,14 @@ function report(rows: Row[]): void {
   process.stdout.write(
     `\nper-service cost relative to ${base.services} services (1.00 = the baseline's cost per service):\n`,
   );
+  process.stdout.write(
+    "\ndurable writes (the reconciler's default: fsync of objects before the ref) against none, same run:\n",
+  );
+  for (const c of fsyncCost)
+    process.stdout.write(
+      `  ${c.services} services: tick ×${c.start.tick.toFixed(2)} start, ×${c.step.tick.toFixed(2)} step, ×${c.observe.tick.toFixed(2)} observe; commit phase ×${c.start.commit.toFixed(2)} start, ×${c.step.commit.toFixed(2)} step\n`,
+    );
+  process.stdout.write("\n");
   for (const r of rows.slice(1)) {
     process.stdout.write(
       `  ${r.services} services: start ×${ratio((x) => x.start, r)}, step ×${ratio((x) => x.step, r)}, observe ×${ratio((x) => x.observe, r)}\n`,

@@ -70,7 +70,9 @@ async function reconcile(ctx: CommandContext, options: ReconcileOptions): Promis
   if (options.once && options.interval) throw new UserError("--once and --interval exclude each other");
   const intervalMs = options.interval ? parseDuration(options.interval) : undefined;
   const logger = pino({ name: "tollgate", level: ctx.env["TOLLGATE_LOG_LEVEL"] ?? "info" }, pino.destination(2));
-  const gitOptions = { branch: options.branch, identity: identityFromEnv(ctx.env) };
+  // Durable: objects and packs are fsynced before the ref that names them, so a power loss never
+  // leaves the branch naming objects that did not reach the disk (cost: bench:reconcile).
+  const gitOptions = { branch: options.branch, identity: identityFromEnv(ctx.env), durable: true };
   const isUrl = /^https?:\/\//.test(options.repo);
   const auth = authFromEnv(ctx.env);
   const repo = isUrl

@@ -34,6 +34,15 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, d
   if (durable) await syncDirectory(dirname(path));
 }
 
+/**
+ * Creates a folder (and its parents) when missing. With `durable`, the entry of the first folder
+ * created is fsynced in its parent, so a file synced inside it is not lost with its folder.
+ */
+export async function makeDirectory(path: string, durable: boolean): Promise<void> {
+  const created = await fsp.mkdir(path, { recursive: true });
+  if (durable && created !== undefined) await syncDirectory(dirname(created));
+}
+
 export async function syncDirectory(path: string): Promise<void> {
   const handle = await fsp.open(path, "r");
   try {

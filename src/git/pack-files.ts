@@ -9,7 +9,7 @@
 import { randomBytes } from "node:crypto";
 import { promises as fsp } from "node:fs";
 import { join } from "node:path";
-import { syncDirectory } from "./atomic-fs.ts";
+import { makeDirectory, syncDirectory } from "./atomic-fs.ts";
 import type { EncodedPack, SourcePack } from "./pack-writer.ts";
 
 /** A pack this module may merge and remove. */
@@ -34,7 +34,7 @@ export async function storePack(
   durable: boolean,
 ): Promise<{ packPath: string; indexPath: string }> {
   const dir = join(gitdir, "objects", "pack");
-  await fsp.mkdir(dir, { recursive: true });
+  await makeDirectory(dir, durable);
   const token = `${process.pid}-${randomBytes(6).toString("hex")}`;
   const temps = { pack: join(dir, `tmp_pack_${token}`), index: join(dir, `tmp_idx_${token}`) };
   const packPath = join(dir, `pack-${encoded.name}.pack`);

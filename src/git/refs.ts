@@ -4,7 +4,7 @@ import { hostname } from "node:os";
 import { dirname, join } from "node:path";
 import git from "isomorphic-git";
 import type { AtomicFs } from "./atomic-fs.ts";
-import { syncDirectory } from "./atomic-fs.ts";
+import { makeDirectory, syncDirectory } from "./atomic-fs.ts";
 import { RefConflictError, RefLockedError } from "./errors.ts";
 
 export const ZERO_OID = "0000000000000000000000000000000000000000";
@@ -41,7 +41,7 @@ export async function compareAndSwapRef(options: RefUpdateOptions): Promise<void
   const { fs, gitdir, ref, expected, value } = options;
   const refPath = join(gitdir, ref);
   const lockPath = `${refPath}.lock`;
-  await fsp.mkdir(dirname(refPath), { recursive: true });
+  await makeDirectory(dirname(refPath), options.durable ?? false);
   const lock = await takeLock(lockPath, ref, options.staleLockMs ?? 10 * 60_000);
   let renamed = false;
   try {

@@ -32,6 +32,7 @@ export async function simulatedReconciler(
     start?: Date;
     maxEvidenceBytes?: number;
     hooks?: GitopsHooks;
+    durable?: boolean;
   } = {},
 ): Promise<SimulatedReconciler> {
   let now = options.start ?? SIMULATION_START;
@@ -41,6 +42,7 @@ export async function simulatedReconciler(
     identity: { name: "tollgate", email: "tollgate@example.com" },
     ...(options.maxEvidenceBytes ? { maxEvidenceBytes: options.maxEvidenceBytes } : {}),
     ...(options.hooks ? { hooks: options.hooks } : {}),
+    ...(options.durable ? { durable: true } : {}),
   });
   const reconciler = new Reconciler({
     repo: gitRepo,
