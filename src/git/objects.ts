@@ -236,7 +236,7 @@ export class ObjectStore implements ObjectWriter {
     let removed = false;
     for (const pack of merged) {
       if (pack.name === `pack-${encoded.name}`) continue;
-      await removePack(this.gitdir, pack, this.durable);
+      if (!(await removePack(this.gitdir, pack, this.durable))) continue;
       this.packs.removed(pack.name);
       removed = true;
     }

@@ -107,14 +107,39 @@ export async function readPack(gitdir: string, pack: StoredPack): Promise<Source
 
 /**
  * Removes a pack whose objects are all in another stored pack: the index first, so no reader finds
- * an index without its pack; then the pack and its reverse index.
+ * an index without its pack; then the pack and its reverse index. A pack that cannot be removed
+ * (read-only folder entry, immutable file) is marked `.keep`, which git and listPacks read as "leave
+ * alone": merging it again on every later write would grow storage without bound. Returns false
+ * when the pack was kept; throws, naming the real cause, when it can be neither removed nor kept.
  */
-export async function removePack(gitdir: string, pack: StoredPack, durable: boolean): Promise<void> {
-  const base = join(gitdir, "objects", "pack", pack.name);
-  await fsp.rm(`${base}.idx`, { force: true });
-  await fsp.rm(`${base}.pack`, { force: true });
-  await fsp.rm(`${base}.rev`, { force: true });
-  if (durable) await syncDirectory(join(gitdir, "objects", "pack"));
+export async function removePack(gitdir: string, pack: StoredPack, durable: boolean): Promise<boolean> {
+  const dir = join(gitdir, "objects", "pack");
+  const base = join(dir, pack.name);
+  try {
+    for (const ext of [".idx", ".pack", ".rev"]) await unlinkIfPresent(`${base}${ext}`);
+  } catch (error) {
+    try {
+      await fsp.writeFile(`${base}.keep`, "tollgate: merged into another pack, but could not be removed\n");
+    } catch {
+      const cause = (error as Error).message;
+      throw new Error(
+        `cannot remove pack ${pack.name}, whose objects were merged into another pack, nor mark it .keep (${cause}); make ${dir} and its files writable`,
+      );
+    }
+    return false;
+  } finally {
+    if (durable) await syncDirectory(dir);
+  }
+  return true;
+}
+
+/** `fs.rm` reports a file it may not unlink as ENOTDIR (it falls back to a folder); unlink says EPERM. */
+async function unlinkIfPresent(path: string): Promise<void> {
+  try {
+    await fsp.unlink(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+  }
 }
 
 /** The object count of a version-2 index; undefined for another version or an index removed meanwhile. */

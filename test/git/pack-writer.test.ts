@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { copyFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -14,7 +14,7 @@ import { inflateSync } from "node:zlib";
 import git from "isomorphic-git";
 import { commitDecisionWithRetry } from "../../src/gitops/commit-with-retry.ts";
 import { listDecisionCommits } from "../../src/gitops/history.ts";
-import { listPacks, packsToMerge } from "../../src/git/pack-files.ts";
+import { listPacks, packsToMerge, removePack } from "../../src/git/pack-files.ts";
 import { encodePack, MAX_DELTA_DEPTH, prefixSuffixDelta, storedZlib } from "../../src/git/pack-writer.ts";
 import { GitRepo } from "../../src/gitops/repo.ts";
 import { editTree } from "../../src/git/tree-edit.ts";
@@ -34,6 +34,59 @@ function packFiles(gitdir: string): string[] {
   } catch {
     return [];
   }
+}
+
+/**
+ * A tick as a busy reconciler writes it: one batch of 41 tree edits and a commit, stored (as a
+ * pack) and the branch moved. `counts` holds the number of packs after each tick.
+ */
+function packTicks(repo: GitRepo) {
+  const files = new Map<string, string>(
+    Array.from({ length: 300 }, (_, i) => [`status/s-${String(i).padStart(3, "0")}.yaml`, `service: ${i}\n`]),
+  );
+  let parent: string | null = null;
+  let tree: string | null = null;
+  const counts: number[] = [];
+  const tick = async (n: number) => {
+    const batch = repo.store.batch();
+    tree = await editTree(repo.store, tree, tree === null ? files : new Map(), batch);
+    for (let i = 0; i < 40; i++)
+      tree = await editTree(
+        repo.store,
+        tree,
+        new Map([[`status/s-${String((n * 41 + i) % 300).padStart(3, "0")}.yaml`, `service: ${i}\ntick: ${n}\n`]]),
+        batch,
+      );
+    const person = { name: "T", email: "t@example.test", timestamp: 1_800_000_000 + n, timezoneOffset: 0 };
+    const commit: string = await batch.writeCommit({
+      message: `tick ${n}\n`,
+      tree,
+      parent: parent ? [parent] : [],
+      author: person,
+      committer: person,
+    });
+    await batch.flush();
+    await repo.updateBranch(parent, commit);
+    parent = commit;
+    counts.push(packFiles(repo.gitdir).filter((f) => f.endsWith(".idx")).length);
+  };
+  return { repo, tick, head: () => parent, counts };
+}
+
+/** Sets the immutable attribute (root only); false when this machine does not allow it. */
+function makeImmutable(path: string): boolean {
+  try {
+    execFileSync("chattr", ["+i", path], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function packBytes(gitdir: string): number {
+  return packFiles(gitdir)
+    .filter((f) => f.endsWith(".pack"))
+    .reduce((sum, f) => sum + statSync(join(gitdir, "objects/pack", f)).size, 0);
 }
 
 function looseObjects(gitdir: string): number {
@@ -333,35 +386,7 @@ describe("pack merging", () => {
     const temp = await tempDir("tollgate-pack-merge-");
     try {
       const repo = await GitRepo.init(join(temp.dir, "merged.git"), { clock, identity });
-      const files = new Map<string, string>(
-        Array.from({ length: 300 }, (_, i) => [`status/s-${String(i).padStart(3, "0")}.yaml`, `service: ${i}\n`]),
-      );
-      let parent: string | null = null;
-      let tree: string | null = null;
-      const counts: number[] = [];
-      const tick = async (n: number) => {
-        const batch = repo.store.batch();
-        tree = await editTree(repo.store, tree, tree === null ? files : new Map(), batch);
-        for (let i = 0; i < 40; i++)
-          tree = await editTree(
-            repo.store,
-            tree,
-            new Map([[`status/s-${String((n * 41 + i) % 300).padStart(3, "0")}.yaml`, `service: ${i}\ntick: ${n}\n`]]),
-            batch,
-          );
-        const person = { name: "T", email: "t@example.test", timestamp: 1_800_000_000 + n, timezoneOffset: 0 };
-        const commit: string = await batch.writeCommit({
-          message: `tick ${n}\n`,
-          tree,
-          parent: parent ? [parent] : [],
-          author: person,
-          committer: person,
-        });
-        await batch.flush();
-        await repo.updateBranch(parent, commit);
-        parent = commit;
-        counts.push(packFiles(repo.gitdir).filter((f) => f.endsWith(".idx")).length);
-      };
+      const { tick, head, counts } = packTicks(repo);
       for (let n = 0; n < 16; n++) await tick(n);
       if (process.env.DEBUG_PACKS) console.log(counts.join(" "), JSON.stringify(await listPacks(repo.gitdir)));
       assert.ok(Math.max(...counts) <= 4, `packs after each tick: ${counts.join(" ")}`);
@@ -378,6 +403,7 @@ describe("pack merging", () => {
         assert.deepEqual(readFileSync(rebuilt), readFileSync(path));
       }
       assert.equal(gitCli(repo.gitdir, "rev-list", "--count", "main").trim(), "16");
+      const parent = head();
       const fresh = await GitRepo.open(repo.gitdir);
       assert.equal(
         await fresh.treeAt(parent!).read("status/s-000.yaml"),
@@ -409,10 +435,76 @@ describe("pack merging", () => {
       assert.ok(packFiles(repo.gitdir).includes(victim.split("/").at(-1)!), "a pack with a wrong CRC stays as it is");
       const reread = await GitRepo.open(repo.gitdir);
       assert.equal(
-        await reread.treeAt(parent!).read("status/s-000.yaml"),
+        await reread.treeAt(head()!).read("status/s-000.yaml"),
         gitCli(repo.gitdir, "show", "main:status/s-000.yaml"),
       );
     } finally {
+      await temp.cleanup();
+    }
+  });
+  it("a pack that cannot be removed is kept, not merged again on every tick: storage stays bounded (issue 21, item 2)", async (t) => {
+    if (!requireGit(t)) return;
+    const temp = await tempDir("tollgate-pack-immutable-");
+    const immutable: string[] = [];
+    try {
+      const control = packTicks(await GitRepo.init(join(temp.dir, "control.git"), { clock, identity }));
+      const repo = await GitRepo.init(join(temp.dir, "immutable.git"), { clock, identity });
+      const { tick, counts } = packTicks(repo);
+      await tick(0);
+      await control.tick(0);
+      const [first] = await listPacks(repo.gitdir);
+      const firstBytes = packBytes(repo.gitdir);
+      for (const ext of [".idx", ".pack"]) {
+        const path = join(repo.gitdir, "objects/pack", `${first!.name}${ext}`);
+        if (!makeImmutable(path)) {
+          t.skip("chattr +i needs root (CAP_LINUX_IMMUTABLE): an undeletable pack cannot be made here");
+          return;
+        }
+        immutable.push(path);
+      }
+      for (let n = 1; n < 13; n++) {
+        await tick(n);
+        await control.tick(n);
+      }
+      assert.ok(existsSync(join(repo.gitdir, "objects/pack", `${first!.name}.keep`)), "the pack is marked .keep");
+      assert.ok(Math.max(...counts) <= 5, `packs after each tick: ${counts.join(" ")}`);
+      // Before, every tick merged the undeletable pack into a new, larger one and failed to remove it.
+      const bytes = packBytes(repo.gitdir);
+      const controlBytes = packBytes(control.repo.gitdir);
+      assert.ok(
+        bytes <= controlBytes + 1.5 * firstBytes,
+        `${bytes} bytes of packs, ${controlBytes} without the kept pack`,
+      );
+      assert.equal(gitCli(repo.gitdir, "rev-list", "--count", "main").trim(), "13");
+      gitCli(repo.gitdir, "fsck", "--strict", "--no-progress");
+    } finally {
+      for (const path of immutable) execFileSync("chattr", ["-i", path]);
+      await temp.cleanup();
+    }
+  });
+
+  it("a pack that can be neither removed nor kept is an error naming the real cause", async (t) => {
+    if (!requireGit(t)) return;
+    const temp = await tempDir("tollgate-pack-immutable-");
+    let packDir: string | undefined;
+    try {
+      const repo = await GitRepo.init(join(temp.dir, "immutable.git"), { clock, identity });
+      await packTicks(repo).tick(0);
+      const [first] = await listPacks(repo.gitdir);
+      if (!makeImmutable(join(repo.gitdir, "objects/pack"))) {
+        t.skip("chattr +i needs root (CAP_LINUX_IMMUTABLE)");
+        return;
+      }
+      packDir = join(repo.gitdir, "objects/pack");
+      await assert.rejects(removePack(repo.gitdir, first!, false), (error: Error) => {
+        assert.match(
+          error.message,
+          /^cannot remove pack pack-[0-9a-f]+, whose objects were merged into another pack, nor mark it \.keep \(EPERM: operation not permitted, unlink '.*\.idx'\); make .*objects\/pack and its files writable$/,
+        );
+        return true;
+      });
+    } finally {
+      if (packDir) execFileSync("chattr", ["-i", packDir]);
       await temp.cleanup();
     }
   });
