@@ -19,7 +19,7 @@ const INTEGRATION = [
   /^test\/package\/install\./,
   /^test\/policy\/cli\./,
   /^test\/promote\//,
-  /^test\/reconcile\/(crash|e2e-remote|race|reconciler|prune|status-cli|unknowns)\./,
+  /^test\/reconcile\/(checkout|crash|durable|e2e-remote|race|reconciler|prune|status-cli|unknowns)\./,
   /^test\/rego\/(conformance|opa-oracle|runtime-build|runtime-files|syntax)\./,
   /^test\/telemetry\/(prometheus|telemetry-fetch)\./,
 ];
