@@ -35,6 +35,7 @@ interface ReconcileOptions {
   listen: number;
   simulate?: boolean;
   concurrency: number;
+  policyFailureGrace: string;
 }
 
 export function reconcileCommand(ctx: CommandContext): Command {
@@ -58,6 +59,11 @@ export function reconcileCommand(ctx: CommandContext): Command {
     .option("--listen <port>", "port of /metrics and /healthz in loop mode", toPort, 9090)
     .option("--concurrency <n>", "services decided and applied at once", toPositive, 8)
     .option(
+      "--policy-failure-grace <duration>",
+      "in loop mode, /healthz fails once the policy has failed (no decision) for this long",
+      "5m",
+    )
+    .option(
       "--simulate",
       "use the embedded simulated cluster and telemetry instead of Kubernetes and the configured sources",
     )
@@ -69,6 +75,7 @@ export function reconcileCommand(ctx: CommandContext): Command {
 async function reconcile(ctx: CommandContext, options: ReconcileOptions): Promise<number> {
   if (options.once && options.interval) throw new UserError("--once and --interval exclude each other");
   const intervalMs = options.interval ? parseDuration(options.interval) : undefined;
+  const policyFailureGraceMs = parseDuration(options.policyFailureGrace);
   const logger = pino({ name: "tollgate", level: ctx.env["TOLLGATE_LOG_LEVEL"] ?? "info" }, pino.destination(2));
   // Durable: objects and packs are fsynced before the ref that names them, so a power loss never
   // leaves the branch naming objects that did not reach the disk (cost: bench:reconcile).
@@ -146,6 +153,7 @@ async function reconcile(ctx: CommandContext, options: ReconcileOptions): Promis
     registries: [metrics.registry, clusterMetrics.registry],
     metrics,
     intervalMs,
+    policyFailureGraceMs,
   });
   const lease = leaseSettingsFromEnv(ctx.env);
   let elector: LeaseElector | undefined;

@@ -47,6 +47,18 @@ export interface ServiceObservation {
   now: Date;
 }
 
+/** The policy failed at run time for one service: no decision, so nothing is committed for it. */
+export class PolicyFailure extends Error {
+  constructor(
+    readonly environment: string,
+    readonly service: string,
+    readonly detail: string,
+  ) {
+    super(`the policy failed for ${environment}/${service}, so nothing is decided or committed: ${detail}`);
+    this.name = "PolicyFailure";
+  }
+}
+
 /**
  * Holds whose every reason is one of these are the routine wait of a step (too little data yet, the
  * minimum time not reached): not committed. Exceptional holds (telemetry missing past its grace,
@@ -72,6 +84,10 @@ export async function decideService(ctx: ServiceDecisionContext): Promise<Decisi
     ...(observed?.spend ? { spend: observed.spend } : {}),
   });
   const evaluated = evaluate(ctx.policy, input);
+  // A policy that failed gave no decision: nothing is committed (reverting to what is live needs no policy).
+  if (evaluated.error !== undefined && !(situation.kind === "pending" && situation.reverts)) {
+    throw new PolicyFailure(ctx.environment.name, ctx.release.service, evaluated.error);
+  }
   const decision = interpret(situation, evaluated.result, evaluated.error, ctx);
   ctx.onObservation?.({
     environment: ctx.environment.name,

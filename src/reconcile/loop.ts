@@ -38,13 +38,20 @@ export async function runLoop(options: LoopOptions): Promise<void> {
   }
 }
 
-/** /metrics (Prometheus text format) and /healthz (ok while ticks keep coming). */
+/** Default time a policy may keep failing before /healthz reports it. */
+export const DEFAULT_POLICY_FAILURE_GRACE_MS = 5 * 60_000;
+
+/**
+ * /metrics (Prometheus text format) and /healthz: ok while ticks keep coming and the policy has
+ * not been failing (no decision for some service) for longer than `policyFailureGraceMs`.
+ */
 export function startStatusServer(options: {
   port: number;
   host?: string;
   registries: Registry[];
   metrics: ReconcilerMetrics;
   intervalMs: number;
+  policyFailureGraceMs?: number;
 }): Promise<Server> {
   const started = Date.now();
   const server = createServer((req, res) => {
@@ -56,9 +63,18 @@ export function startStatusServer(options: {
       } else if (req.url === "/healthz") {
         const last = (await options.metrics.lastTick.get()).values[0]?.value ?? 0;
         const reference = last > 0 ? last * 1000 : started;
-        const healthy = Date.now() - reference < options.intervalMs * 3 + 60_000;
-        res.writeHead(healthy ? 200 : 503, { "content-type": "text/plain" });
-        res.end(healthy ? "ok\n" : "no reconcile tick for too long\n");
+        const ticking = Date.now() - reference < options.intervalMs * 3 + 60_000;
+        const since = options.metrics.policyFailingSince;
+        const grace = options.policyFailureGraceMs ?? DEFAULT_POLICY_FAILURE_GRACE_MS;
+        const policyFailing = since !== undefined && Date.now() - since >= grace;
+        res.writeHead(ticking && !policyFailing ? 200 : 503, { "content-type": "text/plain" });
+        res.end(
+          !ticking
+            ? "no reconcile tick for too long\n"
+            : policyFailing
+              ? `the policy has failed (no decision) for ${Math.round((Date.now() - since!) / 1000)}s\n`
+              : "ok\n",
+        );
       } else {
         res.writeHead(404, { "content-type": "text/plain" });
         res.end("not found\n");

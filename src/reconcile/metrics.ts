@@ -12,6 +12,8 @@ export class ReconcilerMetrics {
   readonly errors: Counter<"stage">;
   readonly invalidFiles: Gauge;
   readonly lastTick: Gauge;
+  /** Since when (ms since the epoch) every tick has had a policy failure; undefined when the last had none. */
+  policyFailingSince: number | undefined;
 
   constructor(registry: Registry = new Registry()) {
     this.registry = registry;
@@ -73,7 +75,10 @@ export class ReconcilerMetrics {
     this.tickSeconds.observe(result.durationMs / 1000);
     if (result.attempts > 1) this.pushRetries.inc(result.attempts - 1);
     if (result.conflict) this.conflicts.inc();
-    for (const e of result.errors) this.errors.inc({ stage: e.service === "*" ? "policy" : "service" });
+    for (const e of result.errors) this.errors.inc({ stage: e.stage ?? "service" });
+    const policyFailed = result.errors.some((e) => e.stage === "policy");
+    if (!policyFailed) this.policyFailingSince = undefined;
+    else this.policyFailingSince ??= Date.now();
     this.invalidFiles.set(result.problems.length);
     this.lastTick.set(Date.now() / 1000);
   }

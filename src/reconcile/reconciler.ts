@@ -21,7 +21,7 @@ import { loadRepository } from "../model/repository.ts";
 import type { Environment, RepositoryState } from "../model/types.ts";
 import type { LoadedBundle } from "../policy/loader.ts";
 import type { TelemetrySource } from "../telemetry/source.ts";
-import { decideService, type ServiceObservation } from "./decide-service.ts";
+import { decideService, PolicyFailure, type ServiceObservation } from "./decide-service.ts";
 import type { PolicyAtHead } from "./policy-cache.ts";
 import { PruneReporter, pruneEnvironments } from "./prune.ts";
 
@@ -50,6 +50,8 @@ export interface ServiceError {
   environment: string;
   service: string;
   message: string;
+  /** "policy": the policies did not build or failed at run time (no decision was taken). */
+  stage?: "policy";
 }
 
 export interface TickResult {
@@ -147,7 +149,7 @@ export class Reconciler {
         { event: "policy-error", commit: head.commit, error: message },
         "the policies at HEAD do not build; no decision is taken until they do",
       );
-      errors.push({ environment: "*", service: "*", message: `policies: ${message}` });
+      errors.push({ environment: "*", service: "*", message: `policies: ${message}`, stage: "policy" });
       return [];
     }
     const policySources = this.options.policies.sourcesOf(policy.digest);
@@ -170,6 +172,11 @@ export class Reconciler {
         });
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
+        if (error instanceof PolicyFailure) {
+          logger.error({ event: "policy-failed", environment, service, error: error.detail }, message);
+          errors.push({ environment, service, message, stage: "policy" });
+          return null;
+        }
         logger.error(
           { event: "decide-error", environment, service, error: message },
           `could not decide for ${environment}/${service}`,

@@ -133,4 +133,40 @@ describe("status server", () => {
     assert.equal(health.status, 200);
     assert.equal((await fetch(`${base}/nope`)).status, 404);
   });
+
+  it("/healthz fails once the policy has failed for longer than its grace, and recovers with it", async () => {
+    const metrics = new ReconcilerMetrics();
+    const tick = (errors: TickResult["errors"]): TickResult => ({
+      head: "h",
+      decisions: [],
+      skipped: 0,
+      attempts: 1,
+      conflict: false,
+      applied: [],
+      problems: [],
+      errors,
+      durationMs: 10,
+    });
+    const failure = { environment: "prod", service: "api", message: "the policy failed", stage: "policy" as const };
+    const server = await startStatusServer({
+      port: 0,
+      host: "127.0.0.1",
+      registries: [metrics.registry],
+      metrics,
+      intervalMs: 30_000,
+      policyFailureGraceMs: 60_000,
+    });
+    servers.push(server);
+    const health = () => fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/healthz`);
+    metrics.record(tick([failure]));
+    assert.equal((await health()).status, 200, "within the grace");
+    metrics.policyFailingSince = Date.now() - 61_000;
+    metrics.record(tick([failure]));
+    const failing = await health();
+    assert.equal(failing.status, 503);
+    assert.match(await failing.text(), /^the policy has failed \(no decision\) for 6\ds$/m);
+    assert.match(await metrics.registry.metrics(), /tollgate_reconcile_errors_total\{stage="policy"\} 2/);
+    metrics.record(tick([]));
+    assert.equal((await health()).status, 200, "a tick without policy failures clears it");
+  });
 });
