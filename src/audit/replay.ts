@@ -64,7 +64,7 @@ async function replayOne(repo: GitRepo, policy: LoadedBundle, entry: HistoryEntr
   let result: PolicyDecision | null = null;
   let error: string | undefined;
   try {
-    result = policy.decide(input);
+    result = policy.decide(input, evidence.policy.nondeterministic);
   } catch (e) {
     error = e instanceof Error ? e.message : String(e);
   }

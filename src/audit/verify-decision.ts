@@ -169,7 +169,8 @@ function decisionProblems(facts: DecisionFacts, build: PolicyBuild): CheckOutcom
     let result: PolicyDecision | null = null;
     let error: string | undefined;
     try {
-      result = build.bundle.decide(evidence.policy.input);
+      // the decision's own clock (its input's now) and its recorded rand/uuid results
+      result = build.bundle.decide(evidence.policy.input, evidence.policy.nondeterministic);
     } catch (e) {
       error = e instanceof Error ? e.message : String(e);
     }

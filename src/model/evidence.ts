@@ -90,6 +90,8 @@ export interface EvidenceDocument<P extends EvidenceParts = EvidenceParts> {
     /** The policy's answer, or null when evaluating it failed (see `error`). */
     result: P["policyResult"] | null;
     error?: string;
+    /** Results of rand.intn / uuid.rfc4122, replayed when the decision is re-derived. */
+    nondeterministic?: Record<string, Record<string, unknown>>;
   };
   /** What was committed: the policy's action, or what tollgate made of it (see `note`). */
   decision: { action: DecisionAction; reasons: DecisionReason[]; note?: string };

@@ -18,6 +18,8 @@ export class PolicyEvaluationError extends UserError {
   }
 }
 
+export type { NondeterministicRecord };
+
 /** The policy's builtins() names something this host does not implement: it cannot run here. */
 export class PolicyLoadError extends UserError {
   constructor(message: string) {

@@ -9,7 +9,7 @@ import type { DecisionChange } from "../gitops/index.ts";
 import { shortDigest } from "../model/artifact-digest.ts";
 import { parseDuration } from "../model/duration.ts";
 import type { DecisionReason, Digest, Environment, Release, RepositoryState, Status } from "../model/types.ts";
-import type { LoadedBundle } from "../policy/loader.ts";
+import type { LoadedBundle, NondeterministicRecord } from "../policy/loader.ts";
 import { DECISION_ENTRYPOINT, type PolicyDecision, type PolicyInput } from "../policy/types.ts";
 import type { TelemetrySource } from "../telemetry/source.ts";
 import { evidenceLines } from "./analysis-view.ts";
@@ -119,6 +119,7 @@ export async function decideService(ctx: ServiceDecisionContext): Promise<Decisi
       input,
       result: evaluated.result,
       ...(evaluated.error ? { error: evaluated.error } : {}),
+      ...(evaluated.nondeterministic ? { nondeterministic: evaluated.nondeterministic } : {}),
     },
     decision,
   };
@@ -184,9 +185,14 @@ export function policyFacingStatus(situation: Situation, status: Status | undefi
   return status;
 }
 
-function evaluate(policy: LoadedBundle, input: PolicyInput): { result: PolicyDecision | null; error?: string } {
+function evaluate(
+  policy: LoadedBundle,
+  input: PolicyInput,
+): { result: PolicyDecision | null; error?: string; nondeterministic?: NondeterministicRecord } {
   try {
-    return { result: policy.decide(input) };
+    const result = policy.decide(input);
+    const nondeterministic = policy.nondeterministic();
+    return { result, ...(Object.keys(nondeterministic).length > 0 ? { nondeterministic } : {}) };
   } catch (error) {
     return { result: null, error: error instanceof Error ? error.message : String(error) };
   }
