@@ -1,6 +1,7 @@
 import { Command } from "commander";
 import type { CommandContext } from "./context.ts";
 import { policyBuildCommand } from "./policy-build.ts";
+import { policyCapabilitiesCommand } from "./policy-capabilities.ts";
 import { policyConformanceCommand } from "./policy-conformance.ts";
 import { policyEvalCommand } from "./policy-eval.ts";
 import { policyTestCommand } from "./policy-test.ts";
@@ -11,6 +12,7 @@ const SUBCOMMANDS: Array<(ctx: CommandContext) => Command> = [
   policyEvalCommand,
   policyTestCommand,
   policyConformanceCommand,
+  policyCapabilitiesCommand,
 ];
 
 /** `tollgate policy ...`: build, evaluate and test the Rego guardrails. */

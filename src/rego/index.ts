@@ -22,6 +22,8 @@ export {
   allBuiltins,
   BuiltinHost,
   type BuiltinInfo,
+  type Capabilities,
+  capabilities,
   declaredBuiltins,
   type EvaluationContext,
   type NondeterministicRecord,

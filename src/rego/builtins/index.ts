@@ -2,6 +2,7 @@
  * The builtin library: the catalogue of every builtin the compiler knows (catalog.ts) and the
  * host implementations of those the Wasm runtime does not run natively (host.ts, families/).
  */
+export { type Capabilities, capabilities } from "./capabilities.ts";
 export { allBuiltins, type BuiltinInfo, isBuiltinNamespace, lookupBuiltin } from "./catalog.ts";
 export {
   BuiltinHost,
