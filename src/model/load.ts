@@ -18,9 +18,19 @@ export function parseRelease(text: string, file: string): Release {
   return parseKind<Release>("release", text, file, checkRelease);
 }
 
-/** Parses and validates teams.yaml. */
+/** Parses and validates teams.yaml; every owner must be one of its teams. */
 export function parseTeams(text: string, file: string): Teams {
-  return parseKind<Teams>("teams", text, file, () => {});
+  return parseKind<Teams>("teams", text, file, checkTeams);
+}
+
+function checkTeams(teams: Teams, check: Check): void {
+  for (const [service, team] of Object.entries(teams.owners ?? {})) {
+    if (!(team in teams.teams))
+      check(
+        ["owners", service],
+        `owner of ${service} is "${team}", which is not one of its teams (${Object.keys(teams.teams).sort().join(", ") || "none"})`,
+      );
+  }
 }
 
 /** Parses and validates a status file. */

@@ -305,9 +305,11 @@ export interface RepositoryState {
   teams?: Teams;
 }
 
-/** teams.yaml: who belongs to which team, for `team:` approvers. */
+/** teams.yaml: who belongs to which team, for `team:` approvers, and which team owns which service. */
 export interface Teams {
   apiVersion: "tollgate.dev/v1";
   kind: "Teams";
   teams: Record<string, string[]>;
+  /** Owning team by service name (the dashboard filters by it). */
+  owners?: Record<string, string>;
 }

@@ -112,7 +112,7 @@ describe("tollgate validate", () => {
     );
   });
 
-  it("reads teams.yaml: a bad member is named by line and field, an unknown team:<name> approver too", async () => {
+  it("reads teams.yaml: a bad member is named by line and field, an unknown team:<name> approver and an unknown owner too", async () => {
     const bad = await validateAfter((root) =>
       writeFile(
         join(root, "teams.yaml"),
@@ -133,10 +133,21 @@ describe("tollgate validate", () => {
         `prod/environment\\.yaml:${line}:\\d+: approvers names "team:support-eng", which is not a team of teams\\.yaml \\(ml-platform\\) \\(field approvals\\.approvers\\[1\\]\\)`,
       ),
     );
+    const owner = await validateAfter((root) =>
+      writeFile(
+        join(root, "teams.yaml"),
+        "apiVersion: tollgate.dev/v1\nkind: Teams\nteams:\n  ml-platform: [carol]\n  support-eng: [dave]\nowners:\n  support-agent: support-eng\n  retrieval-api: search\n",
+      ),
+    );
+    assert.equal(owner.code, 1);
+    assert.match(
+      owner.stdout,
+      /teams\.yaml:8:\d+: owner of retrieval-api is "search", which is not one of its teams \(ml-platform, support-eng\) \(field owners\.retrieval-api\)/,
+    );
     const good = await validateAfter((root) =>
       writeFile(
         join(root, "teams.yaml"),
-        "apiVersion: tollgate.dev/v1\nkind: Teams\nteams:\n  ml-platform: [carol]\n  support-eng: [dave]\n",
+        "apiVersion: tollgate.dev/v1\nkind: Teams\nteams:\n  ml-platform: [carol]\n  support-eng: [dave]\nowners:\n  support-agent: support-eng\n",
       ),
     );
     assert.equal(good.code, 0, good.stdout);
