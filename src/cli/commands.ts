@@ -84,6 +84,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import("./report.ts")).reportCommand,
   },
   {
+    name: "serve",
+    summary: "serve the live dashboard of the repository's history",
+    load: async () => (await import("./serve.ts")).serveCommand,
+  },
+  {
     name: "analyze",
     summary: "run the canary judge over recorded scenario files",
     load: async () => (await import("./analyze.ts")).analyzeCommand,

@@ -49,11 +49,15 @@ export interface OpenedPage {
   close(): Promise<void>;
 }
 
-/** Opens `url` in a fresh headless Chromium and waits until it has loaded. */
+/**
+ * Opens `url` in a fresh headless Chromium and waits until it has loaded. Offline by default (files);
+ * `offline: false` for pages served on loopback, whose requests are recorded all the same.
+ */
 export async function openPage(
   executable: string,
   url: string,
   viewport = { width: 900, height: 1200 },
+  options: { offline?: boolean } = {},
 ): Promise<OpenedPage> {
   const profile = await tempDir("tollgate-chromium-");
   let context: BrowserContext | undefined;
@@ -63,7 +67,7 @@ export async function openPage(
       headless: true,
       args: CHROMIUM_FLAGS.filter((f) => f !== "--headless"),
       viewport,
-      offline: true,
+      offline: options.offline ?? true,
     });
     const requests: string[] = [];
     const consoleProblems: string[] = [];
