@@ -17,11 +17,13 @@ import { WebhookNotifier } from "../reconcile/notify.ts";
 import { PolicyAtHead } from "../reconcile/policy-cache.ts";
 import { Reconciler, type TickResult } from "../reconcile/reconciler.ts";
 import { SimulatedWorld } from "../reconcile/simulation.ts";
+import { Dashboard, LiveFeed } from "../serve/index.ts";
 import { createTelemetrySource } from "../telemetry/factory.ts";
 import type { TelemetrySource } from "../telemetry/source.ts";
 import { formatTick } from "../reconcile/format-tick.ts";
 import type { CommandContext } from "./context.ts";
 import { EXIT_FAILED, EXIT_OK } from "./exit-codes.ts";
+import { COMMIT_URL_ENV, TOKEN_ENV } from "./serve.ts";
 
 interface ReconcileOptions {
   repo: string;
@@ -36,6 +38,7 @@ interface ReconcileOptions {
   simulate?: boolean;
   concurrency: number;
   policyFailureGrace: string;
+  dashboard: boolean;
 }
 
 export function reconcileCommand(ctx: CommandContext): Command {
@@ -49,14 +52,18 @@ export function reconcileCommand(ctx: CommandContext): Command {
     .option("--env <env>", "only this environment")
     .option("--service <service>", "only this service")
     .option("--once", "one tick, then exit (default)")
-    .option("--interval <duration>", "tick every DURATION (e.g. 30s) until stopped; serves /metrics and /healthz")
+    .option(
+      "--interval <duration>",
+      "tick every DURATION (e.g. 30s) until stopped; serves /metrics, /healthz and the dashboard",
+    )
     .option(
       "--webhook <url>",
       "POST every decision to this URL (repeatable; also TOLLGATE_WEBHOOKS, comma-separated)",
       collect,
       [],
     )
-    .option("--listen <port>", "port of /metrics and /healthz in loop mode", toPort, 9090)
+    .option("--listen <port>", "port of /metrics, /healthz and the dashboard in loop mode", toPort, 9090)
+    .option("--no-dashboard", "serve only /metrics and /healthz in loop mode, not the dashboard's pages")
     .option("--concurrency <n>", "services decided and applied at once", toPositive, 8)
     .option(
       "--policy-failure-grace <duration>",
@@ -117,6 +124,8 @@ async function reconcile(ctx: CommandContext, options: ReconcileOptions): Promis
       .filter(Boolean),
   ];
   const notifier = webhooks.length > 0 ? new WebhookNotifier({ urls: webhooks, logger }) : undefined;
+  // In loop mode the dashboard shows each tick as it happens; a single tick has no one to show it to.
+  const live = intervalMs !== undefined && options.dashboard ? new LiveFeed() : undefined;
   const reconciler = new Reconciler({
     repo,
     policies: new PolicyAtHead(new PolicyLoader()),
@@ -128,6 +137,7 @@ async function reconcile(ctx: CommandContext, options: ReconcileOptions): Promis
     ...(options.service ? { service: options.service } : {}),
     concurrency: options.concurrency,
     ...(notifier ? { onDecision: (d) => void notifier.notify(d) } : {}),
+    ...(live ? { onObservation: (o) => live.observe(o) } : {}),
   });
   const metrics = new ReconcilerMetrics();
   // The simulated cluster lives in this process: bring it to what git says before deciding, so that
@@ -148,12 +158,24 @@ async function reconcile(ctx: CommandContext, options: ReconcileOptions): Promis
   const stop = () => controller.abort();
   process.once("SIGTERM", stop);
   process.once("SIGINT", stop);
+  const token = ctx.env[TOKEN_ENV] || undefined;
+  const commitUrl = ctx.env[COMMIT_URL_ENV] || undefined;
+  const dashboard = live
+    ? new Dashboard({
+        repo,
+        live,
+        ...(token ? { token } : {}),
+        ...(commitUrl ? { commitUrl } : {}),
+        onError: (err, url) => logger.error({ event: "dashboard-failed", url, err }, "a dashboard page failed"),
+      })
+    : undefined;
   const server = await startStatusServer({
     port: options.listen,
     registries: [metrics.registry, clusterMetrics.registry],
     metrics,
     intervalMs,
     policyFailureGraceMs,
+    ...(dashboard ? { pages: (req, res) => dashboard.handle(req, res) } : {}),
   });
   const lease = leaseSettingsFromEnv(ctx.env);
   let elector: LeaseElector | undefined;
@@ -176,6 +198,8 @@ async function reconcile(ctx: CommandContext, options: ReconcileOptions): Promis
       ...(elector ? { isLeader: () => elector.isLeader() } : {}),
     });
   } finally {
+    dashboard?.close();
+    live?.close();
     server.close();
     process.off("SIGTERM", stop);
     process.off("SIGINT", stop);

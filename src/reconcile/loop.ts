@@ -2,7 +2,7 @@
  * `tollgate reconcile --interval`: ticks forever, serves /metrics and /healthz, and (with leader
  * election) acts only while it holds the Lease.
  */
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Logger } from "pino";
 import { Registry } from "prom-client";
 import type { ReconcilerMetrics } from "./metrics.ts";
@@ -43,7 +43,8 @@ export const DEFAULT_POLICY_FAILURE_GRACE_MS = 5 * 60_000;
 
 /**
  * /metrics (Prometheus text format) and /healthz: ok while ticks keep coming and the policy has
- * not been failing (no decision for some service) for longer than `policyFailureGraceMs`.
+ * not been failing (no decision for some service) for longer than `policyFailureGraceMs`. Every
+ * other request goes to `pages` when given (the dashboard), else gets a 404.
  */
 export function startStatusServer(options: {
   port: number;
@@ -52,6 +53,7 @@ export function startStatusServer(options: {
   metrics: ReconcilerMetrics;
   intervalMs: number;
   policyFailureGraceMs?: number;
+  pages?: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 }): Promise<Server> {
   const started = Date.now();
   const server = createServer((req, res) => {
@@ -75,6 +77,8 @@ export function startStatusServer(options: {
               ? `the policy has failed (no decision) for ${Math.round((Date.now() - since!) / 1000)}s\n`
               : "ok\n",
         );
+      } else if (options.pages) {
+        await options.pages(req, res);
       } else {
         res.writeHead(404, { "content-type": "text/plain" });
         res.end("not found\n");

@@ -6,6 +6,7 @@ import pino, { type Logger } from "pino";
 import { GitRepo, type GitopsHooks } from "../../../src/gitops/index.ts";
 import { PolicyLoader } from "../../../src/policy/loader.ts";
 import { PolicyAtHead } from "../../../src/reconcile/policy-cache.ts";
+import type { ServiceObservation } from "../../../src/reconcile/decide-service.ts";
 import { Reconciler } from "../../../src/reconcile/reconciler.ts";
 import { SimulatedWorld } from "../../../src/reconcile/simulation.ts";
 
@@ -33,6 +34,7 @@ export async function simulatedReconciler(
     maxEvidenceBytes?: number;
     hooks?: GitopsHooks;
     durable?: boolean;
+    onObservation?: (observation: ServiceObservation) => void;
   } = {},
 ): Promise<SimulatedReconciler> {
   let now = options.start ?? SIMULATION_START;
@@ -53,6 +55,7 @@ export async function simulatedReconciler(
     logger: options.logger ?? pino({ level: "silent" }),
     ...(options.environment ? { environment: options.environment } : {}),
     ...(options.service ? { service: options.service } : {}),
+    ...(options.onObservation ? { onObservation: options.onObservation } : {}),
   });
   return {
     gitRepo,
