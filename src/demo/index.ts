@@ -1,12 +1,13 @@
 /**
  * `tollgate demo` (and `npm run demo`): tollgate's whole loop on embedded defaults, in accelerated
  * time. It creates a temporary GitOps repository, runs the story (see story.ts), then shows the
- * history as an auditor reads it, re-verifies every decision with `tollgate audit`, and writes an
- * HTML report.
+ * history as an auditor reads it, re-verifies every decision with `tollgate audit`, writes an HTML
+ * report, and says how to open the live dashboard on the repository.
  */
 import { dirname, join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { listDecisionCommits } from "../gitops/index.ts";
+import { type GitRepo, listDecisionCommits } from "../gitops/index.ts";
+import { Dashboard, startDashboardServer } from "../serve/index.ts";
 import { main as cli } from "../cli/main.ts";
 import { Printer, bold, dim } from "./printer.ts";
 import { runStory } from "./story.ts";
@@ -79,9 +80,33 @@ export async function runDemo(write?: (line: string) => void): Promise<number> {
     printer.block(report.out || `written to ${out}`);
     if (report.code !== 0) code = 1;
   }
+  if (/\bserve\b/.test(registered.out)) {
+    printer.section("The live dashboard of this history");
+    const overview = await dashboardOverview(repo.repo);
+    printer.say(`Every environment, rollout and decision in the browser (${overview}):`);
+    printer.say(`  ${bold(`npx tollgate serve --repo ${repo.dir}`)}`);
+    printer.say(
+      `  then open ${bold("http://127.0.0.1:8080/")} (the prod rollback: Overview → support-agent → rollout 1)`,
+    );
+  }
   printer.section("Done");
   printer.say(
     `${((performance.now() - started) / 1000).toFixed(1)} s of wall time. The demo repository stays at ${repo.dir}.`,
   );
   return code;
+}
+
+/** What the dashboard's overview says of the demo repository, asked of it for real on a loopback port. */
+async function dashboardOverview(repo: GitRepo): Promise<string> {
+  const dashboard = new Dashboard({ repo });
+  const server = await startDashboardServer(dashboard, { host: "127.0.0.1", port: 0 });
+  try {
+    const address = server.address();
+    const port = typeof address === "object" && address ? address.port : 0;
+    const page = await (await fetch(`http://127.0.0.1:${port}/`)).text();
+    return /(\d+ service\(s\) in \d+ environment\(s\))/.exec(page)?.[1] ?? "its overview did not render";
+  } finally {
+    server.closeAllConnections();
+    await new Promise((done) => server.close(done));
+  }
 }

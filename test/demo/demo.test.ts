@@ -4,6 +4,7 @@ import { rm } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { describe, it } from "node:test";
 import { git } from "../support/gitops-repo.ts";
+import { startServeCli } from "../serve/support.ts";
 import { PROJECT_ROOT } from "../support/tmp-repo.ts";
 
 describe("tollgate demo (npm run demo)", () => {
@@ -38,6 +39,20 @@ describe("tollgate demo (npm run demo)", () => {
       assert.match(out, /every check passed/);
       // The demo repository is a clean checkout of main: tollgate moved its files with the branch (issue 21).
       assert.equal(git(repoDir!, "status", "--porcelain"), "");
+      // It ends by saying where to open the dashboard, and `tollgate serve` serves it.
+      assert.match(out, /The live dashboard of this history\n.*\(2 service\(s\) in 3 environment\(s\)\)/);
+      assert.match(
+        out,
+        new RegExp(`npx tollgate serve --repo ${repoDir}\\n\\s+then open http://127\\.0\\.0\\.1:8080/`),
+      );
+      const served = await startServeCli(["--repo", repoDir!, "--listen", "127.0.0.1:0"]);
+      try {
+        const page = await (await fetch(served.url)).text();
+        assert.match(page, /data-service="support-agent"/);
+        assert.match(page, /data-state="steady"/);
+      } finally {
+        assert.equal(await served.stop(), 0);
+      }
     } finally {
       if (repoDir?.includes("tollgate-demo-")) await rm(dirname(repoDir), { recursive: true, force: true });
     }

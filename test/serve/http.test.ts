@@ -3,15 +3,12 @@
  * or the session /login sets), secrets never rendered, clear 404s, and `tollgate serve` itself.
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { PolicyLoader } from "../../src/policy/loader.ts";
 import { buildDecisionHistory, type DecisionHistory } from "../audit/history-fixture.ts";
 import { git } from "../support/gitops-repo.ts";
 import { runCli } from "../support/run-cli.ts";
-import { PROJECT_ROOT } from "../support/tmp-repo.ts";
-import { get, type Served, serveRepository } from "./support.ts";
+import { get, type Served, serveRepository, startServeCli } from "./support.ts";
 
 const TOKEN = "s3cret-dashboard-token-for-tests";
 let history: DecisionHistory;
@@ -115,34 +112,18 @@ describe("the dashboard over HTTP", () => {
   });
 
   it("`tollgate serve` serves the repository until stopped, and says where; a bad --listen is refused", async () => {
-    const child = spawn(
-      process.execPath,
-      [join(PROJECT_ROOT, "bin/tollgate.js"), "serve", "--repo", history.dir, "--listen", "127.0.0.1:0"],
-      {
-        env: { ...process.env, TOLLGATE_GIT_TOKEN: "git-secret-never-shown" },
-        stdio: ["ignore", "pipe", "pipe"],
-      },
-    );
+    const served = await startServeCli(["--repo", history.dir, "--listen", "127.0.0.1:0"], {
+      ...process.env,
+      TOLLGATE_GIT_TOKEN: "git-secret-never-shown",
+    });
     try {
-      let out = "";
-      const url = await new Promise<string>((resolve, reject) => {
-        child.stdout.on("data", (chunk: Buffer) => {
-          out += chunk.toString();
-          const m = /at (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
-          if (m) resolve(m[1]!);
-        });
-        child.on("exit", (code) => reject(new Error(`serve exited ${code}: ${out}`)));
-      });
-      assert.match(out, new RegExp(`dashboard of main in ${history.dir} at `));
-      const page = await get(url);
+      assert.match(served.output(), new RegExp(`dashboard of main in ${history.dir} at http://127\\.0\\.0\\.1:\\d+/`));
+      const page = await get(served.url);
       assert.equal(page.status, 200);
       assert.match(page.text, /data-service="support-agent"/);
       assert.ok(!page.text.includes("git-secret-never-shown"));
-      const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
-      child.kill("SIGTERM");
-      assert.equal(await exited, 0, "stops cleanly");
     } finally {
-      child.kill("SIGKILL");
+      assert.equal(await served.stop(), 0, "stops cleanly");
     }
     const bad = await runCli(["serve", "--repo", history.dir, "--listen", "localhost:99999"]);
     assert.notEqual(bad.code, 0);

@@ -2,6 +2,7 @@
  * The dashboard in this process on a loopback port, and where browser tests keep their screenshots
  * (test-artifacts/dashboard/, or $TOLLGATE_TEST_ARTIFACTS/dashboard/).
  */
+import { spawn } from "node:child_process";
 import { mkdir, writeFile } from "node:fs/promises";
 import type { Server } from "node:http";
 import { join } from "node:path";
@@ -54,4 +55,41 @@ export async function get(
 ): Promise<{ status: number; text: string; headers: Headers }> {
   const response = await fetch(url, { headers, redirect: "manual" });
   return { status: response.status, text: await response.text(), headers: response.headers };
+}
+
+/** `tollgate serve ARGS...` as its own process: the URL it prints, and a clean stop (its exit code). */
+export async function startServeCli(
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ url: string; output: () => string; stop(): Promise<number | null> }> {
+  const child = spawn(process.execPath, [join(PROJECT_ROOT, "bin/tollgate.js"), "serve", ...args], {
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stdout.on("data", (chunk: Buffer) => {
+        out += chunk.toString();
+        const m = / at (http:\/\/[^\s/]+\/)/.exec(out);
+        if (m) resolve(m[1]!);
+      });
+      child.stderr.on("data", (chunk: Buffer) => {
+        out += chunk.toString();
+      });
+      void exited.then((code) => reject(new Error(`tollgate serve exited ${code}: ${out}`)));
+    });
+    return {
+      url,
+      output: () => out,
+      stop: async () => {
+        child.kill("SIGTERM");
+        return exited;
+      },
+    };
+  } catch (error) {
+    child.kill("SIGKILL");
+    throw error;
+  }
 }
