@@ -44,7 +44,7 @@ export function frame(body: PageBody, ctx: FrameContext): string {
 }
 
 export function stateBadge(state: OverviewState): string {
-  return `<span class="badge s-${state}" data-state-badge="${state}">${STATE_WORDS[state]}</span>`;
+  return `<span class="badge s-${state}">${STATE_WORDS[state]}</span>`;
 }
 
 const STATE_WORDS: Record<OverviewState, string> = {
@@ -63,12 +63,13 @@ export function stateWord(state: OverviewState): string {
 }
 
 export function actionBadge(action: DecisionAction): string {
-  return `<span class="badge a-${action}" data-badge="${action}">${action}</span>`;
+  return `<span class="badge a-${action}">${action}</span>`;
 }
 
-/** A short digest, the whole one in its title. */
-export function digest(d: Digest | null | undefined): string {
-  return d ? `<code title="${esc(d)}">${esc(shortDigest(d))}</code>` : `<span class="empty">none</span>`;
+/** A short digest, the whole one in its title (`brief`: without, where a page shows thousands). */
+export function digest(d: Digest | null | undefined, brief = false): string {
+  if (!d) return `<span class="empty">none</span>`;
+  return brief ? `<code>${esc(shortDigest(d))}</code>` : `<code title="${esc(d)}">${esc(shortDigest(d))}</code>`;
 }
 
 /** `2026-11-24 10:04:10 UTC`, machine-readable in a <time>. */

@@ -40,9 +40,9 @@ form.filters button { cursor: pointer; }
 .counts a { text-decoration: none; }
 table.fleet td { min-width: 190px; }
 table.fleet td.match { box-shadow: inset 4px 0 #1a4480; }
-table.fleet .cell { display: flex; flex-direction: column; align-items: flex-start; gap: 2px; }
-table.fleet .line { color: var(--muted); font-size: 12px; }
+table.fleet .line { display: block; color: var(--muted); font-size: 12px; margin-top: 2px; }
 table.fleet th[scope=row] a { font-weight: 600; }
+table.fleet th .team { display: block; }
 .team { color: var(--muted); font-size: 12px; font-weight: 400; }
 .empty { color: var(--muted); }
 figure { margin: 8px 0 20px; }

@@ -82,7 +82,7 @@ describe("the dashboard in a browser", () => {
       assert.deepEqual(await rows(page), ["retrieval-api", "support-agent"]);
       const devCell = page.locator('tr[data-service="support-agent"] td[data-env="dev"]');
       assert.equal(await devCell.getAttribute("data-state"), "steady");
-      assert.match(await devCell.innerText(), /last\s+promote/);
+      assert.match(await devCell.innerText(), /last promote \d+h\d+m(\d+s)? ago/);
       const prodCell = page.locator('tr[data-service="support-agent"] td[data-env="prod"]');
       assert.equal(
         await prodCell.getAttribute("data-state"),
