@@ -14,13 +14,13 @@ export const DASHBOARD_JS = `"use strict";
   if (!content || !status) return;
   let timer = 0;
   let running = false;
-  let again = false;
+  let again = "";
 
   const say = (text) => { status.textContent = text; };
   const clockNow = () => new Date().toISOString().slice(11, 19) + " UTC";
 
   async function refresh(reason) {
-    if (running) { again = true; return; }
+    if (running) { again = reason; return; }
     running = true;
     try {
       const response = await fetch(location.href, { headers: { "x-tollgate-fragment": "1" }, credentials: "same-origin", cache: "no-store" });
@@ -39,7 +39,7 @@ export const DASHBOARD_JS = `"use strict";
       say("Could not update: " + error.message);
     } finally {
       running = false;
-      if (again) { again = false; schedule("more news"); }
+      if (again) { const reason = again; again = ""; schedule(reason); }
     }
   }
 

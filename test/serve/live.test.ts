@@ -79,7 +79,7 @@ describe("the dashboard on the reconciler's port", () => {
     const quiet = await sim.reconciler.tick();
     assert.equal(quiet.decisions.length, 0);
     await page.locator(`[data-live-tick="${sim.now().toISOString()}"]`).waitFor({ timeout: 10_000 });
-    assert.match(await page.locator("#live-status").innerText(), /reconciler tick/);
+    assert.match(await page.locator("#live-status").innerText(), /^Updated at .*: reconciler tick\.$/);
     await keepScreenshot(page, "live-during");
 
     // Ticks until the regression is caught: the rollback commit appears in the timeline and the charts.
@@ -90,7 +90,10 @@ describe("the dashboard on the reconciler's port", () => {
     }
     assert.ok(rolledBack, "the 2-point error-rate regression is rolled back");
     await page.locator('ol[data-timeline="decisions"] li[data-action="rollback"]').waitFor({ timeout: 10_000 });
-    assert.match(await page.locator("#live-status").innerText(), /new commit [0-9a-f]{12}/);
+    assert.match(
+      await page.locator("#live-status").innerText(),
+      /^Updated at .*: (new commit [0-9a-f]{12}|reconciler tick)\.$/,
+    );
     assert.equal(
       await page.locator('svg[data-metric="error_rate"] g[data-marker="decision"][data-action="rollback"]').count(),
       1,
