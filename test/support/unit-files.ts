@@ -20,6 +20,7 @@ const INTEGRATION = [
   /^test\/policy\/cli\./,
   /^test\/promote\//,
   /^test\/reconcile\/(checkout|crash|durable|e2e-remote|race|reconciler|prune|status-cli|unknowns)\./,
+  /^test\/serve\//,
   /^test\/rego\/(conformance|opa-oracle|runtime-build|runtime-files|syntax)\./,
   /^test\/telemetry\/(prometheus|telemetry-fetch)\./,
 ];
