@@ -1,36 +1,29 @@
-import { readdirSync, readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
-import * as ajvFormats from "ajv-formats";
+import type { Ajv2020, ErrorObject, ValidateFunction } from "ajv/dist/2020.js";
 import { InvalidInputError, type InputProblem } from "./errors.ts";
+import { loadPrecompiledValidators, SCHEMA_DIR } from "./precompiled-schemas.ts";
+import { newSchemaRegistry } from "./schema-registry.ts";
 import type { FieldPath, YamlSource } from "./yaml-source.ts";
 
-/** The folder holding one JSON Schema per file kind tollgate reads or writes. */
-export const SCHEMA_DIR = fileURLToPath(new URL("../../schemas/", import.meta.url));
-
-// ajv-formats is CommonJS with `exports.default`; under NodeNext the plugin sits one level deeper.
-const addFormats = ajvFormats.default as unknown as (ajv: Ajv2020) => Ajv2020;
+export { SCHEMA_DIR } from "./precompiled-schemas.ts";
 
 let ajv: Ajv2020 | undefined;
+let precompiled: Map<string, ValidateFunction> | undefined | null = null;
 const compiled = new Map<string, ValidateFunction>();
 
-function schemaRegistry(): Ajv2020 {
-  if (ajv) return ajv;
-  ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true });
-  addFormats(ajv);
-  for (const name of readdirSync(SCHEMA_DIR)
-    .filter((f) => f.endsWith(".schema.json"))
-    .sort()) {
-    ajv.addSchema(JSON.parse(readFileSync(`${SCHEMA_DIR}${name}`, "utf8")) as object, name);
-  }
-  return ajv;
+/** The validator of a schema reference: precompiled by the build when it can be, else compiled here. */
+function validatorOf(ref: string): ValidateFunction | undefined {
+  if (precompiled === null) precompiled = loadPrecompiledValidators();
+  const ready = precompiled?.get(ref);
+  if (ready) return ready;
+  ajv ??= newSchemaRegistry(SCHEMA_DIR);
+  return ajv.getSchema(ref);
 }
 
 /** The compiled validator of `schemas/<name>.schema.json`. */
 export function validatorFor(name: string): ValidateFunction {
   let validate = compiled.get(name);
   if (!validate) {
-    validate = schemaRegistry().getSchema(`${name}.schema.json`);
+    validate = validatorOf(`${name}.schema.json`);
     if (!validate) throw new Error(`no schema named ${name}.schema.json in ${SCHEMA_DIR}`);
     compiled.set(name, validate);
   }
@@ -49,7 +42,7 @@ export function schemaProblems(name: string, source: YamlSource): InputProblem[]
  * `common.schema.json#/$defs/artifact`; problems name the field's full path.
  */
 export function definitionProblems(ref: string, source: YamlSource, path: FieldPath): InputProblem[] {
-  const validate = schemaRegistry().getSchema(ref);
+  const validate = validatorOf(ref);
   if (!validate) throw new Error(`no schema definition ${ref}`);
   let value: unknown = source.value;
   for (const segment of path) value = (value as Record<string | number, unknown> | undefined)?.[segment];

@@ -46,6 +46,7 @@ export function initCommand(ctx: CommandContext): Command {
       ctx.out(
         [
           "next:",
+          ...(dir === resolve(ctx.cwd) ? [] : [`  cd ${dirArg}`]),
           "  fill in environments/*/environment.yaml (clusters, telemetry) and teams.yaml",
           "  add a release: environments/dev/releases/<service>.yaml (README.md shows one)",
           "  tollgate validate && tollgate policy test && tollgate reconcile --once --simulate",
