@@ -49,6 +49,7 @@ describe("tollgate installed from its packed tarball", () => {
       "bin/tollgate.js",
       "dist/cli/main.js",
       "dist/cli/main.d.ts",
+      "dist/model/schema-validators.cjs",
       "build/rego-runtime.wasm",
       "build/rego-runtime.wasm.sha256",
       "schemas/environment.schema.json",
