@@ -77,7 +77,7 @@ export class Undo {
     const tmp = `${path}.tollgate-init.tmp`;
     this.#files.push({ path, previous });
     try {
-      await writeFile(tmp, content, { flag: "wx" });
+      await writeFile(tmp, content);
       await rename(tmp, path);
     } catch (error) {
       await rm(tmp, { force: true });
