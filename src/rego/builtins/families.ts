@@ -5,13 +5,16 @@ import { GLOB } from "./families/glob.ts";
 import { GRAPHQL } from "./families/graphql.ts";
 import { IDS } from "./families/ids.ts";
 import { JWT } from "./families/jwt.ts";
+import { LEGACY } from "./families/legacy.ts";
 import { META } from "./families/meta.ts";
 import { NET } from "./families/net.ts";
 import { OBJECTS } from "./families/objects.ts";
 import { REGEX } from "./families/regex.ts";
 import { SEMVER_BUILTINS } from "./families/semver.ts";
+import { STRINGS } from "./families/strings.ts";
 import { TIME } from "./families/time.ts";
 import { UNITS } from "./families/units.ts";
+import { URI } from "./families/uri.ts";
 import type { BuiltinImpl } from "./host.ts";
 
 export const FAMILIES: Readonly<Record<string, BuiltinImpl>> = {
@@ -21,11 +24,14 @@ export const FAMILIES: Readonly<Record<string, BuiltinImpl>> = {
   ...GRAPHQL,
   ...IDS,
   ...JWT,
+  ...LEGACY,
   ...META,
   ...NET,
   ...OBJECTS,
   ...REGEX,
   ...SEMVER_BUILTINS,
+  ...STRINGS,
   ...TIME,
   ...UNITS,
+  ...URI,
 };

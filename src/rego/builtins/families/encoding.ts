@@ -1,8 +1,9 @@
 /** Encodings: hex.*, urlquery.* (Go's net/url escaping), yaml.* (YAML 1.2 via the yaml package). */
-import { parseAllDocuments } from "yaml";
+import { parseAllDocuments, stringify, YAMLParseError } from "yaml";
 import { builtinError, Operands, operandError } from "../errors.ts";
 import type { BuiltinImpl } from "../host.ts";
-import { type Obj, RegoSet, typeName, type Value } from "../value.ts";
+import { isObject, NumberText, type Obj, objectEntries, RegoSet, typeName, type Value } from "../value.ts";
+import { goJson } from "./objects.ts";
 
 /** Go's url.QueryEscape: unreserved bytes kept, space as "+", the rest %XX. */
 export function queryEscape(s: string): string {
@@ -58,7 +59,44 @@ const yamlIsValid: BuiltinImpl = ([text]) => {
   }
 };
 
+/** YAML text to a value (YAML 1.2 core schema; an empty document is null). */
+function yamlUnmarshal(text: string): Value {
+  const docs = parseAllDocuments(text, { uniqueKeys: false });
+  const doc = Array.isArray(docs) ? docs[0] : docs;
+  if (!doc) return null;
+  const error = doc.errors[0];
+  if (error) {
+    const line = error instanceof YAMLParseError ? (error.linePos?.[0]?.line ?? 1) : 1;
+    const what = error.code === "MISSING_CHAR" ? "did not find expected node content" : error.message.split("\n")[0];
+    throw builtinError("yaml.unmarshal", `yaml: line ${line}: ${what}`);
+  }
+  return toValue(doc.toJS({ maxAliasCount: 100 }) as unknown);
+}
+
+function toValue(v: unknown): Value {
+  if (v === undefined) return null;
+  if (v instanceof Date) return v.toISOString();
+  if (Array.isArray(v)) return v.map(toValue);
+  if (v instanceof Map) return Object.fromEntries([...v].map(([k, x]) => [String(k), toValue(x)]));
+  if (typeof v === "object" && v !== null)
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, toValue(x)]));
+  return v as Value;
+}
+
+/** Rego value to the plain data the yaml package writes (sets as sequences). */
+function toPlain(v: Value): unknown {
+  if (v instanceof RegoSet) return v.items.map(toPlain);
+  if (Array.isArray(v)) return v.map(toPlain);
+  if (v instanceof NumberText) return Number(v.text);
+  if (isObject(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, toPlain(x)]));
+  if (typeof v === "object" && v !== null)
+    return Object.fromEntries(objectEntries(v).map(([k, x]) => [goJson(k), toPlain(x)]));
+  return v;
+}
+
 export const ENCODING: Record<string, BuiltinImpl> = {
+  "yaml.unmarshal": (args) => yamlUnmarshal(new Operands("yaml.unmarshal", args).string(1)),
+  "yaml.marshal": (args) => stringify(toPlain(new Operands("yaml.marshal", args).any(1)), { sortMapEntries: true }),
   "hex.encode": (args) => Buffer.from(new Operands("hex.encode", args).string(1), "utf8").toString("hex"),
   "hex.decode": (args) => hexDecode(new Operands("hex.decode", args).string(1)),
   "urlquery.encode": (args) => queryEscape(new Operands("urlquery.encode", args).string(1)),
