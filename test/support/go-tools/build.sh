@@ -7,6 +7,7 @@
 # test/support/go-tools/<tool>/ is a small wrapper module: go.mod (and go.sum) requiring the
 # published module at a pinned version, optionally a main.go, and tool.env, which sets
 #   PACKAGE  the package to build (default ".", the wrapper's main.go)
+#   LDFLAGS  optional linker flags (e.g. -X version stamps)
 # The cache key is the wrapper's files and the Go version, so a version bump rebuilds.
 # Cache: $TOLLGATE_TOOLS_CACHE, default ~/.cache/tollgate-tools. Concurrent builds of one tool wait
 # for each other (flock). Nothing is written into the repository.
@@ -26,6 +27,7 @@ exec 9>"$cache/$tool.lock"
 flock 9
 if [ ! -x "$bin" ]; then
   PACKAGE=.
+  LDFLAGS=
   # shellcheck disable=SC1091
   [ -f "$src/tool.env" ] && . "$src/tool.env"
   work=$(mktemp -d)
@@ -33,7 +35,7 @@ if [ ! -x "$bin" ]; then
   cp -R "$src/." "$work/"
   echo "build.sh: building $tool ($PACKAGE) into $out" >&2
   start=$(date +%s)
-  (cd "$work" && CGO_ENABLED=0 go build -trimpath -o "$work/$tool" "$PACKAGE")
+  (cd "$work" && CGO_ENABLED=0 go build -trimpath -ldflags "$LDFLAGS" -o "$work/$tool" "$PACKAGE")
   mkdir -p "$out.tmp" && mv "$work/$tool" "$out.tmp/$tool" && rm -rf "$out" && mv "$out.tmp" "$out"
   echo "build.sh: built $tool in $(( $(date +%s) - start )) s" >&2
 fi

@@ -24,6 +24,29 @@ export async function buildGoTool(tool: string): Promise<string> {
   }
 }
 
+/**
+ * The directory of a module pinned by a wrapper that is not built (e.g. gateway-api, whose CRD
+ * manifests tests read), downloaded into the Go module cache and checked against the wrapper's go.sum.
+ */
+export async function goModuleDir(tool: string, module: string): Promise<string> {
+  const cwd = join(import.meta.dirname, tool);
+  let stdout: string;
+  try {
+    ({ stdout } = await run("go", ["mod", "download", "-json", module], {
+      cwd,
+      maxBuffer: 1 << 20,
+      timeout: 10 * 60_000,
+    }));
+  } catch (error) {
+    const e = error as { code?: unknown; stdout?: string; stderr?: string };
+    if (e.code === "ENOENT") throw new GoToolUnavailable(`${tool} needs Go, which is not installed`);
+    throw new Error(`go mod download ${module} (in ${cwd}) failed:\n${e.stdout ?? ""}${e.stderr ?? String(error)}`);
+  }
+  const info = JSON.parse(stdout) as { Dir?: string; Error?: string };
+  if (!info.Dir) throw new Error(`go mod download ${module} (in ${cwd}) gave no directory: ${info.Error ?? stdout}`);
+  return info.Dir;
+}
+
 interface SkippableContext {
   skip(message?: string): void;
 }
