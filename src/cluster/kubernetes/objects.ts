@@ -67,9 +67,23 @@ export function isSubset(desired: unknown, live: unknown): boolean {
 export function valueAtFieldPath(root: unknown, path: string): unknown {
   const tokens = path.match(/\.[^.[]+|\[[^\]]*\]/g) ?? [];
   let cur: unknown = root;
-  for (const token of tokens) {
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i]!;
     if (token.startsWith(".")) {
-      cur = isRecord(cur) ? cur[token.slice(1)] : undefined;
+      if (!isRecord(cur)) return undefined;
+      // The server does not quote keys: `.metadata.labels.tollgate.dev/arm` names the key
+      // `tollgate.dev/arm`. Take the longest run of dotted tokens that is a key here.
+      let key = token.slice(1);
+      let end = i;
+      for (let j = i + 1, joined = key; j < tokens.length && tokens[j]!.startsWith("."); j++) {
+        joined += tokens[j];
+        if (joined in cur) {
+          key = joined;
+          end = j;
+        }
+      }
+      cur = cur[key];
+      i = end;
       continue;
     }
     if (!Array.isArray(cur)) return undefined;
