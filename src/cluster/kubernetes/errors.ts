@@ -90,7 +90,7 @@ export function describeClusterError(cluster: string, server: string, error: unk
     let detail = status?.message ?? `HTTP ${error.code}`;
     if (kind === "unauthorized")
       detail = `the API server at ${server} rejected the credentials (401 ${status?.message ?? "Unauthorized"}); check the kubeconfig user's token or certificate`;
-    if (kind === "forbidden") detail = `permission denied (403): ${detail}`;
+    if (kind === "forbidden") detail = `permission denied (403): ${detail}${missingPermission(detail)}`;
     const causes = status?.details?.causes?.map((c) => c.message ?? c.field).filter(Boolean) ?? [];
     if (kind === "invalid" && causes.length > 0 && !detail.includes(String(causes[0])))
       detail += ` (${causes.join("; ")})`;
@@ -111,6 +111,19 @@ export function describeClusterError(cluster: string, server: string, error: unk
     };
   }
   return { kind: "server", message: `${prefix}: ${message}` };
+}
+
+/**
+ * What RBAC lacks, from the authorizer's message (`User "..." cannot patch resource "deployments" in
+ * API group "apps" in the namespace "agents"`), and which of deploy/'s Roles grants it.
+ */
+function missingPermission(message: string): string {
+  const denied = /cannot (\S+) resource "([^"]+)"(?: in API group "([^"]*)")?/.exec(message);
+  if (!denied) return "";
+  const [, verb, resource, group] = denied;
+  const qualified = group ? `${resource}.${group}` : resource;
+  const role = resource === "leases" ? "deploy/role-leader-election.yaml" : "deploy/role-workloads.yaml";
+  return `; tollgate needs "${verb}" on ${qualified} there, as granted by the Role in ${role}`;
 }
 
 function isTimeout(error: unknown): boolean {
