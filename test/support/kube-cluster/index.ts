@@ -18,6 +18,7 @@ import { join } from "node:path";
 import { KubeConfig, KubernetesObjectApi } from "@kubernetes/client-node";
 import { buildGoTool, GoToolUnavailable, goModuleDir } from "../go-tools/index.ts";
 import { AuditLog } from "./audit.ts";
+import { DeploymentRollouts } from "./rollouts.ts";
 import { applyDeployManifests, installGatewayApi } from "./bootstrap.ts";
 import { httpsGet } from "./https-get.ts";
 import { makePki, type ClusterPki } from "./pki.ts";
@@ -27,6 +28,7 @@ export { AuditLog, type AuditEvent } from "./audit.ts";
 export { DeploymentRollouts } from "./rollouts.ts";
 
 export const ADMIN_USER = "kubernetes-admin";
+export const CONTROLLER_USER = "test-controllers";
 export const TOLLGATE_NAMESPACE = "tollgate";
 export const TOLLGATE_SERVICE_ACCOUNT = "tollgate";
 export const TOLLGATE_USER = `system:serviceaccount:${TOLLGATE_NAMESPACE}:${TOLLGATE_SERVICE_ACCOUNT}`;
@@ -71,6 +73,8 @@ export class KubeCluster {
   readonly adminToken = "admin-token-for-tests";
   readonly tollgateToken = "tollgate-service-account-token-for-tests";
   readonly tollgateUser = TOLLGATE_USER;
+  /** Plays the controllers this cluster does not run (DeploymentRollouts); its calls are not audited. */
+  readonly controllerToken = "controller-token-for-tests";
   readonly audit: AuditLog;
   readonly url: string;
   /** A client with cluster-admin rights (system:masters), playing the platform team or kubectl. */
@@ -150,6 +154,14 @@ export class KubeCluster {
     return config;
   }
 
+  /** Reports the Deployments of `namespaces` rolled out and ready (see DeploymentRollouts); call start(). */
+  deploymentRollouts(
+    namespaces: string[],
+    readyFor?: ConstructorParameters<typeof DeploymentRollouts>[2],
+  ): DeploymentRollouts {
+    return new DeploymentRollouts(this.clientConfig(this.controllerToken, "controllers"), namespaces, readyFor);
+  }
+
   /** Process ids of everything this cluster started that still runs (watchdogs and servers). */
   processIds(): number[] {
     return [this.etcd, this.apiserver].flatMap((p) =>
@@ -226,6 +238,7 @@ export class KubeCluster {
       [
         `${this.adminToken},${ADMIN_USER},admin-uid,"system:masters"`,
         `${this.tollgateToken},${TOLLGATE_USER},tollgate-uid,"system:serviceaccounts,system:serviceaccounts:${TOLLGATE_NAMESPACE}"`,
+        `${this.controllerToken},${CONTROLLER_USER},controller-uid,"system:masters"`,
         "",
       ].join("\n"),
     );
@@ -234,6 +247,8 @@ export class KubeCluster {
       `--etcd-servers=http://127.0.0.1:${this.ports.etcdClient}`,
       "--bind-address=127.0.0.1",
       "--advertise-address=127.0.0.1",
+      // The `kubernetes` Service's endpoints may not be loopback; nothing in these tests uses them.
+      "--endpoint-reconciler-type=none",
       `--secure-port=${this.ports.apiserver}`,
       `--tls-cert-file=${this.pki.certFile}`,
       `--tls-private-key-file=${this.pki.keyFile}`,

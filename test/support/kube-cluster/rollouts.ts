@@ -47,7 +47,8 @@ export class DeploymentRollouts {
           await this.api.replaceNamespacedDeploymentStatus({
             name: d.metadata!.name!,
             namespace,
-            body: { ...d, status },
+            // Without managedFields: the server keeps the stored ones and records this status writer.
+            body: { ...d, metadata: { ...d.metadata, managedFields: undefined }, status },
           });
           changed++;
         } catch (error) {
