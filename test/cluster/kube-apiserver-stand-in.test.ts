@@ -202,7 +202,7 @@ describe("stand-in Kubernetes API server", () => {
     assert.equal(wrongUid.reason, "Conflict");
     assert.equal(
       wrongUid.message,
-      `Operation cannot be fulfilled on deployments.apps "to-delete": Precondition failed: UID in precondition: not-the-uid, UID in object meta: ${uid}`,
+      `Operation cannot be fulfilled on Deployment.apps "to-delete": the UID in the precondition (not-the-uid) does not match the UID in record (${uid}). The object might have been deleted and then recreated`,
     );
     const badPolicy = await failure(
       c.admin.delete(deployment("to-delete"), undefined, undefined, undefined, undefined, "Sometimes"),

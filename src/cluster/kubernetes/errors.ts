@@ -91,7 +91,13 @@ export function describeClusterError(cluster: string, server: string, error: unk
     if (kind === "unauthorized")
       detail = `the API server at ${server} rejected the credentials (401 ${status?.message ?? "Unauthorized"}); check the kubeconfig user's token or certificate`;
     if (kind === "forbidden") detail = `permission denied (403): ${detail}${missingPermission(detail)}`;
-    const causes = status?.details?.causes?.map((c) => c.message ?? c.field).filter(Boolean) ?? [];
+    // A cause's message does not repeat its field on a real server: `Invalid value: -1: must be ...`.
+    const causes =
+      status?.details?.causes
+        ?.map((c) =>
+          c.field && c.message && !c.message.startsWith(c.field) ? `${c.field}: ${c.message}` : (c.message ?? c.field),
+        )
+        .filter(Boolean) ?? [];
     if (kind === "invalid" && causes.length > 0 && !detail.includes(String(causes[0])))
       detail += ` (${causes.join("; ")})`;
     return { kind, message: `${prefix}: ${detail}`, httpStatus: error.code };

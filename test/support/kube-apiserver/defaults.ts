@@ -34,11 +34,13 @@ export function applyDefaults(kind: string, object: JsonObject): void {
     for (const c of containers) {
       if (!isObject(c)) continue;
       c["imagePullPolicy"] ??= "IfNotPresent";
+      c["resources"] ??= {};
       c["terminationMessagePath"] ??= "/dev/termination-log";
       c["terminationMessagePolicy"] ??= "File";
       defaultPorts(c["ports"]);
     }
   }
+  if (kind === "HTTPRoute") defaultHttpRoute(obj(object, "spec"));
   if (kind === "Service") {
     const spec = obj(object, "spec");
     spec["type"] ??= "ClusterIP";
@@ -47,6 +49,25 @@ export function applyDefaults(kind: string, object: JsonObject): void {
     defaultPorts(spec["ports"]);
     if (Array.isArray(spec["ports"])) {
       for (const p of spec["ports"]) if (isObject(p)) p["targetPort"] ??= p["port"];
+    }
+  }
+}
+
+/** The defaults of the Gateway API standard CRDs (v1.6) for the HTTPRoute fields tests use. */
+function defaultHttpRoute(spec: JsonObject): void {
+  for (const parent of Array.isArray(spec["parentRefs"]) ? spec["parentRefs"] : []) {
+    if (!isObject(parent)) continue;
+    parent["group"] ??= "gateway.networking.k8s.io";
+    parent["kind"] ??= "Gateway";
+  }
+  for (const rule of Array.isArray(spec["rules"]) ? spec["rules"] : []) {
+    if (!isObject(rule)) continue;
+    rule["matches"] ??= [{ path: { type: "PathPrefix", value: "/" } }];
+    for (const backend of Array.isArray(rule["backendRefs"]) ? rule["backendRefs"] : []) {
+      if (!isObject(backend)) continue;
+      backend["group"] ??= "";
+      backend["kind"] ??= "Service";
+      backend["weight"] ??= 1;
     }
   }
 }

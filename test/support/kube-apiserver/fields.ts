@@ -89,9 +89,14 @@ export function fieldSet(value: JsonObject): Set<string> {
   return out;
 }
 
+/** Maps and structs owned as a whole: the label selectors of Deployments (a struct) and Services (a map). */
+function atomic(names: string[]): boolean {
+  return names.length === 2 && names[0] === "spec" && names[1] === "selector";
+}
+
 function walk(value: unknown, path: FieldPath, names: string[], out: Set<string>): void {
   if (path.length > 0 && untracked(names)) return;
-  if (isObject(value)) {
+  if (isObject(value) && !atomic(names)) {
     const entries = Object.entries(value).filter(([, v]) => v !== undefined);
     if (entries.length === 0 && path.length > 0) out.add(encodePath(path));
     for (const [k, v] of entries) walk(v, [...path, k], [...names, k], out);

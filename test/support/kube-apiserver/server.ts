@@ -525,8 +525,10 @@ export class KubeApiStandIn {
     this.requireNamespace(namespace);
     const key = this.key(r, namespace, name);
     if (this.store.has(key)) throw alreadyExists(r, name);
-    const fields = fieldSet(object);
+    // An apply owns what it sent; a plain create (an Update) also owns the defaults the server adds.
+    const sent = fieldSet(object);
     applyDefaults(r.kind, object);
+    const fields = operation === "Apply" ? sent : fieldSet(object);
     delete object["status"];
     this.validate(r, name, object);
     Object.assign(metadata, {
@@ -563,6 +565,8 @@ export class KubeApiStandIn {
     query: Record<string, string>,
   ): [number, JsonObject] {
     const before = stored.object;
+    // The real server defaults every write, not only creates (an applied HTTPRoute rule gets its matches).
+    applyDefaults(r.kind, next);
     const sameManagers =
       managed.length === stored.managed.length &&
       managed.every(
@@ -653,12 +657,12 @@ export class KubeApiStandIn {
       throw unsupportedMediaType(record.contentType ?? "none");
     }
     if (!isApply && query["force"] !== undefined) {
-      throw invalidOptions("PatchOptions.meta.k8s.io", [
+      throw invalidOptions("PatchOptions", "meta.k8s.io", [
         { field: "force", type: "Forbidden", detail: "may not be specified for non-apply patch" },
       ]);
     }
     if (isApply && !query["fieldManager"]) {
-      throw invalidOptions("PatchOptions.meta.k8s.io", [
+      throw invalidOptions("PatchOptions", "meta.k8s.io", [
         { field: "fieldManager", type: "Required value", detail: "is required for apply patch" },
       ]);
     }
@@ -717,7 +721,7 @@ export class KubeApiStandIn {
         else conflicts.push({ manager: other.manager, apiVersion: other.apiVersion, field: describePath(path) });
       }
     }
-    if (conflicts.length > 0) throw applyConflict(r, name, conflicts);
+    if (conflicts.length > 0) throw applyConflict(conflicts);
 
     let mine = managed.find((m) => m.manager === manager && m.operation === "Apply");
     const next = clone(stored.object);
@@ -763,7 +767,7 @@ export class KubeApiStandIn {
     const options = isObject(record.body) ? record.body : {};
     const policy = options["propagationPolicy"] ?? record.query["propagationPolicy"];
     if (policy !== undefined && policy !== "Foreground" && policy !== "Background" && policy !== "Orphan") {
-      throw invalidOptions("DeleteOptions.meta.k8s.io", [
+      throw invalidOptions("DeleteOptions", "meta.k8s.io", [
         {
           field: "propagationPolicy",
           type: "Unsupported value",
@@ -783,11 +787,7 @@ export class KubeApiStandIn {
     ] as const) {
       const wanted = preconditions[field];
       if (wanted !== undefined && wanted !== null && wanted !== meta[field]) {
-        throw preconditionFailed(
-          r,
-          name,
-          `${label} in precondition: ${String(wanted)}, ${label} in object meta: ${String(meta[field])}`,
-        );
+        throw preconditionFailed(r, name, label, String(wanted), String(meta[field]));
       }
     }
     if (this.dryRun(record.query)) return [200, deleted(r, name, String(meta["uid"]))];

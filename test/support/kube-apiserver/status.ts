@@ -97,17 +97,23 @@ export function modifiedConflict(r: ResourceType, name: string): ApiError {
   );
 }
 
-/** A DELETE whose preconditions (uid, resourceVersion) do not match the stored object. */
-export function preconditionFailed(r: ResourceType, name: string, detail: string): ApiError {
+/**
+ * A DELETE whose precondition (`uid` or `resourceVersion`) does not match the stored object. The real
+ * server names the kind here, not the resource (`Deployment.apps`, details.kind `Deployment`).
+ */
+export function preconditionFailed(
+  r: ResourceType,
+  name: string,
+  label: "UID" | "ResourceVersion",
+  wanted: string,
+  actual: string,
+): ApiError {
+  const why = label === "UID" ? "deleted and then recreated" : "modified";
   return failure(
     409,
     "Conflict",
-    `Operation cannot be fulfilled on ${qualifiedResource(r)} "${name}": Precondition failed: ${detail}`,
-    {
-      name,
-      group: r.group,
-      kind: r.plural,
-    },
+    `Operation cannot be fulfilled on ${qualifiedKind(r)} "${name}": the ${label} in the precondition (${wanted}) does not match the ${label} in record (${actual}). The object might have been ${why}`,
+    { name, ...(r.group ? { group: r.group } : {}), kind: r.kind },
   );
 }
 
@@ -117,19 +123,28 @@ export interface FieldConflict {
   field: string;
 }
 
-export function applyConflict(r: ResourceType, name: string, conflicts: FieldConflict[]): ApiError {
-  const lines = conflicts.map((c) => `- conflict with "${c.manager}" using ${c.apiVersion}: ${c.field}`);
-  const message =
-    conflicts.length === 1
-      ? `Apply failed with 1 conflict: conflict with "${conflicts[0]!.manager}" using ${conflicts[0]!.apiVersion}: ${conflicts[0]!.field}`
-      : `Apply failed with ${conflicts.length} conflicts: conflicts with:\n${lines.join("\n")}`;
+/**
+ * An apply that would take fields another manager owns. As the real server words it: one conflict
+ * on one line; several grouped by manager (sorted), each field on its own line. The details carry
+ * only the causes.
+ */
+export function applyConflict(conflicts: FieldConflict[]): ApiError {
+  const who = (c: FieldConflict): string => `"${c.manager}" using ${c.apiVersion}`;
+  let message: string;
+  if (conflicts.length === 1) {
+    message = `Apply failed with 1 conflict: conflict with ${who(conflicts[0]!)}: ${conflicts[0]!.field}`;
+  } else {
+    const byManager = new Map<string, string[]>();
+    for (const c of conflicts) byManager.set(who(c), [...(byManager.get(who(c)) ?? []), c.field]);
+    const lines = [...byManager.keys()]
+      .sort()
+      .flatMap((m) => [`conflicts with ${m}:`, ...byManager.get(m)!.map((f) => `- ${f}`)]);
+    message = `Apply failed with ${conflicts.length} conflicts: ${lines.join("\n")}`;
+  }
   return failure(409, "Conflict", message, {
-    name,
-    group: r.group,
-    kind: r.plural,
     causes: conflicts.map((c) => ({
       reason: "FieldManagerConflict",
-      message: `conflict with "${c.manager}" using ${c.apiVersion}`,
+      message: `conflict with ${who(c)}`,
       field: c.field,
     })),
   });
@@ -152,9 +167,22 @@ const CAUSE_REASONS: Record<string, string> = {
   "Unsupported value": "FieldValueNotSupported",
 };
 
-function describe(e: FieldError): string {
+/** `Invalid value: -1: must be ...`: a cause's message; the Status message prefixes the field. */
+function describeCause(e: FieldError): string {
   const value = e.value === undefined ? "" : ` ${JSON.stringify(e.value)}`;
-  return `${e.field}: ${e.type}:${value}${e.detail ? `${value ? ":" : ""} ${e.detail}` : ""}`;
+  return `${e.type}:${value}${e.detail ? `${value ? ":" : ""} ${e.detail}` : ""}`;
+}
+
+function describe(e: FieldError): string {
+  return `${e.field}: ${describeCause(e)}`;
+}
+
+function causes(errors: FieldError[]): StatusCause[] {
+  return errors.map((e) => ({
+    reason: CAUSE_REASONS[e.type] ?? "FieldValueInvalid",
+    message: describeCause(e),
+    field: e.field,
+  }));
 }
 
 export function invalid(r: ResourceType, name: string, errors: FieldError[]): ApiError {
@@ -162,25 +190,20 @@ export function invalid(r: ResourceType, name: string, errors: FieldError[]): Ap
   const list = parts.length === 1 ? parts[0] : `[${parts.join(", ")}]`;
   return failure(422, "Invalid", `${qualifiedKind(r)} "${name}" is invalid: ${list}`, {
     name,
-    group: r.group,
+    // The core group is left out, as the real server does.
+    ...(r.group ? { group: r.group } : {}),
     kind: r.kind,
-    causes: errors.map((e) => ({
-      reason: CAUSE_REASONS[e.type] ?? "FieldValueInvalid",
-      message: describe(e),
-      field: e.field,
-    })),
+    causes: causes(errors),
   });
 }
 
-export function invalidOptions(kindName: string, errors: FieldError[]): ApiError {
+/** Invalid request options, e.g. `PatchOptions` of group `meta.k8s.io`. */
+export function invalidOptions(kind: string, group: string, errors: FieldError[]): ApiError {
   const parts = errors.map(describe);
-  return failure(422, "Invalid", `${kindName} "" is invalid: ${parts.join(", ")}`, {
-    kind: kindName,
-    causes: errors.map((e) => ({
-      reason: CAUSE_REASONS[e.type] ?? "FieldValueInvalid",
-      message: describe(e),
-      field: e.field,
-    })),
+  return failure(422, "Invalid", `${kind}.${group} "" is invalid: ${parts.join(", ")}`, {
+    group,
+    kind,
+    causes: causes(errors),
   });
 }
 
