@@ -11,7 +11,7 @@ const INTEGRATION = [
   /^test\/analysis\/analyze-cli\./,
   /^test\/audit\/(audit|explain-replay-report)\./,
   /^test\/cli\/(commands|init)\./,
-  /^test\/cluster\/(kube-apiserver-stand-in|kubernetes-applier|leader-election|prune)\./,
+  /^test\/cluster\/(kube-apiserver-stand-in|kubernetes-applier|leader-election|prune|real-.*|stand-in-vs-real)\./,
   /^test\/demo\//,
   /^test\/git\/(pack-reader|pack-writer|send-pack)\./,
   /^test\/gitops\/(history|local|remote)\./,
