@@ -56,6 +56,23 @@ export function bufSiteRule(b: usize, site: usize): void {
   bufByte(b, 41);
 }
 
+/** Appends "function NAME" when the site record is in a rule (false, nothing appended, if not). */
+export function bufSiteFunction(b: usize, site: usize): bool {
+  if (site == 0) return false;
+  let p = site;
+  while (load<u8>(p) != 0) p++;
+  p++;
+  // "rule " + name
+  if (load<u8>(p) != 114 || load<u8>(p + 4) != 32 || load<u8>(p + 1) != 117) return false;
+  p += 5;
+  let n: u32 = 0;
+  while (load<u8>(p + n) != 0) n++;
+  if (n == 0) return false;
+  bufStr(b, "function ");
+  bufAsciiSafe(b, p, n);
+  return true;
+}
+
 /** Appends the rule of the builtin call being evaluated, as bufSiteRule. */
 export function bufRuleSuffix(b: usize): void {
   bufSiteRule(b, errFile);

@@ -3,7 +3,7 @@
 import { BUILTINS_JSON, BUILTINS_JSON_LEN, ENTRYPOINTS_JSON, ENTRYPOINTS_JSON_LEN, run_plan } from "./env";
 import { alloc, allocZero, heapGet, heapSet } from "./mem";
 import { bufCString, bufNew, bufStr } from "./buf";
-import { abortBuf, bufAsciiSafe, bufLocation, bufSiteRule, fail } from "./error";
+import { abortBuf, bufAsciiSafe, bufLocation, bufSiteFunction, bufSiteRule, fail } from "./error";
 import { dumpJSON, dumpRego, jsonParse } from "./json";
 import { equal } from "./compare";
 import { mkInt, mkNumberText } from "./number";
@@ -293,6 +293,11 @@ export function rt_conflict(file: usize, row: i32, _col: i32, kind: i32): void {
   const b = bufNew(128);
   bufLocation(b, file, row);
   bufStr(b, "eval_conflict_error: ");
+  if (kind == 1 && bufSiteFunction(b, file)) {
+    // OPA 1.x: "function data.a.f produced conflicting values for the same inputs"
+    bufStr(b, " produced conflicting values for the same inputs");
+    abortBuf(b);
+  }
   if (kind == 1) bufStr(b, "functions must not produce multiple outputs for same inputs");
   else if (kind == 2) bufStr(b, "object keys must be unique");
   else bufStr(b, "complete rules must not produce multiple outputs");
