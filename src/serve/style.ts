@@ -38,7 +38,10 @@ form.filters select, form.filters input, form.filters button { font: inherit; pa
 form.filters button { cursor: pointer; }
 .counts { display: flex; flex-wrap: wrap; gap: 6px 12px; list-style: none; padding: 0; margin: 0 0 12px; }
 .counts a { text-decoration: none; }
-table.fleet td { min-width: 190px; }
+/* Fixed layout: the browser sizes columns from the header row instead of measuring 3,000 cells. */
+table.fleet { table-layout: fixed; min-width: 720px; }
+table.fleet thead th:first-child { width: 190px; }
+table.fleet td, table.fleet th { overflow-wrap: anywhere; }
 table.fleet td.match { box-shadow: inset 4px 0 #1a4480; }
 table.fleet .line { display: block; color: var(--muted); font-size: 12px; margin-top: 2px; }
 table.fleet th[scope=row] a { font-weight: 600; }
