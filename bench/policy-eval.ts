@@ -15,6 +15,7 @@ import { buildBundle } from "../src/policy/bundle.ts";
 import { PolicyLoader } from "../src/policy/loader.ts";
 import { readPolicySources } from "../src/policy/sources.ts";
 import type { PolicyInput } from "../src/policy/types.ts";
+import { measureFamilies } from "./builtin-families.ts";
 import { referenceDecision } from "./guardrails-reference.ts";
 
 const { values } = parseArgs({
@@ -98,6 +99,8 @@ const floor = Math.min(...floorUs);
 const reference = Math.min(...referenceUs);
 const ratio = wasm / reference;
 
+const families = await measureFamilies();
+
 const result = {
   inputs: inputs.length,
   rounds,
@@ -111,6 +114,7 @@ const result = {
   evalSdkFloorUs: Number(floor.toFixed(2)),
   evalRatio: Number(ratio.toFixed(2)),
   evalRatioGoal: 5,
+  builtinFamilies: families,
 };
 if (values.json) {
   console.log(JSON.stringify(result));
@@ -124,4 +128,6 @@ if (values.json) {
   console.log(`  hand-written TypeScript:        ${result.evalReferenceUs} us per decision`);
   console.log(`  SDK floor (trivial rule, same input: stringify, copy, parse in Wasm): ${result.evalSdkFloorUs} us`);
   console.log(`  ratio ${result.evalRatio}x (goal <= 5x)`);
+  console.log("one typical builtin call per family (us, the evaluation without the call subtracted):");
+  for (const f of families) console.log(`  ${f.family.padEnd(24)} ${f.where.padEnd(6)} ${f.usPerCall} us`);
 }
