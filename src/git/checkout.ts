@@ -211,7 +211,6 @@ async function takeIndexLock(lockPath: string, workTree: string): Promise<void> 
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
       if (attempt === 0 && (await leftByDeadTollgate(lockPath))) {
         await fsp.rm(lockPath, { force: true });
-        continue;
       }
     }
   }
