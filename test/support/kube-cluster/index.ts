@@ -279,7 +279,7 @@ export async function startKubeClusterForTests(
     return { cluster: await KubeCluster.start(options) };
   } catch (error) {
     if (error instanceof GoToolUnavailable && process.env["CI"] !== "true") {
-      const skip = `SKIPPED LOUDLY: ${error.message}; install Go to run the real kube-apiserver tests (they fail under CI=true)`;
+      const skip = `SKIPPED LOUDLY: the real kube-apiserver tests need Go to build kube-apiserver and etcd (${error.message}); install Go to run them (they fail under CI=true)`;
       process.stderr.write(`${skip}\n`);
       return { skip };
     }
