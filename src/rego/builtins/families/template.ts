@@ -10,7 +10,7 @@ import { isNumber, isObject, NumberText, type Obj, RegoSet, type Value } from ".
 type Node =
   | { kind: "text"; text: string }
   | { kind: "action"; pipe: string }
-  | { kind: "if" | "with"; pipe: string; then: Node[]; else: Node[] }
+  | { kind: "if" | "with"; pipe: string; body: Node[]; else: Node[] }
   | { kind: "range"; pipe: string; vars: string[]; body: Node[]; else: Node[] }
   | { kind: "assign"; name: string; pipe: string };
 
@@ -97,7 +97,7 @@ function parse(src: string): Node[] {
       const chained = /^else\s+(if|with)\s+(.*)$/s.exec(then.end);
       alt = chained ? [conditional(chained[1] as "if" | "with", chained[2]!)] : block(["end"]).nodes;
     }
-    return { kind, pipe, then: then.nodes, else: alt };
+    return { kind, pipe, body: then.nodes, else: alt };
   };
   return block([]).nodes;
 }
@@ -245,11 +245,11 @@ function run(nodes: Node[], scope: Scope, out: string[]): void {
         scope.vars.set(n.name, evalPipe(n.pipe, scope));
         break;
       case "if":
-        run(truthy(evalPipe(n.pipe, scope)) ? n.then : n.else, scope, out);
+        run(truthy(evalPipe(n.pipe, scope)) ? n.body : n.else, scope, out);
         break;
       case "with": {
         const v = evalPipe(n.pipe, scope);
-        if (truthy(v)) run(n.then, { dot: v, vars: scope.vars }, out);
+        if (truthy(v)) run(n.body, { dot: v, vars: scope.vars }, out);
         else run(n.else, scope, out);
         break;
       }

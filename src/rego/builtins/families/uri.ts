@@ -9,7 +9,7 @@ import type { Obj } from "../value.ts";
 
 class UriError extends Error {}
 
-function unescape(s: string, what: string): string {
+function percentDecode(s: string, what: string): string {
   if (/%(?![0-9a-fA-F]{2})/.test(s)) throw new UriError(`invalid URL escape in ${what}`);
   return decodeURIComponent(s.replace(/%(?![0-9a-fA-F]{2})/g, "%25"));
 }
@@ -23,12 +23,14 @@ function escapePath(path: string): string {
 
 function parseUri(raw: string): Obj {
   if (raw === "") throw new UriError("empty URL");
-  if (/[\u0000-\u001f\u007f]/.test(raw)) throw new UriError("invalid control character in URL");
+  if ([...raw].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)) {
+    throw new UriError("invalid control character in URL");
+  }
   let rest = raw;
   const out: Obj = {};
   const hash = rest.indexOf("#");
   if (hash >= 0) {
-    const fragment = unescape(rest.slice(hash + 1), "fragment");
+    const fragment = percentDecode(rest.slice(hash + 1), "fragment");
     if (fragment) out.fragment = fragment;
     rest = rest.slice(0, hash);
   }
@@ -50,12 +52,12 @@ function parseUri(raw: string): Obj {
     const host = authority.slice(authority.lastIndexOf("@") + 1);
     const m = /^(\[[0-9A-Fa-f:.]+\]|[^:[\]]*)(?::(\d*))?$/.exec(host);
     if (!m) throw new UriError(`invalid host ${JSON.stringify(host)}`);
-    const hostname = unescape(m[1]!.replace(/^\[|\]$/g, ""), "host");
+    const hostname = percentDecode(m[1]!.replace(/^\[|\]$/g, ""), "host");
     if (/[\s"<>\\^`{|}]/.test(hostname)) throw new UriError(`invalid character in host name`);
     if (hostname) out.hostname = hostname;
     if (m[2]) out.port = m[2];
   }
-  const path = unescape(rest, "path");
+  const path = percentDecode(rest, "path");
   if (path) {
     out.path = path;
     out.raw_path = escapePath(path) === rest ? path : rest;
