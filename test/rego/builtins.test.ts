@@ -5,10 +5,12 @@
  * builtins() the host does not provide fails at load.
  */
 import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { test } from "node:test";
+import { promisify } from "node:util";
 import { loadPolicy } from "@open-policy-agent/opa-wasm";
 import { main } from "../../src/cli/main.ts";
 import { buildBundle } from "../../src/policy/bundle.ts";
@@ -18,6 +20,7 @@ import { PolicyEvaluationError, PolicyLoader, PolicyLoadError } from "../../src/
 import { BuiltinHost } from "../../src/rego/builtins/host.ts";
 import { allBuiltins } from "../../src/rego/builtins/catalog.ts";
 import { compile } from "../../src/rego/index.ts";
+import { opaForTest } from "../support/opa/index.ts";
 
 const loader = new PolicyLoader();
 
@@ -173,4 +176,19 @@ test("policy eval and policy test take --strict-builtin-errors: the error names 
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+});
+
+test("the family tests hold for the real opa too (the values are OPA's)", async (t) => {
+  const opa = await opaForTest(t);
+  if (!opa) return;
+  const dir = resolve(import.meta.dirname, "../../src/rego/builtins/tests");
+  const { stdout } = await promisify(execFile)(opa.bin, ["test", dir, "--format", "json"], {
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  const results = JSON.parse(stdout) as { name: string; fail?: boolean; error?: unknown }[];
+  assert.ok(results.length >= 16);
+  assert.deepEqual(
+    results.filter((r) => r.fail || r.error).map((r) => r.name),
+    [],
+  );
 });

@@ -10,6 +10,7 @@ import { META } from "./families/meta.ts";
 import { NET } from "./families/net.ts";
 import { OBJECTS } from "./families/objects.ts";
 import { REGEX } from "./families/regex.ts";
+import { SCHEMA } from "./families/schema.ts";
 import { SEMVER_BUILTINS } from "./families/semver.ts";
 import { STRINGS } from "./families/strings.ts";
 import { TIME } from "./families/time.ts";
@@ -29,6 +30,7 @@ export const FAMILIES: Readonly<Record<string, BuiltinImpl>> = {
   ...NET,
   ...OBJECTS,
   ...REGEX,
+  ...SCHEMA,
   ...SEMVER_BUILTINS,
   ...STRINGS,
   ...TIME,

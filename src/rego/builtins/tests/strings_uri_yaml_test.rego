@@ -1,4 +1,4 @@
-# strings.split_n, strings.render_template, uri.*, yaml.*: values checked against opa 1.22.4.
+# strings.split_n, render_template, uri.*, yaml.*, json schemas: values checked against opa 1.22.4.
 package builtins.strings_uri_yaml_test
 import rego.v1
 test_split if {
@@ -17,4 +17,16 @@ test_tpl if strings.render_template("{{range $i, $n := .xs}}{{if $i}},{{end}}{{$
 test_yaml if {
  yaml.marshal({"a":[1,"x",{"b":null}],"c":1.5}) == "a:\n  - 1\n  - x\n  - b: null\nc: 1.5\n"
  yaml.unmarshal("a: [1, 2]\nb: yes\nc: 1e3\nd: ~") == {"a": [1, 2], "b": "yes", "c": 1000, "d": null}
+}
+
+test_json_schema if {
+	json.verify_schema({"type": "boolean"}) == [true, null]
+	not json.verify_schema({"type": "unknown_type"})[0]
+	json.match_schema({"id": 5}, {"properties": {"id": {"type": "integer"}}, "required": ["id"]}) == [true, []]
+	json.match_schema({"id": "foo"}, {"properties": {"id": {"type": "integer"}}}) == [false, [{
+		"desc": "Invalid type. Expected: integer, given: string",
+		"error": "id: Invalid type. Expected: integer, given: string",
+		"field": "id",
+		"type": "invalid_type",
+	}]]
 }

@@ -24,12 +24,15 @@ test_jwt_sign_decode_verify if {
 	[false, {}, {}] = io.jwt.decode_verify(token, {"secret": "secret", "iss": "bob"})
 }
 
+# (opa 1.22.4 adds "Description": "" to operations, OPA's older cases do not: compared as a subset)
 test_graphql if {
-	graphql.parse_query("{hero {name}}") == {"Operations": [{
+	ast := graphql.parse_query("{hero {name}}")
+	count(ast.Operations) == 1
+	object.subset(ast.Operations[0], {
 		"Name": "",
 		"Operation": "query",
 		"SelectionSet": [{"Alias": "hero", "Name": "hero", "SelectionSet": [{"Alias": "name", "Name": "name"}]}],
-	}]}
+	})
 	graphql.schema_is_valid("type Query { hero: String }")
 	graphql.is_valid("{ hero }", "type Query { hero: String }")
 	not graphql.is_valid("{ villain }", "type Query { hero: String }")
