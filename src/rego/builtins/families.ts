@@ -2,6 +2,7 @@
 import { CRYPTO } from "./families/crypto.ts";
 import { ENCODING } from "./families/encoding.ts";
 import { GLOB } from "./families/glob.ts";
+import { GLOBS } from "./families/globs.ts";
 import { GRAPHQL } from "./families/graphql.ts";
 import { IDS } from "./families/ids.ts";
 import { JWT } from "./families/jwt.ts";
@@ -22,6 +23,7 @@ export const FAMILIES: Readonly<Record<string, BuiltinImpl>> = {
   ...CRYPTO,
   ...ENCODING,
   ...GLOB,
+  ...GLOBS,
   ...GRAPHQL,
   ...IDS,
   ...JWT,

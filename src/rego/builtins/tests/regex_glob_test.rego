@@ -34,3 +34,13 @@ test_glob if {
 	glob.match("*", null, "foo.bar")
 	glob.quote_meta("*.github.com") == `\*.github.com`
 }
+
+# values checked against opa 1.22.4
+test_globs_match if {
+	regex.globs_match("a.a.[0-9]+z", ".b.b2359825792*594823z")
+	not regex.globs_match("a.*", "b.*")
+	regex.globs_match("[a-c]+x", "[c-e]x")
+	regex.globs_match("[^a]", "a")
+	not regex.globs_match("a?b", "b")
+	not regex.globs_match("a+", "")
+}
