@@ -16,7 +16,7 @@ import { readPolicySources } from "../src/policy/sources.ts";
 import { buildBundle } from "../src/policy/bundle.ts";
 import { PolicyLoader } from "../src/policy/loader.ts";
 import { DECISION_ENTRYPOINT } from "../src/policy/types.ts";
-import { PolicyAtHead } from "../src/reconcile/policy-cache.ts";
+import { PolicyAtHead } from "../src/policy/cache.ts";
 import { Reconciler } from "../src/reconcile/reconciler.ts";
 import { SimulatedWorld } from "../src/reconcile/simulation.ts";
 import { PROFILES } from "../src/telemetry/simulated/profiles.ts";

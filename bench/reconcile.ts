@@ -32,7 +32,7 @@ import { GitRepo, type GitRepoOptions } from "../src/gitops/index.ts";
 import { loadRepository } from "../src/model/repository.ts";
 import type { Environment } from "../src/model/types.ts";
 import { PolicyLoader } from "../src/policy/loader.ts";
-import { PolicyAtHead } from "../src/reconcile/policy-cache.ts";
+import { PolicyAtHead } from "../src/policy/cache.ts";
 import { Reconciler, type TickResult } from "../src/reconcile/reconciler.ts";
 import { createTelemetrySource } from "../src/telemetry/factory.ts";
 import { writeScenarioFile } from "../src/telemetry/scenario-file.ts";

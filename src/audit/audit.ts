@@ -2,6 +2,7 @@
  * `tollgate audit`: walks the history and checks every decision commit (and every other commit
  * that touches what only decisions and reviewed merges may touch).
  */
+import { type DecisionCore, decisionCore } from "../decision/decide.ts";
 import { type GitRepo, type HistoryEntry, walkHistory } from "../gitops/index.ts";
 import type { PolicyLoader } from "../policy/loader.ts";
 import { PolicyBuilds } from "./policy-builds.ts";
@@ -13,15 +14,17 @@ import { type AuditContext, verifyDecision } from "./verify-decision.ts";
 export interface AuditOptions extends AuditFilter {
   /** Instantiates the compiled policies; default one shared by the process. */
   loader?: PolicyLoader;
+  /** The decision core that re-derives each decision; default the reconciler's (decisionCore). */
+  core?: DecisionCore;
 }
 
-export function auditContext(repo: GitRepo, loader?: PolicyLoader): AuditContext {
-  return { repo, policies: new PolicyBuilds(repo, loader), states: new StateCache(repo) };
+export function auditContext(repo: GitRepo, loader?: PolicyLoader, core = decisionCore): AuditContext {
+  return { repo, policies: new PolicyBuilds(repo, loader), states: new StateCache(repo), core };
 }
 
 export async function auditHistory(repo: GitRepo, options: AuditOptions = {}): Promise<AuditReport> {
   const started = performance.now();
-  const ctx = auditContext(repo, options.loader);
+  const ctx = auditContext(repo, options.loader, options.core);
   const head = options.from ? await repo.resolve(options.from) : await repo.head();
   const commits: CommitAudit[] = [];
   let decisions = 0;

@@ -7,8 +7,8 @@ import { walkHistory } from "../gitops/index.ts";
 import { UserError } from "../model/errors.ts";
 import type { LoadedRepository } from "../model/repository.ts";
 import type { Environment, Release, Status } from "../model/types.ts";
-import type { EvidenceDocument } from "../reconcile/evidence.ts";
-import { type Situation, situationOf } from "../reconcile/transitions.ts";
+import type { EvidenceDocument } from "../decision/evidence.ts";
+import { type Situation, situationOf } from "../decision/transitions.ts";
 import { EvidenceProblem, readEvidenceDocument } from "./evidence-document.ts";
 import type { StateCache } from "./states.ts";
 

@@ -7,7 +7,7 @@ import { EvidenceError, type GitRepo, readEvidence } from "../gitops/index.ts";
 import { UserError } from "../model/errors.ts";
 import type { Digest } from "../model/types.ts";
 import { evidenceProblems } from "../model/evidence.ts";
-import type { EvidenceDocument } from "../reconcile/evidence.ts";
+import type { EvidenceDocument } from "../decision/evidence.ts";
 
 /** The evidence is unreadable, altered, or not an evidence document; `message` says which. */
 export class EvidenceProblem extends UserError {

@@ -11,7 +11,7 @@ import type { MetricJudgement, PolicyAnalysis, PolicySpend, PolicyViolation } fr
 import type { SignalProblem } from "../telemetry/source.ts";
 import { auditContext } from "./audit.ts";
 import { entryOf, loadDecisionFacts } from "./decision-facts.ts";
-import { liveArtifact } from "../reconcile/decide-service.ts";
+import { servingArtifact } from "../model/serving.ts";
 import type { CommitAudit } from "./types.ts";
 import { verifyDecision } from "./verify-decision.ts";
 
@@ -92,7 +92,7 @@ export async function explainDecision(repo: GitRepo, ref: string): Promise<Expla
   const env = before?.environment;
 
   const deployedArtifact = before?.release.artifact ?? input.release.artifact;
-  const live = before ? liveArtifact(before.release, before.status) : undefined;
+  const live = before ? (servingArtifact(before.release, before.status) ?? before.release.lastGood) : undefined;
   const stepIndex = facts.situation?.kind === "rolling-out" ? facts.situation.step : undefined;
   const explanation: Explanation = {
     commit: entry.oid,

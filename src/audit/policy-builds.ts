@@ -9,7 +9,7 @@ import type { GitRepo } from "../gitops/index.ts";
 import { buildBundle } from "../policy/bundle.ts";
 import { type LoadedBundle, PolicyLoader } from "../policy/loader.ts";
 import { DECISION_ENTRYPOINT } from "../policy/types.ts";
-import { POLICY_DIR, POLICY_PATH_PREFIX, policySourcesIn } from "../reconcile/policy-at-ref.ts";
+import { POLICY_DIR, POLICY_PATH_PREFIX, policySourcesIn } from "../policy/at-ref.ts";
 
 export type PolicyBuild =
   | { ok: true; digest: string; bundle: LoadedBundle; sources: { path: string; digest: string }[] }

@@ -1,17 +1,13 @@
 /**
  * Re-derives what a decision saw from its evidence and the repository state it was decided on:
- * the telemetry window, the analysis report, the policy input. Uses the reconciler's own pure steps
- * (src/reconcile/observe.ts and decide-service.ts), so any difference is a difference in the data,
- * not in the method.
+ * the telemetry window, the analysis report, the policy input. Runs the stages of the decision core
+ * the reconciler decided with (src/decision), so any difference is a difference in the data, not in
+ * the method.
  */
 import type { AnalysisReport } from "../analysis/sequential.ts";
-import type { Environment, Release, RepositoryState, Status } from "../model/types.ts";
+import type { DecisionCore, DecisionFacts } from "../decision/decide.ts";
+import { type EvidenceDocument, jsonSafe } from "../decision/evidence.ts";
 import type { PolicyInput } from "../policy/types.ts";
-import { policyFacingStatus } from "../reconcile/decide-service.ts";
-import { type EvidenceDocument, jsonSafe } from "../reconcile/evidence.ts";
-import { observeRecords, stageWindow } from "../reconcile/observe.ts";
-import { buildPolicyInput } from "../reconcile/policy-input.ts";
-import type { Situation } from "../reconcile/transitions.ts";
 import { differences } from "./compare.ts";
 
 export interface Rederived {
@@ -24,14 +20,11 @@ export interface Rederived {
 
 /**
  * Recomputes the telemetry window's timing, the analysis and the spend from the evidence records,
- * and compares each with what the evidence holds. `status` is the service's status the decision was
- * made on.
+ * and compares each with what the evidence holds. `facts` are the service's at the decided-on state,
+ * at the decision time.
  */
-export function rederiveObservation(
-  evidence: EvidenceDocument,
-  environment: Environment,
-  status: Status | undefined,
-): Rederived {
+export function rederiveObservation(evidence: EvidenceDocument, facts: DecisionFacts, core: DecisionCore): Rederived {
+  const { status } = facts;
   const telemetry = evidence.telemetry;
   const problems: string[] = [];
   if (!telemetry) {
@@ -53,10 +46,17 @@ export function rederiveObservation(
     };
   }
 
-  const { stageStart, now, stepStart, from } = stageWindow(status, new Date(evidence.decidedAt), telemetry.interval);
-  if (Date.parse(telemetry.stageStart) !== stageStart.getTime())
+  const observed = core.observe(facts, {
+    source: telemetry.source,
+    interval: telemetry.interval,
+    records: telemetry.records,
+    problems: telemetry.problems,
+  });
+  const { stageStart, now, stepStart } = observed.telemetry;
+  const { from } = core.window(status, facts.now, telemetry.interval);
+  if (Date.parse(telemetry.stageStart) !== Date.parse(stageStart))
     problems.push(
-      `telemetry.stageStart is ${telemetry.stageStart}, but the status says the rollout began ${stageStart.toISOString()}`,
+      `telemetry.stageStart is ${telemetry.stageStart}, but the status says the rollout began ${stageStart}`,
     );
   if (telemetry.now !== now)
     problems.push(
@@ -75,11 +75,6 @@ export function rederiveObservation(
       `${early.length} telemetry record(s) are from before ${from} s, which the status says earlier steps already accounted for`,
     );
 
-  const observed = observeRecords(environment, status, telemetry.records, {
-    interval: telemetry.interval,
-    now: telemetry.now,
-    stepStart: telemetry.stepStart,
-  });
   const stored = evidence.analysis;
   if (!observed.analysisEvidence) {
     if (stored)
@@ -108,30 +103,4 @@ export function rederiveObservation(
     ...(observed.spend ? { spend: observed.spend } : {}),
     problems,
   };
-}
-
-/**
- * The policy input the reconciler builds for this decision from the state it was decided on and the
- * re-derived analysis and spend.
- */
-export function expectedPolicyInput(args: {
-  state: RepositoryState;
-  environment: string;
-  release: Release;
-  status: Status | undefined;
-  situation: Situation;
-  decidedAt: Date;
-  observed: Rederived;
-}): PolicyInput {
-  return buildPolicyInput({
-    mode: "live",
-    state: args.state,
-    environment: args.environment,
-    service: args.release.service,
-    release: args.release,
-    status: policyFacingStatus(args.situation, args.status),
-    now: args.decidedAt,
-    ...(args.observed.analysis ? { analysis: args.observed.analysis } : {}),
-    ...(args.observed.spend ? { spend: args.observed.spend } : {}),
-  });
 }

@@ -13,7 +13,7 @@ import type { DecisionAction, DecisionReason } from "../model/types.ts";
 import type { LoadedBundle } from "../policy/loader.ts";
 import type { PolicyDecision } from "../policy/types.ts";
 import { EvidenceProblem, readEvidenceDocument } from "./evidence-document.ts";
-import { interpretation } from "./interpretation.ts";
+import { interpretation } from "../decision/interpretation.ts";
 import type { AuditFilter } from "./types.ts";
 
 export interface ReplayedDecision {

@@ -16,18 +16,18 @@ import { serializeStatus, updateReleaseText } from "../model/serialize.ts";
 import { shortDigest } from "../model/artifact-digest.ts";
 import type { Artifact, Status } from "../model/types.ts";
 import type { PolicyDecision } from "../policy/types.ts";
-import { evidenceLines } from "../reconcile/analysis-view.ts";
-import { jsonSafe } from "../reconcile/evidence.ts";
-import { earlierTelemetryAt } from "../reconcile/observe.ts";
-import { transition } from "../reconcile/transitions.ts";
+import { evidenceLines } from "../decision/analysis-view.ts";
+import { jsonSafe } from "../decision/evidence.ts";
+import type { DecisionCore, DecisionFacts as ServiceFacts } from "../decision/decide.ts";
 import { differences, firstDifferentLine } from "./compare.ts";
 import { type DecisionFacts, loadDecisionFacts } from "./decision-facts.ts";
 import { EvidenceProblem } from "./evidence-document.ts";
-import { interpretation, interpretationProblems } from "./interpretation.ts";
+import { interpretation } from "../decision/interpretation.ts";
+import { interpretationProblems } from "./verify-interpretation.ts";
 import type { PolicyBuild, PolicyBuilds } from "./policy-builds.ts";
-import { liveArtifact } from "../reconcile/decide-service.ts";
-import { PRODUCER } from "../reconcile/producer.ts";
-import { expectedPolicyInput, rederiveObservation } from "./rederive.ts";
+import { servingArtifact } from "../model/serving.ts";
+import { PRODUCER } from "../decision/producer.ts";
+import { rederiveObservation } from "./rederive.ts";
 import type { StateCache } from "./states.ts";
 import type { CheckOutcome, CommitAudit } from "./types.ts";
 
@@ -35,6 +35,8 @@ export interface AuditContext {
   repo: GitRepo;
   policies: PolicyBuilds;
   states: StateCache;
+  /** The decision core whose stages re-derive each decision (the reconciler's). */
+  core: DecisionCore;
 }
 
 const pass = (): CheckOutcome => ({ state: "pass", problems: [] });
@@ -77,7 +79,7 @@ export async function verifyDecision(ctx: AuditContext, entry: HistoryEntry): Pr
 
   const build = await ctx.policies.at(facts.parent);
   audit.checks.policy = await guarded(() => policyProblems(facts, build));
-  audit.checks.decision = await guarded(() => decisionProblems(facts, build));
+  audit.checks.decision = await guarded(() => decisionProblems(ctx.core, facts, build));
   audit.checks.transition = await guarded(() => transitionProblems(ctx, facts));
   audit.checks.message = await guarded(() => messageProblems(facts));
   return audit;
@@ -131,7 +133,7 @@ function policyProblems(facts: DecisionFacts, build: PolicyBuild): string[] {
 }
 
 /** (c) Analysis, policy input, policy result and the committed action, re-derived. */
-function decisionProblems(facts: DecisionFacts, build: PolicyBuild): CheckOutcome {
+function decisionProblems(core: DecisionCore, facts: DecisionFacts, build: PolicyBuild): CheckOutcome {
   const { evidence, before, situation } = facts;
   if (!before || !situation) return fail(facts.missing);
   const problems: string[] = [];
@@ -144,19 +146,15 @@ function decisionProblems(facts: DecisionFacts, build: PolicyBuild): CheckOutcom
       `${before.release.service} was steady at ${facts.decidedOn.slice(0, 12)}: there was nothing to decide`,
     );
 
-  const observed = rederiveObservation(evidence, before.environment, before.status);
+  const decided: ServiceFacts = {
+    state: facts.decided.state,
+    decidedOn: facts.decidedOn,
+    ...before,
+    now: new Date(evidence.decidedAt),
+  };
+  const observed = rederiveObservation(evidence, decided, core);
   problems.push(...observed.problems);
-  const input = jsonSafe(
-    expectedPolicyInput({
-      state: facts.decided.state,
-      environment: before.environment.name,
-      release: before.release,
-      status: before.status,
-      situation,
-      decidedAt: new Date(evidence.decidedAt),
-      observed,
-    }),
-  );
+  const input = jsonSafe(core.policyInput(decided, situation, observed));
   const inputDiffs = differences(input, evidence.policy.input, "input", 5);
   if (inputDiffs.length > 0)
     problems.push(
@@ -227,12 +225,10 @@ async function transitionProblems(ctx: AuditContext, facts: DecisionFacts): Prom
 
   const env = t.environment;
   const service = t.service;
-  const next = transition({
-    environment: atParent.environment,
-    release: atParent.release,
-    status: atParent.status,
+  const next = ctx.core.transition(
+    { ...atParent, now: new Date(evidence.decidedAt) },
     // The evidence stores keys sorted; the status file holds each reason as the reconciler built it.
-    decision: {
+    {
       action: evidence.decision.action,
       reasons: evidence.decision.reasons.map((r) => ({
         rule: r.rule,
@@ -240,11 +236,8 @@ async function transitionProblems(ctx: AuditContext, facts: DecisionFacts): Prom
         ...(r.values !== undefined ? { values: r.values } : {}),
       })),
     },
-    now: new Date(evidence.decidedAt),
-    ...(evidence.telemetry && atParent.status
-      ? { earlierTelemetry: earlierTelemetryAt(atParent.status, evidence.telemetry.records, evidence.telemetry.now) }
-      : {}),
-  });
+    evidence.telemetry ? { telemetry: evidence.telemetry } : undefined,
+  );
   const key = next.status.lastDecision!.idempotencyKey;
   const status: Status = {
     ...next.status,
@@ -347,7 +340,7 @@ function messageProblems(facts: DecisionFacts): string[] {
   const known = [
     atParent.release.artifact,
     atParent.release.lastGood,
-    liveArtifact(atParent.release, atParent.status),
+    servingArtifact(atParent.release, atParent.status),
   ].filter((a): a is Artifact => a !== undefined);
   const named = (short: string, side: string): Artifact | undefined | null => {
     if (short === shortDigest(undefined)) return undefined;

@@ -10,7 +10,7 @@ import { displayPrefix } from "../policy/sources.ts";
 import { APPROVERS_ENV, parseApprovers } from "../promote/check/approvers.ts";
 import { runCheck } from "../promote/check/check.ts";
 import { renderJson, renderMarkdown, renderText } from "../promote/check/render.ts";
-import { NOW_ENV, resolveNow } from "../promote/now.ts";
+import { NOW_ENV, resolveNow } from "./now.ts";
 import type { CommandContext } from "./context.ts";
 import { EXIT_FAILED, EXIT_OK } from "./exit-codes.ts";
 

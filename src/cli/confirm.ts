@@ -8,7 +8,7 @@ import { Command } from "commander";
 import { shortDigest } from "../model/artifact-digest.ts";
 import { UserError } from "../model/errors.ts";
 import { ConfirmationRefused, type ConfirmResult, confirmStep } from "../promote/confirm.ts";
-import { resolveNow } from "../promote/now.ts";
+import { resolveNow } from "./now.ts";
 import type { CommandContext } from "./context.ts";
 import { EXIT_FAILED, EXIT_OK } from "./exit-codes.ts";
 

@@ -6,7 +6,7 @@
 import { resolve } from "node:path";
 import { Command } from "commander";
 import { shortDigest } from "../model/artifact-digest.ts";
-import { resolveNow } from "../promote/now.ts";
+import { resolveNow } from "./now.ts";
 import { PromotionRefused } from "../promote/plan.ts";
 import { promote, type PromoteResult } from "../promote/promote.ts";
 import type { CommandContext } from "./context.ts";

@@ -14,7 +14,7 @@ import { PolicyLoader } from "../policy/loader.ts";
 import { runLoop, startStatusServer } from "../reconcile/loop.ts";
 import { ReconcilerMetrics } from "../reconcile/metrics.ts";
 import { WebhookNotifier } from "../reconcile/notify.ts";
-import { PolicyAtHead } from "../reconcile/policy-cache.ts";
+import { PolicyAtHead } from "../policy/cache.ts";
 import { Reconciler, type TickResult } from "../reconcile/reconciler.ts";
 import { SimulatedWorld } from "../reconcile/simulation.ts";
 import { Dashboard, LiveFeed } from "../serve/index.ts";

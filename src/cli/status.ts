@@ -8,7 +8,7 @@ import { Command } from "commander";
 import { GitRepo } from "../gitops/index.ts";
 import { formatProblem, UserError } from "../model/errors.ts";
 import { loadRepository } from "../model/repository.ts";
-import { resolveNow } from "../promote/now.ts";
+import { resolveNow } from "./now.ts";
 import { formatOverview, overview } from "../reconcile/overview.ts";
 import type { CommandContext } from "./context.ts";
 import { EXIT_FAILED, EXIT_OK } from "./exit-codes.ts";

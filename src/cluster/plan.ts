@@ -4,29 +4,25 @@
  */
 import { InvalidInputError } from "../model/errors.ts";
 import { statusFile } from "../model/repository.ts";
-import type { Artifact, Digest, Release, Status } from "../model/types.ts";
+import { servingArtifact } from "../model/serving.ts";
+import type { Release, Status } from "../model/types.ts";
 import type { ClusterApplyResult, ServiceApplyResult, ServicePlan } from "./types.ts";
 
 export function planService(environment: string, release: Release, status: Status | undefined): ServicePlan {
   const service = release.service;
-  const known = [release.artifact, release.lastGood].filter((a): a is Artifact => a !== undefined);
-  const find = (digest: Digest): Artifact | undefined => known.find((a) => a.digest === digest);
-
+  const live = servingArtifact(release, status);
   const liveDigest = status?.liveDigest;
-  let stable = release.artifact;
-  if (liveDigest !== undefined) {
-    const live = find(liveDigest);
-    if (!live) {
-      throw new InvalidInputError([
-        {
-          file: statusFile(environment, service),
-          field: "/liveDigest",
-          message: `liveDigest ${liveDigest} is neither the release's artifact nor its lastGood, so the image serving stable traffic is unknown`,
-        },
-      ]);
-    }
-    stable = live;
+  if (liveDigest !== undefined && !live) {
+    throw new InvalidInputError([
+      {
+        file: statusFile(environment, service),
+        field: "/liveDigest",
+        message: `liveDigest ${liveDigest} is neither the release's artifact nor its lastGood, so the image serving stable traffic is unknown`,
+      },
+    ]);
   }
+  // Nothing recorded live yet: the release's artifact is what stable traffic gets.
+  const stable = live ?? release.artifact;
 
   const plan: ServicePlan = { environment, service, stable };
   const canaryDigest = status?.canaryDigest;

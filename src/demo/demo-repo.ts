@@ -17,7 +17,7 @@ import { loadRepository, releaseFile } from "../model/repository.ts";
 import type { Artifact, ArtifactParts, Release, RepositoryState } from "../model/types.ts";
 import { PolicyLoader } from "../policy/loader.ts";
 import type { ServiceObservation } from "../reconcile/decide-service.ts";
-import { PolicyAtHead } from "../reconcile/policy-cache.ts";
+import { PolicyAtHead } from "../policy/cache.ts";
 import { Reconciler, type TickResult } from "../reconcile/reconciler.ts";
 import { SimulatedWorld } from "../reconcile/simulation.ts";
 

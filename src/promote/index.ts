@@ -14,7 +14,7 @@ export { type CheckOptions, runCheck } from "./check/check.ts";
 export { MARKDOWN_MARKER, renderJson, renderMarkdown, renderText } from "./check/render.ts";
 export type { CheckReport, EnvironmentCheck, GateGroup, GateOutcome, GateResult, ReleaseCheck } from "./check/types.ts";
 export { PROMOTION_ARTIFACT_TRAILER, PROMOTION_TRAILER, promotionMessage } from "./message.ts";
-export { NOW_ENV, resolveNow } from "./now.ts";
+export { NOW_ENV, resolveNow } from "../cli/now.ts";
 export { planPromotion, type Promotion, PromotionRefused, type PromotionRequest, type RefusalReason } from "./plan.ts";
 export { type PromoteOptions, type PromoteResult, promote } from "./promote.ts";
 export { type PushOutcome, pushNewBranch, pushRemote } from "./push.ts";

@@ -1,3 +1,4 @@
+import { servingArtifact } from "../model/serving.ts";
 import type { Artifact, EnvironmentState, Release, Status } from "../model/types.ts";
 
 /**
@@ -7,11 +8,8 @@ import type { Artifact, EnvironmentState, Release, Status } from "../model/types
  */
 export function runningArtifact(release: Release | undefined, status: Status | undefined): Artifact | undefined {
   if (!release) return undefined;
-  const live = status?.liveDigest;
-  if (live !== undefined) {
-    const match = [release.artifact, release.lastGood].find((a) => a?.digest === live);
-    if (match) return match;
-  }
+  const live = servingArtifact(release, status);
+  if (live) return live;
   if (status?.phase === "progressing") return release.lastGood ?? release.artifact;
   return release.artifact;
 }

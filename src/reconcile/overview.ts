@@ -6,7 +6,7 @@
 import { shortDigest } from "../model/artifact-digest.ts";
 import { formatDuration } from "../model/duration.ts";
 import type { DecisionAction, Digest, Environment, Release, RepositoryState, Status } from "../model/types.ts";
-import { situationOf } from "./transitions.ts";
+import { situationOf } from "../decision/transitions.ts";
 
 export type OverviewState =
   | "steady"

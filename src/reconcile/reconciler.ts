@@ -5,6 +5,7 @@
  * can be retried any number of times.
  */
 import type { Logger } from "pino";
+import type { DecisionCore } from "../decision/decide.ts";
 import { mapBounded } from "../cluster/fanout.ts";
 import type { ClusterApplier, PruneResult, ServiceApplyResult } from "../cluster/types.ts";
 import {
@@ -22,7 +23,7 @@ import type { Environment, RepositoryState } from "../model/types.ts";
 import type { LoadedBundle } from "../policy/loader.ts";
 import type { TelemetrySource } from "../telemetry/source.ts";
 import { decideService, PolicyFailure, type ServiceObservation } from "./decide-service.ts";
-import type { PolicyAtHead } from "./policy-cache.ts";
+import type { PolicyAtHead } from "../policy/cache.ts";
 import { PruneReporter, pruneEnvironments } from "./prune.ts";
 
 export interface ReconcilerOptions {
@@ -44,6 +45,8 @@ export interface ReconcilerOptions {
   onObservation?: (observation: ServiceObservation) => void;
   /** Called for every decision once it is published. */
   onDecision?: (decision: WrittenDecision) => void | Promise<void>;
+  /** The decision's stages; default decisionCore (audit re-derives with the same). */
+  core?: DecisionCore;
 }
 
 export interface ServiceError {
@@ -169,6 +172,7 @@ export class Reconciler {
           now,
           logger,
           ...(this.options.onObservation ? { onObservation: this.options.onObservation } : {}),
+          ...(this.options.core ? { core: this.options.core } : {}),
         });
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);

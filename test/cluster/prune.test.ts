@@ -15,7 +15,7 @@ import type { ClusterPruneResult, PruneResult } from "../../src/cluster/types.ts
 import { GitRepo } from "../../src/gitops/index.ts";
 import type { ClusterTarget, Environment, Release } from "../../src/model/types.ts";
 import { PolicyLoader } from "../../src/policy/loader.ts";
-import { PolicyAtHead } from "../../src/reconcile/policy-cache.ts";
+import { PolicyAtHead } from "../../src/policy/cache.ts";
 import { Reconciler } from "../../src/reconcile/reconciler.ts";
 import { SimulatedWorld } from "../../src/reconcile/simulation.ts";
 import { exampleGitopsRepo, git } from "../support/gitops-repo.ts";

@@ -15,7 +15,7 @@ import { GitRepo } from "../../src/gitops/index.ts";
 import type { Environment } from "../../src/model/types.ts";
 import { PolicyLoader } from "../../src/policy/loader.ts";
 import { formatTick } from "../../src/reconcile/format-tick.ts";
-import { PolicyAtHead } from "../../src/reconcile/policy-cache.ts";
+import { PolicyAtHead } from "../../src/policy/cache.ts";
 import { Reconciler } from "../../src/reconcile/reconciler.ts";
 import { createTelemetrySource } from "../../src/telemetry/factory.ts";
 import { exampleGitopsRepo, git, proposeRelease } from "../support/gitops-repo.ts";

@@ -8,7 +8,7 @@ import { test } from "node:test";
 import { auditHistory } from "../../src/audit/audit.ts";
 import { GitRepo, readEvidence } from "../../src/gitops/index.ts";
 import { PolicyLoader } from "../../src/policy/loader.ts";
-import { PolicyAtHead } from "../../src/reconcile/policy-cache.ts";
+import { PolicyAtHead } from "../../src/policy/cache.ts";
 import { Reconciler } from "../../src/reconcile/reconciler.ts";
 import { SimulatedWorld } from "../../src/reconcile/simulation.ts";
 import { requireGit } from "../support/git-http/repos.ts";

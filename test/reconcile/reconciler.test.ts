@@ -6,7 +6,7 @@ import { parse, stringify } from "yaml";
 import { auditHistory } from "../../src/audit/audit.ts";
 import { loadRepository } from "../../src/model/repository.ts";
 import type { Release } from "../../src/model/types.ts";
-import type { EvidenceDocument } from "../../src/reconcile/evidence.ts";
+import type { EvidenceDocument } from "../../src/decision/evidence.ts";
 import type { TickResult } from "../../src/reconcile/reconciler.ts";
 import { PROFILES } from "../../src/telemetry/simulated/profiles.ts";
 import { exampleGitopsRepo, git, proposeRelease } from "../support/gitops-repo.ts";

@@ -9,7 +9,7 @@ import { GitRepo } from "../../src/gitops/index.ts";
 import type { Environment } from "../../src/model/types.ts";
 import { PolicyLoader } from "../../src/policy/loader.ts";
 import { ReconcilerMetrics } from "../../src/reconcile/metrics.ts";
-import { PolicyAtHead } from "../../src/reconcile/policy-cache.ts";
+import { PolicyAtHead } from "../../src/policy/cache.ts";
 import { Reconciler, type TickResult } from "../../src/reconcile/reconciler.ts";
 import { SimulatedWorld } from "../../src/reconcile/simulation.ts";
 import type { TelemetrySource } from "../../src/telemetry/source.ts";

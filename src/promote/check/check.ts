@@ -6,7 +6,7 @@ import { loadRepository } from "../../model/repository.ts";
 import type { Environment, RepositoryState } from "../../model/types.ts";
 import { type LoadedBundle, PolicyLoader } from "../../policy/loader.ts";
 import { utcTime } from "../../policy/input.ts";
-import { PolicyAtHead } from "../../reconcile/policy-cache.ts";
+import { PolicyAtHead } from "../../policy/cache.ts";
 import type { PlatformApprover } from "./approvers.ts";
 import { type ChangedFile, changedLayoutFiles, POLICIES_DIR } from "./changes.ts";
 import { checkRelease } from "./release-check.ts";

@@ -5,7 +5,7 @@ import { teamsOf } from "../../model/repository.ts";
 import type { Approval, Release, RepositoryState, Status } from "../../model/types.ts";
 import type { LoadedBundle } from "../../policy/loader.ts";
 import type { PolicyInput, PolicyMode, PolicyViolation } from "../../policy/types.ts";
-import { buildPolicyInput } from "../../reconcile/policy-input.ts";
+import { buildPolicyInput } from "../../policy/build-input.ts";
 import { describeAttestation } from "../message.ts";
 import { runningArtifact } from "../running.ts";
 import { type PlatformApprover, platformApprovals } from "./approvers.ts";

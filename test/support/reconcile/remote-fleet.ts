@@ -9,7 +9,7 @@ import { join } from "node:path";
 import pino, { type Logger } from "pino";
 import { GitRepo, type GitopsHooks, type RetryOptions, type WrittenDecision } from "../../../src/gitops/index.ts";
 import { PolicyLoader } from "../../../src/policy/loader.ts";
-import { PolicyAtHead } from "../../../src/reconcile/policy-cache.ts";
+import { PolicyAtHead } from "../../../src/policy/cache.ts";
 import { Reconciler } from "../../../src/reconcile/reconciler.ts";
 import type { SimulatedWorld } from "../../../src/reconcile/simulation.ts";
 import { createSeededBareRepo, gitCli } from "../git-http/repos.ts";

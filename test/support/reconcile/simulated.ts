@@ -3,9 +3,10 @@
  * injected clock: what the end-to-end reconciler, status, prune and audit tests start from.
  */
 import pino, { type Logger } from "pino";
+import type { DecisionCore } from "../../../src/decision/decide.ts";
 import { GitRepo, type GitopsHooks } from "../../../src/gitops/index.ts";
 import { PolicyLoader } from "../../../src/policy/loader.ts";
-import { PolicyAtHead } from "../../../src/reconcile/policy-cache.ts";
+import { PolicyAtHead } from "../../../src/policy/cache.ts";
 import type { ServiceObservation } from "../../../src/reconcile/decide-service.ts";
 import { Reconciler } from "../../../src/reconcile/reconciler.ts";
 import { SimulatedWorld } from "../../../src/reconcile/simulation.ts";
@@ -35,6 +36,7 @@ export async function simulatedReconciler(
     hooks?: GitopsHooks;
     durable?: boolean;
     onObservation?: (observation: ServiceObservation) => void;
+    core?: DecisionCore;
   } = {},
 ): Promise<SimulatedReconciler> {
   let now = options.start ?? SIMULATION_START;
@@ -56,6 +58,7 @@ export async function simulatedReconciler(
     ...(options.environment ? { environment: options.environment } : {}),
     ...(options.service ? { service: options.service } : {}),
     ...(options.onObservation ? { onObservation: options.onObservation } : {}),
+    ...(options.core ? { core: options.core } : {}),
   });
   return {
     gitRepo,

@@ -13,15 +13,8 @@ import type {
   Status,
   Teams,
 } from "../model/types.ts";
-import { policyEnvironment, policyNow, utcTime } from "../policy/input.ts";
-import type {
-  PolicyAnalysis,
-  PolicyApproval,
-  PolicyInput,
-  PolicyMode,
-  PolicySpend,
-  PolicyStatus,
-} from "../policy/types.ts";
+import { policyEnvironment, policyNow, utcTime } from "./input.ts";
+import type { PolicyAnalysis, PolicyApproval, PolicyInput, PolicyMode, PolicySpend, PolicyStatus } from "./types.ts";
 
 export interface PolicyInputFacts {
   mode: PolicyMode;

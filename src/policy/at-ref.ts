@@ -1,6 +1,6 @@
 import type { TreeReader } from "../model/tree.ts";
 import { UserError } from "../model/errors.ts";
-import { isTestFile, type PolicySource } from "../policy/sources.ts";
+import { isTestFile, type PolicySource } from "./sources.ts";
 
 /** The folder of a tollgate repository that holds its guardrails. */
 export const POLICY_DIR = "policies";

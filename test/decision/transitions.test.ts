@@ -5,7 +5,7 @@ import { describe, it } from "node:test";
 import { sealArtifact } from "../../src/model/artifact-digest.ts";
 import { parseEnvironment, parseRelease, parseStatus } from "../../src/model/load.ts";
 import type { Release } from "../../src/model/types.ts";
-import { idempotencyKey, situationOf, transition } from "../../src/reconcile/transitions.ts";
+import { idempotencyKey, situationOf, transition } from "../../src/decision/transitions.ts";
 import { PROJECT_ROOT } from "../support/tmp-repo.ts";
 
 const read = (p: string) => readFile(join(PROJECT_ROOT, p), "utf8");

@@ -3,7 +3,7 @@ import { describe, it } from "node:test";
 import { loadRepository } from "../../src/model/repository.ts";
 import { DirectoryTree } from "../../src/model/tree.ts";
 import type { Status } from "../../src/model/types.ts";
-import { buildPolicyInput } from "../../src/reconcile/policy-input.ts";
+import { buildPolicyInput } from "../../src/policy/build-input.ts";
 import { PROJECT_ROOT } from "../support/tmp-repo.ts";
 
 const { state } = await loadRepository(new DirectoryTree(PROJECT_ROOT));
