@@ -4,12 +4,16 @@
  * Problems name the file, line and field.
  */
 import { readFile } from "node:fs/promises";
-import { parseDuration } from "../model/duration.ts";
-import { UserError } from "../model/errors.ts";
-import { parseEnvironment } from "../model/load.ts";
-import { assertValid } from "../model/schemas.ts";
-import type { AnalysisSettings, MetricAnalysis, MetricName } from "../model/types.ts";
-import { parseYamlSource } from "../model/yaml-source.ts";
+import {
+  type AnalysisSettings,
+  assertValid,
+  type MetricAnalysis,
+  type MetricName,
+  parseDuration,
+  parseEnvironment,
+  parseYamlSource,
+  UserError,
+} from "../model/index.ts";
 import {
   DEFAULT_STREAMS,
   defaultFixedThresholdConfig,

@@ -3,8 +3,7 @@
  * thresholds, with defaults, and the mapping from an environment's `analysis` settings.
  * All times are seconds since stage start.
  */
-import { parseDuration } from "../model/duration.ts";
-import type { AnalysisSettings, MetricAnalysis, MetricName } from "../model/types.ts";
+import { type AnalysisSettings, type MetricAnalysis, type MetricName, parseDuration } from "../model/index.ts";
 import type { StreamConfig, StreamKind } from "./streams.ts";
 
 export interface SequentialJudgeConfig {

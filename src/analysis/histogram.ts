@@ -2,7 +2,7 @@
  * Summaries of interval histograms: moments of the log of the observed value (from bucket geometric
  * midpoints, as the design page says) and Prometheus-style quantiles.
  */
-import type { Histogram, HistogramBuckets } from "../telemetry/records.ts";
+import type { Histogram, HistogramBuckets } from "../telemetry/index.ts";
 
 export interface HistogramSummary {
   /** Observations in the interval (Σ bucket counts). */

@@ -33,6 +33,7 @@ export {
 } from "./config.ts";
 export { loadJudgeConfig, parseJudgeConfig } from "./config-file.ts";
 export type { Decision, JudgeAction, JudgeRun } from "./decision.ts";
+export { histogramQuantile, mergeHistograms } from "./histogram.ts";
 export type { StageTiming, Tick } from "./observations.ts";
 export { analyzeStage, judgeRecords, judgeScenarioFile, StageJudging, startJudge, timingOf } from "./run.ts";
 export type { AnalysisReport, StreamVerdict, Verdict } from "./sequential.ts";

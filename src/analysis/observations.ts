@@ -2,7 +2,7 @@
  * What every judge sees at each decision time: the records of one scrape interval for both arms,
  * with their histograms summarised once (several judges read the same tick).
  */
-import type { Arm, IntervalRecord } from "../telemetry/records.ts";
+import type { Arm, IntervalRecord } from "../telemetry/index.ts";
 import { type HistogramSummary, summarizeHistogram } from "./histogram.ts";
 
 export interface ArmObservation {

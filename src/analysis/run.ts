@@ -3,9 +3,7 @@
  * every decision time from the first interval to the horizon, and decides once. `tollgate analyze`,
  * the decision-quality benchmark and the reconciler all go through here, so they decide identically.
  */
-import type { IntervalRecord } from "../telemetry/records.ts";
-import { openScenarioFile } from "../telemetry/scenario-file.ts";
-import type { ScenarioHeader } from "../telemetry/records.ts";
+import { type IntervalRecord, openScenarioFile, type ScenarioHeader } from "../telemetry/index.ts";
 import type { JudgeConfig, SequentialJudgeConfig } from "./config.ts";
 import type { Decision, JudgeRun } from "./decision.ts";
 import { FixedThresholdJudgeRun } from "./fixed-threshold.ts";

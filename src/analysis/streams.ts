@@ -3,10 +3,10 @@
  * feeds. Every stream skips an interval unless both arms have the data it needs (skipping that does
  * not depend on the values keeps the tests valid).
  */
-import type { MetricName } from "../model/types.ts";
+import type { MetricName } from "../model/index.ts";
 import { CountEProcess, type CountSample } from "./eprocess/count.ts";
 import { MeanShiftEProcess, type MeanShiftSample } from "./eprocess/mean-shift.ts";
-import { countAbove, histogramQuantile, type HistogramSummary, mergeHistograms } from "./histogram.ts";
+import { countAbove, type HistogramSummary, histogramQuantile, mergeHistograms } from "./histogram.ts";
 import { Z_P99 } from "./math.ts";
 import type { ArmObservation, Tick } from "./observations.ts";
 

@@ -2,9 +2,9 @@
  * `tollgate audit`: walks the history and checks every decision commit (and every other commit
  * that touches what only decisions and reviewed merges may touch).
  */
-import { type DecisionCore, decisionCore } from "../decision/decide.ts";
+import { type DecisionCore, decisionCore } from "../decision/index.ts";
 import { type GitRepo, type HistoryEntry, walkHistory } from "../gitops/index.ts";
-import type { PolicyLoader } from "../policy/loader.ts";
+import type { PolicyLoader } from "../policy/index.ts";
 import { PolicyBuilds } from "./policy-builds.ts";
 import { StateCache } from "./states.ts";
 import type { AuditFailure, AuditFilter, AuditReport, CommitAudit } from "./types.ts";

@@ -2,13 +2,10 @@
  * Everything about one decision commit the audit, `explain` and `replay` read: its parsed message,
  * its evidence, and the repository state it was decided on and applied to.
  */
-import type { GitRepo, HistoryEntry, ParsedDecisionMessage } from "../gitops/index.ts";
-import { walkHistory } from "../gitops/index.ts";
-import { UserError } from "../model/errors.ts";
-import type { LoadedRepository } from "../model/repository.ts";
-import type { Environment, Release, Status } from "../model/types.ts";
-import type { EvidenceDocument } from "../decision/evidence.ts";
-import { type Situation, situationOf } from "../decision/transitions.ts";
+
+import { type EvidenceDocument, type Situation, situationOf } from "../decision/index.ts";
+import { type GitRepo, type HistoryEntry, type ParsedDecisionMessage, walkHistory } from "../gitops/index.ts";
+import { type Environment, type LoadedRepository, type Release, type Status, UserError } from "../model/index.ts";
 import { EvidenceProblem, readEvidenceDocument } from "./evidence-document.ts";
 import type { StateCache } from "./states.ts";
 

@@ -3,11 +3,10 @@
  * schemas/evidence.schema.json, so the checks after it can trust field types (a tampered document
  * must fail a check, never crash the audit).
  */
+
+import type { EvidenceDocument } from "../decision/index.ts";
 import { EvidenceError, type GitRepo, readEvidence } from "../gitops/index.ts";
-import { UserError } from "../model/errors.ts";
-import type { Digest } from "../model/types.ts";
-import { evidenceProblems } from "../model/evidence.ts";
-import type { EvidenceDocument } from "../decision/evidence.ts";
+import { type Digest, evidenceProblems, UserError } from "../model/index.ts";
 
 /** The evidence is unreadable, altered, or not an evidence document; `message` says which. */
 export class EvidenceProblem extends UserError {

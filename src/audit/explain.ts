@@ -3,15 +3,21 @@
  * it, as data (the text is in format-explain.ts): what was deployed, what was observed per metric,
  * which rules fired, what changed in git and what the clusters were told before and after.
  */
-import { planService } from "../cluster/plan.ts";
-import type { ServicePlan } from "../cluster/types.ts";
+import { planService, type ServicePlan } from "../cluster/index.ts";
 import { changedFiles, formatArtifactDiff, type GitRepo, type PathChange } from "../gitops/index.ts";
-import type { Artifact, DecisionAction, DecisionReason, MetricName, Release, Status } from "../model/types.ts";
-import type { MetricJudgement, PolicyAnalysis, PolicySpend, PolicyViolation } from "../policy/types.ts";
-import type { SignalProblem } from "../telemetry/source.ts";
+import {
+  type Artifact,
+  type DecisionAction,
+  type DecisionReason,
+  type MetricName,
+  type Release,
+  type Status,
+  servingArtifact,
+} from "../model/index.ts";
+import type { MetricJudgement, PolicyAnalysis, PolicySpend, PolicyViolation } from "../policy/index.ts";
+import type { SignalProblem } from "../telemetry/index.ts";
 import { auditContext } from "./audit.ts";
 import { entryOf, loadDecisionFacts } from "./decision-facts.ts";
-import { servingArtifact } from "../model/serving.ts";
 import type { CommitAudit } from "./types.ts";
 import { verifyDecision } from "./verify-decision.ts";
 

@@ -1,7 +1,6 @@
 /** One decision in plain words (see explain.ts for what is gathered). */
-import type { ServicePlan } from "../cluster/types.ts";
-import { shortDigest } from "../model/artifact-digest.ts";
-import type { MetricName } from "../model/types.ts";
+import type { ServicePlan } from "../cluster/index.ts";
+import { type MetricName, shortDigest } from "../model/index.ts";
 import type { Explanation } from "./explain.ts";
 import { percent, short, table, utcMinute } from "./text.ts";
 

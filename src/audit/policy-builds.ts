@@ -6,10 +6,15 @@
  */
 import { createHash } from "node:crypto";
 import type { GitRepo } from "../gitops/index.ts";
-import { buildBundle } from "../policy/bundle.ts";
-import { type LoadedBundle, PolicyLoader } from "../policy/loader.ts";
-import { DECISION_ENTRYPOINT } from "../policy/types.ts";
-import { POLICY_DIR, POLICY_PATH_PREFIX, policySourcesIn } from "../policy/at-ref.ts";
+import {
+  buildBundle,
+  DECISION_ENTRYPOINT,
+  type LoadedBundle,
+  POLICY_DIR,
+  POLICY_PATH_PREFIX,
+  PolicyLoader,
+  policySourcesIn,
+} from "../policy/index.ts";
 
 export type PolicyBuild =
   | { ok: true; digest: string; bundle: LoadedBundle; sources: { path: string; digest: string }[] }

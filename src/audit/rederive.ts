@@ -4,10 +4,9 @@
  * the reconciler decided with (src/decision), so any difference is a difference in the data, not in
  * the method.
  */
-import type { AnalysisReport } from "../analysis/sequential.ts";
-import type { DecisionCore, DecisionFacts } from "../decision/decide.ts";
-import { type EvidenceDocument, jsonSafe } from "../decision/evidence.ts";
-import type { PolicyInput } from "../policy/types.ts";
+import type { AnalysisReport } from "../analysis/index.ts";
+import { type DecisionCore, type DecisionFacts, type EvidenceDocument, jsonSafe } from "../decision/index.ts";
+import type { PolicyInput } from "../policy/index.ts";
 import { differences } from "./compare.ts";
 
 export interface Rederived {

@@ -8,12 +8,12 @@
  * them (waiting for data or for the step's minimum time), so a new policy that would have acted at
  * one of those ticks shows at the next recorded decision, not earlier.
  */
+
+import { interpretation } from "../decision/index.ts";
 import { type GitRepo, type HistoryEntry, listDecisionCommits } from "../gitops/index.ts";
-import type { DecisionAction, DecisionReason } from "../model/types.ts";
-import type { LoadedBundle } from "../policy/loader.ts";
-import type { PolicyDecision } from "../policy/types.ts";
+import type { DecisionAction, DecisionReason } from "../model/index.ts";
+import type { LoadedBundle, PolicyDecision } from "../policy/index.ts";
 import { EvidenceProblem, readEvidenceDocument } from "./evidence-document.ts";
-import { interpretation } from "../decision/interpretation.ts";
 import type { AuditFilter } from "./types.ts";
 
 export interface ReplayedDecision {

@@ -4,8 +4,7 @@
  * connections), so it can be mailed, attached to a ticket or opened offline and shows the same.
  * The output depends only on the history: the same rollout always gives the same bytes.
  */
-import { shortDigest } from "../model/artifact-digest.ts";
-import type { MetricName } from "../model/types.ts";
+import { type MetricName, shortDigest } from "../model/index.ts";
 import { level } from "./format-explain.ts";
 import type { Rollout } from "./rollout.ts";
 import { ACTION_COLOURS, ARM_COLOURS, clock, esc, renderChart } from "./svg-chart.ts";

@@ -4,11 +4,16 @@
  * report` draws.
  */
 import { formatArtifactDiff, type GitRepo, listDecisionCommits } from "../gitops/index.ts";
-import { shortDigest } from "../model/artifact-digest.ts";
-import { UserError } from "../model/errors.ts";
-import type { Artifact, DecisionAction, DecisionReason, MetricName } from "../model/types.ts";
-import type { MetricJudgement } from "../policy/types.ts";
-import type { IntervalRecord } from "../telemetry/records.ts";
+import {
+  type Artifact,
+  type DecisionAction,
+  type DecisionReason,
+  type MetricName,
+  shortDigest,
+  UserError,
+} from "../model/index.ts";
+import type { MetricJudgement } from "../policy/index.ts";
+import type { IntervalRecord } from "../telemetry/index.ts";
 import { EvidenceProblem, readEvidenceDocument } from "./evidence-document.ts";
 import { type ChartSeries, chartSeries } from "./series.ts";
 

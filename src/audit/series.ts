@@ -3,8 +3,8 @@
  * and chart, the value over a trailing one-minute window at every interval (pooled, so a rate is
  * Σerrors/Σrequests over the window, not an average of per-interval rates).
  */
-import { histogramQuantile, mergeHistograms } from "../analysis/histogram.ts";
-import type { Arm, IntervalRecord } from "../telemetry/records.ts";
+import { histogramQuantile, mergeHistograms } from "../analysis/index.ts";
+import type { Arm, IntervalRecord } from "../telemetry/index.ts";
 
 export const SMOOTHING_WINDOW_S = 60;
 

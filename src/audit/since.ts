@@ -1,4 +1,4 @@
-import { UserError } from "../model/errors.ts";
+import { UserError } from "../model/index.ts";
 
 /**
  * `--since` as the history walk takes it: a date (`2026-11-24`, `2026-11-24T10:00Z`, any ISO time)

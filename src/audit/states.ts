@@ -1,5 +1,5 @@
 import type { GitRepo } from "../gitops/index.ts";
-import type { LoadedRepository } from "../model/repository.ts";
+import type { LoadedRepository } from "../model/index.ts";
 
 /** The desired state at commits, loaded once each (a decision and its neighbours share parents). */
 export class StateCache {

@@ -3,7 +3,7 @@
  * bands and every decision as a marker. Plain SVG, no script; `data-*` attributes name what each
  * element is, for tests and for anyone scraping the report.
  */
-import type { DecisionAction } from "../model/types.ts";
+import type { DecisionAction } from "../model/index.ts";
 import type { RolloutDecision, RolloutStep } from "./rollout.ts";
 import type { ChartSeries, SeriesPoint } from "./series.ts";
 

@@ -1,7 +1,7 @@
 /**
  * What `tollgate audit` reports: per commit, the outcome of each named check.
  */
-import type { DecisionAction } from "../model/types.ts";
+import type { DecisionAction } from "../model/index.ts";
 
 /**
  * The checks, by stable name (tests and `--json` consumers match on these):

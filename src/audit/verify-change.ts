@@ -17,13 +17,19 @@
  * commit adding, changing or removing one is flagged (`evidence`).
  * The first commit of a history is its starting point and is not judged.
  */
-import { diffArtifacts } from "../model/artifact-diff.ts";
-import { shortDigest } from "../model/artifact-digest.ts";
+
 import { changedFiles, EVIDENCE_DIR, type HistoryEntry } from "../gitops/index.ts";
-import { teamsOf } from "../model/repository.ts";
-import type { ApprovalScope, Environment, Release, Teams } from "../model/types.ts";
-import type { AuditContext } from "./verify-decision.ts";
+import {
+  type ApprovalScope,
+  diffArtifacts,
+  type Environment,
+  type Release,
+  shortDigest,
+  type Teams,
+  teamsOf,
+} from "../model/index.ts";
 import type { AuditFilter, CheckOutcome, CommitAudit } from "./types.ts";
+import type { AuditContext } from "./verify-decision.ts";
 
 const SERVICE_FILE = /^environments\/([^/]+)\/(releases|status)\/([^/]+)\.yaml$/;
 

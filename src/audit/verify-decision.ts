@@ -3,6 +3,15 @@
  * commit message. Each check names what it found wrong; an unexpected error inside a check fails
  * that check with the error's message instead of stopping the audit.
  */
+
+import {
+  type DecisionCore,
+  evidenceLines,
+  interpretation,
+  jsonSafe,
+  PRODUCER,
+  type DecisionFacts as ServiceFacts,
+} from "../decision/index.ts";
 import {
   changedFiles,
   evidencePath,
@@ -11,25 +20,26 @@ import {
   type HistoryEntry,
   parseDecisionMessage,
 } from "../gitops/index.ts";
-import { environmentFile, releaseFile, statusFile } from "../model/repository.ts";
-import { serializeStatus, updateReleaseText } from "../model/serialize.ts";
-import { shortDigest } from "../model/artifact-digest.ts";
-import type { Artifact, Status } from "../model/types.ts";
-import type { PolicyDecision } from "../policy/types.ts";
-import { evidenceLines } from "../decision/analysis-view.ts";
-import { jsonSafe } from "../decision/evidence.ts";
-import type { DecisionCore, DecisionFacts as ServiceFacts } from "../decision/decide.ts";
+import {
+  type Artifact,
+  environmentFile,
+  releaseFile,
+  type Status,
+  serializeStatus,
+  servingArtifact,
+  shortDigest,
+  statusFile,
+  updateReleaseText,
+} from "../model/index.ts";
+import type { PolicyDecision } from "../policy/index.ts";
 import { differences, firstDifferentLine } from "./compare.ts";
 import { type DecisionFacts, loadDecisionFacts } from "./decision-facts.ts";
 import { EvidenceProblem } from "./evidence-document.ts";
-import { interpretation } from "../decision/interpretation.ts";
-import { interpretationProblems } from "./verify-interpretation.ts";
 import type { PolicyBuild, PolicyBuilds } from "./policy-builds.ts";
-import { servingArtifact } from "../model/serving.ts";
-import { PRODUCER } from "../decision/producer.ts";
 import { rederiveObservation } from "./rederive.ts";
 import type { StateCache } from "./states.ts";
 import type { CheckOutcome, CommitAudit } from "./types.ts";
+import { interpretationProblems } from "./verify-interpretation.ts";
 
 export interface AuditContext {
   repo: GitRepo;

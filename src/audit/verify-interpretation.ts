@@ -1,7 +1,7 @@
 /** Whether a committed decision is what tollgate commits for the policy's answer (decision/interpretation.ts). */
-import type { Interpretation } from "../decision/interpretation.ts";
-import type { DecisionAction, DecisionReason } from "../model/types.ts";
-import type { PolicyDecision } from "../policy/types.ts";
+import type { Interpretation } from "../decision/index.ts";
+import type { DecisionAction, DecisionReason } from "../model/index.ts";
+import type { PolicyDecision } from "../policy/index.ts";
 import { differences } from "./compare.ts";
 
 /** Problems with a committed decision given the interpretation of the policy's answer; [] when it follows. */

@@ -1,10 +1,8 @@
 import { resolve } from "node:path";
 import { Command } from "commander";
-import { defaultSequentialConfig, type JudgeConfig } from "../analysis/config.ts";
-import { loadJudgeConfig } from "../analysis/config-file.ts";
-import { judgeScenarioFile } from "../analysis/run.ts";
-import { UserError } from "../model/errors.ts";
-import { listScenarioFiles } from "../telemetry/scenario-file.ts";
+import { defaultSequentialConfig, type JudgeConfig, judgeScenarioFile, loadJudgeConfig } from "../analysis/index.ts";
+import { UserError } from "../model/index.ts";
+import { listScenarioFiles } from "../telemetry/index.ts";
 import type { CommandContext } from "./context.ts";
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from "./exit-codes.ts";
 

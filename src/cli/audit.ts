@@ -6,9 +6,7 @@
  */
 import { resolve } from "node:path";
 import { Command } from "commander";
-import { auditHistory } from "../audit/audit.ts";
-import { formatAuditReport } from "../audit/format-audit.ts";
-import { parseSince } from "../audit/since.ts";
+import { auditHistory, formatAuditReport, parseSince } from "../audit/index.ts";
 import { GitRepo } from "../gitops/index.ts";
 import type { CommandContext } from "./context.ts";
 import { EXIT_FAILED, EXIT_OK } from "./exit-codes.ts";

@@ -6,13 +6,11 @@
  */
 import { resolve } from "node:path";
 import { Command, Option } from "commander";
-import { displayPrefix } from "../policy/sources.ts";
-import { APPROVERS_ENV, parseApprovers } from "../promote/check/approvers.ts";
-import { runCheck } from "../promote/check/check.ts";
-import { renderJson, renderMarkdown, renderText } from "../promote/check/render.ts";
-import { NOW_ENV, resolveNow } from "./now.ts";
+import { displayPrefix } from "../policy/index.ts";
+import { APPROVERS_ENV, parseApprovers, renderJson, renderMarkdown, renderText, runCheck } from "../promote/index.ts";
 import type { CommandContext } from "./context.ts";
 import { EXIT_FAILED, EXIT_OK } from "./exit-codes.ts";
+import { NOW_ENV, resolveNow } from "./now.ts";
 
 interface CheckCliOptions {
   base: string;

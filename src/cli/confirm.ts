@@ -5,12 +5,11 @@
  */
 import { resolve } from "node:path";
 import { Command } from "commander";
-import { shortDigest } from "../model/artifact-digest.ts";
-import { UserError } from "../model/errors.ts";
-import { ConfirmationRefused, type ConfirmResult, confirmStep } from "../promote/confirm.ts";
-import { resolveNow } from "./now.ts";
+import { shortDigest, UserError } from "../model/index.ts";
+import { ConfirmationRefused, type ConfirmResult, confirmStep } from "../promote/index.ts";
 import type { CommandContext } from "./context.ts";
 import { EXIT_FAILED, EXIT_OK } from "./exit-codes.ts";
+import { resolveNow } from "./now.ts";
 
 interface ConfirmCliOptions {
   env: string;

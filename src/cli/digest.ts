@@ -1,11 +1,13 @@
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { Command } from "commander";
-import { artifactDigest } from "../model/artifact-digest.ts";
-import { InvalidInputError } from "../model/errors.ts";
-import { definitionProblems } from "../model/schemas.ts";
-import type { Artifact } from "../model/types.ts";
-import { parseYamlSource } from "../model/yaml-source.ts";
+import {
+  type Artifact,
+  artifactDigest,
+  definitionProblems,
+  InvalidInputError,
+  parseYamlSource,
+} from "../model/index.ts";
 import type { CommandContext } from "./context.ts";
 import { EXIT_OK } from "./exit-codes.ts";
 

@@ -4,8 +4,7 @@
  */
 import { resolve } from "node:path";
 import { Command } from "commander";
-import { explainDecision } from "../audit/explain.ts";
-import { formatExplanation } from "../audit/format-explain.ts";
+import { explainDecision, formatExplanation } from "../audit/index.ts";
 import { GitRepo } from "../gitops/index.ts";
 import type { CommandContext } from "./context.ts";
 import { EXIT_FAILED, EXIT_OK } from "./exit-codes.ts";

@@ -1,4 +1,4 @@
-import { UserError } from "../model/errors.ts";
+import { UserError } from "../model/index.ts";
 
 /** Environment variable that fixes "now" for promote and check (tests, replaying a past check). */
 export const NOW_ENV = "TOLLGATE_NOW";

@@ -1,11 +1,8 @@
 import { resolve } from "node:path";
 import { Command } from "commander";
-import { buildBundle, writeBundle } from "../policy/bundle.ts";
-import { readPolicySources } from "../policy/sources.ts";
-import { DECISION_ENTRYPOINT } from "../policy/types.ts";
+import { buildBundle, DECISION_ENTRYPOINT, displayPrefix, readPolicySources, writeBundle } from "../policy/index.ts";
 import type { CommandContext } from "./context.ts";
 import { EXIT_OK } from "./exit-codes.ts";
-import { displayPrefix } from "../policy/sources.ts";
 
 export function policyBuildCommand(ctx: CommandContext): Command {
   return new Command("build")

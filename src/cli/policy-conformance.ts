@@ -7,9 +7,8 @@
 import { stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { Command } from "commander";
-import { UserError } from "../model/errors.ts";
-import { CaseFileError, type ConformanceCase, loadCases } from "../rego/conformance/cases.ts";
-import { type CaseResult, runCase, summarise } from "../rego/conformance/run.ts";
+import { UserError } from "../model/index.ts";
+import { CaseFileError, type CaseResult, type ConformanceCase, loadCases, runCase, summarise } from "../rego/index.ts";
 import type { CommandContext } from "./context.ts";
 import { EXIT_FAILED, EXIT_OK } from "./exit-codes.ts";
 

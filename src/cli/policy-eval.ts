@@ -1,13 +1,10 @@
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { Command } from "commander";
-import { UserError } from "../model/errors.ts";
-import { parseYamlSource } from "../model/yaml-source.ts";
-import { readBundle } from "../policy/bundle.ts";
-import { PolicyLoader } from "../policy/loader.ts";
+import { parseYamlSource, UserError } from "../model/index.ts";
+import { displayPrefix, PolicyLoader, readBundle } from "../policy/index.ts";
 import type { CommandContext } from "./context.ts";
 import { EXIT_FAILED, EXIT_OK } from "./exit-codes.ts";
-import { displayPrefix } from "../policy/sources.ts";
 
 async function readDocument(cwd: string, file: string): Promise<unknown> {
   const path = resolve(cwd, file);

@@ -1,9 +1,8 @@
 import { resolve } from "node:path";
 import { Command } from "commander";
-import { runPolicyTests } from "../policy/test-runner.ts";
+import { displayPrefix, runPolicyTests } from "../policy/index.ts";
 import type { CommandContext } from "./context.ts";
 import { EXIT_FAILED, EXIT_OK } from "./exit-codes.ts";
-import { displayPrefix } from "../policy/sources.ts";
 
 export function policyTestCommand(ctx: CommandContext): Command {
   return new Command("test")

@@ -5,12 +5,11 @@
  */
 import { resolve } from "node:path";
 import { Command } from "commander";
-import { shortDigest } from "../model/artifact-digest.ts";
-import { resolveNow } from "./now.ts";
-import { PromotionRefused } from "../promote/plan.ts";
-import { promote, type PromoteResult } from "../promote/promote.ts";
+import { shortDigest } from "../model/index.ts";
+import { type PromoteResult, PromotionRefused, promote } from "../promote/index.ts";
 import type { CommandContext } from "./context.ts";
 import { EXIT_FAILED, EXIT_OK } from "./exit-codes.ts";
+import { resolveNow } from "./now.ts";
 
 interface PromoteCliOptions {
   to: string;

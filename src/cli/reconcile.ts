@@ -1,26 +1,22 @@
 import { resolve } from "node:path";
 import { Command, InvalidArgumentError } from "commander";
 import pino from "pino";
-import { KubernetesApplier } from "../cluster/kubernetes/applier.ts";
-import { LeaseElector, leaseSettingsFromEnv } from "../cluster/leader/lease-elector.ts";
-import { defaultKubeConfigLoader } from "../cluster/kubernetes/connection.ts";
-import { ClusterMetrics } from "../cluster/metrics.ts";
-import type { ClusterApplier } from "../cluster/types.ts";
+import { type ClusterApplier, ClusterMetrics, kubernetesParts, type LeaseElector } from "../cluster/index.ts";
 import { authFromEnv, GitRepo, identityFromEnv } from "../gitops/index.ts";
-import { formatDuration, parseDuration } from "../model/duration.ts";
-import { UserError } from "../model/errors.ts";
-import type { Environment } from "../model/types.ts";
-import { PolicyLoader } from "../policy/loader.ts";
-import { runLoop, startStatusServer } from "../reconcile/loop.ts";
-import { ReconcilerMetrics } from "../reconcile/metrics.ts";
-import { WebhookNotifier } from "../reconcile/notify.ts";
-import { PolicyAtHead } from "../policy/cache.ts";
-import { Reconciler, type TickResult } from "../reconcile/reconciler.ts";
-import { SimulatedWorld } from "../reconcile/simulation.ts";
+import { type Environment, formatDuration, parseDuration, UserError } from "../model/index.ts";
+import { PolicyAtHead, PolicyLoader } from "../policy/index.ts";
+import {
+  formatTick,
+  Reconciler,
+  ReconcilerMetrics,
+  runLoop,
+  SimulatedWorld,
+  startStatusServer,
+  type TickResult,
+  WebhookNotifier,
+} from "../reconcile/index.ts";
 import { Dashboard, LiveFeed } from "../serve/index.ts";
-import { createTelemetrySource } from "../telemetry/factory.ts";
-import type { TelemetrySource } from "../telemetry/source.ts";
-import { formatTick } from "../reconcile/format-tick.ts";
+import { createTelemetrySource, type TelemetrySource } from "../telemetry/index.ts";
 import type { CommandContext } from "./context.ts";
 import { EXIT_FAILED, EXIT_OK } from "./exit-codes.ts";
 import { COMMIT_URL_ENV, TOKEN_ENV } from "./serve.ts";
@@ -98,9 +94,10 @@ async function reconcile(ctx: CommandContext, options: ReconcileOptions): Promis
 
   const clusterMetrics = new ClusterMetrics();
   const world = options.simulate ? new SimulatedWorld({ logger }) : undefined;
-  const kubernetes = world
-    ? undefined
-    : new KubernetesApplier({ logger, metrics: clusterMetrics, loadKubeConfig: defaultKubeConfigLoader() });
+  const k8s = world ? undefined : await kubernetesParts();
+  const kubernetes = k8s
+    ? new k8s.KubernetesApplier({ logger, metrics: clusterMetrics, loadKubeConfig: k8s.defaultKubeConfigLoader() })
+    : undefined;
   const sources = new Map<string, Promise<TelemetrySource>>();
   const telemetry = (environment: Environment): Promise<TelemetrySource> => {
     let source = sources.get(environment.name);
@@ -177,11 +174,12 @@ async function reconcile(ctx: CommandContext, options: ReconcileOptions): Promis
     policyFailureGraceMs,
     ...(dashboard ? { pages: (req, res) => dashboard.handle(req, res) } : {}),
   });
-  const lease = leaseSettingsFromEnv(ctx.env);
+  const leader = await kubernetesParts();
+  const lease = leader.leaseSettingsFromEnv(ctx.env);
   let elector: LeaseElector | undefined;
   if (lease) {
-    const kubeConfig = defaultKubeConfigLoader()({ name: "leader-election", namespace: lease.namespace });
-    elector = new LeaseElector({ kubeConfig, ...lease, logger, metrics: clusterMetrics });
+    const kubeConfig = leader.defaultKubeConfigLoader()({ name: "leader-election", namespace: lease.namespace });
+    elector = new leader.LeaseElector({ kubeConfig, ...lease, logger, metrics: clusterMetrics });
     void elector.run(controller.signal);
   }
   logger.info(

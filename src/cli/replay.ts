@@ -5,13 +5,9 @@
  */
 import { resolve } from "node:path";
 import { Command } from "commander";
-import { formatReplay } from "../audit/format-replay.ts";
-import { replayDecisions } from "../audit/replay.ts";
-import { parseSince } from "../audit/since.ts";
+import { formatReplay, parseSince, replayDecisions } from "../audit/index.ts";
 import { GitRepo } from "../gitops/index.ts";
-import { PolicyLoader } from "../policy/loader.ts";
-import { displayPrefix } from "../policy/sources.ts";
-import { DECISION_ENTRYPOINT } from "../policy/types.ts";
+import { DECISION_ENTRYPOINT, displayPrefix, PolicyLoader } from "../policy/index.ts";
 import type { CommandContext } from "./context.ts";
 import { EXIT_FAILED, EXIT_OK } from "./exit-codes.ts";
 

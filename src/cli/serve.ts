@@ -7,7 +7,7 @@ import { resolve } from "node:path";
 import { Command } from "commander";
 import { authFromEnv, GitRepo, redactUrl } from "../gitops/index.ts";
 import { formatDuration, parseDuration, UserError } from "../model/index.ts";
-import { resolveNow } from "../promote/index.ts";
+import { resolveNow } from "./now.ts";
 import { Dashboard, parseListen, startDashboardServer } from "../serve/index.ts";
 import type { CommandContext } from "./context.ts";
 import { EXIT_OK } from "./exit-codes.ts";

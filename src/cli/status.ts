@@ -6,12 +6,11 @@
 import { resolve } from "node:path";
 import { Command } from "commander";
 import { GitRepo } from "../gitops/index.ts";
-import { formatProblem, UserError } from "../model/errors.ts";
-import { loadRepository } from "../model/repository.ts";
-import { resolveNow } from "./now.ts";
-import { formatOverview, overview } from "../reconcile/overview.ts";
+import { formatProblem, loadRepository, UserError } from "../model/index.ts";
+import { formatOverview, overview } from "../reconcile/index.ts";
 import type { CommandContext } from "./context.ts";
 import { EXIT_FAILED, EXIT_OK } from "./exit-codes.ts";
+import { resolveNow } from "./now.ts";
 
 interface StatusCliOptions {
   repo: string;

@@ -7,15 +7,22 @@ import { stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import { Command } from "commander";
 import pino from "pino";
-import { formatDuration, parseDuration } from "../model/duration.ts";
-import { formatProblem, UserError } from "../model/errors.ts";
-import { loadRepository } from "../model/repository.ts";
-import { DirectoryTree } from "../model/tree.ts";
-import type { Environment } from "../model/types.ts";
-import { createTelemetrySource } from "../telemetry/factory.ts";
-import type { Histogram, IntervalRecord } from "../telemetry/records.ts";
-import { recordWindow } from "../telemetry/recorder.ts";
-import type { SignalProblem } from "../telemetry/source.ts";
+import {
+  DirectoryTree,
+  type Environment,
+  formatDuration,
+  formatProblem,
+  loadRepository,
+  parseDuration,
+  UserError,
+} from "../model/index.ts";
+import {
+  createTelemetrySource,
+  type Histogram,
+  type IntervalRecord,
+  recordWindow,
+  type SignalProblem,
+} from "../telemetry/index.ts";
 import type { CommandContext } from "./context.ts";
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from "./exit-codes.ts";
 

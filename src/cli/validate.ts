@@ -1,9 +1,7 @@
 import { stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import { Command } from "commander";
-import { formatProblem } from "../model/errors.ts";
-import { loadRepository } from "../model/repository.ts";
-import { DirectoryTree } from "../model/tree.ts";
+import { DirectoryTree, formatProblem, loadRepository } from "../model/index.ts";
 import type { CommandContext } from "./context.ts";
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from "./exit-codes.ts";
 

@@ -1,7 +1,7 @@
 /** `tollgate --version`: the package's version and the digest of the Rego runtime it ships. */
 import { readFileSync } from "node:fs";
 // The runtime's own surface, not rego/index.ts: reporting it must not load the compiler.
-import { RegoRuntimeError, runtimeDigest } from "../rego/runtime/index.ts";
+import { RegoRuntimeError, runtimeDigest } from "../rego/index.ts";
 import type { CommandContext } from "./context.ts";
 import { EXIT_FAILED, EXIT_OK } from "./exit-codes.ts";
 

@@ -1,9 +1,24 @@
 /** The cluster layer: what the reconciler uses to make clusters run what git says. */
-export type * from "./types.ts";
-export { planService, replicaSplit, gatewaySplit } from "./plan.ts";
+
+export type { KubernetesApplier, KubernetesApplierOptions } from "./kubernetes/applier.ts";
+export type { KubeConfigLoader } from "./kubernetes/connection.ts";
+export type { LeaseElector, LeaseElectorOptions } from "./leader/lease-elector.ts";
 export { ClusterMetrics } from "./metrics.ts";
-export { KubernetesApplier, type KubernetesApplierOptions } from "./kubernetes/applier.ts";
-export { defaultKubeConfigLoader, type KubeConfigLoader } from "./kubernetes/connection.ts";
-export { LeaseElector, type LeaseElectorOptions, leaseSettingsFromEnv } from "./leader/lease-elector.ts";
-export { SimulatedCluster, type SimulatedClusterOptions } from "./simulated/cluster.ts";
+export { gatewaySplit, planService, replicaSplit } from "./plan.ts";
+export type * from "./types.ts";
+/**
+ * The Kubernetes applier, its kubeconfig loader and leader election: loaded on first use, because
+ * @kubernetes/client-node takes long to import and most commands never talk to an API server.
+ */
+export const kubernetesParts = () => import("./kubernetes/parts.ts");
+export { mapBounded } from "./fanout.ts";
 export { DEFAULT_MANIFEST_OPTIONS, type ManifestOptions } from "./manifests.ts";
+export { SimulatedCluster, type SimulatedClusterOptions } from "./simulated/cluster.ts";
+export type {
+  ClusterApplier,
+  ClusterPruneResult,
+  OrphanSet,
+  PruneResult,
+  ServiceApplyResult,
+  ServicePlan,
+} from "./types.ts";

@@ -4,11 +4,14 @@
  * someone else.
  */
 import type { KubernetesObject, V1ConfigMap, V1Deployment, V1Service } from "@kubernetes/client-node";
-import { artifactDigest } from "../model/artifact-digest.ts";
-import { canonicalJson } from "../model/canonical-json.ts";
-import { InvalidInputError } from "../model/errors.ts";
-import { releaseFile } from "../model/repository.ts";
-import type { Artifact, Digest } from "../model/types.ts";
+import {
+  type Artifact,
+  artifactDigest,
+  canonicalJson,
+  type Digest,
+  InvalidInputError,
+  releaseFile,
+} from "../model/index.ts";
 import type { Arm } from "./types.ts";
 
 export const FIELD_MANAGER = "tollgate";

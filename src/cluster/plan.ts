@@ -2,10 +2,7 @@
  * From git state (Release + Status) to what should run: which artifact is stable, which is the canary
  * and at what weight. Pure; every cluster implementation starts from this.
  */
-import { InvalidInputError } from "../model/errors.ts";
-import { statusFile } from "../model/repository.ts";
-import { servingArtifact } from "../model/serving.ts";
-import type { Release, Status } from "../model/types.ts";
+import { InvalidInputError, type Release, type Status, servingArtifact, statusFile } from "../model/index.ts";
 import type { ClusterApplyResult, ServiceApplyResult, ServicePlan } from "./types.ts";
 
 export function planService(environment: string, release: Release, status: Status | undefined): ServicePlan {

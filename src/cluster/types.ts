@@ -5,7 +5,7 @@
  * canary at what weight; a ClusterApplier makes every cluster of the environment look like that. Applying
  * is idempotent: a second call with the same request changes nothing.
  */
-import type { Artifact, Digest, Environment, Release, Status } from "../model/types.ts";
+import type { Artifact, Digest, Environment, Release, Status } from "../model/index.ts";
 
 /** The two workloads of every service: the verified version and the one being rolled out. */
 export type Arm = "stable" | "canary";

@@ -2,13 +2,17 @@
  * Turns what the telemetry and the analysis say into what the policy reads (per-metric judgements,
  * absolute backstops, spend) and into the evidence lines of a decision commit.
  */
-import { histogramQuantile, mergeHistograms } from "../analysis/histogram.ts";
-import { STREAM_METRIC } from "../analysis/streams.ts";
-import type { AnalysisReport, StreamVerdict } from "../analysis/sequential.ts";
+import {
+  type AnalysisReport,
+  histogramQuantile,
+  mergeHistograms,
+  STREAM_METRIC,
+  type StreamVerdict,
+} from "../analysis/index.ts";
 import type { EvidenceLine } from "../gitops/index.ts";
-import type { MetricName } from "../model/types.ts";
-import type { MetricJudgement, PolicyAnalysis, PolicySpend, Windowed } from "../policy/types.ts";
-import type { IntervalRecord } from "../telemetry/records.ts";
+import type { MetricName } from "../model/index.ts";
+import type { MetricJudgement, PolicyAnalysis, PolicySpend, Windowed } from "../policy/index.ts";
+import type { IntervalRecord } from "../telemetry/index.ts";
 
 /** Windows of the absolute backstops (the defaults: errors over 2 min, p99 over 3 min). */
 export const ERROR_CEILING_WINDOW_S = 120;

@@ -8,13 +8,22 @@
  * with the same stages, so a decision and its re-derivation cannot drift apart. Both take the core
  * as an option, which is how a test shows that a change to it changes both.
  */
-import { parseDuration } from "../model/duration.ts";
-import type { Digest, Environment, Release, RepositoryState, Status } from "../model/types.ts";
-import { buildPolicyInput } from "../policy/build-input.ts";
-import type { NondeterministicRecord } from "../policy/loader.ts";
-import { DECISION_ENTRYPOINT, type PolicyDecision, type PolicyInput } from "../policy/types.ts";
-import type { IntervalRecord } from "../telemetry/records.ts";
-import type { SignalProblem, TelemetrySource } from "../telemetry/source.ts";
+import {
+  type Digest,
+  type Environment,
+  parseDuration,
+  type Release,
+  type RepositoryState,
+  type Status,
+} from "../model/index.ts";
+import {
+  buildPolicyInput,
+  DECISION_ENTRYPOINT,
+  type NondeterministicRecord,
+  type PolicyDecision,
+  type PolicyInput,
+} from "../policy/index.ts";
+import type { IntervalRecord, SignalProblem, TelemetrySource } from "../telemetry/index.ts";
 import { EVIDENCE_FORMAT, type EvidenceDocument, type TelemetryEvidence } from "./evidence.ts";
 import { interpret } from "./interpretation.ts";
 import { earlierTelemetryAt, type Observed, observeRecords, stageWindow } from "./observe.ts";

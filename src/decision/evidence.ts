@@ -3,18 +3,16 @@
  * what the reconciler puts in it: telemetry records and problems, the sequential judge's
  * configuration and report, the policy's input and answer.
  */
-import type { SequentialJudgeConfig } from "../analysis/config.ts";
-import type { AnalysisReport } from "../analysis/sequential.ts";
+import type { AnalysisReport, SequentialJudgeConfig } from "../analysis/index.ts";
 import type {
   AnalysisEvidence as StoredAnalysisEvidence,
   EvidenceDocument as StoredEvidenceDocument,
   TelemetryEvidence as StoredTelemetryEvidence,
-} from "../model/evidence.ts";
-import type { PolicyDecision, PolicyInput } from "../policy/types.ts";
-import type { IntervalRecord } from "../telemetry/records.ts";
-import type { SignalProblem } from "../telemetry/source.ts";
+} from "../model/index.ts";
+import type { PolicyDecision, PolicyInput } from "../policy/index.ts";
+import type { IntervalRecord, SignalProblem } from "../telemetry/index.ts";
 
-export { EVIDENCE_FORMAT, jsonSafe, type Producer } from "../model/evidence.ts";
+export { EVIDENCE_FORMAT, jsonSafe, type Producer } from "../model/index.ts";
 
 export interface DecisionEvidenceParts {
   record: IntervalRecord;

@@ -13,9 +13,14 @@
  * | rollback      | not rolling out                    | block     | the policy's                         |
  * | anything else | any                                | the same  | the policy's                         |
  */
-import { shortDigest } from "../model/artifact-digest.ts";
-import type { DecisionAction, DecisionReason, Environment, Release } from "../model/types.ts";
-import type { PolicyDecision } from "../policy/types.ts";
+import {
+  type DecisionAction,
+  type DecisionReason,
+  type Environment,
+  type Release,
+  shortDigest,
+} from "../model/index.ts";
+import type { PolicyDecision } from "../policy/index.ts";
 import type { Decision, Situation } from "./transitions.ts";
 
 export interface Interpretation {

@@ -3,14 +3,16 @@
  * stage and the step begin on the record clock, the analysis of the current step, and the spend.
  * The reconciler calls them live; `tollgate audit` calls them again on the stored evidence.
  */
-import { judgeConfigFromSettings, type SequentialJudgeConfig } from "../analysis/config.ts";
-import { analyzeStage } from "../analysis/run.ts";
-import type { AnalysisReport } from "../analysis/sequential.ts";
-import { STREAM_METRIC } from "../analysis/streams.ts";
-import { parseDuration } from "../model/duration.ts";
-import type { EarlierTelemetry, Environment, Status } from "../model/types.ts";
-import type { PolicyAnalysis, PolicySpend } from "../policy/types.ts";
-import type { IntervalRecord } from "../telemetry/records.ts";
+import {
+  type AnalysisReport,
+  analyzeStage,
+  judgeConfigFromSettings,
+  type SequentialJudgeConfig,
+  STREAM_METRIC,
+} from "../analysis/index.ts";
+import { type EarlierTelemetry, type Environment, parseDuration, type Status } from "../model/index.ts";
+import type { PolicyAnalysis, PolicySpend } from "../policy/index.ts";
+import type { IntervalRecord } from "../telemetry/index.ts";
 import { absoluteBackstops, canarySpendUsd, fullWeightJudgements, metricJudgements, spendOf } from "./analysis-view.ts";
 import type { AnalysisEvidence } from "./evidence.ts";
 

@@ -1,13 +1,13 @@
-import { parseDuration } from "../model/duration.ts";
-import type {
-  DecisionAction,
-  DecisionReason,
-  Digest,
-  EarlierTelemetry,
-  Environment,
-  Release,
-  Status,
-} from "../model/types.ts";
+import {
+  type DecisionAction,
+  type DecisionReason,
+  type Digest,
+  type EarlierTelemetry,
+  type Environment,
+  parseDuration,
+  type Release,
+  type Status,
+} from "../model/index.ts";
 
 /** What the policy (and the reconciler around it) decided for one service at one moment. */
 export interface Decision {

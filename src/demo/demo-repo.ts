@@ -11,15 +11,18 @@ import { fileURLToPath } from "node:url";
 import git from "isomorphic-git";
 import pino from "pino";
 import { parse, stringify } from "yaml";
-import { compareAndSwapRef, editTree, GitRepo, type GitIdentity, readRef } from "../gitops/index.ts";
-import { sealArtifact } from "../model/artifact-digest.ts";
-import { loadRepository, releaseFile } from "../model/repository.ts";
-import type { Artifact, ArtifactParts, Release, RepositoryState } from "../model/types.ts";
-import { PolicyLoader } from "../policy/loader.ts";
-import type { ServiceObservation } from "../reconcile/decide-service.ts";
-import { PolicyAtHead } from "../policy/cache.ts";
-import { Reconciler, type TickResult } from "../reconcile/reconciler.ts";
-import { SimulatedWorld } from "../reconcile/simulation.ts";
+import { compareAndSwapRef, editTree, type GitIdentity, GitRepo, readRef } from "../gitops/index.ts";
+import {
+  type Artifact,
+  type ArtifactParts,
+  loadRepository,
+  type Release,
+  type RepositoryState,
+  releaseFile,
+  sealArtifact,
+} from "../model/index.ts";
+import { PolicyAtHead, PolicyLoader } from "../policy/index.ts";
+import { Reconciler, type ServiceObservation, SimulatedWorld, type TickResult } from "../reconcile/index.ts";
 
 const PROJECT_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 

@@ -6,10 +6,10 @@
  */
 import { dirname, join } from "node:path";
 import { performance } from "node:perf_hooks";
+import { main as cli } from "../cli/index.ts";
 import { type GitRepo, listDecisionCommits } from "../gitops/index.ts";
 import { Dashboard, startDashboardServer } from "../serve/index.ts";
-import { main as cli } from "../cli/main.ts";
-import { Printer, bold, dim } from "./printer.ts";
+import { bold, dim, Printer } from "./printer.ts";
 import { runStory } from "./story.ts";
 
 /** Runs the demo, writing its story line by line; returns the exit code (1 if audit or report failed). */

@@ -1,7 +1,7 @@
 /** How the demo talks: section titles, narration, live rollout progress and decisions. */
 import type { WrittenDecision } from "../gitops/index.ts";
-import { shortDigest } from "../model/artifact-digest.ts";
-import type { ServiceObservation } from "../reconcile/decide-service.ts";
+import { shortDigest } from "../model/index.ts";
+import type { ServiceObservation } from "../reconcile/index.ts";
 
 const tty = process.stdout.isTTY === true;
 const paint = (code: string) => (text: string) => (tty ? `\u001b[${code}m${text}\u001b[0m` : text);

@@ -4,11 +4,10 @@
  * stopped by the budget breaker. Every step uses tollgate's own commands and library, on a real git
  * repository; only the cluster and the telemetry are simulated.
  */
-import { main as cli } from "../cli/main.ts";
-import { shortDigest } from "../model/artifact-digest.ts";
-import type { Artifact, Attestation, Status } from "../model/types.ts";
-import type { TickResult } from "../reconcile/reconciler.ts";
-import type { BehaviourProfile } from "../telemetry/simulated/profiles.ts";
+import { main as cli } from "../cli/index.ts";
+import { type Artifact, type Attestation, type Status, shortDigest } from "../model/index.ts";
+import type { TickResult } from "../reconcile/index.ts";
+import type { BehaviourProfile } from "../telemetry/index.ts";
 import { DemoRepo, PEOPLE } from "./demo-repo.ts";
 import { bold, type Printer } from "./printer.ts";
 

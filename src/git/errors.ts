@@ -1,4 +1,4 @@
-import { UserError } from "../model/errors.ts";
+import { UserError } from "../model/index.ts";
 
 /** A compare-and-swap ref update found another value than the one the caller decided on. */
 export class RefConflictError extends Error {

@@ -14,8 +14,8 @@
  * - Trees: editTree (path edits sharing unchanged subtrees), changedFiles (tree diff).
  */
 export { type AtomicFs, atomicFs } from "./atomic-fs.ts";
-export { Checkout, CheckoutConflictError } from "./checkout.ts";
 export { authFromEnv, DEFAULT_IDENTITY, type GitAuth, type GitIdentity, identityFromEnv, redactUrl } from "./auth.ts";
+export { Checkout, CheckoutConflictError } from "./checkout.ts";
 export { GitRepositoryError, RefConflictError, RefLockedError, RemoteMovedError } from "./errors.ts";
 export {
   type CommitObject,

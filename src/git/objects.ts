@@ -5,8 +5,8 @@ import { join } from "node:path";
 import { deflateSync, inflateSync } from "node:zlib";
 import git, { type CommitObject, type TreeEntry } from "isomorphic-git";
 import { type AtomicFs, makeDirectory } from "./atomic-fs.ts";
-import { PackReader } from "./pack-reader.ts";
 import { listPacks, packsToMerge, readPack, removePack, storePack } from "./pack-files.ts";
+import { PackReader } from "./pack-reader.ts";
 import {
   type EncodedPack,
   encodePack,
@@ -16,8 +16,8 @@ import {
 } from "./pack-writer.ts";
 import { TreeObject } from "./tree-object.ts";
 
-export type { CommitObject, TreeEntry };
 export { sortTreeEntries } from "./tree-object.ts";
+export type { CommitObject, TreeEntry };
 
 /** Parsed commits are kept (they are immutable); this bounds how many. */
 const MAX_CACHED = 20_000;

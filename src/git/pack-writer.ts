@@ -14,7 +14,7 @@
  * changed bytes, copy the common suffix. Chains stop at MAX_DELTA_DEPTH, git's default depth.
  */
 import { createHash } from "node:crypto";
-import { crc32 as nativeCrc32, deflateSync } from "node:zlib";
+import { deflateSync, crc32 as nativeCrc32 } from "node:zlib";
 
 export type PackableType = "commit" | "tree" | "blob";
 

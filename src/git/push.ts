@@ -2,8 +2,8 @@ import git from "isomorphic-git";
 import http from "isomorphic-git/http/node";
 import { authCallbacks } from "./auth.ts";
 import { RemoteMovedError } from "./errors.ts";
-import { type GitRepository, type RemoteOptions, remoteError } from "./repository.ts";
 import { ZERO_OID } from "./refs.ts";
+import { type GitRepository, type RemoteOptions, remoteError } from "./repository.ts";
 
 /** Where a leased push goes: a remote (its URL, name, headers and credentials) and the ref on both sides. */
 export interface LeasedPushTarget extends RemoteOptions {

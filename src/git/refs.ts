@@ -3,8 +3,7 @@ import { promises as fsp } from "node:fs";
 import { hostname } from "node:os";
 import { dirname, join } from "node:path";
 import git from "isomorphic-git";
-import type { AtomicFs } from "./atomic-fs.ts";
-import { makeDirectory, syncDirectory } from "./atomic-fs.ts";
+import { type AtomicFs, makeDirectory, syncDirectory } from "./atomic-fs.ts";
 import { RefConflictError, RefLockedError } from "./errors.ts";
 
 export const ZERO_OID = "0000000000000000000000000000000000000000";

@@ -11,10 +11,10 @@
  */
 import git from "isomorphic-git";
 import http from "isomorphic-git/http/node";
+import { redactUrl } from "./auth.ts";
 import { GitRepositoryError, RemoteMovedError } from "./errors.ts";
 import { ZERO_OID } from "./refs.ts";
 import { type GitRepository, remoteError } from "./repository.ts";
-import { redactUrl } from "./auth.ts";
 
 export type SendPackResult = "sent" | "unsupported";
 

@@ -1,6 +1,5 @@
 import { pushWithLease, RefConflictError, RefLockedError, RemoteMovedError, sendPackWithLease } from "../git/index.ts";
-import type { LoadedRepository } from "../model/repository.ts";
-import { loadRepository } from "../model/repository.ts";
+import { type LoadedRepository, loadRepository } from "../model/index.ts";
 import { type DecisionChange, keyOf, type WrittenDecision, writeDecisionCommit } from "./decision-commit.ts";
 import type { GitTree } from "./git-tree.ts";
 import { findDecisionsByKey } from "./history.ts";

@@ -1,11 +1,23 @@
 import { editTree, type ObjectBatch } from "../git/index.ts";
-import { parseRelease, parseStatus } from "../model/load.ts";
-import { type ContentAddressedTree, parseCache } from "../model/parse-cache.ts";
-import { releaseFile, statusFile } from "../model/repository.ts";
-import { serializeStatus, updateReleaseText } from "../model/serialize.ts";
-import type { Artifact, DecisionAction, DecisionReason, Digest, Release, Status } from "../model/types.ts";
-import { EvidenceTooLargeError } from "../model/evidence.ts";
-import { type EncodedEvidence, encodeEvidence } from "../model/evidence.ts";
+import {
+  type Artifact,
+  type ContentAddressedTree,
+  type DecisionAction,
+  type DecisionReason,
+  type Digest,
+  type EncodedEvidence,
+  EvidenceTooLargeError,
+  encodeEvidence,
+  parseCache,
+  parseRelease,
+  parseStatus,
+  type Release,
+  releaseFile,
+  type Status,
+  serializeStatus,
+  statusFile,
+  updateReleaseText,
+} from "../model/index.ts";
 import { type EvidenceLine, formatDecisionMessage, idempotencyKey } from "./message.ts";
 import type { GitRepo } from "./repo.ts";
 

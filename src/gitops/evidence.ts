@@ -1,7 +1,11 @@
-import { sha256Digest } from "../model/artifact-digest.ts";
-import { InvalidInputError } from "../model/errors.ts";
-import { EvidenceError, evidencePath, MAX_EVIDENCE_BYTES } from "../model/evidence.ts";
-import type { Digest } from "../model/types.ts";
+import {
+  type Digest,
+  EvidenceError,
+  evidencePath,
+  InvalidInputError,
+  MAX_EVIDENCE_BYTES,
+  sha256Digest,
+} from "../model/index.ts";
 import type { GitTree } from "./git-tree.ts";
 
 /**

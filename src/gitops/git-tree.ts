@@ -1,7 +1,10 @@
-import { InvalidInputError } from "../model/errors.ts";
-import type { TreeEntry as ModelTreeEntry, TreeReader } from "../model/tree.ts";
-import { MAX_YAML_BYTES } from "../model/yaml-source.ts";
 import type { ObjectStore } from "../git/index.ts";
+import {
+  InvalidInputError,
+  MAX_YAML_BYTES,
+  type TreeEntry as ModelTreeEntry,
+  type TreeReader,
+} from "../model/index.ts";
 
 /**
  * The repository tree of one commit, read straight from the object database (no work tree).

@@ -1,4 +1,4 @@
-import type { DecisionAction } from "../model/types.ts";
+import type { DecisionAction } from "../model/index.ts";
 import { type DecisionMessageParse, type ParsedDecisionMessage, parseDecisionMessage } from "./message.ts";
 import type { GitRepo } from "./repo.ts";
 

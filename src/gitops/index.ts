@@ -9,53 +9,7 @@
  *   findDecisionsByKey; evidence: encodeEvidence, readEvidence (digest verified).
  * - The git layer's surface is re-exported here for the folders that write decisions.
  */
-export {
-  type CommitOutcome,
-  commitDecisionWithRetry,
-  type Decide,
-  type HeadState,
-  type RetryOptions,
-  type SkippedDecision,
-} from "./commit-with-retry.ts";
-export { type DecisionChange, keyOf, type WrittenDecision, writeDecisionCommit } from "./decision-commit.ts";
-export { readEvidence } from "./evidence.ts";
-export { GitTree } from "./git-tree.ts";
-export {
-  findDecisionByKey,
-  findDecisionsByKey,
-  type HistoryEntry,
-  type HistoryFilter,
-  listDecisionCommits,
-  type Signature,
-  walkHistory,
-} from "./history.ts";
-export {
-  type ArtifactDiffLine,
-  DECISION_ACTIONS,
-  type DecisionMessageInput,
-  type DecisionMessageParse,
-  type DecisionTrailers,
-  decisionSubject,
-  type EvidenceLine,
-  formatArtifactDiff,
-  formatDecisionMessage,
-  idempotencyKey,
-  type ParsedDecisionMessage,
-  parseDecisionMessage,
-} from "./message.ts";
-export { GitRepo, type GitopsHooks, type GitopsPoint, type GitRepoOptions } from "./repo.ts";
-export { type SyncResult, syncWithRemote } from "./sync.ts";
-export {
-  EVIDENCE_DIR,
-  type EncodedEvidence,
-  EvidenceError,
-  type EvidenceProblem,
-  EvidenceTooLargeError,
-  encodeEvidence,
-  evidenceDigest,
-  evidencePath,
-  MAX_EVIDENCE_BYTES,
-} from "../model/evidence.ts";
+
 export {
   type AtomicFs,
   atomicFs,
@@ -90,3 +44,50 @@ export {
   type TreeEntry,
   ZERO_OID,
 } from "../git/index.ts";
+export {
+  type EncodedEvidence,
+  EVIDENCE_DIR,
+  EvidenceError,
+  type EvidenceProblem,
+  EvidenceTooLargeError,
+  encodeEvidence,
+  evidenceDigest,
+  evidencePath,
+  MAX_EVIDENCE_BYTES,
+} from "../model/index.ts";
+export {
+  type CommitOutcome,
+  commitDecisionWithRetry,
+  type Decide,
+  type HeadState,
+  type RetryOptions,
+  type SkippedDecision,
+} from "./commit-with-retry.ts";
+export { type DecisionChange, keyOf, type WrittenDecision, writeDecisionCommit } from "./decision-commit.ts";
+export { readEvidence } from "./evidence.ts";
+export { GitTree } from "./git-tree.ts";
+export {
+  findDecisionByKey,
+  findDecisionsByKey,
+  type HistoryEntry,
+  type HistoryFilter,
+  listDecisionCommits,
+  type Signature,
+  walkHistory,
+} from "./history.ts";
+export {
+  type ArtifactDiffLine,
+  DECISION_ACTIONS,
+  type DecisionMessageInput,
+  type DecisionMessageParse,
+  type DecisionTrailers,
+  decisionSubject,
+  type EvidenceLine,
+  formatArtifactDiff,
+  formatDecisionMessage,
+  idempotencyKey,
+  type ParsedDecisionMessage,
+  parseDecisionMessage,
+} from "./message.ts";
+export { type GitopsHooks, type GitopsPoint, GitRepo, type GitRepoOptions } from "./repo.ts";
+export { type SyncResult, syncWithRemote } from "./sync.ts";

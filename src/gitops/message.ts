@@ -1,6 +1,14 @@
-import { shortDigest } from "../model/artifact-digest.ts";
-import { ARTIFACT_PARTS, type ArtifactPartName, describeChange, diffArtifacts } from "../model/artifact-diff.ts";
-import type { Artifact, DecisionAction, DecisionReason, Digest } from "../model/types.ts";
+import {
+  ARTIFACT_PARTS,
+  type Artifact,
+  type ArtifactPartName,
+  type DecisionAction,
+  type DecisionReason,
+  type Digest,
+  describeChange,
+  diffArtifacts,
+  shortDigest,
+} from "../model/index.ts";
 
 /**
  * Decision commit messages: what `git log` shows an auditor, and what tollgate parses back.

@@ -1,5 +1,5 @@
 import { GitRepository, type GitRepositoryOptions, type WriteHooks, type WritePoint } from "../git/index.ts";
-import { type LoadedRepository, loadRepository } from "../model/repository.ts";
+import { type LoadedRepository, loadRepository } from "../model/index.ts";
 import { GitTree } from "./git-tree.ts";
 
 export type GitopsPoint = WritePoint;

@@ -27,3 +27,47 @@ export type {
   Status,
   Teams,
 } from "./types.ts";
+export { describeChange } from "./artifact-diff.ts";
+export { artifactDigest, sealArtifact, sha256Digest } from "./artifact-digest.ts";
+export { canonicalJson } from "./canonical-json.ts";
+export {
+  type AnalysisEvidence,
+  type EncodedEvidence,
+  EVIDENCE_DIR,
+  EVIDENCE_FORMAT,
+  type EvidenceDocument,
+  EvidenceError,
+  type EvidenceProblem,
+  EvidenceTooLargeError,
+  encodeEvidence,
+  evidenceDigest,
+  evidencePath,
+  evidenceProblems,
+  jsonSafe,
+  MAX_EVIDENCE_BYTES,
+  type Producer,
+  type TelemetryEvidence,
+} from "./evidence.ts";
+export { parseEnvironment, parseRelease, parseStatus } from "./load.ts";
+export { type ContentAddressedTree, parseCache } from "./parse-cache.ts";
+export { ENVIRONMENTS_DIR, environmentFile, releaseFile, statusFile, teamsOf } from "./repository.ts";
+export { assertValid, definitionProblems, formatFieldPath } from "./schemas.ts";
+export { serializeStatus, updateReleaseText } from "./serialize.ts";
+export { servingArtifact } from "./serving.ts";
+export { DirectoryTree, type TreeEntry, type TreeReader } from "./tree.ts";
+export type {
+  AnalysisSettings,
+  Approval,
+  ApprovalScope,
+  ArtifactParts,
+  Attestation,
+  ClusterTarget,
+  Confirmation,
+  EarlierTelemetry,
+  MetricAnalysis,
+  Phase,
+  PrometheusQueryName,
+  PrometheusSettings,
+  Weekday,
+} from "./types.ts";
+export { MAX_YAML_BYTES, parseYamlSource } from "./yaml-source.ts";

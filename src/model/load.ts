@@ -1,7 +1,7 @@
 import { IANAZone } from "luxon";
 import { artifactDigest } from "./artifact-digest.ts";
-import { InvalidInputError, type InputProblem } from "./errors.ts";
 import { parseDuration } from "./duration.ts";
+import { type InputProblem, InvalidInputError } from "./errors.ts";
 import { formatFieldPath, schemaProblems } from "./schemas.ts";
 import type { Artifact, Environment, Release, Status, Teams } from "./types.ts";
 import { type FieldPath, parseYamlSource, type YamlSource } from "./yaml-source.ts";

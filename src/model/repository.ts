@@ -1,4 +1,4 @@
-import { InvalidInputError, type InputProblem } from "./errors.ts";
+import { type InputProblem, InvalidInputError } from "./errors.ts";
 import { locateField, parseEnvironment, parseRelease, parseStatus, parseTeams } from "./load.ts";
 import { type ParseCache, parseCache } from "./parse-cache.ts";
 import type { TreeReader } from "./tree.ts";

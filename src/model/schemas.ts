@@ -1,5 +1,5 @@
 import type { Ajv2020, ErrorObject, ValidateFunction } from "ajv/dist/2020.js";
-import { InvalidInputError, type InputProblem } from "./errors.ts";
+import { type InputProblem, InvalidInputError } from "./errors.ts";
 import { loadPrecompiledValidators, SCHEMA_DIR } from "./precompiled-schemas.ts";
 import { newSchemaRegistry } from "./schema-registry.ts";
 import type { FieldPath, YamlSource } from "./yaml-source.ts";

@@ -1,5 +1,5 @@
-import { isMap, isNode, isPair, isScalar, LineCounter, type Node, parseDocument, type Document } from "yaml";
-import { InvalidInputError, type InputProblem } from "./errors.ts";
+import { type Document, isMap, isNode, isPair, isScalar, LineCounter, type Node, parseDocument } from "yaml";
+import { type InputProblem, InvalidInputError } from "./errors.ts";
 
 /** Largest file tollgate reads as YAML. Bigger files are rejected before parsing. */
 export const MAX_YAML_BYTES = 1024 * 1024;

@@ -1,5 +1,4 @@
-import type { TreeReader } from "../model/tree.ts";
-import { UserError } from "../model/errors.ts";
+import { type TreeReader, UserError } from "../model/index.ts";
 import { isTestFile, type PolicySource } from "./sources.ts";
 
 /** The folder of a tollgate repository that holds its guardrails. */

@@ -2,17 +2,17 @@
  * Builds the guardrails' input document (schemas/policy-input.schema.json) from the repository
  * state at HEAD, the moment of the decision and, during a rollout, what the telemetry showed.
  */
-import { diffArtifacts } from "../model/artifact-diff.ts";
-import { teamsOf } from "../model/repository.ts";
-import type {
-  Approval,
-  Environment,
-  EnvironmentState,
-  Release,
-  RepositoryState,
-  Status,
-  Teams,
-} from "../model/types.ts";
+import {
+  type Approval,
+  diffArtifacts,
+  type Environment,
+  type EnvironmentState,
+  type Release,
+  type RepositoryState,
+  type Status,
+  type Teams,
+  teamsOf,
+} from "../model/index.ts";
 import { policyEnvironment, policyNow, utcTime } from "./input.ts";
 import type { PolicyAnalysis, PolicyApproval, PolicyInput, PolicyMode, PolicySpend, PolicyStatus } from "./types.ts";
 

@@ -1,11 +1,10 @@
 import { createHash, randomBytes } from "node:crypto";
 import { mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
-import { canonicalJson } from "../model/canonical-json.ts";
-import { InvalidInputError, UserError } from "../model/errors.ts";
+import { canonicalJson, InvalidInputError, UserError } from "../model/index.ts";
 import { compilePolicy, type PolicyCompileOptions } from "./compiler.ts";
-import { DECISION_ENTRYPOINT } from "./types.ts";
 import type { PolicySource } from "./sources.ts";
+import { DECISION_ENTRYPOINT } from "./types.ts";
 
 export const BUNDLE_FORMAT = "tollgate.dev/policy-bundle/v1";
 export const MANIFEST_FILE = "manifest.json";

@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
-import type { TreeReader } from "../model/tree.ts";
+import type { TreeReader } from "../model/index.ts";
+import { POLICY_PATH_PREFIX, policySourcesIn } from "./at-ref.ts";
 import { buildBundle } from "./bundle.ts";
 import type { LoadedBundle, PolicyLoader } from "./loader.ts";
 import { DECISION_ENTRYPOINT } from "./types.ts";
-import { POLICY_PATH_PREFIX, policySourcesIn } from "./at-ref.ts";
 
 /**
  * The guardrails of the repository at a given tree, compiled once per distinct set of sources

@@ -1,6 +1,5 @@
-import { type InputProblem, UserError } from "../model/errors.ts";
-import { RegoCompileError } from "../rego/errors.ts";
-import { compile, RegoRuntimeError } from "../rego/index.ts";
+import { type InputProblem, UserError } from "../model/index.ts";
+import { compile, RegoCompileError, RegoRuntimeError } from "../rego/index.ts";
 import type { PolicySource } from "./sources.ts";
 
 /** Compiled Wasm and the ids the module gives its entrypoints. */

@@ -4,9 +4,7 @@
  * decision in the environment's time zone. The policy itself never reads a clock or parses a time.
  */
 import { DateTime } from "luxon";
-import { parseDuration } from "../model/duration.ts";
-import { UserError } from "../model/errors.ts";
-import type { Environment, Weekday } from "../model/types.ts";
+import { type Environment, parseDuration, UserError, type Weekday } from "../model/index.ts";
 import type { PolicyEnvironment, PolicyMetricSettings, PolicyNow, UtcTime } from "./types.ts";
 
 /** Absolute backstops used when an environment sets none (the defaults). */

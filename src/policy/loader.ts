@@ -1,5 +1,5 @@
 import { type LoadedPolicy, loadPolicy } from "@open-policy-agent/opa-wasm";
-import { UserError } from "../model/errors.ts";
+import { UserError } from "../model/index.ts";
 import { BuiltinHost, declaredBuiltins, type EvaluationContext, type NondeterministicRecord } from "../rego/index.ts";
 import { buildBundle, type PolicyBundle, sha256 } from "./bundle.ts";
 import type { PolicyCompileOptions } from "./compiler.ts";

@@ -1,6 +1,6 @@
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join, relative, resolve, sep } from "node:path";
-import { UserError } from "../model/errors.ts";
+import { UserError } from "../model/index.ts";
 
 /** One Rego file: its path relative to the policy folder (with `/`) and its text. */
 export interface PolicySource {

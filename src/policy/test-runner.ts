@@ -1,5 +1,4 @@
-import { RegoCompileError } from "../rego/errors.ts";
-import { parseModule } from "../rego/syntax/parser.ts";
+import { parseModule, RegoCompileError } from "../rego/index.ts";
 import { buildBundle } from "./bundle.ts";
 import { PolicyCompileError, type PolicyCompileOptions } from "./compiler.ts";
 import { PolicyLoader } from "./loader.ts";

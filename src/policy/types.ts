@@ -4,10 +4,10 @@
  * every field; these types mirror them. Durations are whole seconds; absolute times the policy
  * compares are UTC `YYYY-MM-DDTHH:MM:SSZ` (one form, so they order as strings).
  */
-import type { ArtifactPartName } from "../model/artifact-diff.ts";
 import type {
   ApprovalScope,
   Artifact,
+  ArtifactPartName,
   Attestation,
   DecisionAction,
   DecisionReason,
@@ -15,7 +15,7 @@ import type {
   MetricName,
   Phase,
   Weekday,
-} from "../model/types.ts";
+} from "../model/index.ts";
 
 /** `check`: is the release admissible (PR / preflight gate); `live`: what should the rollout do now. */
 export type PolicyMode = "check" | "live";

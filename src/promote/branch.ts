@@ -1,9 +1,6 @@
 import git from "isomorphic-git";
-import { shortDigest } from "../model/artifact-digest.ts";
-import { UserError } from "../model/errors.ts";
-import { parseRelease } from "../model/load.ts";
-import { updateReleaseText } from "../model/serialize.ts";
 import { compareAndSwapRef, editTree, type GitIdentity, type GitRepo, RefConflictError } from "../gitops/index.ts";
+import { parseRelease, shortDigest, UserError, updateReleaseText } from "../model/index.ts";
 import { promotionMessage } from "./message.ts";
 import type { Promotion } from "./plan.ts";
 

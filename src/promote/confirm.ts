@@ -3,14 +3,18 @@
  * release file as one commit on a new branch (merged like any change; in a protected environment
  * through a pull request). The reconciler advances the step once the confirmation is at HEAD.
  */
-import { shortDigest } from "../model/artifact-digest.ts";
-import { UserError } from "../model/errors.ts";
-import { parseRelease } from "../model/load.ts";
-import { releaseFile } from "../model/repository.ts";
-import { updateReleaseText } from "../model/serialize.ts";
-import type { Confirmation, Release } from "../model/types.ts";
+
 import { authFromEnv, GitRepo } from "../gitops/index.ts";
-import { utcTime } from "../policy/input.ts";
+import {
+  type Confirmation,
+  parseRelease,
+  type Release,
+  releaseFile,
+  shortDigest,
+  UserError,
+  updateReleaseText,
+} from "../model/index.ts";
+import { utcTime } from "../policy/index.ts";
 import { promotionIdentity, type WrittenPromotion, writeReleaseBranch } from "./branch.ts";
 import { type PushOutcome, pushNewBranch, pushRemote } from "./push.ts";
 

@@ -8,14 +8,14 @@
  * - runCheck: a pull request (merge base → head) judged by the base's policies in `check` mode plus
  *   the live time gates at `now`; renderText / renderMarkdown / renderJson print the CheckReport.
  */
-export { promotionBranchName, promotionIdentity, writePromotionBranch, type WrittenPromotion } from "./branch.ts";
+export { promotionBranchName, promotionIdentity, type WrittenPromotion, writePromotionBranch } from "./branch.ts";
 export { APPROVERS_ENV, type PlatformApprover, parseApprovers, platformApprovals } from "./check/approvers.ts";
 export { type CheckOptions, runCheck } from "./check/check.ts";
 export { MARKDOWN_MARKER, renderJson, renderMarkdown, renderText } from "./check/render.ts";
 export type { CheckReport, EnvironmentCheck, GateGroup, GateOutcome, GateResult, ReleaseCheck } from "./check/types.ts";
+export { ConfirmationRefused, type ConfirmResult, confirmStep } from "./confirm.ts";
 export { PROMOTION_ARTIFACT_TRAILER, PROMOTION_TRAILER, promotionMessage } from "./message.ts";
-export { NOW_ENV, resolveNow } from "../cli/now.ts";
-export { planPromotion, type Promotion, PromotionRefused, type PromotionRequest, type RefusalReason } from "./plan.ts";
+export { type Promotion, PromotionRefused, type PromotionRequest, planPromotion, type RefusalReason } from "./plan.ts";
 export { type PromoteOptions, type PromoteResult, promote } from "./promote.ts";
 export { type PushOutcome, pushNewBranch, pushRemote } from "./push.ts";
 export { rejectionOf, runningArtifact, verifiedAt } from "./running.ts";

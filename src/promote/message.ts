@@ -1,6 +1,5 @@
-import { shortDigest } from "../model/artifact-digest.ts";
 import { formatArtifactDiff } from "../gitops/index.ts";
-import type { Attestation } from "../model/types.ts";
+import { type Attestation, shortDigest } from "../model/index.ts";
 import type { Promotion } from "./plan.ts";
 
 /** Trailer naming the service and the environments of a promotion commit. */

@@ -1,9 +1,19 @@
-import { shortDigest } from "../model/artifact-digest.ts";
-import { type ArtifactDiff, diffArtifacts } from "../model/artifact-diff.ts";
-import { canonicalJson } from "../model/canonical-json.ts";
-import { InvalidInputError, type InputProblem, UserError } from "../model/errors.ts";
-import { ENVIRONMENTS_DIR, releaseFile } from "../model/repository.ts";
-import type { Approval, Artifact, Attestation, Release, RepositoryState } from "../model/types.ts";
+import {
+  type Approval,
+  type Artifact,
+  type ArtifactDiff,
+  type Attestation,
+  canonicalJson,
+  diffArtifacts,
+  ENVIRONMENTS_DIR,
+  type InputProblem,
+  InvalidInputError,
+  type Release,
+  type RepositoryState,
+  releaseFile,
+  shortDigest,
+  UserError,
+} from "../model/index.ts";
 import { rejectionOf, runningArtifact, verifiedAt } from "./running.ts";
 
 export interface PromotionRequest {

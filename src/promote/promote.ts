@@ -1,7 +1,7 @@
 import { authFromEnv, GitRepo } from "../gitops/index.ts";
-import { UserError } from "../model/errors.ts";
-import { type WrittenPromotion, promotionBranchName, promotionIdentity, writePromotionBranch } from "./branch.ts";
-import { planPromotion, type Promotion, type PromotionRequest } from "./plan.ts";
+import { UserError } from "../model/index.ts";
+import { promotionBranchName, promotionIdentity, type WrittenPromotion, writePromotionBranch } from "./branch.ts";
+import { type Promotion, type PromotionRequest, planPromotion } from "./plan.ts";
 import { type PushOutcome, pushNewBranch, pushRemote } from "./push.ts";
 
 export interface PromoteOptions extends PromotionRequest {

@@ -1,6 +1,6 @@
 import git from "isomorphic-git";
 import { type GitAuth, type GitRepo, type LeasedPushOutcome, pushRefWithLease, redactUrl } from "../gitops/index.ts";
-import { UserError } from "../model/errors.ts";
+import { UserError } from "../model/index.ts";
 
 export type PushOutcome = "pushed" | "already-there";
 

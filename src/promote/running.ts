@@ -1,5 +1,4 @@
-import { servingArtifact } from "../model/serving.ts";
-import type { Artifact, EnvironmentState, Release, Status } from "../model/types.ts";
+import { type Artifact, type EnvironmentState, type Release, type Status, servingArtifact } from "../model/index.ts";
 
 /**
  * The artifact serving stable traffic for a service: of the release's artifact and its last good

@@ -5,22 +5,21 @@
  * observation, or the same decision as last time).
  */
 import type { Logger } from "pino";
-import { evidenceLines } from "../decision/analysis-view.ts";
 import {
+  type Decision,
   type DecisionCore,
   type DecisionFacts,
   decide,
   decisionCore,
+  type EvidenceDocument,
+  evidenceLines,
   type FetchedTelemetry,
-} from "../decision/decide.ts";
-import type { EvidenceDocument } from "../decision/evidence.ts";
-import type { Decision, Situation } from "../decision/transitions.ts";
+  type Situation,
+} from "../decision/index.ts";
 import type { DecisionChange } from "../gitops/index.ts";
-import type { Environment, Release, RepositoryState, Status } from "../model/types.ts";
-import { servingArtifact } from "../model/serving.ts";
-import type { LoadedBundle } from "../policy/loader.ts";
-import type { PolicyInput } from "../policy/types.ts";
-import type { TelemetrySource } from "../telemetry/source.ts";
+import { type Environment, type Release, type RepositoryState, type Status, servingArtifact } from "../model/index.ts";
+import type { LoadedBundle, PolicyInput } from "../policy/index.ts";
+import type { TelemetrySource } from "../telemetry/index.ts";
 
 export interface ServiceDecisionContext {
   state: RepositoryState;

@@ -3,4 +3,12 @@
  * commit and applies the result. `overview` says where every service stands at a commit, as the
  * reconciler reads it (`tollgate status`, the dashboard).
  */
+
+export { formatTick } from "./format-tick.ts";
+export { runLoop, startStatusServer } from "./loop.ts";
+export { ReconcilerMetrics } from "./metrics.ts";
+export { WebhookNotifier } from "./notify.ts";
 export { formatOverview, type OverviewFilter, type OverviewState, overview, type ServiceOverview } from "./overview.ts";
+export { Reconciler, type TickResult } from "./reconciler.ts";
+export { SimulatedWorld } from "./simulation.ts";
+export type { ServiceObservation } from "./decide-service.ts";

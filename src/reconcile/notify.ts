@@ -5,7 +5,7 @@
  */
 import type { Logger } from "pino";
 import { decisionSubject, type WrittenDecision } from "../gitops/index.ts";
-import { diffArtifacts } from "../model/artifact-diff.ts";
+import { diffArtifacts } from "../model/index.ts";
 
 export interface DecisionEvent {
   type: "tollgate.decision";

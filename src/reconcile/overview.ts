@@ -3,10 +3,18 @@
  * rolled out and how far, what waits and why, and the last decision. What `tollgate status` prints;
  * pure over the loaded state, so it says exactly what the reconciler would start from.
  */
-import { shortDigest } from "../model/artifact-digest.ts";
-import { formatDuration } from "../model/duration.ts";
-import type { DecisionAction, Digest, Environment, Release, RepositoryState, Status } from "../model/types.ts";
-import { situationOf } from "../decision/transitions.ts";
+
+import { situationOf } from "../decision/index.ts";
+import {
+  type DecisionAction,
+  type Digest,
+  type Environment,
+  formatDuration,
+  type Release,
+  type RepositoryState,
+  type Status,
+  shortDigest,
+} from "../model/index.ts";
 
 export type OverviewState =
   | "steady"

@@ -5,10 +5,8 @@
  * skips the environment, so a typo can never delete a running service.
  */
 import type { Logger } from "pino";
-import type { ClusterApplier, ClusterPruneResult, OrphanSet, PruneResult } from "../cluster/types.ts";
-import type { InputProblem } from "../model/errors.ts";
-import { ENVIRONMENTS_DIR } from "../model/repository.ts";
-import type { Environment, RepositoryState } from "../model/types.ts";
+import type { ClusterApplier, ClusterPruneResult, OrphanSet, PruneResult } from "../cluster/index.ts";
+import { ENVIRONMENTS_DIR, type Environment, type InputProblem, type RepositoryState } from "../model/index.ts";
 
 export interface PruneScope {
   state: RepositoryState;

@@ -5,9 +5,8 @@
  * can be retried any number of times.
  */
 import type { Logger } from "pino";
-import type { DecisionCore } from "../decision/decide.ts";
-import { mapBounded } from "../cluster/fanout.ts";
-import type { ClusterApplier, PruneResult, ServiceApplyResult } from "../cluster/types.ts";
+import { type ClusterApplier, mapBounded, type PruneResult, type ServiceApplyResult } from "../cluster/index.ts";
+import type { DecisionCore } from "../decision/index.ts";
 import {
   commitDecisionWithRetry,
   type DecisionChange,
@@ -16,14 +15,16 @@ import {
   type RetryOptions,
   type WrittenDecision,
 } from "../gitops/index.ts";
-import type { InputProblem } from "../model/errors.ts";
-import { formatProblem } from "../model/errors.ts";
-import { loadRepository } from "../model/repository.ts";
-import type { Environment, RepositoryState } from "../model/types.ts";
-import type { LoadedBundle } from "../policy/loader.ts";
-import type { TelemetrySource } from "../telemetry/source.ts";
+import {
+  type Environment,
+  formatProblem,
+  type InputProblem,
+  loadRepository,
+  type RepositoryState,
+} from "../model/index.ts";
+import type { LoadedBundle, PolicyAtHead } from "../policy/index.ts";
+import type { TelemetrySource } from "../telemetry/index.ts";
 import { decideService, PolicyFailure, type ServiceObservation } from "./decide-service.ts";
-import type { PolicyAtHead } from "../policy/cache.ts";
 import { PruneReporter, pruneEnvironments } from "./prune.ts";
 
 export interface ReconcilerOptions {

@@ -4,12 +4,9 @@
  * tests use it; each artifact digest can be given a behaviour (healthy by default).
  */
 import type { Logger } from "pino";
-import { SimulatedCluster } from "../cluster/simulated/cluster.ts";
-import { parseDuration } from "../model/duration.ts";
-import type { Digest, Environment } from "../model/types.ts";
-import type { BehaviourProfile } from "../telemetry/simulated/profiles.ts";
-import { SimulatedSource } from "../telemetry/simulated-source.ts";
-import type { TelemetrySource } from "../telemetry/source.ts";
+import { SimulatedCluster } from "../cluster/index.ts";
+import { type Digest, type Environment, parseDuration } from "../model/index.ts";
+import { type BehaviourProfile, SimulatedSource, type TelemetrySource } from "../telemetry/index.ts";
 
 export interface SimulatedWorldOptions {
   /** Behaviour of a version by artifact digest (or `<environment>/<digest>` for one environment only); versions not listed are healthy. */

@@ -16,8 +16,6 @@ import { planProgram } from "./planner/planner.ts";
 import type { Module } from "./syntax/ast.ts";
 import { parseModule, parseQuery } from "./syntax/parser.ts";
 
-export { RegoCompileError } from "./errors.ts";
-export { RegoRuntimeError, runtimeDigest } from "./runtime/index.ts";
 export {
   allBuiltins,
   BuiltinHost,
@@ -29,6 +27,8 @@ export {
   type NondeterministicRecord,
 } from "./builtins/index.ts";
 export type { RegoProblem, SourcePos } from "./errors.ts";
+export { RegoCompileError } from "./errors.ts";
+export { RegoRuntimeError, runtimeDigest } from "./runtime/index.ts";
 
 export interface RegoSource {
   /** Shown in error messages and runtime error locations. */
@@ -125,3 +125,8 @@ export function compile(sources: readonly RegoSource[], options: CompileOptions)
     ir: policy,
   };
 }
+
+// For src/policy (rule tests) and `tollgate policy conformance`.
+export { CaseFileError, type ConformanceCase, loadCases } from "./conformance/cases.ts";
+export { type CaseResult, runCase, summarise } from "./conformance/run.ts";
+export { parseModule } from "./syntax/parser.ts";

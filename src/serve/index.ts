@@ -8,5 +8,5 @@
  *   `startDashboardServer`; `tollgate reconcile --interval` beside /metrics and /healthz).
  * - `LiveFeed`: the reconciler's latest look at each service, for the process that runs it.
  */
-export { type LiveObservation, LiveFeed } from "./live.ts";
+export { LiveFeed, type LiveObservation } from "./live.ts";
 export { Dashboard, type DashboardOptions, parseListen, startDashboardServer } from "./server.ts";

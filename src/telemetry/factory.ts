@@ -5,10 +5,7 @@
  */
 import { isAbsolute, resolve } from "node:path";
 import type { Logger } from "pino";
-import { parseDuration } from "../model/duration.ts";
-import { UserError } from "../model/errors.ts";
-import { environmentFile } from "../model/repository.ts";
-import type { Environment } from "../model/types.ts";
+import { type Environment, environmentFile, parseDuration, UserError } from "../model/index.ts";
 import { FileSource } from "./file-source.ts";
 import { PrometheusSource } from "./prometheus/source.ts";
 import { SimulatedSource, type SimulatedSourceOptions } from "./simulated-source.ts";

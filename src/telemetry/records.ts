@@ -10,7 +10,7 @@
  * is missing for that interval while the others are still used. `errors` needs `requests` and
  * `interventions` needs `tasks` (a rate needs its denominator).
  */
-import { InvalidInputError, type InputProblem } from "../model/errors.ts";
+import { type InputProblem, InvalidInputError } from "../model/index.ts";
 
 export type Arm = "canary" | "baseline";
 export const ARMS: readonly Arm[] = ["canary", "baseline"];

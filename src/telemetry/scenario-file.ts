@@ -7,7 +7,7 @@ import { createReadStream, createWriteStream, type WriteStream } from "node:fs";
 import { readdir, rename, rm, stat } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { createInterface } from "node:readline";
-import { InvalidInputError, UserError } from "../model/errors.ts";
+import { InvalidInputError, UserError } from "../model/index.ts";
 import {
   type IntervalRecord,
   parseRecord,

@@ -6,8 +6,8 @@
  */
 import type { Logger } from "pino";
 import type { IntervalRecord } from "./records.ts";
-import type { BehaviourProfile } from "./simulated/profiles.ts";
 import { TelemetrySimulation, type WorldSettings } from "./simulated/generator.ts";
+import type { BehaviourProfile } from "./simulated/profiles.ts";
 import {
   intervalEnds,
   ProblemLog,

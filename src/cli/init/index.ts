@@ -2,7 +2,7 @@
 import { rm } from "node:fs/promises";
 import { resolve } from "node:path";
 import { Command } from "commander";
-import { UserError } from "../../model/errors.ts";
+import { UserError } from "../../model/index.ts";
 import type { CommandContext } from "../context.ts";
 import { EXIT_OK } from "../exit-codes.ts";
 import { packageVersion } from "../version.ts";

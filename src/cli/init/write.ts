@@ -6,7 +6,7 @@
 import { constants } from "node:fs";
 import { access, lstat, mkdir, readFile, rename, rm, rmdir, writeFile } from "node:fs/promises";
 import { dirname, join, relative, sep } from "node:path";
-import { UserError } from "../../model/errors.ts";
+import { UserError } from "../../model/index.ts";
 import type { ScaffoldFile } from "./plan.ts";
 
 /**

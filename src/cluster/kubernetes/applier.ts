@@ -3,8 +3,8 @@
  * applied to every cluster of the environment, a few at a time, each with its own retries, result
  * and error. A cluster that keeps failing is flagged in the result, the logs and the metrics.
  */
-import { pino, type Logger } from "pino";
-import type { ClusterTarget } from "../../model/types.ts";
+import { type Logger, pino } from "pino";
+import type { ClusterTarget } from "../../model/index.ts";
 import { FailureStreaks, mapBounded, withRetries } from "../fanout.ts";
 import { checkService, DEFAULT_MANIFEST_OPTIONS, type ManifestOptions } from "../manifests.ts";
 import { ClusterMetrics } from "../metrics.ts";

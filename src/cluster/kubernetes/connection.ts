@@ -12,7 +12,7 @@ import {
   type ResponseContext,
   ServerConfiguration,
 } from "@kubernetes/client-node";
-import type { ClusterTarget } from "../../model/types.ts";
+import type { ClusterTarget } from "../../model/index.ts";
 import { ClusterError } from "./errors.ts";
 
 export interface ClusterConnection {

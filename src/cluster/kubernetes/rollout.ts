@@ -11,7 +11,7 @@
  * same plan makes no change.
  */
 import type { KubernetesObject, V1ConfigMap, V1Deployment } from "@kubernetes/client-node";
-import type { Artifact } from "../../model/types.ts";
+import type { Artifact } from "../../model/index.ts";
 import { sleep } from "../fanout.ts";
 import {
   ANNOTATION_DIGEST,

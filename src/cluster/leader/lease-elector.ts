@@ -10,8 +10,8 @@
  * `renewDeadlineMs` steps down before anyone else may take over.
  */
 import { CoordinationV1Api, type KubeConfig, type V1Lease, V1MicroTime } from "@kubernetes/client-node";
-import { pino, type Logger } from "pino";
-import { UserError } from "../../model/errors.ts";
+import { type Logger, pino } from "pino";
+import { UserError } from "../../model/index.ts";
 import { sleep } from "../fanout.ts";
 import { apiConfiguration } from "../kubernetes/connection.ts";
 import { httpStatusOf } from "../kubernetes/errors.ts";

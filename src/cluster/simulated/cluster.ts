@@ -8,7 +8,7 @@
  * so the numbers it generates describe what is actually deployed.
  */
 import type { Logger } from "pino";
-import type { ClusterTarget, Digest } from "../../model/types.ts";
+import type { ClusterTarget, Digest } from "../../model/index.ts";
 import { FailureStreaks } from "../fanout.ts";
 import { configMapName, deploymentName, serviceName } from "../manifests.ts";
 import { ClusterMetrics } from "../metrics.ts";

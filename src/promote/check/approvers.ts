@@ -1,7 +1,5 @@
-import { UserError } from "../../model/errors.ts";
-import type { Digest } from "../../model/types.ts";
-import { utcTime } from "../../policy/input.ts";
-import type { PolicyApproval } from "../../policy/types.ts";
+import { type Digest, UserError } from "../../model/index.ts";
+import { type PolicyApproval, utcTime } from "../../policy/index.ts";
 
 /** Environment variable a pull-request platform fills with the approvers' names, comma-separated. */
 export const APPROVERS_ENV = "TOLLGATE_APPROVERS";

@@ -1,5 +1,5 @@
 import { changedFiles, type GitRepo, type PathChange } from "../../gitops/index.ts";
-import { ENVIRONMENTS_DIR } from "../../model/repository.ts";
+import { ENVIRONMENTS_DIR } from "../../model/index.ts";
 
 export type FileChange = PathChange["kind"];
 

@@ -1,12 +1,15 @@
 import git from "isomorphic-git";
 import { GitRepo, type GitTree } from "../../gitops/index.ts";
-import { type InputProblem, UserError } from "../../model/errors.ts";
-import { parseEnvironment, parseRelease } from "../../model/load.ts";
-import { loadRepository } from "../../model/repository.ts";
-import type { Environment, RepositoryState } from "../../model/types.ts";
-import { type LoadedBundle, PolicyLoader } from "../../policy/loader.ts";
-import { utcTime } from "../../policy/input.ts";
-import { PolicyAtHead } from "../../policy/cache.ts";
+import {
+  type Environment,
+  type InputProblem,
+  loadRepository,
+  parseEnvironment,
+  parseRelease,
+  type RepositoryState,
+  UserError,
+} from "../../model/index.ts";
+import { type LoadedBundle, PolicyAtHead, PolicyLoader, utcTime } from "../../policy/index.ts";
 import type { PlatformApprover } from "./approvers.ts";
 import { type ChangedFile, changedLayoutFiles, POLICIES_DIR } from "./changes.ts";
 import { checkRelease } from "./release-check.ts";

@@ -1,5 +1,5 @@
-import { shortDigest } from "../../model/artifact-digest.ts";
-import type { PolicyDecision, PolicyInput, PolicyViolation } from "../../policy/types.ts";
+import { shortDigest } from "../../model/index.ts";
+import type { PolicyDecision, PolicyInput, PolicyViolation } from "../../policy/index.ts";
 import type { GateGroup, GateResult } from "./types.ts";
 
 /**

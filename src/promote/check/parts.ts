@@ -1,6 +1,5 @@
-import { ARTIFACT_PARTS, type ArtifactPartName, diffArtifacts } from "../../model/artifact-diff.ts";
-import type { Artifact } from "../../model/types.ts";
 import { formatArtifactDiff } from "../../gitops/index.ts";
+import { ARTIFACT_PARTS, type Artifact, type ArtifactPartName, diffArtifacts } from "../../model/index.ts";
 
 export interface PartLine {
   part: ArtifactPartName;

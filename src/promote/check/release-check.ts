@@ -1,11 +1,20 @@
-import { shortDigest } from "../../model/artifact-digest.ts";
-import { diffArtifacts } from "../../model/artifact-diff.ts";
-import { canonicalJson } from "../../model/canonical-json.ts";
-import { teamsOf } from "../../model/repository.ts";
-import type { Approval, Release, RepositoryState, Status } from "../../model/types.ts";
-import type { LoadedBundle } from "../../policy/loader.ts";
-import type { PolicyInput, PolicyMode, PolicyViolation } from "../../policy/types.ts";
-import { buildPolicyInput } from "../../policy/build-input.ts";
+import {
+  type Approval,
+  canonicalJson,
+  diffArtifacts,
+  type Release,
+  type RepositoryState,
+  type Status,
+  shortDigest,
+  teamsOf,
+} from "../../model/index.ts";
+import {
+  buildPolicyInput,
+  type LoadedBundle,
+  type PolicyInput,
+  type PolicyMode,
+  type PolicyViolation,
+} from "../../policy/index.ts";
 import { describeAttestation } from "../message.ts";
 import { runningArtifact } from "../running.ts";
 import { type PlatformApprover, platformApprovals } from "./approvers.ts";

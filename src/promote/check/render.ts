@@ -1,5 +1,4 @@
-import { shortDigest } from "../../model/artifact-digest.ts";
-import { formatProblem } from "../../model/errors.ts";
+import { formatProblem, shortDigest } from "../../model/index.ts";
 import { describeSetting } from "./settings-diff.ts";
 import type { CheckReport, GateGroup, GateOutcome, GateResult, ReleaseCheck } from "./types.ts";
 

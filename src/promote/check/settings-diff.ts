@@ -1,5 +1,4 @@
-import { canonicalJson } from "../../model/canonical-json.ts";
-import { formatFieldPath } from "../../model/schemas.ts";
+import { canonicalJson, formatFieldPath } from "../../model/index.ts";
 
 /** One changed setting: its field path and the values before and after (undefined: absent). */
 export interface SettingChange {

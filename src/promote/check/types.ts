@@ -1,6 +1,4 @@
-import type { ArtifactDiff } from "../../model/artifact-diff.ts";
-import type { InputProblem } from "../../model/errors.ts";
-import type { Digest } from "../../model/types.ts";
+import type { ArtifactDiff, Digest, InputProblem } from "../../model/index.ts";
 import type { FileChange } from "./changes.ts";
 import type { PartLine } from "./parts.ts";
 import type { SettingChange } from "./settings-diff.ts";

@@ -3,7 +3,7 @@
  * table turns it into the runtime's error answer (undefined, or an abort in strict mode, with
  * the call site and rule added by the runtime).
  */
-import { isNumber, type Obj, type RegoObject, RegoSet, typeName, type Value, isObject } from "./value.ts";
+import { isNumber, isObject, type Obj, type RegoObject, RegoSet, typeName, type Value } from "./value.ts";
 
 export type ErrorCode = "eval_type_error" | "eval_builtin_error";
 

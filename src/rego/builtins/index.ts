@@ -4,6 +4,7 @@
  */
 export { type Capabilities, capabilities } from "./capabilities.ts";
 export { allBuiltins, type BuiltinInfo, isBuiltinNamespace, lookupBuiltin } from "./catalog.ts";
+export { FAMILIES } from "./families.ts";
 export {
   BuiltinHost,
   type BuiltinImpl,
@@ -14,4 +15,3 @@ export {
   hostName,
   type NondeterministicRecord,
 } from "./host.ts";
-export { FAMILIES } from "./families.ts";

@@ -4,8 +4,7 @@
  */
 import type { ProblemList } from "../errors.ts";
 import type { Body, Term } from "../syntax/ast.ts";
-import type { CheckedRule, RuleNode, RuleSet } from "./program.ts";
-import { pathKey } from "./program.ts";
+import { type CheckedRule, pathKey, type RuleNode, type RuleSet } from "./program.ts";
 import { dataName } from "./ruletable.ts";
 import { exprTerms, visitTerms } from "./terms.ts";
 

@@ -11,17 +11,15 @@
  */
 import { lookupBuiltin } from "../builtins/catalog.ts";
 import { ProblemList, type SourcePos } from "../errors.ts";
-import type { Body, Expr, Module, Term } from "../syntax/ast.ts";
-import { isGeneratedVar, isWildcard } from "../syntax/ast.ts";
+import { type Body, type Expr, isGeneratedVar, isWildcard, type Module, type Term } from "../syntax/ast.ts";
 import { checkRecursion } from "./deps.ts";
 import { LocalRewriter } from "./locals.ts";
-import type { CheckedQuery, CheckedRule, Program, RuleSet } from "./program.ts";
-import { pathKey } from "./program.ts";
+import { type CheckedQuery, type CheckedRule, type Program, pathKey, type RuleSet } from "./program.ts";
 import { moduleGlobals, Resolver, refAsName } from "./resolve.ts";
 import { buildRuleTable, dataName, toChecked } from "./ruletable.ts";
 import { exprOutputs, refOutputs, reorderBody, type SafetyContext } from "./safety.ts";
-import { checkLiteralArgumentTypes } from "./types.ts";
 import { allVarsDeep, allVarsInBodyDeep, exprTerms, exprVars, termVars, visitTerms } from "./terms.ts";
+import { checkLiteralArgumentTypes } from "./types.ts";
 
 export interface QueryInput {
   readonly name: string;

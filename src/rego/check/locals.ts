@@ -6,8 +6,7 @@
  * Errors as in OPA: `var x assigned above`, `var x referenced above`, `cannot assign to ref`.
  */
 import type { ProblemList, SourcePos } from "../errors.ts";
-import type { Body, Expr, Rule, Term, VarTerm } from "../syntax/ast.ts";
-import { isWildcard } from "../syntax/ast.ts";
+import { type Body, type Expr, isWildcard, type Rule, type Term, type VarTerm } from "../syntax/ast.ts";
 import { mapExpr, mapTerm, termVars } from "./terms.ts";
 
 class Scope {

@@ -4,8 +4,9 @@
  * of `data.lib.f`). Variables declared in the enclosing scopes (function arguments, `some`,
  * `:=`, `every`) shadow those names, as in OPA.
  */
-import type { ProblemList, SourcePos } from "../errors.ts";
+
 import { lookupBuiltin } from "../builtins/catalog.ts";
+import type { ProblemList, SourcePos } from "../errors.ts";
 import type { Body, Expr, Import, Module, RefTerm, Rule, Term, With } from "../syntax/ast.ts";
 import { mapExpr, mapTerm, termVars } from "./terms.ts";
 

@@ -5,8 +5,7 @@
  */
 import type { ProblemList } from "../errors.ts";
 import type { Module, Rule, Term } from "../syntax/ast.ts";
-import type { CheckedRule, RuleNode, RuleSet, RuleSetKind } from "./program.ts";
-import { pathKey } from "./program.ts";
+import { type CheckedRule, pathKey, type RuleNode, type RuleSet, type RuleSetKind } from "./program.ts";
 
 export interface PlacedRule {
   readonly module: Module;

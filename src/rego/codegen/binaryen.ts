@@ -4,10 +4,11 @@
  * it is imported with tsx's namespace query, which makes tsx hand the file to Node's own loader
  * untouched. Without tsx the query is harmless (Node keys modules by URL).
  */
-import type BinaryenModule from "binaryen";
+
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
+import type BinaryenModule from "binaryen";
 
 const require = createRequire(import.meta.url);
 const file = join(dirname(require.resolve("binaryen/package.json")), "index.js");

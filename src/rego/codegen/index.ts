@@ -4,10 +4,11 @@
  * replaced by definitions; exports are pruned to OPA's Wasm ABI; unused runtime code is removed
  * and the generated functions are optimised. The same IR always gives the same bytes.
  */
-import binaryen, { type Module } from "./binaryen.ts";
-import type * as ir from "../ir.ts";
+
 import { hostName } from "../builtins/host.ts";
+import type * as ir from "../ir.ts";
 import { runtimeWasm } from "../runtime/load.ts";
+import binaryen, { type Module } from "./binaryen.ts";
 import { DataBuilder } from "./data.ts";
 import { FunctionLowerer, type LoweringEnv } from "./lower.ts";
 

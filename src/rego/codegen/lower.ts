@@ -4,9 +4,10 @@
  * label `index` levels out (see the execution model in ../ir.ts). Values are i32 addresses and
  * 0 is undefined.
  */
-import binaryen, { type Module } from "./binaryen.ts";
+
 import type * as ir from "../ir.ts";
 import { T_ARRAY, T_OBJECT, T_SET } from "../runtime/layout.ts";
+import binaryen, { type Module } from "./binaryen.ts";
 import type { DataBuilder } from "./data.ts";
 
 const i32 = binaryen.i32;

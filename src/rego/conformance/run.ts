@@ -6,9 +6,9 @@
  * with the expected error code, and with a message containing the expected text.
  */
 import { loadPolicy } from "@open-policy-agent/opa-wasm";
+import { BuiltinHost } from "../builtins/host.ts";
 import { RegoCompileError } from "../errors.ts";
 import { compile } from "../index.ts";
-import { BuiltinHost } from "../builtins/host.ts";
 import type { Term } from "../syntax/ast.ts";
 import { parseTerm } from "../syntax/parser.ts";
 import type { ConformanceCase } from "./cases.ts";

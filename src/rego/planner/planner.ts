@@ -9,11 +9,11 @@
  * and calls `k` with the operand holding its value; anything depending on that value is
  * planned inside `k`, hence inside any scan or block `t` needed.
  */
+
+import { type CheckedQuery, type Program, pathKey, type RuleNode, type RuleSet } from "../check/program.ts";
+import { isGround } from "../check/terms.ts";
 import type { SourcePos } from "../errors.ts";
 import * as ir from "../ir.ts";
-import type { CheckedQuery, Program, RuleNode, RuleSet } from "../check/program.ts";
-import { pathKey } from "../check/program.ts";
-import { isGround } from "../check/terms.ts";
 import type { Body, Expr, RefTerm, Term } from "../syntax/ast.ts";
 import { asBlock, FuncBuilder, type MutableBlock } from "./builder.ts";
 import { isRelation, planCall, planCallExpr } from "./calls.ts";

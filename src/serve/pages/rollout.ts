@@ -5,8 +5,7 @@
 import { type ChartSeries, clock, formatValue, type Rollout, renderChart } from "../../audit/index.ts";
 import type { ServiceOverview } from "../../reconcile/index.ts";
 import { actionBadge, digest, esc, type PageBody, paths, time } from "../html.ts";
-import type { LiveObservation } from "../live.ts";
-import { liveKey } from "../live.ts";
+import { type LiveObservation, liveKey } from "../live.ts";
 import { analysisTable } from "./analysis-table.ts";
 
 export interface RolloutView {

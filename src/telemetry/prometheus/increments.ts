@@ -16,9 +16,10 @@
  * starts later is not born yet. If any taking-part series has a problem, the arm has no value for
  * that interval: a partial sum would be a fabricated, too-low count.
  */
+
+import type { Histogram } from "../records.ts";
 import type { ProblemCause } from "../source.ts";
 import type { Series } from "./response.ts";
-import type { Histogram } from "../records.ts";
 
 export interface Grid {
   /** Interval ends in milliseconds since the epoch, ascending. */

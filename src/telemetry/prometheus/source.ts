@@ -4,14 +4,12 @@
  * becomes a per-signal problem (and one log line), never an exception.
  */
 import pino, { type Logger } from "pino";
-import { UserError } from "../../model/errors.ts";
-import { parseDuration } from "../../model/duration.ts";
-import type { PrometheusQueryName, PrometheusSettings } from "../../model/types.ts";
+import { type PrometheusQueryName, type PrometheusSettings, parseDuration, UserError } from "../../model/index.ts";
 import { ARMS, type Arm, type Histogram } from "../records.ts";
 import {
   intervalEnds,
-  ProblemLog,
   type ProblemCause,
+  ProblemLog,
   type SignalName,
   type TelemetryRequest,
   type TelemetrySource,

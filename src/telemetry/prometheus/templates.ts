@@ -8,8 +8,7 @@
  *   the increase per interval itself, exactly and without extrapolation (see increments.ts);
  * - any other expression is read the same way through a subquery at the interval's resolution.
  */
-import type { PrometheusQueryName } from "../../model/types.ts";
-import { UserError } from "../../model/errors.ts";
+import { type PrometheusQueryName, UserError } from "../../model/index.ts";
 
 export const DEFAULT_ARM_LABEL = "tollgate_dev_arm";
 

@@ -14,9 +14,9 @@ import {
   parse,
   type SelectionNode,
   type TypeNode,
+  type ValueNode,
   validate,
   validateSchema,
-  type ValueNode,
 } from "graphql";
 import { builtinError, Operands, operandTypeError } from "../errors.ts";
 import type { BuiltinImpl } from "../host.ts";

@@ -1,10 +1,9 @@
 import { equal } from "../compare";
-import { mkInt } from "../number";
+import { mkInt, numIsInt, numToI64 } from "../number";
 import {
   FALSE, T_ARRAY, T_OBJECT, T_SET, TRUE, arrPush, mkArray, mkArrayFrom, objGet, objKey, objVal, setHas, vecElems, vecGet,
   vecLen,
 } from "../value";
-import { numIsInt, numToI64 } from "../number";
 
 /** walk(x): every [path, value] pair below x, pre-order (x itself first with path []). */
 export function b_walk(x: usize): usize {

@@ -1,0 +1,25 @@
+/**
+ * policy: guardrail bundles (build with src/rego, load with opa-wasm, evaluate), the policy input
+ * built from the repository state (buildPolicyInput), the policies at a commit (PolicyAtHead), and
+ * the library of the `policy *` commands.
+ */
+export { POLICY_DIR, POLICY_PATH_PREFIX, policySourcesIn } from "./at-ref.ts";
+export { buildPolicyInput } from "./build-input.ts";
+export { buildBundle, readBundle, writeBundle } from "./bundle.ts";
+export { PolicyAtHead } from "./cache.ts";
+export { utcTime } from "./input.ts";
+export { type LoadedBundle, type NondeterministicRecord, PolicyLoader } from "./loader.ts";
+export { displayPrefix, readPolicySources } from "./sources.ts";
+export { runPolicyTests } from "./test-runner.ts";
+export {
+  DECISION_ENTRYPOINT,
+  type MetricJudgement,
+  type PolicyAnalysis,
+  type PolicyApproval,
+  type PolicyDecision,
+  type PolicyInput,
+  type PolicyMode,
+  type PolicySpend,
+  type PolicyViolation,
+  type Windowed,
+} from "./types.ts";
