@@ -1,27 +1,10 @@
 /**
- * Running one piece of work per cluster: bounded concurrency, transient failures retried with
+ * Running one piece of work per cluster: transient failures retried with
  * backoff, and a count of failed calls in a row so a cluster that keeps failing is reported as such.
  * Every cluster gets a result; none is ever dropped.
  */
+import { sleep } from "../async/index.ts";
 import type { ClusterFailure } from "./types.ts";
-
-/** Runs `fn` over `items`, at most `limit` at a time; results keep the items' order. */
-export async function mapBounded<T, R>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T, index: number) => Promise<R>,
-): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i]!, i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  return results;
-}
 
 export interface RetryPolicy {
   /** Tries per call (1 = no retry). */
@@ -52,19 +35,6 @@ export async function withRetries<R>(
       await sleep(policy.backoffMs * 2 ** (attempts - 1), signal);
     }
   }
-}
-
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    }
-    signal?.addEventListener("abort", done, { once: true });
-  });
 }
 
 /** Failed calls in a row, per key (e.g. environment/cluster/service). */

@@ -11,7 +11,6 @@ export type * from "./types.ts";
  * @kubernetes/client-node takes long to import and most commands never talk to an API server.
  */
 export const kubernetesParts = () => import("./kubernetes/parts.ts");
-export { mapBounded } from "./fanout.ts";
 export { DEFAULT_MANIFEST_OPTIONS, type ManifestOptions } from "./manifests.ts";
 export { SimulatedCluster, type SimulatedClusterOptions } from "./simulated/cluster.ts";
 export type {

@@ -1,3 +1,4 @@
+import { sleep as abortableSleep } from "../async/index.ts";
 import { pushWithLease, RefConflictError, RefLockedError, RemoteMovedError, sendPackWithLease } from "../git/index.ts";
 import { type LoadedRepository, loadRepository } from "../model/index.ts";
 import { type DecisionChange, keyOf, type WrittenDecision, writeDecisionCommit } from "./decision-commit.ts";
@@ -82,7 +83,7 @@ export async function commitDecisionWithRetry(
 
 async function attemptLoop(repo: GitRepo, decide: Decide, options: RetryOptions): Promise<CommitOutcome> {
   const maxAttempts = options.maxAttempts ?? 5;
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const sleep = options.sleep ?? abortableSleep;
   const random = options.random ?? Math.random;
   let lastError: Error = new Error("no attempt was made");
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {

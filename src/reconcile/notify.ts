@@ -4,6 +4,7 @@
  * the decision in one line, so chat incoming webhooks (Slack, Mattermost) take the event as it is.
  */
 import type { Logger } from "pino";
+import { sleep } from "../async/index.ts";
 import { decisionSubject, type WrittenDecision } from "../gitops/index.ts";
 import { diffArtifacts } from "../model/index.ts";
 
@@ -82,8 +83,7 @@ export class WebhookNotifier {
       } catch (error) {
         lastError = error instanceof Error ? error.message : String(error);
       }
-      if (attempt < attempts)
-        await new Promise((r) => setTimeout(r, (this.options.backoffMs ?? 500) * 2 ** (attempt - 1)));
+      if (attempt < attempts) await sleep((this.options.backoffMs ?? 500) * 2 ** (attempt - 1));
     }
     this.options.logger.warn(
       {

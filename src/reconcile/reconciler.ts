@@ -5,7 +5,8 @@
  * can be retried any number of times.
  */
 import type { Logger } from "pino";
-import { type ClusterApplier, mapBounded, type PruneResult, type ServiceApplyResult } from "../cluster/index.ts";
+import { mapBounded } from "../async/index.ts";
+import type { ClusterApplier, PruneResult, ServiceApplyResult } from "../cluster/index.ts";
 import type { DecisionCore } from "../decision/index.ts";
 import {
   commitDecisionWithRetry,

@@ -4,8 +4,9 @@
  * and error. A cluster that keeps failing is flagged in the result, the logs and the metrics.
  */
 import { type Logger, pino } from "pino";
+import { mapBounded } from "../../async/index.ts";
 import type { ClusterTarget } from "../../model/index.ts";
-import { FailureStreaks, mapBounded, withRetries } from "../fanout.ts";
+import { FailureStreaks, withRetries } from "../fanout.ts";
 import { checkService, DEFAULT_MANIFEST_OPTIONS, type ManifestOptions } from "../manifests.ts";
 import { ClusterMetrics } from "../metrics.ts";
 import { planService, serviceResult } from "../plan.ts";

@@ -11,8 +11,8 @@
  * same plan makes no change.
  */
 import type { KubernetesObject, V1ConfigMap, V1Deployment } from "@kubernetes/client-node";
+import { sleep } from "../../async/index.ts";
 import type { Artifact } from "../../model/index.ts";
-import { sleep } from "../fanout.ts";
 import {
   ANNOTATION_DIGEST,
   agentConfigMap,

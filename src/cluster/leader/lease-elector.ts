@@ -11,8 +11,8 @@
  */
 import { CoordinationV1Api, type KubeConfig, type V1Lease, V1MicroTime } from "@kubernetes/client-node";
 import { type Logger, pino } from "pino";
+import { sleep } from "../../async/index.ts";
 import { UserError } from "../../model/index.ts";
-import { sleep } from "../fanout.ts";
 import { apiConfiguration } from "../kubernetes/connection.ts";
 import { httpStatusOf } from "../kubernetes/errors.ts";
 import type { ClusterMetrics } from "../metrics.ts";

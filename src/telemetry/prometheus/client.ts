@@ -3,6 +3,8 @@
  * exponential backoff for transient failures, bearer or basic credentials. It never throws for a
  * failed request: every outcome is a value the caller can turn into "missing data, because ...".
  */
+
+import { sleep } from "../../async/index.ts";
 import { type ParsedResponse, parseApiResponse, type Series } from "./response.ts";
 
 export type QueryFailureCause = "unreachable" | "timeout" | "http-error" | "malformed-response" | "query-error";
@@ -141,18 +143,6 @@ export class PrometheusClient {
 
 function seconds(ms: number): string {
   return (ms / 1000).toFixed(3);
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    }
-    signal?.addEventListener("abort", done, { once: true });
-  });
 }
 
 function describeNetworkError(error: unknown): string {
