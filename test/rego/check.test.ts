@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { checkProgram } from "../../src/rego/check/index.ts";
+import { checkProgram, PASSES, runPasses } from "../../src/rego/check/index.ts";
 import type { Program } from "../../src/rego/check/program.ts";
 import { RegoCompileError } from "../../src/rego/errors.ts";
 import { parseModule, parseQuery } from "../../src/rego/syntax/parser.ts";
@@ -143,5 +143,32 @@ describe("rego compile passes", () => {
       ["__local0__", "x"],
       ["y", "y"],
     ]);
+  });
+});
+
+describe("the compile passes", () => {
+  const mod = (text: string) => [parseModule("p.rego", text)];
+
+  test("run as a named list; stopAfter ends the run after that pass", () => {
+    assert.deepEqual(
+      PASSES.map((p) => p.name),
+      [
+        "resolveRefs",
+        "rewritePrintCalls",
+        "rewriteLocalVars",
+        "setRuleTree",
+        "checkCalls",
+        "checkSafety",
+        "checkRecursion",
+      ],
+    );
+    const text = "package p\nq if print(input.x)\nr := count(1)\n";
+    const printed = runPasses(mod(text), [], { stopAfter: "rewritePrintCalls" });
+    assert.equal(printed.ruleSets, undefined, "setRuleTree did not run");
+    assert.equal(bodyToString(printed.modules[0]!.rules[0]!.body), "internal.print([{$print0 | $print0 = input.x}])");
+    // The type error is found by checkCalls, which a run stopping at setRuleTree does not reach.
+    assert.ok(runPasses(mod(text), [], { stopAfter: "setRuleTree" }).ruleSets);
+    assert.throws(() => runPasses(mod(text), []), /count/);
+    assert.throws(() => runPasses(mod(text), [], { stopAfter: "nope" }), /no compile pass named nope/);
   });
 });

@@ -253,6 +253,10 @@ const ROWS: readonly Row[] = [
   // membership (the `in` operator)
   ["internal.member_2", 2],
   ["internal.member_3", 3],
+  // template strings `$"..."` and the lines of a `print` (both rewritten by the parser/compiler)
+  ["internal.template_string", 1],
+  ["internal.print_lines", 1],
+  ["internal.print", 1, { void: true }],
 ];
 
 const CATALOG: ReadonlyMap<string, BuiltinInfo> = new Map(

@@ -32,6 +32,8 @@ export interface EvaluationContext {
   readonly nondeterministic?: NondeterministicRecord;
   /** The value of opa.runtime() (default: an empty object). */
   readonly runtime?: Value;
+  /** Receives the lines the policy's `print(...)` calls write (default: dropped). */
+  readonly print?: (line: string) => void;
 }
 
 /** What a builtin implementation sees of the evaluation. */
@@ -42,6 +44,8 @@ export interface HostContext {
   nondeterministic(builtin: string, args: readonly Value[], make: () => Value): Value;
   /** Trace notes (trace builtin). */
   readonly notes: string[];
+  /** Writes one line of `print` output. */
+  print(line: string): void;
 }
 
 /** A host builtin: arguments in, a value (or undefined) out; throws BuiltinError for OPA's errors. */
@@ -105,10 +109,13 @@ class EvaluationState implements HostContext {
   readonly notes: string[] = [];
   readonly #given: NondeterministicRecord;
 
+  readonly print: (line: string) => void;
+
   constructor(context: EvaluationContext) {
     this.nowNs = context.nowNs ?? BigInt(Date.now()) * 1_000_000n;
     this.runtime = context.runtime ?? {};
     this.#given = context.nondeterministic ?? {};
+    this.print = context.print ?? (() => {});
   }
 
   nondeterministic(builtin: string, args: readonly Value[], make: () => Value): Value {

@@ -1,20 +1,15 @@
 /**
- * The compile passes, in order (each stops the pipeline with `RegoCompileError` if it found
- * problems):
- *  1. resolve references (imports, rule names) per module;
- *  2. rewrite locals (unique names, `:=` → `=`, `some ... in` → iteration);
- *  3. group rules into rule sets and check their kinds agree;
- *  4. check calls name known builtins or functions with the right number of arguments and
- *     literal arguments of accepted types, and `with` targets;
- *  5. reorder bodies for safety and report unsafe variables (rule heads included);
- *  6. reject recursion.
+ * The compile passes, a named list run in order as OPA's compiler runs its stages; each stops
+ * the pipeline with `RegoCompileError` if it found problems. `stopAfter` ends the run after the
+ * pass of that name (for tests and debugging: the state then holds what that pass produced).
  */
 import { lookupBuiltin } from "../builtins/catalog.ts";
 import { ProblemList, type SourcePos } from "../errors.ts";
 import { type Body, type Expr, isGeneratedVar, isWildcard, type Module, type Term } from "../syntax/ast.ts";
 import { checkRecursion } from "./deps.ts";
 import { LocalRewriter } from "./locals.ts";
-import { type CheckedQuery, type CheckedRule, type Program, pathKey, type RuleSet } from "./program.ts";
+import { PrintRewriter } from "./print.ts";
+import { type CheckedQuery, type CheckedRule, type Program, pathKey, type RuleNode, type RuleSet } from "./program.ts";
 import { moduleGlobals, Resolver, refAsName } from "./resolve.ts";
 import { buildRuleTable, dataName, toChecked } from "./ruletable.ts";
 import { exprOutputs, refOutputs, reorderBody, type SafetyContext } from "./safety.ts";
@@ -27,14 +22,77 @@ export interface QueryInput {
   readonly loc: SourcePos;
 }
 
-/** Runs the compile passes over parsed modules (any order) and queries. */
-export function checkProgram(modules: readonly Module[], queries: readonly QueryInput[]): Program {
-  const sorted = [...modules].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
-  const problems = new ProblemList();
+/** What the passes share: each reads what earlier passes left and replaces or adds its part. */
+export interface CompileState {
+  /** Modules sorted by file name; rewritten in place by the passes that change rules. */
+  modules: Module[];
+  queries: QueryInput[];
+  readonly problems: ProblemList;
+  /** Set by rewriteLocalVars: local name → the name written in the source. */
+  originals?: ReadonlyMap<string, string>;
+  /** Set by setRuleTree. */
+  checkedRules?: CheckedRule[];
+  root?: RuleNode;
+  ruleSets?: Map<string, RuleSet>;
+  /** Set by checkSafety. */
+  checkedQueries?: CheckedQuery[];
+}
 
-  // 1. resolve references
+export interface CompilePass {
+  readonly name: string;
+  readonly run: (state: CompileState) => void;
+}
+
+/** The passes in the order they run. */
+export const PASSES: readonly CompilePass[] = [
+  { name: "resolveRefs", run: resolveRefs },
+  { name: "rewritePrintCalls", run: rewritePrintCalls },
+  { name: "rewriteLocalVars", run: rewriteLocalVars },
+  { name: "setRuleTree", run: setRuleTree },
+  { name: "checkCalls", run: checkCalls },
+  { name: "checkSafety", run: checkSafety },
+  { name: "checkRecursion", run: (s) => checkRecursion(s.ruleSets!, s.root!, s.problems) },
+];
+
+export type PassName = (typeof PASSES)[number]["name"];
+
+export interface CheckOptions {
+  /** Run the passes up to and including this one only. */
+  readonly stopAfter?: string;
+}
+
+/** Runs the passes over parsed modules (any order) and queries; returns the state they leave. */
+export function runPasses(
+  modules: readonly Module[],
+  queries: readonly QueryInput[],
+  options: CheckOptions = {},
+): CompileState {
+  if (options.stopAfter !== undefined && !PASSES.some((p) => p.name === options.stopAfter)) {
+    throw new Error(`no compile pass named ${options.stopAfter} (passes: ${PASSES.map((p) => p.name).join(", ")})`);
+  }
+  const state: CompileState = {
+    modules: [...modules].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0)),
+    queries: [...queries],
+    problems: new ProblemList(),
+  };
+  for (const pass of PASSES) {
+    pass.run(state);
+    state.problems.throwIfAny();
+    if (pass.name === options.stopAfter) break;
+  }
+  return state;
+}
+
+/** Runs every pass: the checked program the planner takes. */
+export function checkProgram(modules: readonly Module[], queries: readonly QueryInput[]): Program {
+  const s = runPasses(modules, queries);
+  return { root: s.root!, ruleSets: s.ruleSets!, queries: s.checkedQueries! };
+}
+
+/** Imports and rule names of the module's package become absolute `data` references. */
+function resolveRefs(s: CompileState): void {
   const ruleNames = new Map<string, Set<string>>();
-  for (const m of sorted) {
+  for (const m of s.modules) {
     const key = m.package.path.join(".");
     let names = ruleNames.get(key);
     if (!names) {
@@ -43,44 +101,61 @@ export function checkProgram(modules: readonly Module[], queries: readonly Query
     }
     for (const r of m.rules) names.add((r.head.ref[0] as { name: string }).name);
   }
-  const resolved = sorted.map((m) => {
-    const resolver = new Resolver(moduleGlobals(m, ruleNames, problems));
+  s.modules = s.modules.map((m) => {
+    const resolver = new Resolver(moduleGlobals(m, ruleNames, s.problems));
     return { ...m, rules: m.rules.map((r) => resolver.rule(r)) };
   });
-  const resolvedQueries = queries.map((q) => ({ ...q, body: new Resolver(new Map()).body(q.body) }));
-  problems.throwIfAny();
+  s.queries = s.queries.map((q) => ({ ...q, body: new Resolver(new Map()).body(q.body) }));
+}
 
-  // 2. rewrite locals
+/** `print(...)` becomes `internal.print([...])` over its arguments' captured values. */
+function rewritePrintCalls(s: CompileState): void {
+  const print = new PrintRewriter();
+  s.modules = s.modules.map((m) => ({ ...m, rules: m.rules.map((r) => print.rule(r)) }));
+  s.queries = s.queries.map((q) => ({ ...q, body: print.body(q.body) }));
+}
+
+/** Unique names for declared locals, `:=` → `=`, `some ... in` → iteration. */
+function rewriteLocalVars(s: CompileState): void {
   const reserved = new Set<string>();
-  for (const m of resolved) for (const r of m.rules) collectRuleNames(r, reserved);
-  for (const q of resolvedQueries) allVarsInBodyDeep(q.body, reserved);
-  const locals = new LocalRewriter(problems, reserved);
-  const rewritten = resolved.map((m) => ({ ...m, rules: m.rules.map((r) => locals.rule(r)) }));
-  const rewrittenQueries = resolvedQueries.map((q) => ({ ...q, body: locals.query(q.body) }));
-  problems.throwIfAny();
+  for (const m of s.modules) for (const r of m.rules) collectRuleNames(r, reserved);
+  for (const q of s.queries) allVarsInBodyDeep(q.body, reserved);
+  const locals = new LocalRewriter(s.problems, reserved);
+  s.modules = s.modules.map((m) => ({ ...m, rules: m.rules.map((r) => locals.rule(r)) }));
+  s.queries = s.queries.map((q) => ({ ...q, body: locals.query(q.body) }));
+  s.originals = locals.originals;
+}
 
-  // 3. rule sets
-  const checkedRules = rewritten.flatMap((m) => m.rules.map((r) => toChecked(m, r)));
-  const table = buildRuleTable(rewritten, checkedRules, problems);
-  problems.throwIfAny();
+/** Rules grouped into rule sets at their paths, whose kinds must agree. */
+function setRuleTree(s: CompileState): void {
+  const checkedRules = s.modules.flatMap((m) => m.rules.map((r) => toChecked(m, r)));
+  const table = buildRuleTable(s.modules, checkedRules, s.problems);
+  s.checkedRules = checkedRules;
+  s.root = table.root;
+  s.ruleSets = new Map(table.ruleSets);
+}
 
-  // 4. calls and with targets
+/** Calls name builtins or functions with the right arity and literal argument types; `with` targets exist. */
+function checkCalls(s: CompileState): void {
+  const calls = new CallChecker(s.ruleSets!, s.root!, s.problems);
+  for (const r of s.checkedRules!) calls.rule(r);
+  for (const q of s.queries) calls.body(q.body);
+}
+
+/** Bodies reordered so every variable is bound before use; unsafe variables reported. */
+function checkSafety(s: CompileState): void {
+  const problems = s.problems;
+  const originals = s.originals ?? new Map<string, string>();
   const arity = (name: string): number | undefined => {
     if (name.startsWith("data.")) {
-      const set = table.ruleSets.get(pathKey(name.split(".").slice(1)));
+      const set = s.ruleSets!.get(pathKey(name.split(".").slice(1)));
       return set?.kind === "function" ? set.arity : undefined;
     }
     const b = lookupBuiltin(name);
     // Variadic builtins (`print`) have no output argument.
     return b?.variadic ? undefined : b?.arity;
   };
-  const calls = new CallChecker(table.ruleSets, table.root, problems);
-  for (const r of checkedRules) calls.rule(r);
-  for (const q of rewrittenQueries) calls.body(q.body);
-  problems.throwIfAny();
-
-  // 5. safety
-  const ctx: SafetyContext = { arity, problems, originals: locals.originals };
+  const ctx: SafetyContext = { arity, problems, originals };
   const safeRule = (r: CheckedRule): CheckedRule => {
     const globals = new Set(["data", "input"]);
     for (const a of r.args ?? []) termVars(a, globals);
@@ -98,42 +173,36 @@ export function checkProgram(modules: readonly Module[], queries: readonly Query
     const unsafe = new Set<string>();
     for (const t of headTerms) for (const v of termVars(t)) if (!bound.has(v)) unsafe.add(v);
     for (const v of unsafe) {
-      problems.add(r.loc, "rego_unsafe_var_error", `var ${locals.originals.get(v) ?? v} is unsafe`);
+      problems.add(r.loc, "rego_unsafe_var_error", `var ${originals.get(v) ?? v} is unsafe`);
     }
     const headClosuresChecked = headTerms.length > 0 ? reorderHeadClosures(r, bound, ctx) : r;
     return { ...headClosuresChecked, body, ...(r.else ? { else: safeRule(r.else) } : {}) };
   };
   const ruleSets = new Map<string, RuleSet>();
-  for (const [key, set] of table.ruleSets) {
+  for (const [key, set] of s.ruleSets!) {
     const checked: RuleSet = {
       ...set,
       rules: set.rules.map(safeRule),
       ...(set.defaultRule ? { defaultRule: safeRule(set.defaultRule) } : {}),
     };
     ruleSets.set(key, checked);
-    nodeFor(table.root, set.path).ruleSet = checked;
+    nodeFor(s.root!, set.path).ruleSet = checked;
   }
-  const checkedQueries: CheckedQuery[] = rewrittenQueries.map((q) => {
+  s.ruleSets = ruleSets;
+  s.checkedQueries = s.queries.map((q) => {
     const body = reorderBody(q.body, new Set(["data", "input"]), ctx);
     const vars = new Set<string>();
     for (const e of q.body) exprVars(e, vars);
     const resultVars: [string, string][] = [];
     for (const v of [...vars].sort()) {
-      const original = locals.originals.get(v) ?? v;
+      const original = originals.get(v) ?? v;
       if (isWildcard(v) || isWildcard(original) || v === "data" || v === "input") continue;
-      if (!locals.originals.has(v) && isGeneratedVar(v)) continue;
+      if (!originals.has(v) && isGeneratedVar(v)) continue;
       resultVars.push([v, original]);
     }
     resultVars.sort((a, b) => (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
     return { name: q.name, body, resultVars, loc: q.loc };
   });
-  problems.throwIfAny();
-
-  // 6. recursion
-  checkRecursion(ruleSets, table.root, problems);
-  problems.throwIfAny();
-
-  return { root: table.root, ruleSets, queries: checkedQueries };
 }
 
 function nodeFor(root: Program["root"], path: readonly string[]): Program["root"] {

@@ -6,6 +6,8 @@
 import { lookupBuiltin } from "../builtins/catalog.ts";
 import * as ir from "../ir.ts";
 import type { Term } from "../syntax/ast.ts";
+import { INTERNAL_PRINT, PRINT } from "../check/print.ts";
+import { asBlock } from "./builder.ts";
 import { planBasePath } from "./datarefs.ts";
 import type { Cont, Planner } from "./planner.ts";
 import { HIDDEN_MOCKS_KEY } from "./with.ts";
@@ -15,7 +17,7 @@ export function planCallExpr(p: Planner, c: Extract<Term, { type: "call" }>, k: 
   const arity = callArity(p, c.name);
   const builtin = c.name.startsWith("data.") ? undefined : lookupBuiltin(c.name);
   if (builtin?.void) {
-    planVoid(c, k);
+    planVoid(p, c, k);
     return;
   }
   const mocked = p.ctx.mocks.has(c.name);
@@ -53,8 +55,23 @@ export function planCallExpr(p: Planner, c: Extract<Term, { type: "call" }>, k: 
   });
 }
 
-/** `print(...)` and other void builtins: evaluated for their arguments' sake, always true. */
-export function planVoid(_c: Extract<Term, { type: "call" }>, k: Cont): void {
+/**
+ * Void builtins never fail. `internal.print([...])` (what `print(...)` is rewritten to) formats
+ * its lines natively (`internal.print_lines`) and hands them to the host builtin `print` (see
+ * builtins/families/meta.ts), which writes them where the evaluation's context says.
+ */
+export function planVoid(p: Planner, c: Extract<Term, { type: "call" }>, k: Cont): void {
+  if (c.name !== INTERNAL_PRINT) {
+    k();
+    return;
+  }
+  // In a block of its own: nothing in it can make the body fail.
+  const block = p.fb.inBlock(() =>
+    p.planTerm(c.args[0]!, (parts) =>
+      emitDirectCall(p, "internal.print_lines", [parts], (lines) => emitDirectCall(p, PRINT, [ir.local(lines)], () => {})),
+    ),
+  );
+  p.emit({ type: "BlockStmt", blocks: [asBlock(block)] });
   k();
 }
 

@@ -6,7 +6,20 @@ import type { SourcePos } from "../errors.ts";
  * grammar depends on that (`a.b` and `f(x)` must be written without spaces; a newline ends a
  * body literal).
  */
-export type TokenKind = "ident" | "keyword" | "number" | "string" | "rawstring" | "op" | "eof" | "illegal";
+export type TokenKind = "ident" | "keyword" | "number" | "string" | "rawstring" | "template" | "op" | "eof" | "illegal";
+
+/**
+ * A piece of literal text of a template string (`$"a {x} b"`, `` $`...` ``): the first piece
+ * starts at `$"`, the others at the `}` closing an expression. Each ends at `{` (an expression
+ * follows) or at the closing quote.
+ */
+export interface TemplatePart {
+  /** The text with escapes decoded (`\{` is a literal `{`). */
+  readonly value: string;
+  readonly first: boolean;
+  readonly last: boolean;
+  readonly raw: boolean;
+}
 
 export interface Token {
   readonly kind: TokenKind;
@@ -21,6 +34,8 @@ export interface Token {
   readonly newlineBefore: boolean;
   /** For `illegal` tokens: what is wrong. */
   readonly error?: string;
+  /** For `template` tokens. */
+  readonly template?: TemplatePart;
 }
 
 /** Rego v1 keywords (`rego.v1` and all former future keywords are always on). */
@@ -92,8 +107,11 @@ export function tokenize(file: string, text: string): Token[] {
   let newline = false;
   const n = text.length;
 
+  /** Open template-string expressions, innermost last: raw or not, and `{` nesting inside. */
+  const templates: { raw: boolean; depth: number }[] = [];
+
   const posAt = (offset: number): SourcePos => ({ file, line, col: offset - lineStart + 1 });
-  const push = (kind: TokenKind, start: number, startPos: SourcePos, error?: string): void => {
+  const push = (kind: TokenKind, start: number, startPos: SourcePos, error?: string, template?: TemplatePart): void => {
     tokens.push({
       kind,
       text: text.slice(start, i),
@@ -103,6 +121,7 @@ export function tokenize(file: string, text: string): Token[] {
       spaceBefore: space,
       newlineBefore: newline,
       ...(error ? { error } : {}),
+      ...(template ? { template } : {}),
     });
     space = false;
     newline = false;
@@ -163,6 +182,23 @@ export function tokenize(file: string, text: string): Token[] {
       push("rawstring", start, startPos);
       continue;
     }
+    if (c === "$" && (text[i + 1] === '"' || text[i + 1] === "`")) {
+      const raw = text[i + 1] === "`";
+      i += 2;
+      templatePart(start, startPos, raw, true);
+      continue;
+    }
+    const open = templates.at(-1);
+    if (open && c === "{") open.depth++;
+    if (open && c === "}") {
+      if (open.depth === 0) {
+        templates.pop();
+        i++;
+        templatePart(start, startPos, open.raw, false);
+        continue;
+      }
+      open.depth--;
+    }
     const op = OPERATORS.find((o) => text.startsWith(o, i));
     if (op) {
       i += op.length;
@@ -202,6 +238,49 @@ export function tokenize(file: string, text: string): Token[] {
       return "illegal number format";
     }
     return undefined;
+  }
+
+  /** Scans template text up to `{` (an expression follows) or the closing quote, and pushes it. */
+  function templatePart(start: number, startPos: SourcePos, raw: boolean, first: boolean): void {
+    const close = raw ? "`" : '"';
+    let value = "";
+    for (;;) {
+      if (i >= n || (!raw && text[i] === "\n")) {
+        push("illegal", start, startPos, "non-terminated string");
+        return;
+      }
+      const ch = text[i]!;
+      if (ch === close || ch === "{") {
+        i++;
+        const last = ch === close;
+        if (!last) templates.push({ raw, depth: 0 });
+        push("template", start, startPos, undefined, { value, first, last, raw });
+        return;
+      }
+      // `\{` is a literal brace; `\}` too (older OPA releases required it).
+      if (ch === "\\" && (text[i + 1] === "{" || (!raw && text[i + 1] === "}"))) {
+        value += text[i + 1];
+        i += 2;
+        continue;
+      }
+      if (!raw && ch === "\\") {
+        const seq = /^\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4})/.exec(text.slice(i, i + 6));
+        if (!seq) {
+          i++;
+          push("illegal", start, startPos, "illegal escape sequence");
+          return;
+        }
+        value += JSON.parse(`"${seq[0]}"`) as string;
+        i += seq[0].length;
+        continue;
+      }
+      if (ch === "\n") {
+        line++;
+        lineStart = i + 1;
+      }
+      value += ch;
+      i++;
+    }
   }
 
   function scanString(): string | undefined {

@@ -49,6 +49,7 @@ const FACTOR_OPS: Record<string, string> = { "*": "mul", "/": "div", "%": "rem" 
 
 export const MEMBER = "internal.member_2";
 export const MEMBER_WITH_KEY = "internal.member_3";
+export const TEMPLATE_STRING = "internal.template_string";
 
 /** Parses a module; throws `RegoCompileError` (`rego_parse_error`) on bad syntax. */
 export function parseModule(file: string, text: string): Module {
@@ -643,6 +644,9 @@ class Parser {
         this.next();
         head = { type: "string", value: t.text.slice(1, -1), loc: t.pos };
         break;
+      case "template":
+        head = this.templateString();
+        break;
       case "ident":
         this.next();
         if (t.text === "_") head = this.wildcard(t.pos);
@@ -678,6 +682,63 @@ class Parser {
       return { type: "ref", terms: [head], loc: head.loc };
     }
     return head;
+  }
+
+  /**
+   * `$"a {x} b"` as OPA compiles it: `internal.template_string(["a ", {$1 | $1 = x}, " b"])`,
+   * each expression captured in a set comprehension (empty when undefined, printed
+   * `<undefined>`); scalar literals are kept as they are.
+   */
+  private templateString(): Term {
+    const start = this.tok;
+    const parts: Term[] = [];
+    for (;;) {
+      const t = this.next();
+      const part = t.template;
+      if (t.kind !== "template" || !part || part.first !== (t === start)) this.unexpected(undefined, t);
+      if (part.value !== "") parts.push({ type: "string", value: part.value, loc: t.pos });
+      if (part.last) break;
+      parts.push(this.templateExpression());
+      if (this.tok.kind !== "template" || this.tok.template?.first)
+        this.unexpected("expected } closing the template expression");
+    }
+    if (parts.length === 0) parts.push({ type: "string", value: "", loc: start.pos });
+    return call(TEMPLATE_STRING, start.pos, [{ type: "array", items: parts, loc: start.pos }], start.pos);
+  }
+
+  private templateExpression(): Term {
+    const expr = this.literal();
+    const k = expr.kind;
+    if (expr.negated) this.fail("unexpected negation ('not') in template-string expression", this.tokenAt(expr.loc));
+    if (k.type === "unify") {
+      this.fail(
+        k.op === "="
+          ? "unexpected unification ('=') in template-string expression"
+          : "unexpected assignment (':=') in template-string expression",
+        this.tokenAt(expr.loc),
+      );
+    }
+    if (k.type !== "term")
+      this.fail(
+        `unexpected '${k.type === "every" ? "every" : "some"}' in template-string expression`,
+        this.tokenAt(expr.loc),
+      );
+    const term = k.term;
+    const scalar = term.type === "string" || term.type === "number" || term.type === "boolean" || term.type === "null";
+    if (scalar && expr.with.length === 0) return term;
+    const x = this.wildcard(term.loc);
+    const capture: Expr = {
+      kind: { type: "unify", op: "=", lhs: x, rhs: term },
+      negated: false,
+      with: expr.with,
+      loc: term.loc,
+    };
+    return { type: "setcompr", term: x, body: [capture], loc: term.loc };
+  }
+
+  /** The token at a position already parsed (for errors at the start of an expression). */
+  private tokenAt(pos: SourcePos): Token {
+    return this.tokens.find((t) => t.pos.line === pos.line && t.pos.col === pos.col) ?? this.tok;
   }
 
   private number(sign: string, loc?: SourcePos): Term {

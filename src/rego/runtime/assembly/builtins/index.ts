@@ -10,3 +10,4 @@ export * from "./sets";
 export * from "./sprintf";
 export * from "./strings";
 export * from "./types";
+export * from "./template";
