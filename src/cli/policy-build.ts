@@ -14,12 +14,22 @@ export function policyBuildCommand(ctx: CommandContext): Command {
     .option("-e, --entrypoint <path...>", "entrypoints to export", [DECISION_ENTRYPOINT])
     .option("--json", "print the manifest as JSON")
     .option("--strict-builtin-errors", "a failing builtin call aborts evaluation instead of being undefined")
+    .option("--v0-compatible", "read the policies as Rego v0 (OPA 0.x syntax) unless their .manifest says otherwise")
     .action(
       async (
         dir: string,
-        options: { out: string; entrypoint: string[]; json?: boolean; strictBuiltinErrors?: boolean },
+        options: {
+          out: string;
+          entrypoint: string[];
+          json?: boolean;
+          strictBuiltinErrors?: boolean;
+          v0Compatible?: boolean;
+        },
       ) => {
-        const sources = await readPolicySources(resolve(ctx.cwd, dir), { tests: false });
+        const sources = await readPolicySources(resolve(ctx.cwd, dir), {
+          tests: false,
+          v0Compatible: options.v0Compatible === true,
+        });
         const bundle = buildBundle(sources, options.entrypoint, displayPrefix(ctx.cwd, dir), {
           strictBuiltinErrors: options.strictBuiltinErrors === true,
         });

@@ -23,6 +23,7 @@ export function policyEvalCommand(ctx: CommandContext): Command {
     .option("-p, --policies <dir>", "folder of .rego files to compile", "policies")
     .option("-b, --bundle <dir>", "use a bundle built by `policy build` instead of compiling")
     .option("--strict-builtin-errors", "a failing builtin call is an error, not undefined (as opa eval)")
+    .option("--v0-compatible", "read the policies as Rego v0 (OPA 0.x syntax) unless their .manifest says otherwise")
     .action(
       async (options: {
         entrypoint: string;
@@ -31,6 +32,7 @@ export function policyEvalCommand(ctx: CommandContext): Command {
         policies: string;
         bundle?: string;
         strictBuiltinErrors?: boolean;
+        v0Compatible?: boolean;
       }) => {
         if (options.bundle && options.strictBuiltinErrors) {
           throw new UserError(
@@ -44,11 +46,15 @@ export function policyEvalCommand(ctx: CommandContext): Command {
               resolve(ctx.cwd, options.policies),
               [options.entrypoint],
               displayPrefix(ctx.cwd, options.policies),
-              { strictBuiltinErrors: options.strictBuiltinErrors === true },
+              {
+                strictBuiltinErrors: options.strictBuiltinErrors === true,
+                v0Compatible: options.v0Compatible === true,
+              },
             );
         if (options.data) loaded.setData((await readDocument(ctx.cwd, options.data)) as object);
         const input = options.input ? await readDocument(ctx.cwd, options.input) : undefined;
-        const value = loaded.evaluate(options.entrypoint, input);
+        // As `opa eval`: what the policy prints goes to stderr.
+        const value = loaded.evaluate(options.entrypoint, input, { print: (line) => ctx.err(line) });
         if (value === undefined) {
           ctx.err(`${options.entrypoint} is undefined for this input`);
           ctx.exitCode = EXIT_FAILED;

@@ -10,9 +10,11 @@ export function policyTestCommand(ctx: CommandContext): Command {
     .argument("[dir]", "folder of .rego files", "policies")
     .option("--json", "print the results as JSON")
     .option("--strict-builtin-errors", "a failing builtin call is an error, not undefined (as opa test)")
-    .action(async (dir: string, options: { json?: boolean; strictBuiltinErrors?: boolean }) => {
+    .option("--v0-compatible", "read the policies as Rego v0 (OPA 0.x syntax) unless their .manifest says otherwise")
+    .action(async (dir: string, options: { json?: boolean; strictBuiltinErrors?: boolean; v0Compatible?: boolean }) => {
       const report = await runPolicyTests(resolve(ctx.cwd, dir), displayPrefix(ctx.cwd, dir), {
         strictBuiltinErrors: options.strictBuiltinErrors === true,
+        v0Compatible: options.v0Compatible === true,
       });
       if (options.json) {
         ctx.out(JSON.stringify(report, null, 2));

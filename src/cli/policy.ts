@@ -4,6 +4,7 @@ import { policyBuildCommand } from "./policy-build.ts";
 import { policyCapabilitiesCommand } from "./policy-capabilities.ts";
 import { policyConformanceCommand } from "./policy-conformance.ts";
 import { policyEvalCommand } from "./policy-eval.ts";
+import { policyFmtCommand } from "./policy-fmt.ts";
 import { policyTestCommand } from "./policy-test.ts";
 
 /** The `policy` subcommands, one module each. Add new ones here. */
@@ -13,6 +14,7 @@ const SUBCOMMANDS: Array<(ctx: CommandContext) => Command> = [
   policyTestCommand,
   policyConformanceCommand,
   policyCapabilitiesCommand,
+  policyFmtCommand,
 ];
 
 /** `tollgate policy ...`: build, evaluate and test the Rego guardrails. */

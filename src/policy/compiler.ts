@@ -34,23 +34,30 @@ export function compilePolicy(
 ): CompiledPolicy {
   try {
     const out = compile(
-      sources.map((s) => ({ path: pathPrefix + s.path, text: s.text })),
+      sources.map((s) => ({ path: pathPrefix + s.path, text: s.text, regoVersion: s.regoVersion ?? "v1" })),
       { entrypoints: [...entrypoints], strictBuiltinErrors: options.strictBuiltinErrors === true },
     );
     return { wasm: out.wasm, entrypoints: { ...out.entrypoints } };
   } catch (error) {
-    if (error instanceof RegoCompileError) {
-      throw new PolicyCompileError(
-        error.problems.map((p) => ({
-          file: p.pos.file,
-          line: p.pos.line,
-          column: p.pos.col,
-          message: `${p.code}: ${p.message}`,
-        })),
-      );
-    }
+    if (error instanceof RegoCompileError) throw policyCompileError(error);
     // A missing or damaged runtime is the installation's fault: its message says to reinstall.
     if (error instanceof RegoRuntimeError) throw new UserError(error.message);
     throw error;
   }
+}
+
+/** What to do about v0 syntax read as v1, said once after the problem. */
+export const REGO_V0_HINT =
+  "this is Rego v0 syntax; tollgate reads Rego v1 unless told otherwise: pass --v0-compatible (or set rego_version 0 in the policy folder's .manifest), or rewrite the file as v1 with `tollgate policy fmt --v0-to-v1`";
+
+/** The compiler's problems as the CLI prints them, naming file, line and column. */
+export function policyCompileError(error: RegoCompileError): PolicyCompileError {
+  return new PolicyCompileError(
+    error.problems.map((p) => ({
+      file: p.pos.file,
+      line: p.pos.line,
+      column: p.pos.col,
+      message: `${p.code}: ${p.message}${p.regoV0 ? ` (${REGO_V0_HINT})` : ""}`,
+    })),
+  );
 }

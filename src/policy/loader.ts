@@ -164,11 +164,13 @@ export class PolicyLoader {
     dir: string,
     entrypoints: readonly string[] = [DECISION_ENTRYPOINT],
     pathPrefix = "",
-    options: PolicyCompileOptions = {},
+    options: PolicyCompileOptions & { v0Compatible?: boolean } = {},
   ): Promise<LoadedBundle> {
-    const sources = await readPolicySources(dir, { tests: false });
+    const sources = await readPolicySources(dir, { tests: false, v0Compatible: options.v0Compatible === true });
     const strict = options.strictBuiltinErrors === true;
-    const key = sha256(JSON.stringify([sources.map((s) => [s.path, s.text]), [...entrypoints].sort(), strict]));
+    const key = sha256(
+      JSON.stringify([sources.map((s) => [s.path, s.text, s.regoVersion]), [...entrypoints].sort(), strict]),
+    );
     let loaded = this.#bySources.get(key);
     if (!loaded) {
       loaded = Promise.resolve().then(() => this.load(buildBundle(sources, entrypoints, pathPrefix, options)));

@@ -1,11 +1,22 @@
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join, relative, resolve, sep } from "node:path";
 import { UserError } from "../model/index.ts";
+import type { RegoVersion } from "../rego/index.ts";
+import { readRegoVersions, regoVersionOf } from "./rego-version.ts";
 
-/** One Rego file: its path relative to the policy folder (with `/`) and its text. */
+/** One Rego file: its path relative to the policy folder (with `/`), its text and Rego version. */
 export interface PolicySource {
   path: string;
   text: string;
+  /** Default v1 (see rego-version.ts for how a file gets v0). */
+  regoVersion?: RegoVersion;
+}
+
+export interface ReadSourcesOptions {
+  /** Include `*_test.rego`. */
+  tests: boolean;
+  /** Read files as Rego v0 unless the folder's `.manifest` says otherwise (OPA's `--v0-compatible`). */
+  v0Compatible?: boolean;
 }
 
 /** `*_test.rego` files hold unit tests; they are compiled for `policy test`, never into a bundle. */
@@ -17,7 +28,7 @@ export function isTestFile(path: string): boolean {
  * Every `.rego` file under `dir` (recursively), sorted by path so that builds are reproducible.
  * `tests: false` leaves out `*_test.rego`.
  */
-export async function readPolicySources(dir: string, options: { tests: boolean }): Promise<PolicySource[]> {
+export async function readPolicySources(dir: string, options: ReadSourcesOptions): Promise<PolicySource[]> {
   const isDir = await stat(dir).then(
     (s) => s.isDirectory(),
     () => false,
@@ -27,7 +38,14 @@ export async function readPolicySources(dir: string, options: { tests: boolean }
   await collect(dir, dir, paths);
   const chosen = paths.filter((p) => options.tests || !isTestFile(p)).sort();
   if (chosen.length === 0) throw new UserError(`${dir} holds no .rego files`);
-  return Promise.all(chosen.map(async (path) => ({ path, text: await readFile(join(dir, path), "utf8") })));
+  const versions = await readRegoVersions(dir, options.v0Compatible === true);
+  return Promise.all(
+    chosen.map(async (path) => ({
+      path,
+      text: await readFile(join(dir, path), "utf8"),
+      regoVersion: regoVersionOf(versions, path),
+    })),
+  );
 }
 
 async function collect(root: string, dir: string, out: string[]): Promise<void> {

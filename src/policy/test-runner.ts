@@ -1,6 +1,6 @@
 import { parseModule, RegoCompileError } from "../rego/index.ts";
 import { buildBundle } from "./bundle.ts";
-import { PolicyCompileError, type PolicyCompileOptions } from "./compiler.ts";
+import { type PolicyCompileOptions, policyCompileError } from "./compiler.ts";
 import { PolicyLoader } from "./loader.ts";
 import { isTestFile, type PolicySource, readPolicySources } from "./sources.ts";
 
@@ -35,18 +35,9 @@ export function discoverTests(sources: readonly PolicySource[], pathPrefix = "")
     const file = pathPrefix + source.path;
     let module: ReturnType<typeof parseModule>;
     try {
-      module = parseModule(file, source.text);
+      module = parseModule(file, source.text, { regoVersion: source.regoVersion ?? "v1" });
     } catch (error) {
-      if (error instanceof RegoCompileError) {
-        throw new PolicyCompileError(
-          error.problems.map((p) => ({
-            file: p.pos.file,
-            line: p.pos.line,
-            column: p.pos.col,
-            message: `${p.code}: ${p.message}`,
-          })),
-        );
-      }
+      if (error instanceof RegoCompileError) throw policyCompileError(error);
       throw error;
     }
     for (const rule of module.rules) {
@@ -72,12 +63,17 @@ export function discoverTests(sources: readonly PolicySource[], pathPrefix = "")
  * compiled to one Wasm module with each test as an entrypoint (so `with` mocking is compiled in),
  * then each entrypoint is evaluated through the opa-wasm SDK.
  */
+export interface PolicyTestOptions extends PolicyCompileOptions {
+  /** Read files as Rego v0 unless the folder's `.manifest` says otherwise. */
+  v0Compatible?: boolean;
+}
+
 export async function runPolicyTests(
   dir: string,
   pathPrefix = "",
-  options: PolicyCompileOptions = {},
+  options: PolicyTestOptions = {},
 ): Promise<PolicyTestReport> {
-  const sources = await readPolicySources(dir, { tests: true });
+  const sources = await readPolicySources(dir, { tests: true, v0Compatible: options.v0Compatible === true });
   const tests = discoverTests(sources, pathPrefix);
   const results: PolicyTestResult[] = [];
   if (tests.length > 0) {

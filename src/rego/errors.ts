@@ -11,6 +11,8 @@ export interface RegoProblem {
   /** OPA's category: `rego_parse_error`, `rego_compile_error`, `rego_unsafe_var_error`, ... */
   readonly code: string;
   readonly message: string;
+  /** Set when the problem is Rego v0 syntax in a module read as v1. */
+  readonly regoV0?: boolean;
 }
 
 export function formatRegoProblem(p: RegoProblem): string {
@@ -33,8 +35,8 @@ export class RegoCompileError extends Error {
 /** Collects problems during one compile stage; stages stop the pipeline when any were found. */
 export class ProblemList {
   readonly items: RegoProblem[] = [];
-  add(pos: SourcePos, code: string, message: string): void {
-    this.items.push({ pos, code, message });
+  add(pos: SourcePos, code: string, message: string, extra?: { regoV0?: boolean }): void {
+    this.items.push({ pos, code, message, ...extra });
   }
   get empty(): boolean {
     return this.items.length === 0;

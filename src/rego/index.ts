@@ -14,7 +14,7 @@ import { ProblemList, RegoCompileError } from "./errors.ts";
 import type * as ir from "./ir.ts";
 import { planProgram } from "./planner/planner.ts";
 import type { Module } from "./syntax/ast.ts";
-import { parseModule, parseQuery } from "./syntax/parser.ts";
+import { parseModule, parseQuery, type RegoVersion } from "./syntax/parser.ts";
 
 export {
   allBuiltins,
@@ -29,14 +29,23 @@ export {
 export type { RegoProblem, SourcePos } from "./errors.ts";
 export { RegoCompileError } from "./errors.ts";
 export { RegoRuntimeError, runtimeDigest } from "./runtime/index.ts";
+export type { RegoVersion } from "./syntax/parser.ts";
+export { rewriteV0ToV1 } from "./syntax/migrate.ts";
 
 export interface RegoSource {
   /** Shown in error messages and runtime error locations. */
   readonly path: string;
   readonly text: string;
+  /** The Rego version this file is written in (default: `CompileOptions.regoVersion`). */
+  readonly regoVersion?: RegoVersion;
 }
 
 export interface CompileOptions {
+  /**
+   * The Rego version of sources that do not name theirs: v1 (default) or v0, as OPA's
+   * `--v0-compatible`. A module importing `rego.v1` is v1 either way.
+   */
+  readonly regoVersion?: RegoVersion;
   /** Rule entrypoints as slash-separated paths below data, e.g. `tollgate/decision`. */
   readonly entrypoints: readonly string[];
   /**
@@ -65,7 +74,7 @@ export function compileToIR(sources: readonly RegoSource[], options: CompileOpti
   const modules: Module[] = [];
   for (const s of sources) {
     try {
-      modules.push(parseModule(s.path, s.text));
+      modules.push(parseModule(s.path, s.text, { regoVersion: s.regoVersion ?? options.regoVersion ?? "v1" }));
     } catch (error) {
       if (!(error instanceof RegoCompileError)) throw error;
       problems.items.push(...error.problems);

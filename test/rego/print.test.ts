@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { loadPolicy } from "@open-policy-agent/opa-wasm";
 import { compile, RegoCompileError } from "../../src/rego/index.ts";
-import { hostBuiltinsWith } from "../../src/rego/runtime/host.ts";
+import { BuiltinHost } from "../../src/rego/builtins/index.ts";
 
 async function run(
   text: string,
@@ -12,11 +12,9 @@ async function run(
 ): Promise<{ value: unknown; lines: string[] }> {
   const { wasm } = compile([{ path: "p.rego", text }], { entrypoints: [entrypoint] });
   const lines: string[] = [];
-  const policy = await loadPolicy(
-    wasm,
-    undefined,
-    hostBuiltinsWith((line) => lines.push(line)),
-  );
+  const host = new BuiltinHost();
+  const policy = await loadPolicy(wasm, undefined, host.functions);
+  host.begin({ print: (line) => lines.push(line) });
   const rows = policy.evaluate(input, entrypoint) as { result: unknown }[];
   return { value: rows[0]?.result, lines };
 }

@@ -62,6 +62,7 @@ export function bodyDependencies(body: Body, root: RuleNode, out: Set<RuleSet>):
     // `with` targets are replaced, not read; the values are terms like any other.
     for (const t of exprTerms(e)) termDependencies(t, root, out);
     if (e.kind.type === "every") bodyDependencies(e.kind.body, root, out);
+    if (e.kind.type === "logical") for (const b of e.kind.operands) bodyDependencies(b, root, out);
   }
 }
 

@@ -268,6 +268,7 @@ class CallChecker {
       for (const t of exprTerms(e)) this.term(t);
     }
     if (k.type === "every") this.body(k.body);
+    if (k.type === "logical") for (const b of k.operands) this.body(b);
     for (const w of e.with) {
       this.withTarget(w.target, w.loc);
       this.withValue(w.value, w.loc);

@@ -136,6 +136,11 @@ export class LocalRewriter {
         const body = this.bodyIn(k.body, new Scope(inner)).body;
         return { ...e, kind: { type: "every", value, domain, body, ...(key ? { key } : {}) }, with: withList };
       }
+      case "logical": {
+        const withList = withs();
+        const operands = k.operands.map((b) => this.bodyIn(b, new Scope(scope)).body);
+        return { ...e, kind: { ...k, operands }, with: withList };
+      }
       default:
         break;
     }

@@ -139,6 +139,8 @@ function closureVarsOf(e: Expr): Set<string> {
   else if (k.type === "every") {
     terms.push(k.domain);
     for (const b of k.body) allExprVars(b, out);
+  } else if (k.type === "logical") {
+    for (const body of k.operands) for (const b of body) allExprVars(b, out);
   }
   for (const w of e.with) if (w.builtin === undefined) terms.push(w.value);
   for (const t of terms) inTerm(t);
@@ -177,6 +179,8 @@ function reorderClosuresIn(e: Expr, globals: ReadonlySet<string>, ctx: SafetyCon
       const body = reorderBody(k.body, g, ctx);
       return { ...e, kind: { ...k, domain: mapTermClosures(k.domain), body }, with: withs };
     }
+    case "logical":
+      return { ...e, kind: { ...k, operands: k.operands.map((b) => reorderBody(b, globals, ctx)) }, with: withs };
     default:
       return e;
   }

@@ -109,6 +109,7 @@ export function allVarsInBodyDeep(b: Body, into: Set<string> = new Set()): Set<s
 
 export function allVarsInExprDeep(e: Expr, into: Set<string> = new Set()): Set<string> {
   for (const t of exprTerms(e)) allVarsDeep(t, into);
+  if (e.kind.type === "logical") for (const b of e.kind.operands) allVarsInBodyDeep(b, into);
   if (e.kind.type === "every") {
     if (e.kind.key) into.add(e.kind.key.name);
     into.add(e.kind.value.name);
@@ -134,6 +135,7 @@ export function closureVars(e: Expr): Set<string> {
     out.add(e.kind.value.name);
     allVarsInBodyDeep(e.kind.body, out);
   }
+  if (e.kind.type === "logical") for (const b of e.kind.operands) allVarsInBodyDeep(b, out);
   return out;
 }
 
@@ -186,6 +188,9 @@ export function mapExpr(e: Expr, f: (t: Term) => Term, mapBody: (b: Body) => Bod
       break;
     case "every":
       kind = { ...k, domain: f(k.domain), body: mapBody(k.body) };
+      break;
+    case "logical":
+      kind = { ...k, operands: k.operands.map(mapBody) };
       break;
   }
   const withs: With[] = e.with.map((w) => ({ ...w, target: f(w.target), value: f(w.value) }));

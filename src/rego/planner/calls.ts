@@ -68,7 +68,9 @@ export function planVoid(p: Planner, c: Extract<Term, { type: "call" }>, k: Cont
   // In a block of its own: nothing in it can make the body fail.
   const block = p.fb.inBlock(() =>
     p.planTerm(c.args[0]!, (parts) =>
-      emitDirectCall(p, "internal.print_lines", [parts], (lines) => emitDirectCall(p, PRINT, [ir.local(lines)], () => {})),
+      emitDirectCall(p, "internal.print_lines", [parts], (lines) =>
+        emitDirectCall(p, PRINT, [ir.local(lines)], () => {}),
+      ),
     ),
   );
   p.emit({ type: "BlockStmt", blocks: [asBlock(block)] });

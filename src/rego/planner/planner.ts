@@ -326,6 +326,9 @@ export class Planner {
       case "every":
         this.planEvery(kind, k);
         return;
+      case "logical":
+        this.planLogical(kind, k);
+        return;
       default:
         throw new Error(`planner: unexpected ${kind.type} expression (rewritten by the checker)`);
     }
@@ -351,6 +354,34 @@ export class Planner {
     });
     this.emit({ type: "BlockStmt", blocks: [asBlock(block)] });
     return found;
+  }
+
+  /**
+   * `and`: each operand in turn must have a solution; `or`: the first operand with a solution
+   * decides, later ones are not evaluated. Operand bindings stay inside the operand.
+   */
+  private planLogical(kind: Extract<Expr["kind"], { type: "logical" }>, k: Cont): void {
+    if (kind.op === "and") {
+      for (const body of kind.operands) {
+        const holds = this.planExists((onSolution) => this.planBody(body, onSolution));
+        this.emit({ type: "IsDefinedStmt", source: holds });
+      }
+      k();
+      return;
+    }
+    const found = this.newLocal();
+    this.emit({ type: "ResetLocalStmt", target: found });
+    for (const body of kind.operands) {
+      const block = this.fb.inBlock(() => {
+        this.emit({ type: "IsUndefinedStmt", source: found });
+        this.fb.vars.scoped(() =>
+          this.planBody(body, () => this.emit({ type: "AssignVarStmt", source: ir.bool(true), target: found })),
+        );
+      });
+      this.emit({ type: "BlockStmt", blocks: [asBlock(block)] });
+    }
+    this.emit({ type: "IsDefinedStmt", source: found });
+    k();
   }
 
   private planEvery(kind: Extract<Expr["kind"], { type: "every" }>, k: Cont): void {

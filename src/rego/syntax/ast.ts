@@ -118,6 +118,13 @@ export type ExprKind =
   | { readonly type: "some"; readonly vars: readonly VarTerm[] }
   /** `some v in domain` or `some k, v in domain` */
   | { readonly type: "somein"; readonly key?: Term; readonly value: Term; readonly domain: Term }
+  /**
+   * `a and b`, `a or b` (keywords a module imports: `future.keywords.and`/`.or`, `rego.v2`), and
+   * `not { body }` (an `and` of one operand, negated). Each operand is a closed body: it holds
+   * when it has a solution, and its bindings stay inside it. `or` does not evaluate an operand
+   * after one that holds, `and` none after one that does not.
+   */
+  | { readonly type: "logical"; readonly op: "and" | "or"; readonly operands: readonly Body[] }
   /** `every v in domain { body }` or `every k, v in domain { body }` */
   | {
       readonly type: "every";

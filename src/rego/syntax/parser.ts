@@ -31,8 +31,28 @@ class SyntaxFail {
   constructor(
     readonly pos: SourcePos,
     readonly message: string,
+    /** The input looks like Rego v0 syntax read as v1. */
+    readonly regoV0 = false,
   ) {}
 }
+
+/** Which Rego a module is written in: v1 (OPA 1.x, the default) or v0 (OPA 0.x). */
+export type RegoVersion = "v0" | "v1";
+
+export interface ParseOptions {
+  /** The version a module is read as unless it says otherwise (`import rego.v1`). Default v1. */
+  readonly regoVersion?: RegoVersion;
+}
+
+/** A replacement of `text[start, end)`: what turns a v0 module into its v1 equivalent. */
+export interface TextEdit {
+  readonly start: number;
+  readonly end: number;
+  readonly text: string;
+}
+
+/** Keywords Rego v0 has only when imported (`import future.keywords.in`, `future.keywords`, `rego.v1`). */
+const V0_FUTURE_KEYWORDS = ["contains", "every", "if", "in"];
 
 type Attempt<T> = { ok: true; value: T } | { ok: false; error: SyntaxFail };
 
@@ -52,8 +72,16 @@ export const MEMBER_WITH_KEY = "internal.member_3";
 export const TEMPLATE_STRING = "internal.template_string";
 
 /** Parses a module; throws `RegoCompileError` (`rego_parse_error`) on bad syntax. */
-export function parseModule(file: string, text: string): Module {
-  return run(file, text, (p) => p.module());
+export function parseModule(file: string, text: string, options: ParseOptions = {}): Module {
+  return run(file, text, (p) => p.module(), options.regoVersion);
+}
+
+/**
+ * Parses a Rego v0 module and returns, with it, the edits that make it v1 (`if` before bodies,
+ * `contains` for partial sets). A module that imports `rego.v1` needs none after that import.
+ */
+export function parseModuleV0(file: string, text: string): { module: Module; edits: readonly TextEdit[] } {
+  return run(file, text, (p) => ({ module: p.module(), edits: p.edits }), "v0");
 }
 
 /** Parses a query (a body written on its own, e.g. `data.x.p = v`). */
@@ -74,14 +102,14 @@ export function parseTerm(file: string, text: string): Term {
   });
 }
 
-function run<T>(file: string, text: string, f: (p: Parser) => T): T {
-  const parser = new Parser(file, tokenize(file, text));
+function run<T>(file: string, text: string, f: (p: Parser) => T, version?: RegoVersion): T {
+  const parser = new Parser(file, text, tokenize(file, text), version);
   try {
     return f(parser);
   } catch (error) {
     if (error instanceof SyntaxFail) {
       const problems = new ProblemList();
-      problems.add(error.pos, "rego_parse_error", error.message);
+      problems.add(error.pos, "rego_parse_error", error.message, error.regoV0 ? { regoV0: true } : undefined);
       problems.throwIfAny();
     }
     throw error;
@@ -91,15 +119,39 @@ function run<T>(file: string, text: string, f: (p: Parser) => T): T {
 class Parser {
   private i = 0;
   private wildcards = 0;
+  /** `and`/`or` are operators (imported: `future.keywords.and`/`.or`, `future.keywords`, `rego.v2`). */
+  private logicalKeywords = false;
+  /** `not { ... }` and `not ( ... )` (imported: `future.keywords.not`, `future.keywords`, `rego.v2`). */
+  private notBodies = false;
   private readonly termCache = new Map<
     string,
     { term: Term; end: number; wildcards: number } | { error: SyntaxFail }
   >();
 
+  /** Reading Rego v0 (until an `import rego.v1`). */
+  v0: boolean;
+  /** Rego v0 → v1 rewrites of what was parsed as v0. */
+  readonly edits: TextEdit[] = [];
+
   constructor(
     readonly file: string,
+    readonly text: string,
     readonly tokens: Token[],
-  ) {}
+    version: RegoVersion = "v1",
+  ) {
+    this.v0 = version === "v0";
+    if (this.v0) this.setKeywords(V0_FUTURE_KEYWORDS, false);
+  }
+
+  /** Makes words keywords (or plain names) from the current token on. */
+  private setKeywords(words: readonly string[], on: boolean): void {
+    for (let j = this.i; j < this.tokens.length; j++) {
+      const t = this.tokens[j]!;
+      if (words.includes(t.text) && (t.kind === "ident" || t.kind === "keyword")) {
+        this.tokens[j] = { ...t, kind: on ? "keyword" : "ident" };
+      }
+    }
+  }
 
   // ---- token helpers ----
 
@@ -125,9 +177,9 @@ class Parser {
     const t = this.tok;
     return !t.spaceBefore && t.kind === "op" && (t.text === "." || t.text === "[" || t.text === "(");
   }
-  private fail(message: string, t: Token = this.tok): never {
+  private fail(message: string, t: Token = this.tok, regoV0 = false): never {
     if (t.kind === "illegal") throw new SyntaxFail(t.pos, t.error ?? "illegal token");
-    throw new SyntaxFail(t.pos, message);
+    throw new SyntaxFail(t.pos, message, regoV0);
   }
   private unexpected(note?: string, t: Token = this.tok): never {
     const what = t.kind === "eof" ? "eof token" : `${t.text} ${t.kind === "keyword" ? "keyword" : "token"}`;
@@ -167,7 +219,9 @@ class Parser {
     const rules: Rule[] = [];
     while (this.tok.kind !== "eof") {
       if (this.isKw("import") && !this.continuesRefAfter()) {
-        imports.push(this.importDecl());
+        const imp = this.importDecl();
+        imports.push(imp);
+        this.applyFutureKeywords(imp);
         continue;
       }
       if (this.isKw("package") && !this.continuesRefAfter())
@@ -175,6 +229,40 @@ class Parser {
       rules.push(...this.rules());
     }
     return { file: this.file, package: pkg, imports, rules };
+  }
+
+  /**
+   * Turns on the keywords an import asks for, from the next token on. In v0, `rego.v1` switches
+   * to v1 and `future.keywords` brings v0's future keywords (`in`, `if`, ...); in v1 these bring
+   * v1's future keywords (`and`, `or`, `not { ... }`), as does `rego.v2`.
+   */
+  private applyFutureKeywords(imp: Import): void {
+    const path = imp.path.terms.map((t) => (t.type === "var" ? t.name : t.type === "string" ? t.value : "?"));
+    const name = path.join(".");
+    const known = this.v0 ? V0_FUTURE_KEYWORDS : ["and", "not", "or"];
+    const wanted = new Set<string>();
+    if (this.v0 && (name === "rego.v1" || name === "rego.v2")) {
+      this.v0 = false;
+      this.setKeywords(V0_FUTURE_KEYWORDS, true);
+      if (name === "rego.v1") return;
+    }
+    if (name === "rego.v2" || name === "future.keywords") for (const k of known) wanted.add(k);
+    else if (path[0] === "future" && path[1] === "keywords" && path.length === 3) {
+      const keyword = path[2]!;
+      if (!known.includes(keyword) && !V0_FUTURE_KEYWORDS.includes(keyword)) {
+        this.fail(`unknown future keyword: ${keyword}`, this.tokenAt(imp.loc));
+      }
+      wanted.add(keyword);
+    }
+    if (this.v0) {
+      this.setKeywords([...wanted], true);
+      return;
+    }
+    if (wanted.has("not")) this.notBodies = true;
+    const operators = ["and", "or"].filter((k) => wanted.has(k));
+    if (operators.length === 0) return;
+    this.logicalKeywords = true;
+    this.setKeywords(operators, true);
   }
 
   /** A keyword followed directly by `.` or `[` is the start of a reference, not a statement. */
@@ -237,13 +325,15 @@ class Parser {
   private rules(): Rule[] {
     const start = this.tok;
     let isDefault = false;
-    if (this.isKw("default")) {
+    if (this.isKw("default") && !this.continuesRefAfter()) {
       this.next();
       isDefault = true;
     }
-    if (this.tok.kind !== "ident") {
+    // Keywords may start a rule's reference (`as.foo := 1`, `default if.f(_) := 0`).
+    if (this.tok.kind !== "ident" && !(this.tok.kind === "keyword" && this.continuesRefAfter())) {
       this.unexpected(isDefault ? "expected rule head" : undefined);
     }
+    const headStart = this.i;
     const parsed = this.head(isDefault);
     let head = parsed.head;
     if (isDefault) {
@@ -251,21 +341,35 @@ class Parser {
       return [{ default: true, head, body: [trueExpr(start.pos)], loc: start.pos }];
     }
 
-    const hasIf = this.isKw("if");
+    const hasIf = this.isKw("if") && !this.continuesRefAfter();
     if (!parsed.contains && !head.args && head.ref.length === 2) {
-      if (!hasIf && head.value === undefined && !this.isOp("{")) {
-        this.fail("`contains` keyword is required for partial set rules", start);
+      if (this.v0 && head.value === undefined) {
+        // Rego v0: `p[x] { ... }` is a partial set, in v1 `p contains x if { ... }`.
+        const open = this.tokens[headStart + 1]!;
+        const close = this.tokens[this.i - 1]!;
+        this.edit(open.offset, close.end, ` contains ${this.source(open.end, close.offset).trim()}`);
+        head = { ref: [head.ref[0]!], contains: head.ref[1]!, assign: false, loc: head.loc };
+        parsed.contains = true;
+      } else {
+        if (!hasIf && head.value === undefined && !this.isOp("{")) {
+          this.fail("`contains` keyword is required for partial set rules", start, true);
+        }
+        if (head.value === undefined) head = { ...head, value: { type: "boolean", value: true, loc: head.loc } };
       }
-      if (head.value === undefined) head = { ...head, value: { type: "boolean", value: true, loc: head.loc } };
     }
     if (!hasIf && this.isOp("{")) {
-      this.fail("`if` keyword is required before rule body", this.tok);
+      if (!this.v0) this.fail("`if` keyword is required before rule body", this.tok, true);
+      this.insertIf();
+    } else if (this.v0 && !hasIf && !parsed.contains && !parsed.valueWritten) {
+      this.fail("var cannot be used for rule name", start);
     }
 
     let body: Body;
     if (hasIf) {
       this.next();
       body = this.ifBody();
+    } else if (this.v0 && this.isOp("{")) {
+      body = this.bracedBody();
     } else if (parsed.contains || head.value !== undefined) {
       body = [trueExpr(head.loc)];
     } else {
@@ -292,6 +396,28 @@ class Parser {
       result.push({ default: false, head: { ...head, loc }, body: more, loc });
     }
     return result;
+  }
+
+  /** `{ body }` */
+  private bracedBody(): Body {
+    this.expectOp("{");
+    const body = this.body("}");
+    this.expectOp("}");
+    return body;
+  }
+
+  /** Rego v0 → v1: ` if` before the rule body starting at the current `{`. */
+  private insertIf(): void {
+    const brace = this.tok;
+    this.edit(brace.offset, brace.offset, brace.spaceBefore ? "if " : " if ");
+  }
+
+  private edit(start: number, end: number, text: string): void {
+    this.edits.push({ start, end, text });
+  }
+
+  private source(start: number, end: number): string {
+    return this.text.slice(start, end);
   }
 
   /** After `if`: a single literal, or a braced body. */
@@ -337,7 +463,9 @@ class Parser {
       this.next();
       body = this.ifBody();
     } else if (this.isOp("{")) {
-      this.fail("`if` keyword is required before rule body");
+      if (!this.v0) this.fail("`if` keyword is required before rule body", this.tok, true);
+      this.insertIf();
+      body = this.bracedBody();
     } else {
       body = [trueExpr(elseTok.pos)];
     }
@@ -351,7 +479,7 @@ class Parser {
     return t;
   }
 
-  private head(isDefault: boolean): { head: Head; contains: boolean } {
+  private head(isDefault: boolean): { head: Head; contains: boolean; valueWritten?: boolean } {
     const start = this.tok;
     const headTerm = this.termNoInfix();
     let ref: Term[];
@@ -382,7 +510,7 @@ class Parser {
     if (this.isOp("=") || this.isOp(":=")) {
       const assign = this.next().text === ":=";
       const value = this.termInfix(true);
-      return { head: { ...base, value, assign }, contains: false };
+      return { head: { ...base, value, assign }, contains: false, valueWritten: true };
     }
     if (isDefault) this.fail("illegal default rule (must have a value)", start);
     // `p if ...`, `p.q.r if ...`, `f(x) if ...`: the value is `true`; `p[x] if` is decided by the caller.
@@ -436,6 +564,157 @@ class Parser {
   }
 
   private literal(): Expr {
+    if (!this.logicalKeywords && !this.notBodies) return this.simpleLiteral(true);
+    const start = this.tok;
+    const first = this.logicalOperand(true);
+    if (!this.isLogicalOp()) {
+      if (first.kind === "literal") return first.expr;
+      const expr: Expr = {
+        kind: { type: "logical", op: "and", operands: [first.body] },
+        negated: false,
+        with: [],
+        loc: start.pos,
+      };
+      return this.withOn(expr);
+    }
+    const chain = this.logicalChain(first);
+    return this.withOn({ kind: chain, negated: false, with: [], loc: start.pos });
+  }
+
+  private isLogicalOp(): boolean {
+    return (this.isKw("and") || this.isKw("or")) && !this.continuesRefAfter();
+  }
+
+  private withOn(e: Expr): Expr {
+    if (!this.isKw("with") || this.continuesRefAfter()) return e;
+    return { ...e, with: [...e.with, ...this.withModifiers()] };
+  }
+
+  /**
+   * One operand of `and`/`or`: a braced body, a parenthesised chain, `not` of either, or a
+   * literal. A literal stays a literal (with its own `with`s) unless an operator follows.
+   */
+  private logicalOperand(
+    statementStart: boolean,
+    first = true,
+  ): { kind: "body"; body: Body } | { kind: "literal"; expr: Expr } {
+    const start = this.tok;
+    if (this.isOp("{")) {
+      const braced = this.attempt(() => {
+        this.next();
+        const body = this.body("}");
+        this.expectOp("}");
+        if (statementStart && !this.isLogicalOp()) this.fail("not an operand");
+        return body;
+      });
+      if (braced.ok) return { kind: "body", body: braced.value };
+    }
+    if (this.isOp("(")) {
+      const group = this.attempt(() => this.logicalGroup());
+      if (group.ok) return { kind: "body", body: [{ ...group.value, loc: start.pos }] };
+    }
+    if (this.isKw("not") && !this.continuesRefAfter() && this.notBodies) {
+      const save = this.i;
+      this.next();
+      const notStart = this.tok;
+      if (this.isOp("{")) {
+        this.next();
+        const body = this.body("}");
+        this.expectOp("}");
+        const e: Expr = {
+          kind: { type: "logical", op: "and", operands: [body] },
+          negated: true,
+          with: [],
+          loc: start.pos,
+        };
+        return { kind: "body", body: [e] };
+      }
+      if (this.isOp("(")) {
+        const group = this.attempt(() => this.logicalGroup());
+        if (group.ok) {
+          const inner: Expr = { ...group.value, loc: notStart.pos };
+          const e: Expr = {
+            kind: { type: "logical", op: "and", operands: [[inner]] },
+            negated: true,
+            with: [],
+            loc: start.pos,
+          };
+          return { kind: "body", body: [e] };
+        }
+      }
+      this.i = save;
+    }
+    // A `with` after the last operand applies to the whole chain (the caller attaches it).
+    const expr = this.simpleLiteral(first);
+    if (this.isLogicalOp() && expr.with.length > 0) {
+      this.fail(
+        `unexpected with keyword: \`with\` modifiers on an operand of \`${this.tok.text}\` must be written inside braces`,
+        this.tokenAt(expr.with[0]!.loc),
+      );
+    }
+    return { kind: "literal", expr };
+  }
+
+  /** `( chain )`: only when it holds an operator or one follows (else it is a parenthesised term). */
+  private logicalGroup(): Expr {
+    const open = this.next();
+    const first = this.logicalOperand(false);
+    let group: Expr;
+    if (this.isLogicalOp())
+      group = this.withOn({ kind: this.logicalChain(first), negated: false, with: [], loc: open.pos });
+    else {
+      // `(x == 1)` on its own is a parenthesised term, unless an operator follows.
+      if (first.kind === "literal" && !this.isOpAfterParen()) this.fail("not a group");
+      group = {
+        kind: { type: "logical", op: "and", operands: [first.kind === "body" ? first.body : [first.expr]] },
+        negated: false,
+        with: [],
+        loc: open.pos,
+      };
+    }
+    this.expectOp(")");
+    return group;
+  }
+
+  /** After `( literal`: true if `)` is followed by `and`/`or`. */
+  private isOpAfterParen(): boolean {
+    if (!this.isOp(")")) return false;
+    const n = this.peek();
+    return n.kind === "keyword" && (n.text === "and" || n.text === "or");
+  }
+
+  /** `x and y or z`: `and` binds tighter than `or`; both associate to the left. */
+  private logicalChain(first: { kind: "body"; body: Body } | { kind: "literal"; expr: Expr }): ExprKind {
+    const asBody = (o: typeof first): Body => (o.kind === "body" ? o.body : [o.expr]);
+    const ors: Body[] = [];
+    let ands: Body[] = [asBody(first)];
+    const flush = (): void => {
+      if (ands.length === 1) ors.push(ands[0]!);
+      else
+        ors.push([
+          { kind: { type: "logical", op: "and", operands: ands }, negated: false, with: [], loc: ands[0]![0]!.loc },
+        ]);
+    };
+    while (this.isLogicalOp()) {
+      const op = this.next().text;
+      const operand = asBody(this.logicalOperand(false, false));
+      if (op === "and") ands.push(operand);
+      else {
+        flush();
+        ands = [operand];
+      }
+    }
+    flush();
+    if (ors.length === 1) {
+      const only = ors[0]!;
+      const e = only[0]!;
+      if (only.length === 1 && e.kind.type === "logical" && !e.negated && e.with.length === 0) return e.kind;
+      return { type: "logical", op: "and", operands: [only] };
+    }
+    return { type: "logical", op: "or", operands: ors };
+  }
+
+  private simpleLiteral(withs: boolean): Expr {
     const start = this.tok;
     let negated = false;
     if (this.isKw("not") && !this.continuesRefAfter()) {
@@ -452,8 +731,8 @@ class Parser {
     } else {
       kind = this.exprKind();
     }
-    const withs = this.isKw("with") ? this.withModifiers() : [];
-    return { kind, negated, with: withs, loc: start.pos };
+    const withList = withs && this.isKw("with") && !this.continuesRefAfter() ? this.withModifiers() : [];
+    return { kind, negated, with: withList, loc: start.pos };
   }
 
   private exprKind(): ExprKind {
@@ -513,7 +792,7 @@ class Parser {
 
   private withModifiers(): With[] {
     const withs: With[] = [];
-    while (this.isKw("with")) {
+    while (this.isKw("with") && !this.continuesRefAfter()) {
       const kw = this.next();
       if (this.tok.kind !== "ident") this.unexpected("expected ident");
       const target = this.term();
@@ -535,14 +814,14 @@ class Parser {
       const kv = this.attempt(() => {
         this.next();
         const mhs = this.termRelation();
-        if (!this.isKw("in")) this.fail("not key-value membership");
+        if (!this.isKw("in") || this.continuesRefAfter()) this.fail("not key-value membership");
         const inTok = this.next();
         const rhs = this.termRelation();
         return call(MEMBER_WITH_KEY, inTok.pos, [lhs, mhs, rhs], lhs.loc);
       });
       if (kv.ok) lhs = kv.value;
     }
-    while (this.isKw("in")) {
+    while (this.isKw("in") && !this.continuesRefAfter()) {
       const inTok = this.next();
       const rhs = this.termRelation();
       lhs = call(MEMBER, inTok.pos, [lhs, rhs], lhs.loc);
@@ -616,16 +895,16 @@ class Parser {
     let head: Term;
     switch (t.kind) {
       case "keyword":
-        if (t.text === "null") {
+        if (this.continuesRefAfter() || t.text === "contains") {
+          // Keywords may start a reference (`data.foo.not` is fine, and so are `false.x`, `contains.x`).
+          this.next();
+          head = { type: "var", name: t.text, loc: t.pos };
+        } else if (t.text === "null") {
           this.next();
           head = { type: "null", loc: t.pos };
         } else if (t.text === "true" || t.text === "false") {
           this.next();
           head = { type: "boolean", value: t.text === "true", loc: t.pos };
-        } else if (this.continuesRefAfter() || t.text === "contains") {
-          // Keywords may start a reference (`data.foo.not` is fine, and so is `contains.x`).
-          this.next();
-          head = { type: "var", name: t.text, loc: t.pos };
         } else {
           this.unexpected();
         }

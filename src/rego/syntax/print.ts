@@ -60,6 +60,9 @@ export function exprToString(e: Expr): string {
     case "every":
       out += `every ${k.key ? `${termToString(k.key)}, ` : ""}${termToString(k.value)} in ${termToString(k.domain)} { ${bodyToString(k.body)} }`;
       break;
+    case "logical":
+      out += k.operands.map((b) => `{ ${bodyToString(b)} }`).join(` ${k.op} `);
+      break;
   }
   for (const w of e.with) out += ` with ${termToString(w.target)} as ${termToString(w.value)}`;
   return out;
