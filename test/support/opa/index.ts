@@ -3,8 +3,9 @@
  * tollgate's Rego compiler: the binary, and the module's own conformance suite, which the Go
  * build leaves in the module cache.
  */
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { type AddressInfo, createServer } from "node:net";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { goToolForTest } from "../go-tools/index.ts";
@@ -40,4 +41,99 @@ export async function opaForTest(t: SkippableContext): Promise<Opa | undefined> 
   const version = pinnedOpaVersion();
   const moduleDir = join(stdout.trim(), "github.com", "open-policy-agent", `opa@${version}`);
   return { bin, version, casesDir: join(moduleDir, "v1", "test", "cases", "testdata", "v1") };
+}
+
+export interface OpaServer {
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+/** Starts `opa run --server` on a free loopback port and waits until it answers /health. */
+export async function startOpaServer(bin: string): Promise<OpaServer> {
+  const port = await freePort();
+  const child = spawn(bin, ["run", "--server", "--addr", `127.0.0.1:${port}`, "--log-level", "error"], {
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let stderr = "";
+  child.stderr.on("data", (b: Buffer) => {
+    stderr += b.toString();
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`opa run --server exited ${child.exitCode}: ${stderr}`);
+    const ok = await fetch(`${url}/health`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) break;
+    if (Date.now() > deadline) {
+      child.kill();
+      throw new Error(`opa run --server did not answer on ${url} within 60 s: ${stderr}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    url,
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once("exit", () => resolve());
+        child.kill();
+      }),
+  };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** What OPA says about one module and query: a value, undefined, or an error's code. */
+export type OpaOutcome =
+  | { readonly kind: "value"; readonly value: unknown }
+  | { readonly kind: "undefined" }
+  | { readonly kind: "error"; readonly code: string; readonly message: string }
+  | { readonly kind: "compile_error"; readonly message: string };
+
+/** Loads `module` as policy `id`, reads data at `path` (slash-separated) for `input`, removes it again. */
+export async function opaEvaluate(
+  server: OpaServer,
+  id: string,
+  module: string,
+  path: string,
+  input: unknown,
+): Promise<OpaOutcome> {
+  const put = await fetch(`${server.url}/v1/policies/${id}`, { method: "PUT", body: module });
+  if (!put.ok) return { kind: "compile_error", message: await put.text() };
+  try {
+    const res = await fetch(`${server.url}/v1/data/${path}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ input }),
+    });
+    const body = (await res.json()) as {
+      result?: unknown;
+      errors?: { code: string; message: string }[];
+      code?: string;
+      message?: string;
+    };
+    if (!res.ok) {
+      const first = body.errors?.[0];
+      return {
+        kind: "error",
+        code: first?.code ?? body.code ?? "unknown",
+        message: first?.message ?? body.message ?? "",
+      };
+    }
+    return "result" in body ? { kind: "value", value: body.result } : { kind: "undefined" };
+  } finally {
+    await fetch(`${server.url}/v1/policies/${id}`, { method: "DELETE" });
+  }
 }

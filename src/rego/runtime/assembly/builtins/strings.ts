@@ -309,6 +309,11 @@ export function b_substring(s: usize, start: usize, length: usize): usize {
 export function b_indexof(s: usize, sub: usize): usize {
   if (!needString("indexof", 1, s)) return 0;
   if (!needString("indexof", 2, sub)) return 0;
+  if (strLen(sub) == 0) {
+    // As OPA: an empty search string is an error (undefined unless strict).
+    builtinError("indexof", "empty search character");
+    return 0;
+  }
   const p = strPtr(s);
   const at = findBytes(p, strLen(s), strPtr(sub), strLen(sub), 0);
   if (at < 0) return mkInt(-1);
@@ -318,6 +323,11 @@ export function b_indexof(s: usize, sub: usize): usize {
 export function b_indexof_n(s: usize, sub: usize): usize {
   if (!needString("indexof_n", 1, s)) return 0;
   if (!needString("indexof_n", 2, sub)) return 0;
+  if (strLen(sub) == 0) {
+    // As OPA: an empty search string is an error (undefined unless strict).
+    builtinError("indexof_n", "empty search character");
+    return 0;
+  }
   const p = strPtr(s);
   const n = strLen(s);
   const ql = strLen(sub);
