@@ -6,8 +6,8 @@
 import { allBuiltins } from "./catalog.ts";
 import { INFIX, SIGNATURES } from "./signatures.ts";
 
-/** Language built-ins OPA's type checker needs in a capabilities file (`=`, `:=`, print). */
-const LANGUAGE = ["assign", "eq", "internal.print"];
+/** Language built-ins OPA's type checker needs in a capabilities file (`=`, `:=`). */
+const LANGUAGE = ["assign", "eq"];
 
 export interface CapabilitiesBuiltin {
   name: string;
@@ -32,14 +32,14 @@ function entry(name: string): CapabilitiesBuiltin {
 export function capabilities(): Capabilities {
   const names = [
     ...allBuiltins()
-      .filter((b) => b.outOfScope === undefined)
+      .filter((b) => b.outOfScope === undefined && b.helper !== true)
       .map((b) => b.name),
     ...LANGUAGE,
   ].sort();
   return {
     builtins: names.map(entry),
-    future_keywords: [],
-    features: ["rego_v1"],
+    future_keywords: ["and", "not", "or"],
+    features: ["keywords_in_refs", "rego_v1", "rego_v2_import", "template_strings"],
     wasm_abi_versions: [{ version: 1, minor_version: 2 }],
   };
 }

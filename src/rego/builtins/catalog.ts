@@ -19,6 +19,8 @@ export interface BuiltinInfo {
   readonly void?: boolean;
   /** Variadic builtins take any number of inputs (`print`). */
   readonly variadic?: boolean;
+  /** Not an OPA builtin: a helper the compiler's rewrites call (left out of capabilities). */
+  readonly helper?: boolean;
   /** Why tollgate does not implement this builtin (absent: in scope). */
   readonly outOfScope?: string;
 }
@@ -255,7 +257,7 @@ const ROWS: readonly Row[] = [
   ["internal.member_3", 3],
   // template strings `$"..."` and the lines of a `print` (both rewritten by the parser/compiler)
   ["internal.template_string", 1],
-  ["internal.print_lines", 1],
+  ["internal.print_lines", 1, { helper: true }],
   ["internal.print", 1, { void: true }],
 ];
 
