@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { relative, resolve } from "node:path";
 import { Command } from "commander";
 import { UserError } from "../model/index.ts";
-import { collectRegoFiles, rewriteFileV0ToV1 } from "../policy/migrate.ts";
+import { collectRegoFiles, rewriteFileV0ToV1 } from "../policy/index.ts";
 import type { CommandContext } from "./context.ts";
 import { EXIT_FAILED, EXIT_OK } from "./exit-codes.ts";
 

@@ -23,3 +23,4 @@ export {
   type PolicyViolation,
   type Windowed,
 } from "./types.ts";
+export { collectRegoFiles, rewriteFileV0ToV1 } from "./migrate.ts";
