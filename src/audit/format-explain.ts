@@ -1,6 +1,6 @@
 /** One decision in plain words (see explain.ts for what is gathered). */
 import type { ServicePlan } from "../cluster/index.ts";
-import { type MetricName, shortDigest } from "../model/index.ts";
+import { MAX_RECORDED_E_VALUE, type MetricName, shortDigest, UNBOUNDED_RATIO } from "../model/index.ts";
 import type { Explanation } from "./explain.ts";
 import { percent, short, table, utcMinute } from "./text.ts";
 
@@ -147,12 +147,12 @@ function fixed(x: number): string {
   return x.toFixed(3);
 }
 
-/** Upper bounds at the JSON cap mean "no bound yet". */
+/** An upper bound at the recorded cap means "no bound yet"; an e-value at its cap, "at least this". */
 function upper(x: number): string {
-  return x >= 1e15 ? "∞" : fixed(x);
+  return x >= UNBOUNDED_RATIO ? "∞" : fixed(x);
 }
 
 function compact(x: number): string {
-  if (x >= 1e15) return "∞";
+  if (x >= MAX_RECORDED_E_VALUE) return `≥${MAX_RECORDED_E_VALUE.toExponential(0)}`;
   return x >= 1000 ? x.toExponential(1) : x.toPrecision(3);
 }

@@ -4,7 +4,7 @@
  * connections), so it can be mailed, attached to a ticket or opened offline and shows the same.
  * The output depends only on the history: the same rollout always gives the same bytes.
  */
-import { type MetricName, shortDigest } from "../model/index.ts";
+import { MAX_RECORDED_E_VALUE, type MetricName, shortDigest, UNBOUNDED_RATIO } from "../model/index.ts";
 import { level } from "./format-explain.ts";
 import type { Rollout } from "./rollout.ts";
 import { ACTION_COLOURS, ARM_COLOURS, clock, esc, renderChart } from "./svg-chart.ts";
@@ -79,11 +79,11 @@ export function renderReportHtml(r: Rollout): string {
     for (const [metric, j] of Object.entries(last.metrics)) {
       if (!j) continue;
       const effect = j.effect
-        ? `×${j.effect.estimate.toFixed(3)} [${j.effect.lower.toFixed(3)}, ${j.effect.upper >= 1e15 ? "∞" : j.effect.upper.toFixed(3)}]`
+        ? `×${j.effect.estimate.toFixed(3)} [${j.effect.lower.toFixed(3)}, ${j.effect.upper >= UNBOUNDED_RATIO ? "∞" : j.effect.upper.toFixed(3)}]`
         : "–";
       const e =
         j.eValue !== undefined
-          ? `${j.eValue >= 1e15 ? "∞" : j.eValue.toPrecision(3)}${j.eValueThreshold !== undefined ? ` of ${j.eValueThreshold.toPrecision(3)}` : ""}`
+          ? `${j.eValue >= MAX_RECORDED_E_VALUE ? `≥${MAX_RECORDED_E_VALUE.toExponential(0)}` : j.eValue.toPrecision(3)}${j.eValueThreshold !== undefined ? ` of ${j.eValueThreshold.toPrecision(3)}` : ""}`
           : "–";
       body.push(
         `<tr data-metric="${esc(metric)}"><td>${esc(metric)}</td><td>${esc(level(metric as MetricName, j.baseline))}</td><td>${esc(level(metric as MetricName, j.canary))}</td><td>${esc(effect)}</td><td>${esc(e)}</td><td>${esc(`${j.verdict} (${j.reason})`)}</td></tr>`,

@@ -10,7 +10,7 @@ import {
   type StreamVerdict,
 } from "../analysis/index.ts";
 import type { EvidenceLine } from "../gitops/index.ts";
-import type { MetricName } from "../model/index.ts";
+import { MAX_RECORDED_E_VALUE, type MetricName, UNBOUNDED_RATIO } from "../model/index.ts";
 import type { MetricJudgement, PolicyAnalysis, PolicySpend, Windowed } from "../policy/index.ts";
 import type { IntervalRecord } from "../telemetry/index.ts";
 
@@ -28,8 +28,6 @@ export const MIN_TASKS_FOR_COST_MEAN = 2000;
  * judged: 11 errors in the first 200 requests is 5.5%, and rolled a healthy canary back.
  */
 export const MIN_REQUESTS_FOR_CEILING = 500;
-/** E-values are capped for the record: past this the evidence is overwhelming either way. */
-const MAX_RECORDED_E_VALUE = 1e9;
 /** Window over which the canary's task rate is measured. */
 export const TASK_RATE_WINDOW_S = 60;
 
@@ -300,9 +298,6 @@ function windowed(value: number, windowSeconds: number, baseline?: number): Wind
 function finite<K extends string>(key: K, value: number): Partial<Record<K, number>> {
   return Number.isFinite(value) ? ({ [key]: round(value) } as Record<K, number>) : {};
 }
-
-/** JSON cannot hold Infinity: an unbounded upper confidence bound is recorded as this. */
-const UNBOUNDED_RATIO = 1e6;
 
 function clampUpper(x: number): number {
   return Number.isFinite(x) ? Math.min(x, UNBOUNDED_RATIO) : UNBOUNDED_RATIO;

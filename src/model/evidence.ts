@@ -21,6 +21,11 @@ export const EVIDENCE_DIR = "evidence/sha256";
  */
 export const MAX_EVIDENCE_BYTES = 128 * 1024 * 1024;
 
+/** JSON has no Infinity: an upper confidence bound on a ratio at this value means "no bound yet". */
+export const UNBOUNDED_RATIO = 1e6;
+/** E-values are recorded up to this value; a recorded value at it means "at least this much". */
+export const MAX_RECORDED_E_VALUE = 1e9;
+
 /**
  * The parts of the document whose types belong to other folders (telemetry records and problems,
  * the judge's configuration and report, the policy's input and answer). `decision/` names them;

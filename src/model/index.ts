@@ -43,6 +43,8 @@ export {
   evidenceDigest,
   evidencePath,
   evidenceProblems,
+  MAX_RECORDED_E_VALUE,
+  UNBOUNDED_RATIO,
   jsonSafe,
   MAX_EVIDENCE_BYTES,
   type Producer,

@@ -1,6 +1,6 @@
 /** The per-metric analysis as a table: estimate with anytime-valid bounds, e-value against its threshold, verdict. */
 import { level, type RolloutDecision } from "../../audit/index.ts";
-import type { MetricName } from "../../model/index.ts";
+import { MAX_RECORDED_E_VALUE, type MetricName, UNBOUNDED_RATIO } from "../../model/index.ts";
 import { esc } from "../html.ts";
 
 export function analysisTable(metrics: RolloutDecision["metrics"], caption: string): string {
@@ -25,12 +25,12 @@ export function analysisTable(metrics: RolloutDecision["metrics"], caption: stri
   ].join("");
 }
 
-/** Bounds and e-values at the JSON cap mean "no bound yet". */
+/** An upper bound at the recorded cap means "no bound yet"; an e-value at its cap, "at least this". */
 function bound(x: number): string {
-  return x >= 1e15 ? "∞" : x.toFixed(3);
+  return x >= UNBOUNDED_RATIO ? "∞" : x.toFixed(3);
 }
 
 function compact(x: number): string {
-  if (x >= 1e15) return "∞";
+  if (x >= MAX_RECORDED_E_VALUE) return `≥${MAX_RECORDED_E_VALUE.toExponential(0)}`;
   return x >= 1000 ? x.toExponential(1) : x.toPrecision(3);
 }
