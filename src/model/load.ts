@@ -1,8 +1,8 @@
-import { IANAZone } from "luxon";
 import { artifactDigest } from "./artifact-digest.ts";
 import { parseDuration } from "./duration.ts";
 import { type InputProblem, InvalidInputError } from "./errors.ts";
 import { formatFieldPath, schemaProblems } from "./schemas.ts";
+import { isKnownTimeZone } from "./time-zone.ts";
 import type { Artifact, Environment, Release, Status, Teams } from "./types.ts";
 import { type FieldPath, parseYamlSource, type YamlSource } from "./yaml-source.ts";
 
@@ -111,8 +111,7 @@ function checkEnvironment(env: Environment, check: Check): void {
   });
   const windows = env.windows;
   if (windows) {
-    if (!IANAZone.isValidZone(windows.timeZone))
-      check(["windows", "timeZone"], `unknown time zone "${windows.timeZone}"`);
+    if (!isKnownTimeZone(windows.timeZone)) check(["windows", "timeZone"], `unknown time zone "${windows.timeZone}"`);
     windows.allow?.forEach((w, i) => {
       if (w.end <= w.start)
         check(["windows", "allow", i, "end"], `window end ${w.end} is not after its start ${w.start}`);

@@ -66,6 +66,21 @@ describe("tollgate validate", () => {
     );
   });
 
+  it("rejects an unknown time zone, naming file, line and field", async () => {
+    const result = await validateAfter((root) =>
+      editFile(root, PROD_ENV, (t) => t.replace("timeZone: Europe/Berlin", "timeZone: Europe/Atlantis")),
+    );
+    assert.equal(result.code, 1);
+    const line =
+      (await readFile(join(PROJECT_ROOT, PROD_ENV), "utf8")).split("\n").findIndex((l) => l.includes("timeZone:")) + 1;
+    assert.match(
+      result.stdout,
+      new RegExp(
+        `environments/prod/environment\\.yaml:${line}:\\d+: unknown time zone "Europe/Atlantis" \\(field windows\\.timeZone\\)`,
+      ),
+    );
+  });
+
   it("rejects an unknown field, naming it and its line", async () => {
     const result = await validateAfter((root) =>
       editFile(root, PROD_ENV, (t) => t.replace("budgets:\n", "budgets:\n  maxSpendUsd: 10\n")),
