@@ -16,7 +16,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { commitDecisionWithRetry, type HeadState } from "../src/gitops/commit-with-retry.ts";
+import { commitDecisionWithRetry, type HeadState } from "../src/reconcile/transaction.ts";
 import type { DecisionChange } from "../src/gitops/decision-commit.ts";
 import { writeDecisionCommit } from "../src/gitops/decision-commit.ts";
 import { pushWithLease } from "../src/git/push.ts";

@@ -47,7 +47,7 @@ export interface DecisionChange {
    * A smaller evidence document to store when `evidence` is over the cap, for a decision that must be
    * recorded whatever it costs the audit (a rollback); without it such a decision fails to commit.
    */
-  compactEvidence?: () => unknown;
+  smallerEvidence?: unknown;
   /**
    * The service's status after the decision. If it has `lastDecision`, its `evidence` and
    * `idempotencyKey` are filled in with the stored evidence digest and this decision's key.
@@ -168,8 +168,8 @@ function encodeWithin(change: DecisionChange, limit: number | undefined): Encode
   try {
     return encodeEvidence(change.evidence, limit);
   } catch (error) {
-    if (!(error instanceof EvidenceTooLargeError) || !change.compactEvidence) throw error;
-    return encodeEvidence(change.compactEvidence(), limit);
+    if (!(error instanceof EvidenceTooLargeError) || change.smallerEvidence === undefined) throw error;
+    return encodeEvidence(change.smallerEvidence, limit);
   }
 }
 

@@ -3,8 +3,9 @@
  *
  * - GitRepo: a git/GitRepository that reads the desired state at any commit (GitTree is a model
  *   TreeReader).
- * - commitDecisionWithRetry: the one way the reconciler records decisions (sync, decide on head,
- *   skip known idempotency keys, commit, compare-and-swap, push with lease, retry on a moved remote).
+ * - readHead / commitDecisions: the git side of the reconciler's transaction (sync and read the
+ *   head; skip known idempotency keys, commit, compare-and-swap, push with lease; `isConflict` says
+ *   the head moved). The reconciler decides, and decides again when the head moved.
  * - Messages: formatDecisionMessage / parseDecisionMessage; history: walkHistory, listDecisionCommits,
  *   findDecisionsByKey; evidence: encodeEvidence, readEvidence (digest verified).
  * - The git layer's surface is re-exported here for the folders that write decisions.
@@ -56,13 +57,13 @@ export {
   MAX_EVIDENCE_BYTES,
 } from "../model/index.ts";
 export {
-  type CommitOutcome,
-  commitDecisionWithRetry,
-  type Decide,
-  type HeadState,
-  type RetryOptions,
+  type BranchHead,
+  type CommitResult,
+  commitDecisions,
+  isConflict,
+  readHead,
   type SkippedDecision,
-} from "./commit-with-retry.ts";
+} from "./commit.ts";
 export { type DecisionChange, keyOf, type WrittenDecision, writeDecisionCommit } from "./decision-commit.ts";
 export { readEvidence } from "./evidence.ts";
 export { GitTree } from "./git-tree.ts";

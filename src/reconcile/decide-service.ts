@@ -1,10 +1,11 @@
 /**
  * One decision for one service in one environment, on the state read at one head commit: the I/O
  * around the pure core of src/decision (fetch the telemetry it names, log, report the observation)
- * and what to commit. Returns null when there is nothing to record (steady state, routine
- * observation, or the same decision as last time).
+ * and what the decision changes. Returns null when there is nothing to record (steady state,
+ * routine observation, or the same decision as last time).
  */
 import type { Logger } from "pino";
+import type { AnalysisReport } from "../analysis/index.ts";
 import {
   type Decision,
   type DecisionCore,
@@ -12,12 +13,20 @@ import {
   decide,
   decisionCore,
   type EvidenceDocument,
-  evidenceLines,
   type FetchedTelemetry,
   type Situation,
 } from "../decision/index.ts";
-import type { DecisionChange } from "../gitops/index.ts";
-import { type Environment, type Release, type RepositoryState, type Status, servingArtifact } from "../model/index.ts";
+import {
+  type Artifact,
+  type DecisionAction,
+  type DecisionReason,
+  type Digest,
+  type Environment,
+  type Release,
+  type RepositoryState,
+  type Status,
+  servingArtifact,
+} from "../model/index.ts";
 import type { LoadedBundle, PolicyInput } from "../policy/index.ts";
 import type { TelemetrySource } from "../telemetry/index.ts";
 
@@ -51,6 +60,34 @@ export interface ServiceObservation {
   now: Date;
 }
 
+/** One decision to record: what it changes and how its commit names it. */
+export interface ServiceDecision {
+  action: DecisionAction;
+  environment: string;
+  service: string;
+  /** The artifact the decision is about (the canary being judged). */
+  artifact: Digest;
+  /** Rollout step index, when the decision belongs to one. */
+  step?: number;
+  /** What served before the decision (none for a first deploy). */
+  from: Artifact | undefined;
+  /** What serves after it (for a rollback, the last good artifact). */
+  to: Artifact;
+  /** One line of why. */
+  why: string;
+  reasons: DecisionReason[];
+  /** The sequential judge's report of the step, when there was an analysis. */
+  report?: AnalysisReport;
+  /** Digest of the policy bundle that decided. */
+  policy: Digest;
+  evidence: EvidenceDocument;
+  /** The service's status after the decision. */
+  status: Status;
+  /** The release after the decision when it changes (a rollback's pointer flip). */
+  release?: Release;
+  idempotencyKey: string;
+}
+
 /** The policy failed at run time for one service: no decision, so nothing is committed for it. */
 export class PolicyFailure extends Error {
   constructor(
@@ -63,7 +100,7 @@ export class PolicyFailure extends Error {
   }
 }
 
-export async function decideService(ctx: ServiceDecisionContext): Promise<DecisionChange | null> {
+export async function decideService(ctx: ServiceDecisionContext): Promise<ServiceDecision | null> {
   const core = ctx.core ?? decisionCore;
   const facts: DecisionFacts = {
     state: ctx.state,
@@ -118,14 +155,10 @@ export async function decideService(ctx: ServiceDecisionContext): Promise<Decisi
     from: decision.action === "rollback" ? ctx.release.artifact : live,
     to: decision.action === "rollback" ? next.release.artifact : ctx.release.artifact,
     why: decision.reasons[0]?.message ?? describeAdvance(ctx, situation),
-    evidenceLines: observation?.report ? evidenceLines(observation.report) : [],
     reasons: decision.reasons,
+    ...(observation?.report ? { report: observation.report } : {}),
     policy: ctx.policy.digest,
-    // Stored as JSON by encodeEvidence (non-finite numbers become null there, without a copy here).
     evidence,
-    ...(decision.action === "rollback" && evidence.telemetry
-      ? { compactEvidence: () => withoutRecords(evidence) }
-      : {}),
     status: next.status,
     ...(next.releaseChanged ? { release: next.release } : {}),
     idempotencyKey: key,
@@ -144,12 +177,6 @@ async function fetchTelemetry(ctx: ServiceDecisionContext, core: DecisionCore): 
     to: window.now,
   });
   return { source: ctx.telemetry.kind, interval, records: fetched.records, problems: fetched.problems };
-}
-
-/** The evidence of a rollback too large to store: everything but the telemetry records. */
-function withoutRecords(evidence: EvidenceDocument): EvidenceDocument {
-  const telemetry = evidence.telemetry!;
-  return { ...evidence, telemetry: { ...telemetry, records: [], recordsOmitted: telemetry.records.length } };
 }
 
 function describeAdvance(ctx: ServiceDecisionContext, situation: Situation): string {

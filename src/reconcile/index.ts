@@ -1,7 +1,9 @@
 /**
  * reconcile: the loop that decides every rollout from git and telemetry, records each decision as a
- * commit and applies the result. `overview` says where every service stands at a commit, as the
- * reconciler reads it (`tollgate status`, the dashboard).
+ * commit and applies the result. It owns the transaction (transaction.ts): read the head, decide,
+ * commit with compare-and-swap, and decide again on the new head when it moved. `overview` says
+ * where every service stands at a commit, as the reconciler reads it (`tollgate status`, the
+ * dashboard).
  */
 
 export { formatTick } from "./format-tick.ts";
@@ -11,4 +13,11 @@ export { WebhookNotifier } from "./notify.ts";
 export { formatOverview, type OverviewFilter, type OverviewState, overview, type ServiceOverview } from "./overview.ts";
 export { Reconciler, type TickResult } from "./reconciler.ts";
 export { SimulatedWorld } from "./simulation.ts";
-export type { ServiceObservation } from "./decide-service.ts";
+export type { ServiceDecision, ServiceObservation } from "./decide-service.ts";
+export {
+  type CommitOutcome,
+  commitDecisionWithRetry,
+  type Decide,
+  type HeadState,
+  type RetryOptions,
+} from "./transaction.ts";

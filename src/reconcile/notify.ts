@@ -4,7 +4,7 @@
  * the decision in one line, so chat incoming webhooks (Slack, Mattermost) take the event as it is.
  */
 import type { Logger } from "pino";
-import { sleep } from "../async/index.ts";
+import { retry } from "../async/index.ts";
 import { decisionSubject, type WrittenDecision } from "../gitops/index.ts";
 import { diffArtifacts } from "../model/index.ts";
 
@@ -66,25 +66,31 @@ export class WebhookNotifier {
   }
 
   private async send(url: string, event: DecisionEvent): Promise<void> {
-    const attempts = this.options.attempts ?? 3;
     const body = JSON.stringify(event);
-    let lastError = "";
-    for (let attempt = 1; attempt <= attempts; attempt++) {
-      try {
-        const response = await fetch(url, {
-          method: "POST",
-          headers: { "content-type": "application/json", "user-agent": "tollgate" },
-          body,
-          signal: AbortSignal.timeout(this.options.timeoutMs ?? 5000),
-        });
-        if (response.ok) return;
-        lastError = `HTTP ${response.status}`;
-        if (response.status < 500 && response.status !== 429) break;
-      } catch (error) {
-        lastError = error instanceof Error ? error.message : String(error);
-      }
-      if (attempt < attempts) await sleep((this.options.backoffMs ?? 500) * 2 ** (attempt - 1));
-    }
+    const { result } = await retry(
+      { attempts: this.options.attempts ?? 3, backoffMs: this.options.backoffMs ?? 500 },
+      async (): Promise<{ delivered: boolean; error: string; again: boolean }> => {
+        try {
+          const response = await fetch(url, {
+            method: "POST",
+            headers: { "content-type": "application/json", "user-agent": "tollgate" },
+            body,
+            signal: AbortSignal.timeout(this.options.timeoutMs ?? 5000),
+          });
+          if (response.ok) return { delivered: true, error: "", again: false };
+          // A refusal other than throttling or a server error will not change on a second try.
+          return {
+            delivered: false,
+            error: `HTTP ${response.status}`,
+            again: response.status >= 500 || response.status === 429,
+          };
+        } catch (error) {
+          return { delivered: false, error: error instanceof Error ? error.message : String(error), again: true };
+        }
+      },
+      (sent) => sent.again,
+    );
+    if (result.delivered) return;
     this.options.logger.warn(
       {
         event: "webhook-failed",
@@ -92,7 +98,7 @@ export class WebhookNotifier {
         decision: event.action,
         environment: event.environment,
         service: event.service,
-        error: lastError,
+        error: result.error,
       },
       "a decision notification could not be delivered",
     );

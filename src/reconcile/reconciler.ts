@@ -8,14 +8,7 @@ import type { Logger } from "pino";
 import { mapBounded } from "../async/index.ts";
 import type { ClusterApplier, PruneResult, ServiceApplyResult } from "../cluster/index.ts";
 import type { DecisionCore } from "../decision/index.ts";
-import {
-  commitDecisionWithRetry,
-  type DecisionChange,
-  type GitRepo,
-  type HeadState,
-  type RetryOptions,
-  type WrittenDecision,
-} from "../gitops/index.ts";
+import type { DecisionChange, GitRepo, WrittenDecision } from "../gitops/index.ts";
 import {
   type Environment,
   formatProblem,
@@ -27,6 +20,8 @@ import type { LoadedBundle, PolicyAtHead } from "../policy/index.ts";
 import type { TelemetrySource } from "../telemetry/index.ts";
 import { decideService, PolicyFailure, type ServiceObservation } from "./decide-service.ts";
 import { PruneReporter, pruneEnvironments } from "./prune.ts";
+import { decisionChange } from "./record.ts";
+import { commitDecisionWithRetry, type HeadState, type RetryOptions } from "./transaction.ts";
 
 export interface ReconcilerOptions {
   repo: GitRepo;
@@ -162,7 +157,7 @@ export class Reconciler {
     const changes = await mapBounded(work, this.options.concurrency ?? 8, async ({ environment, service }) => {
       const envState = head.loaded.state.environments.get(environment)!;
       try {
-        return await decideService({
+        const decided = await decideService({
           state: head.loaded.state,
           head: head.commit,
           environment: envState.environment,
@@ -176,6 +171,7 @@ export class Reconciler {
           ...(this.options.onObservation ? { onObservation: this.options.onObservation } : {}),
           ...(this.options.core ? { core: this.options.core } : {}),
         });
+        return decided && decisionChange(decided);
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         if (error instanceof PolicyFailure) {

@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { inflateSync } from "node:zlib";
 import git from "isomorphic-git";
-import { commitDecisionWithRetry } from "../../src/gitops/commit-with-retry.ts";
+import { commitDecisionWithRetry } from "../../src/reconcile/transaction.ts";
 import { listDecisionCommits } from "../../src/gitops/history.ts";
 import { listPacks, packsToMerge, removePack } from "../../src/git/pack-files.ts";
 import { encodePack, MAX_DELTA_DEPTH, prefixSuffixDelta, storedZlib } from "../../src/git/pack-writer.ts";

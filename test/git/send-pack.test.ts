@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { authFromEnv } from "../../src/git/auth.ts";
-import { commitDecisionWithRetry, type HeadState } from "../../src/gitops/commit-with-retry.ts";
+import { commitDecisionWithRetry, type HeadState } from "../../src/reconcile/transaction.ts";
 import { writeDecisionCommit } from "../../src/gitops/decision-commit.ts";
 import { GitRepositoryError, RemoteMovedError } from "../../src/git/errors.ts";
 import { listDecisionCommits } from "../../src/gitops/history.ts";

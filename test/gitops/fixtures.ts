@@ -1,5 +1,5 @@
 /** Decisions over the example repository, shaped as the reconciler will make them. */
-import type { HeadState } from "../../src/gitops/commit-with-retry.ts";
+import type { HeadState } from "../../src/reconcile/transaction.ts";
 import type { DecisionChange } from "../../src/gitops/decision-commit.ts";
 import type { Artifact, DecisionAction, Release, Status } from "../../src/model/types.ts";
 

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { commitDecisionWithRetry } from "../../src/gitops/commit-with-retry.ts";
+import { commitDecisionWithRetry } from "../../src/reconcile/transaction.ts";
 import { findDecisionByKey, listDecisionCommits, walkHistory } from "../../src/gitops/history.ts";
 import { GitRepo } from "../../src/gitops/repo.ts";
 import { createSeededBareRepo, gitCli, requireGit } from "../support/git-http/repos.ts";

@@ -4,7 +4,7 @@ import { createHash } from "node:crypto";
 import { readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { commitDecisionWithRetry } from "../../src/gitops/commit-with-retry.ts";
+import { commitDecisionWithRetry } from "../../src/reconcile/transaction.ts";
 import { writeDecisionCommit } from "../../src/gitops/decision-commit.ts";
 import { RefConflictError } from "../../src/git/errors.ts";
 import { EvidenceError, evidencePath } from "../../src/model/evidence.ts";

@@ -4,7 +4,7 @@ import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { authFromEnv } from "../../src/git/auth.ts";
-import { type CommitOutcome, commitDecisionWithRetry, type HeadState } from "../../src/gitops/commit-with-retry.ts";
+import { type CommitOutcome, commitDecisionWithRetry, type HeadState } from "../../src/reconcile/transaction.ts";
 import { GitRepositoryError } from "../../src/git/errors.ts";
 import { listDecisionCommits } from "../../src/gitops/history.ts";
 import { GitRepo, type GitRepoOptions, type GitopsPoint } from "../../src/gitops/repo.ts";

@@ -6,7 +6,7 @@
 import { type Logger, pino } from "pino";
 import { mapBounded } from "../../async/index.ts";
 import type { ClusterTarget } from "../../model/index.ts";
-import { FailureStreaks, withRetries } from "../fanout.ts";
+import { FailureStreaks, tryCluster } from "../failures.ts";
 import { checkService, DEFAULT_MANIFEST_OPTIONS, type ManifestOptions } from "../manifests.ts";
 import { ClusterMetrics } from "../metrics.ts";
 import { planService, serviceResult } from "../plan.ts";
@@ -90,7 +90,7 @@ export class KubernetesApplier implements ClusterApplier {
   ): Promise<ClusterPruneResult> {
     const session: PruneSession = { orphans: [] };
     let server = "(unknown server)";
-    const { result, attempts } = await withRetries(
+    const { result, attempts } = await tryCluster(
       { attempts: this.options.attempts ?? 3, backoffMs: this.options.retryBackoffMs ?? 500 },
       async () => {
         const connection = this.connection(target);
@@ -143,7 +143,7 @@ export class KubernetesApplier implements ClusterApplier {
     const timer = this.metrics.applySeconds.startTimer({ environment: env, cluster: target.name });
     let session: ClusterSession | undefined;
     const server = (): string => session?.connection.server ?? "(unknown server)";
-    const { result, attempts } = await withRetries(
+    const { result, attempts } = await tryCluster(
       { attempts: this.options.attempts ?? 3, backoffMs: this.options.retryBackoffMs ?? 500 },
       async () => {
         session ??= new ClusterSession(this.connection(target));

@@ -9,7 +9,7 @@
  */
 import type { Logger } from "pino";
 import type { ClusterTarget, Digest } from "../../model/index.ts";
-import { FailureStreaks } from "../fanout.ts";
+import { FailureStreaks } from "../failures.ts";
 import { configMapName, deploymentName, serviceName } from "../manifests.ts";
 import { ClusterMetrics } from "../metrics.ts";
 import { gatewaySplit, planService, replicaSplit, serviceResult } from "../plan.ts";

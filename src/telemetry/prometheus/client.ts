@@ -4,7 +4,7 @@
  * failed request: every outcome is a value the caller can turn into "missing data, because ...".
  */
 
-import { sleep } from "../../async/index.ts";
+import { retry } from "../../async/index.ts";
 import { type ParsedResponse, parseApiResponse, type Series } from "./response.ts";
 
 export type QueryFailureCause = "unreachable" | "timeout" | "http-error" | "malformed-response" | "query-error";
@@ -63,18 +63,20 @@ export class PrometheusClient {
   }
 
   private async call(path: string, params: Record<string, string>, signal?: AbortSignal): Promise<QueryOutcome> {
-    let last: QueryOutcome | undefined;
-    for (let attempt = 1; attempt <= this.options.retries + 1; attempt++) {
-      if (attempt > 1) {
-        const delay = this.backoffMs * 2 ** (attempt - 2) * (0.75 + Math.random() * 0.5);
-        await sleep(delay, signal);
-      }
-      if (signal?.aborted)
-        return { ok: false, cause: "timeout", message: "cancelled by the caller", attempts: attempt - 1 };
-      last = await this.once(path, params, attempt, signal);
-      if (last.ok || !TRANSIENT.has(last.cause)) return last;
-    }
-    return last!;
+    const cancelled = (attempts: number): QueryOutcome => ({
+      ok: false,
+      cause: "timeout",
+      message: "cancelled by the caller",
+      attempts,
+    });
+    if (signal?.aborted) return cancelled(0);
+    const { result, attempts, aborted } = await retry(
+      { attempts: this.options.retries + 1, backoffMs: this.backoffMs, jitter: 0.25 },
+      (attempt) => this.once(path, params, attempt, signal),
+      (outcome) => !outcome.ok && TRANSIENT.has(outcome.cause),
+      signal ? { signal } : {},
+    );
+    return aborted ? cancelled(attempts) : result;
   }
 
   private async once(
