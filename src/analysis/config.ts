@@ -4,6 +4,7 @@
  * All times are seconds since stage start.
  */
 import { type AnalysisSettings, type MetricAnalysis, type MetricName, parseDuration } from "../model/index.ts";
+import type { RestartSettings } from "./eprocess/restarts.ts";
 import type { StreamConfig, StreamKind } from "./streams.ts";
 
 export interface SequentialJudgeConfig {
@@ -26,8 +27,21 @@ export interface SequentialJudgeConfig {
    * turns the wait off. It only ever delays a promotion, so no error guarantee depends on it.
    */
   leanLimit: number;
+  /**
+   * Restarts of the rollback tests, so that a regression beginning mid-step is measured from its
+   * onset (eprocess/restarts.ts). Unset: none (as in configurations recorded before them).
+   */
+  restarts?: RestartSettings;
+  /**
+   * At the stage cap, when a metric could not be shown to be no worse (too little traffic):
+   * `advance` promotes as if it had been (the default, and the behaviour before the setting), `hold`
+   * waits for a person. Never promotes a metric without data, whatever the setting.
+   */
+  lowTraffic?: LowTrafficAction;
   streams: StreamConfig[];
 }
+
+export type LowTrafficAction = "advance" | "hold";
 
 export type MannWhitneyMetric = "error_rate" | "p50" | "p99" | "throughput" | "cost_per_task" | "intervention_rate";
 
@@ -63,6 +77,8 @@ export type JudgeKind = JudgeConfig["judge"];
 
 /**
  * tollgate's default streams (chosen on benchmark seeds 1–6, 8–14 and 20240611; never on 7 or 99).
+ * Latency location also waits, up to 8 minutes more, while the canary is still getting faster
+ * relative to the baseline (a slow cold start: caches, JIT, connection pools).
  * - Error rate gets the largest share of α: its regressions are the hardest to see (+0.5 pp on a
  *   2% base is a ratio of 1.25) and its tolerance is small; healthy error ratios sit at 1. Half a
  *   percentage point more errors is material even where it is less than ×1.5 (high base rates), so
@@ -84,7 +100,15 @@ export const DEFAULT_STREAMS: readonly StreamConfig[] = Object.freeze([
     warmup: 0,
   },
   { stream: "intervention_rate", harm: "increase", tolerance: 0.05, materialRatio: 1.5, alphaShare: 0.5, warmup: 0 },
-  { stream: "latency_logmean", harm: "increase", tolerance: 0.03, materialRatio: 1.25, alphaShare: 1, warmup: 120 },
+  {
+    stream: "latency_logmean",
+    harm: "increase",
+    tolerance: 0.03,
+    materialRatio: 1.25,
+    alphaShare: 1,
+    warmup: 120,
+    settling: 480,
+  },
   { stream: "latency_spread", harm: "increase", tolerance: 0.02, materialRatio: 1.25, alphaShare: 1, warmup: 0 },
   { stream: "cost_logmean", harm: "increase", tolerance: 0.05, materialRatio: 1.3, alphaShare: 0.5, warmup: 0 },
   {
@@ -107,6 +131,8 @@ export const DEFAULT_LEAN_LIMIT = 0.5;
  * takes err+0.5pp detection from 96.4% to 98.9% and adds about 0.1 point of false rollbacks.
  */
 export const FINAL_ALPHA_SHARE = 0.2;
+/** Restarts every minute holding a fifth of each rollback test's weight (chosen on seeds 1–6). */
+export const DEFAULT_RESTARTS: Readonly<RestartSettings> = Object.freeze({ every: 60, share: 0.2 });
 
 export function defaultSequentialConfig(): SequentialJudgeConfig {
   return {
@@ -116,6 +142,8 @@ export function defaultSequentialConfig(): SequentialJudgeConfig {
     promoteAlpha: 0.05,
     minDuration: DEFAULT_MIN_DURATION,
     leanLimit: DEFAULT_LEAN_LIMIT,
+    restarts: { ...DEFAULT_RESTARTS },
+    lowTraffic: "advance",
     streams: DEFAULT_STREAMS.map((s) => ({ ...s })),
   };
 }
@@ -200,6 +228,8 @@ export function judgeConfigFromSettings(settings: AnalysisSettings): JudgeConfig
     promoteAlpha: settings.alpha,
     minDuration: parseDuration(settings.minDuration) / 1000,
     leanLimit: DEFAULT_LEAN_LIMIT,
+    restarts: { ...DEFAULT_RESTARTS },
+    lowTraffic: settings.lowTraffic ?? "advance",
     streams,
   };
 }

@@ -1,7 +1,7 @@
 /** What a judge concludes about one stage, and the interface every judge implements. */
 import type { Tick } from "./observations.ts";
 
-export type JudgeAction = "rollback" | "promote";
+export type JudgeAction = "rollback" | "promote" | "hold";
 
 /** The line `tollgate analyze` prints per scenario (without the scenario id). */
 export interface Decision {
@@ -30,4 +30,14 @@ export interface JudgeRun {
 export function tidy(x: number): number | null {
   if (!Number.isFinite(x)) return null;
   return Number(x.toPrecision(4));
+}
+
+/** `tidy`, with more digits if needed so that a value above `floor` does not round to `floor`. */
+export function tidyAbove(x: number, floor: number): number | null {
+  if (!(x > floor) || !Number.isFinite(x)) return tidy(x);
+  for (let digits = 4; digits <= 12; digits++) {
+    const rounded = Number(x.toPrecision(digits));
+    if (rounded > floor) return rounded;
+  }
+  return x;
 }

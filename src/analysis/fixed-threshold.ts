@@ -2,7 +2,8 @@
  * The fixed-threshold judge (Flagger-like): at every check, roll back if the canary's pooled error
  * rate over the last `errorWindow` seconds is above `errorRate`, or its p99 latency over the last
  * `p99Window` seconds (merged histograms, as `histogram_quantile` over `increase()` would give) is
- * above `p99Ms`; promote when the bake ends.
+ * above `p99Ms`; promote when the bake ends, unless the canary sent no data at all (then hold: a
+ * missing signal never promotes).
  */
 import type { FixedThresholdJudgeConfig } from "./config.ts";
 import { type Decision, type JudgeRun, tidy } from "./decision.ts";
@@ -12,6 +13,7 @@ import type { ArmObservation, StageTiming, Tick } from "./observations.ts";
 export class FixedThresholdJudgeRun implements JudgeRun {
   private readonly window: Array<{ t: number; canary: ArmObservation }> = [];
   private readonly end: number;
+  private sawCanary = false;
 
   constructor(
     readonly config: FixedThresholdJudgeConfig,
@@ -21,7 +23,10 @@ export class FixedThresholdJudgeRun implements JudgeRun {
   }
 
   observe(tick: Tick): Decision | undefined {
-    if (tick.canary) this.window.push({ t: tick.t, canary: tick.canary });
+    if (tick.canary) {
+      this.window.push({ t: tick.t, canary: tick.canary });
+      if ((tick.canary.record.requests ?? 0) > 0 || (tick.canary.latency?.count ?? 0) > 0) this.sawCanary = true;
+    }
     const keep = Math.max(this.config.errorWindow, this.config.p99Window);
     while (this.window.length && this.window[0]!.t <= tick.t - keep) this.window.shift();
 
@@ -59,6 +64,13 @@ export class FixedThresholdJudgeRun implements JudgeRun {
         };
       }
     }
+    if (tick.t >= this.end && !this.sawCanary)
+      return {
+        action: "hold",
+        at: tick.t,
+        trigger: null,
+        evidence: { judge: "fixed-threshold", checkedUntil: this.end, hold: "no-data" },
+      };
     if (tick.t >= this.end)
       return {
         action: "promote",

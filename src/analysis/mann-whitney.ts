@@ -106,6 +106,16 @@ export class MannWhitneyJudgeRun implements JudgeRun {
         }
       }
     }
+    const compared = [...this.series.values()].some((s) => s.canary.length > 0 && s.baseline.length > 0);
+    if (tick.t >= this.end && !compared) {
+      // Nothing could be compared: a missing signal never promotes.
+      return {
+        action: "hold",
+        at: tick.t,
+        trigger: null,
+        evidence: { judge: "mann-whitney", checkedUntil: this.end, hold: "no-data" },
+      };
+    }
     if (tick.t >= this.end) {
       return {
         action: "promote",

@@ -3,16 +3,16 @@ import { errorFunction } from "simple-statistics";
 
 const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
 
-/** log(Σ exp(x_i + y_i)) without overflow; `y` optional. */
-export function logSumExp(x: ArrayLike<number>, y?: ArrayLike<number>): number {
+/** log(Σ exp(x_i + y_i + z_i)) without overflow; `y` and `z` optional. */
+export function logSumExp(x: ArrayLike<number>, y?: ArrayLike<number>, z?: ArrayLike<number>): number {
   let max = Number.NEGATIVE_INFINITY;
   for (let i = 0; i < x.length; i++) {
-    const v = x[i]! + (y ? y[i]! : 0);
+    const v = x[i]! + (y ? y[i]! : 0) + (z ? z[i]! : 0);
     if (v > max) max = v;
   }
   if (max === Number.NEGATIVE_INFINITY || !Number.isFinite(max)) return max;
   let total = 0;
-  for (let i = 0; i < x.length; i++) total += Math.exp(x[i]! + (y ? y[i]! : 0) - max);
+  for (let i = 0; i < x.length; i++) total += Math.exp(x[i]! + (y ? y[i]! : 0) + (z ? z[i]! : 0) - max);
   return max + Math.log(total);
 }
 

@@ -26,6 +26,12 @@ export interface StageTiming {
   analysisStart: number;
   /** Stage cap: the decision at this time is final. */
   horizon: number;
+  /**
+   * The canary's expected share of the two arms' requests (step weight / 100 when the baseline is the
+   * stable version serving the rest; ½ with a matched baseline). Set, the sequential judge tests the
+   * split (sample-ratio.ts); unset, it does not.
+   */
+  canaryShare?: number;
 }
 
 export function observe(record: IntervalRecord): ArmObservation {

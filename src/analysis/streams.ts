@@ -4,9 +4,16 @@
  * not depend on the values keeps the tests valid).
  */
 import type { MetricName } from "../model/index.ts";
-import { CountEProcess, type CountSample } from "./eprocess/count.ts";
+import { CountEProcess, type CountSample, DEFAULT_COUNT_MIXTURE } from "./eprocess/count.ts";
 import { MeanShiftEProcess, type MeanShiftSample } from "./eprocess/mean-shift.ts";
-import { countAbove, type HistogramSummary, histogramQuantile, mergeHistograms } from "./histogram.ts";
+import { NO_RESTARTS, type RestartSchedule } from "./eprocess/restarts.ts";
+import {
+  countAbove,
+  type HistogramSummary,
+  histogramQuantile,
+  mergeHistograms,
+  summarizeHistogram,
+} from "./histogram.ts";
 import { Z_P99 } from "./math.ts";
 import type { ArmObservation, Tick } from "./observations.ts";
 
@@ -47,6 +54,12 @@ export interface StreamConfig {
   /** Data from intervals ending at or before this many seconds after stage start is not used. */
   warmup: number;
   /**
+   * Shift streams: after `warmup`, keep waiting, up to this many seconds more, while the canary is
+   * still settling (its difference from the baseline falling over the last intervals, as a cold start
+   * does). Whether to wait is decided from past intervals only, so the tests stay valid. 0/unset: no.
+   */
+  settling?: number;
+  /**
    * A guard can roll back but never has to show the canary is fine: early promotion does not wait
    * for its promotion test, only while its rollback e-value is above 1 (its evidence favours a
    * regression). For rare-event streams whose promotion test could not finish within a stage.
@@ -69,30 +82,67 @@ export interface StreamSummary {
   lastDataAt: number | null;
 }
 
+/**
+ * Canary/baseline ratio (of rates, geometric means, or p99/p50 spreads) with anytime-valid bounds:
+ * `lower` from the stream's own rollback test (the largest ratio it has rejected, with its restarts
+ * and, once it has happened, its final look), `upper` from its promotion test, each at the level of
+ * its own threshold. A stream fails exactly when `lower` is above 1 + tolerance.
+ */
 export interface Estimate {
-  /** Canary/baseline ratio (of rates, geometric means, or p99/p50 spreads). */
   ratio: number;
   lower: number;
   upper: number;
+  /**
+   * Seconds since stage start after which `ratio` and `upper` are measured: 0, or the restart of the
+   * rollback test that holds most of its evidence (a regression that began then).
+   */
+  since: number;
 }
 
+/** The log thresholds an estimate's bounds are read at. */
+export interface BoundLevels {
+  rollback: number;
+  promote: number;
+}
+
+/** The final look of a count stream at the stage cap (see sequential.ts). */
+export interface FinalLook {
+  pValue: number;
+  /** Intra-interval correlation of the split the exact test allowed for. */
+  rho: number;
+  /** Lower bound of the ratio from the final look at `alpha` (0 when it rejects nothing). */
+  lower: number;
+}
 export interface MetricStream {
   readonly config: StreamConfig;
   observe(tick: Tick): void;
   logRollbackE(): number;
   logPromoteE(): number;
-  /** The final look's standardised statistic (count streams), or null for streams without one. */
-  finalZ(): number | null;
+  /** Count streams share the final look's α (whether or not they can take the look). */
+  readonly counts: boolean;
+  /** The final look at level `alpha`: exact conditional p-value (counts of events), or null. */
+  finalLook(alpha: number): FinalLook | null;
   intervalsToPromote(logThreshold: number): number;
-  estimate(alpha: number): Estimate;
+  /** Start time (0 = deploy) of the restart holding most of the rollback evidence now. */
+  leadStart(): number;
+  /**
+   * Ratio and bounds (see Estimate), the ratio and upper bound measured after `since`; the lower
+   * bound exact rather than on a grid when `exact` (dearer: for the moment a stream fails).
+   */
+  estimate(levels: BoundLevels, since?: number, exact?: boolean): Estimate;
   summary(): StreamSummary;
 }
 
 /** Prior precision of the normal mixtures: typical effect 5% for latency, 10% for cost (design page). */
 const RHO_LATENCY = 1 / 0.05 ** 2;
 const RHO_COST = 1 / 0.1 ** 2;
-/** Intervals with more than this × the usual event count are tempered as bursts (see CountEProcessSettings). */
-const BURST_FACTOR = 2;
+/**
+ * Intervals with more than this × the usual event count are tempered as bursts (see
+ * CountEProcessSettings). 3 rather than 2: a regression that begins mid-step doubles the events of
+ * an interval, and must not be taken for a burst (issue 22's mid-step family); incidents hitting
+ * both arms are larger than that.
+ */
+const BURST_FACTOR = 3;
 /** Least observations per arm per interval for a log-mean or spread to be used. */
 const MIN_OBSERVATIONS = 10;
 /** Least baseline observations before a tail threshold is set from past baseline data. */
@@ -105,40 +155,50 @@ const MIN_BASELINE_FOR_THRESHOLD = 1000;
  */
 const COST_TAIL_QUANTILE = 0.999;
 
-export function createStream(config: StreamConfig): MetricStream {
+/** A stream of the given kind; `restarts` are its rollback test's start times (restarts.ts). */
+export function createStream(config: StreamConfig, restarts: RestartSchedule = NO_RESTARTS): MetricStream {
   switch (config.stream) {
     case "error_rate":
-      return new CountStream(config, "error rate", { events: "errors", exposure: "requests" });
+      return new CountStream(config, restarts, "error rate", { events: "errors", exposure: "requests" });
     case "intervention_rate":
-      return new CountStream(config, "intervention rate", { events: "interventions", exposure: "tasks" });
+      return new CountStream(config, restarts, "intervention rate", { events: "interventions", exposure: "tasks" });
     case "slow_request_rate":
-      return new TailCountStream(config, "share of requests slower than the baseline p99", (a) => a.latency, 0.99);
+      return new TailCountStream(
+        config,
+        restarts,
+        "share of requests slower than the baseline p99",
+        (a) => a.latency,
+        0.99,
+      );
     case "cost_tail_rate":
       return new TailCountStream(
         config,
+        restarts,
         "share of tasks dearer than the baseline p99.9",
         (a) => a.cost,
         COST_TAIL_QUANTILE,
       );
     case "latency_logmean":
-      return new LogMeanStream(config, "geometric mean latency (ms)", RHO_LATENCY, (a) => a.latency);
+      return new LogMeanStream(config, restarts, "geometric mean latency (ms)", RHO_LATENCY, (a) => a.latency);
     case "cost_logmean":
-      return new LogMeanStream(config, "geometric mean cost per task (USD)", RHO_COST, (a) => a.cost);
+      return new LogMeanStream(config, restarts, "geometric mean cost per task (USD)", RHO_COST, (a) => a.cost);
     case "latency_spread":
-      return new SpreadStream(config);
+      return new SpreadStream(config, restarts);
   }
 }
 
 class CountStream implements MetricStream {
   protected readonly test: CountEProcess;
   private lastDataAt: number | null = null;
+  readonly counts = true;
 
   constructor(
     readonly config: StreamConfig,
+    restarts: RestartSchedule,
     private readonly measure: string,
     private readonly fields?: { events: "errors" | "interventions"; exposure: "requests" | "tasks" },
   ) {
-    this.test = new CountEProcess(countSettings(config));
+    this.test = new CountEProcess(countSettings(config), DEFAULT_COUNT_MIXTURE, restarts);
   }
 
   /** [events, exposure] of one arm, or undefined when the arm lacks them this interval. */
@@ -159,7 +219,7 @@ class CountStream implements MetricStream {
       this.config.harm === "increase"
         ? { canaryEvents: c[0], canaryExposure: c[1], baselineEvents: b[0], baselineExposure: b[1] }
         : { canaryEvents: b[0], canaryExposure: b[1], baselineEvents: c[0], baselineExposure: c[1] };
-    this.test.add(sample);
+    this.test.add(sample, tick.t);
     this.lastDataAt = tick.t;
   }
 
@@ -171,15 +231,20 @@ class CountStream implements MetricStream {
   logPromoteE(): number {
     return this.test.logPromoteE();
   }
-  finalZ(): number {
-    return this.test.finalZ();
+  finalLook(alpha: number): FinalLook | null {
+    const { pValue, rho } = this.test.finalPValue();
+    return { pValue, rho, lower: pValue <= alpha ? this.test.finalLowerBound(alpha, rho) : 0 };
   }
   intervalsToPromote(logThreshold: number): number {
     return this.test.intervalsToPromote(logThreshold);
   }
-  estimate(alpha: number): Estimate {
-    const e = this.test.estimate(alpha);
-    return this.config.harm === "increase" ? e : { ratio: 1 / e.ratio, lower: 1 / e.upper, upper: 1 / e.lower };
+  leadStart(): number {
+    return this.test.leadStart();
+  }
+  estimate(levels: BoundLevels, since = 0, exact = false): Estimate {
+    const { ratio, upper } = this.test.estimateSince(since, levels.promote);
+    const lower = this.test.lowerBound(levels.rollback, exact);
+    return oriented(this.config, { ratio, lower, upper, since });
   }
   summary(): StreamSummary {
     const t = this.test;
@@ -211,17 +276,23 @@ class TailCountStream extends CountStream {
 
   constructor(
     config: StreamConfig,
+    restarts: RestartSchedule,
     measure: string,
     private readonly pick: (arm: ArmObservation) => HistogramSummary | undefined,
     private readonly quantile: number,
   ) {
-    super(config, measure);
+    super(config, restarts, measure);
   }
 
   protected override read(arm: ArmObservation): [number, number] | undefined {
     const h = this.pick(arm);
     if (this.threshold === undefined || !h || h.count === 0) return undefined;
     return [countAbove(this.threshold, h.buckets), h.count];
+  }
+
+  /** Counts above a threshold inside a bucket are interpolated, not whole: no exact final look. */
+  override finalLook(): null {
+    return null;
   }
 
   protected override afterRead(tick: Tick): void {
@@ -236,39 +307,76 @@ class TailCountStream extends CountStream {
   }
 }
 
-/** Shared bookkeeping of the two normal-mixture streams. */
+/**
+ * Shared bookkeeping of the two normal-mixture streams. An interval is used when both arms have at
+ * least `MIN_OBSERVATIONS` observations; at lower traffic, consecutive intervals where both arms were
+ * scraped are pooled until they do (whether to pool depends only on counts, so the tests stay valid).
+ */
 abstract class ShiftStream implements MetricStream {
   protected readonly test: MeanShiftEProcess;
   protected canarySamples = 0;
   protected baselineSamples = 0;
   private lastDataAt: number | null = null;
+  private pooled: { canary: HistogramSummary[]; baseline: HistogramSummary[] } = { canary: [], baseline: [] };
+  /** Differences seen while settling (time, d), and whether the stream has settled. */
+  private readonly early: Array<{ t: number; d: number }> = [];
+  private settled: boolean;
+  readonly counts = false;
 
   constructor(
     readonly config: StreamConfig,
     rho: number,
+    restarts: RestartSchedule,
   ) {
-    this.test = new MeanShiftEProcess({
-      nullShift: Math.log(1 + config.tolerance),
-      badShift: Math.log(config.materialRatio),
-      rho,
-    });
+    this.test = new MeanShiftEProcess(
+      { nullShift: Math.log(1 + config.tolerance), badShift: Math.log(config.materialRatio), rho },
+      restarts,
+    );
+    this.settled = !(config.settling && config.settling > 0);
   }
 
   protected abstract read(canary: HistogramSummary, baseline: HistogramSummary): MeanShiftSample | undefined;
   protected abstract histogram(arm: ArmObservation): HistogramSummary | undefined;
 
   observe(tick: Tick): void {
-    if (tick.t <= this.config.warmup || !tick.canary || !tick.baseline) return;
+    const warming = tick.t <= this.config.warmup;
+    if ((warming && this.settled) || !tick.canary || !tick.baseline) return;
     const c = this.histogram(tick.canary);
     const b = this.histogram(tick.baseline);
-    if (!c || !b || c.count < MIN_OBSERVATIONS || b.count < MIN_OBSERVATIONS) return;
-    const sample = this.read(c, b);
+    if (!c || !b) return;
+    const pair = this.pool(c, b);
+    if (!pair) return;
+    const sample = this.read(pair.canary, pair.baseline);
     if (!sample) return;
     const sign = this.config.harm === "increase" ? 1 : -1;
-    this.test.add({ d: sign * sample.d, v: sample.v });
-    this.canarySamples += c.count;
-    this.baselineSamples += b.count;
+    if (!this.settled) {
+      const waiting = warming || (tick.t <= this.config.warmup + this.config.settling! && falling(this.early));
+      this.early.push({ t: tick.t, d: sign * sample.d });
+      if (waiting) return;
+      this.settled = true;
+    }
+    this.test.add({ d: sign * sample.d, v: sample.v }, tick.t);
+    this.canarySamples += pair.canary.count;
+    this.baselineSamples += pair.baseline.count;
     this.lastDataAt = tick.t;
+  }
+
+  /** This interval's pair, or the pool it completes; undefined while the pool is still too small. */
+  private pool(
+    c: HistogramSummary,
+    b: HistogramSummary,
+  ): { canary: HistogramSummary; baseline: HistogramSummary } | undefined {
+    const p = this.pooled;
+    if (p.canary.length === 0 && c.count >= MIN_OBSERVATIONS && b.count >= MIN_OBSERVATIONS)
+      return { canary: c, baseline: b };
+    p.canary.push(c);
+    p.baseline.push(b);
+    const count = (hs: HistogramSummary[]) => hs.reduce((n, h) => n + h.count, 0);
+    if (count(p.canary) < MIN_OBSERVATIONS || count(p.baseline) < MIN_OBSERVATIONS) return undefined;
+    this.pooled = { canary: [], baseline: [] };
+    const canary = merged(p.canary);
+    const baseline = merged(p.baseline);
+    return canary && baseline ? { canary, baseline } : undefined;
   }
 
   logRollbackE(): number {
@@ -277,17 +385,19 @@ abstract class ShiftStream implements MetricStream {
   logPromoteE(): number {
     return this.test.logPromoteE();
   }
-  finalZ(): null {
+  finalLook(): null {
     return null;
   }
   intervalsToPromote(logThreshold: number): number {
     return this.test.intervalsToPromote(logThreshold);
   }
-  estimate(alpha: number): Estimate {
-    const e = this.test.estimate(alpha);
-    const sign = this.config.harm === "increase" ? 1 : -1;
-    const [lo, hi] = sign > 0 ? [e.lower, e.upper] : [-e.upper, -e.lower];
-    return { ratio: Math.exp(sign * e.shift), lower: Math.exp(lo), upper: Math.exp(hi) };
+  leadStart(): number {
+    return this.test.leadStart();
+  }
+  estimate(levels: BoundLevels, since = 0): Estimate {
+    const { shift, upper } = this.test.estimateSince(since, levels.promote);
+    const lower = this.test.lowerBound(levels.rollback);
+    return oriented(this.config, { ratio: Math.exp(shift), lower: Math.exp(lower), upper: Math.exp(upper), since });
   }
   protected base(measure: string, canary: number, baseline: number): StreamSummary {
     return {
@@ -303,6 +413,51 @@ abstract class ShiftStream implements MetricStream {
   abstract summary(): StreamSummary;
 }
 
+/**
+ * Intervals a settling trend is judged over (the last 12, at least 6), and the t-statistic of its
+ * slope that counts as falling.
+ */
+const SETTLING_WINDOW = 12;
+const SETTLING_MIN = 6;
+const SETTLING_T = -1.5;
+
+/** The last intervals' differences fall with time: least-squares slope below −1.5 standard errors. */
+function falling(points: ReadonlyArray<{ t: number; d: number }>): boolean {
+  const recent = points.slice(-SETTLING_WINDOW);
+  const n = recent.length;
+  if (n < SETTLING_MIN) return true;
+  const mt = recent.reduce((s, p) => s + p.t, 0) / n;
+  const md = recent.reduce((s, p) => s + p.d, 0) / n;
+  let stt = 0;
+  let std = 0;
+  for (const p of recent) {
+    stt += (p.t - mt) ** 2;
+    std += (p.t - mt) * (p.d - md);
+  }
+  const slope = std / stt;
+  let residual = 0;
+  for (const p of recent) residual += (p.d - md - slope * (p.t - mt)) ** 2;
+  const se = Math.sqrt(residual / (n - 2) / stt);
+  return slope < SETTLING_T * se;
+}
+
+/** One summary of several intervals' histograms (undefined if their buckets differ). */
+function merged(histograms: HistogramSummary[]): HistogramSummary | undefined {
+  if (histograms.length === 1) return histograms[0];
+  const { buckets, skipped } = mergeHistograms(histograms.map((h) => h.buckets));
+  if (!buckets || skipped > 0) return undefined;
+  return summarizeHistogram({ buckets, sum: histograms.reduce((sum, h) => sum + h.mean * h.count, 0) });
+}
+
+/**
+ * An estimate in canary/baseline terms. Tests run oriented so that "more" is the harm; for a stream
+ * whose harm is a decrease the ratio is inverted and the bounds swap.
+ */
+function oriented(config: StreamConfig, e: Estimate): Estimate {
+  if (config.harm === "increase") return e;
+  return { ratio: 1 / e.ratio, lower: 1 / e.upper, upper: 1 / e.lower, since: e.since };
+}
+
 /** Shift of the mean of log(value): d = ȳ_c − ȳ_b, v = s_c²/n_c + s_b²/n_b. */
 class LogMeanStream extends ShiftStream {
   private canaryLogSum = 0;
@@ -310,11 +465,12 @@ class LogMeanStream extends ShiftStream {
 
   constructor(
     config: StreamConfig,
+    restarts: RestartSchedule,
     private readonly measure: string,
     rho: number,
     private readonly pick: (arm: ArmObservation) => HistogramSummary | undefined,
   ) {
-    super(config, rho);
+    super(config, rho, restarts);
   }
 
   protected histogram(arm: ArmObservation): HistogramSummary | undefined {
@@ -347,8 +503,8 @@ class SpreadStream extends ShiftStream {
   private canaryVarSum = 0;
   private baselineVarSum = 0;
 
-  constructor(config: StreamConfig) {
-    super(config, RHO_LATENCY);
+  constructor(config: StreamConfig, restarts: RestartSchedule) {
+    super(config, RHO_LATENCY, restarts);
   }
 
   protected histogram(arm: ArmObservation): HistogramSummary | undefined {

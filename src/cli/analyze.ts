@@ -8,8 +8,10 @@ import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from "./exit-codes.ts";
 
 /**
  * `tollgate analyze [--config FILE] PATH...`: judges recorded scenario files as if live and prints
- * one JSON line per scenario: {"scenario", "action", "at", "trigger", "evidence"}. A damaged file is
- * reported on stderr (file, line, field) and the others are still judged; the exit code is then 1.
+ * one JSON line per scenario: {"scenario", "action", "at", "trigger", "evidence"}, the action
+ * `rollback`, `promote` or `hold` (a judge never promotes without data; `evidence.hold` says why). A
+ * damaged file is reported on stderr (file, line, field) and the others are still judged; the exit
+ * code is then 1. Scenario files do not record the traffic split, so the split is not tested here.
  */
 export function analyzeCommand(ctx: CommandContext): Command {
   return new Command("analyze")

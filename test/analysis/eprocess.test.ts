@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { CountEProcess, gridMixture, type Mixture, ratioBounds } from "../../src/analysis/eprocess/count.ts";
+import { CountEProcess, gridMixture, type Mixture, splitMle } from "../../src/analysis/eprocess/count.ts";
+import { splitCorrelation, splitPmf, splitUpperTail } from "../../src/analysis/eprocess/exact-split.ts";
 import { logNormalMixtureE, MeanShiftEProcess } from "../../src/analysis/eprocess/mean-shift.ts";
+import { restartSchedule } from "../../src/analysis/eprocess/restarts.ts";
 import { logNormalCdf, logSumExp } from "../../src/analysis/math.ts";
 import { Random } from "../../src/telemetry/simulated/random.ts";
 
@@ -84,56 +86,163 @@ describe("count e-process", () => {
     close(e.logRollbackE(), plain.logRollbackE());
   });
 
-  it("final look: the standardised score at r0 with a continuity correction, widened by overdispersion", () => {
-    // r0 = 1 and equal traffic: θ0 = ½. Splits 14:6 and 13:7: score (14 − 10) + (13 − 10) = 7, variance 40·¼ = 10.
-    // The splits vary less than binomially around the pooled ratio 27/13, so the dispersion stays 1.
+  it("final look: the exact conditional tail of the canary's share of events", () => {
+    // r0 = 1, equal traffic: θ = ½. Splits 14:6 and 13:7: T = 27 of 40, P(Bin(40, ½) ≥ 27) by hand.
     const e = new CountEProcess({ nullRatio: 1, badRatio: 1.5 }, SINGLE);
     e.add({ canaryEvents: 14, baselineEvents: 6, canaryExposure: 100, baselineExposure: 100 });
     e.add({ canaryEvents: 13, baselineEvents: 7, canaryExposure: 100, baselineExposure: 100 });
-    close(e.dispersion(), 1);
-    close(e.finalZ(), 6.5 / Math.sqrt(10));
-    // Splits 20:0, 0:20, 20:0: pooled ratio 2 (θ = ⅔), Pearson χ² = 2·(20/3)² + (40/3)² = 266.67 over an
-    // expected 60·(2/9) = 13.33, times 3/2 for the fitted ratio: dispersion 30. Score 10, variance 15.
-    const wild = new CountEProcess({ nullRatio: 1, badRatio: 1.5 }, SINGLE);
-    for (const c of [20, 0, 20])
-      wild.add({ canaryEvents: c, baselineEvents: 20 - c, canaryExposure: 100, baselineExposure: 100 });
-    close(wild.dispersion(), 30);
-    close(wild.finalZ(), 9.5 / Math.sqrt(15 * 30));
-    // Too few events for the normal law (variance 10·¼ < 5): no final look.
-    const few = new CountEProcess({ nullRatio: 1, badRatio: 1.5 }, SINGLE);
-    few.add({ canaryEvents: 10, baselineEvents: 0, canaryExposure: 100, baselineExposure: 100 });
-    assert.equal(few.finalZ(), 0);
+    let tail = 0;
+    for (let k = 27; k <= 40; k++) tail += binomial(40, k) / 2 ** 40;
+    close(splitUpperTail([{ canaryEvents: 27, events: 40, offset: 0 }], 0, 0), tail, 1e-12);
+    // The look itself estimates ρ; the two splits vary less than binomially, so the prior (0.01,
+    // weight 500) is pulled down a little and the p-value stays close to the binomial one.
+    const look = e.finalPValue();
+    assert.ok(look.rho < 0.01 && look.rho >= 0, `ρ ${look.rho}`);
+    assert.ok(look.pValue >= tail && look.pValue < tail * 1.1, `${look.pValue} vs ${tail}`);
+    // Different traffic splits: the sum of two binomials with different θ, against brute force.
+    const theta = [1 / 3, 3 / 4];
+    const pmfs = theta.map((t) => Array.from({ length: 6 }, (_, k) => binomial(5, k) * t ** k * (1 - t) ** (5 - k)));
+    let brute = 0;
+    for (let a = 0; a <= 5; a++) for (let b = 0; b <= 5; b++) if (a + b >= 6) brute += pmfs[0]![a]! * pmfs[1]![b]!;
+    const offsets = theta.map((t) => Math.log(t / (1 - t)));
+    close(
+      splitUpperTail(
+        [
+          { canaryEvents: 2, events: 5, offset: offsets[0]! },
+          { canaryEvents: 4, events: 5, offset: offsets[1]! },
+        ],
+        0,
+        0,
+      ),
+      brute,
+      1e-12,
+    );
   });
 
-  it("final look at the boundary of the null: P(z ≥ 1.645) is about 5% over 2,000 stages", () => {
+  it("beta-binomial split: the pmf sums to one, has mean nθ and variance nθ(1 − θ)(1 + (n − 1)ρ)", () => {
+    for (const [n, theta, rho] of [
+      [12, 0.3, 0.05],
+      [40, 0.5, 0.01],
+      [3, 0.9, 0.2],
+    ] as const) {
+      const pmf = splitPmf(n, theta, rho);
+      let sum = 0;
+      let mean = 0;
+      let square = 0;
+      pmf.forEach((p, k) => {
+        sum += p;
+        mean += k * p;
+        square += k * k * p;
+      });
+      close(sum, 1, 1e-12);
+      close(mean, n * theta, 1e-9);
+      close(square - mean * mean, n * theta * (1 - theta) * (1 + (n - 1) * rho), 1e-9);
+    }
+  });
+
+  it("ρ by moments ignores single events and shrinks towards its prior", () => {
+    const one = Array.from({ length: 50 }, (_, i) => ({ canaryEvents: i % 2, events: 1, offset: 0 }));
+    assert.equal(splitCorrelation(one, 0, { rho: 0.02, weight: 100 }), 0.02);
+    // Splits 20:0 and 0:20 are as overdispersed as can be: ρ near 1 (clipped to ½) once the data outweigh the prior.
+    const wild = Array.from({ length: 40 }, (_, i) => ({ canaryEvents: i % 2 ? 20 : 0, events: 20, offset: 0 }));
+    assert.equal(splitCorrelation(wild, 0, { rho: 0.01, weight: 100 }), 0.5);
+  });
+
+  it("final look at the boundary of the null keeps its level at low counts (2,000 stages of ~1 event per interval)", () => {
     const rng = new Random(2024, "count-final");
     const theta0 = 1.05 / 2.05;
+    const level = 0.05;
     let rejected = 0;
     for (let run = 0; run < 2000; run++) {
       const e = new CountEProcess({ nullRatio: 1.05, badRatio: 1.5, burstFactor: 2 }, gridMixture());
-      for (let i = 0; i < 180; i++) {
-        const x = rng.poisson(8);
+      for (let i = 0; i < 60; i++) {
+        const x = rng.poisson(0.5);
         const c = rng.binomial(x, theta0);
-        e.add({ canaryEvents: c, baselineEvents: x - c, canaryExposure: 200, baselineExposure: 200 });
+        e.add({ canaryEvents: c, baselineEvents: x - c, canaryExposure: 20, baselineExposure: 20 }, 10 * (i + 1));
       }
-      if (e.finalZ() >= 1.6448536269514722) rejected++;
+      if (e.finalPValue().pValue <= level) rejected++;
     }
-    // Standard error of the rate is 0.5 points: a test that kept 5% would not exceed 6%.
-    assert.ok(rejected / 2000 <= 0.06, `${rejected} of 2000 stages rejected`);
-    assert.ok(rejected / 2000 >= 0.03, `${rejected} of 2000: far below 5% would mean the look wastes its budget`);
+    // An exact test of a discrete statistic keeps at most its level (here well below it); the normal
+    // approximation it replaced did not at these counts.
+    assert.ok(rejected / 2000 <= level + 0.01, `${rejected} of 2000 stages rejected`);
+    assert.ok(rejected / 2000 >= 0.02, `${rejected} of 2000: far below 5% would mean the look wastes its budget`);
   });
 
-  it("gives anytime-valid bounds that contain the ratio and exclude 1 for a clear regression", () => {
+  it("bounds: the lower bound passes r0 exactly when the rollback test rejects it, with and without restarts", () => {
     const rng = new Random(1, "bounds");
-    const samples = Array.from({ length: 120 }, () => {
-      const x = rng.poisson(12);
-      const c = rng.binomial(x, 2 / 3); // ratio 2 with equal traffic
-      return { canaryEvents: c, baselineEvents: x - c, canaryExposure: 200, baselineExposure: 200 };
-    });
-    const b = ratioBounds(samples, 0.05);
-    assert.ok(b.lower > 1.5 && b.lower < 2 && b.upper > 2 && b.upper < 2.7, JSON.stringify(b));
-    assert.ok(Math.abs(b.ratio - 2) < 0.2);
-    assert.deepEqual(ratioBounds([], 0.05), { ratio: Number.NaN, lower: 0, upper: Number.POSITIVE_INFINITY });
+    for (const restarts of [restartSchedule(undefined, 1800), restartSchedule({ every: 60, share: 0.2 }, 1800)]) {
+      for (const ratio of [1, 1.3, 2]) {
+        const e = new CountEProcess({ nullRatio: 1.05, badRatio: 1.5 }, gridMixture(), restarts);
+        const theta = ratio / (1 + ratio);
+        for (let i = 1; i <= 120; i++) {
+          const x = rng.poisson(6);
+          const c = rng.binomial(x, i > 40 ? theta : 0.5);
+          e.add({ canaryEvents: c, baselineEvents: x - c, canaryExposure: 200, baselineExposure: 200 }, 10 * i);
+          if (i % 10 !== 0) continue;
+          const threshold = Math.log(40);
+          const rejects = e.logRollbackE() >= threshold;
+          // On the grid through r0 the bound is rounded down to a grid point (r0 itself when only it is
+          // rejected); exactly, it is the crossing, above r0.
+          const onGrid = e.lowerBound(threshold);
+          assert.equal(onGrid >= 1.05 * (1 - 1e-12), rejects, `ratio ${ratio} at ${i}: grid ${onGrid}`);
+          const exact = e.lowerBound(threshold, true);
+          assert.equal(exact > 1.05, rejects, `ratio ${ratio} at ${i}: lower ${exact}, log E ${e.logRollbackE()}`);
+          assert.ok(exact >= onGrid && exact < onGrid * Math.exp(0.025) + 1e-12);
+        }
+        const { ratio: estimate, upper } = e.estimateSince(0, Math.log(20));
+        assert.ok(upper > estimate, `${upper} > ${estimate}`);
+      }
+    }
+    assert.ok(Number.isNaN(splitMle([])));
+  });
+
+  it("restarts: a regression that begins late is seen sooner than by the cumulative test", () => {
+    const rng = new Random(5, "restarts");
+    let faster = 0;
+    for (let run = 0; run < 20; run++) {
+      const plain = new CountEProcess({ nullRatio: 1.05, badRatio: 1.5 }, gridMixture());
+      const restarting = new CountEProcess(
+        { nullRatio: 1.05, badRatio: 1.5 },
+        gridMixture(),
+        restartSchedule({ every: 60, share: 0.2 }, 1800),
+      );
+      const crossed = [0, 0];
+      for (let i = 1; i <= 180 && !(crossed[0] && crossed[1]); i++) {
+        const x = rng.poisson(i > 60 ? 8 : 4);
+        const c = rng.binomial(x, i > 60 ? 0.75 : 0.5); // ×3 from 10 minutes
+        const sample = { canaryEvents: c, baselineEvents: x - c, canaryExposure: 200, baselineExposure: 200 };
+        plain.add(sample, 10 * i);
+        restarting.add(sample, 10 * i);
+        if (!crossed[0] && plain.logRollbackE() >= Math.log(100)) crossed[0] = i;
+        if (!crossed[1] && restarting.logRollbackE() >= Math.log(100)) crossed[1] = i;
+      }
+      if (crossed[1] && crossed[1] < (crossed[0] || 181)) faster++;
+    }
+    assert.ok(faster >= 15, `restarts faster in ${faster} of 20 runs`);
+  });
+
+  it("restarts: A/A at the boundary of the null, false rejections ≤ α over 1,000 runs", () => {
+    const alpha = 0.05;
+    const rng = new Random(2024, "count-aa-restarts");
+    const theta0 = 1.05 / 2.05;
+    let rejected = 0;
+    for (let run = 0; run < 1000; run++) {
+      const e = new CountEProcess(
+        { nullRatio: 1.05, badRatio: 1.5 },
+        gridMixture(),
+        restartSchedule({ every: 60, share: 0.2 }, 1000),
+      );
+      for (let i = 1; i <= 100; i++) {
+        const x = rng.poisson(8);
+        const c = rng.binomial(x, theta0);
+        e.add({ canaryEvents: c, baselineEvents: x - c, canaryExposure: 200, baselineExposure: 200 }, 10 * i);
+        if (e.logRollbackE() >= Math.log(1 / alpha)) {
+          rejected++;
+          break;
+        }
+      }
+    }
+    assert.ok(rejected / 1000 <= alpha, `${rejected} of 1000 runs rejected`);
   });
 
   it("A/A at the boundary of the null: false rejections ≤ α over 1,000 runs", () => {
@@ -215,11 +324,25 @@ describe("mean-shift e-process", () => {
     assert.ok(rejected / 1000 <= alpha, `${rejected} of 1000 runs rejected`);
   });
 
-  it("bounds the shift with an anytime-valid interval around the estimate", () => {
-    const e = new MeanShiftEProcess({ nullShift: 0, badShift: 0.2, rho: 400 });
-    for (let i = 0; i < 50; i++) e.add({ d: 0.1, v: 0.0025 });
-    const b = e.estimate(0.05);
+  it("bounds the shift around the estimate; the lower bound passes δ0 exactly when the rollback test rejects it", () => {
+    const e = new MeanShiftEProcess(
+      { nullShift: 0.03, badShift: 0.2, rho: 400 },
+      restartSchedule({ every: 60, share: 0.2 }, 1800),
+    );
+    for (let i = 1; i <= 50; i++) {
+      e.add({ d: 0.1, v: 0.0025 }, 10 * i);
+      const lower = e.lowerBound(Math.log(40));
+      assert.equal(lower > 0.03, e.logRollbackE() >= Math.log(40), `interval ${i}: lower ${lower}`);
+    }
+    const b = e.estimateSince(0, Math.log(20));
     close(b.shift, 0.1);
-    assert.ok(b.lower < 0.1 && b.lower > 0.05 && b.upper > 0.1 && b.upper < 0.15, JSON.stringify(b));
+    const lower = e.lowerBound(Math.log(20));
+    assert.ok(lower < 0.1 && lower > 0.05 && b.upper > 0.1 && b.upper < 0.15, JSON.stringify({ ...b, lower }));
   });
 });
+
+function binomial(n: number, k: number): number {
+  let c = 1;
+  for (let i = 1; i <= k; i++) c = (c * (n - k + i)) / i;
+  return c;
+}

@@ -147,10 +147,14 @@ describe("sequential judge", () => {
     assert.equal(early[0]!.at, 300);
   });
 
-  it("keeps holding when both arms' data are missing, and decides at the horizon", () => {
+  it("never promotes without data: with one arm missing it holds at the horizon, saying so", () => {
     const canaryOnly = records("seq-missing", {}, 600).filter((r) => r.arm === "canary");
     const [d] = judgeRecords({ ...TIMING, horizon: 600 }, canaryOnly, [defaultSequentialConfig()]);
-    assert.deepEqual([d!.action, d!.at], ["promote", 600]);
+    assert.deepEqual([d!.action, d!.at, d!.evidence["hold"]], ["hold", 600, "no-data"]);
+    const atCap = analyzeStage({ ...TIMING, horizon: 600 }, canaryOnly, defaultSequentialConfig(), 600);
+    assert.match(atCap.reason, /no data for error_rate, .* a missing signal never promotes/);
+    const [none] = judgeRecords({ ...TIMING, horizon: 600 }, [], [defaultSequentialConfig()]);
+    assert.equal(none!.action, "hold");
     const report = analyzeStage({ ...TIMING, horizon: 600 }, canaryOnly, defaultSequentialConfig(), 300);
     assert.equal(report.action, "continue");
     assert.match(report.streams[0]!.reason, /error rate: no usable data yet/);
@@ -182,11 +186,11 @@ describe("sequential judge", () => {
     const rs = records("final-24", PROFILES["err+0.5pp"], 1800, 5, { errorRateRange: [0.02, 0.02] });
     const [d] = judgeRecords(TIMING, rs, [defaultSequentialConfig()]);
     assert.deepEqual([d!.action, d!.at, d!.trigger], ["rollback", 1800, "error_rate"]);
-    const e = (d!.evidence as { streams: Record<string, { eRollback: number; zFinal: number; zCritical: number }> })
+    const e = (d!.evidence as { streams: Record<string, { eRollback: number; pFinal: number; finalLevel: number }> })
       .streams.error_rate!;
-    assert.ok(e.eRollback < 75 && e.zFinal >= e.zCritical, JSON.stringify(e));
+    assert.ok(e.eRollback < 75 && e.pFinal <= e.finalLevel, JSON.stringify(e));
     const report = analyzeStage(TIMING, rs, defaultSequentialConfig(), 1800);
-    assert.match(report.reason, /at the stage cap: .*final look z/);
+    assert.match(report.reason, /at the stage cap: .*final look p .* \(exact test of the split of events\)/);
     const before = analyzeStage(TIMING, rs, defaultSequentialConfig(), 1790);
     assert.equal(before.action, "continue");
     assert.equal(before.streams[0]!.finalLook, undefined);

@@ -12,8 +12,10 @@
  * μ > 0 with a half-normal prior of precision ρ is
  *   E = 2·sqrt(ρ/(V+ρ)) · exp(S²/(2(V+ρ))) · Φ(S/sqrt(V+ρ)).
  * Rollback tests "shift ≤ δ0", promotion tests "shift ≥ δ_bad" (S with the sign flipped, around δ_bad).
+ * The rollback test may also mix over start times (restarts.ts): each restart uses the sums since it.
  */
-import { logNormalCdf } from "../math.ts";
+import { logNormalCdf, logSumExp } from "../math.ts";
+import { NO_RESTARTS, type RestartSchedule, StartClock } from "./restarts.ts";
 
 export interface MeanShiftSettings {
   /** δ0: tolerated shift (log units, e.g. log 1.05). */
@@ -47,15 +49,39 @@ export class MeanShiftEProcess {
   private previous: MeanShiftSample | undefined;
   private dispersionSum = 0;
   private dispersionPairs = 0;
+  private readonly clock: StartClock;
+  /** The sums when each group of restarts began, with the group's weight. */
+  private readonly starts: Array<{ start: number; weight: number; weightedSum: number; precision: number }> = [];
+  private begun = 0;
 
-  constructor(readonly settings: MeanShiftSettings) {}
+  constructor(
+    readonly settings: MeanShiftSettings,
+    readonly restarts: RestartSchedule = NO_RESTARTS,
+  ) {
+    this.clock = new StartClock(restarts);
+  }
 
   /** The overdispersion factor the next interval will be weighted with. */
   get phi(): number {
     return Math.max(1, (PHI_PRIOR * PHI_PRIOR_PAIRS + this.dispersionSum) / (PHI_PRIOR_PAIRS + this.dispersionPairs));
   }
 
-  add(sample: MeanShiftSample): void {
+  /** Moves the clock to `t` (seconds since stage start): restarts scheduled before it begin now. */
+  advance(t: number): void {
+    const weight = this.clock.advance(t);
+    if (weight === 0) return;
+    this.begun += Math.round(weight / this.restarts.each);
+    this.starts.push({
+      start: this.restarts.starts[this.begun - 1]!,
+      weight,
+      weightedSum: this.weightedSum,
+      precision: this.precision,
+    });
+  }
+
+  /** Adds the interval ending at `t`. */
+  add(sample: MeanShiftSample, t = 0): void {
+    this.advance(t);
     const { d, v } = sample;
     if (!(v > 0) || !Number.isFinite(d) || !Number.isFinite(v)) return;
     const w = 1 / (this.phi * v);
@@ -70,13 +96,34 @@ export class MeanShiftEProcess {
     this.previous = sample;
   }
 
+  /** The rollback test's log e-value at tolerated shift `nullShift`, and its largest component's start. */
+  private rollbackAt(nullShift: number): { logE: number; leadStart: number } {
+    const rho = this.settings.rho;
+    const component = (sum: number, precision: number) =>
+      precision > 0 ? logNormalMixtureE(sum - nullShift * precision, precision, rho) : 0;
+    let best = Math.log(this.restarts.atDeploy) + component(this.weightedSum, this.precision);
+    let leadStart = 0;
+    const parts = [best];
+    for (const s of this.starts) {
+      const part = Math.log(s.weight) + component(this.weightedSum - s.weightedSum, this.precision - s.precision);
+      parts.push(part);
+      if (part > best) {
+        best = part;
+        leadStart = s.start;
+      }
+    }
+    if (this.clock.pending > 0) parts.push(Math.log(this.clock.pending));
+    return { logE: logSumExp(parts), leadStart };
+  }
+
   logRollbackE(): number {
     if (this.intervals === 0) return 0;
-    return logNormalMixtureE(
-      this.weightedSum - this.settings.nullShift * this.precision,
-      this.precision,
-      this.settings.rho,
-    );
+    return this.rollbackAt(this.settings.nullShift).logE;
+  }
+
+  /** Start time (0 = deploy) of the restart holding most of the rollback evidence. */
+  leadStart(): number {
+    return this.intervals === 0 ? 0 : this.rollbackAt(this.settings.nullShift).leadStart;
   }
 
   logPromoteE(): number {
@@ -116,15 +163,61 @@ export class MeanShiftEProcess {
   }
 
   /**
-   * Estimated shift and anytime-valid (1 − α) bounds from the two-sided normal mixture:
-   * all μ with sqrt(ρ/(V+ρ))·exp((S_μ)²/(2(V+ρ))) < 1/α, where S_μ = Σ (d − μ)/(φv).
+   * Anytime-valid lower bound of the shift: the largest δ whose rollback test ("shift ≤ δ", same
+   * mixture and restarts) has reached `logThreshold`; −Infinity if none has. The test at δ0 has
+   * reached it exactly when this bound is above δ0 (the e-value falls as δ grows).
    */
-  estimate(alpha: number): { shift: number; lower: number; upper: number } {
-    const V = this.precision;
-    if (V === 0) return { shift: Number.NaN, lower: Number.NEGATIVE_INFINITY, upper: Number.POSITIVE_INFINITY };
-    const rho = this.settings.rho;
-    const radius = Math.sqrt(2 * (V + rho) * (Math.log(1 / alpha) + 0.5 * Math.log((V + rho) / rho))) / V;
-    const shift = this.weightedSum / V;
-    return { shift, lower: shift - radius, upper: shift + radius };
+  lowerBound(logThreshold: number): number {
+    if (this.intervals === 0) return Number.NEGATIVE_INFINITY;
+    const rejects = (shift: number) => this.rollbackAt(shift).logE >= logThreshold;
+    const estimate = this.weightedSum / this.precision;
+    let lo = estimate - 1;
+    let step = 1;
+    while (!rejects(lo)) {
+      step *= 2;
+      lo = estimate - step;
+      if (step > 1e6) return Number.NEGATIVE_INFINITY;
+    }
+    let hi = estimate + 1;
+    step = 1;
+    while (rejects(hi)) {
+      step *= 2;
+      hi = estimate + step;
+      if (step > 1e6) return Number.POSITIVE_INFINITY;
+    }
+    while (hi - lo > 1e-9) {
+      const mid = (lo + hi) / 2;
+      if (rejects(mid)) lo = mid;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /**
+   * The shift over the intervals after `since` (a start time, or 0) and its upper bound: the
+   * smallest δ whose promotion test ("shift ≥ δ") over those intervals has reached `logThreshold`.
+   */
+  estimateSince(since: number, logThreshold: number): { shift: number; upper: number } {
+    const from = since > 0 ? this.starts.find((s) => s.start >= since) : undefined;
+    const sum = this.weightedSum - (from?.weightedSum ?? 0);
+    const precision = this.precision - (from?.precision ?? 0);
+    if (!(precision > 0)) return { shift: Number.NaN, upper: Number.POSITIVE_INFINITY };
+    const shift = sum / precision;
+    const rejects = (bad: number) =>
+      logNormalMixtureE(bad * precision - sum, precision, this.settings.rho) >= logThreshold;
+    let lo = shift;
+    let hi = shift + 1;
+    let step = 1;
+    while (!rejects(hi)) {
+      step *= 2;
+      hi = shift + step;
+      if (step > 1e6) return { shift, upper: Number.POSITIVE_INFINITY };
+    }
+    while (hi - lo > 1e-9) {
+      const mid = (lo + hi) / 2;
+      if (rejects(mid)) hi = mid;
+      else lo = mid;
+    }
+    return { shift, upper: hi };
   }
 }
