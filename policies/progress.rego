@@ -143,6 +143,33 @@ waits contains r if {
 	}
 }
 
+# At its cap, a step whose metrics traffic was too low to show no worse waits for a person when the
+# environment says `analysis.lowTraffic: hold` (with `advance`, the default, the step completes as
+# "decided with what is known"). A confirmation recorded in the release lets it complete.
+waits contains r if {
+	lib.progressing
+	input.environment.analysis.lowTraffic == "hold"
+	input.status.stepSeconds >= step.maxSeconds
+	pending := sort([name | some name, verdict in lib.judged; verdict.verdict == "inconclusive"])
+	count(pending) > 0
+	count(object.get(input.status, "confirmedBy", [])) == 0
+	r := {
+		"rule": "progress.low_traffic",
+		"message": sprintf("step %d of %d (%d%% of traffic) reached its cap of %s with %s not shown to be no worse: traffic is too low%s; holding for a person (analysis.lowTraffic: hold): record a confirmation in the release's confirmations for %s, step %d, to advance", [input.status.step + 1, count(steps), step.weight, lib.duration(step.maxSeconds), lib.listing(pending), needed_text, lib.short(lib.digest), input.status.step + 1]),
+		"values": {"pending": pending, "stepSeconds": input.status.stepSeconds, "maxSeconds": step.maxSeconds, "neededSeconds": {name: verdict.neededSeconds | some name, verdict in lib.judged; verdict.neededSeconds}},
+	}
+}
+
+# "(error_rate needs about 1h35m more at current traffic)", or "" when no metric says.
+needed_text := sprintf(" (%s at current traffic)", [concat(", ", needs)]) if {
+	needs := [sprintf("%s needs about %s more", [name, lib.duration(verdict.neededSeconds)]) |
+		some name, verdict in lib.judged
+		verdict.verdict == "inconclusive"
+		verdict.neededSeconds
+	]
+	count(needs) > 0
+} else := ""
+
 # A step marked `confirm` waits, once complete, for a person's confirmation recorded in the release.
 waits contains r if {
 	lib.progressing

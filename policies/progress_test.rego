@@ -141,3 +141,31 @@ test_a_guardrail_rolls_back_while_waiting_for_confirmation if {
 	d := decision with input as f.with_status(confirm_step(f.with_metric("error_rate", f.failing_error_rate)), {"confirmedBy": []})
 	d.action == "rollback"
 }
+
+# An environment that holds low-traffic steps at their cap for a person.
+low_traffic_hold(base) := object.union(base, {"environment": {"analysis": {"lowTraffic": "hold"}}})
+
+slow := object.union(f.undecided, {"neededSeconds": 5700})
+
+test_low_traffic_at_the_cap_holds_for_a_person_and_says_how_long if {
+	d := decision with input as f.with_status(low_traffic_hold(f.with_metric("latency", slow)), {"stepSeconds": 1800, "confirmedBy": []})
+	d.action == "hold"
+	d.reasons[0].rule == "progress.low_traffic"
+	d.reasons[0].message == "step 2 of 4 (25% of traffic) reached its cap of 30m with latency not shown to be no worse: traffic is too low (latency needs about 1h35m more at current traffic); holding for a person (analysis.lowTraffic: hold): record a confirmation in the release's confirmations for sha256:a1a1a1a1a1a1, step 2, to advance"
+}
+
+test_low_traffic_before_the_cap_waits_for_evidence_as_usual if {
+	d := decision with input as low_traffic_hold(f.with_metric("latency", slow))
+	d.action == "hold"
+	{r.rule | some r in d.reasons} == {"progress.awaiting_evidence"}
+}
+
+test_low_traffic_advances_at_the_cap_by_default if {
+	d := decision with input as f.with_status(f.with_metric("latency", slow), {"stepSeconds": 1800})
+	d.action == "advance"
+}
+
+test_low_traffic_hold_is_released_by_a_confirmation if {
+	d := decision with input as f.with_status(low_traffic_hold(f.with_metric("latency", slow)), {"stepSeconds": 1800, "confirmedBy": ["alice"]})
+	d.action == "advance"
+}

@@ -151,6 +151,20 @@ violations contains v if {
 	}
 }
 
+# The traffic split is not what the step set (sample ratio mismatch): hold rather than judge the
+# metrics on a broken split. A metric that failed still rolls back (rollback beats hold).
+violations contains v if {
+	lib.progressing
+	ratio := input.analysis.sampleRatio
+	ratio.mismatch
+	v := {
+		"rule": "rollback.sample_ratio_mismatch",
+		"effect": "hold",
+		"message": sprintf("%s; holding rather than judging the metrics on a broken split", [ratio.reason]),
+		"values": {"expectedShare": ratio.expectedShare, "observedShare": object.get(ratio, "observedShare", null)},
+	}
+}
+
 # A metric the environment judges that the analysis did not report on.
 violations contains v if {
 	lib.progressing
@@ -198,12 +212,16 @@ measure(verdict, x) := sprintf("%v", [x]) if not verdict.unit
 
 ratio(verdict) := text if {
 	verdict.effect.upper >= 1000000
-	text := sprintf("ratio %s (at least %s)", [lib.fixed(verdict.effect.estimate, 2), lib.fixed(verdict.effect.lower, 2)])
+	text := sprintf("ratio %s (at least %s)", [lib.fixed(verdict.effect.estimate, 2), lib.fixed(verdict.effect.lower, 3)])
 } else := text if {
-	text := sprintf("ratio %s (bounds %s to %s)", [lib.fixed(verdict.effect.estimate, 2), lib.fixed(verdict.effect.lower, 2), lib.fixed(verdict.effect.upper, 2)])
+	text := sprintf("ratio %s (bounds %s to %s)", [lib.fixed(verdict.effect.estimate, 2), lib.fixed(verdict.effect.lower, 3), lib.fixed(verdict.effect.upper, 3)])
 } else := "no effect estimate"
 
+# A metric failed by the final look at the step's cap: its e-value fell short, the exact test did not.
 strength(verdict) := text if {
+	look := verdict.finalLook
+	text := sprintf("at the step's cap, exact test of the split of events p %s <= %s", [lib.percent(look.pValue), lib.percent(look.level)])
+} else := text if {
 	verdict.eValue >= 1000000
 	text := sprintf("e-value over a million (%s needed)", [lib.fixed(verdict.eValueThreshold, 1)])
 } else := text if {

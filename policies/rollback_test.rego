@@ -20,7 +20,7 @@ test_failed_metric_message_names_metric_and_values if {
 	vs := rollback.violations with input as f.with_metric("error_rate", f.failing_error_rate)
 	some v in vs
 	v.rule == "rollback.metric_failed"
-	v.message == "error_rate failed the canary analysis (regression): canary 0.021 vs baseline 0.009, ratio 2.33 (bounds 1.80 to 3.00), e-value 240.0 of 100.0 needed; tolerance 5%"
+	v.message == "error_rate failed the canary analysis (regression): canary 0.021 vs baseline 0.009, ratio 2.33 (bounds 1.800 to 3.000), e-value 240.0 of 100.0 needed; tolerance 5%"
 	v.values.metric == "error_rate"
 	v.values.tolerance == 0.05
 }
@@ -258,5 +258,46 @@ test_overwhelming_e_values_read_as_words if {
 }
 
 test_an_unbounded_effect_reads_as_a_lower_bound if {
-	rollback.ratio({"effect": {"estimate": 13.46, "lower": 1.22, "upper": 1000000}}) == "ratio 13.46 (at least 1.22)"
+	rollback.ratio({"effect": {"estimate": 13.46, "lower": 1.22, "upper": 1000000}}) == "ratio 13.46 (at least 1.220)"
+}
+
+# Failed by the final look at the step's cap: the message says so rather than quoting an e-value that fell short.
+test_failed_at_the_cap_by_the_final_look_says_so if {
+	verdict := object.union(f.failing_error_rate, {
+		"effect": {"estimate": 1.19, "lower": 1.0213, "upper": 1.38},
+		"eValue": 22,
+		"finalLook": {"pValue": 0.00226, "level": 0.00667},
+	})
+	vs := rollback.violations with input as f.with_metric("error_rate", verdict)
+	some v in vs
+	v.rule == "rollback.metric_failed"
+	v.message == "error_rate failed the canary analysis (regression): canary 0.021 vs baseline 0.009, ratio 1.19 (bounds 1.021 to 1.380), at the step's cap, exact test of the split of events p 0.2% <= 0.7%; tolerance 5%"
+}
+
+sample_ratio(mismatch) := {
+	"expectedShare": 0.25,
+	"observedShare": 0.012,
+	"mismatch": mismatch,
+	"eValue": 1e12,
+	"eValueThreshold": 2000,
+	"reason": "canary receives 1.2% of requests, expected 25%: the traffic split is not what the step set (since 30 s; 108 canary and 8892 baseline requests)",
+}
+
+with_sample_ratio(base, ratio) := object.union(base, {"analysis": {"sampleRatio": ratio}})
+
+test_a_traffic_split_that_is_not_what_the_step_set_holds if {
+	d := decision with input as with_sample_ratio(f.live, sample_ratio(true))
+	d.action == "hold"
+	d.reasons[0].rule == "rollback.sample_ratio_mismatch"
+	d.reasons[0].message == "canary receives 1.2% of requests, expected 25%: the traffic split is not what the step set (since 30 s; 108 canary and 8892 baseline requests); holding rather than judging the metrics on a broken split"
+}
+
+test_a_split_consistent_with_the_step_does_not_hold if {
+	d := decision with input as with_sample_ratio(f.live, object.union(sample_ratio(false), {"observedShare": 0.25}))
+	d.action == "advance"
+}
+
+test_a_failed_metric_still_rolls_back_on_a_broken_split if {
+	d := decision with input as with_sample_ratio(f.with_metric("error_rate", f.failing_error_rate), sample_ratio(true))
+	d.action == "rollback"
 }

@@ -11,7 +11,7 @@ import {
 } from "../analysis/index.ts";
 import type { EvidenceLine } from "../gitops/index.ts";
 import { MAX_RECORDED_E_VALUE, type MetricName, UNBOUNDED_RATIO } from "../model/index.ts";
-import type { MetricJudgement, PolicyAnalysis, PolicySpend, Windowed } from "../policy/index.ts";
+import type { MetricJudgement, PolicyAnalysis, PolicySampleRatio, PolicySpend, Windowed } from "../policy/index.ts";
 import type { IntervalRecord } from "../telemetry/index.ts";
 
 /** Windows of the absolute backstops (the defaults: errors over 2 min, p99 over 3 min). */
@@ -89,6 +89,12 @@ export function metricJudgements(
         : {}),
       eValue: round(Math.min(MAX_RECORDED_E_VALUE, Math.max(...streams.map((s) => s.eValue.rollback)))),
       eValueThreshold: round(lead.threshold.rollback),
+      ...(failed?.finalLook && failed.finalLook.pValue <= failed.finalLook.level
+        ? { finalLook: { pValue: round(failed.finalLook.pValue), level: round(failed.finalLook.level) } }
+        : {}),
+      ...(verdict === "inconclusive" && neededSeconds(streams) !== undefined
+        ? { neededSeconds: neededSeconds(streams) }
+        : {}),
       samples: {
         canary: Math.min(...streams.map((s) => s.data.canarySamples)),
         baseline: Math.min(...streams.map((s) => s.data.baselineSamples)),
@@ -97,6 +103,27 @@ export function metricJudgements(
     };
   }
   return out;
+}
+
+/** The longest any of a metric's open streams needs at current traffic (undefined: some never, or none open). */
+function neededSeconds(streams: readonly StreamVerdict[]): number | undefined {
+  const open = streams.filter((s) => s.verdict === "inconclusive" && s.data.intervals > 0);
+  if (open.length === 0 || open.some((s) => s.neededSeconds === null)) return undefined;
+  return Math.max(...open.map((s) => s.neededSeconds!));
+}
+
+/** The traffic split check as the policy reads it (absent when the report has none). */
+export function sampleRatioView(report: AnalysisReport): PolicySampleRatio | undefined {
+  const r = report.sampleRatio;
+  if (!r) return undefined;
+  return {
+    expectedShare: round(r.expectedShare),
+    ...(Number.isFinite(r.observedShare) ? { observedShare: round(r.observedShare) } : {}),
+    mismatch: r.mismatchAt !== null,
+    eValue: round(Math.min(MAX_RECORDED_E_VALUE, r.eValue)),
+    eValueThreshold: round(r.threshold),
+    reason: r.reason,
+  };
 }
 
 /**

@@ -13,7 +13,14 @@ import {
 import { type EarlierTelemetry, type Environment, parseDuration, type Status } from "../model/index.ts";
 import type { PolicyAnalysis, PolicySpend } from "../policy/index.ts";
 import type { IntervalRecord } from "../telemetry/index.ts";
-import { absoluteBackstops, canarySpendUsd, fullWeightJudgements, metricJudgements, spendOf } from "./analysis-view.ts";
+import {
+  absoluteBackstops,
+  canarySpendUsd,
+  fullWeightJudgements,
+  metricJudgements,
+  sampleRatioView,
+  spendOf,
+} from "./analysis-view.ts";
 import type { AnalysisEvidence } from "./evidence.ts";
 
 /** Where a decision stands on the record clock (seconds since the rollout began). */
@@ -84,17 +91,21 @@ export function observeRecords(
       ...withSpend,
     };
   }
+  // The baseline is the stable version serving the rest: the canary should get the step's weight.
   const timing = {
     interval: window.interval,
     analysisStart: window.interval,
     horizon: parseDuration(step.maxDuration) / 1000,
+    canaryShare: (status.weight ?? step.weight) / 100,
   };
   const config: SequentialJudgeConfig = judge;
   const report = analyzeStage(timing, stepRecords, config, span);
+  const sampleRatio = sampleRatioView(report);
   const analysis: PolicyAnalysis = {
     judge: "sequential",
     metrics: metricJudgements(report, stepRecords, span),
     absolute: absoluteBackstops(stepRecords, span),
+    ...(sampleRatio ? { sampleRatio } : {}),
   };
   return { report, analysis, analysisEvidence: { config, timing, report }, ...withSpend };
 }

@@ -65,7 +65,7 @@ export interface TelemetryEvidence<P extends EvidenceParts = EvidenceParts> {
 export interface AnalysisEvidence<P extends EvidenceParts = EvidenceParts> {
   config: P["judgeConfig"];
   /** Step timing the analysis ran with (seconds since the step began). */
-  timing: { interval: number; analysisStart: number; horizon: number };
+  timing: { interval: number; analysisStart: number; horizon: number; canaryShare?: number };
   report: P["analysisReport"];
 }
 

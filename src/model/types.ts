@@ -172,6 +172,11 @@ export interface AnalysisSettings {
   /** Least observation before any promotion. */
   minDuration: string;
   metrics: Partial<Record<MetricName, MetricAnalysis>>;
+  /**
+   * At a step's cap, a metric that traffic was too low to show no worse: `advance` (the default)
+   * completes the step as before, `hold` waits for a person's confirmation.
+   */
+  lowTraffic?: "advance" | "hold";
   /** Absolute backstops checked by the policy whatever the comparison says. */
   ceilings?: {
     errorRate?: number;

@@ -82,10 +82,13 @@ export function policyStatus(status: Status | undefined, now: Date): PolicyStatu
   return out;
 }
 
-/** At a step marked `confirm`, who confirmed it for the canary being rolled out. */
+/**
+ * At a step marked `confirm` (or any step, when the environment holds low-traffic steps at their cap
+ * for a person), who confirmed it for the canary being rolled out.
+ */
 function withConfirmations(status: PolicyStatus, env: Environment, release: Release): PolicyStatus {
-  if (status.phase !== "progressing" || status.step === undefined || !env.rollout.steps[status.step]?.confirm)
-    return status;
+  if (status.phase !== "progressing" || status.step === undefined) return status;
+  if (!env.rollout.steps[status.step]?.confirm && env.analysis.lowTraffic !== "hold") return status;
   const step = status.step + 1;
   const by = (release.confirmations ?? [])
     .filter((c) => c.digest === release.artifact.digest && c.step === step)

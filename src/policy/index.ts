@@ -19,6 +19,7 @@ export {
   type PolicyDecision,
   type PolicyInput,
   type PolicyMode,
+  type PolicySampleRatio,
   type PolicySpend,
   type PolicyViolation,
   type Windowed,

@@ -73,6 +73,7 @@ export function policyEnvironment(env: Environment): PolicyEnvironment {
     },
     analysis: {
       minSeconds: seconds(env.analysis.minDuration),
+      lowTraffic: env.analysis.lowTraffic ?? "advance",
       metrics: metrics as PolicyEnvironment["analysis"]["metrics"],
       ceilings: { ...DEFAULT_CEILINGS, ...env.analysis.ceilings },
     },

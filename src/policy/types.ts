@@ -55,6 +55,8 @@ export interface PolicyEnvironment {
   telemetry: { missingGraceSeconds: number; missingLimitSeconds: number };
   analysis: {
     minSeconds: number;
+    /** At a step's cap, metrics traffic was too low to show no worse: advance, or hold for a person. */
+    lowTraffic: "advance" | "hold";
     metrics: Partial<Record<MetricName, PolicyMetricSettings>>;
     ceilings: { errorRate: number; p99LatencyMs: number; podRestarts: number };
   };
@@ -120,10 +122,14 @@ export interface MetricJudgement {
   baseline?: number;
   /** Unit of `canary` and `baseline`, for messages. */
   unit?: "fraction" | "ms" | "usd" | "ratio";
-  /** Ratio canary/baseline with confidence bounds. */
+  /** Ratio canary/baseline with anytime-valid bounds; `fail` exactly when `lower` is above 1 + tolerance. */
   effect?: { estimate: number; lower: number; upper: number };
   eValue?: number;
   eValueThreshold?: number;
+  /** The final look at the step's cap (an exact test of the split of events), once it has happened. */
+  finalLook?: { pValue: number; level: number };
+  /** Inconclusive with data: about how long the metric needs at current traffic to be shown no worse. */
+  neededSeconds?: number;
   samples: { canary: number; baseline: number };
   dataAgeSeconds: number;
 }
@@ -139,6 +145,18 @@ export interface PolicyAnalysis {
   judge: "sequential" | "mann-whitney" | "fixed-threshold";
   metrics: Partial<Record<MetricName, MetricJudgement>>;
   absolute: { errorRate?: Windowed; p99LatencyMs?: Windowed; podRestarts?: Windowed };
+  /** Whether the canary gets the share of requests its step set (sample ratio mismatch test). */
+  sampleRatio?: PolicySampleRatio;
+}
+
+export interface PolicySampleRatio {
+  expectedShare: number;
+  /** Absent before both arms have served requests. */
+  observedShare?: number;
+  mismatch: boolean;
+  eValue: number;
+  eValueThreshold: number;
+  reason: string;
 }
 
 export interface PolicySpend {

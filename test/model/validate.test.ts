@@ -168,7 +168,7 @@ describe("tollgate validate", () => {
     assert.equal(good.code, 0, good.stdout);
   });
 
-  it("names the line and field of a bad confirmation, confirm flag, latencyUnit and prune", async () => {
+  it("names the line and field of a bad confirmation, confirm flag, latencyUnit, prune and lowTraffic", async () => {
     const confirmation = await validateAfter((root) =>
       editFile(
         root,
@@ -193,7 +193,8 @@ describe("tollgate validate", () => {
             "    url: http://prometheus.monitoring.svc:9090\n",
             "    url: http://prometheus.monitoring.svc:9090\n    latencyUnit: minutes\n",
           )
-          .replace("clusters:\n", "prune: always\nclusters:\n"),
+          .replace("clusters:\n", "prune: always\nclusters:\n")
+          .replace("  lowTraffic: hold", "  lowTraffic: wait"),
       ),
     );
     assert.equal(settings.code, 1);
@@ -206,6 +207,10 @@ describe("tollgate validate", () => {
       /prod\/environment\.yaml:\d+:\d+: must be one of "milliseconds", "seconds" \(field telemetry\.prometheus\.latencyUnit\)/,
     );
     assert.match(settings.stdout, /prod\/environment\.yaml:\d+:\d+: must be boolean \(field prune\)/);
+    assert.match(
+      settings.stdout,
+      /prod\/environment\.yaml:\d+:\d+: must be one of "advance", "hold" \(field analysis\.lowTraffic\)/,
+    );
   });
 
   it("rejects duplicate keys", async () => {
