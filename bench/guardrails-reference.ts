@@ -90,10 +90,11 @@ function evidence(v: MetricJudgement): string {
   const ratio = !v.effect
     ? "no effect estimate"
     : v.effect.upper >= 1_000_000
-      ? `ratio ${fixed(v.effect.estimate, 2)} (at least ${fixed(v.effect.lower, 2)})`
-      : `ratio ${fixed(v.effect.estimate, 2)} (bounds ${fixed(v.effect.lower, 2)} to ${fixed(v.effect.upper, 2)})`;
-  const strength =
-    v.eValue === undefined
+      ? `ratio ${fixed(v.effect.estimate, 2)} (at least ${fixed(v.effect.lower, 3)})`
+      : `ratio ${fixed(v.effect.estimate, 2)} (bounds ${fixed(v.effect.lower, 3)} to ${fixed(v.effect.upper, 3)})`;
+  const strength = v.finalLook
+    ? `at the step's cap, exact test of the split of events p ${percent(v.finalLook.pValue)} <= ${percent(v.finalLook.level)}`
+    : v.eValue === undefined
       ? "no e-value"
       : v.eValueThreshold === undefined
         ? `e-value ${fixed(v.eValue, 1)}`
@@ -222,6 +223,17 @@ function rollbackViolations(i: PolicyInput): PolicyViolation[] {
         "rollback",
         `canary pods restarted ${o.value} times in the last ${duration(o.windowSeconds)}, reaching the ceiling of ${ceilings.podRestarts} restarts`,
         { podRestarts: o.value, windowSeconds: o.windowSeconds, ceiling: ceilings.podRestarts },
+      ),
+    );
+  }
+  const ratio = i.analysis?.sampleRatio;
+  if (ratio?.mismatch) {
+    out.push(
+      violation(
+        "rollback.sample_ratio_mismatch",
+        "hold",
+        `${ratio.reason}; holding rather than judging the metrics on a broken split`,
+        { expectedShare: ratio.expectedShare, observedShare: ratio.observedShare ?? null },
       ),
     );
   }
@@ -581,6 +593,31 @@ function progress(i: PolicyInput): { waits: DecisionReason[]; outcome?: Outcome 
       rule: "progress.awaiting_evidence",
       message: `${listing(pending)} not yet shown to be no worse after ${duration(stepSeconds)} of step ${index + 1} (${step.weight}% of traffic); the step is decided at its cap of ${duration(step.maxSeconds)}`,
       values: { pending, stepSeconds, maxSeconds: step.maxSeconds },
+    });
+  }
+  const open = verdicts.filter(([, v]) => v.verdict === "inconclusive").sort(([a], [b]) => (a < b ? -1 : 1));
+  if (
+    env.analysis.lowTraffic === "hold" &&
+    stepSeconds >= step.maxSeconds &&
+    open.length > 0 &&
+    (i.status.confirmedBy ?? []).length === 0
+  ) {
+    const names = open.map(([n]) => n).sort();
+    const needs = open
+      .filter(([, v]) => v.neededSeconds)
+      .map(([n, v]) => `${n} needs about ${duration(v.neededSeconds!)} more`);
+    const needed = needs.length > 0 ? ` (${needs.join(", ")} at current traffic)` : "";
+    waits.push({
+      rule: "progress.low_traffic",
+      message: `step ${index + 1} of ${steps.length} (${step.weight}% of traffic) reached its cap of ${duration(step.maxSeconds)} with ${listing(names)} not shown to be no worse: traffic is too low${needed}; holding for a person (analysis.lowTraffic: hold): record a confirmation in the release's confirmations for ${short(digest)}, step ${index + 1}, to advance`,
+      values: {
+        pending: names,
+        stepSeconds,
+        maxSeconds: step.maxSeconds,
+        neededSeconds: Object.fromEntries(
+          open.filter(([, v]) => v.neededSeconds).map(([n, v]) => [n, v.neededSeconds]),
+        ),
+      },
     });
   }
   const completion =

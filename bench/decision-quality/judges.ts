@@ -10,7 +10,45 @@ import {
   defaultMannWhitneyConfig,
   defaultSequentialConfig,
   type JudgeConfig,
+  type SequentialJudgeConfig,
 } from "../../src/analysis/config.ts";
+import type { StreamConfig, StreamKind } from "../../src/analysis/index.ts";
+
+export const TOLLGATE_JUDGE = "tollgate sequential";
+export const REFERENCE_JUDGE = "reference sequential (design page)";
+
+/**
+ * The design page's reference always-valid sequential judge, as written there: five streams (error
+ * and intervention rate, latency location and spread, cost location), each with 5% tolerance and an
+ * equal share of α = 0.05 (e ≥ 100), no final look, no lean limit, early promotion after 10 minutes.
+ * It runs on tollgate's stream code, so it shares its data handling; issue 22 compares tollgate with
+ * it where traffic is lowest.
+ */
+export function referenceSequentialConfig(): SequentialJudgeConfig {
+  const stream = (kind: StreamKind, materialRatio: number): StreamConfig => ({
+    stream: kind,
+    harm: "increase",
+    tolerance: 0.05,
+    materialRatio,
+    alphaShare: 1,
+    warmup: 0,
+  });
+  return {
+    judge: "sequential",
+    alpha: 0.05,
+    finalAlpha: 0,
+    promoteAlpha: 0.05,
+    minDuration: 600,
+    leanLimit: Number.POSITIVE_INFINITY,
+    streams: [
+      stream("error_rate", 1.5),
+      stream("intervention_rate", 1.5),
+      stream("latency_spread", 1.25),
+      stream("latency_logmean", 1.25),
+      stream("cost_logmean", 1.3),
+    ],
+  };
+}
 
 export const BENCH_JUDGES: ReadonlyArray<{ name: string; config: JudgeConfig }> = [
   { name: "fixed thresholds, 5-min bake", config: defaultFixedThresholdConfig() },
@@ -25,5 +63,6 @@ export const BENCH_JUDGES: ReadonlyArray<{ name: string; config: JudgeConfig }> 
     name: "Mann-Whitney p<0.0003, 30 min (re-tuned here)",
     config: defaultMannWhitneyConfig({ pValue: 0.0003, bake: null }),
   },
-  { name: "tollgate sequential", config: defaultSequentialConfig() },
+  { name: REFERENCE_JUDGE, config: referenceSequentialConfig() },
+  { name: TOLLGATE_JUDGE, config: defaultSequentialConfig() },
 ];

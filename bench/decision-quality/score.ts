@@ -1,16 +1,23 @@
 /** Scoring of the decision-quality benchmark (design page, "Scoring"). */
-import { PROFILES, type ProfileName } from "../../src/telemetry/simulated/profiles.ts";
-import { MISS_PENALTY_REQUESTS, type ScenarioOutcome } from "./scenarios.ts";
+import { MATERIAL_KINDS } from "./families.ts";
+import { missPenaltyRequests, type ScenarioOutcome } from "./scenarios.ts";
 
 export interface JudgeScore {
   judge: string;
   healthy: number;
   bad: number;
   falseRollbackPct: number;
+  /** Healthy canaries held for a person at the cap (neither promoted nor rolled back). */
+  healthyHeldPct: number;
   detectionPct: number;
+  /** Detection over the kinds at or above the material effect (families.ts, MATERIAL_KINDS). */
+  materialDetectionPct: number;
+  /** Bad canaries held for a person at the cap: not caught, not promoted either. */
+  badHeldPct: number;
+  /** Seconds from the regression's onset to the rollback. */
   ttdMedian: number | null;
   ttdP90: number | null;
-  /** Mean requests served by bad versions, a miss charged the full-traffic penalty. */
+  /** Mean requests served by bad versions, a promoted miss charged the full-traffic penalty. */
   exposureMean: number;
   /** Median over detected bad canaries, no penalty. */
   canaryExposureMedian: number | null;
@@ -23,37 +30,42 @@ export function scoreJudge(judgeIndex: number, name: string, outcomes: readonly 
   const bad = outcomes.filter((o) => o.spec.kind !== "healthy");
   const decision = (o: ScenarioOutcome) => o.decisions[judgeIndex]!;
   const rolledBack = (o: ScenarioOutcome) => decision(o).action === "rollback";
-  // Time and requests count from the regression's onset (deploy for the standard kinds).
-  const onset = (o: ScenarioOutcome) => (PROFILES[o.spec.kind] as { onset?: number }).onset ?? 0;
-  const timeToDecide = (o: ScenarioOutcome) => Math.max(0, decision(o).at - onset(o));
+  const held = (o: ScenarioOutcome) => decision(o).action === "hold";
+  const timeToDecide = (o: ScenarioOutcome) => Math.max(0, decision(o).at - o.spec.onset);
   const served = (o: ScenarioOutcome) => o.canaryServed[judgeIndex]! - (o.servedAtOnset ?? 0);
   // A rollback before the onset caught nothing: it counts as a false alarm, not a detection.
-  const detected = bad.filter((o) => rolledBack(o) && decision(o).at >= onset(o));
-  const ttd = detected.map(timeToDecide);
-  const exposure = bad.map((o) => Math.max(0, served(o)) + (detected.includes(o) ? 0 : MISS_PENALTY_REQUESTS));
+  const detected = new Set(bad.filter((o) => rolledBack(o) && decision(o).at >= o.spec.onset));
+  const ttd = [...detected].map(timeToDecide);
+  // A held canary serves its step's traffic until a person acts; only a promoted miss is charged more.
+  const exposure = bad.map(
+    (o) => Math.max(0, served(o)) + (detected.has(o) || held(o) ? 0 : missPenaltyRequests(o.spec.family)),
+  );
   const byKind: JudgeScore["byKind"] = {};
-  const kinds = [...new Set(bad.map((o) => o.spec.kind))] as ProfileName[];
-  for (const kind of kinds) {
+  for (const kind of new Set(bad.map((o) => o.spec.kind))) {
     const group = bad.filter((o) => o.spec.kind === kind);
-    const hits = group.filter((o) => detected.includes(o));
+    const hits = group.filter((o) => detected.has(o));
     byKind[kind] = {
       n: group.length,
       detectionPct: pct(hits.length, group.length),
       ttdMedian: quantile(hits.map(timeToDecide), 0.5),
     };
   }
+  const material = bad.filter((o) => MATERIAL_KINDS.has(o.spec.kind));
   return {
     judge: name,
     healthy: healthy.length,
     bad: bad.length,
     falseRollbackPct: pct(healthy.filter(rolledBack).length, healthy.length),
-    detectionPct: pct(detected.length, bad.length),
+    healthyHeldPct: pct(healthy.filter(held).length, healthy.length),
+    detectionPct: pct(detected.size, bad.length),
+    materialDetectionPct: pct(material.filter((o) => detected.has(o)).length, material.length),
+    badHeldPct: pct(bad.filter(held).length, bad.length),
     ttdMedian: quantile(ttd, 0.5),
     ttdP90: quantile(ttd, 0.9),
     exposureMean: exposure.length ? exposure.reduce((a, b) => a + b, 0) / exposure.length : 0,
-    canaryExposureMedian: quantile(detected.map(served), 0.5),
+    canaryExposureMedian: quantile([...detected].map(served), 0.5),
     healthyPromoteMedian: quantile(
-      healthy.filter((o) => !rolledBack(o)).map((o) => decision(o).at),
+      healthy.filter((o) => decision(o).action === "promote").map((o) => decision(o).at),
       0.5,
     ),
     byKind,

@@ -17,6 +17,8 @@ export interface WorldSettings {
   /** Requests per second to the whole service (canary at 10% gets a tenth). */
   serviceRatePerSecond: number;
   diurnalAmplitude: number;
+  /** Period of the traffic cycle (86,400 s: a day; shorter for steep swings within a stage). */
+  diurnalPeriodSeconds: number;
   /** Log-uniform range of the per-scenario base error rate. */
   errorRateRange: [number, number];
   /** Error rate × exp(scale × AR(1) drift), shared by both arms. */
@@ -47,9 +49,17 @@ export interface WorldSettings {
   /** Probability a single arm's scrape is missing; and that the scraper misses both. */
   missingScrape: number;
   scraperOutage: number;
+  /**
+   * Long gaps in one arm's scrapes (an exporter or a pod's metrics endpoint down while it serves):
+   * expected count per 30 minutes, each in one arm chosen at random, lasting this many seconds.
+   */
+  scrapeGapsPer30Min: number;
+  scrapeGapSeconds: [number, number];
   /** Canary-only benign effects: cold start amplitude (max) and time constant, host offset. */
   coldStartMax: number;
   coldStartSeconds: number;
+  /** When above `coldStartSeconds`, each scenario's cold-start time constant is drawn between the two. */
+  coldStartSecondsMax: number;
   hostOffsetSd: number;
   hostOffsetMax: number;
 }
@@ -57,6 +67,7 @@ export interface WorldSettings {
 export const DEFAULT_WORLD: Readonly<WorldSettings> = Object.freeze({
   serviceRatePerSecond: 200,
   diurnalAmplitude: 0.3,
+  diurnalPeriodSeconds: 86400,
   errorRateRange: [0.002, 0.02],
   errorDriftScale: 3,
   interventionRateRange: [0.01, 0.05],
@@ -79,8 +90,11 @@ export const DEFAULT_WORLD: Readonly<WorldSettings> = Object.freeze({
   incidentErrorAdd: [0, 0.1],
   missingScrape: 0.02,
   scraperOutage: 0.005,
+  scrapeGapsPer30Min: 0,
+  scrapeGapSeconds: [60, 300],
   coldStartMax: 0.3,
   coldStartSeconds: 30,
+  coldStartSecondsMax: 30,
   hostOffsetSd: 0.015,
   hostOffsetMax: 0.03,
 }) as Readonly<WorldSettings>;
@@ -149,12 +163,16 @@ export class TelemetrySimulation {
   private readonly baseInterventionRate: number;
   private readonly logMedianMs: number;
   private readonly coldStart: number;
+  private readonly coldStartSeconds: number;
   private readonly hostLatencyLog: number;
   private readonly hostCostLog: number;
   // State.
   private latencyDrift: number;
   private errorDrift: number;
   private incidents: Incident[] = [];
+  /** Scrape gaps: a stream of their own, made only when gaps are on (other draws stay as they were). */
+  private readonly gapRng: Random | undefined;
+  private gaps: Array<{ arm: Arm; end: number }> = [];
   private readonly sliceCounts = new Int32Array(SLICES);
   private readonly latencyCounts = new Float64Array(LATENCY_BOUNDS_MS.length + 1);
   private readonly costCounts = new Float64Array(COST_BOUNDS_USD.length + 1);
@@ -179,6 +197,11 @@ export class TelemetrySimulation {
     this.logMedianMs = Math.log(w.latencyMedianMs) + w.latencyMedianSd * r.normal();
     const benign = options.benign ?? true;
     this.coldStart = benign ? r.between(0, w.coldStartMax) : 0;
+    this.coldStartSeconds =
+      w.coldStartSecondsMax > w.coldStartSeconds
+        ? new Random(options.seed, `${options.scenario}/cold-start`).between(w.coldStartSeconds, w.coldStartSecondsMax)
+        : w.coldStartSeconds;
+    this.gapRng = w.scrapeGapsPer30Min > 0 ? new Random(options.seed, `${options.scenario}/gaps`) : undefined;
     const offset = () => (benign ? Math.log(1 + clip(w.hostOffsetSd * r.normal(), w.hostOffsetMax)) : 0);
     this.hostLatencyLog = offset();
     this.hostCostLog = offset();
@@ -202,8 +225,11 @@ export class TelemetrySimulation {
     this.latencyDrift = w.driftPhi * this.latencyDrift + w.driftSd * r.normal();
     this.errorDrift = w.driftPhi * this.errorDrift + w.driftSd * r.normal();
     const diurnal =
-      1 + w.diurnalAmplitude * Math.sin((2 * Math.PI * (this.timeOfDay + tStart + this.interval / 2)) / 86400);
+      1 +
+      w.diurnalAmplitude *
+        Math.sin((2 * Math.PI * (this.timeOfDay + tStart + this.interval / 2)) / w.diurnalPeriodSeconds);
     this.updateIncidents(tStart);
+    this.updateGaps(tStart);
     const outage = r.uniform() < w.scraperOutage;
     const share = Math.min(100, Math.max(0, canaryPercent)) / 100;
     const records: IntervalRecord[] = [];
@@ -217,7 +243,8 @@ export class TelemetrySimulation {
       const record = this.simulateArm(arm, profile, tStart, tEnd, lambda, diurnal);
       served[arm] = record.requests ?? 0;
       const missing = this.armRng[arm].uniform() < w.missingScrape;
-      if (!outage && !missing) records.push(record);
+      const inGap = this.gaps.some((g) => g.arm === arm && g.end >= tEnd);
+      if (!outage && !missing && !inGap) records.push(record);
     }
     return { t: tEnd, records, served };
   }
@@ -240,6 +267,18 @@ export class TelemetrySimulation {
         latencyLog: Math.log(r.between(w.incidentLatencyMultiplier[0], w.incidentLatencyMultiplier[1])),
         errorAdd: r.between(w.incidentErrorAdd[0], w.incidentErrorAdd[1]),
       });
+    }
+  }
+
+  private updateGaps(tStart: number): void {
+    const r = this.gapRng;
+    if (!r) return;
+    const w = this.world;
+    this.gaps = this.gaps.filter((g) => g.end > tStart);
+    const count = r.poisson((w.scrapeGapsPer30Min * this.interval) / 1800);
+    for (let k = 0; k < count; k++) {
+      const arm: Arm = r.uniform() < 0.5 ? "canary" : "baseline";
+      this.gaps.push({ arm, end: tStart + r.uniform() * this.interval + r.between(...w.scrapeGapSeconds) });
     }
   }
 
@@ -285,7 +324,7 @@ export class TelemetrySimulation {
       let mu = baseLog;
       let sigma = w.latencyLogSd;
       let errorRate = baseError;
-      if (canary && this.coldStart > 0) mu += Math.log(1 + this.coldStart * Math.exp(-t / w.coldStartSeconds));
+      if (canary && this.coldStart > 0) mu += Math.log(1 + this.coldStart * Math.exp(-t / this.coldStartSeconds));
       if (active) {
         if (profile.latencyMultiplier) mu += Math.log(profile.latencyMultiplier);
         if (profile.latencyCreepPerMinute) mu += Math.log(1 + (profile.latencyCreepPerMinute * (t - onset)) / 60);
