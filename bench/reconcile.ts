@@ -1,357 +1,270 @@
 /**
- * The reconciler at fleet scale: one environment of N services, file telemetry (one recorded
- * scenario replayed for every service), a local repository, the simulated cluster. For each size:
- *  - start:   one tick that starts N rollouts (N decision commits, no telemetry needed);
- *  - step:    one tick, 30 s later, that reads telemetry, analyses and advances all N (N commits);
- *  - observe: one tick, 10 s later, that reads and analyses all N and decides nothing (no commit);
- *  - load:    reading and validating the whole desired state at the head (part of every tick).
- * The baseline is the same work over 10 services, measured in the same run, so the numbers read as
- * per-service ratios. Goal: 1,000 rollouts in one tick ≤ 5 s on 2 cores.
+ * The reconciler at fleet scale: one environment of N services, file telemetry, a local repository,
+ * the simulated cluster (bench/support/reconcile-fleet.ts). For each size, in processes of their own
+ * (so each peak memory is that size's alone):
+ *  - three ticks (bench/support/reconcile-ticks.ts): start (N rollouts begin, N commits), step
+ *    (telemetry, analysis, policy, N advances, N commits) and observe (all analysed, no commit), each
+ *    split into decide / commit / push / apply, in wall and CPU time; the peak resident set;
+ *  - a cold start (bench/support/reconcile-cold-start.ts): a fresh process reading the whole
+ *    desired state and compiling the policy.
+ * Per-service costs are reported as ratios to the first (smallest) size measured in the same run.
+ * Goals (issue 25): per-service step cost at 10,000 ≤ 1.2× at 100; 1,000 rollouts in one step tick
+ * ≤ 3 s; peak memory at 10,000 ≤ 1.5 GiB; cold start at 10,000 ≤ 10 s.
  *
- * Every size is measured twice, with durable writes (fsync of objects before the ref, the
- * reconciler's default) and without, in the same run: the report gives their ratio.
+ * The machine is shared: CPU time is given beside wall time, with the load average before and after.
+ * Writes are durable (fsync before the ref, the reconciler's default); --fsync-cost also measures
+ * every size without, in the same run, and reports the ratio.
  *
  * The local repository is bare, as the reconciler's own clone has no checkout; with --checkout the
  * reconciler works in a checked-out repository and also moves its files and index with the branch.
- *
- * With --remote the reconciler works on a clone of a git http-backend remote on loopback (as it runs
- * in production): each tick then also fetches and pushes, and the push gets its own column.
+ * With --remote it works on a clone of a git http-backend remote on loopback (as in production):
+ * each tick also fetches and pushes, and the push gets its own column.
  *
  *   npm run bench:reconcile
- *   npm run bench:reconcile -- --sizes 1000,2000 --repeats 3 --json
- *   npm run bench:reconcile -- --remote
+ *   npm run bench:reconcile -- --sizes 100,1000,10000
+ *   npm run bench:reconcile -- --sizes 100,1000 --repeats 3 --json
+ *   npm run bench:reconcile -- --sizes 1000 --profile /tmp/prof     # CPU profile of the step tick
  */
-import { execFileSync } from "node:child_process";
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { execFileSync, spawn } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import pino from "pino";
-import { SimulatedCluster } from "../src/cluster/simulated/cluster.ts";
-import { GitRepo, type GitRepoOptions } from "../src/gitops/index.ts";
-import { loadRepository } from "../src/model/repository.ts";
-import type { Environment } from "../src/model/types.ts";
-import { PolicyLoader } from "../src/policy/loader.ts";
-import { PolicyAtHead } from "../src/policy/cache.ts";
-import { Reconciler, type TickResult } from "../src/reconcile/reconciler.ts";
-import { createTelemetrySource } from "../src/telemetry/factory.ts";
-import { writeScenarioFile } from "../src/telemetry/scenario-file.ts";
-import { simulateStage } from "../src/telemetry/simulated/generator.ts";
-import type { TelemetrySource } from "../src/telemetry/source.ts";
 import { startGitHttpServer } from "../test/support/git-http/server.ts";
-import { serviceNames, writeFleet, writeReleases } from "../test/support/reconcile/fleet.ts";
+import type { ColdStart, ColdStartRequest } from "./support/reconcile-cold-start.ts";
+import { prepareFleet } from "./support/reconcile-fleet.ts";
+import type { Phase, TickName, TickRequest, TickRun } from "./support/reconcile-ticks.ts";
 
 const { values } = parseArgs({
   options: {
-    sizes: { type: "string", default: "1000" },
-    baseline: { type: "string", default: "10" },
-    repeats: { type: "string", default: "2" },
+    sizes: { type: "string", default: "100,1000" },
+    repeats: { type: "string", default: "1" },
     concurrency: { type: "string", default: "8" },
     remote: { type: "boolean", default: false },
     checkout: { type: "boolean", default: false },
+    "fsync-cost": { type: "boolean", default: false },
+    profile: { type: "string" },
+    "profile-tick": { type: "string", default: "step" },
     json: { type: "boolean", default: false },
   },
 });
 const sizes = values.sizes.split(",").map(Number);
-const baselineSize = Number(values.baseline);
 const repeats = Number(values.repeats);
 const concurrency = Number(values.concurrency);
-
-const SCENARIO = "telemetry/canary.ndjson";
-const INTERVAL = 10;
-
-interface Phase {
-  ms: number;
-  decisions: number;
-  /** Up to the first decision commit being written: loading the state, telemetry, analysis, policy. */
-  decideMs: number;
-  /** Writing the decision commits (evidence, status, trees, commit) and moving the branch. */
-  commitMs: number;
-  /** With --remote: publishing the commits (push with lease); else 0. */
-  pushMs: number;
-  /** After the branch moved (or, without a commit, from the first service applied): applying every service. */
-  applyMs: number;
-}
 
 interface Row {
   services: number;
   durable: boolean;
   files: number;
-  start: Phase;
-  step: Phase;
-  observe: Phase;
-  /** Reading and validating the whole desired state, cold (no parse cache) and with the parse cache warm. */
-  loadMs: number;
-  loadCachedMs: number;
+  ticks: TickRun;
+  cold: ColdStart;
 }
 
+const here = fileURLToPath(new URL(".", import.meta.url));
+const loadBefore = loadavg();
 const root = await mkdtemp(join(tmpdir(), "tollgate-bench-reconcile-"));
-const policies = new PolicyAtHead(new PolicyLoader());
 const server = values.remote ? await startGitHttpServer({ root }) : undefined;
 try {
   const rows: Row[] = [];
   const volatile: Row[] = [];
-  for (const size of [baselineSize, ...sizes]) {
+  for (const size of sizes) {
     const runs: Row[] = [];
     const volatileRuns: Row[] = [];
     // Interleaved, so that both see the same machine.
     for (let run = 0; run < repeats; run++) {
       runs.push(await measure(size, run, true));
-      volatileRuns.push(await measure(size, run, false));
+      if (values["fsync-cost"]) volatileRuns.push(await measure(size, run, false));
     }
     rows.push(best(runs));
-    volatile.push(best(volatileRuns));
+    if (values["fsync-cost"]) volatile.push(best(volatileRuns));
   }
-  report(rows, volatile);
+  report(rows, volatile, loadavg());
 } finally {
   await server?.close();
   await rm(root, { recursive: true, force: true });
 }
 
-/** Per phase, the fastest of the repeats (the least disturbed by the other work on the machine). */
+/** The run with the least CPU time in its step tick (the least disturbed by the rest of the machine). */
 function best(rows: Row[]): Row {
-  const min = (pick: (r: Row) => Phase): Phase => rows.map(pick).reduce((a, b) => (b.ms < a.ms ? b : a));
-  return {
-    services: rows[0]!.services,
-    durable: rows[0]!.durable,
-    files: rows[0]!.files,
-    start: min((r) => r.start),
-    step: min((r) => r.step),
-    observe: min((r) => r.observe),
-    loadMs: Math.min(...rows.map((r) => r.loadMs)),
-    loadCachedMs: Math.min(...rows.map((r) => r.loadCachedMs)),
-  };
+  return rows.reduce((a, b) => (b.ticks.step.cpuMs < a.ticks.step.cpuMs ? b : a));
 }
 
 async function measure(size: number, run: number, durable: boolean): Promise<Row> {
-  const dir = join(root, `fleet-${size}-${run}${durable ? "-durable" : ""}`);
-  const services = serviceNames(size);
-  await writeFleet(dir, {
-    services,
-    telemetry: {
-      source: "file",
-      interval: `${INTERVAL}s`,
-      missingGrace: "1m",
-      missingLimit: "5m",
-      file: { path: SCENARIO },
-    },
-    steps: [
-      { weight: 20, minDuration: "20s", maxDuration: "30s" },
-      { weight: 100, minDuration: "20s", maxDuration: "30s" },
-    ],
-  });
-  await mkdir(join(dir, "telemetry"), { recursive: true });
-  const stage = simulateStage({
-    seed: 3,
-    scenario: "bench",
-    interval: INTERVAL,
-    horizon: 600,
-    canaryPercent: 20,
-    baselineTraffic: "remainder",
-    world: { serviceRatePerSecond: 100 },
-  });
-  await writeScenarioFile(
-    join(dir, SCENARIO),
-    { scenario: "bench", interval: INTERVAL, analysisStart: INTERVAL, horizon: 600 },
-    (function* () {
-      for (const interval of stage) yield* interval.records;
-    })(),
-  );
-  const git = (...args: string[]) =>
-    execFileSync("git", args, {
-      cwd: dir,
-      env: {
-        ...process.env,
-        GIT_AUTHOR_NAME: "Bench",
-        GIT_AUTHOR_EMAIL: "bench@example.com",
-        GIT_COMMITTER_NAME: "Bench",
-        GIT_COMMITTER_EMAIL: "bench@example.com",
-      },
+  const name = `fleet-${size}-${run}${durable ? "-durable" : ""}`;
+  const dir = join(root, name);
+  const fleet = await prepareFleet(dir, size);
+  const request: TickRequest = { services: size, fleet: dir, durable, concurrency };
+  if (values.profile && run === 0 && durable)
+    request.profile = { tick: values["profile-tick"] as TickName, dir: values.profile };
+  let repository: string;
+  if (server) {
+    execFileSync("git", ["clone", "-q", "--bare", dir, join(root, `${name}.git`)]);
+    repository = `${dir}.clone`;
+    request.remote = { url: server.url(`${name}.git`), clone: repository };
+  } else if (values.checkout) {
+    repository = request.repository = dir;
+  } else {
+    execFileSync("git", ["clone", "-q", "--bare", dir, `${dir}.git`]);
+    repository = request.repository = `${dir}.git`;
+  }
+  try {
+    const ticks = await child<TickRun>("reconcile-ticks.ts", request);
+    const cold = await child<ColdStart>("reconcile-cold-start.ts", { repository } satisfies ColdStartRequest);
+    return { services: size, durable, files: fleet.files, ticks, cold };
+  } finally {
+    for (const path of [dir, `${dir}.git`, `${dir}.clone`, join(root, `${name}.git`)])
+      await rm(path, { recursive: true, force: true });
+  }
+}
+
+/** Runs a bench/support script in a fresh Node process and returns the JSON line it prints. */
+function child<T>(script: string, request: unknown): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(process.execPath, ["--import", "tsx", join(here, "support", script), JSON.stringify(request)], {
+      stdio: ["ignore", "pipe", "inherit"],
     });
-  git("init", "-q", "-b", "main");
-  git("add", "-A");
-  git("commit", "-q", "-m", "Seed");
-  await writeReleases(dir, services, 2);
-  git("commit", "-q", "-a", "-m", "Release version 2 of every service");
-  const files = Number(
-    execFileSync("git", ["ls-files"], { cwd: dir, encoding: "utf8", maxBuffer: 1 << 28 }).split("\n").length - 1,
-  );
-
-  let now = new Date("2026-11-24T10:00:00Z");
-  const clock = () => now;
-  // The gitops points time the phases of a tick: the first evidence written opens the commit phase,
-  // the branch update closes it.
-  const marks: { firstWrite?: number; refUpdated?: number; pushed?: number; firstApply?: number } = {};
-  // With a remote: the fleet repository becomes a bare remote served by git http-backend, and the
-  // reconciler works on its own clone of it.
-  const remoteName = `fleet-${size}-${run}${durable ? "-durable" : ""}.git`;
-  if (server) execFileSync("git", ["clone", "-q", "--bare", dir, join(root, remoteName)]);
-  else if (!values.checkout) execFileSync("git", ["clone", "-q", "--bare", dir, `${dir}.git`]);
-  const options: GitRepoOptions = {
-    clock,
-    durable,
-    identity: { name: "tollgate", email: "tollgate@example.com" },
-    hooks: {
-      at: (point) => {
-        if (point === "evidence-written") marks.firstWrite ??= performance.now();
-        if (point === "ref-updated") marks.refUpdated = performance.now();
-        if (point === "pushed") marks.pushed = performance.now();
-      },
-    },
-  };
-  const repo = server
-    ? await GitRepo.clone(`${dir}.clone`, { ...options, remote: { url: server.url(remoteName) } })
-    : await GitRepo.open(values.checkout ? dir : `${dir}.git`, options);
-  const cluster = new SimulatedCluster();
-  const sources = new Map<string, Promise<TelemetrySource>>();
-  const reconciler = new Reconciler({
-    repo,
-    policies,
-    telemetry: (environment: Environment) => {
-      let source = sources.get(environment.name);
-      if (!source) {
-        source = createTelemetrySource(environment, { root: dir, env: process.env });
-        sources.set(environment.name, source);
-      }
-      return source;
-    },
-    clusters: () => ({
-      apply: (request) => {
-        marks.firstApply ??= performance.now();
-        return cluster.apply(request);
-      },
-    }),
-    clock,
-    logger: pino({ level: "silent" }),
-    concurrency,
+    let out = "";
+    proc.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+      out += chunk;
+    });
+    proc.on("error", reject);
+    proc.on("close", (code) => {
+      if (code !== 0) reject(new Error(`${script} exited ${code}`));
+      else resolve(JSON.parse(out.trim().split("\n").at(-1)!) as T);
+    });
   });
-  // Warm-up outside the measurement: the policy compile (once per process) and the source.
-  await policies.load(repo.treeAt((await repo.head())!));
-
-  const tick = async (expected: number, what: string): Promise<Phase> => {
-    delete marks.firstWrite;
-    delete marks.refUpdated;
-    delete marks.pushed;
-    delete marks.firstApply;
-    const started = performance.now();
-    const r = check(await reconciler.tick(), expected, what);
-    const ended = started + r.durationMs;
-    // Apply begins with loading the new head, just before the first service is applied.
-    const committed = marks.refUpdated ?? marks.firstApply ?? ended;
-    const applying = marks.pushed ?? committed;
-    const decided = marks.firstWrite ?? committed;
-    return {
-      ms: r.durationMs,
-      decisions: r.decisions.length,
-      decideMs: decided - started,
-      commitMs: committed - decided,
-      pushMs: applying - committed,
-      applyMs: ended - applying,
-    };
-  };
-  const start = await tick(size, "start");
-  now = new Date(now.getTime() + 30_000);
-  const step = await tick(size, "step");
-  now = new Date(now.getTime() + INTERVAL * 1000);
-  const observe = await tick(0, "observe");
-
-  // The desired state at the head, read and validated from a repository opened afresh (cold object
-  // caches, no parse cache), then again with the parse cache the ticks filled.
-  const cold = await GitRepo.open(repo.gitdir);
-  const head = (await cold.head())!;
-  let loadStarted = performance.now();
-  const loaded = await loadRepository(cold.treeAt(head), { cache: null });
-  const loadMs = performance.now() - loadStarted;
-  if (loaded.problems.length > 0) throw new Error(`bench repository has problems: ${loaded.problems[0]!.message}`);
-  loadStarted = performance.now();
-  await loadRepository(cold.treeAt(head));
-  const loadCachedMs = performance.now() - loadStarted;
-  await rm(dir, { recursive: true, force: true });
-  await rm(`${dir}.clone`, { recursive: true, force: true });
-  await rm(`${dir}.git`, { recursive: true, force: true });
-  await rm(join(root, remoteName), { recursive: true, force: true });
-  return { services: size, durable, files, start, step, observe, loadMs, loadCachedMs };
 }
 
-function check(result: TickResult, expected: number, what: string): TickResult {
-  if (result.errors.length > 0 || result.conflict)
-    throw new Error(`${what}: ${JSON.stringify(result.errors[0] ?? "conflict")}`);
-  if (result.decisions.length !== expected)
-    throw new Error(`${what}: expected ${expected} decisions, got ${result.decisions.length}`);
-  return result;
-}
-
-function report(rows: Row[], volatile: Row[]): void {
+function report(rows: Row[], volatile: Row[], loadAfter: number[]): void {
   const base = rows[0]!;
-  const fsyncCost = rows.map((r, i) => {
-    const v = volatile[i]!;
-    const tick = (p: (x: Row) => Phase) => p(r).ms / p(v).ms;
-    const commit = (p: (x: Row) => Phase) => p(r).commitMs / p(v).commitMs;
-    return {
-      services: r.services,
-      start: { tick: tick((x) => x.start), commit: commit((x) => x.start) },
-      step: { tick: tick((x) => x.step), commit: commit((x) => x.step) },
-      observe: { tick: tick((x) => x.observe) },
-    };
-  });
+  const load = `load average ${loadBefore.map((l) => l.toFixed(1)).join(" ")} before, ${loadAfter.map((l) => l.toFixed(1)).join(" ")} after`;
+  const perService = (r: Row, tick: TickName, cpu: boolean) =>
+    (cpu ? r.ticks[tick].cpuMs : r.ticks[tick].ms) / Math.max(1, r.services);
+  const ratio = (r: Row, tick: TickName, cpu: boolean) => perService(r, tick, cpu) / perService(base, tick, cpu);
+  const mib = (kib: number) => kib / 1024;
+  const largest = rows.at(-1)!;
+  const thousand = rows.find((r) => r.services === 1000);
+  const tenThousand = rows.find((r) => r.services === 10000);
+  const goals = {
+    perServiceStep:
+      tenThousand && base.services === 100
+        ? { cpu: ratio(tenThousand, "step", true), wall: ratio(tenThousand, "step", false), goal: 1.2 }
+        : undefined,
+    stepTick1000: thousand ? { ms: thousand.ticks.step.ms, cpuMs: thousand.ticks.step.cpuMs, goalMs: 3000 } : undefined,
+    peakRss10000: tenThousand ? { mib: mib(tenThousand.ticks.maxRssKiB), goalMib: 1536 } : undefined,
+    coldStart10000: tenThousand ? { ms: tenThousand.cold.readyMs, goalMs: 10000 } : undefined,
+  };
   if (values.json) {
     process.stdout.write(
-      `${JSON.stringify({ baseline: base, rows: rows.slice(1), withoutFsync: volatile, fsyncCost, repeats, concurrency }, null, 2)}\n`,
+      `${JSON.stringify({ rows, withoutFsync: volatile, goals, repeats, concurrency, loadBefore, loadAfter }, null, 2)}\n`,
     );
     return;
   }
-  const perService = (p: Phase, n: number) => p.ms / n;
-  const ratio = (p: (r: Row) => Phase, r: Row) =>
-    (perService(p(r), r.services) / perService(p(base), base.services)).toFixed(2);
-  const line = (cells: (string | number)[]) => `${cells.map((c, i) => String(c).padStart(i === 0 ? 9 : 11)).join(" ")}`;
-  const ms = (n: number) => n.toFixed(0);
   const where = values.remote
     ? "a clone of a git http-backend remote on loopback"
     : values.checkout
       ? "local repository with a checkout"
       : "local bare repository";
-  process.stdout.write(
-    `reconcile bench: one environment, file telemetry, ${where}; best of ${repeats}; concurrency ${concurrency}; durable writes\n`,
+  const line = (cells: (string | number)[]) => cells.map((c, i) => String(c).padStart(i === 0 ? 8 : 9)).join(" ");
+  const ms = (n: number) => n.toFixed(0);
+  const out = (text = "") => process.stdout.write(`${text}\n`);
+  out(`reconcile bench: one environment, file telemetry, ${where}; best of ${repeats}; concurrency ${concurrency}`);
+  out(`durable writes; ${load}; 2 cores`);
+  out(
+    "phases: decide (sync, load, telemetry, analysis, policy) | commit (evidence, trees, commits, pack, branch) | push | apply",
   );
-  process.stdout.write(
-    "tick ms = decide (sync, load, telemetry, analysis, policy) + commit (evidence, trees, commits, pack, branch) + push + apply\n\n",
-  );
-  process.stdout.write(
-    `${line(["services", "files", "tick", "ms", "decide", "commit", "push", "apply", "decisions/s"])}\n`,
+  out();
+  out(
+    line([
+      "services",
+      "files",
+      "tick",
+      "wall ms",
+      "cpu ms",
+      "decide",
+      "commit",
+      "push",
+      "apply",
+      "cpu/svc",
+      "×cpu/svc",
+      "×wall/svc",
+    ]),
   );
   for (const r of rows) {
-    for (const [name, p] of [
-      ["start", r.start],
-      ["step", r.step],
-      ["observe", r.observe],
-    ] as const) {
-      process.stdout.write(
-        `${line([r.services, r.files, name, ms(p.ms), ms(p.decideMs), ms(p.commitMs), ms(p.pushMs), ms(p.applyMs), p.decisions > 0 ? ((p.decisions / p.ms) * 1000).toFixed(0) : "-"])}\n`,
+    for (const tick of ["start", "step", "observe"] as const) {
+      const p: Phase = r.ticks[tick];
+      const cpuPerService = r.services > 0 ? p.cpuMs / r.services : 0;
+      out(
+        line([
+          r.services,
+          r.files,
+          tick,
+          ms(p.ms),
+          ms(p.cpuMs),
+          `${ms(p.decideCpuMs)}`,
+          `${ms(p.commitCpuMs)}`,
+          `${ms(p.pushCpuMs)}`,
+          `${ms(p.applyCpuMs)}`,
+          cpuPerService.toFixed(2),
+          ratio(r, tick, true).toFixed(2),
+          ratio(r, tick, false).toFixed(2),
+        ]),
       );
     }
   }
-  process.stdout.write(`\n${line(["services", "files", "load cold", "load cached"])}\n`);
-  for (const r of rows) process.stdout.write(`${line([r.services, r.files, ms(r.loadMs), ms(r.loadCachedMs)])}\n`);
-  process.stdout.write(
-    `\nper-service cost relative to ${base.services} services (1.00 = the baseline's cost per service):\n`,
+  out("(decide, commit, push, apply: CPU ms of each phase; wall ms of the phases are in --json)");
+  out(
+    `(×cpu/svc, ×wall/svc: cost per service relative to ${base.services} services; 1.00 = the same cost per service)`,
   );
-  process.stdout.write(
-    "\ndurable writes (the reconciler's default: fsync of objects before the ref) against none, same run:\n",
-  );
-  for (const c of fsyncCost)
-    process.stdout.write(
-      `  ${c.services} services: tick ×${c.start.tick.toFixed(2)} start, ×${c.step.tick.toFixed(2)} step, ×${c.observe.tick.toFixed(2)} observe; commit phase ×${c.start.commit.toFixed(2)} start, ×${c.step.commit.toFixed(2)} step\n`,
+  out();
+  out(line(["services", "peak RSS", "base RSS", "per 1,000", "cold load", "cold ready", "cold cpu"]));
+  for (const r of rows) {
+    const perThousand = ((mib(r.ticks.maxRssKiB) - mib(r.ticks.baseRssKiB)) / Math.max(1, r.services)) * 1000;
+    out(
+      line([
+        r.services,
+        `${ms(mib(r.ticks.maxRssKiB))} MiB`,
+        `${ms(mib(r.ticks.baseRssKiB))} MiB`,
+        `${ms(perThousand)} MiB`,
+        ms(r.cold.loadedMs),
+        ms(r.cold.readyMs),
+        ms(r.cold.cpuMs),
+      ]),
     );
-  process.stdout.write("\n");
-  for (const r of rows.slice(1)) {
-    process.stdout.write(
-      `  ${r.services} services: start ×${ratio((x) => x.start, r)}, step ×${ratio((x) => x.step, r)}, observe ×${ratio((x) => x.observe, r)}\n`,
-    );
-    if (r.services >= 1000) {
-      const verdict = (p: Phase) => `${p.ms <= 5000 ? "met" : "NOT met"} (${ms(p.ms)} ms)`;
-      process.stdout.write(
-        `  goal: ${r.services} rollouts in one tick ≤ 5000 ms: start ${verdict(r.start)}, step ${verdict(r.step)}\n`,
-      );
-    }
   }
+  out("(peak RSS: the tick process's peak; per 1,000: (peak − base) per 1,000 services;");
+  out(" cold: ms from a fresh process's start to the desired state loaded, to the policy compiled, and its CPU ms)");
+  if (volatile.length > 0) {
+    out();
+    out("durable writes (fsync of objects before the ref) against none, same run, CPU and wall:");
+    rows.forEach((r, i) => {
+      const v = volatile[i]!;
+      const x = (tick: TickName) =>
+        `${tick} ×${(r.ticks[tick].cpuMs / v.ticks[tick].cpuMs).toFixed(2)} cpu ×${(r.ticks[tick].ms / v.ticks[tick].ms).toFixed(2)} wall`;
+      out(`  ${r.services} services: ${x("start")}, ${x("step")}, ${x("observe")}`);
+    });
+  }
+  out();
+  const verdict = (ok: boolean) => (ok ? "met" : "NOT met");
+  if (goals.perServiceStep)
+    out(
+      `goal: per-service step cost at 10,000 ≤ 1.2× at 100: ${verdict(goals.perServiceStep.cpu <= 1.2)} (×${goals.perServiceStep.cpu.toFixed(2)} CPU, ×${goals.perServiceStep.wall.toFixed(2)} wall)`,
+    );
+  if (goals.stepTick1000)
+    out(
+      `goal: 1,000 rollouts in one step tick ≤ 3000 ms: ${verdict(goals.stepTick1000.ms <= 3000)} wall (${ms(goals.stepTick1000.ms)} ms), ${verdict(goals.stepTick1000.cpuMs <= 3000)} CPU (${ms(goals.stepTick1000.cpuMs)} ms)`,
+    );
+  if (goals.peakRss10000)
+    out(
+      `goal: peak memory at 10,000 ≤ 1.5 GiB: ${verdict(goals.peakRss10000.mib <= 1536)} (${ms(goals.peakRss10000.mib)} MiB)`,
+    );
+  if (goals.coldStart10000)
+    out(
+      `goal: cold start at 10,000 ≤ 10 s: ${verdict(goals.coldStart10000.ms <= 10000)} (${ms(goals.coldStart10000.ms)} ms)`,
+    );
+  if (!goals.perServiceStep && largest !== base)
+    out(
+      `per-service step cost at ${largest.services}: ×${ratio(largest, "step", true).toFixed(2)} CPU of ${base.services}'s`,
+    );
 }
