@@ -6,12 +6,13 @@ import { deflateSync, inflateSync } from "node:zlib";
 import git, { type CommitObject, type TreeEntry } from "isomorphic-git";
 import { type AtomicFs, makeDirectory } from "./atomic-fs.ts";
 import { listPacks, packsToMerge, readPack, removePack, storePack } from "./pack-files.ts";
-import { PackReader } from "./pack-reader.ts";
+import { applyDelta, PackReader } from "./pack-reader.ts";
 import {
   type EncodedPack,
   encodePack,
   type PackableType,
-  type PackInput,
+  PackStream,
+  spliceDelta,
   UnmergeablePackError,
 } from "./pack-writer.ts";
 import { TreeObject } from "./tree-object.ts";
@@ -21,7 +22,7 @@ export type { CommitObject, TreeEntry };
 
 /** Parsed commits are kept (they are immutable); this bounds how many. */
 const MAX_CACHED = 20_000;
-/** Parsed trees kept, by the bytes they hold: a 1,000-service status folder is ~45 KB per version. */
+/** Parsed trees kept, by the bytes they hold: a 10,000-service status folder is ~450 KB per version. */
 const MAX_TREE_CACHE_BYTES = 96 * 1024 * 1024;
 /** Blob contents kept for re-reading unchanged files on the next tick. */
 const MAX_BLOB_CACHE_BYTES = 64 * 1024 * 1024;
@@ -68,8 +69,8 @@ export class ObjectStore implements ObjectWriter {
   private readonly blobs = new WeightedCache<Uint8Array>(MAX_BLOB_CACHE_BYTES);
   /** Objects known to be stored, so writing them again skips the existence check. */
   private readonly stored = new Set<string>();
-  /** Objects of open batches, by id, with how many batches hold each. */
-  private readonly staged = new Map<string, { object: StagedObject; holders: number }>();
+  /** Objects of open batches, by id, with the batches that hold each (the first one reads it). */
+  private readonly staged = new Map<string, ObjectBatch[]>();
   private readonly packs: PackReader;
 
   constructor(
@@ -137,7 +138,8 @@ export class ObjectStore implements ObjectWriter {
   }
 
   writeBlob(content: string | Uint8Array): Promise<string> {
-    return this.writeNow(hashed("blob", toBuffer(content)));
+    const bytes = toBuffer(content);
+    return this.writeNow({ oid: objectId("blob", bytes), type: "blob", content: bytes });
   }
 
   writeTree(entries: TreeEntry[]): Promise<string> {
@@ -145,13 +147,14 @@ export class ObjectStore implements ObjectWriter {
   }
 
   async writeTreeObject(tree: TreeObject): Promise<string> {
-    const oid = await this.writeNow(hashed("tree", tree.raw));
+    const oid = await this.writeNow({ oid: tree.id(), type: "tree", content: tree.raw });
     this.rememberTree(oid, tree);
     return oid;
   }
 
   writeCommit(commit: CommitObject): Promise<string> {
-    return this.writeNow(hashed("commit", encodeCommit(commit)));
+    const bytes = encodeCommit(commit);
+    return this.writeNow({ oid: objectId("commit", bytes), type: "commit", content: bytes });
   }
 
   /** The entry at `path` (`a/b/c`) under a root tree, or undefined. */
@@ -170,17 +173,19 @@ export class ObjectStore implements ObjectWriter {
   }
 
   /** @internal A batch's object becomes readable. */
-  stage(object: StagedObject): void {
-    const held = this.staged.get(object.oid);
-    if (held) held.holders++;
-    else this.staged.set(object.oid, { object, holders: 1 });
+  stage(oid: string, batch: ObjectBatch): void {
+    const holders = this.staged.get(oid);
+    if (holders) holders.push(batch);
+    else this.staged.set(oid, [batch]);
   }
 
   /** @internal A batch lets go of its object (flushed or discarded). */
-  unstage(oid: string): void {
-    const held = this.staged.get(oid);
-    if (!held) return;
-    if (--held.holders === 0) this.staged.delete(oid);
+  unstage(oid: string, batch: ObjectBatch): void {
+    const holders = this.staged.get(oid);
+    if (!holders) return;
+    const rest = holders.filter((b) => b !== batch);
+    if (rest.length === 0) this.staged.delete(oid);
+    else this.staged.set(oid, rest);
   }
 
   /** @internal */
@@ -190,26 +195,28 @@ export class ObjectStore implements ObjectWriter {
 
   /** @internal */
   rememberTree(oid: string, tree: TreeObject): void {
-    this.trees.set(oid, tree, tree.raw.length + tree.size * 64);
+    this.trees.set(oid, tree, tree.weight);
+  }
+
+  /** @internal A tree already parsed (of an open batch or read before), without reading anything. */
+  cachedTree(oid: string): TreeObject | undefined {
+    return this.trees.get(oid);
+  }
+
+  /** @internal Stores a few objects of a batch as loose objects. */
+  async storeLoose(objects: StagedObject[]): Promise<void> {
+    const missing = objects.filter((o) => !this.stored.has(o.oid));
+    await Promise.all(missing.map((o) => this.writeLoose(o)));
+    for (const o of missing) this.stored.add(o.oid);
   }
 
   /**
-   * @internal Stores a batch's objects: a few as loose objects, many as one pack (with its index,
-   * renamed into place only once both are complete). Either way, when this returns, all are stored.
-   * Returns the pack of exactly these objects when there is one (what a push of them sends).
+   * @internal Stores a batch's pack (with its index, renamed into place only once both are
+   * complete); when this returns, all its objects are stored.
    */
-  async storeObjects(objects: StagedObject[]): Promise<Buffer | undefined> {
-    // Durable, a pack costs three fsyncs (pack, index, folder) against two per loose object.
-    if (objects.length < (this.durable ? 2 : PACK_THRESHOLD)) {
-      const missing = objects.filter((o) => !this.stored.has(o.oid));
-      await Promise.all(missing.map((o) => this.writeLoose(o)));
-      for (const o of missing) this.stored.add(o.oid);
-      return undefined;
-    }
-    const own = encodePack(objects);
+  async storePack(own: EncodedPack, oids: Iterable<string>): Promise<void> {
     await this.writePack(own);
-    for (const o of objects) this.stored.add(o.oid);
-    return own.pack;
+    for (const oid of oids) this.stored.add(oid);
   }
 
   /**
@@ -267,7 +274,7 @@ export class ObjectStore implements ObjectWriter {
 
   /** An object's content read with native zlib: staged, loose or packed; undefined leaves it to isomorphic-git. */
   private async readNative(oid: string, expected: ObjectType): Promise<Buffer | undefined> {
-    const staged = this.staged.get(oid)?.object;
+    const staged = this.staged.get(oid)?.[0]?.read(oid);
     if (staged) {
       if (staged.type !== expected) throw new Error(`object ${oid} is a ${staged.type}, expected a ${expected}`);
       return staged.content;
@@ -305,26 +312,36 @@ export class ObjectStore implements ObjectWriter {
   }
 }
 
-/** An object with its id, as kept by a batch until it is stored. */
-export interface StagedObject extends PackInput {}
+/** An object with its id and content. */
+export interface StagedObject {
+  oid: string;
+  type: ObjectType;
+  content: Buffer;
+}
 
 /**
  * Objects written together and stored at once by `flush()`: one pack file (with its index) for a
- * tick's thousand decision commits instead of ten thousand loose objects. Until then they are in
- * memory and readable through the store; `discard()` forgets the ones not flushed.
+ * tick's thousand decision commits instead of ten thousand loose objects. Until then they are
+ * readable through the store; `discard()` forgets the ones not flushed.
+ *
+ * Each object is encoded into the batch's pack as it is written (PackStream): compressed, or for a
+ * tree edited from another tree of the batch, a delta of it made from where the edit was (no byte
+ * compared). The batch keeps those bytes, not the contents: a tick of D decisions in a folder of N
+ * services holds O(D) bytes, not D versions of N entries. Reading an object back inflates it (the
+ * store's tree cache usually has the trees already).
  */
 export class ObjectBatch implements ObjectWriter {
-  private readonly objects = new Map<string, StagedObject>();
+  #pack = new PackStream();
 
   constructor(readonly store: ObjectStore) {}
 
   /** Objects waiting to be stored. */
   get size(): number {
-    return this.objects.size;
+    return this.#pack.count;
   }
 
   writeBlob(content: string | Uint8Array): Promise<string> {
-    return Promise.resolve(this.stage(hashed("blob", toBuffer(content))));
+    return Promise.resolve(this.stage("blob", toBuffer(content)));
   }
 
   writeTree(entries: TreeEntry[]): Promise<string> {
@@ -332,13 +349,19 @@ export class ObjectBatch implements ObjectWriter {
   }
 
   writeTreeObject(tree: TreeObject, base?: string): Promise<string> {
-    const oid = this.stage(hashed("tree", tree.raw, base));
+    const oid = tree.id();
+    if (!this.#pack.has(oid)) {
+      const delta = base ? this.deltaOf(tree, base) : undefined;
+      if (delta) this.#pack.addDelta(oid, delta.base, delta.delta);
+      else this.#pack.add(oid, "tree", tree.raw);
+      this.store.stage(oid, this);
+    }
     this.store.rememberTree(oid, tree);
     return Promise.resolve(oid);
   }
 
   writeCommit(commit: CommitObject): Promise<string> {
-    return Promise.resolve(this.stage(hashed("commit", encodeCommit(commit))));
+    return Promise.resolve(this.stage("commit", encodeCommit(commit)));
   }
 
   /**
@@ -346,30 +369,66 @@ export class ObjectBatch implements ObjectWriter {
    * the pack of exactly the batch's objects when it was stored as one, for a push to send.
    */
   async flush(): Promise<Buffer | undefined> {
-    const pack = await this.store.storeObjects([...this.objects.values()]);
-    this.release();
-    return pack;
+    const oids = this.oids();
+    try {
+      // Durable, a pack costs three fsyncs (pack, index, folder) against two per loose object.
+      if (oids.length < (this.store.durable ? 2 : PACK_THRESHOLD)) {
+        await this.store.storeLoose(oids.map((oid) => ({ oid, ...this.read(oid)! })));
+        return undefined;
+      }
+      const own = this.#pack.finish();
+      await this.store.storePack(own, oids);
+      return own.pack;
+    } finally {
+      this.release(oids);
+    }
   }
 
   /** Forgets the objects not flushed. */
   discard(): void {
-    this.release();
+    this.release(this.oids());
+  }
+
+  /** @internal An object of this batch, read back from its pack entry. */
+  read(oid: string): { type: ObjectType; content: Buffer } | undefined {
+    const entry = this.#pack.entry(oid);
+    if (!entry) return undefined;
+    const data = inflateSync(entry.compressed);
+    if (entry.base === undefined) return { type: entry.type, content: data };
+    // The store's tree cache is asked first (see readTreeObject): this is for trees it let go.
+    const base = this.read(entry.base)?.content;
+    if (!base) throw new Error(`object ${oid} is a delta of ${entry.base}, which the batch does not hold`);
+    return { type: entry.type, content: applyDelta(base, data) };
+  }
+
+  /** A delta of `tree` against `base` when `tree` was edited from it and `base` is in this pack. */
+  private deltaOf(tree: TreeObject, base: string): { base: string; delta: Buffer } | undefined {
+    const d = tree.derivation;
+    if (d?.base !== base || d.prefix + d.suffix > Math.min(d.baseLength, tree.length)) return undefined;
+    if (!this.#pack.canDeltaOn(base)) return undefined;
+    const delta = spliceDelta(d.baseLength, tree.length, d.prefix, d.suffix, (start, end) => tree.bytes(start, end));
+    return delta ? { base, delta } : undefined;
   }
 
   /**
    * Objects stored already are kept too: the batch's pack must hold every object its commits add,
    * since a remote may lack one that an earlier, unpublished commit of this process stored here.
    */
-  private stage(object: StagedObject): string {
-    if (this.objects.has(object.oid)) return object.oid;
-    this.objects.set(object.oid, object);
-    this.store.stage(object);
-    return object.oid;
+  private stage(type: ObjectType, content: Buffer): string {
+    const oid = objectId(type, content);
+    if (this.#pack.has(oid)) return oid;
+    this.#pack.add(oid, type, content);
+    this.store.stage(oid, this);
+    return oid;
   }
 
-  private release(): void {
-    for (const oid of this.objects.keys()) this.store.unstage(oid);
-    this.objects.clear();
+  private oids(): string[] {
+    return this.#pack.oids();
+  }
+
+  private release(oids: string[]): void {
+    for (const oid of oids) this.store.unstage(oid, this);
+    this.#pack = new PackStream();
   }
 }
 
@@ -378,9 +437,9 @@ function toBuffer(content: string | Uint8Array): Buffer {
   return Buffer.isBuffer(content) ? content : Buffer.from(content.buffer, content.byteOffset, content.byteLength);
 }
 
-function hashed(type: ObjectType, content: Buffer, deltaBase?: string): StagedObject {
-  const oid = createHash("sha1").update(`${type} ${content.byteLength}\0`).update(content).digest("hex");
-  return deltaBase ? { oid, type, content, deltaBase } : { oid, type, content };
+/** SHA-1 of `<type> <size>\0<content>`. */
+function objectId(type: ObjectType, content: Buffer): string {
+  return createHash("sha1").update(`${type} ${content.byteLength}\0`).update(content).digest("hex");
 }
 
 /** A map that forgets its oldest entries once their weights add up to more than `budget`. */

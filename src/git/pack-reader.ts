@@ -237,7 +237,8 @@ class Pack {
   }
 }
 
-function applyDelta(base: Buffer, delta: Buffer): Buffer {
+/** Rebuilds an object from its delta (gitformat-pack: sizes, then copy and insert instructions). */
+export function applyDelta(base: Buffer, delta: Buffer): Buffer {
   let pos = 0;
   const varint = () => {
     let value = 0;

@@ -67,48 +67,105 @@ export class UnmergeablePackError extends Error {}
 
 /**
  * Encodes objects (duplicates dropped) as a pack and its index, in memory, after the entries of
- * `sources` (copied with their compressed data as is; offset deltas get their new distance). Tiny
- * contents (most trees and every delta of a tick) are written as stored zlib blocks: valid zlib that
- * costs nothing to make, where a deflate stream per object would cost more than the bytes it saves.
- * (Deflating on the thread pool instead measured slower: zlib's per-stream cost stays on the main
- * thread.)
+ * `sources` (copied with their compressed data as is; offset deltas get their new distance). An
+ * object whose `deltaBase` is earlier in the pack is stored as a delta of their common prefix and
+ * suffix when that is much smaller.
  */
 export function encodePack(objects: readonly PackInput[], sources: readonly SourcePack[] = []): EncodedPack {
-  const out = new PackBuilder();
+  const out = new PackStream();
   for (const source of sources) out.copy(source);
-  const fresh = dedupe(objects).filter((o) => !out.has(o.oid));
-
-  // First the layout (which new object is a delta of which), then the compression, then the bytes.
-  const placed = new Map<string, { index: number; depth: number; content: Buffer }>();
-  const planned: { oid: string; head: Buffer; base?: number; data: Buffer }[] = [];
-  for (const object of fresh) {
-    const base = object.deltaBase ? placed.get(object.deltaBase) : undefined;
-    const delta = base && base.depth < MAX_DELTA_DEPTH ? prefixSuffixDelta(base.content, object.content) : undefined;
-    if (delta && base)
-      planned.push({ oid: object.oid, head: entryHeader(OFS_DELTA, delta.length), base: base.index, data: delta });
-    else
-      planned.push({
-        oid: object.oid,
-        head: entryHeader(TYPE_CODES[object.type], object.content.length),
-        data: object.content,
-      });
-    placed.set(object.oid, {
-      index: planned.length - 1,
-      depth: delta && base ? base.depth + 1 : 0,
-      content: object.content,
-    });
+  const contents = new Map<string, Buffer>();
+  for (const object of dedupe(objects)) {
+    if (out.has(object.oid)) continue;
+    const base = object.deltaBase ? contents.get(object.deltaBase) : undefined;
+    const delta = base && out.canDeltaOn(object.deltaBase!) ? prefixSuffixDelta(base, object.content) : undefined;
+    if (delta) out.addDelta(object.oid, object.deltaBase!, delta);
+    else out.add(object.oid, object.type, object.content);
+    contents.set(object.oid, object.content);
   }
-  const compressed = planned.map((p) =>
-    p.data.length < DEFLATE_MIN ? storedZlib(p.data) : deflateSync(p.data, { level: LEVEL }),
-  );
-  planned.forEach((p, i) => {
-    const base = p.base === undefined ? undefined : out.offsetOf(planned[p.base]!.oid);
-    out.add(
-      p.oid,
-      base === undefined ? [p.head, compressed[i]!] : [p.head, offsetEncoding(out.size - base), compressed[i]!],
-    );
-  });
-  return { ...out.finish(), deltas: planned.filter((p) => p.base !== undefined).length };
+  return out.finish();
+}
+
+/** How a pack entry reads back: a whole object or a delta of another entry, zlib-compressed. */
+export interface PackedEntry {
+  type: PackableType;
+  /** The entry's zlib stream: the object's content, or the delta. */
+  compressed: Buffer;
+  /** For a delta: the object it applies to (an earlier entry of the same pack). */
+  base?: string;
+  /** Length of the delta chain down to a whole object (0 for a whole object). */
+  depth: number;
+}
+
+/**
+ * A pack written one object at a time. Each object is compressed (or encoded as a delta of an
+ * earlier one) as it is added, and only those bytes are kept: a reconciler's tick adds thousands of
+ * versions of a status folder, and holding each version's content until the end would cost the
+ * folder's size times the decisions. Tiny contents (most trees and every delta of a tick) are
+ * written as stored zlib blocks: valid zlib that costs nothing to make, where a deflate stream per
+ * object would cost more than the bytes it saves. (Deflating on the thread pool instead measured
+ * slower: zlib's per-stream cost stays on the main thread.)
+ */
+export class PackStream {
+  readonly #out = new PackBuilder();
+  readonly #entries = new Map<string, PackedEntry>();
+  #deltas = 0;
+
+  /** Objects in the pack so far. */
+  get count(): number {
+    return this.#out.count;
+  }
+
+  has(oid: string): boolean {
+    return this.#out.has(oid);
+  }
+
+  /** The objects added to this stream, in order. */
+  oids(): string[] {
+    return [...this.#entries.keys()];
+  }
+
+  /** An object added to this stream (not one copied from a source pack). */
+  entry(oid: string): PackedEntry | undefined {
+    return this.#entries.get(oid);
+  }
+
+  /** Whether a delta of `base` may be added: it is an entry of this stream, not too deep a chain. */
+  canDeltaOn(base: string): boolean {
+    const entry = this.#entries.get(base);
+    return entry !== undefined && entry.depth < MAX_DELTA_DEPTH;
+  }
+
+  add(oid: string, type: PackableType, content: Buffer): void {
+    const compressed = compress(content);
+    this.#out.add(oid, [entryHeader(TYPE_CODES[type], content.length), compressed]);
+    this.#entries.set(oid, { type, compressed, depth: 0 });
+  }
+
+  /** Adds an object as an offset delta (gitformat-pack) of `base`; `canDeltaOn(base)` must hold. */
+  addDelta(oid: string, base: string, delta: Buffer): void {
+    const baseEntry = this.#entries.get(base);
+    const baseOffset = this.#out.offsetOf(base);
+    if (!baseEntry || baseOffset === undefined || baseEntry.depth >= MAX_DELTA_DEPTH)
+      throw new Error(`cannot store ${oid} as a delta of ${base}`);
+    const compressed = compress(delta);
+    this.#out.add(oid, [entryHeader(OFS_DELTA, delta.length), offsetEncoding(this.#out.size - baseOffset), compressed]);
+    this.#entries.set(oid, { type: baseEntry.type, compressed, base, depth: baseEntry.depth + 1 });
+    this.#deltas++;
+  }
+
+  /** Copies every entry of a stored pack this pack does not have yet (see PackBuilder.copy). */
+  copy(source: SourcePack): void {
+    this.#out.copy(source);
+  }
+
+  finish(): EncodedPack {
+    return { ...this.#out.finish(), deltas: this.#deltas };
+  }
+}
+
+function compress(data: Buffer): Buffer {
+  return data.length < DEFLATE_MIN ? storedZlib(data) : deflateSync(data, { level: LEVEL });
 }
 
 /** Appends pack entries and keeps what the index needs. */
@@ -118,6 +175,10 @@ class PackBuilder {
   private readonly offsets = new Map<string, number>();
   /** Bytes so far: the offset of the next entry. */
   size = 12;
+
+  get count(): number {
+    return this.entries.length;
+  }
 
   has(oid: string): boolean {
     return this.offsets.has(oid);
@@ -310,23 +371,42 @@ export function prefixSuffixDelta(base: Buffer, target: Buffer): Buffer | undefi
     limit - prefix,
     (n) => base.compare(target, target.length - n, target.length, base.length - n, base.length) === 0,
   );
-  const inserted = target.length - prefix - suffix;
-  const estimate = 16 + Math.ceil(inserted / MAX_INSERT) + inserted + 8 * Math.ceil((prefix + suffix) / MAX_COPY);
-  if (estimate > target.length * DELTA_WORTH) return undefined;
+  return spliceDelta(base.length, target.length, prefix, suffix, (start, end) => target.subarray(start, end));
+}
 
-  const out: number[] = [...varint(base.length), ...varint(target.length)];
+/**
+ * A delta that rebuilds `target` from a base of `baseLength` bytes with which it shares its first
+ * `prefix` and last `suffix` bytes (the caller knows them: see TreeDerivation); undefined when that
+ * would not be much smaller than `target`.
+ */
+export function spliceDelta(
+  baseLength: number,
+  targetLength: number,
+  prefix: number,
+  suffix: number,
+  /** Bytes `[start, end)` of the target. */
+  targetBytes: (start: number, end: number) => Buffer,
+): Buffer | undefined {
+  if (prefix < 0 || suffix < 0 || prefix + suffix > Math.min(baseLength, targetLength))
+    throw new Error(`a delta cannot share ${prefix} + ${suffix} bytes of ${baseLength} and ${targetLength}`);
+  const inserted = targetLength - prefix - suffix;
+  const estimate = 16 + Math.ceil(inserted / MAX_INSERT) + inserted + 8 * Math.ceil((prefix + suffix) / MAX_COPY);
+  if (estimate > targetLength * DELTA_WORTH) return undefined;
+  const middle = targetBytes(prefix, prefix + inserted);
+
+  const out: number[] = [...varint(baseLength), ...varint(targetLength)];
   const copy = (from: number, length: number) => {
     for (let done = 0; done < length; done += MAX_COPY) copyOp(out, from + done, Math.min(MAX_COPY, length - done));
   };
   copy(0, prefix);
   const parts: Buffer[] = [Buffer.from(out)];
-  for (let at = prefix; at < prefix + inserted; at += MAX_INSERT) {
-    const length = Math.min(MAX_INSERT, prefix + inserted - at);
-    parts.push(Buffer.from([length]), target.subarray(at, at + length));
+  for (let at = 0; at < inserted; at += MAX_INSERT) {
+    const length = Math.min(MAX_INSERT, inserted - at);
+    parts.push(Buffer.from([length]), middle.subarray(at, at + length));
   }
   const tail: number[] = [];
   for (let done = 0; done < suffix; done += MAX_COPY)
-    copyOp(tail, base.length - suffix + done, Math.min(MAX_COPY, suffix - done));
+    copyOp(tail, baseLength - suffix + done, Math.min(MAX_COPY, suffix - done));
   parts.push(Buffer.from(tail));
   return Buffer.concat(parts);
 }

@@ -38,7 +38,7 @@ async function editLevel(
   edits: [string, string | Uint8Array | null][],
   prefix: string,
 ): Promise<string | null> {
-  const original = tree ? await store.readTreeObject(tree) : TreeObject.empty;
+  const original = tree ? (await store.readTreeObject(tree)).editFrom(tree) : TreeObject.empty;
   let current = original;
 
   const nested = new Map<string, [string, string | Uint8Array | null][]>();

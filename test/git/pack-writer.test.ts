@@ -6,6 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { copyFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -15,7 +16,7 @@ import git from "isomorphic-git";
 import { commitDecisionWithRetry } from "../../src/reconcile/transaction.ts";
 import { listDecisionCommits } from "../../src/gitops/history.ts";
 import { listPacks, packsToMerge, removePack } from "../../src/git/pack-files.ts";
-import { encodePack, MAX_DELTA_DEPTH, prefixSuffixDelta, storedZlib } from "../../src/git/pack-writer.ts";
+import { encodePack, MAX_DELTA_DEPTH, prefixSuffixDelta, spliceDelta, storedZlib } from "../../src/git/pack-writer.ts";
 import { GitRepo } from "../../src/gitops/repo.ts";
 import { editTree } from "../../src/git/tree-edit.ts";
 import { TreeObject } from "../../src/git/tree-object.ts";
@@ -113,7 +114,7 @@ function twelveSteps(head: Parameters<typeof decisionAt>[0]) {
 
 describe("tree objects edited in place", () => {
   // "\u{1F600}" (a surrogate pair) sorts before "\uE000" as UTF-16 but after it as UTF-8 bytes, as git sorts.
-  it("give the same bytes as encoding the edited listing afresh, in git's order", () => {
+  it("give the same bytes as encoding the edited listing afresh, in git's order, and know their delta", () => {
     const oid = (n: number) => n.toString(16).padStart(40, "0");
     const names = ["a", "a-b", "a.b", "a0", "b", "\u00e9t\u00e9.yaml", "z"];
     let entries: TreeEntry[] = names.map((path, i) => ({
@@ -123,12 +124,19 @@ describe("tree objects edited in place", () => {
       type: path === "a" ? "tree" : "blob",
     }));
     let tree = TreeObject.encode(entries);
+    // Every few rounds the edits start afresh from the tree as stored (`editFrom`): each tree made
+    // since then rebuilds from that base through the delta its derivation gives.
+    let base = tree;
     let random = 7;
     const next = () => (random = (random * 48271) % 2147483647);
     for (let round = 0; round < 300; round++) {
       const name = ["a", "a-b", "a.b", "a0", "a.c", "new", "b", "z", "\u00e9t\u00e9.yaml", "zz", "\u{1F600}", "\uE000"][
         next() % 12
       ]!;
+      if (round % 5 === 0) {
+        base = tree;
+        tree = tree.editFrom("1".repeat(40));
+      }
       const kind = next() % 4;
       const entry: TreeEntry | null =
         kind === 0
@@ -146,7 +154,55 @@ describe("tree objects edited in place", () => {
       assert.deepEqual(tree.entries, fresh.entries);
       assert.deepEqual(TreeObject.decode(tree.raw).entries, fresh.entries);
       for (const e of entries) assert.deepEqual(tree.get(e.path), e);
+      const d = tree.derivation!;
+      assert.equal(d.base, "1".repeat(40));
+      assert.equal(d.baseLength, base.raw.length);
+      if (tree.raw.equals(base.raw)) continue;
+      const delta = spliceDelta(d.baseLength, tree.length, d.prefix, d.suffix, (a, b) => tree.bytes(a, b));
+      if (delta) assert.deepEqual(applyDelta(base.raw, delta), tree.raw, `round ${round}: delta of ${name}`);
     }
+  });
+});
+
+function treeId(raw: Buffer): string {
+  return createHash("sha1").update(`tree ${raw.length}\0`).update(raw).digest("hex");
+}
+
+describe("tree objects of many chunks", () => {
+  it("stay git's bytes through inserts, removals and kind changes across chunk boundaries", () => {
+    const oid = (n: number) => n.toString(16).padStart(40, "0");
+    const name = (i: number) => `svc-${String(i).padStart(4, "0")}${i % 3 === 0 ? "" : ".yaml"}`;
+    let entries: TreeEntry[] = Array.from({ length: 300 }, (_, i) => ({
+      mode: "100644",
+      path: name(i * 2),
+      oid: oid(i + 1),
+      type: "blob" as const,
+    }));
+    let tree = TreeObject.decode(TreeObject.encode(entries).raw).editFrom("2".repeat(40));
+    const base = tree;
+    let random = 11;
+    const next = () => (random = (random * 48271) % 2147483647);
+    for (let round = 0; round < 400; round++) {
+      const path = name(next() % 700);
+      const kind = next() % 5;
+      // Mostly additions at first (a chunk splits), then removals (chunks empty out).
+      const remove = round < 200 ? kind === 0 : kind < 4;
+      const entry: TreeEntry | null = remove
+        ? null
+        : { mode: kind === 1 ? "040000" : "100644", path, oid: oid(5000 + round), type: kind === 1 ? "tree" : "blob" };
+      tree = tree.with(path, entry);
+      entries = entries.filter((e) => e.path !== path).concat(entry ? [entry] : []);
+      const fresh = TreeObject.encode(entries);
+      assert.deepEqual(tree.raw, fresh.raw, `round ${round}: ${path}`);
+      assert.equal(tree.size, entries.length);
+      assert.deepEqual(tree.get(path), entry ?? undefined);
+      assert.deepEqual(tree.bytes(5, 777), fresh.raw.subarray(5, 777));
+      assert.equal(tree.id(), treeId(fresh.raw), `round ${round}: the id resumed from saved hash states`);
+      const d = tree.derivation!;
+      const delta = spliceDelta(d.baseLength, tree.length, d.prefix, d.suffix, (a, b) => tree.bytes(a, b));
+      if (delta) assert.deepEqual(applyDelta(base.raw, delta), tree.raw, `round ${round}: delta`);
+    }
+    assert.deepEqual(tree.entries, TreeObject.encode(entries).entries);
   });
 });
 

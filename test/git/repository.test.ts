@@ -9,7 +9,9 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import git from "isomorphic-git";
-import { GitRepository, RefConflictError, type TreeEntry } from "../../src/git/index.ts";
+import { createHash } from "node:crypto";
+import { editTree, GitRepository, RefConflictError, type TreeEntry } from "../../src/git/index.ts";
+import { TreeObject } from "../../src/git/tree-object.ts";
 import { tempDir } from "../support/tmp-repo.ts";
 
 const author = { name: "tollgate-test", email: "tollgate@example.test", timestamp: 1_795_000_000, timezoneOffset: 0 };
@@ -46,6 +48,12 @@ async function commitBatch(repo: GitRepository, parent: string | null, prefix: s
   return { commit, blobs: entries.map((e) => e.oid) };
 }
 
+function hashBlob(content: string): string {
+  return createHash("sha1")
+    .update(`blob ${Buffer.byteLength(content)}\0${content}`)
+    .digest("hex");
+}
+
 describe("the git layer", () => {
   it("stores a batch as one pack, merges smaller packs into the next, and reads every object back", async () => {
     const temp = await tempDir();
@@ -74,6 +82,51 @@ describe("the git layer", () => {
       const fresh = await GitRepository.open(join(temp.dir, "objects.git"));
       assert.deepEqual((await fresh.store.readCommit(second.commit)).parent, [first.commit]);
       assert.equal(await fresh.store.hasObject("0".repeat(40)), false);
+    } finally {
+      await temp.cleanup();
+    }
+  });
+
+  it("keeps a batch's objects as pack entries, tree versions as deltas, and reads each back", async () => {
+    const temp = await tempDir();
+    try {
+      const repo = await GitRepository.init(join(temp.dir, "deltas.git"));
+      const batch = repo.store.batch();
+      const files = new Map(Array.from({ length: 200 }, (_, i) => [`status/s-${i}.yaml`, `service ${i}\n`]));
+      let tree = await editTree(repo.store, null, files, batch);
+      const versions = [{ tree, files: new Map(files) }];
+      // More versions than a delta chain may be deep, with files added, changed and removed.
+      for (let v = 0; v < 120; v++) {
+        const path = `status/s-${(v * 37) % 230}.yaml`;
+        const content = v % 7 === 0 ? null : `service ${v}\nversion ${v}\n`;
+        tree = await editTree(repo.store, tree, new Map([[path, content]]), batch);
+        if (content === null) files.delete(path);
+        else files.set(path, content);
+        versions.push({ tree, files: new Map(files) });
+      }
+      const head = await batch.writeCommit({ tree, parent: [], author, committer: author, message: "versions\n" });
+      for (const version of versions) {
+        const status = (await repo.store.entryAt(version.tree, "status"))!.oid;
+        const expected = [...version.files].map(([path, content]) => ({
+          mode: "100644",
+          path: path.slice("status/".length),
+          oid: hashBlob(content),
+          type: "blob" as const,
+        }));
+        // Read back from the batch's own entries (inflated, deltas applied down their chain).
+        assert.deepEqual(batch.read(status)!.content, TreeObject.encode(expected).raw);
+      }
+      assert.match(batch.read(head)!.content.toString(), /^tree [0-9a-f]{40}\n/);
+      const pack = (await batch.flush())!;
+      const folderBytes = (await repo.store.readTreeObject((await repo.store.entryAt(tree, "status"))!.oid)).raw.length;
+      assert.ok(
+        pack.length < 10 * folderBytes,
+        `121 versions of an ${folderBytes}-byte folder take ${pack.length} bytes`,
+      );
+      await repo.updateBranch(null, head);
+      const fresh = await GitRepository.open(repo.gitdir);
+      const last = (await fresh.store.entryAt((await fresh.store.readCommit(head)).tree, "status/s-1.yaml"))!;
+      assert.equal(new TextDecoder().decode(await fresh.store.readBlob(last.oid)), files.get("status/s-1.yaml"));
     } finally {
       await temp.cleanup();
     }
