@@ -7,6 +7,8 @@ import {
   type Digest,
   type EncodedEvidence,
   EvidenceTooLargeError,
+  InvalidInputError,
+  jsonProblems,
   encodeEvidence,
   parseCache,
   parseRelease,
@@ -14,7 +16,8 @@ import {
   type Release,
   releaseFile,
   type Status,
-  serializeStatus,
+  serializeStatusDocument,
+  statusDocument,
   statusFile,
   updateReleaseText,
 } from "../model/index.ts";
@@ -110,9 +113,7 @@ async function writeInto(
   const edits = new Map<string, string | Uint8Array>();
 
   const statusPath = statusFile(change.environment, change.service);
-  const status = statusWithDecision(change, encoded.digest, key);
-  const statusText = serializeStatus(status);
-  await checkWritten(batch, statusText, statusPath, parseStatus);
+  const statusText = await writeStatus(batch, statusPath, statusWithDecision(change, encoded.digest, key));
   edits.set(statusPath, statusText);
 
   const baseTree = parent ? (await repo.store.readCommit(parent)).tree : null;
@@ -181,6 +182,22 @@ function statusWithDecision(change: DecisionChange, evidence: Digest, key: strin
   if (last.action !== change.action)
     throw new Error(`status.lastDecision.action is ${last.action} but the decision is ${change.action}`);
   return { ...change.status, lastDecision: { ...last, evidence, idempotencyKey: key } };
+}
+
+/**
+ * A status file tollgate is about to commit must pass the same validation as any file it reads:
+ * its document (what reading the file gives) is checked against the status schema, and recorded in
+ * the parse cache as what its blob parses to, so loading the new head finds it parsed already.
+ * (Parsing the YAML it was just written as would cost more than the rest of the commit.)
+ */
+async function writeStatus(batch: ObjectBatch, path: string, status: Status): Promise<string> {
+  const document = statusDocument(status);
+  const problems = jsonProblems("status", document, path);
+  if (problems.length > 0)
+    throw new Error(`refusing to commit an invalid ${path}: ${new InvalidInputError(problems).message}`);
+  const text = serializeStatusDocument(document);
+  parseCache.seed(await batch.writeBlob(text), parseStatus, document);
+  return text;
 }
 
 /**

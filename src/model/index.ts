@@ -53,8 +53,8 @@ export {
 export { parseEnvironment, parseRelease, parseStatus } from "./load.ts";
 export { type ContentAddressedTree, parseCache } from "./parse-cache.ts";
 export { ENVIRONMENTS_DIR, environmentFile, releaseFile, statusFile, teamsOf } from "./repository.ts";
-export { assertValid, definitionProblems, formatFieldPath } from "./schemas.ts";
-export { serializeStatus, updateReleaseText } from "./serialize.ts";
+export { assertValid, definitionProblems, formatFieldPath, jsonProblems } from "./schemas.ts";
+export { serializeStatus, serializeStatusDocument, statusDocument, updateReleaseText } from "./serialize.ts";
 export { servingArtifact } from "./serving.ts";
 export { DirectoryTree, type TreeEntry, type TreeReader } from "./tree.ts";
 export type {

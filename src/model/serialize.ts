@@ -23,12 +23,25 @@ const KEY_ORDER = [
 
 /** A status file's text: fixed key order, so the same status always gives the same bytes. */
 export function serializeStatus(status: Status): string {
+  return serializeStatusDocument(statusDocument(status));
+}
+
+/**
+ * The status as its file holds it: the keys in the file's order, undefined members left out, a
+ * plain JSON value (what reading the file back gives).
+ */
+export function statusDocument(status: Status): Status {
   const ordered: Record<string, unknown> = {};
   for (const key of KEY_ORDER) {
     const value = (status as unknown as Record<string, unknown>)[key];
     if (value !== undefined) ordered[key] = value;
   }
-  return STATUS_HEADER + stringify(ordered, { lineWidth: 0 });
+  return JSON.parse(JSON.stringify(ordered)) as Status;
+}
+
+/** The text of a status document (see `statusDocument`). */
+export function serializeStatusDocument(document: Status): string {
+  return STATUS_HEADER + stringify(document, { lineWidth: 0 });
 }
 
 /**
