@@ -80,7 +80,10 @@ export class TreeObject {
     const parts = sorted.map(encodeEntry);
     const ends: number[] = [];
     let end = 0;
-    for (const part of parts) ends.push((end += part.length));
+    for (const part of parts) {
+      end += part.length;
+      ends.push(end);
+    }
     return new TreeObject(chunksOf(Buffer.concat(parts, end), ends), undefined, sorted);
   }
 
