@@ -17,6 +17,7 @@ import { STRINGS } from "./families/strings.ts";
 import { TIME } from "./families/time.ts";
 import { UNITS } from "./families/units.ts";
 import { URI } from "./families/uri.ts";
+import { X509 } from "./families/x509.ts";
 import type { BuiltinImpl } from "./host.ts";
 
 export const FAMILIES: Readonly<Record<string, BuiltinImpl>> = {
@@ -38,4 +39,5 @@ export const FAMILIES: Readonly<Record<string, BuiltinImpl>> = {
   ...TIME,
   ...UNITS,
   ...URI,
+  ...X509,
 };

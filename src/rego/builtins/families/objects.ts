@@ -124,7 +124,11 @@ function add(doc: Value, path: readonly Value[], value: Value): Value {
       out.splice(arrayIndex(key, parent.length, true), 0, value);
       return out;
     }
-    if (parent instanceof RegoSet) return makeSet([...parent.items, value]);
+    if (parent instanceof RegoSet) {
+      // a set member is addressed by itself: the path's last segment must be the value
+      if (!equalValues(key, value)) throw new PatchError("set member and path differ");
+      return makeSet([...parent.items, value]);
+    }
     if (typeName(parent) === "object") return withKey(parent as Obj | RegoObject, key, value);
     throw new PatchError("add into a scalar");
   });

@@ -7,6 +7,8 @@ test_objects if {
 	object.subset([1, 2, 3, 4], [2, 3])
 	not object.subset([1, 2, 3, 4], [3, 2])
 	json.patch({"a": {"foo": 1}}, [{"op": "add", "path": "/a/bar", "value": 2}]) == {"a": {"foo": 1, "bar": 2}}
+	json.patch({"s": {"a"}}, [{"op": "add", "path": ["s", "b"], "value": "b"}]) == {"s": {"a", "b"}}
+	not json.patch({"s": {"a"}}, [{"op": "add", "path": "s/b", "value": "c"}])
 	graph.reachable({"a": ["b"], "b": ["c"], "c": [], "d": ["a"]}, ["a"]) == {"a", "b", "c"}
 	json.marshal_with_options({"a": [1]}, {"indent": "  "}) == "{\n  \"a\": [\n    1\n  ]\n}"
 }
