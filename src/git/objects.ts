@@ -4,6 +4,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { deflateSync, inflateSync } from "node:zlib";
 import git, { type CommitObject, type TreeEntry } from "isomorphic-git";
+import { LRUCache } from "lru-cache";
 import { type AtomicFs, makeDirectory } from "./atomic-fs.ts";
 import { listPacks, packsToMerge, readPack, removePack, storePack } from "./pack-files.ts";
 import { applyDelta, PackReader } from "./pack-reader.ts";
@@ -64,9 +65,15 @@ export class ObjectStore implements ObjectWriter {
     return this.isomorphicCache;
   }
   private isomorphicCache: object = {};
-  private readonly trees = new WeightedCache<TreeObject>(MAX_TREE_CACHE_BYTES);
-  private readonly commits = new Map<string, CommitObject>();
-  private readonly blobs = new WeightedCache<Uint8Array>(MAX_BLOB_CACHE_BYTES);
+  private readonly trees = new LRUCache<string, TreeObject>({
+    maxSize: MAX_TREE_CACHE_BYTES,
+    sizeCalculation: (tree) => Math.max(1, tree.weight),
+  });
+  private readonly commits = new LRUCache<string, CommitObject>({ max: MAX_CACHED });
+  private readonly blobs = new LRUCache<string, Uint8Array>({
+    maxSize: MAX_BLOB_CACHE_BYTES,
+    sizeCalculation: (blob) => Math.max(1, blob.byteLength),
+  });
   /** Objects known to be stored, so writing them again skips the existence check. */
   private readonly stored = new Set<string>();
   /** Objects of open batches, by id, with the batches that hold each (the first one reads it). */
@@ -104,7 +111,7 @@ export class ObjectStore implements ObjectWriter {
     const commit = raw
       ? decodeCommit(raw)
       : (await git.readCommit({ fs: this.fs, gitdir: this.gitdir, oid, cache: this.gitCache })).commit;
-    remember(this.commits, oid, commit);
+    this.commits.set(oid, commit);
     return commit;
   }
 
@@ -114,7 +121,7 @@ export class ObjectStore implements ObjectWriter {
     const blob =
       (await this.readNative(oid, "blob")) ??
       (await git.readBlob({ fs: this.fs, gitdir: this.gitdir, oid, cache: this.gitCache })).blob;
-    if (blob.byteLength <= MAX_BLOB_CACHE_BYTES / 64) this.blobs.set(oid, blob, blob.byteLength);
+    if (blob.byteLength <= MAX_BLOB_CACHE_BYTES / 64) this.blobs.set(oid, blob);
     return blob;
   }
 
@@ -195,7 +202,7 @@ export class ObjectStore implements ObjectWriter {
 
   /** @internal */
   rememberTree(oid: string, tree: TreeObject): void {
-    this.trees.set(oid, tree, tree.weight);
+    this.trees.set(oid, tree);
   }
 
   /** @internal A tree already parsed (of an open batch or read before), without reading anything. */
@@ -442,29 +449,6 @@ function objectId(type: ObjectType, content: Buffer): string {
   return createHash("sha1").update(`${type} ${content.byteLength}\0`).update(content).digest("hex");
 }
 
-/** A map that forgets its oldest entries once their weights add up to more than `budget`. */
-class WeightedCache<T> {
-  private readonly entries = new Map<string, { value: T; weight: number }>();
-  private total = 0;
-
-  constructor(private readonly budget: number) {}
-
-  get(key: string): T | undefined {
-    return this.entries.get(key)?.value;
-  }
-
-  set(key: string, value: T, weight: number): void {
-    if (this.entries.has(key)) return;
-    this.entries.set(key, { value, weight });
-    this.total += weight;
-    for (const [oldest, entry] of this.entries) {
-      if (this.total <= this.budget || oldest === key) break;
-      this.entries.delete(oldest);
-      this.total -= entry.weight;
-    }
-  }
-}
-
 function decodeCommit(raw: Buffer): CommitObject {
   const text = raw.toString("utf8");
   const split = text.indexOf("\n\n");
@@ -519,12 +503,4 @@ function encodeCommit(commit: CommitObject): Buffer {
     `committer ${person(commit.committer ?? commit.author)}`,
   ];
   return Buffer.from(`${lines.join("\n")}\n\n${commit.message}`, "utf8");
-}
-
-function remember<T>(map: Map<string, T>, key: string, value: T): void {
-  if (map.size >= MAX_CACHED) {
-    const oldest = map.keys().next().value;
-    if (oldest !== undefined) map.delete(oldest);
-  }
-  map.set(key, value);
 }

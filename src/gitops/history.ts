@@ -1,3 +1,4 @@
+import { LRUCache } from "lru-cache";
 import type { DecisionAction } from "../model/index.ts";
 import { type DecisionMessageParse, type ParsedDecisionMessage, parseDecisionMessage } from "./message.ts";
 import type { GitRepo } from "./repo.ts";
@@ -75,14 +76,12 @@ export async function* walkHistory(
 }
 
 /** Commits never change, so neither does what their message parses to. */
-const parsedMessages = new Map<string, DecisionMessageParse>();
-const MAX_PARSED = 200_000;
+const parsedMessages = new LRUCache<string, DecisionMessageParse>({ max: 200_000 });
 
 function parseCached(oid: string, message: string): DecisionMessageParse {
   let parsed = parsedMessages.get(oid);
   if (!parsed) {
     parsed = parseDecisionMessage(message);
-    if (parsedMessages.size >= MAX_PARSED) parsedMessages.clear();
     parsedMessages.set(oid, parsed);
   }
   return parsed;

@@ -9,6 +9,7 @@
  * a transition builds new objects). Only successful parses are kept: a problem names the file as
  * the tree displays it, which differs from commit to commit.
  */
+import { LRUCache } from "lru-cache";
 import type { TreeReader } from "./tree.ts";
 
 /** A tree that can name the content of a file without reading it. */
@@ -25,25 +26,22 @@ export const DEFAULT_PARSE_CACHE_ENTRIES = 20_000;
 
 /** A bounded map (least recently used goes first) from (parser, blob id) to the parsed value. */
 export class ParseCache {
-  readonly #entries = new Map<string, unknown>();
+  readonly #entries: LRUCache<string, NonNullable<unknown>>;
   readonly #kinds = new Map<(text: string, file: string) => unknown, number>();
 
-  constructor(readonly maxEntries = DEFAULT_PARSE_CACHE_ENTRIES) {}
+  constructor(readonly maxEntries = DEFAULT_PARSE_CACHE_ENTRIES) {
+    this.#entries = new LRUCache({ max: maxEntries });
+  }
 
   /** `parse(text, file)` of the file at `path`, from the cache when the tree names its blob and it was parsed before. */
   async parse<T>(tree: TreeReader, path: string, parse: (text: string, file: string) => T): Promise<T> {
     const id = isContentAddressed(tree) ? await tree.blobId(path) : undefined;
     if (id === undefined) return parse(await tree.read(path), tree.display(path));
     const key = `${this.kindOf(parse)}:${id}`;
-    if (this.#entries.has(key)) {
-      const value = this.#entries.get(key) as T;
-      this.#entries.delete(key);
-      this.#entries.set(key, value);
-      return value;
-    }
+    const cached = this.#entries.get(key);
+    if (cached !== undefined) return cached as T;
     const value = parse(await tree.read(path), tree.display(path));
-    this.#entries.set(key, value);
-    if (this.#entries.size > this.maxEntries) this.#entries.delete(this.#entries.keys().next().value!);
+    if (value !== undefined && value !== null) this.#entries.set(key, value);
     return value;
   }
 
@@ -52,8 +50,7 @@ export class ParseCache {
    * value it validated, so that reading it back costs nothing.
    */
   seed<T>(id: string, parse: (text: string, file: string) => T, value: T): void {
-    this.#entries.set(`${this.kindOf(parse)}:${id}`, value);
-    if (this.#entries.size > this.maxEntries) this.#entries.delete(this.#entries.keys().next().value!);
+    if (value !== undefined && value !== null) this.#entries.set(`${this.kindOf(parse)}:${id}`, value);
   }
 
   get size(): number {

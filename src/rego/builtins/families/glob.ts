@@ -4,13 +4,13 @@
  * `[a-z]`, `[!...]` character classes, `{a,b}` alternatives, `\` escapes. Patterns are
  * translated to RE2 (linear-time matching) and cached per pattern and delimiters.
  */
+import { LRUCache } from "lru-cache";
 import { RE2JS } from "re2js";
 import { builtinError, Operands, operandTypeError } from "../errors.ts";
 import type { BuiltinImpl } from "../host.ts";
 
 const SPECIAL = "*?\\[]{}";
-const CACHE_LIMIT = 256;
-const cache = new Map<string, RE2JS>();
+const cache = new LRUCache<string, RE2JS>({ max: 256 });
 
 function quote(c: string): string {
   return RE2JS.quote(c);
@@ -84,7 +84,6 @@ function compileGlob(pattern: string, delimiters: readonly string[]): RE2JS {
   let re = cache.get(key);
   if (!re) {
     re = RE2JS.compile(globToRegex(pattern, delimiters));
-    if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value!);
     cache.set(key, re);
   }
   return re;

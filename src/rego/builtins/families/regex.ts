@@ -3,13 +3,13 @@
  * regexp does (an empty match right after a match is skipped; replacement templates with $1,
  * ${1}, $name). Compiled patterns are cached, as OPA caches them.
  */
+import { LRUCache } from "lru-cache";
 import { RE2JS } from "re2js";
 import { builtinError, Operands } from "../errors.ts";
 import type { BuiltinImpl } from "../host.ts";
 import type { Value } from "../value.ts";
 
-const CACHE_LIMIT = 256;
-const cache = new Map<string, RE2JS | Error>();
+const cache = new LRUCache<string, RE2JS | Error>({ max: 256 });
 
 /** The compiled pattern, or an Error with RE2's message. */
 function tryCompile(pattern: string): RE2JS | Error {
@@ -20,7 +20,6 @@ function tryCompile(pattern: string): RE2JS | Error {
     } catch (error) {
       re = error instanceof Error ? error : new Error(String(error));
     }
-    if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value!);
     cache.set(pattern, re);
   }
   return re;
