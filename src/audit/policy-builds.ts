@@ -7,7 +7,6 @@
 import { createHash } from "node:crypto";
 import type { GitRepo } from "../gitops/index.ts";
 import {
-  buildBundle,
   DECISION_ENTRYPOINT,
   type LoadedBundle,
   POLICY_DIR,
@@ -20,12 +19,7 @@ export type PolicyBuild =
   | { ok: true; digest: string; bundle: LoadedBundle; sources: { path: string; digest: string }[] }
   | { ok: false; error: string };
 
-/**
- * Builds by source digest, shared by every audit in the process (a test suite or a long-running
- * service audits many histories of the same policies). Bounded: the oldest build is dropped first.
- */
-const SHARED_BUILDS = new Map<string, Promise<PolicyBuild>>();
-const MAX_SHARED_BUILDS = 16;
+/** Shared by every audit in the process: its compiled-policy cache is the loader's. */
 const SHARED_LOADER = new PolicyLoader();
 
 export class PolicyBuilds {
@@ -64,25 +58,17 @@ export class PolicyBuilds {
     } catch (error) {
       return { ok: false, error: messageOf(error) };
     }
-    const key = createHash("sha256")
-      .update(JSON.stringify(sources.map((s) => [s.path, s.text])))
-      .digest("hex");
-    this.#used.add(key);
-    let build = SHARED_BUILDS.get(key);
-    if (!build) {
-      build = Promise.resolve().then(async (): Promise<PolicyBuild> => {
-        try {
-          const built = buildBundle(sources, [DECISION_ENTRYPOINT], POLICY_PATH_PREFIX);
-          const bundle = await this.#loader.load(built);
-          return { ok: true, digest: bundle.digest, bundle, sources: built.manifest.sources };
-        } catch (error) {
-          return { ok: false, error: messageOf(error) };
-        }
-      });
-      if (SHARED_BUILDS.size >= MAX_SHARED_BUILDS) SHARED_BUILDS.delete(SHARED_BUILDS.keys().next().value!);
-      SHARED_BUILDS.set(key, build);
+    this.#used.add(
+      createHash("sha256")
+        .update(JSON.stringify(sources.map((s) => [s.path, s.text])))
+        .digest("hex"),
+    );
+    try {
+      const bundle = await this.#loader.compile(sources, [DECISION_ENTRYPOINT], POLICY_PATH_PREFIX);
+      return { ok: true, digest: bundle.digest, bundle, sources: [...bundle.sources] };
+    } catch (error) {
+      return { ok: false, error: messageOf(error) };
     }
-    return build;
   }
 }
 

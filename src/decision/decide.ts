@@ -45,7 +45,7 @@ export interface DecisionFacts {
 export interface DecisionPolicy {
   digest: Digest;
   /** The sources the bundle was compiled from, recorded in the evidence. */
-  sources?: { path: string; digest: string }[];
+  sources?: readonly { path: string; digest: string }[];
   decide(input: PolicyInput): PolicyDecision;
   /** The rand/uuid results of the last evaluation, stored so that audit replays them. */
   nondeterministic?(): NondeterministicRecord;
@@ -259,7 +259,7 @@ function evidenceOf(
       : {}),
     policy: {
       bundle: policy.digest,
-      ...(policy.sources ? { sources: policy.sources } : {}),
+      ...(policy.sources ? { sources: [...policy.sources] } : {}),
       entrypoint: DECISION_ENTRYPOINT,
       input: made.input,
       result: evaluated.result,

@@ -1,9 +1,10 @@
 import { type LoadedPolicy, loadPolicy } from "@open-policy-agent/opa-wasm";
+import { LRUCache } from "lru-cache";
 import { UserError } from "../model/index.ts";
 import { BuiltinHost, declaredBuiltins, type EvaluationContext, type NondeterministicRecord } from "../rego/index.ts";
 import { buildBundle, type PolicyBundle, sha256 } from "./bundle.ts";
 import type { PolicyCompileOptions } from "./compiler.ts";
-import { readPolicySources } from "./sources.ts";
+import { type PolicySource, readPolicySources } from "./sources.ts";
 import { DECISION_ENTRYPOINT, type PolicyDecision, type PolicyInput } from "./types.ts";
 
 const PAGE_BYTES = 64 * 1024;
@@ -32,6 +33,8 @@ export class PolicyLoadError extends UserError {
 export class LoadedBundle {
   readonly digest: string;
   readonly entrypoints: readonly string[];
+  /** The sources the bundle was compiled from (path and digest), as its manifest lists them. */
+  readonly sources: readonly { path: string; digest: string }[];
   readonly #policy: LoadedPolicy;
   readonly #host: BuiltinHost;
   readonly #maxPages: number;
@@ -39,6 +42,7 @@ export class LoadedBundle {
   constructor(bundle: PolicyBundle, policy: LoadedPolicy, host: BuiltinHost, maxPages: number) {
     this.digest = bundle.manifest.digest;
     this.entrypoints = Object.keys(bundle.manifest.entrypoints);
+    this.sources = bundle.manifest.sources;
     this.#policy = policy;
     this.#host = host;
     this.#maxPages = maxPages;
@@ -134,15 +138,19 @@ export interface LoaderOptions {
   maxMemoryPages?: number;
 }
 
+/** Compiled bundles kept per loader (a reconciler sees a handful of policy versions; audit a few more). */
+const MAX_CACHED_BUNDLES = 32;
+
 /**
- * Builds policies once and evaluates them many times. Bundles are cached by bundle digest, and a
- * folder of sources by the digest of its sources and the entrypoints asked for, so loading the
- * same policies again costs a hash, not a compile.
+ * Builds policies once and evaluates them many times: the one compiled-policy cache. Bundles are
+ * cached by bundle digest, and sources by the digest of their paths, texts and Rego versions, the
+ * entrypoints asked for and the compile options, so compiling the same policies again costs a
+ * hash, not a compile. A failed compile is not kept.
  */
 export class PolicyLoader {
   readonly #maxPages: number;
-  readonly #byDigest = new Map<string, Promise<LoadedBundle>>();
-  readonly #bySources = new Map<string, Promise<LoadedBundle>>();
+  readonly #byDigest = new LRUCache<string, Promise<LoadedBundle>>({ max: MAX_CACHED_BUNDLES });
+  readonly #bySources = new LRUCache<string, Promise<LoadedBundle>>({ max: MAX_CACHED_BUNDLES });
 
   constructor(options: LoaderOptions = {}) {
     this.#maxPages = options.maxMemoryPages ?? DEFAULT_MAX_MEMORY_PAGES;
@@ -150,13 +158,27 @@ export class PolicyLoader {
 
   /** Instantiates a built bundle (once per bundle digest). */
   load(bundle: PolicyBundle): Promise<LoadedBundle> {
-    let loaded = this.#byDigest.get(bundle.manifest.digest);
-    if (!loaded) {
-      loaded = this.#instantiate(bundle);
-      this.#byDigest.set(bundle.manifest.digest, loaded);
-      loaded.catch(() => this.#byDigest.delete(bundle.manifest.digest));
-    }
-    return loaded;
+    return this.#once(this.#byDigest, bundle.manifest.digest, () => this.#instantiate(bundle));
+  }
+
+  /** Compiles `sources` into a bundle and instantiates it, once per distinct sources, entrypoints and options. */
+  compile(
+    sources: readonly PolicySource[],
+    entrypoints: readonly string[] = [DECISION_ENTRYPOINT],
+    pathPrefix = "",
+    options: PolicyCompileOptions = {},
+  ): Promise<LoadedBundle> {
+    const key = sha256(
+      JSON.stringify([
+        sources.map((s) => [s.path, s.text, s.regoVersion]),
+        [...entrypoints].sort(),
+        pathPrefix,
+        options.strictBuiltinErrors === true,
+      ]),
+    );
+    return this.#once(this.#bySources, key, () =>
+      Promise.resolve().then(() => this.load(buildBundle(sources, entrypoints, pathPrefix, options))),
+    );
   }
 
   /** Compiles the policies of a folder (test files left out) and instantiates them, once. */
@@ -167,15 +189,22 @@ export class PolicyLoader {
     options: PolicyCompileOptions & { v0Compatible?: boolean } = {},
   ): Promise<LoadedBundle> {
     const sources = await readPolicySources(dir, { tests: false, v0Compatible: options.v0Compatible === true });
-    const strict = options.strictBuiltinErrors === true;
-    const key = sha256(
-      JSON.stringify([sources.map((s) => [s.path, s.text, s.regoVersion]), [...entrypoints].sort(), strict]),
-    );
-    let loaded = this.#bySources.get(key);
+    const { v0Compatible: _, ...compileOptions } = options;
+    return this.compile(sources, entrypoints, pathPrefix, compileOptions);
+  }
+
+  #once(
+    cache: LRUCache<string, Promise<LoadedBundle>>,
+    key: string,
+    make: () => Promise<LoadedBundle>,
+  ): Promise<LoadedBundle> {
+    let loaded = cache.get(key);
     if (!loaded) {
-      loaded = Promise.resolve().then(() => this.load(buildBundle(sources, entrypoints, pathPrefix, options)));
-      this.#bySources.set(key, loaded);
-      loaded.catch(() => this.#bySources.delete(key));
+      loaded = make();
+      cache.set(key, loaded);
+      loaded.catch(() => {
+        if (cache.get(key) === loaded) cache.delete(key);
+      });
     }
     return loaded;
   }

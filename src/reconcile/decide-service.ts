@@ -39,7 +39,7 @@ export interface ServiceDecisionContext {
   status: Status | undefined;
   policy: LoadedBundle;
   /** The sources the policy bundle was compiled from, recorded in the evidence. */
-  policySources?: { path: string; digest: string }[];
+  policySources?: readonly { path: string; digest: string }[];
   telemetry: TelemetrySource;
   now: Date;
   logger: Logger;

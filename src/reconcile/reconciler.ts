@@ -152,7 +152,6 @@ export class Reconciler {
       errors.push({ environment: "*", service: "*", message: `policies: ${message}`, stage: "policy" });
       return [];
     }
-    const policySources = this.options.policies.sourcesOf(policy.digest);
     const work = this.services(head.loaded.state);
     const changes = await mapBounded(work, this.options.concurrency ?? 8, async ({ environment, service }) => {
       const envState = head.loaded.state.environments.get(environment)!;
@@ -164,7 +163,7 @@ export class Reconciler {
           release: envState.releases.get(service)!,
           status: envState.statuses.get(service),
           policy,
-          ...(policySources ? { policySources } : {}),
+          policySources: policy.sources,
           telemetry: await this.options.telemetry(envState.environment),
           now,
           logger,
