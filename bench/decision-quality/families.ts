@@ -15,6 +15,12 @@ export interface Family {
   onset?: [number, number];
   /** The lowest traffic: detection is compared with the reference judge instead of the 95% target. */
   lowestTraffic?: boolean;
+  /**
+   * A broken traffic split: the canary gets this multiple of the share its step set, drawn per
+   * scenario (log-uniform). The right outcome is a hold, healthy or bad: no promotion, no detection
+   * target (a person is asked before the metrics are judged on the wrong split).
+   */
+  canaryTraffic?: [number, number];
 }
 
 export const FAMILIES: readonly Family[] = [
@@ -47,6 +53,12 @@ export const FAMILIES: readonly Family[] = [
     name: "cold-start",
     title: "canary latency ×(1 + A·e^(−t/τ)), A up to 1, τ 20–90 s (healthy by definition)",
     world: { coldStartMax: 1, coldStartSeconds: 20, coldStartSecondsMax: 90 },
+  },
+  {
+    name: "split",
+    title: "mismatched split: the canary gets 0.2–0.6× the share its step set (baseline as set)",
+    world: {},
+    canaryTraffic: [0.2, 0.6],
   },
 ];
 

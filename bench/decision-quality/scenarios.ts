@@ -29,6 +29,8 @@ export interface ScenarioSpec {
   family: Family;
   /** Seconds after stage start at which the regression begins (0 for healthy canaries). */
   onset: number;
+  /** The multiple of its step's share the canary really gets (1 unless the family breaks the split). */
+  canaryTraffic: number;
 }
 
 export interface ScenarioOutcome {
@@ -55,12 +57,17 @@ export function scenarioSet(
   const pad = (i: number) => String(i + 1).padStart(4, "0");
   const prefix = family.name === "standard" ? "" : `${family.name}.`;
   const specs: ScenarioSpec[] = [];
-  for (let i = 0; i < healthy; i++) specs.push({ id: `${prefix}healthy-${pad(i)}`, kind: "healthy", family, onset: 0 });
+  const canaryTraffic = (id: string) =>
+    family.canaryTraffic ? new Random(seed, `${id}/split`).logUniform(...family.canaryTraffic) : 1;
+  for (let i = 0; i < healthy; i++) {
+    const id = `${prefix}healthy-${pad(i)}`;
+    specs.push({ id, kind: "healthy", family, onset: 0, canaryTraffic: canaryTraffic(id) });
+  }
   for (const kind of badKinds) {
     for (let i = 0; i < perBad; i++) {
       const id = `${prefix}${kind.replace(/[^a-z0-9.+]+/gi, "-")}-${pad(i)}`;
       const onset = family.onset ? Math.round(new Random(seed, `${id}/onset`).between(...family.onset)) : 0;
-      specs.push({ id, kind, family, onset });
+      specs.push({ id, kind, family, onset, canaryTraffic: canaryTraffic(id) });
     }
   }
   return specs;
@@ -86,7 +93,8 @@ export async function runScenario(
     seed,
     scenario: spec.id,
     canary: canaryProfile(spec),
-    world: spec.family.world,
+    world:
+      spec.canaryTraffic === 1 ? spec.family.world : { ...spec.family.world, canaryTrafficFactor: spec.canaryTraffic },
   });
   const header: ScenarioHeader = sim.header(spec.id, HORIZON, ANALYSIS_START);
   // A matched baseline: each arm gets the same share, so the canary should get half of their requests.

@@ -14,6 +14,10 @@ export interface JudgeScore {
   materialDetectionPct: number;
   /** Bad canaries held for a person at the cap: not caught, not promoted either. */
   badHeldPct: number;
+  /** Canaries promoted, healthy and bad alike (on a broken split, none should be). */
+  promotedPct: number;
+  /** Median decision time of the canaries held for a person, healthy and bad alike. */
+  holdMedian: number | null;
   /** Seconds from the regression's onset to the rollback. */
   ttdMedian: number | null;
   ttdP90: number | null;
@@ -60,6 +64,11 @@ export function scoreJudge(judgeIndex: number, name: string, outcomes: readonly 
     detectionPct: pct(detected.size, bad.length),
     materialDetectionPct: pct(material.filter((o) => detected.has(o)).length, material.length),
     badHeldPct: pct(bad.filter(held).length, bad.length),
+    promotedPct: pct(outcomes.filter((o) => decision(o).action === "promote").length, outcomes.length),
+    holdMedian: quantile(
+      outcomes.filter(held).map((o) => decision(o).at),
+      0.5,
+    ),
     ttdMedian: quantile(ttd, 0.5),
     ttdP90: quantile(ttd, 0.9),
     exposureMean: exposure.length ? exposure.reduce((a, b) => a + b, 0) / exposure.length : 0,

@@ -95,6 +95,8 @@ const MAX_ONSET_TTD_RATIO = 1.5;
  * Issue 22's targets for tollgate's judge: false rollbacks ≤ 1% on ≥ 1,000 healthy runs per family;
  * detection ≥ 95% on kinds at or above the material effect (lowest traffic: at least the reference
  * judge's); time to detect from a mid-step onset ≤ 1.5× the same kind's at deploy (standard family).
+ * On a broken split the detection target gives way to "held, not promoted" (the metrics are not
+ * judged on the wrong split).
  */
 export function checkTargets(results: readonly FamilyResult[], judges: ReadonlyArray<{ name: string }>): TargetCheck[] {
   const tollgate = judges.findIndex((j) => j.name === TOLLGATE_JUDGE);
@@ -110,7 +112,14 @@ export function checkTargets(results: readonly FamilyResult[], judges: ReadonlyA
       measured: `${pct(s.falseRollbackPct)} of ${s.healthy}`,
       met: s.falseRollbackPct <= MAX_FALSE_ROLLBACK_PCT && s.healthy >= MIN_HEALTHY_RUNS,
     });
-    if (family.lowestTraffic) {
+    if (family.canaryTraffic) {
+      checks.push({
+        family: family.name,
+        target: `no canary promoted on a broken split (≤ ${MAX_FALSE_ROLLBACK_PCT}%, healthy and bad)`,
+        measured: `${pct(s.promotedPct)} of ${s.healthy + s.bad}; held after ${num(s.holdMedian)} s (median)`,
+        met: s.promotedPct <= MAX_FALSE_ROLLBACK_PCT,
+      });
+    } else if (family.lowestTraffic) {
       const r = reference >= 0 ? scores[reference] : undefined;
       checks.push({
         family: family.name,

@@ -55,6 +55,11 @@ export interface WorldSettings {
    */
   scrapeGapsPer30Min: number;
   scrapeGapSeconds: [number, number];
+  /**
+   * The canary's traffic as a multiple of the share it was given (1: the router does what the step
+   * set; 0.25: a canary at 4% when the step set 16%, a broken traffic split). The baseline keeps its own.
+   */
+  canaryTrafficFactor: number;
   /** Canary-only benign effects: cold start amplitude (max) and time constant, host offset. */
   coldStartMax: number;
   coldStartSeconds: number;
@@ -92,6 +97,7 @@ export const DEFAULT_WORLD: Readonly<WorldSettings> = Object.freeze({
   scraperOutage: 0.005,
   scrapeGapsPer30Min: 0,
   scrapeGapSeconds: [60, 300],
+  canaryTrafficFactor: 1,
   coldStartMax: 0.3,
   coldStartSeconds: 30,
   coldStartSecondsMax: 30,
@@ -238,7 +244,7 @@ export class TelemetrySimulation {
       const profile = this.profiles[arm];
       if (profile.down && tEnd > profile.down.from && tEnd <= (profile.down.until ?? Number.POSITIVE_INFINITY))
         continue;
-      const armShare = arm === "canary" || this.matched ? share : 1 - share;
+      const armShare = arm === "canary" ? share * w.canaryTrafficFactor : this.matched ? share : 1 - share;
       const lambda = w.serviceRatePerSecond * armShare * this.interval * diurnal;
       const record = this.simulateArm(arm, profile, tStart, tEnd, lambda, diurnal);
       served[arm] = record.requests ?? 0;
