@@ -1,5 +1,6 @@
 /** The audit report for people: one row per commit, the failures in words, a summary. */
-import { seconds, short, table, utcMinute } from "./text.ts";
+import { table } from "../text/index.ts";
+import { seconds, short, utcMinute } from "./text.ts";
 import type { AuditReport, CheckName, CheckOutcome } from "./types.ts";
 
 const COLUMNS: [CheckName, string][] = [

@@ -1,8 +1,9 @@
 /** One decision in plain words (see explain.ts for what is gathered). */
 import type { ServicePlan } from "../cluster/index.ts";
 import { MAX_RECORDED_E_VALUE, type MetricName, shortDigest, UNBOUNDED_RATIO } from "../model/index.ts";
+import { table } from "../text/index.ts";
 import type { Explanation } from "./explain.ts";
-import { percent, short, table, utcMinute } from "./text.ts";
+import { percent, short, utcMinute } from "./text.ts";
 
 export function formatExplanation(x: Explanation): string[] {
   const lines: string[] = [];

@@ -1,16 +1,5 @@
 /** Plain-text helpers shared by the audit, explain and replay printouts. */
 
-/** Left-aligned columns separated by two spaces; the last column is not padded. */
-export function table(header: string[], rows: string[][]): string[] {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!)))
-      .join("  ")
-      .trimEnd();
-  return [line(header), ...rows.map(line)];
-}
-
 /** `2026-11-24 10:00:50 UTC` */
 export function utcMinute(iso: string, withSeconds = true): string {
   const d = new Date(iso);

@@ -23,6 +23,7 @@ import {
   recordWindow,
   type SignalProblem,
 } from "../telemetry/index.ts";
+import { table as textTable } from "../text/index.ts";
 import type { CommandContext } from "./context.ts";
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from "./exit-codes.ts";
 
@@ -173,10 +174,11 @@ function table(records: readonly IntervalRecord[]): string[] {
     r.latencyMs ? ms(quantile(r.latencyMs, 0.99)) : "—",
     r.costUsd ? usd(mean(r.costUsd)) : "—",
   ]);
-  const widths = COLUMNS.map((c, i) => Math.max(c.length, ...rows.map((row) => row[i]!.length)));
-  const line = (cells: string[]) =>
-    cells.map((c, i) => (i === 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
-  return [line(COLUMNS), ...rows.map(line)];
+  return textTable(
+    COLUMNS,
+    rows,
+    COLUMNS.map((_, i) => (i === 1 ? "left" : "right")),
+  );
 }
 
 function problemLines(problems: readonly SignalProblem[]): string[] {

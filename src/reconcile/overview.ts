@@ -15,6 +15,7 @@ import {
   type Status,
   shortDigest,
 } from "../model/index.ts";
+import { table as textTable } from "../text/index.ts";
 
 export type OverviewState =
   | "steady"
@@ -165,9 +166,7 @@ export function formatOverview(rows: readonly ServiceOverview[]): string[] {
     r.lastDecision ? `${r.lastDecision.action} ${age(r.lastDecision.ageSeconds)}` : "-",
   ]);
   const header = ["SERVICE", "STATE", "LIVE", "TARGET", "STEP", "LAST DECISION"];
-  const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join("  ");
-  return [line(header), ...table.map(line), "", ...rows.map((r) => `${r.environment}/${r.service}: ${r.summary}`)];
+  return [...textTable(header, table), "", ...rows.map((r) => `${r.environment}/${r.service}: ${r.summary}`)];
 }
 
 function age(seconds: number): string {
