@@ -12,6 +12,8 @@
  *   advertised value), sendPackWithLease (receive-pack over smart HTTP, sending a batch's pack).
  * - Checkout: a work tree whose branch tollgate moves has its changed files and index moved too.
  * - Trees: editTree (path edits sharing unchanged subtrees), changedFiles (tree diff).
+ * - Signatures: writeCommit signs with a CommitSigner (a `gpgsig` header over the unsigned bytes);
+ *   splitCommitSignature gives back what was signed and the signature, for src/signing to verify.
  */
 export { type AtomicFs, atomicFs } from "./atomic-fs.ts";
 export { authFromEnv, DEFAULT_IDENTITY, type GitAuth, type GitIdentity, identityFromEnv, redactUrl } from "./auth.ts";
@@ -19,6 +21,7 @@ export { Checkout, CheckoutConflictError } from "./checkout.ts";
 export { GitRepositoryError, RefConflictError, RefLockedError, RemoteMovedError } from "./errors.ts";
 export {
   type CommitObject,
+  type CommitSigner,
   ObjectBatch,
   ObjectStore,
   type ObjectWriter,
@@ -36,5 +39,6 @@ export {
   type WritePoint,
 } from "./repository.ts";
 export { type SendPackResult, sendPackWithLease } from "./send-pack.ts";
+export { type CommitSignature, splitCommitSignature } from "./signature.ts";
 export { changedFiles, type PathChange } from "./tree-diff.ts";
 export { editTree, type TreeEdits } from "./tree-edit.ts";

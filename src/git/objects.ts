@@ -32,6 +32,12 @@ const PACK_THRESHOLD = 64;
 
 type ObjectType = PackableType;
 
+/**
+ * Signs a commit: given the commit object's bytes as they would be without a signature, returns
+ * the armoured signature git keeps in the commit's `gpgsig` header (SSHSIG or OpenPGP).
+ */
+export type CommitSigner = (payload: Buffer) => Promise<string>;
+
 /** Where new objects go: straight to disk (ObjectStore) or into a batch stored at once (ObjectBatch). */
 export interface ObjectWriter {
   writeBlob(content: string | Uint8Array): Promise<string>;
@@ -39,7 +45,8 @@ export interface ObjectWriter {
   writeTree(entries: TreeEntry[]): Promise<string>;
   /** Writes an encoded tree; `base` names a tree it was edited from (a good delta base). */
   writeTreeObject(tree: TreeObject, base?: string): Promise<string>;
-  writeCommit(commit: CommitObject): Promise<string>;
+  /** Writes a commit, signed by `sign` when given (the signature is part of the bytes hashed). */
+  writeCommit(commit: CommitObject, sign?: CommitSigner): Promise<string>;
 }
 
 /**
@@ -159,9 +166,23 @@ export class ObjectStore implements ObjectWriter {
     return oid;
   }
 
-  writeCommit(commit: CommitObject): Promise<string> {
-    const bytes = encodeCommit(commit);
+  async writeCommit(commit: CommitObject, sign?: CommitSigner): Promise<string> {
+    const bytes = await encodeSigned(commit, sign);
     return this.writeNow({ oid: objectId("commit", bytes), type: "commit", content: bytes });
+  }
+
+  /** A commit object's bytes as stored (with its signature, if any), for verifying its signature. */
+  async readCommitBytes(oid: string): Promise<Buffer> {
+    const raw = await this.readNative(oid, "commit");
+    if (raw) return raw;
+    const { object } = await git.readObject({
+      fs: this.fs,
+      gitdir: this.gitdir,
+      oid,
+      format: "content",
+      cache: this.gitCache,
+    });
+    return Buffer.from(object as Uint8Array);
   }
 
   /** The entry at `path` (`a/b/c`) under a root tree, or undefined. */
@@ -367,8 +388,8 @@ export class ObjectBatch implements ObjectWriter {
     return Promise.resolve(oid);
   }
 
-  writeCommit(commit: CommitObject): Promise<string> {
-    return Promise.resolve(this.stage("commit", encodeCommit(commit)));
+  async writeCommit(commit: CommitObject, sign?: CommitSigner): Promise<string> {
+    return this.stage("commit", await encodeSigned(commit, sign));
   }
 
   /**
@@ -458,18 +479,25 @@ function decodeCommit(raw: Buffer): CommitObject {
   const parent: string[] = [];
   let author: CommitObject["author"] | undefined;
   let committer: CommitObject["committer"] | undefined;
+  let gpgsig: string | undefined;
+  let key = "";
   for (const line of headerText.split("\n")) {
-    if (line.startsWith(" ")) continue; // continuation of a multi-line header (gpgsig, mergetag)
+    if (line.startsWith(" ")) {
+      // continuation of a multi-line header (gpgsig, mergetag)
+      if (key === "gpgsig" && gpgsig !== undefined) gpgsig += `\n${line.slice(1)}`;
+      continue;
+    }
     const space = line.indexOf(" ");
-    const key = line.slice(0, space);
+    key = line.slice(0, space);
     const value = line.slice(space + 1);
-    if (key === "tree") tree = value;
+    if (key === "gpgsig") gpgsig = value;
+    else if (key === "tree") tree = value;
     else if (key === "parent") parent.push(value);
     else if (key === "author") author = decodePerson(value);
     else if (key === "committer") committer = decodePerson(value);
   }
   if (!tree || !author || !committer) throw new Error("commit object is missing its tree, author or committer");
-  return { message, tree, parent, author, committer };
+  return { message, tree, parent, author, committer, ...(gpgsig !== undefined ? { gpgsig: `${gpgsig}\n` } : {}) };
 }
 
 function decodePerson(value: string): CommitObject["author"] {
@@ -484,6 +512,13 @@ function decodePerson(value: string): CommitObject["author"] {
     timestamp: Number(m[3]),
     timezoneOffset: timezoneOffset === 0 ? 0 : timezoneOffset,
   };
+}
+
+/** The commit's bytes; signed, the signature of the unsigned bytes goes into a `gpgsig` header. */
+async function encodeSigned(commit: CommitObject, sign: CommitSigner | undefined): Promise<Buffer> {
+  if (!sign) return encodeCommit(commit);
+  const { gpgsig: _, ...unsigned } = commit;
+  return encodeCommit({ ...unsigned, gpgsig: await sign(encodeCommit(unsigned)) });
 }
 
 function encodeCommit(commit: CommitObject): Buffer {
@@ -502,5 +537,7 @@ function encodeCommit(commit: CommitObject): Buffer {
     `author ${person(commit.author)}`,
     `committer ${person(commit.committer ?? commit.author)}`,
   ];
+  // As git writes it: after the committer, every line of the signature but the first indented by a space.
+  if (commit.gpgsig) lines.push(`gpgsig ${commit.gpgsig.replace(/\n$/, "").replaceAll("\n", "\n ")}`);
   return Buffer.from(`${lines.join("\n")}\n\n${commit.message}`, "utf8");
 }

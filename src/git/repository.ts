@@ -7,7 +7,7 @@ import { type AtomicFs, atomicFs } from "./atomic-fs.ts";
 import { authCallbacks, checkRemoteUrl, DEFAULT_IDENTITY, type GitAuth, type GitIdentity, redactUrl } from "./auth.ts";
 import { Checkout } from "./checkout.ts";
 import { GitRepositoryError } from "./errors.ts";
-import { ObjectStore } from "./objects.ts";
+import { type CommitSigner, ObjectStore } from "./objects.ts";
 import { compareAndSwapRef, readRef } from "./refs.ts";
 import { changedFiles } from "./tree-diff.ts";
 
@@ -46,6 +46,8 @@ export interface GitRepositoryOptions {
   branch?: string;
   /** Author and committer of decision commits. */
   identity?: GitIdentity;
+  /** Signs the commits tollgate writes here (decisions); without it they are unsigned. */
+  sign?: CommitSigner;
   /** Source of commit timestamps; inject one in tests. */
   clock?: () => Date;
   /** fsync objects and refs before they are published (survives power loss; slower). */
@@ -71,6 +73,7 @@ export class GitRepository {
   readonly store: ObjectStore;
   readonly branch: string;
   readonly identity: GitIdentity;
+  readonly sign: CommitSigner | undefined;
   readonly clock: () => Date;
   readonly durable: boolean;
   readonly remote: (RemoteOptions & { name: string }) | undefined;
@@ -88,6 +91,7 @@ export class GitRepository {
     this.store = new ObjectStore(this.fs, gitdir, this.durable);
     this.branch = options.branch ?? "main";
     this.identity = options.identity ?? DEFAULT_IDENTITY;
+    this.sign = options.sign;
     this.clock = options.clock ?? (() => new Date());
     this.remote = options.remote ? { ...options.remote, name: options.remote.name ?? "origin" } : undefined;
     this.hooks = options.hooks ?? {};

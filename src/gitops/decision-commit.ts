@@ -153,13 +153,10 @@ async function writeInto(
   });
   const seconds = Math.floor(repo.clock().getTime() / 1000);
   const person = { name: repo.identity.name, email: repo.identity.email, timestamp: seconds, timezoneOffset: 0 };
-  const commit = await batch.writeCommit({
-    message,
-    tree,
-    parent: parent ? [parent] : [],
-    author: person,
-    committer: person,
-  });
+  const commit = await batch.writeCommit(
+    { message, tree, parent: parent ? [parent] : [], author: person, committer: person },
+    repo.sign,
+  );
   await beforeCommitPoint?.(commit);
   await repo.point("commit-written", { commit });
   return { commit, parent, idempotencyKey: key, evidence: encoded.digest, change };

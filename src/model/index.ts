@@ -13,6 +13,7 @@ export {
 export { shortDigest } from "./artifact-digest.ts";
 export { formatDuration, parseDuration } from "./duration.ts";
 export { formatProblem, type InputProblem, InvalidInputError, UserError } from "./errors.ts";
+export { allowedSignersLine, parseSignerKey, SSH_KEY_TYPES, type SignerKey } from "./allowed-signers.ts";
 export { type LoadedRepository, loadRepository } from "./repository.ts";
 export type {
   Artifact,
@@ -24,6 +25,7 @@ export type {
   MetricName,
   Release,
   RepositoryState,
+  Signers,
   Status,
   Teams,
 } from "./types.ts";
@@ -50,9 +52,17 @@ export {
   type Producer,
   type TelemetryEvidence,
 } from "./evidence.ts";
-export { parseEnvironment, parseRelease, parseStatus } from "./load.ts";
+export { locateField, parseEnvironment, parseRelease, parseSigners, parseStatus } from "./load.ts";
 export { type ContentAddressedTree, parseCache } from "./parse-cache.ts";
-export { ENVIRONMENTS_DIR, environmentFile, releaseFile, statusFile, teamsOf } from "./repository.ts";
+export {
+  ENVIRONMENTS_DIR,
+  environmentFile,
+  releaseFile,
+  SIGNERS_FILE,
+  statusFile,
+  TEAMS_FILE,
+  teamsOf,
+} from "./repository.ts";
 export { assertValid, definitionProblems, formatFieldPath, jsonProblems } from "./schemas.ts";
 export { serializeStatus, serializeStatusDocument, statusDocument, updateReleaseText } from "./serialize.ts";
 export { servingArtifact } from "./serving.ts";

@@ -2,8 +2,9 @@ import { artifactDigest } from "./artifact-digest.ts";
 import { parseDuration } from "./duration.ts";
 import { type InputProblem, InvalidInputError } from "./errors.ts";
 import { formatFieldPath, schemaProblems } from "./schemas.ts";
+import { parseSignerKey } from "./allowed-signers.ts";
 import { isKnownTimeZone } from "./time-zone.ts";
-import type { Artifact, Environment, Release, Status, Teams } from "./types.ts";
+import type { Artifact, Environment, Release, Signers, Status, Teams } from "./types.ts";
 import { type FieldPath, parseYamlSource, type YamlSource } from "./yaml-source.ts";
 
 type Check = (path: FieldPath, message: string) => void;
@@ -31,6 +32,28 @@ function checkTeams(teams: Teams, check: Check): void {
         `owner of ${service} is "${team}", which is not one of its teams (${Object.keys(teams.teams).sort().join(", ") || "none"})`,
       );
   }
+}
+
+/** Parses and validates signers.yaml: every key must be one tollgate can verify. */
+export function parseSigners(text: string, file: string): Signers {
+  return parseKind<Signers>("signers", text, file, checkSigners);
+}
+
+function checkSigners(signers: Signers, check: Check): void {
+  const keys = (list: string[] | undefined, path: FieldPath, ed25519Only = false) =>
+    (list ?? []).forEach((text, i) => {
+      const key = parseSignerKey(text);
+      if ("problem" in key) check([...path, i], key.problem);
+      else if (ed25519Only && !(key.format === "ssh" && key.keyType === "ssh-ed25519"))
+        check([...path, i], "eval runners sign DSSE envelopes, which tollgate verifies with ssh-ed25519 keys only");
+    });
+  keys(signers.decisions, ["decisions"]);
+  keys(signers.evalRunners, ["evalRunners"], true);
+  for (const [person, list] of Object.entries(signers.people ?? {})) keys(list, ["people", person]);
+  (signers.protectedChanges ?? []).forEach((who, i) => {
+    if (!who.startsWith("team:") && !(who in (signers.people ?? {})))
+      check(["protectedChanges", i], `"${who}" is neither a person of people nor team:<name>`);
+  });
 }
 
 /** Parses and validates a status file. */

@@ -1,12 +1,13 @@
 import { type InputProblem, InvalidInputError } from "./errors.ts";
-import { locateField, parseEnvironment, parseRelease, parseStatus, parseTeams } from "./load.ts";
+import { locateField, parseEnvironment, parseRelease, parseSigners, parseStatus, parseTeams } from "./load.ts";
 import { type ParseCache, parseCache } from "./parse-cache.ts";
 import type { TreeReader } from "./tree.ts";
-import type { Environment, EnvironmentState, RepositoryState, Teams } from "./types.ts";
+import type { Environment, EnvironmentState, RepositoryState, Signers, Teams } from "./types.ts";
 
 export const ENVIRONMENTS_DIR = "environments";
 /** Who belongs to which team (optional), at the repository root. */
 export const TEAMS_FILE = "teams.yaml";
+export const SIGNERS_FILE = "signers.yaml";
 const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 
 export function environmentFile(env: string): string {
@@ -157,7 +158,15 @@ export async function loadRepository(
     ? await attempt(TEAMS_FILE, parseTeams)
     : undefined;
   if (teams) problems.push(...teamProblems(environments, teams, tree));
-  return { state: { environments, ...(teams ? { teams } : {}) }, problems, filesRead };
+  const signers = rootEntries.some((e) => e.name === SIGNERS_FILE && e.kind === "file")
+    ? await attempt(SIGNERS_FILE, parseSigners)
+    : undefined;
+  if (signers) problems.push(...signerTeamProblems(signers, teams, tree));
+  return {
+    state: { environments, ...(teams ? { teams } : {}), ...(signers ? { signers } : {}) },
+    problems,
+    filesRead,
+  };
 }
 
 async function serviceFiles(
@@ -195,6 +204,21 @@ function teamProblems(environments: Map<string, EnvironmentState>, teams: Teams,
       }
     });
   }
+  return problems;
+}
+
+/** Every `team:` entry of signers.yaml's protectedChanges must name a team of teams.yaml. */
+function signerTeamProblems(signers: Signers, teams: Teams | undefined, tree: TreeReader): InputProblem[] {
+  const problems: InputProblem[] = [];
+  (signers.protectedChanges ?? []).forEach((who, i) => {
+    const team = who.startsWith("team:") ? who.slice("team:".length) : undefined;
+    if (team !== undefined && !(teams && team in teams.teams))
+      problems.push({
+        file: tree.display(SIGNERS_FILE),
+        ...locateField(signers, ["protectedChanges", i]),
+        message: `protectedChanges names "${who}", which is not a team of ${TEAMS_FILE} (${teams ? Object.keys(teams.teams).sort().join(", ") || "none" : `there is no ${TEAMS_FILE}`})`,
+      });
+  });
   return problems;
 }
 

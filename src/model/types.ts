@@ -308,6 +308,22 @@ export interface RepositoryState {
   environments: Map<string, EnvironmentState>;
   /** teams.yaml at the root, when there is one: members by team name. */
   teams?: Teams;
+  /** signers.yaml at the root, when there is one: whose signatures count on what. */
+  signers?: Signers;
+}
+
+/** signers.yaml: keys in git's allowed-signers syntax (or armoured OpenPGP public keys), by role. */
+export interface Signers {
+  apiVersion: "tollgate.dev/v1";
+  kind: "Signers";
+  /** tollgate's keys: decision commits are signed by one of them. */
+  decisions?: string[];
+  /** Keys whose signed eval attestations count. */
+  evalRunners?: string[];
+  /** People's keys by name (the names teams.yaml and approvals use). */
+  people?: Record<string, string[]>;
+  /** Who may sign protected changes: people's names or `team:<name>`; default everyone in `people`. */
+  protectedChanges?: string[];
 }
 
 /** teams.yaml: who belongs to which team, for `team:` approvers, and which team owns which service. */

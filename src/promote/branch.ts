@@ -1,5 +1,12 @@
 import git from "isomorphic-git";
-import { compareAndSwapRef, editTree, type GitIdentity, type GitRepo, RefConflictError } from "../gitops/index.ts";
+import {
+  type CommitSigner,
+  compareAndSwapRef,
+  editTree,
+  type GitIdentity,
+  type GitRepo,
+  RefConflictError,
+} from "../gitops/index.ts";
 import { parseRelease, shortDigest, UserError, updateReleaseText } from "../model/index.ts";
 import { promotionMessage } from "./message.ts";
 import type { Promotion } from "./plan.ts";
@@ -55,12 +62,20 @@ export interface WrittenPromotion {
   message: string;
 }
 
+export interface ReleaseBranchOptions {
+  branch: string;
+  identity: GitIdentity;
+  now: Date;
+  /** Signs the commit (the person's key, when one is configured). */
+  sign?: CommitSigner;
+}
+
 /** Writes the promotion as one commit on top of `parent` on a new `branch` (see `writeReleaseBranch`). */
 export async function writePromotionBranch(
   repo: GitRepo,
   parent: string,
   p: Promotion,
-  options: { branch: string; identity: GitIdentity; now: Date },
+  options: ReleaseBranchOptions,
 ): Promise<WrittenPromotion> {
   const tree = repo.treeAt(parent);
   const original = (await tree.exists(p.releasePath)) ? await tree.read(p.releasePath) : undefined;
@@ -81,7 +96,7 @@ export async function writeReleaseBranch(
   repo: GitRepo,
   parent: string,
   change: { path: string; text: string; message: string },
-  options: { branch: string; identity: GitIdentity; now: Date },
+  options: ReleaseBranchOptions,
 ): Promise<WrittenPromotion> {
   checkBranchName(options.branch);
   const root = await editTree(
@@ -96,13 +111,10 @@ export async function writeReleaseBranch(
     timestamp: Math.floor(options.now.getTime() / 1000),
     timezoneOffset: 0,
   };
-  const commit = await repo.store.writeCommit({
-    message,
-    tree: root,
-    parent: [parent],
-    author: person,
-    committer: person,
-  });
+  const commit = await repo.store.writeCommit(
+    { message, tree: root, parent: [parent], author: person, committer: person },
+    options.sign,
+  );
   const ref = `refs/heads/${options.branch}`;
   try {
     await compareAndSwapRef({
