@@ -4,11 +4,13 @@
  */
 import { type DecisionCore, decisionCore } from "../decision/index.ts";
 import { type GitRepo, type HistoryEntry, walkHistory } from "../gitops/index.ts";
+import { UserError } from "../model/index.ts";
 import type { PolicyLoader } from "../policy/index.ts";
 import { PolicyBuilds } from "./policy-builds.ts";
 import { StateCache } from "./states.ts";
 import type { AuditFailure, AuditFilter, AuditReport, CommitAudit } from "./types.ts";
 import { verifyChange } from "./verify-change.ts";
+import { changeSignature, decisionSignature, type SignatureRequirement } from "./verify-signature.ts";
 import { type AuditContext, verifyDecision } from "./verify-decision.ts";
 
 export interface AuditOptions extends AuditFilter {
@@ -31,6 +33,7 @@ export async function auditHistory(repo: GitRepo, options: AuditOptions = {}): P
   let changes = 0;
   if (head) {
     const mainline = await firstParentChain(repo, head);
+    const required = await signatureRequirement(repo, options.requireSignatures);
     for await (const entry of walkHistory(repo, {
       from: head,
       ...(options.since !== undefined ? { since: options.since } : {}),
@@ -38,12 +41,20 @@ export async function auditHistory(repo: GitRepo, options: AuditOptions = {}): P
       if (isDecision(entry)) {
         if (!inScope(entry, options)) continue;
         decisions++;
-        commits.push(await verifyDecision(ctx, entry));
+        const audited = await verifyDecision(ctx, entry);
+        const signature = await decisionSignature(ctx, entry, required);
+        if (signature) audited.checks.signature = signature;
+        commits.push(audited);
       } else if (mainline.has(entry.oid)) {
         // Commits reached only through a merge's second parent are the merged branch's content,
         // judged as the merge commit that brought them in.
         changes++;
-        const audited = await verifyChange(ctx, entry, options);
+        const audited = withSignature(
+          entry,
+          await verifyChange(ctx, entry, options),
+          await changeSignature(ctx, entry, required),
+          options,
+        );
         if (audited) commits.push(audited);
       }
     }
@@ -58,6 +69,49 @@ export async function auditHistory(repo: GitRepo, options: AuditOptions = {}): P
     policyBuilds: ctx.policies.compiled,
     durationMs: performance.now() - started,
   };
+}
+
+/** Which commits must be signed: from the named commit on (its ancestors need not be). */
+async function signatureRequirement(
+  repo: GitRepo,
+  from: string | true | undefined,
+): Promise<SignatureRequirement | undefined> {
+  if (from === undefined) return undefined;
+  if (from === true) return { before: new Set() };
+  const commit = await repo.resolve(from);
+  if (!commit) throw new UserError(`--require-signatures ${from}: no such commit or ref`);
+  const before = new Set<string>();
+  const queue = [...(await repo.store.readCommit(commit)).parent];
+  while (queue.length > 0) {
+    const oid = queue.pop()!;
+    if (before.has(oid)) continue;
+    before.add(oid);
+    queue.push(...(await repo.store.readCommit(oid)).parent);
+  }
+  return { from: commit.slice(0, 12), before };
+}
+
+/** A change's audit with its signature check (a commit only the signature check applies to gets one). */
+function withSignature(
+  entry: HistoryEntry,
+  audited: CommitAudit | null,
+  signature: Awaited<ReturnType<typeof changeSignature>>,
+  filter: AuditFilter,
+): CommitAudit | null {
+  if (!signature) return audited;
+  const [only] = signature.environments;
+  if (filter.environment && !signature.environments.includes(filter.environment)) return audited;
+  if (filter.service && !audited) return audited;
+  const base: CommitAudit = audited ?? {
+    commit: entry.oid,
+    time: new Date(entry.committer.timestamp * 1000).toISOString(),
+    kind: "change",
+    subject: entry.message.split("\n")[0] ?? "",
+    ...(signature.environments.length === 1 && only ? { environment: only } : {}),
+    checks: {},
+  };
+  base.checks.signature = signature.outcome;
+  return base;
 }
 
 /** The commits of the branch itself: `head` and its first parents. */

@@ -11,6 +11,7 @@ const COLUMNS: [CheckName, string][] = [
   ["message", "MESSAGE"],
   ["approvals", "APPROVALS"],
   ["outside-tollgate", "OUTSIDE"],
+  ["signature", "SIGNED"],
 ];
 
 export function formatAuditReport(report: AuditReport): string[] {

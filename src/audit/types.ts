@@ -17,6 +17,8 @@ import type { DecisionAction } from "../model/index.ts";
  * - `approvals`: a release change in a protected environment carries the approvals it needs.
  * - `outside-tollgate`: release or status files of a protected environment changed by a commit that
  *   is neither a tollgate decision nor a merged pull request (status: by anything but a decision).
+ * - `signature`: the commit is signed by a key signers.yaml (at its parent) allows for it: tollgate's
+ *   for decisions, an allowed person's for protected changes (see verify-signature.ts).
  */
 export type CheckName =
   | "evidence"
@@ -25,7 +27,8 @@ export type CheckName =
   | "transition"
   | "message"
   | "approvals"
-  | "outside-tollgate";
+  | "outside-tollgate"
+  | "signature";
 
 export const DECISION_CHECKS: readonly CheckName[] = ["evidence", "policy", "decision", "transition", "message"];
 export const CHANGE_CHECKS: readonly CheckName[] = ["approvals", "outside-tollgate"];
@@ -81,4 +84,9 @@ export interface AuditFilter {
   since?: Date | string;
   /** Where to start; default the repository's branch. */
   from?: string;
+  /**
+   * Missing signatures fail from this commit (a ref) on; `true`: everywhere. Without it they are
+   * reported as not checked. Bad or not-allowed signatures fail regardless.
+   */
+  requireSignatures?: string | true;
 }

@@ -1,7 +1,8 @@
 /**
- * `tollgate audit [--repo PATH] [--branch NAME] [--env ENV] [--service SVC] [--since REF|DATE] [--json]`:
- * re-verifies every decision commit in the history (evidence, policy, decision, transition, message)
- * and flags release changes in protected environments made without approvals or outside tollgate.
+ * `tollgate audit [--repo PATH] [--branch NAME] [--env ENV] [--service SVC] [--since REF|DATE]
+ * [--require-signatures [REF]] [--json]`: re-verifies every decision commit in the history (evidence,
+ * policy, decision, transition, message, signature) and flags release changes in protected
+ * environments made without approvals, outside tollgate, or not signed by an allowed person.
  * Exit 1 when any check fails.
  */
 import { resolve } from "node:path";
@@ -17,6 +18,7 @@ interface AuditCliOptions {
   env?: string;
   service?: string;
   since?: string;
+  requireSignatures?: string | true;
   json?: boolean;
 }
 
@@ -30,6 +32,10 @@ export function auditCommand(ctx: CommandContext): Command {
     .option("--env <env>", "only this environment")
     .option("--service <service>", "only this service")
     .option("--since <ref|date>", "only commits after this ref, or after this date (YYYY-MM-DD or ISO time)")
+    .option(
+      "--require-signatures [ref]",
+      "a missing signature fails from this commit on (without a ref: everywhere); bad or not-allowed signatures always fail",
+    )
     .option("--json", "print the full report as JSON")
     .action(async (options: AuditCliOptions) => {
       const repo = await GitRepo.open(resolve(ctx.cwd, options.repo), { branch: options.branch });
@@ -38,6 +44,7 @@ export function auditCommand(ctx: CommandContext): Command {
         ...(options.env ? { environment: options.env } : {}),
         ...(options.service ? { service: options.service } : {}),
         ...(since !== undefined ? { since } : {}),
+        ...(options.requireSignatures !== undefined ? { requireSignatures: options.requireSignatures } : {}),
       });
       if (options.json) ctx.out(JSON.stringify(report, null, 2));
       else for (const line of formatAuditReport(report)) ctx.out(line);

@@ -15,6 +15,7 @@ import {
   type TickResult,
   WebhookNotifier,
 } from "../reconcile/index.ts";
+import { configuredSigner } from "../signing/index.ts";
 import { Dashboard, LiveFeed } from "../serve/index.ts";
 import { createTelemetrySource, type TelemetrySource } from "../telemetry/index.ts";
 import type { CommandContext } from "./context.ts";
@@ -35,6 +36,7 @@ interface ReconcileOptions {
   concurrency: number;
   policyFailureGrace: string;
   dashboard: boolean;
+  signingKey?: string;
 }
 
 export function reconcileCommand(ctx: CommandContext): Command {
@@ -45,6 +47,10 @@ export function reconcileCommand(ctx: CommandContext): Command {
     .option("--repo <path|url>", "the GitOps repository: a local clone, or an http(s) URL to clone", ".")
     .option("--branch <name>", "the branch holding the desired state", "main")
     .option("--workdir <dir>", "where a remote repository is cloned (default .tollgate/repo)")
+    .option(
+      "--signing-key <path>",
+      "sign decision commits with this key: an Ed25519 SSH key or OpenPGP key file, or a mounted Secret folder (also TOLLGATE_SIGNING_KEY)",
+    )
     .option("--env <env>", "only this environment")
     .option("--service <service>", "only this service")
     .option("--once", "one tick, then exit (default)")
@@ -82,7 +88,14 @@ async function reconcile(ctx: CommandContext, options: ReconcileOptions): Promis
   const logger = pino({ name: "tollgate", level: ctx.env["TOLLGATE_LOG_LEVEL"] ?? "info" }, pino.destination(2));
   // Durable: objects and packs are fsynced before the ref that names them, so a power loss never
   // leaves the branch naming objects that did not reach the disk (cost: bench:reconcile).
-  const gitOptions = { branch: options.branch, identity: identityFromEnv(ctx.env), durable: true };
+  const keyPath = options.signingKey ?? ctx.env["TOLLGATE_SIGNING_KEY"];
+  const signer = await configuredSigner(ctx.env, keyPath ? resolve(ctx.cwd, keyPath) : undefined);
+  const gitOptions = {
+    branch: options.branch,
+    identity: identityFromEnv(ctx.env),
+    durable: true,
+    ...(signer ? { sign: (payload: Buffer) => signer.signGit(payload) } : {}),
+  };
   const isUrl = /^https?:\/\//.test(options.repo);
   const auth = authFromEnv(ctx.env);
   const repo = isUrl
@@ -183,7 +196,13 @@ async function reconcile(ctx: CommandContext, options: ReconcileOptions): Promis
     void elector.run(controller.signal);
   }
   logger.info(
-    { event: "started", interval: formatDuration(intervalMs), listen: options.listen, leaderElection: Boolean(lease) },
+    {
+      event: "started",
+      interval: formatDuration(intervalMs),
+      listen: options.listen,
+      leaderElection: Boolean(lease),
+      signingKey: signer?.fingerprint ?? null,
+    },
     "reconciling until stopped",
   );
   try {

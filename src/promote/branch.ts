@@ -1,4 +1,6 @@
+import { existsSync } from "node:fs";
 import git from "isomorphic-git";
+import { configuredSigner } from "../signing/index.ts";
 import {
   type CommitSigner,
   compareAndSwapRef,
@@ -147,4 +149,26 @@ export async function promotionIdentity(repo: GitRepo, env: NodeJS.ProcessEnv): 
   const email =
     env.TOLLGATE_GIT_AUTHOR_EMAIL || (await config("user.email")) || env.GIT_AUTHOR_EMAIL || repo.identity.email;
   return { name, email };
+}
+
+/**
+ * The key a person's promotion or confirmation commit is signed with: TOLLGATE_SIGNING_KEY, else
+ * git's own SSH signing setup (`gpg.format ssh`, `user.signingKey` naming a key file and
+ * `commit.gpgSign true`); none: the commit is not signed.
+ */
+export async function promotionSigner(repo: GitRepo, env: NodeJS.ProcessEnv): Promise<CommitSigner | undefined> {
+  const config = async (path: string) =>
+    (await git.getConfig({ fs: repo.fs, gitdir: repo.gitdir, path })) as string | boolean | undefined;
+  let signer = await configuredSigner(env);
+  if (!signer && (await config("gpg.format")) === "ssh" && String(await config("commit.gpgsign")) === "true") {
+    const key = await config("user.signingkey");
+    if (typeof key === "string" && !key.startsWith("key::") && !key.startsWith("ssh-")) {
+      const path = key.replace(/^~(?=\/)/, env.HOME ?? "~");
+      signer = await configuredSigner(
+        env,
+        path.endsWith(".pub") && existsSync(path.slice(0, -4)) ? path.slice(0, -4) : path,
+      );
+    }
+  }
+  return signer && ((payload) => signer.signGit(payload));
 }

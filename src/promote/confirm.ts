@@ -15,7 +15,7 @@ import {
   updateReleaseText,
 } from "../model/index.ts";
 import { utcTime } from "../policy/index.ts";
-import { promotionIdentity, type WrittenPromotion, writeReleaseBranch } from "./branch.ts";
+import { promotionIdentity, promotionSigner, type WrittenPromotion, writeReleaseBranch } from "./branch.ts";
 import { type PushOutcome, pushNewBranch, pushRemote } from "./push.ts";
 
 export class ConfirmationRefused extends UserError {
@@ -111,7 +111,13 @@ export async function confirmStep(options: ConfirmOptions): Promise<ConfirmResul
   ].join("\n");
   const branch =
     options.branch ?? `confirm/${options.service}/${options.environment}/${shortDigest(digest)}-step${step}`;
-  const written = await writeReleaseBranch(repo, base, { path, text, message }, { branch, identity, now: options.now });
+  const sign = await promotionSigner(repo, options.env);
+  const written = await writeReleaseBranch(
+    repo,
+    base,
+    { path, text, message },
+    { branch, identity, now: options.now, ...(sign ? { sign } : {}) },
+  );
   const result: ConfirmResult = {
     confirmation,
     environment: options.environment,

@@ -1,6 +1,12 @@
 import { authFromEnv, GitRepo } from "../gitops/index.ts";
 import { UserError } from "../model/index.ts";
-import { promotionBranchName, promotionIdentity, type WrittenPromotion, writePromotionBranch } from "./branch.ts";
+import {
+  promotionBranchName,
+  promotionIdentity,
+  promotionSigner,
+  type WrittenPromotion,
+  writePromotionBranch,
+} from "./branch.ts";
 import { type Promotion, type PromotionRequest, planPromotion } from "./plan.ts";
 import { type PushOutcome, pushNewBranch, pushRemote } from "./push.ts";
 
@@ -39,7 +45,13 @@ export async function promote(options: PromoteOptions): Promise<PromoteResult> {
   const promotion = planPromotion(loaded.state, loaded.problems, options);
   const branch = options.branch ?? promotionBranchName(promotion);
   const identity = await promotionIdentity(repo, options.env);
-  const written = await writePromotionBranch(repo, base, promotion, { branch, identity, now: options.now });
+  const sign = await promotionSigner(repo, options.env);
+  const written = await writePromotionBranch(repo, base, promotion, {
+    branch,
+    identity,
+    now: options.now,
+    ...(sign ? { sign } : {}),
+  });
   if (!remote) return { promotion, base, written };
   let outcome: PushOutcome;
   try {

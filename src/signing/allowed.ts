@@ -17,8 +17,9 @@ import {
  * - `evalRunners`: keys whose DSSE-signed eval attestations count.
  * - `protected`: people admitted by `protectedChanges` (by name or team), for release and
  *   environment changes in protected environments and changes to signers.yaml and teams.yaml.
+ * - `people`: every person listed, admitted or not (to say who made a signature that does not count).
  */
-export type SignerRole = "decisions" | "evalRunners" | "protected";
+export type SignerRole = "decisions" | "evalRunners" | "protected" | "people";
 
 export interface AllowedKey {
   /** The person (people), or the line's principals (decisions, eval runners). */
@@ -32,6 +33,7 @@ export const ROLE_NAMES: Record<SignerRole, string> = {
   decisions: "tollgate's decision keys (decisions)",
   evalRunners: "eval runners (evalRunners)",
   protected: "people who may sign protected changes (protectedChanges)",
+  people: "people (people)",
 };
 
 const cache = new WeakMap<Signers, Map<string, AllowedKey[]>>();
@@ -58,6 +60,7 @@ export function allowedKeys(signers: Signers, role: SignerRole, teams?: Teams): 
     const admitted = signers.protectedChanges;
     for (const [person, list] of Object.entries(signers.people ?? {})) {
       const allowed =
+        role === "people" ||
         admitted === undefined ||
         admitted.includes(person) ||
         teamsOf(teams, person).some((team) => admitted.includes(`team:${team}`));

@@ -10,7 +10,7 @@
  */
 export { type AllowedKey, allowedKeys, ROLE_NAMES, type SignerRole } from "./allowed.ts";
 export { type DsseEnvelope, type EnvelopeVerdict, pae, signEnvelope, verifyEnvelope } from "./dsse.ts";
-export { type KeyFileOptions, loadSigningKey, SECRET_KEY_NAMES } from "./key-file.ts";
+export { configuredSigner, type KeyFileOptions, loadSigningKey, SECRET_KEY_NAMES } from "./key-file.ts";
 export { isOpenpgpSignature, readOpenpgpPublicKey, verifyOpenpgp } from "./openpgp.ts";
 export { openpgpSigner, type Signer, sshSigner } from "./signer.ts";
 export { fingerprintOf, parsePublicKeyBlob, type SshPublicKey } from "./ssh-keys.ts";

@@ -81,3 +81,14 @@ function checkPermissions(file: string, uid: number): void {
       : `signing key ${file}: permissions ${octal} let others read or change it (a key owned by another user may be readable by its group only); chmod o-rwx,g-wx ${file}`,
   );
 }
+
+/**
+ * The signing key the environment configures: `path` (a command's `--signing-key`), else
+ * TOLLGATE_SIGNING_KEY; TOLLGATE_SIGNING_KEY_PASSPHRASE unlocks an OpenPGP key. None: undefined.
+ */
+export async function configuredSigner(env: NodeJS.ProcessEnv, path?: string): Promise<Signer | undefined> {
+  const file = path ?? env.TOLLGATE_SIGNING_KEY;
+  if (!file) return undefined;
+  const passphrase = env.TOLLGATE_SIGNING_KEY_PASSPHRASE;
+  return loadSigningKey(file, passphrase !== undefined ? { passphrase } : {});
+}

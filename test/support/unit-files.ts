@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 
 const INTEGRATION = [
   /^test\/analysis\/analyze-cli\./,
-  /^test\/audit\/(audit|explain-replay-report)\./,
+  /^test\/audit\/(audit|explain-replay-report|signatures)\./,
   /^test\/cli\/(commands|init)\./,
   /^test\/cluster\/(kube-apiserver-stand-in|kubernetes-applier|leader-election|prune|real-.*|stand-in-vs-real)\./,
   /^test\/demo\//,
@@ -21,6 +21,7 @@ const INTEGRATION = [
   /^test\/promote\//,
   /^test\/reconcile\/(checkout|crash|durable|e2e-remote|race|reconciler|prune|status-cli|unknowns)\./,
   /^test\/serve\//,
+  /^test\/signing\/(git-verify|ssh-keygen)\./,
   /^test\/rego\/(conformance|opa-oracle|runtime-build|runtime-files|syntax)\./,
   /^test\/telemetry\/(prometheus|telemetry-fetch)\./,
 ];

@@ -4,7 +4,7 @@
  */
 import pino, { type Logger } from "pino";
 import type { DecisionCore } from "../../../src/decision/decide.ts";
-import { GitRepo, type GitopsHooks } from "../../../src/gitops/index.ts";
+import { type CommitSigner, GitRepo, type GitopsHooks } from "../../../src/gitops/index.ts";
 import { PolicyLoader } from "../../../src/policy/loader.ts";
 import { PolicyAtHead } from "../../../src/policy/cache.ts";
 import type { ServiceObservation } from "../../../src/reconcile/decide-service.ts";
@@ -35,6 +35,8 @@ export async function simulatedReconciler(
     maxEvidenceBytes?: number;
     hooks?: GitopsHooks;
     durable?: boolean;
+    /** Signs the decision commits. */
+    sign?: CommitSigner;
     onObservation?: (observation: ServiceObservation) => void;
     core?: DecisionCore;
   } = {},
@@ -47,6 +49,7 @@ export async function simulatedReconciler(
     ...(options.maxEvidenceBytes ? { maxEvidenceBytes: options.maxEvidenceBytes } : {}),
     ...(options.hooks ? { hooks: options.hooks } : {}),
     ...(options.durable ? { durable: true } : {}),
+    ...(options.sign ? { sign: options.sign } : {}),
   });
   const reconciler = new Reconciler({
     repo: gitRepo,
