@@ -21,3 +21,12 @@ export type {
   ServiceApplyResult,
   ServicePlan,
 } from "./types.ts";
+export { type DesiredObjects, desiredObjects } from "./desired.ts";
+export { type ExpectedFiles, type ExpectedFolders, expectedFolders } from "./gitops/folders.ts";
+export { kustomizationPath, kustomizationText, type RenderedService, renderService } from "./gitops/render.ts";
+export {
+  describeObject,
+  formatObjectProblem,
+  type ObjectProblem,
+  objectSchemaProblems,
+} from "./gitops/schema-check.ts";

@@ -60,6 +60,11 @@ export interface DecisionChange {
   release?: Release;
   /** Defaults to `idempotencyKey({environment, service, artifact, step, action})`. */
   idempotencyKey?: string;
+  /**
+   * Other files the same commit writes (null: deletes): the rendered objects of the service in its
+   * environment's `gitops` cluster folders, so what the clusters are told is in the decision commit.
+   */
+  files?: ReadonlyMap<string, string | null>;
 }
 
 export interface WrittenDecision {
@@ -110,7 +115,7 @@ async function writeInto(
 ): Promise<WrittenDecision> {
   const key = keyOf(change);
   const encoded = encodeWithin(change, repo.maxEvidenceBytes);
-  const edits = new Map<string, string | Uint8Array>();
+  const edits = new Map<string, string | Uint8Array | null>();
 
   const statusPath = statusFile(change.environment, change.service);
   const statusText = await writeStatus(batch, statusPath, statusWithDecision(change, encoded.digest, key));
@@ -126,6 +131,11 @@ async function writeInto(
     const releaseText = updateReleaseText(original, change.release);
     await checkWritten(batch, releaseText, releasePath, parseRelease);
     edits.set(releasePath, releaseText);
+  }
+
+  for (const [path, content] of change.files ?? []) {
+    if (edits.has(path)) throw new Error(`${path} is written by the decision itself`);
+    edits.set(path, content);
   }
 
   await batch.writeBlob(encoded.bytes);

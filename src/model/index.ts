@@ -83,3 +83,13 @@ export type {
   Weekday,
 } from "./types.ts";
 export { MAX_YAML_BYTES, parseYamlSource } from "./yaml-source.ts";
+export {
+  CLUSTERS_DIR,
+  clusterFolder,
+  DEFAULT_SYNC_TIMEOUT,
+  gitopsApply,
+  gitopsClusters,
+  KUSTOMIZATION_FILE,
+  renderedFile,
+} from "./cluster-folders.ts";
+export type { ClusterApply, GitopsApply, SyncEngine } from "./types.ts";

@@ -1,4 +1,5 @@
 import { artifactDigest } from "./artifact-digest.ts";
+import { clusterFolder, folderProblem, foldersCollide, gitopsApply } from "./cluster-folders.ts";
 import { parseDuration } from "./duration.ts";
 import { type InputProblem, InvalidInputError } from "./errors.ts";
 import { formatFieldPath, schemaProblems } from "./schemas.ts";
@@ -94,12 +95,36 @@ function collector(source: YamlSource, problems: InputProblem[]): Check {
  */
 export const MAX_STEP_INTERVALS = 2000;
 
+/** Each `gitops` cluster's folder is a DNS-safe path under clusters/, and no two of the environment's collide. */
+function checkClusterFolders(env: Environment, check: Check): void {
+  const seen: { folder: string; cluster: string }[] = [];
+  env.clusters.forEach((c, i) => {
+    const gitops = gitopsApply(c);
+    if (!gitops) return;
+    const at: FieldPath = gitops.folder === undefined ? ["clusters", i, "apply"] : ["clusters", i, "apply", "folder"];
+    const problem = gitops.folder === undefined ? undefined : folderProblem(gitops.folder);
+    if (problem) {
+      check(at, problem);
+      return;
+    }
+    const folder = clusterFolder(c)!;
+    const other = seen.find((s) => foldersCollide(s.folder, folder));
+    if (other)
+      check(
+        at,
+        `folder ${folder} collides with cluster "${other.cluster}"'s folder ${other.folder}: each cluster needs its own`,
+      );
+    seen.push({ folder, cluster: c.name });
+  });
+}
+
 function checkEnvironment(env: Environment, check: Check): void {
   const names = new Set<string>();
   env.clusters.forEach((c, i) => {
     if (names.has(c.name)) check(["clusters", i, "name"], `duplicate cluster name "${c.name}"`);
     names.add(c.name);
   });
+  checkClusterFolders(env, check);
   const t = env.telemetry;
   if (!t[t.source]) check(["telemetry", t.source], `telemetry source is "${t.source}" but its settings are missing`);
   if (t.missingGrace && t.missingLimit && parseDuration(t.missingGrace) >= parseDuration(t.missingLimit)) {

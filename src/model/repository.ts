@@ -1,3 +1,4 @@
+import { clusterFolder, foldersCollide, gitopsApply } from "./cluster-folders.ts";
 import { type InputProblem, InvalidInputError } from "./errors.ts";
 import { locateField, parseEnvironment, parseRelease, parseSigners, parseStatus, parseTeams } from "./load.ts";
 import { type ParseCache, parseCache } from "./parse-cache.ts";
@@ -153,6 +154,7 @@ export async function loadRepository(
     }
   }
   problems.push(...promotionProblems(environments, tree));
+  problems.push(...folderCollisions(environments, tree));
   const rootEntries = (await tree.list("")) ?? [];
   const teams = rootEntries.some((e) => e.name === TEAMS_FILE && e.kind === "file")
     ? await attempt(TEAMS_FILE, parseTeams)
@@ -229,6 +231,32 @@ export function teamsOf(teams: Teams | undefined, person: string): string[] {
     .filter(([, members]) => members.includes(person))
     .map(([team]) => team)
     .sort();
+}
+
+/** A cluster folder belongs to one environment: another's inside or around it would mix their files. */
+function folderCollisions(environments: Map<string, EnvironmentState>, tree: TreeReader): InputProblem[] {
+  const problems: InputProblem[] = [];
+  const seen: { env: string; cluster: string; folder: string }[] = [];
+  const names = [...environments.keys()].sort();
+  for (const name of names) {
+    const environment = environments.get(name)!.environment;
+    environment.clusters.forEach((target, i) => {
+      // Environments in the map passed their own checks: their folders are well-formed.
+      const folder = clusterFolder(target);
+      if (folder === undefined) return;
+      const other = seen.find((s) => s.env !== name && foldersCollide(s.folder, folder));
+      if (other) {
+        const field = gitopsApply(target)?.folder !== undefined ? ["folder"] : [];
+        problems.push({
+          file: tree.display(environmentFile(name)),
+          ...locateField(environment, ["clusters", i, "apply", ...field]),
+          message: `folder ${folder} collides with ${other.folder} of environment "${other.env}" (cluster "${other.cluster}"): each environment's clusters need their own folders`,
+        });
+      }
+      seen.push({ env: name, cluster: target.name, folder });
+    });
+  }
+  return problems;
 }
 
 /** `promotesFrom` must name an existing environment, and following it must never loop. */

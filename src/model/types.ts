@@ -102,6 +102,29 @@ export interface ClusterTarget {
   namespace: string;
   /** How traffic is split between stable and canary. */
   traffic?: { mode: "replicas" } | { mode: "gateway"; httpRoute: string };
+  /** How the cluster is made to run what git says; default `direct`. */
+  apply?: ClusterApply;
+}
+
+/** `direct`: tollgate applies server-side. `gitops`: decision commits carry the rendered objects. */
+export type ClusterApply = { mode: "direct" } | GitopsApply;
+
+export interface GitopsApply {
+  mode: "gitops";
+  /** Repository folder of the cluster, under clusters/; default `clusters/<cluster name>`. */
+  folder?: string;
+  /** How long a step may wait for the sync before that is a reason to roll back; default 10m. */
+  syncTimeout?: string;
+  /** Where the sync status is read, given read access; without it the telemetry tells. */
+  engine?: SyncEngine;
+}
+
+export interface SyncEngine {
+  kind: "argocd" | "flux";
+  name: string;
+  namespace: string;
+  context?: string;
+  kubeconfig?: string;
 }
 
 export interface PrometheusSettings {

@@ -15,19 +15,14 @@ import { sleep } from "../../async/index.ts";
 import type { Artifact } from "../../model/index.ts";
 import {
   ANNOTATION_DIGEST,
-  agentConfigMap,
-  agentDeployment,
-  agentService,
   artifactFromConfigMap,
   configMapName,
   deploymentName,
   FIELD_MANAGER,
-  httpRouteName,
-  httpRouteWeights,
   LABEL_SERVICE,
   type ManifestOptions,
 } from "../manifests.ts";
-import { gatewaySplit, replicaSplit } from "../plan.ts";
+import { desiredObjects } from "../desired.ts";
 import type { AppliedObject, Arm, DriftFinding, ServicePlan, WorkloadStatus } from "../types.ts";
 import type { ClusterConnection } from "./connection.ts";
 import { ClusterError } from "./errors.ts";
@@ -215,56 +210,33 @@ export async function rollOutToCluster(
 ): Promise<RolloutOutcome> {
   const target = session.connection.target;
   const namespace = target.namespace;
-  const { environment, service } = plan;
+  const { service } = plan;
   const manifest = options.manifest;
-  const mode = target.traffic?.mode ?? "replicas";
-  const weight = plan.canary?.weight ?? 0;
-  const split = mode === "gateway" ? gatewaySplit(manifest.replicas, weight) : replicaSplit(manifest.replicas, weight);
-
   const liveStable = await session.read<V1Deployment>(deploymentRef(service, namespace, "stable"));
   const liveCanary = await session.read<V1Deployment>(deploymentRef(service, namespace, "canary"));
   // Without a canary in the plan, a canary that runs is scaled to zero with the artifact it has.
   let canaryArtifact = plan.canary?.artifact;
   if (!canaryArtifact && liveCanary)
     canaryArtifact = (await recoverArtifact(session, plan, namespace, liveCanary)) ?? plan.stable;
+  const desired = desiredObjects(plan, target, manifest, canaryArtifact);
 
   // 1. Configuration and Services.
-  const artifacts = [
-    plan.stable,
-    ...(canaryArtifact && canaryArtifact.digest !== plan.stable.digest ? [canaryArtifact] : []),
-  ];
-  for (const artifact of artifacts) await session.ensure(agentConfigMap(environment, service, namespace, artifact));
-  await session.ensure(agentService(environment, service, namespace, manifest));
-  let route: ReturnType<typeof httpRouteWeights> | undefined;
-  if (target.traffic?.mode === "gateway") {
-    await session.ensure(agentService(environment, service, namespace, manifest, "stable"));
-    await session.ensure(agentService(environment, service, namespace, manifest, "canary"));
-    const routeName = httpRouteName(target.traffic.httpRoute, service);
-    route = httpRouteWeights(routeName, namespace, service, split.canaryWeight, manifest);
-    if (!(await session.read(refOf(route)))) {
-      throw new ClusterError({
-        kind: "not-found",
-        message: `cluster "${target.name}": HTTPRoute "${routeName}" not found in namespace "${namespace}"; create it (with its parentRefs) first: tollgate only sets its backends and their weights`,
-      });
-    }
-  }
-
-  const workloads: ArmWorkload[] = [
-    {
-      arm: "stable",
-      artifact: plan.stable,
-      desired: agentDeployment(environment, service, namespace, "stable", plan.stable, split.stable, manifest),
-      live: liveStable,
-    },
-  ];
-  if (canaryArtifact) {
-    workloads.push({
-      arm: "canary",
-      artifact: canaryArtifact,
-      desired: agentDeployment(environment, service, namespace, "canary", canaryArtifact, split.canary, manifest),
-      live: liveCanary,
+  for (const configMap of desired.configMaps) await session.ensure(configMap);
+  for (const object of desired.services) await session.ensure(object);
+  const route = desired.route;
+  if (route && !(await session.read(refOf(route)))) {
+    throw new ClusterError({
+      kind: "not-found",
+      message: `cluster "${target.name}": HTTPRoute "${route.metadata.name}" not found in namespace "${namespace}"; create it (with its parentRefs) first: tollgate only sets its backends and their weights`,
     });
   }
+
+  const workloads: ArmWorkload[] = desired.workloads.map((w) => ({
+    arm: w.arm,
+    artifact: w.artifact,
+    desired: w.object,
+    live: w.arm === "stable" ? liveStable : liveCanary,
+  }));
   const later = workloads.filter(onlyScalesDown);
   const first = workloads.filter((w) => !later.includes(w));
 
@@ -285,14 +257,14 @@ export async function rollOutToCluster(
   // 3. Traffic, 4. what is no longer needed.
   if (route) await session.ensure(route);
   for (const w of later) await session.ensure(w.desired);
-  await collectConfigMaps(session, service, namespace, new Set(artifacts.map((a) => configMapName(service, a.digest))));
+  await collectConfigMaps(session, service, namespace, new Set(desired.configMaps.map((c) => c.metadata!.name!)));
 
   const statuses: WorkloadStatus[] = [];
   for (const w of workloads) {
     const live = await session.read<V1Deployment>(refOf(w.desired));
     if (live) statuses.push(workloadStatus(w.arm, live));
   }
-  return { workloads: statuses, traffic: { mode, canaryWeight: split.canaryWeight } };
+  return { workloads: statuses, traffic: desired.traffic };
 }
 
 /** Deletes this service's tollgate ConfigMaps that no arm mounts any more. */
