@@ -12,19 +12,23 @@ const COLUMNS: [CheckName, string][] = [
   ["approvals", "APPROVALS"],
   ["outside-tollgate", "OUTSIDE"],
   ["signature", "SIGNED"],
+  ["rendered", "RENDERED"],
 ];
+/** Shown only for histories with cluster folders (`gitops` clusters). */
+const OPTIONAL: ReadonlySet<CheckName> = new Set(["rendered"]);
 
 export function formatAuditReport(report: AuditReport): string[] {
   const lines: string[] = [];
   if (report.commits.length > 0) {
+    const columns = COLUMNS.filter(([name]) => !OPTIONAL.has(name) || report.commits.some((c) => c.checks[name]));
     const rows = report.commits.map((c) => [
       short(c.commit),
       utcMinute(c.time).replace(" UTC", ""),
       c.environment ? (c.service ? `${c.environment}/${c.service}` : `${c.environment}/*`) : "",
       c.kind === "decision" ? (c.action ?? "malformed") : "(commit)",
-      ...COLUMNS.map(([name]) => cell(c.checks[name])),
+      ...columns.map(([name]) => cell(c.checks[name])),
     ]);
-    lines.push(...table(["COMMIT", "TIME (UTC)", "SERVICE", "ACTION", ...COLUMNS.map(([, h]) => h)], rows));
+    lines.push(...table(["COMMIT", "TIME (UTC)", "SERVICE", "ACTION", ...columns.map(([, h]) => h)], rows));
   }
   if (report.failures.length > 0) {
     lines.push("", "Failures:");

@@ -19,6 +19,8 @@ import type { DecisionAction } from "../model/index.ts";
  *   is neither a tollgate decision nor a merged pull request (status: by anything but a decision).
  * - `signature`: the commit is signed by a key signers.yaml (at its parent) allows for it: tollgate's
  *   for decisions, an allowed person's for protected changes (see verify-signature.ts).
+ * - `rendered`: a decision's files under clusters/ (its `gitops` clusters' folders) are what rendering
+ *   its service at the commit gives; any other commit changing a file there is a hand edit.
  */
 export type CheckName =
   | "evidence"
@@ -28,10 +30,11 @@ export type CheckName =
   | "message"
   | "approvals"
   | "outside-tollgate"
-  | "signature";
+  | "signature"
+  | "rendered";
 
 export const DECISION_CHECKS: readonly CheckName[] = ["evidence", "policy", "decision", "transition", "message"];
-export const CHANGE_CHECKS: readonly CheckName[] = ["approvals", "outside-tollgate"];
+export const CHANGE_CHECKS: readonly CheckName[] = ["approvals", "outside-tollgate", "rendered"];
 
 export type CheckState = "pass" | "fail" | "skipped";
 

@@ -13,7 +13,8 @@
  *   teams.yaml at the parent gives them, and nobody without one), covering the changed parts when they are in
  *   `approvals.for` (or `release` is). The same rule the guardrails apply to the rollout.
  * - Status files are written by tollgate only: any other commit changing one is flagged.
- * Everywhere: evidence documents are written once, by the decision that refers to them; any other
+ * Everywhere: files under clusters/ (the rendered folders of `gitops` clusters) are written by
+ * decisions only (`rendered`); evidence documents are written once, by the decision that refers to them; any other
  * commit adding, changing or removing one is flagged (`evidence`).
  * The first commit of a history is its starting point and is not judged.
  */
@@ -30,6 +31,7 @@ import {
 } from "../model/index.ts";
 import type { AuditFilter, CheckOutcome, CommitAudit } from "./types.ts";
 import type { AuditContext } from "./verify-decision.ts";
+import { handEditProblems } from "./verify-rendered.ts";
 
 const SERVICE_FILE = /^environments\/([^/]+)\/(releases|status)\/([^/]+)\.yaml$/;
 
@@ -85,7 +87,8 @@ export async function verifyChange(
     // Teams as the base had them: a change cannot make its own approvers eligible by editing teams.yaml.
     approvals.push(...missingApprovals(environment, release, change.path, (await ctx.states.at(parent)).state.teams));
   }
-  if (!applies.evidence && !applies.outside) return null;
+  const handEdits = filter.environment || filter.service ? [] : handEditProblems(changes);
+  if (!applies.evidence && !applies.outside && handEdits.length === 0) return null;
   const scopes = [...touched].map((s) => s.split("/") as [string, string]);
   const envs = new Set(scopes.map(([e]) => e));
   const scope =
@@ -105,6 +108,7 @@ export async function verifyChange(
       ...(applies.evidence ? { evidence: result(evidence) } : {}),
       ...(applies.outside ? { "outside-tollgate": result(outside) } : {}),
       ...(applies.approvals ? { approvals: result(approvals) } : {}),
+      ...(handEdits.length > 0 ? { rendered: result(handEdits) } : {}),
     },
   };
 }

@@ -33,6 +33,7 @@ import {
 } from "../model/index.ts";
 import type { PolicyDecision } from "../policy/index.ts";
 import { differences, firstDifferentLine } from "./compare.ts";
+import { decisionRenderedProblems, isRenderedPath } from "./verify-rendered.ts";
 import { type DecisionFacts, loadDecisionFacts } from "./decision-facts.ts";
 import { EvidenceProblem } from "./evidence-document.ts";
 import type { PolicyBuild, PolicyBuilds } from "./policy-builds.ts";
@@ -92,6 +93,14 @@ export async function verifyDecision(ctx: AuditContext, entry: HistoryEntry): Pr
   audit.checks.decision = await guarded(() => decisionProblems(ctx.core, facts, build));
   audit.checks.transition = await guarded(() => transitionProblems(ctx, facts));
   audit.checks.message = await guarded(() => messageProblems(facts));
+  try {
+    const rendered = await decisionRenderedProblems(ctx, entry, t.environment, t.service);
+    if (rendered) audit.checks.rendered = outcome(rendered);
+  } catch (error) {
+    audit.checks.rendered = fail([
+      `the check could not run: ${error instanceof Error ? error.message : String(error)}`,
+    ]);
+  }
   return audit;
 }
 
@@ -259,7 +268,8 @@ async function transitionProblems(ctx: AuditContext, facts: DecisionFacts): Prom
 
   const changes = await changedFiles(ctx.repo, facts.parent, facts.entry.oid);
   for (const change of changes) {
-    if (!expectedPaths.has(change.path))
+    // Files under clusters/ are the `rendered` check's.
+    if (!expectedPaths.has(change.path) && !isRenderedPath(change.path))
       problems.push(
         `${change.path} was ${change.kind}, which a ${evidence.decision.action} of ${env}/${service} does not change`,
       );

@@ -22,7 +22,14 @@ export type {
   ServicePlan,
 } from "./types.ts";
 export { type DesiredObjects, desiredObjects } from "./desired.ts";
-export { type ExpectedFiles, type ExpectedFolders, expectedFolders } from "./gitops/folders.ts";
+export {
+  checkRendered,
+  type DecisionRender,
+  decisionFiles,
+  expectedKustomization,
+  type FolderFiles,
+  serviceFiles,
+} from "./gitops/decision-files.ts";
 export { kustomizationPath, kustomizationText, type RenderedService, renderService } from "./gitops/render.ts";
 export {
   describeObject,

@@ -32,6 +32,11 @@ export function gitopsClusters(environment: Environment): { target: ClusterTarge
   return out;
 }
 
+/** The clusters tollgate applies to itself (`direct`, the default). */
+export function directClusters(environment: Environment): ClusterTarget[] {
+  return environment.clusters.filter((c) => !gitopsApply(c));
+}
+
 export function renderedFile(folder: string, namespace: string, service: string): string {
   return `${folder}/${namespace}/${service}.yaml`;
 }

@@ -87,6 +87,7 @@ export {
   CLUSTERS_DIR,
   clusterFolder,
   DEFAULT_SYNC_TIMEOUT,
+  directClusters,
   gitopsApply,
   gitopsClusters,
   KUSTOMIZATION_FILE,

@@ -6,7 +6,14 @@
  */
 import type { Logger } from "pino";
 import { mapBounded } from "../async/index.ts";
-import type { ClusterApplier, PruneResult, ServiceApplyResult } from "../cluster/index.ts";
+import {
+  type ClusterApplier,
+  checkRendered,
+  decisionFiles,
+  type PruneResult,
+  renderService,
+  type ServiceApplyResult,
+} from "../cluster/index.ts";
 import type { DecisionCore } from "../decision/index.ts";
 import type { DecisionChange, GitRepo, WrittenDecision } from "../gitops/index.ts";
 import {
@@ -155,12 +162,13 @@ export class Reconciler {
     const work = this.services(head.loaded.state);
     const changes = await mapBounded(work, this.options.concurrency ?? 8, async ({ environment, service }) => {
       const envState = head.loaded.state.environments.get(environment)!;
+      const release = envState.releases.get(service)!;
       try {
         const decided = await decideService({
           state: head.loaded.state,
           head: head.commit,
           environment: envState.environment,
-          release: envState.releases.get(service)!,
+          release,
           status: envState.statuses.get(service),
           policy,
           policySources: policy.sources,
@@ -170,7 +178,12 @@ export class Reconciler {
           ...(this.options.onObservation ? { onObservation: this.options.onObservation } : {}),
           ...(this.options.core ? { core: this.options.core } : {}),
         });
-        return decided && decisionChange(decided);
+        if (!decided) return null;
+        const change = decisionChange(decided);
+        // gitops clusters: the decision commit carries what they are told, checked before it is committed.
+        const rendered = renderService(envState.environment, change.release ?? release, change.status);
+        await checkRendered(rendered);
+        return { change, rendered };
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         if (error instanceof PolicyFailure) {
@@ -186,7 +199,12 @@ export class Reconciler {
         return null;
       }
     });
-    return changes.filter((c): c is DecisionChange => c !== null);
+    const decided = changes.filter((c) => c !== null);
+    const files = await decisionFiles(
+      head.tree,
+      decided.map((d) => ({ environment: d.change.environment, rendered: d.rendered })),
+    );
+    return decided.map((d, i) => (files[i]!.size > 0 ? { ...d.change, files: files[i]! } : d.change));
   }
 
   /**

@@ -7,8 +7,10 @@ import { test } from "node:test";
 import { promisify } from "node:util";
 import { parseAllDocuments } from "yaml";
 import {
-  type ExpectedFiles,
-  expectedFolders,
+  checkRendered,
+  decisionFiles,
+  expectedKustomization,
+  type FolderFiles,
   objectSchemaProblems,
   type RenderedService,
   renderService,
@@ -36,7 +38,7 @@ function mixedEnvironment(): Environment {
       name: "dev-gateway",
       context: "dev-gateway",
       namespace: "agents",
-      traffic: { mode: "gateway", httpRoute: "agents" },
+      traffic: { mode: "gateway", httpRoute: "{{service}}" },
       apply: { mode: "gitops", folder: "clusters/dev/gateway" },
     },
   ]);
@@ -98,7 +100,7 @@ test("render: only gitops clusters, at <folder>/<namespace>/<service>.yaml", () 
     "Deployment/support-stable",
     "Deployment/support-canary",
   ]);
-  assert.ok(kinds(byCluster(rendered, "dev-gateway")).includes("HTTPRoute/agents"));
+  assert.ok(kinds(byCluster(rendered, "dev-gateway")).includes("HTTPRoute/support"));
 });
 
 test("render: the same state gives the same bytes, whatever the key order, with no timestamps", () => {
@@ -156,79 +158,96 @@ test("render: every object passes the Kubernetes and Gateway API schemas; a bad 
   );
 });
 
-/** Writes `files` into a fresh folder (null: absent). */
-function writeFiles(root: string, files: ExpectedFiles): void {
+/** Writes `files` into a folder (null: deletes). */
+function writeFiles(root: string, files: FolderFiles): void {
   for (const [path, text] of files) {
-    if (text === null) continue;
-    mkdirSync(dirname(join(root, path)), { recursive: true });
-    writeFileSync(join(root, path), text);
+    if (text === null) rmSync(join(root, path), { force: true });
+    else {
+      mkdirSync(dirname(join(root, path)), { recursive: true });
+      writeFileSync(join(root, path), text);
+    }
   }
 }
 
-test("folders: one kustomization per cluster folder listing its services; removed services pruned or kept", async () => {
+const billing = (r: Release): Release => ({ ...r, service: "billing" });
+
+test("decision files: each decision writes its service's files; a kustomization per folder lists them all", async () => {
   const root = mkdtempSync(join(tmpdir(), "tollgate-folders-"));
   try {
     const env = mixedEnvironment();
-    const other: Release = { ...release(v1), service: "billing" };
-    const envState = {
-      environment: env,
-      releases: new Map([
-        ["support", release(v2, v1)],
-        ["billing", other],
-      ]),
-      statuses: new Map([["support", progressing(30)]]),
-    };
-    const { files, failed } = await expectedFolders(envState, new DirectoryTree(root));
-    assert.equal(failed.size, 0);
-    assert.deepEqual([...files.keys()].sort(), [
-      "clusters/dev-replicas/agents/billing.yaml",
-      "clusters/dev-replicas/agents/support.yaml",
-      "clusters/dev-replicas/kustomization.yaml",
-      "clusters/dev/gateway/agents/billing.yaml",
-      "clusters/dev/gateway/agents/support.yaml",
-      "clusters/dev/gateway/kustomization.yaml",
-    ]);
+    const tick = [
+      { environment: "dev", rendered: renderService(env, release(v2, v1), progressing(30)) },
+      { environment: "dev", rendered: renderService(env, billing(release(v1)), { ...rolledBack, service: "billing" }) },
+    ];
+    const [first, second] = await decisionFiles(new DirectoryTree(root), tick);
+    assert.deepEqual(
+      [...first!.keys()],
+      [
+        "clusters/dev-replicas/agents/support.yaml",
+        "clusters/dev-replicas/kustomization.yaml",
+        "clusters/dev/gateway/agents/support.yaml",
+        "clusters/dev/gateway/kustomization.yaml",
+      ],
+    );
+    // Committed on top of the first, the second decision's kustomization keeps the first's service.
     assert.match(
-      files.get("clusters/dev-replicas/kustomization.yaml")!,
+      second!.get("clusters/dev-replicas/kustomization.yaml")!,
       /resources:\n {2}- agents\/billing.yaml\n {2}- agents\/support.yaml\n/,
     );
-    writeFiles(root, files);
+    writeFiles(root, first!);
+    writeFiles(root, second!);
+    const tree = new DirectoryTree(root);
+    assert.equal(
+      await expectedKustomization(tree, "dev", "dev-replicas", "clusters/dev-replicas"),
+      readFileSync(join(root, "clusters/dev-replicas/kustomization.yaml"), "utf8"),
+    );
 
-    // billing leaves git: its file stays listed without prune, and is deleted with it.
-    envState.releases.delete("billing");
-    const kept = await expectedFolders(envState, new DirectoryTree(root));
-    assert.equal(kept.files.has("clusters/dev-replicas/agents/billing.yaml"), false);
-    assert.match(kept.files.get("clusters/dev-replicas/kustomization.yaml")!, /billing/);
-    envState.environment = { ...env, prune: true };
-    const pruned = await expectedFolders(envState, new DirectoryTree(root));
-    assert.equal(pruned.files.get("clusters/dev-replicas/agents/billing.yaml"), null);
-    assert.doesNotMatch(pruned.files.get("clusters/dev-replicas/kustomization.yaml")!, /billing/);
+    // The next step of support changes its files only.
+    const [next] = await decisionFiles(tree, [
+      { environment: "dev", rendered: renderService(env, release(v2, v1), progressing(60)) },
+    ]);
+    assert.deepEqual(
+      [...next!.keys()],
+      ["clusters/dev-replicas/agents/support.yaml", "clusters/dev/gateway/agents/support.yaml"],
+    );
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
 });
 
-test("folders: `kustomize build` (the real one, built from its Go module) accepts every cluster folder", async (t) => {
+test("decision files: a rendered object the schema rejects stops the decision, naming object and field", async () => {
+  const [rendered] = renderService(mixedEnvironment(), release(v1), undefined);
+  await checkRendered([rendered!]);
+  const objects = rendered!.objects.map((o) =>
+    o.kind === "Service" ? { ...o, spec: { ...(o as { spec: object }).spec, ports: [{ port: "http" }] } } : o,
+  );
+  await assert.rejects(
+    checkRendered([{ ...rendered!, objects }]),
+    /Service agents\/support: .*\(field spec\.ports\[0\]\.port\)/,
+  );
+});
+
+test("decision files: `kustomize build` (the real one, built from its Go module) accepts every cluster folder", async (t) => {
   const kustomize = await goToolForTest(t, "kustomize");
   if (!kustomize) return;
   const root = mkdtempSync(join(tmpdir(), "tollgate-kustomize-"));
   try {
-    const envState = {
-      environment: mixedEnvironment(),
-      releases: new Map([["support", release(v2, v1)]]),
-      statuses: new Map([["support", progressing(30)]]),
-    };
-    const { files } = await expectedFolders(envState, new DirectoryTree(root));
-    writeFiles(root, files);
+    const env = mixedEnvironment();
+    for (const files of await decisionFiles(new DirectoryTree(root), [
+      { environment: "dev", rendered: renderService(env, release(v2, v1), progressing(30)) },
+      { environment: "dev", rendered: renderService(env, billing(release(v1)), undefined) },
+    ]))
+      writeFiles(root, files);
     for (const folder of ["clusters/dev-replicas", "clusters/dev/gateway"]) {
       const { stdout }: { stdout: string } = await promisify(execFile)(kustomize, ["build", join(root, folder)]);
-      const built: { kind: string; metadata: { name: string } }[] = parseAllDocuments(stdout).map((d) => d.toJS());
-      const rendered = parseAllDocuments(readFileSync(join(root, folder, "agents/support.yaml"), "utf8")).map((d) =>
-        d.toJS(),
+      type Named = { kind: string; metadata: { name: string } };
+      const names = (objects: Named[]) => objects.map((o) => `${o.kind}/${o.metadata.name}`).sort();
+      const built: Named[] = parseAllDocuments(stdout).map((d) => d.toJS());
+      const rendered: Named[] = ["support", "billing"].flatMap((service) =>
+        parseAllDocuments(readFileSync(join(root, folder, `agents/${service}.yaml`), "utf8")).map((d) => d.toJS()),
       );
-      const names = (objects: { kind: string; metadata: { name: string } }[]) =>
-        objects.map((o) => `${o.kind}/${o.metadata.name}`).sort();
       assert.deepEqual(names(built), names(rendered), folder);
+      assert.ok(built.length >= 8, `${folder}: ${built.length} objects`);
     }
   } finally {
     rmSync(root, { recursive: true, force: true });

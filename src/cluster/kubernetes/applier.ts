@@ -5,7 +5,7 @@
  */
 import { type Logger, pino } from "pino";
 import { mapBounded } from "../../async/index.ts";
-import type { ClusterTarget } from "../../model/index.ts";
+import { type ClusterTarget, directClusters } from "../../model/index.ts";
 import { FailureStreaks, tryCluster } from "../failures.ts";
 import { checkService, DEFAULT_MANIFEST_OPTIONS, type ManifestOptions } from "../manifests.ts";
 import { ClusterMetrics } from "../metrics.ts";
@@ -65,7 +65,7 @@ export class KubernetesApplier implements ClusterApplier {
     const environment = request.environment;
     const plan = planService(environment.name, request.release, request.status);
     checkService(environment.name, plan.service, [plan.stable, ...(plan.canary ? [plan.canary.artifact] : [])]);
-    const clusters = await mapBounded(environment.clusters, this.options.concurrency ?? 4, (target) =>
+    const clusters = await mapBounded(directClusters(environment), this.options.concurrency ?? 4, (target) =>
       this.applyToCluster(plan, target, request.signal),
     );
     return serviceResult(plan, clusters);
@@ -75,7 +75,7 @@ export class KubernetesApplier implements ClusterApplier {
   async prune(request: PruneRequest): Promise<PruneResult> {
     const environment = request.environment;
     const remove = environment.prune === true;
-    const clusters = await mapBounded(environment.clusters, this.options.concurrency ?? 4, (target) =>
+    const clusters = await mapBounded(directClusters(environment), this.options.concurrency ?? 4, (target) =>
       this.pruneInCluster(environment.name, target, request.keep, remove, request.signal),
     );
     return { environment: environment.name, prune: remove, ok: clusters.every((c) => c.ok), clusters };

@@ -8,7 +8,7 @@
  * so the numbers it generates describe what is actually deployed.
  */
 import type { Logger } from "pino";
-import type { ClusterTarget, Digest } from "../../model/index.ts";
+import { type ClusterTarget, type Digest, directClusters } from "../../model/index.ts";
 import { FailureStreaks } from "../failures.ts";
 import { configMapName, deploymentName, serviceName } from "../manifests.ts";
 import { ClusterMetrics } from "../metrics.ts";
@@ -86,7 +86,7 @@ export class SimulatedCluster implements ClusterApplier, DeployedVersionsSource 
 
   private targets(environment: ApplyRequest["environment"]): ClusterTarget[] {
     const targets: ClusterTarget[] =
-      environment.clusters.length > 0 ? environment.clusters : [{ name: "simulated", namespace: "default" }];
+      environment.clusters.length > 0 ? directClusters(environment) : [{ name: "simulated", namespace: "default" }];
     this.clustersByEnvironment.set(
       environment.name,
       targets.map((t) => t.name),

@@ -1,0 +1,65 @@
+/**
+ * The `rendered` check: what a `gitops` cluster is told is in git, under clusters/, and only tollgate
+ * writes it. A decision commit's rendered files are exactly what rendering its service's release and
+ * status at that commit gives, each folder's kustomization lists the folder's service files, and no
+ * other file under clusters/ changes; any other commit changing a file under clusters/ is a hand edit.
+ */
+import { expectedKustomization, kustomizationPath, renderService } from "../cluster/index.ts";
+import { changedFiles, type PathChange, type HistoryEntry } from "../gitops/index.ts";
+import { CLUSTERS_DIR } from "../model/index.ts";
+import { firstDifferentLine } from "./compare.ts";
+import type { AuditContext } from "./verify-decision.ts";
+
+export function isRenderedPath(path: string): boolean {
+  return path.startsWith(`${CLUSTERS_DIR}/`);
+}
+
+/** The problems of a decision's rendered files; null when its environment has no `gitops` cluster and it touched none. */
+export async function decisionRenderedProblems(
+  ctx: AuditContext,
+  entry: HistoryEntry,
+  environment: string,
+  service: string,
+): Promise<string[] | null> {
+  const parent = entry.parents[0];
+  const touched = parent ? (await changedFiles(ctx.repo, parent, entry.oid)).filter((c) => isRenderedPath(c.path)) : [];
+  const envState = (await ctx.states.at(entry.oid)).state.environments.get(environment);
+  const release = envState?.releases.get(service);
+  const rendered =
+    envState && release ? renderService(envState.environment, release, envState.statuses.get(service)) : [];
+  if (rendered.length === 0 && touched.length === 0) return null;
+
+  const problems: string[] = [];
+  const tree = ctx.repo.treeAt(entry.oid);
+  const expected = new Map<string, string>();
+  for (const r of rendered) {
+    expected.set(r.path, r.text);
+    expected.set(kustomizationPath(r.folder), await expectedKustomization(tree, environment, r.cluster, r.folder));
+  }
+  for (const [path, text] of expected) {
+    const actual = (await tree.exists(path)) ? await tree.read(path) : undefined;
+    if (actual === undefined)
+      problems.push(`${path} is missing: the decision writes what ${environment}/${service} renders to`);
+    else if (actual !== text)
+      problems.push(
+        `${path} is not what rendering ${environment}/${service} at this commit gives: ${firstDifferentLine(text, actual)}`,
+      );
+  }
+  for (const change of touched) {
+    if (!expected.has(change.path))
+      problems.push(
+        `${change.path} was ${change.kind}, which a decision about ${environment}/${service} does not render`,
+      );
+  }
+  return problems;
+}
+
+/** A commit that is not a decision and changes files under clusters/: one problem per file. */
+export function handEditProblems(changes: readonly PathChange[]): string[] {
+  return changes
+    .filter((c) => isRenderedPath(c.path))
+    .map(
+      (c) =>
+        `${c.path} was ${c.kind} by hand: cluster folders hold what tollgate rendered for the clusters' GitOps engines, written by decisions only`,
+    );
+}

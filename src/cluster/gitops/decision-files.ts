@@ -1,0 +1,93 @@
+/**
+ * The files a decision commit writes into its environment's `gitops` cluster folders: its service's
+ * rendered file in each, and the folder's kustomization.yaml when the folder's list of service files
+ * changes. A folder's kustomization is a function of the folder alone (every `<namespace>/<service>.yaml`
+ * in it, sorted), so the decisions of one tick, committed one on another, each keep it whole.
+ */
+import type { TreeReader } from "../../model/index.ts";
+import { formatObjectProblem, objectSchemaProblems } from "./schema-check.ts";
+import { kustomizationPath, kustomizationText, type RenderedService } from "./render.ts";
+
+/** Per path: the content to write, or null to delete. */
+export type FolderFiles = Map<string, string | null>;
+
+/** A decision about to be committed and what its new status renders to (see renderService). */
+export interface DecisionRender {
+  environment: string;
+  rendered: readonly RenderedService[];
+}
+
+/**
+ * The files of each decision, in the order they are committed, on top of `tree` (the head they were
+ * decided on; null for an empty repository).
+ */
+export async function decisionFiles(
+  tree: TreeReader | null,
+  decisions: readonly DecisionRender[],
+): Promise<FolderFiles[]> {
+  const folders = new Map<string, { resources: Set<string>; text: string | undefined }>();
+  const out: FolderFiles[] = [];
+  for (const decision of decisions) {
+    const files: FolderFiles = new Map();
+    for (const r of decision.rendered) {
+      let folder = folders.get(r.folder);
+      if (!folder) {
+        const path = kustomizationPath(r.folder);
+        folder = {
+          resources: new Set(tree ? await serviceFiles(tree, r.folder) : []),
+          text: tree && (await exists(tree, path)) ? await tree.read(path) : undefined,
+        };
+        folders.set(r.folder, folder);
+      }
+      files.set(r.path, r.text);
+      folder.resources.add(r.path.slice(r.folder.length + 1));
+      const text = kustomizationText(decision.environment, r.cluster, [...folder.resources]);
+      if (text !== folder.text) {
+        files.set(kustomizationPath(r.folder), text);
+        folder.text = text;
+      }
+    }
+    out.push(files);
+  }
+  return out;
+}
+
+/** The kustomization.yaml a folder should have: every service file in it. */
+export async function expectedKustomization(
+  tree: TreeReader,
+  environment: string,
+  cluster: string,
+  folder: string,
+): Promise<string> {
+  return kustomizationText(environment, cluster, await serviceFiles(tree, folder));
+}
+
+/**
+ * Throws, naming each object and field, when a rendered object fails the Kubernetes or Gateway API
+ * schema: such a decision is not committed.
+ */
+export async function checkRendered(rendered: readonly RenderedService[]): Promise<void> {
+  const problems = await objectSchemaProblems(rendered.flatMap((r) => r.objects));
+  if (problems.length > 0)
+    throw new Error(
+      `the rendered objects fail their schemas, so the decision is not committed:\n${problems.map(formatObjectProblem).join("\n")}`,
+    );
+}
+
+/** The `<namespace>/<service>.yaml` files of a folder, relative to it, sorted (anything else there is not tollgate's). */
+export async function serviceFiles(tree: TreeReader, folder: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const ns of (await tree.list(folder)) ?? []) {
+    if (ns.kind !== "dir") continue;
+    for (const entry of (await tree.list(`${folder}/${ns.name}`)) ?? []) {
+      if (entry.kind === "file" && entry.name.endsWith(".yaml")) out.push(`${ns.name}/${entry.name}`);
+    }
+  }
+  return out.sort();
+}
+
+async function exists(tree: TreeReader, path: string): Promise<boolean> {
+  const slash = path.lastIndexOf("/");
+  const entries = await tree.list(path.slice(0, slash));
+  return entries?.some((e) => e.name === path.slice(slash + 1) && e.kind === "file") ?? false;
+}
