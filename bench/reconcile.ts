@@ -13,7 +13,9 @@
  *
  * The machine is shared: CPU time is given beside wall time, with the load average before and after.
  * Writes are durable (fsync before the ref, the reconciler's default); --fsync-cost also measures
- * every size without, in the same run, and reports the ratio.
+ * every size without, in the same run, and reports the ratio. --gitops-cost also measures every size
+ * with the cluster in the `gitops` apply mode (each decision commit renders and writes its service's
+ * manifests into clusters/, nothing is applied directly), in the same run, and reports the ratio.
  *
  * The local repository is bare, as the reconciler's own clone has no checkout; with --checkout the
  * reconciler works in a checked-out repository and also moves its files and index with the branch.
@@ -44,6 +46,7 @@ const { values } = parseArgs({
     remote: { type: "boolean", default: false },
     checkout: { type: "boolean", default: false },
     "fsync-cost": { type: "boolean", default: false },
+    "gitops-cost": { type: "boolean", default: false },
     profile: { type: "string" },
     "profile-tick": { type: "string", default: "step" },
     json: { type: "boolean", default: false },
@@ -68,18 +71,22 @@ const server = values.remote ? await startGitHttpServer({ root }) : undefined;
 try {
   const rows: Row[] = [];
   const volatile: Row[] = [];
+  const gitops: Row[] = [];
   for (const size of sizes) {
     const runs: Row[] = [];
     const volatileRuns: Row[] = [];
-    // Interleaved, so that both see the same machine.
+    const gitopsRuns: Row[] = [];
+    // Interleaved, so that all see the same machine.
     for (let run = 0; run < repeats; run++) {
       runs.push(await measure(size, run, true));
       if (values["fsync-cost"]) volatileRuns.push(await measure(size, run, false));
+      if (values["gitops-cost"]) gitopsRuns.push(await measure(size, run, true, "gitops"));
     }
     rows.push(best(runs));
     if (values["fsync-cost"]) volatile.push(best(volatileRuns));
+    if (values["gitops-cost"]) gitops.push(best(gitopsRuns));
   }
-  report(rows, volatile, loadavg());
+  report(rows, volatile, gitops, loadavg());
 } finally {
   await server?.close();
   await rm(root, { recursive: true, force: true });
@@ -90,10 +97,15 @@ function best(rows: Row[]): Row {
   return rows.reduce((a, b) => (b.ticks.step.cpuMs < a.ticks.step.cpuMs ? b : a));
 }
 
-async function measure(size: number, run: number, durable: boolean): Promise<Row> {
-  const name = `fleet-${size}-${run}${durable ? "-durable" : ""}`;
+async function measure(
+  size: number,
+  run: number,
+  durable: boolean,
+  apply: "direct" | "gitops" = "direct",
+): Promise<Row> {
+  const name = `fleet-${size}-${run}${durable ? "-durable" : ""}-${apply}`;
   const dir = join(root, name);
-  const fleet = await prepareFleet(dir, size);
+  const fleet = await prepareFleet(dir, size, apply);
   const request: TickRequest = { services: size, fleet: dir, durable, concurrency };
   if (values.profile && run === 0 && durable)
     request.profile = { tick: values["profile-tick"] as TickName, dir: values.profile };
@@ -136,7 +148,7 @@ function child<T>(script: string, request: unknown): Promise<T> {
   });
 }
 
-function report(rows: Row[], volatile: Row[], loadAfter: number[]): void {
+function report(rows: Row[], volatile: Row[], gitops: Row[], loadAfter: number[]): void {
   const base = rows[0]!;
   const load = `load average ${loadBefore.map((l) => l.toFixed(1)).join(" ")} before, ${loadAfter.map((l) => l.toFixed(1)).join(" ")} after`;
   const perService = (r: Row, tick: TickName, cpu: boolean) =>
@@ -157,7 +169,7 @@ function report(rows: Row[], volatile: Row[], loadAfter: number[]): void {
   };
   if (values.json) {
     process.stdout.write(
-      `${JSON.stringify({ rows, withoutFsync: volatile, goals, repeats, concurrency, loadBefore, loadAfter }, null, 2)}\n`,
+      `${JSON.stringify({ rows, withoutFsync: volatile, gitops, goals, repeats, concurrency, loadBefore, loadAfter }, null, 2)}\n`,
     );
     return;
   }
@@ -243,6 +255,18 @@ function report(rows: Row[], volatile: Row[], loadAfter: number[]): void {
       const x = (tick: TickName) =>
         `${tick} ×${(r.ticks[tick].cpuMs / v.ticks[tick].cpuMs).toFixed(2)} cpu ×${(r.ticks[tick].ms / v.ticks[tick].ms).toFixed(2)} wall`;
       out(`  ${r.services} services: ${x("start")}, ${x("step")}, ${x("observe")}`);
+    });
+  }
+  if (gitops.length > 0) {
+    out();
+    out("gitops apply mode (manifests rendered and written in each decision commit) against direct, same run:");
+    rows.forEach((r, i) => {
+      const g = gitops[i]!;
+      const x = (tick: TickName) =>
+        `${tick} ×${(g.ticks[tick].cpuMs / r.ticks[tick].cpuMs).toFixed(2)} cpu ×${(g.ticks[tick].ms / r.ticks[tick].ms).toFixed(2)} wall`;
+      out(
+        `  ${r.services} services: ${x("step")} (${ms(g.ticks.step.ms)} ms against ${ms(r.ticks.step.ms)} ms), ${x("start")}`,
+      );
     });
   }
   out();

@@ -21,10 +21,16 @@ export interface PreparedFleet {
 }
 
 /** Writes the fleet repository in `dir` (a checkout on branch `main`) and returns it. */
-export async function prepareFleet(dir: string, size: number): Promise<PreparedFleet> {
+/** `apply`: how the fleet's one cluster is made to run what git says (gitops: rendered into clusters/). */
+export async function prepareFleet(
+  dir: string,
+  size: number,
+  apply: "direct" | "gitops" = "direct",
+): Promise<PreparedFleet> {
   const services = serviceNames(size);
   await writeFleet(dir, {
     services,
+    clusters: [{ name: "sim-1", namespace: "agents", apply: { mode: apply } }],
     telemetry: {
       source: "file",
       interval: `${INTERVAL}s`,

@@ -4,7 +4,7 @@
  * writes them (objects, then a compare-and-swap of the branch), and a reconciler that runs against
  * the simulated cluster and telemetry on an accelerated clock.
  */
-import { cp, mkdir, mkdtemp, readdir, readFile } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -32,6 +32,16 @@ export const PEOPLE = {
   evalBot: { name: "eval-runner", email: "eval-runner@ci.acme.dev" },
 } satisfies Record<string, GitIdentity>;
 
+/** The prod cluster the demo hands to a GitOps engine: its decisions carry its rendered manifests. */
+export const GITOPS_CLUSTER = "prod-eu-west-1";
+
+async function applyThroughGitops(file: string, cluster: string): Promise<void> {
+  const text = await readFile(file, "utf8");
+  const entry = `  - name: ${cluster}\n    context: ${cluster}\n    namespace: agents\n`;
+  if (!text.includes(entry)) throw new Error(`${file}: no cluster ${cluster} to switch to the gitops apply mode`);
+  await writeFile(file, text.replace(entry, `${entry}    apply:\n      mode: gitops\n`));
+}
+
 export class DemoRepo {
   readonly world = new SimulatedWorld({ seed: 2026 });
   readonly #policies = new PolicyAtHead(new PolicyLoader());
@@ -54,6 +64,7 @@ export class DemoRepo {
     await cp(join(PROJECT_ROOT, "environments"), join(dir, "environments"), { recursive: true });
     await cp(join(PROJECT_ROOT, "policies"), join(dir, "policies"), { recursive: true });
     await cp(join(PROJECT_ROOT, "teams.yaml"), join(dir, "teams.yaml"));
+    await applyThroughGitops(join(dir, "environments", "prod", "environment.yaml"), GITOPS_CLUSTER);
     let demo: DemoRepo | undefined;
     const repo = await GitRepo.init(dir, {
       bare: false,

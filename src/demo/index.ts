@@ -9,6 +9,8 @@ import { performance } from "node:perf_hooks";
 import { main as cli } from "../cli/index.ts";
 import { type GitRepo, listDecisionCommits } from "../gitops/index.ts";
 import { Dashboard, startDashboardServer } from "../serve/index.ts";
+import { GITOPS_CLUSTER } from "./demo-repo.ts";
+import { manifestDiff } from "./manifest-diff.ts";
 import { bold, dim, Printer } from "./printer.ts";
 import { runStory } from "./story.ts";
 
@@ -43,6 +45,14 @@ export async function runDemo(write?: (line: string) => void): Promise<number> {
     printer.block(
       `commit ${rollback.oid}\nAuthor: ${rollback.author.name} <${rollback.author.email}>\n\n${rollback.message.trimEnd()}`,
     );
+    const diff = await manifestDiff(repo.repo, rollback.oid);
+    if (diff) {
+      printer.say("");
+      printer.say(
+        `What ${GITOPS_CLUSTER} (applied through its GitOps engine) was told, as \`git show ${rollback.oid.slice(0, 10)} -- clusters/\` shows it:`,
+      );
+      printer.block(diff.trimEnd());
+    }
   }
 
   const capture = async (args: string[]) => {

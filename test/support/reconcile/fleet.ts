@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { parse, stringify } from "yaml";
 import { sealArtifact } from "../../../src/model/artifact-digest.ts";
 import type {
+  ClusterTarget,
   AnalysisSettings,
   Artifact,
   Budgets,
@@ -35,6 +36,8 @@ export interface FleetEnvironmentOptions {
   alpha?: number;
   /** Overrides of the (generous) default budgets, e.g. a deploy budget every canary overspends. */
   budgets?: Partial<Budgets>;
+  /** The clusters; default one simulated cluster applied directly. */
+  clusters?: ClusterTarget[];
 }
 
 /** A canary step, then full weight: a rollout is start → step 2 → promote (or a rollback on the way). */
@@ -50,7 +53,7 @@ export function fleetEnvironment(options: FleetEnvironmentOptions = {}): Environ
     name: options.name ?? FLEET_ENV,
     promotesFrom: null,
     protected: false,
-    clusters: [{ name: "sim-1", namespace: "agents" }],
+    clusters: options.clusters ?? [{ name: "sim-1", namespace: "agents" }],
     telemetry: options.telemetry ?? {
       source: "simulated",
       interval: "10s",
