@@ -1,6 +1,7 @@
 import { stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import { Command } from "commander";
+import { renderedFileProblems } from "../cluster/index.ts";
 import { DirectoryTree, formatProblem, loadRepository } from "../model/index.ts";
 import type { CommandContext } from "./context.ts";
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from "./exit-codes.ts";
@@ -23,7 +24,10 @@ export function validateCommand(ctx: CommandContext): Command {
         ctx.exitCode = EXIT_USAGE;
         return;
       }
-      const { state, problems, filesRead } = await loadRepository(new DirectoryTree(root));
+      const tree = new DirectoryTree(root);
+      const { state, problems, filesRead } = await loadRepository(tree);
+      // The rendered manifests of gitops clusters, against the Kubernetes and Gateway API schemas.
+      for (const e of state.environments.values()) problems.push(...(await renderedFileProblems(tree, e.environment)));
       const environments = [...state.environments.values()].map((e) => ({
         name: e.environment.name,
         promotesFrom: e.environment.promotesFrom,

@@ -28,6 +28,7 @@ export {
   decisionFiles,
   expectedKustomization,
   type FolderFiles,
+  renderedFileProblems,
   serviceFiles,
 } from "./gitops/decision-files.ts";
 export { kustomizationPath, kustomizationText, type RenderedService, renderService } from "./gitops/render.ts";

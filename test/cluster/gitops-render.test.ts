@@ -13,6 +13,7 @@ import {
   type FolderFiles,
   objectSchemaProblems,
   type RenderedService,
+  renderedFileProblems,
   renderService,
 } from "../../src/cluster/index.ts";
 import {
@@ -249,6 +250,32 @@ test("decision files: `kustomize build` (the real one, built from its Go module)
       assert.deepEqual(names(built), names(rendered), folder);
       assert.ok(built.length >= 8, `${folder}: ${built.length} objects`);
     }
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test("validate: the rendered files of every gitops folder against the schemas, naming file and field", async () => {
+  const root = mkdtempSync(join(tmpdir(), "tollgate-validate-"));
+  try {
+    const env = mixedEnvironment();
+    for (const files of await decisionFiles(new DirectoryTree(root), [
+      { environment: "dev", rendered: renderService(env, release(v2, v1), progressing(30)) },
+    ]))
+      writeFiles(root, files);
+    assert.deepEqual(await renderedFileProblems(new DirectoryTree(root), env), []);
+    const file = join(root, "clusters/dev-replicas/agents/support.yaml");
+    writeFileSync(file, readFileSync(file, "utf8").replace(/replicas: \d+/, "replicas: many"));
+    assert.deepEqual(
+      (await renderedFileProblems(new DirectoryTree(root), env)).map((p) => [p.file, p.field, p.message]),
+      [
+        [
+          "clusters/dev-replicas/agents/support.yaml",
+          "spec.replicas",
+          "Deployment agents/support-stable: must be integer",
+        ],
+      ],
+    );
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

@@ -4,7 +4,9 @@
  * changes. A folder's kustomization is a function of the folder alone (every `<namespace>/<service>.yaml`
  * in it, sorted), so the decisions of one tick, committed one on another, each keep it whole.
  */
-import type { TreeReader } from "../../model/index.ts";
+import type { KubernetesObject } from "@kubernetes/client-node";
+import { parseAllDocuments } from "yaml";
+import { type Environment, gitopsClusters, type InputProblem, type TreeReader } from "../../model/index.ts";
 import { formatObjectProblem, objectSchemaProblems } from "./schema-check.ts";
 import { kustomizationPath, kustomizationText, type RenderedService } from "./render.ts";
 
@@ -90,4 +92,28 @@ async function exists(tree: TreeReader, path: string): Promise<boolean> {
   const slash = path.lastIndexOf("/");
   const entries = await tree.list(path.slice(0, slash));
   return entries?.some((e) => e.name === path.slice(slash + 1) && e.kind === "file") ?? false;
+}
+
+/**
+ * `tollgate validate`: every object of every rendered file in the environment's `gitops` folders
+ * against the Kubernetes and Gateway API schemas, named by file, object and field.
+ */
+export async function renderedFileProblems(tree: TreeReader, environment: Environment): Promise<InputProblem[]> {
+  const problems: InputProblem[] = [];
+  for (const { folder } of gitopsClusters(environment)) {
+    for (const relative of await serviceFiles(tree, folder)) {
+      const path = `${folder}/${relative}`;
+      const file = tree.display(path);
+      const documents = parseAllDocuments(await tree.read(path));
+      const broken = documents.find((d) => d.errors.length > 0);
+      if (broken) {
+        problems.push({ file, message: `not valid YAML: ${broken.errors[0]!.message}` });
+        continue;
+      }
+      const objects = documents.map((d) => d.toJS() as KubernetesObject).filter((o) => o !== null);
+      for (const p of await objectSchemaProblems(objects))
+        problems.push({ file, field: p.field, message: `${p.object}: ${p.message}` });
+    }
+  }
+  return problems;
 }
