@@ -21,16 +21,37 @@ export function isContentAddressed(tree: TreeReader): tree is ContentAddressedTr
   return typeof (tree as Partial<ContentAddressedTree>).blobId === "function";
 }
 
-/** The default bound: three environments of a few thousand services each, with room for a tick's changes. */
+/** The least bound: three environments of a few thousand services each, with room for a tick's changes. */
 export const DEFAULT_PARSE_CACHE_ENTRIES = 20_000;
 
-/** A bounded map (least recently used goes first) from (parser, blob id) to the parsed value. */
+/**
+ * A bounded map (least recently used goes first) from (parser, blob id) to the parsed value. The
+ * bound grows with the largest repository loaded (`makeRoom`): a least-recently-used cache read in
+ * the same order every tick misses every time once the files outnumber it.
+ */
 export class ParseCache {
-  readonly #entries: LRUCache<string, NonNullable<unknown>>;
+  #entries: LRUCache<string, NonNullable<unknown>>;
   readonly #kinds = new Map<(text: string, file: string) => unknown, number>();
 
   constructor(readonly maxEntries = DEFAULT_PARSE_CACHE_ENTRIES) {
     this.#entries = new LRUCache({ max: maxEntries });
+  }
+
+  /**
+   * Room for a repository of `files` files twice over: its files, and a new version of each that a
+   * tick writes, so the next load still finds every file it reads. Memory stays linear in the
+   * largest repository loaded.
+   */
+  makeRoom(files: number): void {
+    if (2 * files <= this.#entries.max) return;
+    const grown = new LRUCache<string, NonNullable<unknown>>({ max: 2 * files });
+    // Least recently used first, so the order of use carries over.
+    for (const key of this.#entries.rkeys()) grown.set(key, this.#entries.peek(key)!);
+    this.#entries = grown;
+  }
+
+  get bound(): number {
+    return this.#entries.max;
   }
 
   /** `parse(text, file)` of the file at `path`, from the cache when the tree names its blob and it was parsed before. */

@@ -164,6 +164,7 @@ export async function loadRepository(
     ? await attempt(SIGNERS_FILE, parseSigners)
     : undefined;
   if (signers) problems.push(...signerTeamProblems(signers, teams, tree));
+  cache?.makeRoom(filesRead);
   return {
     state: { environments, ...(teams ? { teams } : {}), ...(signers ? { signers } : {}) },
     problems,

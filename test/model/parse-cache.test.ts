@@ -108,4 +108,29 @@ describe("parse cache by git blob id", () => {
       await repo.cleanup();
     }
   });
+
+  it("grows to hold a repository with more files than its bound, so later loads parse nothing", async (t) => {
+    if (!requireGit(t)) return;
+    const repo = await exampleGitopsRepo();
+    try {
+      const tree = (await GitRepo.open(repo.dir)).treeAt(git(repo.dir, "rev-parse", "HEAD").trim());
+      const cache = new ParseCache(2);
+      const { filesRead } = await loadRepository(tree, { cache });
+      assert.ok(filesRead > 2, `the example has ${filesRead} files`);
+      assert.equal(cache.bound, 2 * filesRead);
+      // The first load outgrew the bound it started with; the second fills in what it evicted.
+      const first = await loadRepository(tree, { cache });
+      const second = await loadRepository(tree, { cache });
+      for (const [name, env] of first.state.environments) {
+        const again = second.state.environments.get(name)!;
+        assert.equal(again.environment, env.environment, `${name}: environment.yaml parsed again`);
+        for (const [service, release] of env.releases)
+          assert.equal(again.releases.get(service), release, `${name}/${service}: release parsed again`);
+        for (const [service, status] of env.statuses)
+          assert.equal(again.statuses.get(service), status, `${name}/${service}: status parsed again`);
+      }
+    } finally {
+      await repo.cleanup();
+    }
+  });
 });
