@@ -421,7 +421,8 @@ describe("Kubernetes applier against two stand-in API servers", () => {
     const silent: ClusterTarget = { name: "silent", kubeconfig: silentConfig, context: "silent", namespace: NAMESPACE };
 
     const metrics = new ClusterMetrics();
-    const a = applier({ metrics, persistentFailureThreshold: 2, requestTimeoutMs: 300 });
+    // Long enough that a loaded machine answers the other clusters in time (a retried 401 would fail the test).
+    const a = applier({ metrics, persistentFailureThreshold: 2, requestTimeoutMs: 2_000 });
     const targets = [eu.target, badToken.target, noRbac.target, gone.target, silent];
     const rel = release(v2, v2);
     const st = status({ phase: "promoted", liveDigest: v2.digest });
