@@ -2,10 +2,11 @@
 #
 # A change of model, prompts or tools changes what an agent does as much as a change of code. The
 # parts the environment lists in `governance.requireEvalFor` need a passing eval attestation for
-# this exact digest with a score at least `governance.minEvalScore`. In a protected environment the
-# parts listed in `approvals.for` need `approvals.required` distinct approvers; adding a tool
-# permission needs at least one approver everywhere. Otherwise the release is blocked, naming what
-# is missing.
+# this exact digest with a score at least `governance.minEvalScore`; where
+# `governance.requireSignedEvals` is set, only attestations an eval runner of signers.yaml signed
+# count (`verification.verified`, which tollgate fills in). In a protected environment the parts
+# listed in `approvals.for` need `approvals.required` distinct approvers; adding a tool permission
+# needs at least one approver everywhere. Otherwise the release is blocked, naming what is missing.
 package tollgate.governance
 
 import rego.v1
@@ -25,8 +26,16 @@ evals contains attestation if {
 	attestation.digest == lib.digest
 }
 
+# Where the environment requires signed evals, only those an allowed eval runner signed count.
+signed_evals_required if input.environment.governance.requireSignedEvals == true
+
+counted(attestation) if not signed_evals_required
+
+counted(attestation) if attestation.verification.verified == true
+
 passing_evals contains attestation if {
 	some attestation in evals
+	counted(attestation)
 	attestation.pass == true
 	attestation.score >= input.environment.governance.minEvalScore
 }
@@ -39,14 +48,22 @@ violations contains v if {
 	v := {
 		"rule": "governance.eval_required",
 		"effect": "block",
-		"message": sprintf("%s needs an eval attestation for %s with pass=true and score >= %s; found %s", [changes_text(parts), lib.short(lib.digest), lib.fixed(minimum, 2), evals_text]),
+		"message": sprintf("%s needs %s eval attestation for %s with pass=true and score >= %s; found %s", [changes_text(parts), eval_kind_text, lib.short(lib.digest), lib.fixed(minimum, 2), evals_text]),
 		"values": {"parts": parts, "digest": lib.digest, "minEvalScore": minimum, "attestations": sort(evals)},
 	}
 }
 
 evals_text := "none for this digest" if count(evals) == 0
 
-evals_text := lib.listing(sort([sprintf("%s score %s pass=%v", [a.suite, lib.fixed(a.score, 2), a.pass]) | some a in evals])) if count(evals) > 0
+evals_text := lib.listing(sort([sprintf("%s score %s pass=%v%s", [a.suite, lib.fixed(a.score, 2), a.pass, not_counted_text(a)]) | some a in evals])) if count(evals) > 0
+
+eval_kind_text := "a signed" if signed_evals_required
+
+eval_kind_text := "an" if not signed_evals_required
+
+not_counted_text(a) := "" if counted(a)
+
+not_counted_text(a) := sprintf(" (not counted: %s)", [object.get(a, ["verification", "problem"], "not verified")]) if not counted(a)
 
 # Approvals a changed part needs here, if any.
 needed_approvals(part) := n if {

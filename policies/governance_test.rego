@@ -172,3 +172,33 @@ test_first_release_needs_eval_and_approvals_for_every_listed_part if {
 	parts := {w.values.part | some w in vs; w.rule == "governance.approvals_required"}
 	parts == {"model", "prompts", "tools"}
 }
+
+signed_required := object.union(f.check, {"environment": {"governance": {"requireSignedEvals": true}}})
+
+verified_eval := object.union(f.passing_eval, {"verification": {"verified": true, "signer": "eval-runner@ci.acme.dev"}})
+
+test_signed_evals_required_a_verified_one_counts if {
+	vs := governance.violations with input as with_attestations(signed_required, [verified_eval])
+	count(vs) == 0
+}
+
+test_signed_evals_required_an_unsigned_one_does_not_count if {
+	unsigned := object.union(f.passing_eval, {"verification": {"verified": false, "problem": "not signed"}})
+	vs := governance.violations with input as with_attestations(signed_required, [unsigned])
+	some v in vs
+	v.rule == "governance.eval_required"
+	v.message == concat("", [model_line, " needs a signed eval attestation for sha256:a1a1a1a1a1a1 with pass=true and score >= 0.90; found support-golden-v7 score 0.93 pass=true (not counted: not signed)"])
+}
+
+test_signed_evals_required_the_problem_is_named if {
+	edited := object.union(f.passing_eval, {"verification": {"verified": false, "problem": "the signature by key SHA256:abc does not match the envelope's payload (changed after it was signed)"}})
+	vs := governance.violations with input as with_attestations(signed_required, [edited])
+	some v in vs
+	endswith(v.message, "pass=true (not counted: the signature by key SHA256:abc does not match the envelope's payload (changed after it was signed))")
+}
+
+test_unsigned_evals_count_where_signatures_are_not_required if {
+	unsigned := object.union(f.passing_eval, {"verification": {"verified": false, "problem": "not signed"}})
+	vs := governance.violations with input as with_attestations(f.check, [unsigned])
+	count(vs) == 0
+}

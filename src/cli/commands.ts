@@ -49,6 +49,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import("./confirm.ts")).confirmCommand,
   },
   {
+    name: "attest",
+    summary: "sign an eval run as a release attestation, on a new branch",
+    load: async () => (await import("./attest.ts")).attestCommand,
+  },
+  {
     name: "policy",
     summary: "build, evaluate and test Rego policies compiled to WebAssembly",
     load: async () => (await import("./policy.ts")).policyCommand,

@@ -73,6 +73,7 @@ export type {
   ApprovalScope,
   ArtifactParts,
   Attestation,
+  AttestationEnvelope,
   ClusterTarget,
   Confirmation,
   EarlierTelemetry,

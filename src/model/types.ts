@@ -58,6 +58,21 @@ export interface Attestation {
   pass: boolean;
   by: string;
   at: string;
+  /** How many cases the suite ran. */
+  sampleSize?: number;
+  /** The model that graded the answers, when a model did. */
+  judgeModel?: string;
+  /** Further figures of the run: named scores, cost, latency (see src/signing/attestation.ts). */
+  metrics?: Record<string, number>;
+  /** The same statement as an in-toto Statement in a DSSE envelope, signed by an eval runner. */
+  envelope?: AttestationEnvelope;
+}
+
+/** A DSSE envelope: base64 payload, its type, and signatures over its pre-authentication encoding. */
+export interface AttestationEnvelope {
+  payloadType: string;
+  payload: string;
+  signatures: { keyid?: string; sig: string }[];
 }
 
 export type ApprovalScope = "release" | "model" | "tools" | "prompts" | "code" | "index";
@@ -242,6 +257,8 @@ export interface Governance {
   minEvalScore: number;
   /** Which changes need a passing eval attestation for the exact digest. */
   requireEvalFor: ("model" | "prompts" | "tools" | "code" | "index")[];
+  /** Count only eval attestations signed by an eval runner signers.yaml lists (default false). */
+  requireSignedEvals?: boolean;
 }
 
 export interface Environment {

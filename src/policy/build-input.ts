@@ -13,8 +13,17 @@ import {
   type Teams,
   teamsOf,
 } from "../model/index.ts";
+import { allowedKeys, verifyAttestation } from "../signing/index.ts";
 import { policyEnvironment, policyNow, utcTime } from "./input.ts";
-import type { PolicyAnalysis, PolicyApproval, PolicyInput, PolicyMode, PolicySpend, PolicyStatus } from "./types.ts";
+import type {
+  PolicyAnalysis,
+  PolicyApproval,
+  PolicyAttestation,
+  PolicyInput,
+  PolicyMode,
+  PolicySpend,
+  PolicyStatus,
+} from "./types.ts";
 
 export interface PolicyInputFacts {
   mode: PolicyMode;
@@ -43,7 +52,7 @@ export function buildPolicyInput(facts: PolicyInputFacts): PolicyInput {
     now: policyNow(now, env.windows?.timeZone ?? "UTC"),
     service: facts.service,
     environment: policyEnvironment(env),
-    release: { artifact: release.artifact, attestations: release.attestations ?? [] },
+    release: { artifact: release.artifact, attestations: policyAttestations(release, facts.state) },
     previous,
     diff: {
       fromDigest: diff.fromDigest,
@@ -62,6 +71,20 @@ export function buildPolicyInput(facts: PolicyInputFacts): PolicyInput {
     deployments: dependencyDeployments(envState, release),
     dependencies: dependencyHealth(envState, release),
   };
+}
+
+/** The release's attestations without their envelopes, each with whether an allowed eval runner signed it. */
+function policyAttestations(release: Release, state: RepositoryState): PolicyAttestation[] {
+  const runners = state.signers ? allowedKeys(state.signers, "evalRunners") : [];
+  return (release.attestations ?? []).map(({ envelope, ...fields }) => {
+    const verification =
+      envelope === undefined
+        ? { verified: false, problem: "not signed" }
+        : state.signers
+          ? verifyAttestation({ ...fields, envelope }, runners)
+          : { verified: false, problem: "there is no signers.yaml to say which eval runners may sign" };
+    return { ...fields, verification };
+  });
 }
 
 export function policyStatus(status: Status | undefined, now: Date): PolicyStatus {

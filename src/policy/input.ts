@@ -96,6 +96,10 @@ export function policyEnvironment(env: Environment): PolicyEnvironment {
           },
         }
       : {}),
-    governance: { minEvalScore: env.governance.minEvalScore, requireEvalFor: [...env.governance.requireEvalFor] },
+    governance: {
+      minEvalScore: env.governance.minEvalScore,
+      requireEvalFor: [...env.governance.requireEvalFor],
+      requireSignedEvals: env.governance.requireSignedEvals ?? false,
+    },
   };
 }

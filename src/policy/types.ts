@@ -72,7 +72,7 @@ export interface PolicyEnvironment {
     allow: { days: Weekday[]; start: string; end: string }[];
     freezes: { from: UtcTime; until: UtcTime; reason: string }[];
   };
-  governance: { minEvalScore: number; requireEvalFor: ArtifactPartName[] };
+  governance: { minEvalScore: number; requireEvalFor: ArtifactPartName[]; requireSignedEvals: boolean };
 }
 
 /** One changed part, as in src/model/artifact-diff.ts. */
@@ -167,6 +167,14 @@ export interface PolicySpend {
   canaryTaskRatePerMinute: number;
 }
 
+/**
+ * An attestation as the policy sees it: its fields without the envelope, and whether an eval runner
+ * signers.yaml lists signed exactly that (the policy decides what an unverified one is worth).
+ */
+export type PolicyAttestation = Omit<Attestation, "envelope"> & {
+  verification: { verified: boolean; signer?: string; problem?: string };
+};
+
 export interface PolicyApproval {
   by: string;
   /** Teams of the approver (names without `team:`). */
@@ -181,7 +189,7 @@ export interface PolicyInput {
   now: PolicyNow;
   service: string;
   environment: PolicyEnvironment;
-  release: { artifact: Artifact; attestations: Attestation[] };
+  release: { artifact: Artifact; attestations: PolicyAttestation[] };
   /** The last good artifact here, or null. */
   previous: Artifact | null;
   diff: PolicyDiff;

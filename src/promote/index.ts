@@ -5,9 +5,13 @@
  *   target's release file (comments kept, lastGood = what the target runs now, attestations about
  *   the digest carried over), as one commit on a new branch `promote/<service>/<env>/<short-digest>`;
  *   optionally pushed without ever overwriting a remote branch. Refusals are PromotionRefused.
+ * - attestRelease: an eval tool's result file (promptfoo's JSON), signed by an eval runner's key
+ *   (in-toto Statement in a DSSE envelope), written into the release's attestations on a new branch
+ *   `attest/<service>/<env>/<short-digest>`.
  * - runCheck: a pull request (merge base → head) judged by the base's policies in `check` mode plus
  *   the live time gates at `now`; renderText / renderMarkdown / renderJson print the CheckReport.
  */
+export { type AttestOptions, type AttestResult, attestRelease } from "./attest.ts";
 export { promotionBranchName, promotionIdentity, type WrittenPromotion, writePromotionBranch } from "./branch.ts";
 export { APPROVERS_ENV, type PlatformApprover, parseApprovers, platformApprovals } from "./check/approvers.ts";
 export { type CheckOptions, runCheck } from "./check/check.ts";

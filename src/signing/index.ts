@@ -6,8 +6,16 @@
  * - SSH signatures (PROTOCOL.sshsig, namespace `git` for commits): signSshsig, parseSshsig,
  *   verifySshsig; public keys of type ssh-ed25519, ecdsa-sha2-nistp*, ssh-rsa.
  * - OpenPGP (openpgp.js): the alternative format for commits.
- * - DSSE envelopes (Ed25519) for in-toto attestations.
+ * - DSSE envelopes (Ed25519) for in-toto attestations; signAttestation / verifyAttestation for the
+ *   eval attestations of release files (an in-toto Statement signed by an eval runner).
  */
+export {
+  type AttestationVerification,
+  EVAL_PREDICATE_TYPE,
+  IN_TOTO_PAYLOAD_TYPE,
+  signAttestation,
+  verifyAttestation,
+} from "./attestation.ts";
 export { type AllowedKey, allowedKeys, ROLE_NAMES, type SignerRole } from "./allowed.ts";
 export { type DsseEnvelope, type EnvelopeVerdict, pae, signEnvelope, verifyEnvelope } from "./dsse.ts";
 export { configuredSigner, type KeyFileOptions, loadSigningKey, SECRET_KEY_NAMES } from "./key-file.ts";

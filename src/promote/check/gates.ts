@@ -58,13 +58,25 @@ const GATES: GateSpec[] = [
           : `not needed: no change to ${gov.requireEvalFor.join(", ")}`;
       }
       const passing = input.release.attestations.filter(
-        (a) => a.kind === "eval" && a.digest === input.release.artifact.digest && a.pass && a.score >= gov.minEvalScore,
+        (a) =>
+          a.kind === "eval" &&
+          a.digest === input.release.artifact.digest &&
+          a.pass &&
+          a.score >= gov.minEvalScore &&
+          (!gov.requireSignedEvals || a.verification.verified),
       );
-      const evals = passing.map((a) => `${a.suite} score ${a.score} ≥ ${gov.minEvalScore}`).join(", ");
+      const evals = passing
+        .map(
+          (a) =>
+            `${a.suite} score ${a.score} ≥ ${gov.minEvalScore}${a.verification.verified ? ` (signed by ${a.verification.signer})` : ""}`,
+        )
+        .join(", ");
       return `${parts.join(", ")} changed; ${evals || "a passing eval"} for ${digestOf(input)}`;
     },
     hint: (input) =>
-      `add a passing eval (pass: true, score ≥ ${input.environment.governance.minEvalScore}) for ${digestOf(input)} to the release's attestations`,
+      input.environment.governance.requireSignedEvals
+        ? `have an eval runner of signers.yaml attest ${digestOf(input)} (\`tollgate attest\`, pass: true, score ≥ ${input.environment.governance.minEvalScore})`
+        : `add a passing eval (pass: true, score ≥ ${input.environment.governance.minEvalScore}) for ${digestOf(input)} to the release's attestations`,
   },
   {
     rule: "governance.approvals_required",

@@ -106,6 +106,9 @@ export function checkRelease(ctx: ReleaseCheckContext): ReleaseCheck {
   const state: RepositoryState = {
     environments: new Map(ctx.base.environments),
     ...(ctx.base.teams ? { teams: ctx.base.teams } : {}),
+    // Which eval runners may sign attestations is read from the base too: a pull request cannot
+    // admit the key that signed its own attestation.
+    ...(ctx.base.signers ? { signers: ctx.base.signers } : {}),
   };
   state.environments.set(environment, evalEnv);
   const release: Release = {
