@@ -4,13 +4,14 @@
  * writes them (objects, then a compare-and-swap of the branch), and a reconciler that runs against
  * the simulated cluster and telemetry on an accelerated clock.
  */
+import { generateKeyPairSync } from "node:crypto";
 import { cp, mkdir, mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import git from "isomorphic-git";
 import pino from "pino";
-import { parse, stringify } from "yaml";
+import { parse, parseDocument, stringify } from "yaml";
 import { compareAndSwapRef, editTree, type GitIdentity, GitRepo, readRef } from "../gitops/index.ts";
 import {
   type Artifact,
@@ -19,10 +20,12 @@ import {
   type Release,
   type RepositoryState,
   releaseFile,
+  SIGNERS_FILE,
   sealArtifact,
 } from "../model/index.ts";
 import { PolicyAtHead, PolicyLoader } from "../policy/index.ts";
 import { Reconciler, type ServiceObservation, SimulatedWorld, type TickResult } from "../reconcile/index.ts";
+import { loadSigningKey, type Signer } from "../signing/index.ts";
 
 const PROJECT_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
@@ -52,6 +55,7 @@ export class DemoRepo {
     readonly dir: string,
     readonly repo: GitRepo,
     start: Date,
+    readonly keys: DemoKeys,
   ) {
     this.#now = start;
   }
@@ -65,15 +69,25 @@ export class DemoRepo {
     await cp(join(PROJECT_ROOT, "policies"), join(dir, "policies"), { recursive: true });
     await cp(join(PROJECT_ROOT, "teams.yaml"), join(dir, "teams.yaml"));
     await applyThroughGitops(join(dir, "environments", "prod", "environment.yaml"), GITOPS_CLUSTER);
+    const keys = await demoKeys(join(dirname(dir), "keys"));
     let demo: DemoRepo | undefined;
     const repo = await GitRepo.init(dir, {
       bare: false,
       clock: () => demo!.now,
       identity: { name: "tollgate", email: "tollgate@acme.dev" },
+      sign: (payload) => keys.tollgate.signGit(payload),
     });
-    demo = new DemoRepo(dir, repo, start);
+    demo = new DemoRepo(dir, repo, start, keys);
     const files = await collectFiles(dir, ["environments", "policies"]);
     files.set("teams.yaml", await readFile(join(dir, "teams.yaml"), "utf8"));
+    // Every environment counts only evals an eval runner of signers.yaml signed.
+    for (const [path, text] of files)
+      if (path.endsWith("/environment.yaml")) {
+        const doc = parseDocument(text);
+        doc.setIn(["governance", "requireSignedEvals"], true);
+        files.set(path, doc.toString({ lineWidth: 0 }));
+      }
+    files.set(SIGNERS_FILE, keys.signersYaml);
     await demo.commit("main", PEOPLE.platform, "Desired state of dev, staging and prod, and the guardrails", files);
     // A checkout of main, as a clone would have: `git status` in the demo repository is clean, and
     // stays clean as tollgate and the merges below move main (they move its files too).
@@ -250,6 +264,49 @@ export class DemoRepo {
     }
     throw new Error(`the rollout did not settle within ${options.maxTicks} ticks`);
   }
+}
+
+/** The demo's keys: tollgate's (decision commits) and the eval runner's (attestations), outside the repository. */
+export interface DemoKeys {
+  tollgate: Signer;
+  evalRunner: Signer;
+  /** The eval runner's private key file, for `tollgate attest --key`. */
+  evalRunnerFile: string;
+  /** signers.yaml naming both. */
+  signersYaml: string;
+  /** git's gpg.ssh.allowedSignersFile with tollgate's key: `git verify-commit` on a decision. */
+  allowedSignersFile: string;
+}
+
+async function demoKeys(dir: string): Promise<DemoKeys> {
+  await mkdir(dir, { mode: 0o700 });
+  const make = async (name: string) => {
+    const file = join(dir, `${name}.pem`);
+    const { privateKey } = generateKeyPairSync("ed25519");
+    await writeFile(file, privateKey.export({ type: "pkcs8", format: "pem" }), { mode: 0o600 });
+    return { file, signer: await loadSigningKey(file) };
+  };
+  const tollgate = await make("tollgate");
+  const evalRunner = await make("eval-runner");
+  const tollgateLine = `tollgate@acme.dev ${tollgate.signer.publicKey}`;
+  const allowedSignersFile = join(dir, "allowed_signers");
+  await writeFile(allowedSignersFile, `${tollgateLine}\n`);
+  const signersYaml = stringify(
+    {
+      apiVersion: "tollgate.dev/v1",
+      kind: "Signers",
+      decisions: [tollgateLine],
+      evalRunners: [`${PEOPLE.evalBot.email} ${evalRunner.signer.publicKey}`],
+    },
+    { lineWidth: 0 },
+  );
+  return {
+    tollgate: tollgate.signer,
+    evalRunner: evalRunner.signer,
+    evalRunnerFile: evalRunner.file,
+    signersYaml: `# Whose signatures count: tollgate's decision key, the CI eval runner's key.\n${signersYaml}`,
+    allowedSignersFile,
+  };
 }
 
 async function collectFiles(root: string, dirs: string[]): Promise<Map<string, string>> {

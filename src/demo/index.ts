@@ -4,6 +4,7 @@
  * history as an auditor reads it, re-verifies every decision with `tollgate audit`, writes an HTML
  * report, and says how to open the live dashboard on the repository.
  */
+import { spawnSync } from "node:child_process";
 import { dirname, join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { main as cli } from "../cli/index.ts";
@@ -55,6 +56,18 @@ export async function runDemo(write?: (line: string) => void): Promise<number> {
     }
   }
 
+  let code = 0;
+  if (rollback) {
+    const command = `git -c gpg.ssh.allowedSignersFile=${repo.keys.allowedSignersFile} verify-commit ${rollback.oid.slice(0, 10)}`;
+    printer.section("The rollback is signed: git verifies it");
+    printer.say(
+      `tollgate signed every decision with its key (SSH, ${repo.keys.tollgate.fingerprint}); \`${command}\`:`,
+    );
+    const verified = gitVerifyCommit(repo.dir, repo.keys.allowedSignersFile, rollback.oid);
+    printer.block(verified.out);
+    if (verified.code !== 0) code = 1;
+  }
+
   const capture = async (args: string[]) => {
     let out = "";
     const code = await cli(args, {
@@ -66,7 +79,6 @@ export async function runDemo(write?: (line: string) => void): Promise<number> {
     return { code, out };
   };
   const registered = await capture(["--help"]);
-  let code = 0;
   if (/\baudit\b/.test(registered.out)) {
     printer.section("tollgate audit: every decision re-verified from the history");
     const audit = await capture(["audit", "--repo", repo.dir]);
@@ -119,4 +131,17 @@ async function dashboardOverview(repo: GitRepo): Promise<string> {
     server.closeAllConnections();
     await new Promise((done) => server.close(done));
   }
+}
+
+/**
+ * `git verify-commit` on a commit, as an auditor with the allowed-signers file would run it (the
+ * demo's one use of the git CLI: showing that plain git checks tollgate's signatures).
+ */
+function gitVerifyCommit(dir: string, allowedSigners: string, oid: string): { code: number; out: string } {
+  const run = spawnSync("git", ["-c", `gpg.ssh.allowedSignersFile=${allowedSigners}`, "verify-commit", oid], {
+    cwd: dir,
+    encoding: "utf8",
+  });
+  if (run.error) return { code: 0, out: `(git is not installed here: ${run.error.message})` };
+  return { code: run.status ?? 1, out: `${run.stdout}${run.stderr}`.trimEnd() };
 }

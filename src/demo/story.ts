@@ -4,11 +4,13 @@
  * stopped by the budget breaker. Every step uses tollgate's own commands and library, on a real git
  * repository; only the cluster and the telemetry are simulated.
  */
+import { dirname, join } from "node:path";
 import { main as cli } from "../cli/index.ts";
-import { type Artifact, type Attestation, type Status, shortDigest } from "../model/index.ts";
+import { type Status, shortDigest } from "../model/index.ts";
 import type { TickResult } from "../reconcile/index.ts";
 import type { BehaviourProfile } from "../telemetry/index.ts";
 import { DemoRepo, PEOPLE } from "./demo-repo.ts";
+import { writePromptfooRun } from "./eval-run.ts";
 import { bold, type Printer } from "./printer.ts";
 
 /** Tuesday 24 November 2026, 09:05 in Berlin: inside prod's deployment window. */
@@ -48,7 +50,10 @@ export async function runStory(printer: Printer): Promise<StoryOutcome> {
     );
     return status;
   };
-  const command = async (args: string[]): Promise<{ code: number; out: string }> => {
+  const command = async (
+    args: string[],
+    who: { name: string; email: string } = PEOPLE.dana,
+  ): Promise<{ code: number; out: string }> => {
     let out = "";
     const code = await cli([...args, "--repo", repo.dir, "--now", repo.now.toISOString()], {
       out: (s) => {
@@ -58,19 +63,25 @@ export async function runStory(printer: Printer): Promise<StoryOutcome> {
         out += `${s.replace(/\n$/, "")}\n`;
       },
       cwd: repo.dir,
-      env: { ...process.env, TOLLGATE_GIT_AUTHOR_NAME: PEOPLE.dana.name, TOLLGATE_GIT_AUTHOR_EMAIL: PEOPLE.dana.email },
+      env: { ...process.env, TOLLGATE_GIT_AUTHOR_NAME: who.name, TOLLGATE_GIT_AUTHOR_EMAIL: who.email },
     });
     return { code, out };
   };
-  const attest = (artifact: Artifact, score: number): Attestation => ({
-    kind: "eval",
-    digest: artifact.digest,
-    suite: "support-golden-v8",
-    score,
-    pass: true,
-    by: PEOPLE.evalBot.email,
-    at: repo.now.toISOString(),
-  });
+  /** The eval runner runs the suite on the branch's artifact and signs the result: a branch to merge. */
+  const attest = async (base: string, passed: number): Promise<{ branch: string; out: string }> => {
+    const results = join(dirname(repo.dir), `promptfoo-${base}.json`);
+    await writePromptfooRun(results, 50, passed);
+    const branch = `attest/${base}`;
+    const made = await command(
+      [
+        ...["attest", "support-agent", "--env", "dev", "--promptfoo", results, "--suite", "support-golden-v8"],
+        ...["--min-pass-rate", "0.9", "--key", repo.keys.evalRunnerFile, "--base", base, "--branch", branch],
+      ],
+      PEOPLE.evalBot,
+    );
+    if (made.code !== 0) throw new Error(`attest failed:\n${made.out}`);
+    return { branch, out: made.out };
+  };
   const settledAs =
     (...phases: Status["phase"][]) =>
     (s: Status | undefined) =>
@@ -109,20 +120,18 @@ export async function runStory(printer: Printer): Promise<StoryOutcome> {
   printer.block(check.out);
   if (check.code === 0) throw new Error("the check should block a model change without an eval attestation");
 
-  await repo.amendRelease(
-    v2Branch,
-    "dev",
-    "support-agent",
-    PEOPLE.evalBot,
-    "eval: support-golden-v8 passed (0.94)",
-    (r) => ({ ...r, attestations: [attest(v2, 0.94)] }),
-  );
-  check = await command(["check", "--base", "main", "--head", v2Branch]);
+  const v2Eval = await attest(v2Branch, 47);
   printer.say(
-    `The eval runner attests ${shortDigest(v2.digest)} (support-golden-v8, score 0.94); ${bold("tollgate check")} exits ${check.code}. Merged.`,
+    `CI runs the promptfoo suite on ${shortDigest(v2.digest)} and signs the result with the eval runner's key, ${bold(`tollgate attest support-agent --env dev --promptfoo results.json --suite support-golden-v8 --key eval-runner.pem`)}:`,
   );
+  printer.block(v2Eval.out.trimEnd());
+  check = await command(["check", "--base", "main", "--head", v2Eval.branch]);
+  printer.say(
+    `${bold("tollgate check")} on ${v2Eval.branch} exits ${check.code}: ${gateLine(check.out, "eval attestation")}`,
+  );
+  printer.say("Merged.");
   if (check.code !== 0) throw new Error(`the check should pass once attested:\n${check.out}`);
-  await repo.merge(v2Branch, "dev", "support-agent", "support-agent 2.0.0 to dev");
+  await repo.merge(v2Eval.branch, "dev", "support-agent", "support-agent 2.0.0 to dev");
 
   printer.section("The reconciler rolls v2 out in dev, then staging");
   await run("dev", "support-agent", settledAs("promoted", "rolled-back"));
@@ -189,16 +198,9 @@ export async function runStory(printer: Printer): Promise<StoryOutcome> {
     }),
     "support-agent 2.0.1: back on the 20250929 snapshot, with the retry fix",
   );
-  await repo.amendRelease(
-    v3Branch,
-    "dev",
-    "support-agent",
-    PEOPLE.evalBot,
-    "eval: support-golden-v8 passed (0.95)",
-    (r) => ({ ...r, attestations: [attest(v3, 0.95)] }),
-  );
-  await repo.merge(v3Branch, "dev", "support-agent", "support-agent 2.0.1 to dev");
-  printer.say(`Dana merges ${shortDigest(v3.digest)} to dev with its eval attestation.`);
+  const v3Eval = await attest(v3Branch, 48);
+  await repo.merge(v3Eval.branch, "dev", "support-agent", "support-agent 2.0.1 to dev");
+  printer.say(`Dana merges ${shortDigest(v3.digest)} to dev with its signed eval attestation.`);
   await run("dev", "support-agent", settledAs("promoted", "rolled-back"));
   for (const env of ["staging", "prod"] as const) {
     if (env === "prod" && afterV2.frozenUntil) {
@@ -250,6 +252,12 @@ export async function runStory(printer: Printer): Promise<StoryOutcome> {
     throw new Error(`the runaway release should have been rolled back, it is ${raStatus?.phase}`);
 
   return { repo, decisions };
+}
+
+/** A gate's line of a text check report. */
+function gateLine(report: string, title: string): string {
+  const line = report.split("\n").find((l) => l.replace(/^\s*[✓✗…–]\s*/, "").startsWith(`${title}:`)) ?? "";
+  return line.trim();
 }
 
 /** The first gate that blocked, from a text check report. */

@@ -22,7 +22,16 @@ describe("tollgate demo (npm run demo)", () => {
       assert.match(out, /tollgate check on the pull request exits 1/);
       assert.match(
         out,
-        /✗ eval attestation: model anthropic\/claude-sonnet-4-5@20250929 -> anthropic\/claude-sonnet-4-5@20251112 needs an eval attestation/,
+        /✗ eval attestation: model anthropic\/claude-sonnet-4-5@20250929 -> anthropic\/claude-sonnet-4-5@20251112 needs a signed eval attestation/,
+      );
+      // CI signs the promptfoo run with the eval runner's key; the gate counts it as signed.
+      assert.match(
+        out,
+        /the governance gate counts it: signed by eval-runner@ci\.acme\.dev, an eval runner of signers\.yaml/,
+      );
+      assert.match(
+        out,
+        /✓ eval attestation: model changed; support-golden-v8 score 0\.94 ≥ 0\.8 \(signed by eval-runner@ci\.acme\.dev\)/,
       );
       assert.match(out, /PROMOTE\s+staging\/support-agent/);
       // In prod its canary is rolled back on the error rate, rejected and frozen.
@@ -37,6 +46,11 @@ describe("tollgate demo (npm run demo)", () => {
       // The history reads in git log, and audit verifies all of it.
       assert.match(out, /Tollgate-Decision: rollback\n.*Tollgate-Environment: prod/);
       assert.match(out, /every check passed/);
+      // Plain git verifies tollgate's signature on the prod rollback.
+      assert.match(
+        out,
+        /verify-commit [0-9a-f]{10}`:\n\s+│ Good "git" signature for tollgate@acme\.dev with ED25519 key SHA256:/,
+      );
       // The demo repository is a clean checkout of main: tollgate moved its files with the branch (issue 21).
       assert.equal(git(repoDir!, "status", "--porcelain"), "");
       // It ends by saying where to open the dashboard, and `tollgate serve` serves it.
