@@ -1,5 +1,5 @@
 import { type InputProblem, UserError } from "../model/index.ts";
-import { compile, RegoCompileError, RegoRuntimeError } from "../rego/index.ts";
+import { compile, RegoCompileError, RegoRuntimeError, type TestProbe } from "../rego/index.ts";
 import type { PolicySource } from "./sources.ts";
 
 /** Compiled Wasm and the ids the module gives its entrypoints. */
@@ -19,6 +19,8 @@ export class PolicyCompileError extends UserError {
 export interface PolicyCompileOptions {
   /** A failing builtin call aborts evaluation with its error (as `opa eval --strict-builtin-errors`). */
   strictBuiltinErrors?: boolean;
+  /** Probe rules for `policy test` (see src/rego/check/probes.ts). */
+  testProbes?: readonly TestProbe[];
 }
 
 /**
@@ -35,7 +37,11 @@ export function compilePolicy(
   try {
     const out = compile(
       sources.map((s) => ({ path: pathPrefix + s.path, text: s.text, regoVersion: s.regoVersion ?? "v1" })),
-      { entrypoints: [...entrypoints], strictBuiltinErrors: options.strictBuiltinErrors === true },
+      {
+        entrypoints: [...entrypoints],
+        strictBuiltinErrors: options.strictBuiltinErrors === true,
+        ...(options.testProbes ? { testProbes: options.testProbes } : {}),
+      },
     );
     return { wasm: out.wasm, entrypoints: { ...out.entrypoints } };
   } catch (error) {

@@ -10,7 +10,8 @@ export { PolicyAtHead } from "./cache.ts";
 export { utcTime } from "./input.ts";
 export { type LoadedBundle, type NondeterministicRecord, PolicyLoader } from "./loader.ts";
 export { displayPrefix, readPolicySources } from "./sources.ts";
-export { runPolicyTests } from "./test-runner.ts";
+export { jsonReport, prettyReport } from "./test-report.ts";
+export { DEFAULT_TEST_TIMEOUT_MS, runPolicyTests } from "./test-runner.ts";
 export {
   DECISION_ENTRYPOINT,
   type MetricJudgement,

@@ -9,6 +9,7 @@
  * `file:line:col: code: message` items. The same sources always give the same bytes.
  */
 import { checkProgram, type QueryInput } from "./check/index.ts";
+import { addProbes, type TestProbe } from "./check/probes.ts";
 import { emitWasm } from "./codegen/index.ts";
 import { ProblemList, RegoCompileError } from "./errors.ts";
 import type * as ir from "./ir.ts";
@@ -26,6 +27,7 @@ export {
   type EvaluationContext,
   type NondeterministicRecord,
 } from "./builtins/index.ts";
+export { probeEntrypoint, type TestProbe } from "./check/probes.ts";
 export type { RegoProblem, SourcePos } from "./errors.ts";
 export { RegoCompileError } from "./errors.ts";
 export { RegoRuntimeError, runtimeDigest } from "./runtime/index.ts";
@@ -59,6 +61,8 @@ export interface CompileOptions {
    * Conflicts are always errors.
    */
   readonly strictBuiltinErrors?: boolean;
+  /** Probe rules for `policy test` (parameterized tests' keys, failing tests' values); see check/probes.ts. */
+  readonly testProbes?: readonly TestProbe[];
 }
 
 export interface CompileResult {
@@ -117,7 +121,7 @@ export function compileToIR(sources: readonly RegoSource[], options: CompileOpti
     }
     names.add(n);
   }
-  const program = checkProgram(modules, queries);
+  const program = checkProgram(addProbes(modules, options.testProbes ?? []), queries);
   return planProgram(program, { entrypoints });
 }
 

@@ -15,7 +15,7 @@ async function run(args: string[], cwd = REPO): Promise<{ code: number; out: str
   return { code, out, err };
 }
 
-test("tollgate policy test prints every test and closes with the counts; exit 1 on a failure", async () => {
+test("tollgate policy test prints failures and closes with the counts; exit 2 on a failure", async () => {
   const dir = await mkdtemp(join(tmpdir(), "tollgate-cli-"));
   try {
     await writeFile(join(dir, "p.rego"), "package p\n\nimport rego.v1\n\nallow if input.ok\n");
@@ -25,19 +25,17 @@ test("tollgate policy test prints every test and closes with the counts; exit 1 
     );
     const passing = await run(["policy", "test", "."], dir);
     assert.equal(passing.code, 0, passing.out);
-    assert.deepEqual(passing.out.trim().split("\n"), ["PASS  data.p_test.test_ok", "1 passed, 0 failed"]);
-    const json = await run(["policy", "test", ".", "--json"], dir);
-    const report = JSON.parse(json.out) as { passed: number; failed: number; results: { outcome: string }[] };
-    assert.deepEqual([report.passed, report.failed, report.results.length], [1, 0, 1]);
+    assert.deepEqual(passing.out.trim().split("\n"), ["-".repeat(80), "PASS: 1/1"]);
     await writeFile(
       join(dir, "q_test.rego"),
       'package q_test\n\nimport rego.v1\n\nimport data.p\n\ntest_denied if p.allow with input as {"ok": false}\n',
     );
     const failing = await run(["policy", "test", "."], dir);
-    assert.equal(failing.code, 1);
+    assert.equal(failing.code, 2);
     const lines = failing.out.trim().split("\n");
-    assert.match(lines[1] ?? "", /^FAIL {2}data\.q_test\.test_denied \(q_test\.rego:7: undefined\)$/);
-    assert.equal(lines.at(-1), "1 passed, 1 failed");
+    assert.equal(lines[0], "q_test.rego:7:");
+    assert.match(lines[1] ?? "", /^data\.q_test\.test_denied: FAIL \(.+\)$/);
+    assert.deepEqual(lines.slice(-2), ["PASS: 1/2", "FAIL: 1/2"]);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

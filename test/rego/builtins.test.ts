@@ -171,8 +171,8 @@ test("policy eval and policy test take --strict-builtin-errors: the error names 
       /p\.rego:3: eval_builtin_error: semver\.compare: operand 2: string "1" is not a valid SemVer \(in rule data\.t\.p\)/,
     );
     const test = await run(["policy", "test", ".", "--strict-builtin-errors"]);
-    assert.equal(test.code, 1);
-    assert.match(test.text, /ERROR data\.t\.test_bad_version .*eval_builtin_error: semver\.compare: operand 2/);
+    assert.equal(test.code, 2);
+    assert.match(test.text, /data\.t\.test_bad_version: ERROR .*\n.*eval_builtin_error: semver\.compare: operand 2/);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
