@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { test } from "node:test";
@@ -20,6 +20,7 @@ import {
   DirectoryTree,
   type Environment,
   InvalidInputError,
+  loadRepository,
   type Release,
   type Status,
 } from "../../src/model/index.ts";
@@ -307,4 +308,34 @@ test("validate: a cluster folder that escapes, is not DNS-safe or collides is re
     parseEnvironment(withClusters(cluster("a") + cluster("b", "clusters/b-2")), "e.yaml").clusters.length,
     2,
   );
+});
+
+test("validate: two environments' clusters in one folder are refused, naming the file, line and field", async () => {
+  const root = mkdtempSync(join(tmpdir(), "tollgate-collide-"));
+  try {
+    cpSync(new URL("../../environments", import.meta.url), join(root, "environments"), { recursive: true });
+    const gitops = (env: string, cluster: string) => {
+      const file = join(root, "environments", env, "environment.yaml");
+      const entry = `    context: ${cluster}\n    namespace: ${env === "dev" ? "agents-dev" : "agents"}\n`;
+      const text = readFileSync(file, "utf8");
+      assert.ok(text.includes(entry), `${env}: ${cluster}`);
+      writeFileSync(file, text.replace(entry, `${entry}    apply: { mode: gitops, folder: clusters/shared }\n`));
+    };
+    gitops("dev", "dev-1");
+    gitops("staging", "staging-eu-west-1");
+    const { problems } = await loadRepository(new DirectoryTree(root));
+    assert.deepEqual(
+      problems.map((p) => [p.file, typeof p.line, p.field, p.message]),
+      [
+        [
+          "environments/staging/environment.yaml",
+          "number",
+          "clusters[0].apply.folder",
+          'folder clusters/shared collides with clusters/shared of environment "dev" (cluster "dev-1"): each environment\'s clusters need their own folders',
+        ],
+      ],
+    );
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
 });
