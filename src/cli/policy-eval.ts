@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { Command } from "commander";
 import { parseYamlSource, UserError } from "../model/index.ts";
-import { displayPrefix, PolicyLoader, readBundle } from "../policy/index.ts";
+import { displayPrefix, PolicyLoader, readBundle, readOpaBundle } from "../policy/index.ts";
 import type { CommandContext } from "./context.ts";
 import { EXIT_FAILED, EXIT_OK } from "./exit-codes.ts";
 
@@ -21,7 +21,10 @@ export function policyEvalCommand(ctx: CommandContext): Command {
     .option("-i, --input <file>", "input document (JSON or YAML)")
     .option("-d, --data <file>", "data document (JSON or YAML)")
     .option("-p, --policies <dir>", "folder of .rego files to compile", "policies")
-    .option("-b, --bundle <dir>", "use a bundle built by `policy build` instead of compiling")
+    .option(
+      "-b, --bundle <path>",
+      "use a bundle built by `policy build` (a folder, or an OPA bundle.tar.gz with a Wasm module) instead of compiling",
+    )
     .option("--strict-builtin-errors", "a failing builtin call is an error, not undefined (as opa eval)")
     .option("--v0-compatible", "read the policies as Rego v0 (OPA 0.x syntax) unless their .manifest says otherwise")
     .action(
@@ -41,7 +44,11 @@ export function policyEvalCommand(ctx: CommandContext): Command {
         }
         const loader = new PolicyLoader();
         const loaded = options.bundle
-          ? await loader.load(await readBundle(resolve(ctx.cwd, options.bundle)))
+          ? await loader.load(
+              options.bundle.endsWith(".tar.gz")
+                ? await readOpaBundle(resolve(ctx.cwd, options.bundle))
+                : await readBundle(resolve(ctx.cwd, options.bundle)),
+            )
           : await loader.loadDirectory(
               resolve(ctx.cwd, options.policies),
               [options.entrypoint],

@@ -6,6 +6,7 @@
 export { POLICY_DIR, POLICY_PATH_PREFIX, policySourcesIn } from "./at-ref.ts";
 export { buildPolicyInput } from "./build-input.ts";
 export { buildBundle, readBundle, writeBundle } from "./bundle.ts";
+export { readOpaBundle, writeOpaBundle } from "./opa-bundle.ts";
 export { PolicyAtHead } from "./cache.ts";
 export { utcTime } from "./input.ts";
 export { type LoadedBundle, type NondeterministicRecord, PolicyLoader } from "./loader.ts";
