@@ -78,10 +78,15 @@ export class LoadedBundle {
    * The guardrails' decision for one input (see schemas/policy-input.schema.json). time.now_ns is
    * the input's `now.time`, so re-deriving a recorded decision gives the same answer.
    */
-  decide(input: PolicyInput, nondeterministic?: NondeterministicRecord): PolicyDecision {
+  decide(
+    input: PolicyInput,
+    nondeterministic?: NondeterministicRecord,
+    print?: (line: string) => void,
+  ): PolicyDecision {
     const decision = this.evaluate(DECISION_ENTRYPOINT, input, {
       nowNs: inputClock(input),
       ...(nondeterministic ? { nondeterministic } : {}),
+      ...(print ? { print } : {}),
     });
     if (decision === undefined) {
       throw new PolicyEvaluationError(

@@ -113,14 +113,29 @@ export async function decideService(ctx: ServiceDecisionContext): Promise<Servic
   const situation = core.situationOf(ctx.release, ctx.status);
   if (situation.kind === "steady") return null;
   const telemetry = situation.kind === "rolling-out" ? await fetchTelemetry(ctx, core) : undefined;
+  // What the guardrails print(...) goes to the debug log, with the service and decision it belongs to.
+  const printed: string[] = [];
   const policy = {
     digest: ctx.policy.digest,
     ...(ctx.policySources ? { sources: ctx.policySources } : {}),
-    decide: (input: PolicyInput) => ctx.policy.decide(input),
+    decide: (input: PolicyInput) => ctx.policy.decide(input, undefined, (line) => printed.push(line)),
     nondeterministic: () => ctx.policy.nondeterministic(),
   };
   const outcome = decide(facts, policy, telemetry, core)!;
   const { observation, input, decision, next, evidence } = outcome;
+  for (const line of printed) {
+    ctx.logger.debug(
+      {
+        event: "policy_print",
+        environment: ctx.environment.name,
+        service: ctx.release.service,
+        policy: ctx.policy.digest,
+        ...(decision ? { action: decision.action } : {}),
+        ...(outcome.evaluated.error !== undefined ? { policyError: outcome.evaluated.error } : {}),
+      },
+      line,
+    );
+  }
   // A policy that failed gave no decision: nothing is committed (reverting to what is live needs no policy).
   if (outcome.evaluated.error !== undefined && !(situation.kind === "pending" && situation.reverts)) {
     throw new PolicyFailure(ctx.environment.name, ctx.release.service, outcome.evaluated.error);
