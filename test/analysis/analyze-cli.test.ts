@@ -89,4 +89,46 @@ describe("tollgate analyze", () => {
     assert.equal((await runCli(["analyze"])).code, 2);
     assert.equal((await runCli(["analyze", join(dir, "nothing-here")])).code, 2);
   });
+  it("no judge promotes a scenario without data: a header only, or every interval missing (issue 21, item 7)", async () => {
+    const empty = join(dir, "empty");
+    await mkdir(empty, { recursive: true });
+    const header = { scenario: "header-only", interval: 10, analysisStart: 60, horizon: 600 };
+    await writeScenarioFile(join(empty, "a-header-only.ndjson"), header, []);
+    const records = [...simulateStage({ seed: 3, scenario: "gaps", horizon: 600 })].flatMap((s) => s.records);
+    // Every interval of the canary is missing; the baseline reports.
+    await writeScenarioFile(
+      join(empty, "b-canary-missing.ndjson"),
+      { ...header, scenario: "canary-missing" },
+      records.filter((r) => r.arm === "baseline"),
+    );
+    for (const config of [undefined, "mw", "fixed"]) {
+      const args = config ? ["--config", join(dir, `no-data-${config}.yaml`)] : [];
+      if (config)
+        await writeFile(
+          join(dir, `no-data-${config}.yaml`),
+          config === "mw" ? "judge: mann-whitney\n" : "judge: fixed-threshold\n",
+        );
+      const { code, stdout, stderr } = await runCli(["analyze", ...args, empty]);
+      assert.equal(code, 0, stderr);
+      const lines = stdout
+        .trim()
+        .split("\n")
+        .map(
+          (l) =>
+            JSON.parse(l) as {
+              scenario: string;
+              action: string;
+              evidence: { hold?: string };
+            },
+        );
+      assert.deepEqual(
+        lines.map((l) => [l.scenario, l.action, l.evidence.hold]),
+        [
+          ["header-only", "hold", "no-data"],
+          ["canary-missing", "hold", "no-data"],
+        ],
+        `judge ${config ?? "sequential"}`,
+      );
+    }
+  });
 });

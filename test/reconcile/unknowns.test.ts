@@ -67,6 +67,36 @@ async function reconcilerOn(
   return { repo, reconciler };
 }
 
+/** The world's telemetry with the baseline gone from the first interval on (its series vanished). */
+function baselineVanished(world: SimulatedWorld): (environment: Environment) => TelemetrySource {
+  return (environment) => {
+    const inner = world.telemetry(environment);
+    return {
+      kind: inner.kind,
+      interval: inner.interval,
+      fetch: async (request, options) => {
+        const window = await inner.fetch(request, options);
+        const ends = [...new Set(window.records.map((r) => r.t))];
+        return {
+          interval: window.interval,
+          records: window.records.filter((r) => r.arm !== "baseline"),
+          problems: [
+            ...window.problems,
+            ...(["requests", "errors"] as const).map((signal) => ({
+              signal,
+              arm: "baseline" as const,
+              kind: "missing" as const,
+              cause: "no-data" as const,
+              reason: `no ${signal} series for the baseline of ${request.service}`,
+              intervals: ends,
+            })),
+          ],
+        };
+      },
+    };
+  };
+}
+
 describe("unknown is never good", () => {
   it("telemetry that never arrives holds the rollout (recorded once it is overdue), never advances it, and rolls back at the limit", async (t) => {
     if (!requireGit(t)) return;
@@ -174,6 +204,34 @@ describe("unknown is never good", () => {
         { stableDigest: artifactOf(broken!, 1).digest, canaryWeight: 0 },
         "no canary was ever started",
       );
+    } finally {
+      await fleet.cleanup();
+    }
+  });
+  it("a step whose baseline vanished is never advanced or promoted, not even at its cap (issue 21, item 7)", async (t) => {
+    if (!requireGit(t)) return;
+    const fleet = await localFleet({ services: ["lonely-agent"] });
+    try {
+      await fleet.propose(["lonely-agent"], 2);
+      const clock = new TestClock();
+      const world = new SimulatedWorld({ seed: 4 });
+      const { reconciler } = await reconcilerOn(fleet.dir, clock, { telemetry: baselineVanished(world), world });
+      const decided: string[] = [];
+      // The step's cap is 1m; missingLimit 5m: six minutes of ticks.
+      for (let second = 0; second <= 360; second += 10) {
+        const result = await reconciler.tick();
+        for (const d of result.decisions)
+          decided.push(`${second}s ${d.change.action} ${(d.change.reasons ?? []).map((r) => r.rule).join(",")}`);
+        clock.advance(10);
+      }
+      t.diagnostic(decided.join("; "));
+      assert.match(decided[0] ?? "", /^0s advance/);
+      const later = decided.slice(1);
+      assert.ok(
+        later.every((d) => !/ (advance|promote) /.test(d)),
+        `nothing moves forward without a baseline:\n${decided.join("\n")}`,
+      );
+      assert.ok(later.length > 0, "the hold or rollback is recorded");
     } finally {
       await fleet.cleanup();
     }
