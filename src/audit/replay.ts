@@ -78,6 +78,7 @@ async function replayOne(repo: GitRepo, policy: LoadedBundle, entry: HistoryEntr
     supersedes,
     result,
     reverts,
+    recorded.rules.includes("tollgate.live_unknown"),
   );
   const reasons: DecisionReason[] = [
     ...meant.added.map((rule) => ({ rule, message: tollgateReason(rule, error) })),
@@ -108,6 +109,8 @@ function tollgateReason(rule: string, error: string | undefined): string {
       return "the desired release changed during the rollout";
     case "tollgate.reverted":
       return "the desired release was set back to the live artifact during the rollout; the canary is withdrawn";
+    case "tollgate.live_unknown":
+      return "the release names neither what serves as its artifact nor as its lastGood: nothing moves";
     default:
       return "the policy's answer makes no sense here; holding";
   }

@@ -11,6 +11,7 @@ import {
   jsonSafe,
   PRODUCER,
   type DecisionFacts as ServiceFacts,
+  unknownLiveDigest,
 } from "../decision/index.ts";
 import {
   changedFiles,
@@ -219,7 +220,15 @@ function decisionProblems(core: DecisionCore, facts: DecisionFacts, build: Polic
   const reverts = situation.kind === "pending" && situation.reverts === true;
   problems.push(
     ...interpretationProblems(
-      interpretation(situation.kind, step, steps, supersedes, evidence.policy.result, reverts),
+      interpretation(
+        situation.kind,
+        step,
+        steps,
+        supersedes,
+        evidence.policy.result,
+        reverts,
+        unknownLiveDigest(before.release, before.status) !== undefined,
+      ),
       evidence.policy.result,
       evidence.decision,
     ),

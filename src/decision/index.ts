@@ -45,4 +45,5 @@ export {
   type Transition,
   type TransitionInput,
   transition,
+  unknownLiveDigest,
 } from "./transitions.ts";

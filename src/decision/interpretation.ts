@@ -5,6 +5,7 @@
  *
  * | policy answer | situation                          | committed | reasons                              |
  * | any, or error | pending, the live digest set back  | rollback  | tollgate.reverted only               |
+ * | any, or error | the live digest not in the release | block     | tollgate.live_unknown only           |
  * | error         | any                                | hold      | tollgate.policy_error only           |
  * | advance       | first release                      | promote   | tollgate.first_release + the policy's|
  * | advance       | rolling out, at the last step      | hold      | tollgate.policy_inconsistent only    |
@@ -18,10 +19,11 @@ import {
   type DecisionReason,
   type Environment,
   type Release,
+  type Status,
   shortDigest,
 } from "../model/index.ts";
 import type { PolicyDecision } from "../policy/index.ts";
-import type { Decision, Situation } from "./transitions.ts";
+import { type Decision, type Situation, unknownLiveDigest } from "./transitions.ts";
 
 export interface Interpretation {
   action: DecisionAction;
@@ -38,9 +40,11 @@ export function interpretation(
   supersedes: boolean,
   result: PolicyDecision | null,
   reverts = false,
+  liveUnknown = false,
 ): Interpretation {
   if (situation === "pending" && reverts)
     return { action: "rollback", added: ["tollgate.reverted"], keepsPolicyReasons: false };
+  if (liveUnknown) return { action: "block", added: ["tollgate.live_unknown"], keepsPolicyReasons: false };
   if (!result) return { action: "hold", added: ["tollgate.policy_error"], keepsPolicyReasons: false };
   const rollingOut = situation === "rolling-out";
   switch (result.action) {
@@ -72,14 +76,15 @@ export function interpretation(
 export function interpret(
   situation: Situation,
   evaluated: { result: PolicyDecision | null; error?: string },
-  facts: { environment: Environment; release: Release },
+  facts: { environment: Environment; release: Release; status: Status | undefined },
 ): Decision & { note?: string } {
   const { result } = evaluated;
   const steps = facts.environment.rollout.steps.length;
   const step = situation.kind === "rolling-out" ? situation.step : undefined;
   const supersedes = situation.kind === "pending" && situation.supersedes !== undefined;
   const reverts = situation.kind === "pending" && situation.reverts === true;
-  const meant = interpretation(situation.kind, step, steps, supersedes, result, reverts);
+  const liveUnknown = unknownLiveDigest(facts.release, facts.status) !== undefined;
+  const meant = interpretation(situation.kind, step, steps, supersedes, result, reverts, liveUnknown);
   const { own, note } = worded(meant, situation, evaluated, facts);
   const policyReasons: DecisionReason[] =
     meant.keepsPolicyReasons && result
@@ -93,7 +98,7 @@ function worded(
   meant: Interpretation,
   situation: Situation,
   { result, error }: { result: PolicyDecision | null; error?: string },
-  { environment, release }: { environment: Environment; release: Release },
+  { environment, release, status }: { environment: Environment; release: Release; status: Status | undefined },
 ): { own: DecisionReason[]; note?: string } {
   const rule = meant.added[0];
   switch (rule) {
@@ -107,6 +112,21 @@ function worded(
           },
         ],
         note: "the release was set back to the live artifact",
+      };
+    }
+    case "tollgate.live_unknown": {
+      const live = status?.liveDigest ?? "";
+      const lastGood = release.lastGood
+        ? `its lastGood is ${shortDigest(release.lastGood.digest)}`
+        : "it has no lastGood";
+      return {
+        own: [
+          {
+            rule,
+            message: `${shortDigest(live)} serves stable traffic, but the release names it neither as its artifact nor as its lastGood (${lastGood}): which artifact to keep serving is unknown, so nothing moves; set lastGood to the artifact of ${shortDigest(live)} (the release file's earlier version has it) and merge again`,
+          },
+        ],
+        note: "the live artifact is not in the release",
       };
     }
     case "tollgate.policy_error":

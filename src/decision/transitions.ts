@@ -44,6 +44,17 @@ export function situationOf(release: Release, status: Status | undefined): Situa
 }
 
 /**
+ * The digest that serves stable traffic when the release names it neither as its artifact nor as
+ * its lastGood (e.g. lastGood set by hand to an in-flight canary): the artifact that serves is then
+ * unknown, so nothing can be applied or rolled back to. Undefined when the release is consistent.
+ */
+export function unknownLiveDigest(release: Release, status: Status | undefined): Digest | undefined {
+  const live = status?.liveDigest;
+  if (live === undefined || live === release.artifact.digest || live === release.lastGood?.digest) return undefined;
+  return live;
+}
+
+/**
  * The idempotency key of a decision: `env/service/digest/r<rollout>.<step>/action`, where the step is
  * `pre` before the rollout starts. The same key is never committed twice, so a reconciler that
  * crashed after committing decides the same thing again and finds it already done. The rollout

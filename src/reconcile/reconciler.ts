@@ -14,14 +14,15 @@ import {
   renderService,
   type ServiceApplyResult,
 } from "../cluster/index.ts";
-import type { DecisionCore } from "../decision/index.ts";
-import type { DecisionChange, GitRepo, WrittenDecision } from "../gitops/index.ts";
+import { type DecisionCore, unknownLiveDigest } from "../decision/index.ts";
+import { type DecisionChange, type GitRepo, redactUrl, type WrittenDecision } from "../gitops/index.ts";
 import {
   type Environment,
   formatProblem,
   type InputProblem,
   loadRepository,
   type RepositoryState,
+  UserError,
 } from "../model/index.ts";
 import type { LoadedBundle, PolicyAtHead } from "../policy/index.ts";
 import type { TelemetrySource } from "../telemetry/index.ts";
@@ -29,6 +30,14 @@ import { decideService, PolicyFailure, type ServiceObservation } from "./decide-
 import { PruneReporter, pruneEnvironments } from "./prune.ts";
 import { decisionChange } from "./record.ts";
 import { commitDecisionWithRetry, type HeadState, type RetryOptions } from "./transaction.ts";
+
+/** The reconciler was pointed at nothing it can reconcile (a wrong branch, environment or service). */
+export class NothingToReconcileError extends UserError {
+  constructor(message: string) {
+    super(message);
+    this.name = "NothingToReconcileError";
+  }
+}
 
 export interface ReconcilerOptions {
   repo: GitRepo;
@@ -144,6 +153,8 @@ export class Reconciler {
   }
 
   private async decideAll(head: HeadState, errors: ServiceError[]): Promise<DecisionChange[]> {
+    const nothing = this.nothingToReconcile(head);
+    if (nothing) throw new NothingToReconcileError(nothing);
     if (!head.tree) return [];
     const { logger } = this.options;
     const now = this.options.clock();
@@ -231,9 +242,12 @@ export class Reconciler {
         const envState = state.environments.get(environment)!;
         try {
           const status = envState.statuses.get(service);
+          const release = envState.releases.get(service)!;
+          // Which artifact serves is unknown (a block says so in git): the cluster is left as it is.
+          if (unknownLiveDigest(release, status)) return null;
           return await this.options.clusters(envState.environment).apply({
             environment: envState.environment,
-            release: envState.releases.get(service)!,
+            release,
             ...(status ? { status } : {}),
           });
         } catch (error) {
@@ -280,6 +294,33 @@ export class Reconciler {
       }
     }
     return out;
+  }
+
+  /**
+   * Why this reconciler can reconcile nothing at `head` (no commit, or --env / --service naming
+   * nothing there), or undefined. An environment or service hidden by an invalid file is not
+   * "nothing": its problems are reported instead.
+   */
+  private nothingToReconcile(head: HeadState): string | undefined {
+    const { repo, environment, service } = this.options;
+    const branch = repo.remote ? `branch ${repo.branch} of ${redactUrl(repo.remote.url)}` : `branch ${repo.branch}`;
+    if (head.commit === null)
+      return `${branch} has no commits: there is nothing to reconcile (choose the branch with --branch)`;
+    const { state, problems } = head.loaded;
+    const hidden = (path: string) => problems.some((p) => p.file.includes(`:${path}`) || p.file.startsWith(path));
+    const names = [...state.environments.keys()].sort();
+    if (environment && !state.environments.has(environment)) {
+      if (hidden(`environments/${environment}/`)) return undefined;
+      return `--env ${environment}: no such environment at ${branch} (${names.join(", ") || "none"})`;
+    }
+    if (service && this.services(state).length === 0) {
+      const where = environment ? [environment] : names;
+      if (where.some((e) => hidden(`environments/${e}/releases/${service}.yaml`))) return undefined;
+      return `--service ${service}: no release of it in ${environment ?? "any environment"} at ${branch}`;
+    }
+    if (state.environments.size === 0 && problems.length === 0)
+      return `${branch} holds no environments: there is nothing to reconcile`;
+    return undefined;
   }
 
   /** Invalid files are logged when they first appear, not on every tick. */
