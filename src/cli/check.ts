@@ -9,6 +9,7 @@ import { Command, Option } from "commander";
 import { displayPrefix } from "../policy/index.ts";
 import { APPROVERS_ENV, parseApprovers, renderJson, renderMarkdown, renderText, runCheck } from "../promote/index.ts";
 import type { CommandContext } from "./context.ts";
+import { zonedTimeArg } from "./options.ts";
 import { EXIT_FAILED, EXIT_OK } from "./exit-codes.ts";
 import { NOW_ENV, resolveNow } from "./now.ts";
 
@@ -44,7 +45,7 @@ export function checkCommand(ctx: CommandContext): Command {
     )
     .option("--policies <dir>", "judge by the policies in this folder instead of policies/ at the base")
     .option("--repo <path>", "repository root", ".")
-    .option("--now <time>", `the moment to judge time gates at (default: now, or ${NOW_ENV})`)
+    .option("--now <time>", `the moment to judge time gates at (default: now, or ${NOW_ENV})`, zonedTimeArg)
     .action(async (options: CheckCliOptions) => {
       const repoDir = resolve(ctx.cwd, options.repo);
       const report = await runCheck({

@@ -5,15 +5,16 @@
  */
 import { resolve } from "node:path";
 import { Command } from "commander";
-import { shortDigest, UserError } from "../model/index.ts";
+import { shortDigest } from "../model/index.ts";
 import { ConfirmationRefused, type ConfirmResult, confirmStep } from "../promote/index.ts";
 import type { CommandContext } from "./context.ts";
+import { positiveIntegerArg, zonedTimeArg } from "./options.ts";
 import { EXIT_FAILED, EXIT_OK } from "./exit-codes.ts";
 import { resolveNow } from "./now.ts";
 
 interface ConfirmCliOptions {
   env: string;
-  step?: string;
+  step?: number;
   by?: string;
   branch?: string;
   push?: string;
@@ -30,18 +31,20 @@ export function confirmCommand(ctx: CommandContext): Command {
     )
     .argument("<service>", "service name")
     .requiredOption("--env <env>", "the environment of the rollout")
-    .option("--step <n>", "the step to confirm, counted from 1 (default: the step the rollout is at)")
+    .option(
+      "--step <n>",
+      "the step to confirm, counted from 1 (default: the step the rollout is at)",
+      positiveIntegerArg("a step number counted from 1"),
+    )
     .option("--by <name>", "who confirms (default: your git identity)")
     .option("--branch <name>", "branch to create")
     .option("--push <remote>", "publish the branch to this remote; never overwrites a branch that exists there")
     .option("--base <ref>", "commit to build on and read the state from", "HEAD")
     .option("--repo <path>", "repository root", ".")
-    .option("--now <time>", "confirmation time (default: now, or TOLLGATE_NOW)")
+    .option("--now <time>", "confirmation time (default: now, or TOLLGATE_NOW)", zonedTimeArg)
     .option("--json", "print the result as JSON")
     .action(async (service: string, options: ConfirmCliOptions) => {
-      const step = options.step === undefined ? undefined : Number(options.step);
-      if (step !== undefined && !(Number.isInteger(step) && step >= 1))
-        throw new UserError(`--step ${options.step}: a step number counted from 1`);
+      const step = options.step;
       try {
         const result = await confirmStep({
           repoDir: resolve(ctx.cwd, options.repo),

@@ -1,5 +1,3 @@
-import { readFile } from "node:fs/promises";
-import { resolve } from "node:path";
 import { Command } from "commander";
 import {
   type Artifact,
@@ -7,9 +5,13 @@ import {
   definitionProblems,
   InvalidInputError,
   parseYamlSource,
+  UserError,
 } from "../model/index.ts";
 import type { CommandContext } from "./context.ts";
 import { EXIT_OK } from "./exit-codes.ts";
+import { readNamedFile } from "./files.ts";
+
+const RELEASE_FILE = "a release file (environments/<env>/releases/<service>.yaml)";
 
 /** `tollgate digest FILE`: the digest a release file's artifact parts hash to. */
 export function digestCommand(ctx: CommandContext): Command {
@@ -17,8 +19,10 @@ export function digestCommand(ctx: CommandContext): Command {
     .description("print the artifact digest that a release file's five parts hash to, to fill in or check `digest`")
     .argument("<file>", "a release file (environments/<env>/releases/<service>.yaml)")
     .action(async (file: string) => {
-      const source = parseYamlSource(await readFile(resolve(ctx.cwd, file), "utf8"), file);
+      const source = parseYamlSource(await readNamedFile(ctx.cwd, file, RELEASE_FILE), file);
       const doc = source.value as Record<string, Partial<Artifact> | undefined>;
+      if (!doc || typeof doc !== "object" || (doc.artifact === undefined && doc.lastGood === undefined))
+        throw new UserError(`${file} has neither artifact nor lastGood: expected ${RELEASE_FILE}`);
       for (const key of ["artifact", "lastGood"]) {
         const artifact = doc[key];
         if (artifact === undefined) continue;

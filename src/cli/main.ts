@@ -3,6 +3,7 @@ import { UserError } from "../model/index.ts";
 import { COMMANDS } from "./commands.ts";
 import type { CommandContext } from "./context.ts";
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from "./exit-codes.ts";
+import { UsageError } from "./options.ts";
 
 /** Runs the CLI with the given arguments (without `node` and script) and returns the exit code. */
 export async function main(argv: string[], io: Partial<CommandContext> = {}): Promise<number> {
@@ -34,6 +35,11 @@ export async function main(argv: string[], io: Partial<CommandContext> = {}): Pr
   } catch (error) {
     if (error instanceof CommanderError) {
       return error.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
+    }
+    if (error instanceof UsageError) {
+      ctx.err(`error: ${error.message}`);
+      ctx.err("(run with --help for usage)");
+      return EXIT_USAGE;
     }
     if (error instanceof UserError) {
       ctx.err(`error: ${error.message}`);

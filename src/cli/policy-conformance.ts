@@ -57,6 +57,12 @@ async function runConformance(
       cases.push(labelled);
     }
   }
+  if (cases.length === 0)
+    throw new UserError(
+      options.filter
+        ? `no conformance case in ${dirs.join(", ")} matches --filter ${options.filter}`
+        : `${dirs.join(", ")}: no conformance cases found (YAML files with a cases: list, as OPA's test/cases)`,
+    );
   const results: CaseResult[] = [];
   for (const c of cases) results.push(await runCase(c));
   const dirsSummary = summarise(results);

@@ -1,17 +1,13 @@
-import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { Command } from "commander";
 import { parseYamlSource, UserError } from "../model/index.ts";
 import { displayPrefix, PolicyLoader, readBundle, readOpaBundle } from "../policy/index.ts";
 import type { CommandContext } from "./context.ts";
 import { EXIT_FAILED, EXIT_OK } from "./exit-codes.ts";
+import { readNamedFile } from "./files.ts";
 
 async function readDocument(cwd: string, file: string): Promise<unknown> {
-  const path = resolve(cwd, file);
-  const text = await readFile(path, "utf8").catch((error: NodeJS.ErrnoException) => {
-    throw new UserError(`cannot read ${file}: ${error.code === "ENOENT" ? "no such file" : error.message}`);
-  });
-  return parseYamlSource(text, file).value;
+  return parseYamlSource(await readNamedFile(cwd, file, "a JSON or YAML document"), file).value;
 }
 
 export function policyEvalCommand(ctx: CommandContext): Command {

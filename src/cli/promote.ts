@@ -8,6 +8,7 @@ import { Command } from "commander";
 import { shortDigest } from "../model/index.ts";
 import { type PromoteResult, PromotionRefused, promote } from "../promote/index.ts";
 import type { CommandContext } from "./context.ts";
+import { zonedTimeArg } from "./options.ts";
 import { EXIT_FAILED, EXIT_OK } from "./exit-codes.ts";
 import { resolveNow } from "./now.ts";
 
@@ -34,7 +35,7 @@ export function promoteCommand(ctx: CommandContext): Command {
     .option("--push <remote>", "publish the branch to this remote; never overwrites a branch that exists there")
     .option("--base <ref>", "commit to build on and read the state from", "HEAD")
     .option("--repo <path>", "repository root", ".")
-    .option("--now <time>", "commit time (default: now, or TOLLGATE_NOW)")
+    .option("--now <time>", "commit time (default: now, or TOLLGATE_NOW)", zonedTimeArg)
     .option("--json", "print the result as JSON")
     .action(async (service: string, options: PromoteCliOptions) => {
       try {

@@ -1,5 +1,5 @@
 import { resolve } from "node:path";
-import { Command, InvalidArgumentError } from "commander";
+import { Command } from "commander";
 import pino from "pino";
 import { type ClusterApplier, ClusterMetrics, kubernetesParts, type LeaseElector } from "../cluster/index.ts";
 import { authFromEnv, GitRepo, identityFromEnv } from "../gitops/index.ts";
@@ -21,6 +21,7 @@ import { createTelemetrySource, type TelemetrySource } from "../telemetry/index.
 import type { CommandContext } from "./context.ts";
 import { EXIT_FAILED, EXIT_OK } from "./exit-codes.ts";
 import { COMMIT_URL_ENV, TOKEN_ENV } from "./serve.ts";
+import { durationArg, portArg, positiveIntegerArg, UsageError } from "./options.ts";
 
 interface ReconcileOptions {
   repo: string;
@@ -29,7 +30,8 @@ interface ReconcileOptions {
   env?: string;
   service?: string;
   once?: boolean;
-  interval?: string;
+  /** Milliseconds. */
+  interval?: number;
   webhook: string[];
   listen: number;
   simulate?: boolean;
@@ -56,7 +58,8 @@ export function reconcileCommand(ctx: CommandContext): Command {
     .option("--once", "one tick, then exit (default)")
     .option(
       "--interval <duration>",
-      "tick every DURATION (e.g. 30s) until stopped; serves /metrics, /healthz and the dashboard",
+      "tick every DURATION (e.g. 30s, at least 1s) until stopped; serves /metrics, /healthz and the dashboard",
+      durationArg({ min: 1000 }),
     )
     .option(
       "--webhook <url>",
@@ -64,9 +67,9 @@ export function reconcileCommand(ctx: CommandContext): Command {
       collect,
       [],
     )
-    .option("--listen <port>", "port of /metrics, /healthz and the dashboard in loop mode", toPort, 9090)
+    .option("--listen <port>", "port of /metrics, /healthz and the dashboard in loop mode", portArg, 9090)
     .option("--no-dashboard", "serve only /metrics and /healthz in loop mode, not the dashboard's pages")
-    .option("--concurrency <n>", "services decided and applied at once", toPositive, 8)
+    .option("--concurrency <n>", "services decided and applied at once", positiveIntegerArg(), 8)
     .option(
       "--policy-failure-grace <duration>",
       "in loop mode, /healthz fails once the policy has failed (no decision) for this long",
@@ -82,8 +85,8 @@ export function reconcileCommand(ctx: CommandContext): Command {
 }
 
 async function reconcile(ctx: CommandContext, options: ReconcileOptions): Promise<number> {
-  if (options.once && options.interval) throw new UserError("--once and --interval exclude each other");
-  const intervalMs = options.interval ? parseDuration(options.interval) : undefined;
+  if (options.once && options.interval !== undefined) throw new UsageError("--once and --interval exclude each other");
+  const intervalMs = options.interval;
   const policyFailureGraceMs = parseDuration(options.policyFailureGrace);
   const logger = pino({ name: "tollgate", level: ctx.env["TOLLGATE_LOG_LEVEL"] ?? "info" }, pino.destination(2));
   // Durable: objects and packs are fsynced before the ref that names them, so a power loss never
@@ -96,7 +99,10 @@ async function reconcile(ctx: CommandContext, options: ReconcileOptions): Promis
     durable: true,
     ...(signer ? { sign: (payload: Buffer) => signer.signGit(payload) } : {}),
   };
-  const isUrl = /^https?:\/\//.test(options.repo);
+  const isUrl = /^https?:\/\//i.test(options.repo);
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(options.repo)?.[1];
+  if (scheme && !isUrl)
+    throw new UsageError(`--repo ${options.repo}: ${scheme}:// is not supported; give an http(s) URL or a local path`);
   const auth = authFromEnv(ctx.env);
   const repo = isUrl
     ? await GitRepo.openOrClone(resolve(ctx.cwd, options.workdir ?? ".tollgate/repo"), {
@@ -186,6 +192,12 @@ async function reconcile(ctx: CommandContext, options: ReconcileOptions): Promis
     intervalMs,
     policyFailureGraceMs,
     ...(dashboard ? { pages: (req, res) => dashboard.handle(req, res) } : {}),
+  }).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === "EADDRINUSE")
+      throw new UserError(`--listen ${options.listen}: the port is in use by another program; choose another port`);
+    if (error.code === "EACCES")
+      throw new UserError(`--listen ${options.listen}: not allowed to listen on this port; choose one above 1023`);
+    throw error;
   });
   const leader = await kubernetesParts();
   const lease = leader.leaseSettingsFromEnv(ctx.env);
@@ -232,16 +244,4 @@ function printTick(ctx: CommandContext, result: TickResult): void {
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
-}
-
-function toPort(value: string): number {
-  const n = Number(value.replace(/^:/, ""));
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError("expected a port number");
-  return n;
-}
-
-function toPositive(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("expected a positive integer");
-  return n;
 }

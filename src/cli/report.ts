@@ -4,14 +4,13 @@
  * every metric over time with step and decision markers, the decision table and the artifact diff.
  * Without --out the page goes to stdout.
  */
-import { randomBytes } from "node:crypto";
-import { rename, rm, writeFile } from "node:fs/promises";
-import { dirname, join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { Command, InvalidArgumentError } from "commander";
 import { collectRollout, renderReportHtml } from "../audit/index.ts";
 import { GitRepo } from "../gitops/index.ts";
 import type { CommandContext } from "./context.ts";
 import { EXIT_OK } from "./exit-codes.ts";
+import { checkOutputPath, writeNamedFile } from "./files.ts";
 
 interface ReportCliOptions {
   env: string;
@@ -34,20 +33,14 @@ export function reportCommand(ctx: CommandContext): Command {
     .option("--repo <path>", "the GitOps repository", ".")
     .option("--branch <name>", "the branch whose history is read", "main")
     .action(async (options: ReportCliOptions) => {
+      if (options.out) await checkOutputPath(ctx.cwd, options.out);
       const repo = await GitRepo.open(resolve(ctx.cwd, options.repo), { branch: options.branch });
       const rollout = await collectRollout(repo, options.env, options.service, options.rollout);
       const html = renderReportHtml(rollout);
       if (!options.out) {
         ctx.out(html);
       } else {
-        const file = resolve(ctx.cwd, options.out);
-        const temp = join(dirname(file), `.${randomBytes(4).toString("hex")}.tmp`);
-        try {
-          await writeFile(temp, html, { flush: true });
-          await rename(temp, file);
-        } finally {
-          await rm(temp, { force: true });
-        }
+        await writeNamedFile(ctx.cwd, options.out, html);
         ctx.out(
           `wrote ${options.out}: rollout ${rollout.number} of ${rollout.environment}/${rollout.service}, ${rollout.decisions.length} decision(s), ${rollout.charts.length} chart(s), outcome ${rollout.outcome}`,
         );

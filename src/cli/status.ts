@@ -9,6 +9,7 @@ import { GitRepo } from "../gitops/index.ts";
 import { formatProblem, loadRepository, UserError } from "../model/index.ts";
 import { formatOverview, overview } from "../reconcile/index.ts";
 import type { CommandContext } from "./context.ts";
+import { zonedTimeArg } from "./options.ts";
 import { EXIT_FAILED, EXIT_OK } from "./exit-codes.ts";
 import { resolveNow } from "./now.ts";
 
@@ -30,7 +31,7 @@ export function statusCommand(ctx: CommandContext): Command {
     .option("--branch <name>", "the branch holding the desired state", "main")
     .option("--env <env>", "only this environment")
     .option("--service <service>", "only this service")
-    .option("--now <time>", "the moment to show ages at (default: now, or TOLLGATE_NOW)")
+    .option("--now <time>", "the moment to show ages at (default: now, or TOLLGATE_NOW)", zonedTimeArg)
     .option("--json", "print the overview as JSON")
     .action(async (options: StatusCliOptions) => {
       const repo = await GitRepo.open(resolve(ctx.cwd, options.repo), { branch: options.branch });

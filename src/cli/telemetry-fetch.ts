@@ -13,6 +13,7 @@ import {
   formatDuration,
   formatProblem,
   loadRepository,
+  MAX_STEP_INTERVALS,
   parseDuration,
   UserError,
 } from "../model/index.ts";
@@ -25,12 +26,15 @@ import {
 } from "../telemetry/index.ts";
 import { table as textTable } from "../text/index.ts";
 import type { CommandContext } from "./context.ts";
+import { checkOutputPath } from "./files.ts";
+import { durationArg, UsageError } from "./options.ts";
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from "./exit-codes.ts";
 
 interface FetchOptions {
   env: string;
   service: string;
-  since: string;
+  /** Milliseconds. */
+  since: number;
   out?: string;
   repo: string;
   namespace?: string;
@@ -46,7 +50,12 @@ export function telemetryCommand(ctx: CommandContext): Command {
       .description("fetch a service's interval records from the environment's telemetry source and show them")
       .requiredOption("--env <env>", "environment name (environments/<env>/environment.yaml)")
       .requiredOption("--service <service>", "service name")
-      .option("--since <duration>", "how far back to look, e.g. 30m (the stage is taken to start then)", "30m")
+      .option(
+        "--since <duration>",
+        `how far back to look, e.g. 30m (the stage is taken to start then); at most ${MAX_STEP_INTERVALS} telemetry intervals`,
+        durationArg({ min: 1000 }),
+        30 * 60_000,
+      )
       .option("--out <file>", "write the records as a scenario file (NDJSON) instead of a table")
       .option("--repo <path>", "repository root", ".")
       .option("--namespace <namespace>", "namespace placeholder (default: the environment's first cluster's namespace)")
@@ -59,13 +68,7 @@ export function telemetryCommand(ctx: CommandContext): Command {
 }
 
 async function fetchTelemetry(ctx: CommandContext, options: FetchOptions): Promise<number> {
-  let sinceMs: number;
-  try {
-    sinceMs = parseDuration(options.since);
-  } catch {
-    ctx.err(`error: --since ${JSON.stringify(options.since)} is not a duration (e.g. 30s, 5m, 1h)`);
-    return EXIT_USAGE;
-  }
+  const sinceMs = options.since;
   const root = resolve(ctx.cwd, options.repo);
   if (
     !(await stat(root).then(
@@ -77,6 +80,8 @@ async function fetchTelemetry(ctx: CommandContext, options: FetchOptions): Promi
     return EXIT_USAGE;
   }
   const environment = await readEnvironment(root, options.env);
+  checkSpan(sinceMs, environment);
+  if (options.out) await checkOutputPath(ctx.cwd, options.out);
   const logger = pino({ level: ctx.env.TOLLGATE_LOG_LEVEL ?? "error" }, { write: (line: string) => ctx.err(line) });
   const source = await createTelemetrySource(environment, { root, env: ctx.env, logger });
   const intervalMs = source.interval * 1000;
@@ -136,6 +141,24 @@ async function fetchTelemetry(ctx: CommandContext, options: FetchOptions): Promi
     }
   }
   return window.records.length > 0 ? EXIT_OK : EXIT_FAILED;
+}
+
+/**
+ * A fetch spans at least one interval and at most as many as one rollout step may (the records of
+ * a longer span do not fit in memory: 7 days at 10 s took 2.8 GB).
+ */
+function checkSpan(sinceMs: number, environment: Environment): void {
+  const interval = environment.telemetry.interval;
+  const intervalMs = parseDuration(interval);
+  const intervals = Math.floor(sinceMs / intervalMs);
+  if (intervals < 1)
+    throw new UsageError(
+      `--since ${formatDuration(sinceMs)} is shorter than one telemetry interval of ${environment.name} (${interval}): there is nothing to fetch`,
+    );
+  if (intervals > MAX_STEP_INTERVALS)
+    throw new UsageError(
+      `--since ${formatDuration(sinceMs)} spans ${intervals} telemetry intervals of ${interval}; at most ${MAX_STEP_INTERVALS} (${formatDuration(MAX_STEP_INTERVALS * intervalMs)}) are fetched at once, the most one rollout step may span`,
+    );
 }
 
 async function readEnvironment(root: string, name: string): Promise<Environment> {

@@ -331,7 +331,11 @@ async function openAs<R extends GitRepository, O extends GitRepositoryOptions>(
   options: O,
 ): Promise<R> {
   const gitdir = findGitdir(dir);
-  if (!gitdir) throw new GitRepositoryError(`${dir}: not a git repository`);
+  if (!gitdir) {
+    if (!existsSync(dir)) throw new GitRepositoryError(`${dir}: no such folder`);
+    if (!isDirectory(dir)) throw new GitRepositoryError(`${dir} is a file, not a git repository`);
+    throw new GitRepositoryError(`${dir}: not a git repository (no .git folder, and not a bare repository)`);
+  }
   const repo = new Class(gitdir, options);
   if (repo.remote) await repo.configureRemote();
   return repo;

@@ -19,3 +19,11 @@ export function formatDuration(ms: number): string {
   const s = rest - m * 60;
   return `${h ? `${h}h` : ""}${m ? `${m}m` : ""}${s || (!h && !m) ? `${s}s` : ""}`;
 }
+
+/** A span for people to read at a glance: `1h05m12s` up to a day, then days and hours (`13d2h`). */
+export function formatAge(ms: number): string {
+  if (ms < 86_400_000) return formatDuration(ms);
+  const hours = Math.floor(ms / 3_600_000);
+  const days = Math.floor(hours / 24);
+  return `${days}d${hours % 24 ? `${hours % 24}h` : ""}`;
+}

@@ -11,7 +11,7 @@ export {
   type PartChange,
 } from "./artifact-diff.ts";
 export { shortDigest } from "./artifact-digest.ts";
-export { formatDuration, parseDuration } from "./duration.ts";
+export { formatAge, formatDuration, parseDuration } from "./duration.ts";
 export { formatProblem, type InputProblem, InvalidInputError, UserError } from "./errors.ts";
 export { allowedSignersLine, parseSignerKey, SSH_KEY_TYPES, type SignerKey } from "./allowed-signers.ts";
 export { type LoadedRepository, loadRepository } from "./repository.ts";
@@ -52,7 +52,7 @@ export {
   type Producer,
   type TelemetryEvidence,
 } from "./evidence.ts";
-export { locateField, parseEnvironment, parseRelease, parseSigners, parseStatus } from "./load.ts";
+export { locateField, MAX_STEP_INTERVALS, parseEnvironment, parseRelease, parseSigners, parseStatus } from "./load.ts";
 export { type ContentAddressedTree, parseCache } from "./parse-cache.ts";
 export {
   ENVIRONMENTS_DIR,

@@ -135,6 +135,11 @@ function checkEnvironment(env: Environment, check: Check): void {
   }
   let previousWeight = 0;
   const interval = parseDuration(t.interval);
+  if (interval < 1000)
+    check(
+      ["telemetry", "interval"],
+      `interval ${t.interval} is shorter than 1s: telemetry is read and decided on once per interval`,
+    );
   env.rollout.steps.forEach((step, i) => {
     if (parseDuration(step.minDuration) > parseDuration(step.maxDuration)) {
       check(

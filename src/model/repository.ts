@@ -153,7 +153,9 @@ export async function loadRepository(
       }
     }
   }
-  problems.push(...promotionProblems(environments, tree));
+  // An environment whose own file is invalid is reported there, not again by those promoting from it.
+  const folders = new Set(envEntries.filter((e) => e.kind === "dir").map((e) => e.name));
+  problems.push(...promotionProblems(environments, folders, tree));
   problems.push(...folderCollisions(environments, tree));
   const rootEntries = (await tree.list("")) ?? [];
   const teams = rootEntries.some((e) => e.name === TEAMS_FILE && e.kind === "file")
@@ -261,14 +263,19 @@ function folderCollisions(environments: Map<string, EnvironmentState>, tree: Tre
 }
 
 /** `promotesFrom` must name an existing environment, and following it must never loop. */
-function promotionProblems(environments: Map<string, EnvironmentState>, tree: TreeReader): InputProblem[] {
+function promotionProblems(
+  environments: Map<string, EnvironmentState>,
+  folders: ReadonlySet<string>,
+  tree: TreeReader,
+): InputProblem[] {
   const problems: InputProblem[] = [];
   const at = (env: Environment) => ({
     file: tree.display(environmentFile(env.name)),
     ...locateField(env, ["promotesFrom"]),
   });
   for (const { environment } of environments.values()) {
-    if (environment.promotesFrom !== null && !environments.has(environment.promotesFrom)) {
+    const from = environment.promotesFrom;
+    if (from !== null && !environments.has(from) && !folders.has(from)) {
       problems.push({
         ...at(environment),
         message: `promotesFrom names "${environment.promotesFrom}", which is not an environment in this repository`,

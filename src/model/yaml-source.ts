@@ -21,23 +21,47 @@ export interface YamlSource {
  * oversized and empty files all become problems naming the file, line and column.
  */
 export function parseYamlSource(text: string, file: string): YamlSource {
+  // JSON is read by the YAML parser (it is YAML), but its problems are named as JSON's.
+  const json = /\.json$/i.test(file);
+  const kind = json ? "JSON" : "YAML";
   const bytes = Buffer.byteLength(text, "utf8");
   if (bytes > MAX_YAML_BYTES) {
     throw new InvalidInputError([
-      { file, message: `file is ${bytes} bytes, over the ${MAX_YAML_BYTES}-byte limit for YAML files` },
+      { file, message: `file is ${bytes} bytes, over the ${MAX_YAML_BYTES}-byte limit for ${kind} files` },
     ]);
   }
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true });
   const position = (offset: number) => {
     const { line, col } = lineCounter.linePos(offset);
     return { line, column: col };
   };
+  const notText = notTextAt(text);
+  if (notText !== undefined) {
+    const before = text.slice(0, notText.offset);
+    const line = before.split("\n").length;
+    const column = notText.offset - before.lastIndexOf("\n");
+    throw new InvalidInputError([{ file, line, column, message: notText.message }]);
+  }
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true });
   const problems: InputProblem[] = [];
   for (const e of [...doc.errors, ...doc.warnings]) {
-    problems.push({ file, ...position(e.pos[0]), message: describeYamlError(e.code, e.message) });
+    problems.push({ file, ...position(e.pos[0]), message: describeYamlError(e.code, e.message, kind) });
+  }
+  if (json && problems.length > 0) {
+    const jsonProblem = jsonSyntaxProblem(text);
+    if (jsonProblem)
+      throw new InvalidInputError([{ file, ...position(jsonProblem.offset), message: jsonProblem.message }]);
   }
   if (problems.length > 0) throw new InvalidInputError(problems);
+  const mergeKey = findMergeKey(doc.contents);
+  if (mergeKey !== undefined)
+    throw new InvalidInputError([
+      {
+        file,
+        ...position(mergeKey),
+        message: "YAML merge keys (<<) are not supported (YAML 1.2 has none): write the merged fields out",
+      },
+    ]);
   if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) {
     throw new InvalidInputError([{ file, line: 1, column: 1, message: "file is empty; expected a YAML mapping" }]);
   }
@@ -68,11 +92,65 @@ export function parseYamlSource(text: string, file: string): YamlSource {
   };
 }
 
-function describeYamlError(code: string, message: string): string {
-  const firstLine = message.split("\n")[0] ?? message;
+function describeYamlError(code: string, message: string, kind: string): string {
+  const firstLine = printable(message.split("\n")[0] ?? message);
   if (code === "DUPLICATE_KEY")
     return `duplicate key: ${firstLine.replace(/^Map keys must be unique;?\s*/, "") || "map keys must be unique"}`;
-  return `invalid YAML (${code}): ${firstLine}`;
+  if (code === "MULTIPLE_DOCS")
+    return "the file holds more than one YAML document (a second ---); each file holds exactly one";
+  return `invalid ${kind} (${code}): ${firstLine}`;
+}
+
+/** Where text is not UTF-8 (decoded as U+FFFD) or binary (a NUL byte), with what to say about it. */
+function notTextAt(text: string): { offset: number; message: string } | undefined {
+  const nul = text.indexOf("\0");
+  if (nul !== -1) return { offset: nul, message: "file is binary (it holds a NUL byte), not YAML or JSON text" };
+  const invalid = text.indexOf("\uFFFD");
+  if (invalid !== -1) return { offset: invalid, message: "file is not valid UTF-8 text; save it as UTF-8" };
+  return undefined;
+}
+
+/** JSON's own syntax error (offset and message), or undefined when JSON.parse accepts the text. */
+function jsonSyntaxProblem(text: string): { offset: number; message: string } | undefined {
+  try {
+    JSON.parse(text);
+    return undefined;
+  } catch (error) {
+    const message = (error as Error).message;
+    const at = /at position (\d+)/.exec(message);
+    return {
+      offset: at ? Number(at[1]) : 0,
+      message: `invalid JSON: ${printable(message.replace(/ in JSON at position \d+.*$/, ""))}`,
+    };
+  }
+}
+
+/** Offset of the first `<<` key anywhere in the document, if any. */
+function findMergeKey(node: unknown): number | undefined {
+  if (isMap(node)) {
+    for (const pair of node.items) {
+      if (isScalar(pair.key) && pair.key.value === "<<") return pair.key.range?.[0] ?? 0;
+      const inner = findMergeKey(pair.value);
+      if (inner !== undefined) return inner;
+    }
+  } else if (node && typeof node === "object" && "items" in node && Array.isArray(node.items)) {
+    for (const item of node.items as unknown[]) {
+      const inner = findMergeKey(item);
+      if (inner !== undefined) return inner;
+    }
+  }
+  return undefined;
+}
+
+/** Control characters shown as escapes, so a message never writes raw bytes to a terminal. */
+function printable(text: string): string {
+  let out = "";
+  for (const c of text) {
+    const code = c.charCodeAt(0);
+    const control = (code < 0x20 && c !== "\t" && c !== "\n") || (code >= 0x7f && code <= 0x9f);
+    out += control ? `\\u${code.toString(16).padStart(4, "0")}` : c;
+  }
+  return out;
 }
 
 /** Start offset of the node at `path`, walking up to the nearest parent that exists. */

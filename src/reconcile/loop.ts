@@ -7,7 +7,7 @@ import type { Logger } from "pino";
 import { Registry } from "prom-client";
 import { sleep } from "../async/index.ts";
 import type { ReconcilerMetrics } from "./metrics.ts";
-import type { Reconciler } from "./reconciler.ts";
+import { NothingToReconcileError, type Reconciler } from "./reconciler.ts";
 
 export interface LoopOptions {
   reconciler: Reconciler;
@@ -30,6 +30,7 @@ export async function runLoop(options: LoopOptions): Promise<void> {
         metrics.record(await reconciler.tick());
       } catch (error) {
         metrics.errors.inc({ stage: "tick" });
+        if (error instanceof NothingToReconcileError) metrics.nothingToReconcile = error.message;
         logger.error({ event: "tick-failed", err: error }, "reconcile tick failed; retrying at the next interval");
       }
     } else {
@@ -43,8 +44,9 @@ export async function runLoop(options: LoopOptions): Promise<void> {
 export const DEFAULT_POLICY_FAILURE_GRACE_MS = 5 * 60_000;
 
 /**
- * /metrics (Prometheus text format) and /healthz: ok while ticks keep coming and the policy has
- * not been failing (no decision for some service) for longer than `policyFailureGraceMs`. Every
+ * /metrics (Prometheus text format) and /healthz: ok while ticks keep coming, the last one found
+ * something it could reconcile (not a wrong --env, --service or --branch) and the policy has not
+ * been failing (no decision for some service) for longer than `policyFailureGraceMs`. Every
  * other request goes to `pages` when given (the dashboard), else gets a 404.
  */
 export function startStatusServer(options: {
@@ -70,13 +72,18 @@ export function startStatusServer(options: {
         const since = options.metrics.policyFailingSince;
         const grace = options.policyFailureGraceMs ?? DEFAULT_POLICY_FAILURE_GRACE_MS;
         const policyFailing = since !== undefined && Date.now() - since >= grace;
-        res.writeHead(ticking && !policyFailing ? 200 : 503, { "content-type": "text/plain" });
+        const nothing = options.metrics.nothingToReconcile;
+        res.writeHead(ticking && !policyFailing && nothing === undefined ? 200 : 503, {
+          "content-type": "text/plain",
+        });
         res.end(
-          !ticking
-            ? "no reconcile tick for too long\n"
-            : policyFailing
-              ? `the policy has failed (no decision) for ${Math.round((Date.now() - since!) / 1000)}s\n`
-              : "ok\n",
+          nothing !== undefined
+            ? `${nothing}\n`
+            : !ticking
+              ? "no reconcile tick for too long\n"
+              : policyFailing
+                ? `the policy has failed (no decision) for ${Math.round((Date.now() - since!) / 1000)}s\n`
+                : "ok\n",
         );
       } else if (options.pages) {
         await options.pages(req, res);

@@ -14,6 +14,8 @@ export class ReconcilerMetrics {
   readonly lastTick: Gauge;
   /** Since when (ms since the epoch) every tick has had a policy failure; undefined when the last had none. */
   policyFailingSince: number | undefined;
+  /** Why the last tick found nothing it could reconcile; cleared by a tick that ran. */
+  nothingToReconcile: string | undefined;
 
   constructor(registry: Registry = new Registry()) {
     this.registry = registry;
@@ -81,5 +83,6 @@ export class ReconcilerMetrics {
     else this.policyFailingSince ??= Date.now();
     this.invalidFiles.set(result.problems.length);
     this.lastTick.set(Date.now() / 1000);
+    this.nothingToReconcile = undefined;
   }
 }

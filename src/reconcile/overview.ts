@@ -9,7 +9,7 @@ import {
   type DecisionAction,
   type Digest,
   type Environment,
-  formatDuration,
+  formatAge,
   type Release,
   type RepositoryState,
   type Status,
@@ -125,7 +125,7 @@ function serviceOverview(
       };
       row.state = "rolling-out";
       row.rollout = rollout;
-      row.summary = `rolling out ${desired}: step ${rollout.step} of ${steps} at ${rollout.weight}% of traffic for ${formatDuration(rollout.stepSeconds * 1000)}`;
+      row.summary = `rolling out ${desired}: step ${rollout.step} of ${steps} at ${rollout.weight}% of traffic for ${formatAge(rollout.stepSeconds * 1000)}`;
       if (status?.phase === "progressing" && last?.action === "hold")
         row.summary += `; holding: ${last.reasons[0]?.message ?? "no reason recorded"}`;
       if (status?.phase === "progressing" && last?.action === "block")
@@ -170,5 +170,5 @@ export function formatOverview(rows: readonly ServiceOverview[]): string[] {
 }
 
 function age(seconds: number): string {
-  return seconds < 1 ? "just now" : `${formatDuration(seconds * 1000)} ago`;
+  return seconds < 1 ? "just now" : `${formatAge(seconds * 1000)} ago`;
 }

@@ -10,6 +10,7 @@
  */
 import { checkProgram, type QueryInput } from "./check/index.ts";
 import { addProbes, type TestProbe } from "./check/probes.ts";
+import { rulePath } from "./check/ruletable.ts";
 import { emitWasm } from "./codegen/index.ts";
 import { ProblemList, RegoCompileError } from "./errors.ts";
 import type * as ir from "./ir.ts";
@@ -121,6 +122,21 @@ export function compileToIR(sources: readonly RegoSource[], options: CompileOpti
     }
     names.add(n);
   }
+  // As opa build: an entrypoint must name a rule or a package (or lie inside a rule's value).
+  const defined = modules.flatMap((m) => m.rules.map((r) => rulePath(m, r).path));
+  for (const e of entrypoints) {
+    const named = defined.some((rule) => {
+      const n = Math.min(rule.length, e.path.length);
+      return rule.slice(0, n).every((segment, i) => segment === e.path[i]);
+    });
+    if (!named)
+      problems.items.push({
+        pos: { file: "<entrypoint>", line: 1, col: 1 },
+        code: "rego_compile_error",
+        message: `entrypoint ${JSON.stringify(e.name)} does not name a rule or package of these policies`,
+      });
+  }
+  problems.throwIfAny();
   const program = checkProgram(addProbes(modules, options.testProbes ?? []), queries);
   return planProgram(program, { entrypoints });
 }

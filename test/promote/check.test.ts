@@ -580,7 +580,12 @@ describe("tollgate check", () => {
       [["--format", "yaml"], {}, 2, /argument 'yaml' is invalid\. Allowed choices are text, markdown, json/],
       [["--approver", "a b"], {}, 1, /--approver: "a b" is not an approver; expected NAME or NAME:TEAM\+TEAM/],
       [[], { TOLLGATE_APPROVERS: "alice,:team" }, 1, /TOLLGATE_APPROVERS: ":team" is not an approver/],
-      [["--now", "2026-11-24 10:15"], {}, 1, /--now "2026-11-24 10:15" is not a time with a zone/],
+      [
+        ["--now", "2026-11-24 10:15"],
+        {},
+        2,
+        /option '--now <time>' argument '2026-11-24 10:15' is invalid\. expected a time with a zone/,
+      ],
       [[], { TOLLGATE_NOW: "soon" }, 1, /TOLLGATE_NOW "soon" is not a time with a zone/],
     ];
     for (const [args, env, code, pattern] of cases) {

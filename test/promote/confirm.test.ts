@@ -90,8 +90,11 @@ describe("tollgate confirm", () => {
       assert.match(result.stderr, message);
     }
     const badStep = await confirm("--env", "prod", "--step", "two");
-    assert.equal(badStep.code, 1);
-    assert.match(badStep.stderr, /--step two: a step number counted from 1/);
+    assert.equal(badStep.code, 2, "a usage error");
+    assert.match(
+      badStep.stderr,
+      /option '--step <n>' argument 'two' is invalid\. expected a step number counted from 1/,
+    );
   });
 
   it("refuses a second confirmation by the same person once it is merged", async (t) => {

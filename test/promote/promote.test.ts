@@ -246,7 +246,11 @@ describe("tollgate promote", () => {
         1,
         /--push origin: no remote of that name/,
       ],
-      [["support-agent", "--to", "prod", "--now", "yesterday"], 1, /--now "yesterday" is not a time with a zone/],
+      [
+        ["support-agent", "--to", "prod", "--now", "yesterday"],
+        2,
+        /option '--now <time>' argument 'yesterday' is invalid\. expected a time with a zone/,
+      ],
       [["support-agent"], 2, /required option '--to <env>' not specified/],
     ];
     for (const [args, code, pattern] of cases) {

@@ -19,7 +19,7 @@ const INTEGRATION = [
   /^test\/package\/install\./,
   /^test\/policy\/cli\./,
   /^test\/promote\//,
-  /^test\/reconcile\/(checkout|crash|durable|e2e-remote|race|reconciler|prune|status-cli|unknowns)\./,
+  /^test\/reconcile\/(checkout|crash|durable|e2e-remote|live-unknown|race|reconciler|prune|status-cli|unknowns)\./,
   /^test\/serve\//,
   /^test\/signing\/(git-verify|ssh-keygen)\./,
   /^test\/rego\/(conformance|opa-oracle|runtime-build|runtime-files|syntax)\./,

@@ -181,6 +181,6 @@ describe("tollgate telemetry fetch with a live Prometheus", { skip: prometheusSk
       repo,
     ]);
     assert.equal(since.code, 2);
-    assert.match(since.err, /--since "soon" is not a duration/);
+    assert.match(since.err, /option '--since <duration>' argument 'soon' is invalid\. expected a duration/);
   });
 });
