@@ -58,8 +58,8 @@ export function reconcileCommand(ctx: CommandContext): Command {
     .option("--once", "one tick, then exit (default)")
     .option(
       "--interval <duration>",
-      "tick every DURATION (e.g. 30s, at least 1s) until stopped; serves /metrics, /healthz and the dashboard",
-      durationArg({ min: 1000 }),
+      "tick every DURATION (e.g. 30s, at least 100ms) until stopped; serves /metrics, /healthz and the dashboard",
+      durationArg({ min: 100 }),
     )
     .option(
       "--webhook <url>",

@@ -177,7 +177,7 @@ describe("bad input and misuse (issue 21)", () => {
       assertFails(
         await cli(["reconcile", "--simulate", "--interval", "0s"]),
         2,
-        /argument '0s' is invalid\. must be at least 1s/,
+        /argument '0s' is invalid\. must be at least 100ms/,
       );
     });
 
