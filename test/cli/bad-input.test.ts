@@ -5,12 +5,14 @@
  */
 import assert from "node:assert/strict";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { formatAge } from "../../src/model/duration.ts";
 import { exampleGitopsRepo, git } from "../support/gitops-repo.ts";
+import { freePort } from "../support/prometheus/server.ts";
 import { type CliResult, runCli } from "../support/run-cli.ts";
 import { copyExampleRepository, PROJECT_ROOT } from "../support/tmp-repo.ts";
 
@@ -149,6 +151,39 @@ describe("bad input and misuse (issue 21)", () => {
         1,
         /^error: branch main has no commits/,
       );
+    });
+    it("in loop mode, /healthz answers 503 with the reason instead of reporting healthy", async () => {
+      const port = await freePort();
+      const child = spawn(
+        process.execPath,
+        [
+          join(PROJECT_ROOT, "bin/tollgate.js"),
+          "reconcile",
+          "--simulate",
+          "--env",
+          "nosuch",
+          "--interval",
+          "200ms",
+          "--listen",
+          `${port}`,
+        ],
+        { cwd: repo.dir, env: quiet, stdio: "ignore" },
+      );
+      try {
+        let answer: { status: number; text: string } | undefined;
+        // Generous: starting the CLI is slow on a loaded machine; the answer is what is asserted.
+        const deadline = Date.now() + 90_000;
+        while (answer?.status !== 503 && Date.now() < deadline) {
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          answer = await fetch(`http://127.0.0.1:${port}/healthz`)
+            .then(async (r) => ({ status: r.status, text: await r.text() }))
+            .catch(() => undefined);
+        }
+        assert.equal(answer?.status, 503, answer?.text);
+        assert.match(answer!.text, /^--env nosuch: no such environment at branch main \(dev, prod, staging\)/);
+      } finally {
+        child.kill("SIGTERM");
+      }
     });
   });
 
