@@ -123,7 +123,8 @@ export function compileToIR(sources: readonly RegoSource[], options: CompileOpti
     names.add(n);
   }
   // As opa build: an entrypoint must name a rule or a package (or lie inside a rule's value).
-  const defined = modules.flatMap((m) => m.rules.map((r) => rulePath(m, r).path));
+  const probed = addProbes(modules, options.testProbes ?? []);
+  const defined = probed.flatMap((m) => m.rules.map((r) => rulePath(m, r).path));
   for (const e of entrypoints) {
     const named = defined.some((rule) => {
       const n = Math.min(rule.length, e.path.length);
@@ -137,7 +138,7 @@ export function compileToIR(sources: readonly RegoSource[], options: CompileOpti
       });
   }
   problems.throwIfAny();
-  const program = checkProgram(addProbes(modules, options.testProbes ?? []), queries);
+  const program = checkProgram(probed, queries);
   return planProgram(program, { entrypoints });
 }
 
