@@ -1,7 +1,7 @@
 import git from "isomorphic-git";
-import http from "isomorphic-git/http/node";
 import { authCallbacks } from "./auth.ts";
 import { RemoteMovedError } from "./errors.ts";
+import { gitHttp as http } from "./http-client.ts";
 import { ZERO_OID } from "./refs.ts";
 import { type GitRepository, type RemoteOptions, remoteError } from "./repository.ts";
 

@@ -10,9 +10,9 @@
  * when its commits sit on the remote's head (all else they name comes from the head's trees).
  */
 import git from "isomorphic-git";
-import http from "isomorphic-git/http/node";
 import { redactUrl } from "./auth.ts";
 import { GitRepositoryError, RemoteMovedError } from "./errors.ts";
+import { gitHttp as http } from "./http-client.ts";
 import { ZERO_OID } from "./refs.ts";
 import { type GitRepository, remoteError } from "./repository.ts";
 

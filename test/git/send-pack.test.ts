@@ -119,6 +119,22 @@ describe("pushing a batch as its own pack", () => {
     assert.equal((await listDecisionCommits(await clone())).length, 24);
   });
 
+  it("waits for a git server that stays silent longer than Node's default 5 s", async (t) => {
+    if (!requireGit(t)) return;
+    const { bare, clone } = await remote();
+    const repo = await clone();
+    const { head, tip, pack } = await localChain(repo);
+    onRequest = async (r) => {
+      if (r.method === "POST") await new Promise((resolve) => setTimeout(resolve, 6_000));
+    };
+    try {
+      assert.equal(await sendPackWithLease(repo, head, tip, pack), "sent");
+      assert.equal(remoteHead(bare), tip);
+    } finally {
+      onRequest = undefined;
+    }
+  });
+
   it("keeps the lease: a remote that moved before the advertisement, or just before the update, is not overwritten", async (t) => {
     if (!requireGit(t)) return;
     const { bare, clone } = await remote();
