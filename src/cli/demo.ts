@@ -7,7 +7,7 @@ export function demoCommand(ctx: CommandContext): Command {
       "tell tollgate's story on a temporary GitOps repository, in accelerated time (about 10 s): a model swap blocked for lacking an eval, a regression rolled back in prod, a healthy release promoted step by step, a cost runaway stopped; then git log, audit and an HTML report. Only the cluster and the telemetry are simulated.",
     )
     .action(async () => {
-      const { runDemo } = await import("../demo/index.ts");
-      ctx.exitCode = await runDemo(ctx.out);
+      const [{ runDemo }, { main }] = await Promise.all([import("../demo/index.ts"), import("./main.ts")]);
+      ctx.exitCode = await runDemo(main, ctx.out);
     });
 }

@@ -7,20 +7,21 @@
 import { spawnSync } from "node:child_process";
 import { dirname, join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { main as cli } from "../cli/index.ts";
 import { type GitRepo, listDecisionCommits } from "../gitops/index.ts";
 import { Dashboard, startDashboardServer } from "../serve/index.ts";
 import { GITOPS_CLUSTER } from "./demo-repo.ts";
 import { manifestDiff } from "./manifest-diff.ts";
 import { bold, dim, Printer } from "./printer.ts";
-import { runStory } from "./story.ts";
+import { type RunCli, runStory } from "./story.ts";
+
+export type { RunCli } from "./story.ts";
 
 /** Runs the demo, writing its story line by line; returns the exit code (1 if audit or report failed). */
-export async function runDemo(write?: (line: string) => void): Promise<number> {
+export async function runDemo(cli: RunCli, write?: (line: string) => void): Promise<number> {
   const started = performance.now();
   const printer = new Printer(write);
   printer.say(bold("tollgate demo: policy-as-code releases for AI agents, decided in git"));
-  const { repo, decisions } = await runStory(printer);
+  const { repo, decisions } = await runStory(printer, cli);
 
   printer.section("The history an auditor reads (git log)");
   const history = await listDecisionCommits(repo.repo, {});

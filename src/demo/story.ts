@@ -5,7 +5,6 @@
  * repository; only the cluster and the telemetry are simulated.
  */
 import { dirname, join } from "node:path";
-import { main as cli } from "../cli/index.ts";
 import { type Status, shortDigest } from "../model/index.ts";
 import type { TickResult } from "../reconcile/index.ts";
 import type { BehaviourProfile } from "../telemetry/index.ts";
@@ -28,7 +27,16 @@ export interface StoryOutcome {
   reportPath?: string;
 }
 
-export async function runStory(printer: Printer): Promise<StoryOutcome> {
+/**
+ * Runs `tollgate` with these arguments and output, returning its exit code: given by the cli, which
+ * runs the demo, so that the demo does not import the cli back.
+ */
+export type RunCli = (
+  args: string[],
+  io: { out: (s: string) => void; err: (s: string) => void; cwd: string; env: NodeJS.ProcessEnv },
+) => Promise<number>;
+
+export async function runStory(printer: Printer, cli: RunCli): Promise<StoryOutcome> {
   const repo = await DemoRepo.create(DEMO_START);
   let decisions = 0;
   const run = async (
