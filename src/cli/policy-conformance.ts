@@ -66,12 +66,14 @@ async function runConformance(
   const results: CaseResult[] = [];
   for (const c of cases) results.push(await runCase(c));
   const dirsSummary = summarise(results);
-  const total = { passed: 0, failed: 0, skipped: 0 };
+  const total = { passed: 0, failed: 0, skipped: 0, disagreed: 0 };
   for (const s of dirsSummary) {
     total.passed += s.passed;
     total.failed += s.failed;
     total.skipped += s.skipped;
+    total.disagreed += s.disagreed;
   }
+  const disagreed = (n: number) => (n ? `, ${n} disagreed (OPA 1.22.4 differs from the case file)` : "");
   if (options.json) {
     ctx.out(
       JSON.stringify(
@@ -86,14 +88,17 @@ async function runConformance(
     );
   } else {
     for (const s of dirsSummary) {
-      ctx.out(`${s.dir}: ${s.passed} passed, ${s.failed} failed, ${s.skipped} skipped`);
+      ctx.out(`${s.dir}: ${s.passed} passed, ${s.failed} failed, ${s.skipped} skipped${disagreed(s.disagreed)}`);
       for (const r of results) {
-        if (r.case.dir !== s.dir || r.status !== "failed") continue;
+        if (r.case.dir !== s.dir || (r.status !== "failed" && r.status !== "disagreed")) continue;
         const detail = r.detail ?? "";
-        ctx.out(`  FAIL ${r.case.note}: ${options.verbose ? detail : firstLine(detail)}`);
+        const label = r.status === "failed" ? "FAIL" : "DISAGREE";
+        ctx.out(`  ${label} ${r.case.note}: ${options.verbose ? detail : firstLine(detail)}`);
       }
     }
-    ctx.out(`conformance: ${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped`);
+    ctx.out(
+      `conformance: ${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped${disagreed(total.disagreed)}`,
+    );
   }
   return total.failed > 0 ? EXIT_FAILED : EXIT_OK;
 }

@@ -12,9 +12,11 @@ import { compile } from "../index.ts";
 import type { Term } from "../syntax/ast.ts";
 import { parseTerm } from "../syntax/parser.ts";
 import type { ConformanceCase } from "./cases.ts";
+import { disagreementOf } from "./disagreements.ts";
 import { skipReason } from "./skips.ts";
 
-export type CaseStatus = "passed" | "failed" | "skipped";
+/** `disagreed`: failed, but OPA 1.22.4 does not give the case file's answer either (disagreements.ts). */
+export type CaseStatus = "passed" | "failed" | "skipped" | "disagreed";
 
 export interface CaseResult {
   readonly case: ConformanceCase;
@@ -35,6 +37,13 @@ function errorText(error: unknown): string {
 }
 
 export async function runCase(c: ConformanceCase): Promise<CaseResult> {
+  const result = await judge(c);
+  const disagreement = result.status === "failed" ? disagreementOf(c) : undefined;
+  if (!disagreement) return result;
+  return { case: c, status: "disagreed", detail: `${disagreement.reason}\n${result.detail ?? ""}` };
+}
+
+async function judge(c: ConformanceCase): Promise<CaseResult> {
   const reason = skipReason(c);
   if (reason !== undefined) return { case: c, status: "skipped", detail: reason };
   const wantsError = c.wantErrorCode !== undefined || c.wantError !== undefined;
@@ -200,6 +209,7 @@ export interface DirectorySummary {
   passed: number;
   failed: number;
   skipped: number;
+  disagreed: number;
 }
 
 /** Counts per case directory, sorted by directory. */
@@ -208,7 +218,7 @@ export function summarise(results: readonly CaseResult[]): DirectorySummary[] {
   for (const r of results) {
     let s = byDir.get(r.case.dir);
     if (!s) {
-      s = { dir: r.case.dir, passed: 0, failed: 0, skipped: 0 };
+      s = { dir: r.case.dir, passed: 0, failed: 0, skipped: 0, disagreed: 0 };
       byDir.set(r.case.dir, s);
     }
     s[r.status]++;

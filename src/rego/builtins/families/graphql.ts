@@ -10,17 +10,23 @@ import {
   type DirectiveNode,
   type DocumentNode,
   GraphQLError,
+  GraphQLSchema,
   Kind,
+  Lexer,
   parse,
   type SelectionNode,
+  Source,
+  TokenKind,
   type TypeNode,
   type ValueNode,
+  type VariableDefinitionNode,
   validate,
   validateSchema,
 } from "graphql";
 import { builtinError, Operands, operandTypeError } from "../errors.ts";
 import type { BuiltinImpl } from "../host.ts";
 import { isObject, type Obj, type Value } from "../value.ts";
+import { querySource, schemaSource } from "./graphql-source.ts";
 
 class GraphqlError extends Error {}
 
@@ -34,19 +40,32 @@ function syntaxError(error: GraphQLError, source: string): GraphqlError {
     const offset = offsetOf(source, loc.line, loc.column);
     if (/\{\s*$/.test(source.slice(0, offset))) message = "expected at least one definition, found }";
   }
-  if (/^Unexpected character/.test(message)) message = "Unexpected <Invalid>";
-  return new GraphqlError(`${message}${loc ? ` in GraphQL string at location ${loc.line}:${loc.column}` : ""}`);
+  // a lexer error is an invalid token to OPA's parser
+  if (/^(Unexpected character|Unterminated string|Invalid )/.test(message)) message = "Unexpected <Invalid>";
+  if (/^Unexpected variable "\$/.test(message)) message = "Unexpected $";
+  if (!loc) return new GraphqlError(message);
+  let column = loc.column;
+  const literal = /^"""|^"((?:[^"\\\n]|\\.)*)"/.exec(source.slice(offsetOf(source, loc.line, loc.column)));
+  if (literal) {
+    // OPA's parser places a string token after its opening quotes
+    column += literal[0] === '"""' ? 3 : 1;
+    if (/^Unexpected description/.test(message)) message = `Unexpected String "${literal[1] ?? ""}"`;
+  }
+  return new GraphqlError(`${message} in GraphQL string at location ${loc.line}:${column}`);
 }
 
 function offsetOf(source: string, line: number, column: number): number {
+  const newline = /\r\n|[\n\r]/g;
   let offset = 0;
-  for (let l = 1; l < line; l++) offset = source.indexOf("\n", offset) + 1;
+  for (let l = 1; l < line && newline.exec(source); l++) offset = newline.lastIndex;
   return offset + column - 1;
 }
 
 function parseDocument(source: string): DocumentNode {
   try {
-    return parse(source);
+    // OPA's parser takes a document without definitions (graphql-js does not)
+    if (new Lexer(new Source(source)).advance().kind === TokenKind.EOF) return { kind: Kind.DOCUMENT, definitions: [] };
+    return parse(source, { allowLegacyFragmentVariables: true });
   } catch (error) {
     if (error instanceof GraphQLError) throw syntaxError(error, source);
     throw error;
@@ -123,9 +142,9 @@ function value(v: ValueNode | ConstValueNode | undefined): unknown {
     case Kind.BOOLEAN:
       return { ...base, Raw: String(v.value) };
     case Kind.LIST:
-      return { ...base, Children: v.values.map((x) => ({ Name: "", Value: value(x) })) };
+      return { ...base, Raw: "", Children: v.values.map((x) => ({ Name: "", Value: value(x) })) };
     case Kind.OBJECT:
-      return { ...base, Children: v.fields.map((f) => ({ Name: f.name.value, Value: value(f.value) })) };
+      return { ...base, Raw: "", Children: v.fields.map((f) => ({ Name: f.name.value, Value: value(f.value) })) };
     default:
       return { ...base, Raw: v.value };
   }
@@ -134,13 +153,14 @@ function value(v: ValueNode | ConstValueNode | undefined): unknown {
 function type(t: TypeNode | undefined, nonNull = false): unknown {
   if (!t) return undefined;
   if (t.kind === Kind.NON_NULL_TYPE) return type(t.type, true);
-  if (t.kind === Kind.LIST_TYPE) return { Elem: type(t.type), NonNull: nonNull };
+  if (t.kind === Kind.LIST_TYPE) return { NamedType: "", Elem: type(t.type), NonNull: nonNull };
   return { NamedType: t.name.value, NonNull: nonNull };
 }
 
 function directives(ds: readonly DirectiveNode[] | undefined): unknown {
   return ds?.map((d) => ({
     Name: d.name.value,
+    Location: "",
     Arguments: d.arguments?.map((a) => ({ Name: a.name.value, Value: value(a.value) })),
   }));
 }
@@ -168,6 +188,17 @@ function selections(set: { selections: readonly SelectionNode[] } | undefined): 
   });
 }
 
+function variableDefinitions(vs: readonly VariableDefinitionNode[] | undefined): unknown {
+  return vs?.map((v) => ({
+    Description: "",
+    Variable: v.variable.name.value,
+    Type: type(v.type),
+    DefaultValue: value(v.defaultValue),
+    Directives: directives(v.directives),
+    Used: false,
+  }));
+}
+
 function queryAst(doc: DocumentNode): Value {
   const operations: unknown[] = [];
   const fragments: unknown[] = [];
@@ -176,19 +207,16 @@ function queryAst(doc: DocumentNode): Value {
       operations.push({
         Name: d.name?.value ?? "",
         Operation: d.operation,
-        VariableDefinitions: d.variableDefinitions?.map((v) => ({
-          Variable: v.variable.name.value,
-          Type: type(v.type),
-          DefaultValue: value(v.defaultValue),
-          Directives: directives(v.directives),
-          Used: false,
-        })),
+        Description: "",
+        VariableDefinitions: variableDefinitions(d.variableDefinitions),
         Directives: directives(d.directives),
         SelectionSet: selections(d.selectionSet),
       });
     } else if (d.kind === Kind.FRAGMENT_DEFINITION) {
       fragments.push({
+        Description: "",
         Name: d.name.value,
+        VariableDefinition: variableDefinitions(d.variableDefinitions),
         TypeCondition: d.typeCondition.name.value,
         Directives: directives(d.directives),
         SelectionSet: selections(d.selectionSet),
@@ -288,27 +316,80 @@ function argumentDefinition(a: FieldLike): unknown {
 
 // ---------------------------------------------------------------- validation
 
-function schemaSource(name: string, ops: Operands, pos: number): string {
+/** A query or schema argument: GraphQL text, or an AST object as graphql.parse_* return. */
+function documentSource(name: string, ops: Operands, pos: number, print: (doc: Obj) => string): string {
   const v = ops.any(pos);
   if (typeof v === "string") return v;
-  if (isObject(v)) throw builtinError(name, "a schema given as an AST object is not supported; pass the schema text");
+  if (isObject(v)) return print(v as Obj);
   throw operandTypeError(name, pos, "one of {object, string}", v);
 }
 
-/** The schema's problems (empty when valid), after parsing it. */
-function schemaProblems(doc: DocumentNode): string[] {
+const schemaText = (name: string, ops: Operands, pos: number) => documentSource(name, ops, pos, schemaSource);
+const queryText = (name: string, ops: Operands, pos: number) => documentSource(name, ops, pos, querySource);
+
+const EXTENSION_TO_DEFINITION: Record<string, Kind> = {
+  [Kind.OBJECT_TYPE_EXTENSION]: Kind.OBJECT_TYPE_DEFINITION,
+  [Kind.INTERFACE_TYPE_EXTENSION]: Kind.INTERFACE_TYPE_DEFINITION,
+  [Kind.SCALAR_TYPE_EXTENSION]: Kind.SCALAR_TYPE_DEFINITION,
+  [Kind.UNION_TYPE_EXTENSION]: Kind.UNION_TYPE_DEFINITION,
+  [Kind.ENUM_TYPE_EXTENSION]: Kind.ENUM_TYPE_DEFINITION,
+  [Kind.INPUT_OBJECT_TYPE_EXTENSION]: Kind.INPUT_OBJECT_TYPE_DEFINITION,
+};
+
+/** OPA's schema loader defines a type that is only extended: the first extension becomes its definition. */
+function defineExtendedTypes(doc: DocumentNode): DocumentNode {
+  const defined = new Set<string>();
+  for (const d of doc.definitions)
+    if ("name" in d && d.name && !(d.kind in EXTENSION_TO_DEFINITION)) defined.add(d.name.value);
+  const definitions = doc.definitions.map((d) => {
+    const kind = EXTENSION_TO_DEFINITION[d.kind];
+    if (!kind || !("name" in d) || !d.name || defined.has(d.name.value)) return d;
+    defined.add(d.name.value);
+    return { ...d, kind } as DefinitionNode;
+  });
+  return { ...doc, definitions };
+}
+
+/** OPA's schema loader accepts a schema without a query type. */
+const LENIENT = new Set(["Query root type must be provided."]);
+
+/** A validation error as OPA words it: no closing period, the first location. */
+function problem(error: GraphQLError): string {
+  const loc = error.locations?.[0];
+  const message = error.message.replace(/\.$/, "");
+  return loc ? `${message} in GraphQL string at location ${loc.line}:${loc.column}` : message;
+}
+
+type Built = { schema: GraphQLSchema; problems: [] } | { schema: undefined; problems: string[] };
+
+/** The schema (taken as valid from then on), or its problems, after parsing it. */
+function buildSchema(doc: DocumentNode): Built {
+  let schema: GraphQLSchema;
   try {
-    const schema = buildASTSchema(doc);
-    return validateSchema(schema).map((e) => e.message);
+    schema = buildASTSchema(defineExtendedTypes(doc));
   } catch (error) {
-    return [(error as Error).message];
+    if (error instanceof GraphQLError) return { schema: undefined, problems: [problem(error)] };
+    return { schema: undefined, problems: [(error as Error).message] };
   }
+  const problems = validateSchema(schema)
+    .filter((e) => !LENIENT.has(e.message))
+    .map(problem);
+  if (problems.length) return { schema: undefined, problems };
+  return { schema: new GraphQLSchema({ ...schema.toConfig(), assumeValid: true }), problems: [] };
+}
+
+function schemaProblems(doc: DocumentNode): string[] {
+  return buildSchema(doc).problems;
 }
 
 function queryProblems(query: DocumentNode, schemaDoc: DocumentNode): string[] {
-  const problems = schemaProblems(schemaDoc);
-  if (problems.length) return problems;
-  return validate(buildASTSchema(schemaDoc), query).map((e) => e.message);
+  const built = buildSchema(schemaDoc);
+  if (!built.schema) return built.problems;
+  for (const d of query.definitions) {
+    if (d.kind === Kind.OPERATION_DEFINITION && !built.schema.getRootType(d.operation))
+      return [`Schema does not support operation type "${d.operation}"`];
+  }
+  return validate(built.schema, query).map(problem);
 }
 
 function guard<T>(name: string, fn: () => T): T {
@@ -333,7 +414,7 @@ export const GRAPHQL: Record<string, BuiltinImpl> = {
   },
   "graphql.schema_is_valid": (args) => {
     const name = "graphql.schema_is_valid";
-    const s = schemaSource(name, new Operands(name, args), 1);
+    const s = schemaText(name, new Operands(name, args), 1);
     try {
       return schemaProblems(parseSchemaDocument(s)).length === 0;
     } catch (error) {
@@ -344,8 +425,8 @@ export const GRAPHQL: Record<string, BuiltinImpl> = {
   "graphql.is_valid": (args) => {
     const name = "graphql.is_valid";
     const ops = new Operands(name, args);
-    const q = ops.string(1);
-    const s = schemaSource(name, ops, 2);
+    const q = queryText(name, ops, 1);
+    const s = schemaText(name, ops, 2);
     try {
       return queryProblems(parseQueryDocument(q), parseSchemaDocument(s)).length === 0;
     } catch (error) {
@@ -356,8 +437,8 @@ export const GRAPHQL: Record<string, BuiltinImpl> = {
   "graphql.parse": (args) => {
     const name = "graphql.parse";
     const ops = new Operands(name, args);
-    const q = ops.string(1);
-    const s = schemaSource(name, ops, 2);
+    const q = queryText(name, ops, 1);
+    const s = schemaText(name, ops, 2);
     return guard(name, () => {
       const query = parseQueryDocument(q);
       const schema = parseSchemaDocument(s);
@@ -369,8 +450,8 @@ export const GRAPHQL: Record<string, BuiltinImpl> = {
   "graphql.parse_and_verify": (args) => {
     const name = "graphql.parse_and_verify";
     const ops = new Operands(name, args);
-    const q = ops.string(1);
-    const s = schemaSource(name, ops, 2);
+    const q = queryText(name, ops, 1);
+    const s = schemaText(name, ops, 2);
     try {
       const query = parseQueryDocument(q);
       const schema = parseSchemaDocument(s);
