@@ -102,7 +102,8 @@ function contains(net: Cidr, ip: Ip): boolean {
   return net.v6 === ip.v6 && mask(ip.value, net.bits, width(net.v6)) === net.base;
 }
 
-function formatIp(v6: boolean, v: bigint): string {
+/** An address as Go writes it: dotted IPv4, or IPv6 with the longest zero run as "::". */
+export function formatIp(v6: boolean, v: bigint): string {
   if (!v6) return [24n, 16n, 8n, 0n].map((s) => ((v >> s) & 255n).toString()).join(".");
   const groups = Array.from({ length: 8 }, (_, i) => Number((v >> BigInt(112 - 16 * i)) & 0xffffn));
   // the longest run of two or more zero groups becomes "::" (the first of equal runs)

@@ -6,6 +6,7 @@
  */
 import * as asn1js from "asn1js";
 import type { Obj, Value } from "../value.ts";
+import { formatIp } from "./net.ts";
 
 export class X509ParseError extends Error {}
 
@@ -315,29 +316,12 @@ function urlObject(uri: string): Obj {
 }
 
 /** An IP address of a SAN or name constraint as Go's net.IP text. */
+/** An IP address as Go's net.IP.String writes it (IPv4-mapped IPv6 addresses as IPv4). */
 function ipText(bytes: Buffer): string {
-  if (bytes.length === 4) return [...bytes].join(".");
+  if (bytes.length === 4) return formatIp(false, unsigned(bytes));
   if (bytes.length !== 16) return `?${bytes.toString("hex")}`;
   const v4mapped = bytes.subarray(0, 10).every((b) => b === 0) && bytes[10] === 0xff && bytes[11] === 0xff;
-  if (v4mapped) return [...bytes.subarray(12)].join(".");
-  const groups: number[] = [];
-  for (let i = 0; i < 16; i += 2) groups.push(bytes.readUInt16BE(i));
-  // the longest run of two or more zero groups becomes "::"
-  let best = -1;
-  let bestLen = 1;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLen) [best, bestLen] = [i, j - i];
-    i = j;
-  }
-  const hex = groups.map((g) => g.toString(16));
-  if (best < 0) return hex.join(":");
-  return `${hex.slice(0, best).join(":")}::${hex.slice(best + bestLen).join(":")}`;
+  return v4mapped ? formatIp(false, unsigned(bytes.subarray(12))) : formatIp(true, unsigned(bytes));
 }
 
 interface GeneralNames {
