@@ -11,6 +11,8 @@ interface PolicyTestFlags {
   run?: string;
   timeout?: number;
   exitZeroOnSkipped?: boolean;
+  coverage?: boolean;
+  threshold?: number;
   strictBuiltinErrors?: boolean;
   v0Compatible?: boolean;
 }
@@ -23,6 +25,14 @@ export function parseTimeout(text: string): number {
   const ms = m[2] === "ms" ? n : m[2] === "m" ? n * 60_000 : n * 1000;
   if (ms <= 0) throw new InvalidArgumentError("the timeout must be positive");
   return ms;
+}
+
+function parsePercent(text: string): number {
+  const n = Number(text);
+  if (text.trim() === "" || !Number.isFinite(n) || n < 0 || n > 100) {
+    throw new InvalidArgumentError(`expected a percentage from 0 to 100, got ${JSON.stringify(text)}`);
+  }
+  return n;
 }
 
 function parseRegex(text: string): RegExp {
@@ -49,6 +59,15 @@ export function policyTestCommand(ctx: CommandContext): Command {
       `stop a test that runs longer (default ${DEFAULT_TEST_TIMEOUT_MS / 1000}s)`,
       parseTimeout,
     )
+    .option(
+      "-c, --coverage",
+      "print which lines the tests evaluated (JSON, as opa test --coverage) instead of the results",
+    )
+    .option(
+      "--threshold <percent>",
+      "with --coverage: exit 2 when less than this percentage of lines is covered",
+      parsePercent,
+    )
     .option("-z, --exit-zero-on-skipped", "skipped (todo_test_*) tests do not make the exit code non-zero")
     .option("--strict-builtin-errors", "a failing builtin call is an error, not undefined (as opa test)")
     .option("--v0-compatible", "read the policies as Rego v0 (OPA 0.x syntax) unless their .manifest says otherwise")
@@ -58,16 +77,30 @@ export function policyTestCommand(ctx: CommandContext): Command {
         v0Compatible: options.v0Compatible === true,
         ...(options.run === undefined ? {} : { run: parseRegex(options.run) }),
         ...(options.timeout === undefined ? {} : { timeoutMs: options.timeout }),
+        ...(options.coverage ? { coverage: true } : {}),
       });
       if (report.results.length === 0) {
         // As `opa test --fail-on-empty`: a test run that ran nothing did not show anything passes.
         const what = options.run === undefined ? "no test_* rules" : `no test matches --run ${options.run}`;
         throw new UserError(`${what} in the *_test.rego files of ${dir}`);
       }
+      const failed = report.failed + report.errors > 0;
+      if (report.coverage && !failed) {
+        // As opa test --coverage: the coverage report replaces the results while every test passes.
+        ctx.out(JSON.stringify(report.coverage, null, 2));
+        const threshold = options.threshold ?? 0;
+        if (report.coverage.coverage < threshold) {
+          ctx.err(
+            `Code coverage threshold not met: got ${report.coverage.coverage.toFixed(2)} instead of ${threshold.toFixed(2)}`,
+          );
+          ctx.exitCode = EXIT_TESTS_FAILED;
+        } else ctx.exitCode = EXIT_OK;
+        return;
+      }
       if (options.format === "json") ctx.out(JSON.stringify(jsonReport(report), null, 2));
       else for (const line of prettyReport(report, options.verbose === true)) ctx.out(line);
       const skippedFails = report.skipped > 0 && options.exitZeroOnSkipped !== true;
       // As `opa test`: 2 when a test fails, errs or (unless -z) was skipped.
-      ctx.exitCode = report.failed + report.errors > 0 || skippedFails ? EXIT_TESTS_FAILED : EXIT_OK;
+      ctx.exitCode = failed || skippedFails ? EXIT_TESTS_FAILED : EXIT_OK;
     });
 }

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { canonicalJson, InvalidInputError, UserError } from "../model/index.ts";
+import type { CoverableLine } from "../rego/index.ts";
 import { compilePolicy, type PolicyCompileOptions } from "./compiler.ts";
 import type { PolicySource } from "./sources.ts";
 import { DECISION_ENTRYPOINT } from "./types.ts";
@@ -30,6 +31,8 @@ export interface BundleManifest {
 export interface PolicyBundle {
   manifest: BundleManifest;
   wasm: Uint8Array;
+  /** Coverage builds (in memory only, for `policy test --coverage`): the line of each coverage byte. */
+  coverage?: readonly CoverableLine[];
 }
 
 export function sha256(data: string | Uint8Array): string {
@@ -53,7 +56,11 @@ export function buildBundle(
     wasm: { file: WASM_FILE, digest: sha256(compiled.wasm), bytes: compiled.wasm.byteLength },
     ...(options.strictBuiltinErrors ? { strictBuiltinErrors: true as const } : {}),
   };
-  return { manifest: { ...body, digest: manifestDigest(body) }, wasm: compiled.wasm };
+  return {
+    manifest: { ...body, digest: manifestDigest(body) },
+    wasm: compiled.wasm,
+    ...(compiled.coverage ? { coverage: compiled.coverage } : {}),
+  };
 }
 
 function manifestDigest(body: Omit<BundleManifest, "digest">): string {

@@ -1,11 +1,13 @@
 import { type InputProblem, UserError } from "../model/index.ts";
-import { compile, RegoCompileError, RegoRuntimeError, type TestProbe } from "../rego/index.ts";
+import { type CoverableLine, compile, RegoCompileError, RegoRuntimeError, type TestProbe } from "../rego/index.ts";
 import type { PolicySource } from "./sources.ts";
 
 /** Compiled Wasm and the ids the module gives its entrypoints. */
 export interface CompiledPolicy {
   wasm: Uint8Array;
   entrypoints: Record<string, number>;
+  /** Coverage builds: the line each coverage byte stands for. */
+  coverage?: readonly CoverableLine[];
 }
 
 /** Bad Rego: every problem as `file:line:col: message`, printed by the CLI without a stack trace. */
@@ -21,6 +23,8 @@ export interface PolicyCompileOptions {
   strictBuiltinErrors?: boolean;
   /** Probe rules for `policy test` (see src/rego/check/probes.ts). */
   testProbes?: readonly TestProbe[];
+  /** Build that records which rule heads and expressions ran (`policy test --coverage`). */
+  coverage?: boolean;
 }
 
 /**
@@ -41,9 +45,14 @@ export function compilePolicy(
         entrypoints: [...entrypoints],
         strictBuiltinErrors: options.strictBuiltinErrors === true,
         ...(options.testProbes ? { testProbes: options.testProbes } : {}),
+        ...(options.coverage ? { coverage: true } : {}),
       },
     );
-    return { wasm: out.wasm, entrypoints: { ...out.entrypoints } };
+    return {
+      wasm: out.wasm,
+      entrypoints: { ...out.entrypoints },
+      ...(out.coverage ? { coverage: out.coverage } : {}),
+    };
   } catch (error) {
     if (error instanceof RegoCompileError) throw policyCompileError(error);
     // A missing or damaged runtime is the installation's fault: its message says to reinstall.

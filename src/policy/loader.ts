@@ -1,7 +1,13 @@
 import { type LoadedPolicy, loadPolicy } from "@open-policy-agent/opa-wasm";
 import { LRUCache } from "lru-cache";
 import { UserError } from "../model/index.ts";
-import { BuiltinHost, declaredBuiltins, type EvaluationContext, type NondeterministicRecord } from "../rego/index.ts";
+import {
+  BuiltinHost,
+  COVERAGE_EXPORT,
+  declaredBuiltins,
+  type EvaluationContext,
+  type NondeterministicRecord,
+} from "../rego/index.ts";
 import { buildBundle, type PolicyBundle, sha256 } from "./bundle.ts";
 import type { PolicyCompileOptions } from "./compiler.ts";
 import { type PolicySource, readPolicySources } from "./sources.ts";
@@ -38,6 +44,7 @@ export class LoadedBundle {
   readonly #policy: LoadedPolicy;
   readonly #host: BuiltinHost;
   readonly #maxPages: number;
+  readonly #lines: number;
 
   constructor(bundle: PolicyBundle, policy: LoadedPolicy, host: BuiltinHost, maxPages: number) {
     this.digest = bundle.manifest.digest;
@@ -46,6 +53,7 @@ export class LoadedBundle {
     this.#policy = policy;
     this.#host = host;
     this.#maxPages = maxPages;
+    this.#lines = bundle.coverage?.length ?? 0;
   }
 
   /**
@@ -67,6 +75,18 @@ export class LoadedBundle {
     }
     if (!Array.isArray(resultSet) || resultSet.length === 0) return undefined;
     return (resultSet[0] as { result: unknown }).result;
+  }
+
+  /**
+   * Coverage builds: one byte per line of `bundle.coverage`, non-zero once a rule head or
+   * expression on it was evaluated by any evaluation so far (undefined for other builds).
+   */
+  coverage(): Uint8Array | undefined {
+    const instance =
+      "instance" in this.#policy.wasmInstance ? this.#policy.wasmInstance.instance : this.#policy.wasmInstance;
+    const address = instance.exports[COVERAGE_EXPORT] as { value: number } | undefined;
+    if (!address || !this.#lines) return undefined;
+    return new Uint8Array(this.#policy.mem.buffer, address.value, this.#lines).slice();
   }
 
   /** Results of rand.intn / uuid.rfc4122 in the last evaluation (to record with a decision). */

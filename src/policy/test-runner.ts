@@ -5,6 +5,7 @@ import { parseModule, probeEntrypoint, RegoCompileError, type TestProbe } from "
 import { buildBundle, type PolicyBundle } from "./bundle.ts";
 import { type PolicyCompileOptions, PolicyCompileError, policyCompileError } from "./compiler.ts";
 import { isTestFile, type PolicySource, readPolicySources } from "./sources.ts";
+import { type CoverageReport, coverageReport } from "./test-coverage.ts";
 import type { WorkerJob, WorkerMessage } from "./test-worker.ts";
 
 /** A test rule is named `test_*`; `todo_test_*` rules are reported as skipped, never run (as OPA). */
@@ -60,6 +61,8 @@ export interface FailedExpression {
 
 export interface PolicyTestReport {
   results: PolicyTestResult[];
+  /** With `coverage`: which rule heads and expressions the tests evaluated, as `opa test --coverage`. */
+  coverage?: CoverageReport;
   passed: number;
   failed: number;
   errors: number;
@@ -134,6 +137,7 @@ export async function runPolicyTests(
   const selected = discoverTests(sources, pathPrefix).filter((t) => !options.run || options.run.test(t.name));
   const runnable = selected.filter((t) => !t.todo);
   const outcomes = new Map<PolicyTest, PolicyTestResult>();
+  let coverage: CoverageReport | undefined;
   if (runnable.length > 0) {
     const domains = runnable.filter((t) => t.parameterized).map((t) => probe("domain", t));
     const entrypoints = runnable.map((t) => t.entrypoint);
@@ -143,6 +147,11 @@ export async function runPolicyTests(
       ? [...runnable, ...domains.map((d) => ({ ...d.test, entrypoint: d.entrypoint }))]
       : runnable;
     const evaluated = await evaluateInWorkers(bundle, withDomains, options);
+    if (bundle.coverage)
+      coverage = coverageReport(
+        bundle.coverage,
+        evaluated.map((e) => ("coverage" in e ? e.coverage : undefined)),
+      );
     runnable.forEach((test, i) => {
       const domain = domainBundle ? evaluated[runnable.length + domains.findIndex((d) => d.test === test)] : undefined;
       outcomes.set(test, judge(test, evaluated[i]!, domain));
@@ -152,7 +161,7 @@ export async function runPolicyTests(
   const results = selected.map(
     (test) => outcomes.get(test) ?? { ...test, outcome: "skip" as const, output: [], durationNs: 0 },
   );
-  return { results, ...countOutcomes(results) };
+  return { results, ...countOutcomes(results), ...(coverage ? { coverage } : {}) };
 }
 
 /** Counts as `opa test`: a parameterized test counts once per sub-test. */
@@ -214,6 +223,7 @@ async function explainFailures(
   const failing = results.filter((r) => r.outcome === "fail" && !r.parameterized).slice(0, MAX_EXPLAINED);
   if (failing.length === 0) return;
   let probes = failing.map((r) => probe("values", r));
+  options = { ...options, coverage: false };
   let bundle = tryBuild(sources, [], probes, pathPrefix, options);
   if (!bundle) {
     probes = probes.filter((p) => tryBuild(sources, [], [p], pathPrefix, options) !== undefined);

@@ -16,7 +16,16 @@ export interface WorkerJob {
 
 export type WorkerMessage =
   | { type: "start"; index: number }
-  | { type: "done"; index: number; value?: unknown; error?: string; output: string[]; durationNs: number };
+  | {
+      type: "done";
+      index: number;
+      value?: unknown;
+      error?: string;
+      output: string[];
+      durationNs: number;
+      /** Coverage builds: the lines evaluated so far in this worker (see LoadedBundle.coverage). */
+      coverage?: Uint8Array;
+    };
 
 async function run(job: WorkerJob): Promise<void> {
   const loader = new PolicyLoader(job.maxMemoryPages === undefined ? {} : { maxMemoryPages: job.maxMemoryPages });
@@ -33,7 +42,8 @@ async function run(job: WorkerJob): Promise<void> {
       const text = error instanceof Error ? error.message : String(error);
       message = { type: "done", index, error: text, output, durationNs: Number(process.hrtime.bigint() - started) };
     }
-    parentPort?.postMessage(message);
+    const coverage = loaded.coverage();
+    parentPort?.postMessage(coverage ? { ...message, coverage } : message);
   });
 }
 

@@ -9,6 +9,7 @@
  * `file:line:col: code: message` items. The same sources always give the same bytes.
  */
 import { checkProgram, type QueryInput } from "./check/index.ts";
+import { coverableLines } from "./check/coverage.ts";
 import { addProbes, type TestProbe } from "./check/probes.ts";
 import { rulePath } from "./check/ruletable.ts";
 import { emitWasm } from "./codegen/index.ts";
@@ -29,6 +30,8 @@ export {
   type NondeterministicRecord,
 } from "./builtins/index.ts";
 export { probeEntrypoint, type TestProbe } from "./check/probes.ts";
+export { COVERAGE_EXPORT } from "./codegen/index.ts";
+export type { CoverableLine } from "./ir.ts";
 export type { RegoProblem, SourcePos } from "./errors.ts";
 export { RegoCompileError } from "./errors.ts";
 export { RegoRuntimeError, runtimeDigest } from "./runtime/index.ts";
@@ -64,6 +67,12 @@ export interface CompileOptions {
   readonly strictBuiltinErrors?: boolean;
   /** Probe rules for `policy test` (parameterized tests' keys, failing tests' values); see check/probes.ts. */
   readonly testProbes?: readonly TestProbe[];
+  /**
+   * Coverage build (`policy test --coverage`): the module marks each rule head and expression line
+   * it evaluates in bytes it exports the address of (`COVERAGE_EXPORT`); `CompileResult.coverage`
+   * lists those lines in order.
+   */
+  readonly coverage?: boolean;
 }
 
 export interface CompileResult {
@@ -71,6 +80,8 @@ export interface CompileResult {
   /** Entrypoint name → id (rule entrypoints first, in the given order, then queries). */
   readonly entrypoints: Readonly<Record<string, number>>;
   readonly ir: ir.Policy;
+  /** Coverage builds: the line each coverage byte stands for. */
+  readonly coverage?: readonly ir.CoverableLine[];
 }
 
 /** Parses, checks and plans: the IR the codegen turns into Wasm. */
@@ -139,7 +150,7 @@ export function compileToIR(sources: readonly RegoSource[], options: CompileOpti
   }
   problems.throwIfAny();
   const program = checkProgram(probed, queries);
-  return planProgram(program, { entrypoints });
+  return planProgram(program, { entrypoints, ...(options.coverage ? { coverage: coverableLines(modules) } : {}) });
 }
 
 /** Compiles Rego sources to a Wasm module following OPA's ABI (runs in @open-policy-agent/opa-wasm). */
@@ -153,6 +164,7 @@ export function compile(sources: readonly RegoSource[], options: CompileOptions)
     wasm: emitWasm(policy, { strictBuiltinErrors: options.strictBuiltinErrors === true }),
     entrypoints,
     ir: policy,
+    ...(policy.coverage ? { coverage: policy.coverage } : {}),
   };
 }
 

@@ -126,6 +126,8 @@ function describe(stmt: Stmt, strings: readonly string[]): [string, Block[]] {
     }
     case "NopStmt":
       return line("nop");
+    case "CoverStmt":
+      return line(`cover #${stmt.index}`);
     case "ResultSetAddStmt":
       return line(`result <- L${stmt.value}`);
   }

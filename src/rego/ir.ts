@@ -97,6 +97,17 @@ export interface Policy {
   /** One plan per entrypoint; a plan's index is its entrypoint id in the module. */
   readonly plans: Plan[];
   readonly funcs: Func[];
+  /** Coverage builds: the source lines `CoverStmt` indexes (every rule head and expression). */
+  readonly coverage?: readonly CoverableLine[];
+}
+
+/** A rule head or expression: the lines from `line` to `lastLine` (default: `line`). */
+export interface CoverableLine {
+  readonly file: string;
+  readonly line: number;
+  readonly lastLine?: number;
+  /** Counted only when evaluated (declarations: `some x in xs`), never as not covered. */
+  readonly onlyIfHit?: boolean;
 }
 
 export interface Static {
@@ -408,6 +419,12 @@ export interface NopStmt extends StmtBase {
   readonly type: "NopStmt";
 }
 
+/** Records that source line `Policy.coverage[index]` was evaluated (coverage builds only). Never fails. */
+export interface CoverStmt extends StmtBase {
+  readonly type: "CoverStmt";
+  readonly index: number;
+}
+
 /** Adds `value` (a row) to the plan's result set. Plans only. Fails if `value` is undefined. */
 export interface ResultSetAddStmt extends StmtBase {
   readonly type: "ResultSetAddStmt";
@@ -448,6 +465,7 @@ export type Stmt =
   | SetAddStmt
   | WithStmt
   | NopStmt
+  | CoverStmt
   | ResultSetAddStmt;
 
 export type StmtType = Stmt["type"];

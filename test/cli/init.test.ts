@@ -72,7 +72,7 @@ describe("tollgate init", () => {
       assert.match(validate.stdout, /^valid: .*3 environments \(dev, prod, staging\)/);
       const policies = await runCli(["policy", "test"], { cwd: dir });
       assert.equal(policies.code, 0, policies.stdout + policies.stderr);
-      assert.match(policies.stdout, /\d+ passed, 0 failed/);
+      assert.match(policies.stdout, /^PASS: (\d+)\/\1$/m);
     } finally {
       await temp.cleanup();
     }

@@ -224,3 +224,78 @@ test("the same folder under the real opa test gives the same outcomes, sub-tests
   const ours = jsonReport(await fixture()) as Row[];
   assert.deepEqual(shape(ours), shape(JSON.parse(stdout) as Row[]));
 });
+
+/** The rows a list of ranges covers, each once, in order (OPA's ranges are per expression and overlap). */
+const rows = (ranges: { start: { row: number }; end: { row: number } }[]) =>
+  [
+    ...new Set(ranges.flatMap((r) => Array.from({ length: r.end.row - r.start.row + 1 }, (_, i) => r.start.row + i))),
+  ].sort((a, b) => a - b);
+
+test("--coverage reports per file the lines the tests evaluated and those they did not", async () => {
+  const report = await runPolicyTests(FIXTURE, "", { run: /allows|denies/, coverage: true });
+  const coverage = report.coverage;
+  assert.ok(coverage);
+  const limits = coverage.files["limits.rego"];
+  assert.deepEqual(rows(limits?.covered ?? []), [3]);
+  assert.deepEqual(rows(limits?.not_covered ?? []), [5, 7, 9]);
+  assert.equal(limits?.coverage, 25);
+  const tests = coverage.files["limits_test.rego"];
+  assert.deepEqual(rows(tests?.covered ?? []), [5, 7, 8, 9]);
+  assert.deepEqual(rows(tests?.not_covered ?? []), [12, 13, 14, 17, 18, 19, 22, 24, 26, 28, 30]);
+  assert.equal(coverage.covered_lines, 5);
+  assert.equal(coverage.not_covered_lines, 14);
+});
+
+test("a multi-line rule head or expression counts every line it spans", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "tollgate-coverage-"));
+  try {
+    await writeFile(
+      join(dir, "p.rego"),
+      [
+        "package p",
+        "",
+        "limits := {",
+        '\t"cpu": 2,',
+        "}",
+        "",
+        "ok if {",
+        "\tobject.get(",
+        "\t\tlimits,",
+        '\t\t"cpu",',
+        "\t\t0,",
+        "\t) == 2",
+        "}",
+        "",
+      ].join("\n"),
+    );
+    await writeFile(join(dir, "p_test.rego"), "package p_test\n\ntest_ok if data.p.ok\n");
+    const report = await runPolicyTests(dir, "", { coverage: true });
+    assert.deepEqual(rows(report.coverage?.files["p.rego"]?.covered ?? []), [3, 4, 5, 7, 8, 9, 10, 11, 12]);
+    assert.equal(report.coverage?.files["p.rego"]?.not_covered_lines, 0);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test("policy test --coverage prints the report; --threshold exits 2 below it", async () => {
+  const args = ["policy", "test", FIXTURE, "--coverage", "--run", "allows|denies"];
+  const ok = await runCli([...args, "--threshold", "20"]);
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.equal((JSON.parse(ok.stdout) as { covered_lines: number }).covered_lines, 5);
+  const below = await runCli([...args, "--threshold", "50"]);
+  assert.equal(below.code, 2);
+  assert.match(below.stderr, /Code coverage threshold not met: got 26\.32 instead of 50\.00/);
+});
+
+test("the fixture's coverage is the real opa test --coverage's, line for line", async (t) => {
+  const opa = await opaForTest(t);
+  if (!opa) return;
+  const { stdout } = await promisify(execFile)(opa.bin, ["test", "--coverage", "--run", "allows|denies", "."], {
+    cwd: FIXTURE,
+  });
+  type Files = Record<string, { covered: Parameters<typeof rows>[0]; not_covered?: Parameters<typeof rows>[0] }>;
+  const lines = (files: Files) =>
+    Object.fromEntries(Object.entries(files).map(([f, c]) => [f, [rows(c.covered), rows(c.not_covered ?? [])]]));
+  const ours = await runPolicyTests(FIXTURE, "", { run: /allows|denies/, coverage: true });
+  assert.deepEqual(lines(ours.coverage!.files as Files), lines((JSON.parse(stdout) as { files: Files }).files));
+});

@@ -67,6 +67,9 @@ const FEATURES =
   binaryen.Features.NontrappingFPToInt;
 
 /** Compiles a planned policy to a module the OPA Wasm SDK loads. */
+/** Coverage builds export the address of their coverage bytes (one per `Policy.coverage` line) as this global. */
+export const COVERAGE_EXPORT = "tollgate_coverage";
+
 export function emitWasm(policy: ir.Policy, options: EmitOptions = {}): Uint8Array {
   const m = binaryen.readBinary(runtimeWasm());
   try {
@@ -139,9 +142,11 @@ function emit(m: Module, policy: ir.Policy, options: EmitOptions): Uint8Array {
 
   const declared = new Set(policy.static.builtinFuncs.map((b) => b.name));
   const hostCaches: string[] = [];
+  const coverageAddr = policy.coverage ? data.raw(new Uint8Array(Math.max(policy.coverage.length, 1))) : undefined;
   const env: LoweringEnv = {
     module: m,
     data,
+    ...(coverageAddr === undefined ? {} : { coverage: coverageAddr }),
     strings: policy.static.strings,
     files: policy.static.files,
     rt: rtName,
@@ -265,6 +270,10 @@ function emit(m: Module, policy: ir.Policy, options: EmitOptions): Uint8Array {
   m.addGlobal("opa_wasm_abi_minor_version", i32, false, m.i32.const(ABI_MINOR_VERSION));
   m.addGlobalExport("opa_wasm_abi_version", "opa_wasm_abi_version");
   m.addGlobalExport("opa_wasm_abi_minor_version", "opa_wasm_abi_minor_version");
+  if (coverageAddr !== undefined) {
+    m.addGlobal(COVERAGE_EXPORT, i32, false, m.i32.const(coverageAddr));
+    m.addGlobalExport(COVERAGE_EXPORT, COVERAGE_EXPORT);
+  }
 
   if (!m.validate()) throw new Error("internal: generated module does not validate");
 

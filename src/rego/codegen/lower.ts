@@ -17,6 +17,8 @@ type Expr = number;
 export interface LoweringEnv {
   readonly module: Module;
   readonly data: DataBuilder;
+  /** Address of the coverage bytes (one per `Policy.coverage` line), in coverage builds. */
+  readonly coverage?: number;
   readonly strings: readonly string[];
   readonly files: readonly string[];
   /** Internal name of a runtime `rt_*` function. */
@@ -300,6 +302,9 @@ export class FunctionLowerer {
         return this.lowerWith(s);
       case "NopStmt":
         return m.nop();
+      case "CoverStmt":
+        if (this.env.coverage === undefined) throw new Error("internal: CoverStmt without a coverage area");
+        return m.i32.store8(0, 1, m.i32.const(this.env.coverage + s.index), m.i32.const(1));
       case "ResultSetAddStmt":
         if (this.rsLocal < 0) throw new Error("internal: ResultSetAddStmt outside a plan");
         return this.definedThen(
@@ -559,6 +564,7 @@ function collectLocals(blocks: readonly ir.Block[], out: Set<number>): void {
           out.add(s.value);
           break;
         case "NopStmt":
+        case "CoverStmt":
         case "BreakStmt":
           break;
       }

@@ -28,11 +28,13 @@ export type OpCont = (op: ir.Operand) => void;
 export interface PlanOptions {
   /** Rule entrypoints, as paths below data (`["tollgate", "decision"]`), named by `name`. */
   readonly entrypoints: readonly { readonly name: string; readonly path: readonly string[] }[];
+  /** Coverage build: mark each of these lines when a rule head or expression on it is evaluated. */
+  readonly coverage?: readonly ir.CoverableLine[];
 }
 
 /** Plans a checked program: entrypoints first (ids 0..n-1 in order), then the queries. */
 export function planProgram(program: Program, options: PlanOptions): ir.Policy {
-  const p = new Planner(program);
+  const p = new Planner(program, options.coverage);
   for (const ep of options.entrypoints) p.planEntrypoint(ep.name, ep.path);
   for (const q of program.queries) p.planQuery(q);
   return p.finish();
@@ -59,7 +61,15 @@ export class Planner {
   ctx: PlanContext = PlanContext.EMPTY;
   loc: SourcePos | undefined;
 
-  constructor(readonly program: Program) {}
+  /** `file:line` → index in `coverage` (coverage builds only). */
+  private readonly coverIndex: Map<string, number> | undefined;
+
+  constructor(
+    readonly program: Program,
+    private readonly coverage?: readonly ir.CoverableLine[],
+  ) {
+    this.coverIndex = coverage && new Map(coverage.map((c, i) => [`${c.file}:${c.line}`, i]));
+  }
 
   finish(): ir.Policy {
     const builtinFuncs = [...this.builtins].sort().map((name) => ({ name }));
@@ -67,7 +77,14 @@ export class Planner {
       static: { strings: this.strings, builtinFuncs, files: this.files },
       plans: this.plans,
       funcs: this.funcs,
+      ...(this.coverage ? { coverage: this.coverage } : {}),
     };
+  }
+
+  /** Coverage builds: marks the line of `loc` as evaluated when control gets here. */
+  cover(loc: SourcePos | undefined): void {
+    const index = loc && this.coverIndex?.get(`${loc.file}:${loc.line}`);
+    if (index !== undefined) this.emit({ type: "CoverStmt", index });
   }
 
   // ---- constants and statements ----
@@ -287,6 +304,7 @@ export class Planner {
     const e = body[index]!;
     const saved = this.loc;
     this.loc = e.loc;
+    this.cover(e.loc);
     this.planExpr(e, () => {
       const inner = this.loc;
       this.loc = saved;

@@ -38,9 +38,10 @@ export function planRuleSetFunction(p: Planner, set: RuleSet, node: RuleNode, na
             p.topBlock(() =>
               p.fb.vars.scoped(() => {
                 p.loc = rule.loc;
-                p.planBody(rule.body, () =>
-                  p.planTerm(rule.element!, (el) => p.emit({ type: "SetAddStmt", value: el, set: ret })),
-                );
+                p.planBody(rule.body, () => {
+                  p.cover(rule.loc);
+                  p.planTerm(rule.element!, (el) => p.emit({ type: "SetAddStmt", value: el, set: ret }));
+                });
               }),
             ),
           );
@@ -89,6 +90,7 @@ function planValueRules(
       planParams(p, params, rule.args ?? [], 0, () =>
         p.planBody(rule.body, () => {
           p.loc = rule.loc;
+          p.cover(rule.loc);
           p.planTerm(rule.value!, (v) => p.emit({ type: "AssignVarOnceStmt", source: v, target: result, conflict }));
         }),
       );
@@ -147,6 +149,7 @@ function planObjectRule(p: Planner, rule: CheckedRule, target: Target): void {
   p.loc = rule.loc;
   p.planBody(rule.body, () => {
     p.loc = rule.loc;
+    p.cover(rule.loc);
     p.planTermList(rule.suffix, (keys) => {
       if (rule.kind === "contains") {
         p.planTerm(rule.element!, (el) => {

@@ -139,6 +139,8 @@ export interface Expr {
   readonly negated: boolean;
   readonly with: readonly With[];
   readonly loc: SourcePos;
+  /** The line the expression ends on, when not `loc.line` (coverage counts every line of it, as OPA). */
+  readonly endLine?: number;
 }
 
 export interface Head {
@@ -153,6 +155,8 @@ export interface Head {
   /** `:=` was used (as opposed to `=` or no value). */
   readonly assign: boolean;
   readonly loc: SourcePos;
+  /** The line the head ends on, when not `loc.line` (coverage counts every line of it, as OPA). */
+  readonly endLine?: number;
 }
 
 export interface Rule {

@@ -335,7 +335,8 @@ class Parser {
     }
     const headStart = this.i;
     const parsed = this.head(isDefault);
-    let head = parsed.head;
+    const headEnd = this.lastTokenLine();
+    let head: Head = headEnd > parsed.head.loc.line ? { ...parsed.head, endLine: headEnd } : parsed.head;
     if (isDefault) {
       this.checkDefault(head, start);
       return [{ default: true, head, body: [trueExpr(start.pos)], loc: start.pos }];
@@ -429,13 +430,25 @@ class Parser {
         if (!this.atLiteralEnd()) this.fail("more");
         return expr;
       });
-      if (literal.ok) return [literal.value];
+      if (literal.ok) return [this.spanned(literal.value)];
       this.next();
       const body = this.body("}");
       this.expectOp("}");
       return body;
     }
-    return [this.literal()];
+    return [this.spanned(this.literal())];
+  }
+
+  /** The expression with the line of its last token (for coverage), when that is a later line. */
+  private spanned(e: Expr): Expr {
+    const endLine = this.lastTokenLine();
+    return endLine > e.loc.line ? { ...e, endLine } : e;
+  }
+
+  /** The line the last token read ends on. */
+  private lastTokenLine(): number {
+    const last = this.tokens[this.i - 1];
+    return last ? last.pos.line + (last.text.match(/\n/g)?.length ?? 0) : 0;
   }
 
   /** The next token cannot continue the current statement. */
@@ -553,7 +566,7 @@ class Parser {
   private literals(atEnd: (t: Token) => boolean): Body {
     const body: Expr[] = [];
     for (;;) {
-      body.push(this.literal());
+      body.push(this.spanned(this.literal()));
       if (this.isOp(";")) {
         this.next();
         continue;
