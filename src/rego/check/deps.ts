@@ -8,14 +8,37 @@ import { type CheckedRule, pathKey, type RuleNode, type RuleSet } from "./progra
 import { dataName } from "./ruletable.ts";
 import { exprTerms, visitTerms } from "./terms.ts";
 
+/** Variables a body binds to a string constant (`k := "q"`): `data[k]` reads only `data.q`. */
+type Constants = ReadonlyMap<string, string>;
+
+function constantsOf(body: Body, inherited: Constants): Constants {
+  let out: Map<string, string> | undefined;
+  for (const e of body) {
+    if (e.negated || e.with.length > 0 || e.kind.type !== "unify") continue;
+    const { lhs, rhs } = e.kind;
+    const [v, s] = lhs.type === "var" ? [lhs, rhs] : [rhs, lhs];
+    if (v.type !== "var" || s.type !== "string") continue;
+    out ??= new Map(inherited);
+    out.set(v.name, s.value);
+  }
+  return out ?? inherited;
+}
+
 /** Rule sets that a reference `data...` may read. */
-export function refDependencies(terms: readonly Term[], root: RuleNode, out: Set<RuleSet>): void {
+export function refDependencies(
+  terms: readonly Term[],
+  root: RuleNode,
+  out: Set<RuleSet>,
+  constants: Constants = new Map(),
+): void {
   let n: RuleNode = root;
-  for (const op of terms.slice(1)) {
+  for (const operand of terms.slice(1)) {
     if (n.ruleSet) {
       out.add(n.ruleSet);
       if (n.ruleSet.kind !== "object") return;
     }
+    const known = operand.type === "var" ? constants.get(operand.name) : undefined;
+    const op: Term = known === undefined ? operand : { type: "string", value: known, loc: operand.loc };
     if (op.type === "string") {
       const c = n.children.get(op.value);
       if (!c) return;
@@ -43,33 +66,40 @@ function nodeAt(root: RuleNode, path: readonly string[]): RuleNode | undefined {
 }
 
 /** Dependencies of terms and bodies, including closures and `with` modifiers. */
-export function termDependencies(t: Term, root: RuleNode, out: Set<RuleSet>): void {
+export function termDependencies(t: Term, root: RuleNode, out: Set<RuleSet>, constants: Constants = new Map()): void {
   visitTerms(t, (x) => {
     if (x.type === "ref" && x.terms[0]!.type === "var" && x.terms[0]!.name === "data")
-      refDependencies(x.terms, root, out);
+      refDependencies(x.terms, root, out, constants);
     if (x.type === "call" && x.name.startsWith("data.")) {
       const n = nodeAt(root, x.name.split(".").slice(1));
       if (n?.ruleSet) out.add(n.ruleSet);
     }
     if (x.type === "arraycompr" || x.type === "setcompr" || x.type === "objectcompr")
-      bodyDependencies(x.body, root, out);
+      bodyDependencies(x.body, root, out, constants);
     return true;
   });
 }
 
-export function bodyDependencies(body: Body, root: RuleNode, out: Set<RuleSet>): void {
+export function bodyDependencies(
+  body: Body,
+  root: RuleNode,
+  out: Set<RuleSet>,
+  inherited: Constants = new Map(),
+): void {
+  const constants = constantsOf(body, inherited);
   for (const e of body) {
     // `with` targets are replaced, not read; the values are terms like any other.
-    for (const t of exprTerms(e)) termDependencies(t, root, out);
-    if (e.kind.type === "every") bodyDependencies(e.kind.body, root, out);
-    if (e.kind.type === "logical") for (const b of e.kind.operands) bodyDependencies(b, root, out);
+    for (const t of exprTerms(e)) termDependencies(t, root, out, constants);
+    if (e.kind.type === "every") bodyDependencies(e.kind.body, root, out, constants);
+    if (e.kind.type === "logical") for (const b of e.kind.operands) bodyDependencies(b, root, out, constants);
   }
 }
 
 function ruleDependencies(r: CheckedRule, root: RuleNode, out: Set<RuleSet>): void {
   bodyDependencies(r.body, root, out);
+  const constants = constantsOf(r.body, new Map());
   for (const t of [...(r.args ?? []), ...r.suffix, ...(r.value ? [r.value] : []), ...(r.element ? [r.element] : [])]) {
-    termDependencies(t, root, out);
+    termDependencies(t, root, out, constants);
   }
   if (r.else) ruleDependencies(r.else, root, out);
 }

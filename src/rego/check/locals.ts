@@ -11,9 +11,18 @@ import { mapExpr, mapTerm, termVars } from "./terms.ts";
 
 class Scope {
   readonly declared = new Map<string, string>();
+  /** How each name was declared first (for the wording of "... above"). */
+  readonly declaredBy = new Map<string, "assign" | "some" | "arg">();
   /** Names referenced in this scope before any declaration (for "referenced above"). */
   readonly used = new Set<string>();
-  constructor(readonly parent?: Scope) {}
+  /**
+   * @param closure a comprehension's body: a name it reads without declaring is its own unless
+   *   the enclosing body binds it, so it does not count as "referenced above" out there (as OPA).
+   */
+  constructor(
+    readonly parent?: Scope,
+    readonly closure = false,
+  ) {}
   lookup(name: string): string | undefined {
     for (let s: Scope | undefined = this; s; s = s.parent) {
       const r = s.declared.get(name);
@@ -44,11 +53,14 @@ export class LocalRewriter {
   private declare(scope: Scope, v: VarTerm, how: "assign" | "some" | "arg"): string {
     if (isWildcard(v.name)) return v.name;
     if (scope.declared.has(v.name)) {
-      this.problems.add(v.loc, "rego_compile_error", `var ${v.name} ${how === "some" ? "declared" : "assigned"} above`);
+      const first = scope.declaredBy.get(v.name);
+      const word = how === "some" || first === "some" ? "declared" : "assigned";
+      this.problems.add(v.loc, "rego_compile_error", `var ${v.name} ${word} above`);
     } else if (how === "assign" && scope.used.has(v.name)) {
       this.problems.add(v.loc, "rego_compile_error", `var ${v.name} referenced above`);
     }
     const name = this.fresh(v.name);
+    if (!scope.declared.has(v.name)) scope.declaredBy.set(v.name, how);
     scope.declared.set(v.name, name);
     return name;
   }
@@ -153,15 +165,15 @@ export class LocalRewriter {
 
   private checkAssignable(lhs: Term): boolean {
     let ok = true;
-    const check = (t: Term, top: boolean): void => {
+    const check = (t: Term): void => {
       switch (t.type) {
         case "var":
           return;
         case "array":
-          for (const x of t.items) check(x, false);
+          for (const x of t.items) check(x);
           return;
         case "object":
-          for (const [, v] of t.entries) check(v, false);
+          for (const [, v] of t.entries) check(v);
           return;
         case "ref":
         case "call":
@@ -173,13 +185,12 @@ export class LocalRewriter {
           this.problems.add(t.loc, "rego_compile_error", `cannot assign to ${describe(t)}`);
           return;
         default:
-          if (top) {
-            ok = false;
-            this.problems.add(t.loc, "rego_compile_error", `cannot assign to ${describe(t)}`);
-          }
+          // A scalar in a pattern (`[x, 1] := ...`, `[false, _] := f(x)`) is an error too, as OPA.
+          ok = false;
+          this.problems.add(t.loc, "rego_compile_error", `cannot assign to ${describe(t)}`);
       }
     };
-    check(lhs, true);
+    check(lhs);
     return ok;
   }
 
@@ -189,17 +200,17 @@ export class LocalRewriter {
       if (x.type === "var") {
         const renamed = scope.lookup(x.name);
         if (renamed === undefined) {
-          for (let s: Scope | undefined = scope; s; s = s.parent) s.used.add(x.name);
+          for (let s: Scope | undefined = scope; s; s = s.closure ? undefined : s.parent) s.used.add(x.name);
           return x;
         }
         return { ...x, name: renamed };
       }
       if (x.type === "arraycompr" || x.type === "setcompr") {
-        const inner = this.bodyIn(x.body, new Scope(scope));
+        const inner = this.bodyIn(x.body, new Scope(scope, true));
         return { ...x, body: inner.body, term: this.term(x.term, inner.scope) };
       }
       if (x.type === "objectcompr") {
-        const inner = this.bodyIn(x.body, new Scope(scope));
+        const inner = this.bodyIn(x.body, new Scope(scope, true));
         return { ...x, body: inner.body, key: this.term(x.key, inner.scope), value: this.term(x.value, inner.scope) };
       }
       return undefined;

@@ -22,12 +22,10 @@ export function planCallExpr(p: Planner, c: Extract<Term, { type: "call" }>, k: 
   }
   const mocked = p.ctx.mocks.has(c.name);
   if (!mocked && c.args.length === 2 && (c.name === "equal" || c.name === "neq")) {
-    p.planTerm(c.args[0]!, (a) =>
-      p.planTerm(c.args[1]!, (b) => {
-        p.emit({ type: c.name === "equal" ? "EqualStmt" : "NotEqualStmt", a, b });
-        k();
-      }),
-    );
+    p.planTermList(c.args, ([a, b]) => {
+      p.emit({ type: c.name === "equal" ? "EqualStmt" : "NotEqualStmt", a: a!, b: b! });
+      k();
+    });
     return;
   }
   const relation = !mocked && builtin?.relation === true;

@@ -11,7 +11,7 @@
  */
 
 import { type CheckedQuery, type Program, pathKey, type RuleNode, type RuleSet } from "../check/program.ts";
-import { isGround } from "../check/terms.ts";
+import { isClosure, isGround, termVars, visitTerms } from "../check/terms.ts";
 import type { SourcePos } from "../errors.ts";
 import * as ir from "../ir.ts";
 import type { Body, Expr, RefTerm, Term } from "../syntax/ast.ts";
@@ -437,12 +437,45 @@ export class Planner {
 
   // ---- terms ----
 
-  planTermList(terms: readonly Term[], k: (ops: ir.Operand[]) => void, i = 0, acc: ir.Operand[] = []): void {
-    if (i >= terms.length) {
-      k(acc);
-      return;
+  /**
+   * Plans the terms and passes their operands in order. Terms that iterate over a variable not yet
+   * bound (`xs[foo]`) are planned first, so that in `foo == xs[foo]` the reference binds `foo`
+   * before the other argument reads it (as OPA, whose arguments bind in any order).
+   */
+  planTermList(terms: readonly Term[], k: (ops: ir.Operand[]) => void): void {
+    const order = terms.map((_, i) => i);
+    const binders = new Set(order.filter((i) => this.iteratesUnbound(terms[i]!)));
+    if (binders.size > 0 && binders.size < terms.length) {
+      order.sort((a, b) => Number(binders.has(b)) - Number(binders.has(a)) || a - b);
     }
-    this.planTerm(terms[i]!, (op) => this.planTermList(terms, k, i + 1, [...acc, op]));
+    const ops: ir.Operand[] = new Array(terms.length);
+    const next = (n: number): void => {
+      if (n >= order.length) {
+        k(ops);
+        return;
+      }
+      const i = order[n]!;
+      this.planTerm(terms[i]!, (op) => {
+        ops[i] = op;
+        next(n + 1);
+      });
+    };
+    next(0);
+  }
+
+  /** A reference in `t` (outside closures) has an operand with a variable not bound yet. */
+  private iteratesUnbound(t: Term): boolean {
+    let found = false;
+    visitTerms(t, (x) => {
+      if (found || isClosure(x)) return false;
+      if (x.type === "ref") {
+        for (const op of x.terms.slice(1)) {
+          if ([...termVars(op)].some((v) => this.fb.vars.get(v) === undefined)) found = true;
+        }
+      }
+      return !found;
+    });
+    return found;
   }
 
   planTerm(t: Term, k: OpCont): void {
