@@ -13,7 +13,7 @@ import { type CaseResult, runCase, summarise } from "../../src/rego/conformance/
 import { opaForTest } from "../support/opa/index.ts";
 
 /** The pass count may not fall below this. Raise it whenever more cases pass. */
-const PASS_FLOOR = 2230;
+const PASS_FLOOR = 2295;
 
 test("OPA's own v1 suite from the pinned module passes through tollgate", { timeout: 60 * 60_000 }, async (t) => {
   const opa = await opaForTest(t);
