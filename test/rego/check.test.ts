@@ -51,7 +51,10 @@ describe("rego compile passes", () => {
       ruleBody(p, "a.p"),
       "m = 1; xs = input.xs; __local1__ = count([__local0__ | __local0__ = xs[$0]; gt(__local0__, m)])",
     );
-    assert.match(errors({ "a.rego": "package a\np if { [1 | m > 0]; m := 1 }\n" }), /rego_unsafe_var_error: var m is unsafe/);
+    assert.match(
+      errors({ "a.rego": "package a\np if { [1 | m > 0]; m := 1 }\n" }),
+      /rego_unsafe_var_error: var m is unsafe/,
+    );
   });
 
   test("some x in xs becomes iteration; every keeps its own locals", () => {
