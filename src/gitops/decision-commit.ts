@@ -7,9 +7,9 @@ import {
   type Digest,
   type EncodedEvidence,
   EvidenceTooLargeError,
+  encodeEvidence,
   InvalidInputError,
   jsonProblems,
-  encodeEvidence,
   parseCache,
   parseRelease,
   parseStatus,
@@ -24,8 +24,8 @@ import {
 import { type EvidenceLine, formatDecisionMessage, idempotencyKey } from "./message.ts";
 import type { GitRepo } from "./repo.ts";
 
-/** Everything one decision changes in the repository, and what its commit message says. */
-export interface DecisionChange {
+/** What a decision is about, as its commit subject and trailers name it. */
+export interface DecisionSubject {
   action: DecisionAction;
   environment: string;
   service: string;
@@ -39,6 +39,10 @@ export interface DecisionChange {
   to: Artifact;
   /** One line of why, under the subject. */
   why: string;
+}
+
+/** Everything one decision changes in the repository, and what its commit message says. */
+export interface DecisionChange extends DecisionSubject {
   /** The metric comparisons in words. */
   evidenceLines: EvidenceLine[];
   reasons?: DecisionReason[];

@@ -67,7 +67,13 @@ export {
   readHead,
   type SkippedDecision,
 } from "./commit.ts";
-export { type DecisionChange, keyOf, type WrittenDecision, writeDecisionCommit } from "./decision-commit.ts";
+export {
+  type DecisionChange,
+  type DecisionSubject,
+  keyOf,
+  type WrittenDecision,
+  writeDecisionCommit,
+} from "./decision-commit.ts";
 export { readEvidence } from "./evidence.ts";
 export { GitTree } from "./git-tree.ts";
 export {

@@ -16,9 +16,8 @@ import {
   type FetchedTelemetry,
   type Situation,
 } from "../decision/index.ts";
+import type { DecisionSubject } from "../gitops/index.ts";
 import {
-  type Artifact,
-  type DecisionAction,
   type DecisionReason,
   type Digest,
   type Environment,
@@ -61,20 +60,7 @@ export interface ServiceObservation {
 }
 
 /** One decision to record: what it changes and how its commit names it. */
-export interface ServiceDecision {
-  action: DecisionAction;
-  environment: string;
-  service: string;
-  /** The artifact the decision is about (the canary being judged). */
-  artifact: Digest;
-  /** Rollout step index, when the decision belongs to one. */
-  step?: number;
-  /** What served before the decision (none for a first deploy). */
-  from: Artifact | undefined;
-  /** What serves after it (for a rollback, the last good artifact). */
-  to: Artifact;
-  /** One line of why. */
-  why: string;
+export interface ServiceDecision extends DecisionSubject {
   reasons: DecisionReason[];
   /** The sequential judge's report of the step, when there was an analysis. */
   report?: AnalysisReport;
