@@ -221,7 +221,9 @@ describe("tollgate reconcile end to end against a git http-backend remote", () =
     assert.match(promote, /^- code: /m);
     const rollback = gitCli(clone, "log", "-1", "--format=%B", "--grep=^rollback(strict");
     assert.match(rollback, /^deploy spend \$[\d.]+ is over the budget of \$0\.50* per deploy$/m);
-    assert.match(rollback, /^Evidence:\n- error_rate: baseline [\d.]+%, canary [\d.]+%/m);
+    // The spend check needs no analysis: under load the first tick after the start may come while
+    // the error-rate stream is still in its warm-up, and then its line says so.
+    assert.match(rollback, /^Evidence:\n- error_rate: baseline ([\d.]+%|no data), canary ([\d.]+%|no data)/m);
     assert.match(rollback, /^Reasons:\n- budgets\.deploy_spend: /m);
     for (const grep of ["^promote(canary", "^rollback(strict"]) {
       const trailers = gitCli(clone, "log", "-1", "--format=%(trailers:only=true,unfold=true)", `--grep=${grep}`);
