@@ -9,8 +9,7 @@ import {
   STREAM_METRIC,
   type StreamVerdict,
 } from "../analysis/index.ts";
-import type { EvidenceLine } from "../gitops/index.ts";
-import { MAX_RECORDED_E_VALUE, type MetricName, UNBOUNDED_RATIO } from "../model/index.ts";
+import { type EvidenceLine, MAX_RECORDED_E_VALUE, type MetricName, UNBOUNDED_RATIO } from "../model/index.ts";
 import type { MetricJudgement, PolicyAnalysis, PolicySampleRatio, PolicySpend, Windowed } from "../policy/index.ts";
 import type { IntervalRecord } from "../telemetry/index.ts";
 

@@ -6,6 +6,7 @@ import {
   type DecisionReason,
   type Digest,
   type EncodedEvidence,
+  type EvidenceLine,
   EvidenceTooLargeError,
   encodeEvidence,
   InvalidInputError,
@@ -21,7 +22,7 @@ import {
   statusFile,
   updateReleaseText,
 } from "../model/index.ts";
-import { type EvidenceLine, formatDecisionMessage, idempotencyKey } from "./message.ts";
+import { formatDecisionMessage, idempotencyKey } from "./message.ts";
 import type { GitRepo } from "./repo.ts";
 
 /** What a decision is about, as its commit subject and trailers name it. */

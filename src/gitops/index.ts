@@ -92,7 +92,6 @@ export {
   type DecisionMessageParse,
   type DecisionTrailers,
   decisionSubject,
-  type EvidenceLine,
   formatArtifactDiff,
   formatDecisionMessage,
   idempotencyKey,

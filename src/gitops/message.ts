@@ -7,6 +7,7 @@ import {
   type Digest,
   describeChange,
   diffArtifacts,
+  type EvidenceLine,
   shortDigest,
 } from "../model/index.ts";
 
@@ -36,16 +37,6 @@ import {
  */
 
 export const DECISION_ACTIONS: readonly DecisionAction[] = ["advance", "promote", "hold", "rollback", "block"];
-
-/** One metric comparison in words. Values are preformatted by the caller (it knows the units). */
-export interface EvidenceLine {
-  metric: string;
-  baseline: string;
-  canary: string;
-  effect: string;
-  statistic: string;
-  verdict?: string;
-}
 
 export interface DecisionTrailers {
   decision: DecisionAction;

@@ -22,6 +22,7 @@ export type {
   Digest,
   Environment,
   EnvironmentState,
+  EvidenceLine,
   MetricName,
   Release,
   RepositoryState,

@@ -291,6 +291,16 @@ export interface DecisionReason {
   values?: Record<string, unknown>;
 }
 
+/** One metric comparison of a decision, in words. Values are preformatted (the caller knows the units). */
+export interface EvidenceLine {
+  metric: string;
+  baseline: string;
+  canary: string;
+  effect: string;
+  statistic: string;
+  verdict?: string;
+}
+
 export interface EarlierTelemetry {
   /** Seconds after the rollout began. */
   through: number;
