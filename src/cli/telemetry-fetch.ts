@@ -7,6 +7,7 @@ import { stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import { Command } from "commander";
 import pino from "pino";
+import { histogramQuantile } from "../analysis/index.ts";
 import {
   DirectoryTree,
   type Environment,
@@ -26,9 +27,9 @@ import {
 } from "../telemetry/index.ts";
 import { table as textTable } from "../text/index.ts";
 import type { CommandContext } from "./context.ts";
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from "./exit-codes.ts";
 import { checkOutputPath } from "./files.ts";
 import { durationArg, UsageError } from "./options.ts";
-import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from "./exit-codes.ts";
 
 interface FetchOptions {
   env: string;
@@ -244,22 +245,10 @@ function mean(h: Histogram): number | undefined {
   return n > 0 ? h.sum / n : undefined;
 }
 
-/** Linear interpolation inside the bucket, as Prometheus's histogram_quantile does. */
+/** Prometheus's histogram_quantile (analysis' one definition); undefined for an empty histogram. */
 function quantile(h: Histogram, q: number): number | undefined {
-  const n = total(h);
-  if (n === 0) return undefined;
-  const rank = q * n;
-  let seen = 0;
-  let lower = 0;
-  for (const [bound, c] of h.buckets) {
-    if (seen + c >= rank && c > 0) {
-      if (bound === null) return lower; // in the +Inf bucket: the largest finite bound
-      return lower + ((bound - lower) * (rank - seen)) / c;
-    }
-    seen += c;
-    if (bound !== null) lower = bound;
-  }
-  return lower;
+  const value = histogramQuantile(q, h.buckets);
+  return Number.isNaN(value) ? undefined : value;
 }
 
 function ms(v: number | undefined): string {
