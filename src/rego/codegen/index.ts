@@ -66,10 +66,10 @@ const FEATURES =
   binaryen.Features.SignExt |
   binaryen.Features.NontrappingFPToInt;
 
-/** Compiles a planned policy to a module the OPA Wasm SDK loads. */
 /** Coverage builds export the address of their coverage bytes (one per `Policy.coverage` line) as this global. */
 export const COVERAGE_EXPORT = "tollgate_coverage";
 
+/** Compiles a planned policy to a module the OPA Wasm SDK loads. */
 export function emitWasm(policy: ir.Policy, options: EmitOptions = {}): Uint8Array {
   const m = binaryen.readBinary(runtimeWasm());
   try {
@@ -108,88 +108,148 @@ function exportsOf(m: Module): Map<string, { kind: number; internal: string }> {
   return out;
 }
 
+/** What the emit stages share: each reads what earlier stages left and adds its part. */
+interface EmitState {
+  readonly m: Module;
+  readonly policy: ir.Policy;
+  readonly options: EmitOptions;
+  /** The runtime's exports by name. */
+  readonly exports: Map<string, { kind: number; internal: string }>;
+  readonly placeholders: Placeholders;
+  /** Runtime data: merged into one segment placed first; the policy's data follows it. */
+  readonly runtimeData: { start: number; end: number; bytes: Uint8Array };
+  readonly data: DataBuilder;
+  /** Set by assignIds: builtins dispatched to the host, by id. */
+  hostIds: Map<string, number>;
+  /** Set by assignIds: the policy's functions by IR name. */
+  funcNames: Map<string, { name: string; params: number }>;
+  /** Set by assignIds: a memo slot for each function of two parameters (a rule). */
+  memoSlots: Map<string, number>;
+  /** Set by assignIds: the address of the coverage bytes, in coverage builds. */
+  coverageAddr?: number;
+  /** Set by lowerFunctions: the globals caching host builtin results. */
+  hostCaches: string[];
+  /** The functions generated here (what `optimize` works on). */
+  generated: string[];
+  /** Set by setRuntimeConstants: where the heap starts, after all static data. */
+  heapBase?: number;
+}
+
+interface EmitStage {
+  readonly name: string;
+  readonly run: (state: EmitState) => void;
+}
+
+/** The stages of `emit`, in the order they run. */
+export const EMIT_STAGES: readonly EmitStage[] = [
+  { name: "assignIds", run: assignIds },
+  { name: "lowerFunctions", run: lowerFunctions },
+  { name: "defineRunPlan", run: defineRunPlan },
+  { name: "setRuntimeConstants", run: setRuntimeConstants },
+  { name: "layOutMemory", run: layOutMemory },
+  { name: "exportAbi", run: exportAbi },
+  { name: "validate", run: validate },
+  { name: "optimize", run: optimize },
+];
+
 function emit(m: Module, policy: ir.Policy, options: EmitOptions): Uint8Array {
-  const exports = exportsOf(m);
-  const placeholders = findPlaceholders(m);
-
-  // Runtime data: merged into one segment placed first; the policy's data follows it.
   const runtimeData = readRuntimeData(m);
-  const data = new DataBuilder(align(runtimeData.end, 8));
-
-  const globalName = (name: string): string => {
-    const e = exports.get(name);
-    if (!e || e.kind !== binaryen.ExternalGlobal) throw new Error(`internal: runtime global ${name} missing`);
-    return e.internal;
+  const state: EmitState = {
+    m,
+    policy,
+    options,
+    exports: exportsOf(m),
+    placeholders: findPlaceholders(m),
+    runtimeData,
+    data: new DataBuilder(align(runtimeData.end, 8)),
+    hostIds: new Map(),
+    funcNames: new Map(),
+    memoSlots: new Map(),
+    hostCaches: [],
+    generated: [],
   };
-  const rtName = (name: string): string => {
-    const e = exports.get(name);
-    if (!e) throw new Error(`internal: runtime function ${name} missing`);
-    return e.internal;
-  };
+  for (const stage of EMIT_STAGES) stage.run(state);
+  return m.emitBinary();
+}
 
-  // Builtins: native when the runtime exports b_<name>, else dispatched to the host.
-  const hostIds = new Map<string, number>();
+function globalName(s: EmitState, name: string): string {
+  const e = s.exports.get(name);
+  if (!e || e.kind !== binaryen.ExternalGlobal) throw new Error(`internal: runtime global ${name} missing`);
+  return e.internal;
+}
+
+function rtName(s: EmitState, name: string): string {
+  const e = s.exports.get(name);
+  if (!e) throw new Error(`internal: runtime function ${name} missing`);
+  return e.internal;
+}
+
+/** Builtins: native when the runtime exports b_<name>, else dispatched to the host; function names, memo slots. */
+function assignIds(s: EmitState): void {
+  const { policy } = s;
   for (const b of policy.static.builtinFuncs) {
-    if (!exports.has(nativeExportName(b.name))) hostIds.set(b.name, hostIds.size);
+    if (!s.exports.has(nativeExportName(b.name))) s.hostIds.set(b.name, s.hostIds.size);
   }
-  const funcNames = new Map<string, { name: string; params: number }>();
   policy.funcs.forEach((f, i) => {
-    if (funcNames.has(f.name)) throw new Error(`internal: duplicate function ${f.name}`);
-    funcNames.set(f.name, { name: `policy_func_${i}`, params: f.params.length });
+    if (s.funcNames.has(f.name)) throw new Error(`internal: duplicate function ${f.name}`);
+    s.funcNames.set(f.name, { name: `policy_func_${i}`, params: f.params.length });
   });
-  const memoSlots = new Map<string, number>();
-  for (const f of policy.funcs) if (f.params.length === 2) memoSlots.set(f.name, memoSlots.size);
+  for (const f of policy.funcs) if (f.params.length === 2) s.memoSlots.set(f.name, s.memoSlots.size);
+  if (policy.coverage) s.coverageAddr = s.data.raw(new Uint8Array(Math.max(policy.coverage.length, 1)));
+}
 
+/** The policy's functions and plans as binaryen functions. */
+function lowerFunctions(s: EmitState): void {
+  const { m, policy } = s;
   const declared = new Set(policy.static.builtinFuncs.map((b) => b.name));
-  const hostCaches: string[] = [];
-  const coverageAddr = policy.coverage ? data.raw(new Uint8Array(Math.max(policy.coverage.length, 1))) : undefined;
   const env: LoweringEnv = {
     module: m,
-    data,
-    ...(coverageAddr === undefined ? {} : { coverage: coverageAddr }),
+    data: s.data,
+    ...(s.coverageAddr === undefined ? {} : { coverage: s.coverageAddr }),
     strings: policy.static.strings,
     files: policy.static.files,
-    rt: rtName,
+    rt: (name) => rtName(s, name),
     native(builtin) {
       if (!declared.has(builtin)) return undefined;
-      const e = exports.get(nativeExportName(builtin));
+      const e = s.exports.get(nativeExportName(builtin));
       if (!e) return undefined;
       const info = binaryen.getFunctionInfo(m.getFunction(e.internal));
       return { name: e.internal, arity: binaryen.expandType(info.params).length };
     },
-    hostId: (builtin) => hostIds.get(builtin),
-    func: (name) => funcNames.get(name),
-    pathFuncs: policy.funcs.filter((f) => f.path).map((f) => ({ path: f.path!, name: funcNames.get(f.name)!.name })),
-    memoSlot: (name) => memoSlots.get(name),
-    errorLocation: { file: globalName("errFile"), row: globalName("errRow") },
+    hostId: (builtin) => s.hostIds.get(builtin),
+    func: (name) => s.funcNames.get(name),
+    pathFuncs: policy.funcs.filter((f) => f.path).map((f) => ({ path: f.path!, name: s.funcNames.get(f.name)!.name })),
+    memoSlot: (name) => s.memoSlots.get(name),
+    errorLocation: { file: globalName(s, "errFile"), row: globalName(s, "errRow") },
     hostCache(id) {
       const name = `host_cache_${id}`;
-      if (!hostCaches.includes(name)) {
+      if (!s.hostCaches.includes(name)) {
         m.addGlobal(name, binaryen.i32, true, m.i32.const(0));
-        hostCaches.push(name);
+        s.hostCaches.push(name);
       }
       return name;
     },
   };
-
-  const generated: string[] = [];
   policy.funcs.forEach((f) => {
-    const name = funcNames.get(f.name)!.name;
+    const name = s.funcNames.get(f.name)!.name;
     new FunctionLowerer(env, f.params, f.blocks).lowerFunc(f, name);
-    generated.push(name);
+    s.generated.push(name);
   });
   policy.plans.forEach((p, i) => {
     const name = `policy_plan_${i}`;
     new FunctionLowerer(env, [0, 1], p.blocks).lowerPlan(p, name);
-    generated.push(name);
+    s.generated.push(name);
   });
+}
 
-  // run_plan(entrypoint, input, data): initialise memoisation, dispatch on the entrypoint id.
-  const runPlan = placeholders.functions.get("run_plan");
+/** run_plan(entrypoint, input, data): initialise memoisation, dispatch on the entrypoint id. */
+function defineRunPlan(s: EmitState): void {
+  const { m } = s;
+  const runPlan = s.placeholders.functions.get("run_plan");
   if (!runPlan) throw new Error("internal: runtime has no run_plan import");
   m.removeFunction(runPlan);
   const i32 = binaryen.i32;
-  const cases: number[] = policy.plans.map((_, i) =>
+  const cases: number[] = s.policy.plans.map((_, i) =>
     m.if(
       m.i32.eq(m.local.get(0, i32), m.i32.const(i)),
       m.return(m.call(`policy_plan_${i}`, [m.local.get(1, i32), m.local.get(2, i32)], i32)),
@@ -201,18 +261,21 @@ function emit(m: Module, policy: ir.Policy, options: EmitOptions): Uint8Array {
     i32,
     [],
     m.block(null, [
-      m.call(rtName("rt_memo_init"), [m.i32.const(memoSlots.size)], binaryen.none),
-      ...hostCaches.map((g) => m.global.set(g, m.i32.const(0))),
+      m.call(rtName(s, "rt_memo_init"), [m.i32.const(s.memoSlots.size)], binaryen.none),
+      ...s.hostCaches.map((g) => m.global.set(g, m.i32.const(0))),
       ...cases,
-      m.call(rtName("rt_illegal_entrypoint"), [], binaryen.none),
+      m.call(rtName(s, "rt_illegal_entrypoint"), [], binaryen.none),
       m.unreachable(),
     ]),
   );
-  generated.push(runPlan);
+  s.generated.push(runPlan);
+}
 
-  // builtins() and entrypoints() parse these JSON texts.
-  const builtinsJson = JSON.stringify(Object.fromEntries([...hostIds].map(([name, id]) => [hostName(name), id])));
-  const entrypointsJson = JSON.stringify(Object.fromEntries(policy.plans.map((p, i) => [p.name, i])));
+/** The runtime's placeholder globals (tollgate.*): heap bounds, the builtins() and entrypoints() JSON texts. */
+function setRuntimeConstants(s: EmitState): void {
+  const { m, data, options } = s;
+  const builtinsJson = JSON.stringify(Object.fromEntries([...s.hostIds].map(([name, id]) => [hostName(name), id])));
+  const entrypointsJson = JSON.stringify(Object.fromEntries(s.policy.plans.map((p, i) => [p.name, i])));
   const enc = new TextEncoder();
   const bj = enc.encode(builtinsJson);
   const ej = enc.encode(entrypointsJson);
@@ -231,21 +294,25 @@ function emit(m: Module, policy: ir.Policy, options: EmitOptions): Uint8Array {
     entrypoints_json_len: ej.byteLength,
     strict_builtin_errors: options.strictBuiltinErrors ? 1 : 0,
   };
-  for (const [base, internal] of placeholders.globals) {
+  for (const [base, internal] of s.placeholders.globals) {
     const value = constants[base];
     if (value === undefined) throw new Error(`internal: unknown runtime global import tollgate.${base}`);
     m.removeGlobal(internal);
-    m.addGlobal(internal, i32, false, m.i32.const(value));
+    m.addGlobal(internal, binaryen.i32, false, m.i32.const(value));
   }
+  s.heapBase = heapBase;
+}
 
-  // Memory: runtime data and policy data as one segment each, imported as env.memory.
+/** Memory: runtime data and policy data as one segment each, imported as env.memory. */
+function layOutMemory(s: EmitState): void {
+  const { m } = s;
   // + 8: the runtime reads strings 8 bytes at a time (mem.ts SLACK), also the last static one
-  const pages = Math.ceil((heapBase + 8) / PAGE);
+  const pages = Math.ceil((s.heapBase! + 8) / PAGE);
   if (pages > MAX_INITIAL_PAGES) {
     throw new Error(`policy static data needs ${pages} pages of memory; at most ${MAX_INITIAL_PAGES} are allowed`);
   }
   // Loads and stores refer to the memory by its internal name: keep the runtime's.
-  const memoryName = exports.get("memory")?.internal;
+  const memoryName = s.exports.get("memory")?.internal;
   if (!memoryName) throw new Error("internal: runtime does not export its memory");
   m.removeExport("memory");
   m.setMemory(
@@ -253,37 +320,45 @@ function emit(m: Module, policy: ir.Policy, options: EmitOptions): Uint8Array {
     -1,
     "memory",
     [
-      { data: runtimeData.bytes, offset: m.i32.const(runtimeData.start), passive: false },
-      { data: data.bytes(), offset: m.i32.const(data.base), passive: false },
+      { data: s.runtimeData.bytes, offset: m.i32.const(s.runtimeData.start), passive: false },
+      { data: s.data.bytes(), offset: m.i32.const(s.data.base), passive: false },
     ],
     false,
     false,
     memoryName,
   );
   m.addMemoryImport(memoryName, "env", "memory", false);
+}
 
-  // Exports: exactly the ABI.
-  for (const name of exports.keys()) {
+/** Exports: exactly the ABI, its version, and the coverage bytes' address in coverage builds. */
+function exportAbi(s: EmitState): void {
+  const { m } = s;
+  const i32 = binaryen.i32;
+  for (const name of s.exports.keys()) {
     if (!ABI_EXPORTS.includes(name) && name !== "memory") m.removeExport(name);
   }
   m.addGlobal("opa_wasm_abi_version", i32, false, m.i32.const(ABI_VERSION));
   m.addGlobal("opa_wasm_abi_minor_version", i32, false, m.i32.const(ABI_MINOR_VERSION));
   m.addGlobalExport("opa_wasm_abi_version", "opa_wasm_abi_version");
   m.addGlobalExport("opa_wasm_abi_minor_version", "opa_wasm_abi_minor_version");
-  if (coverageAddr !== undefined) {
-    m.addGlobal(COVERAGE_EXPORT, i32, false, m.i32.const(coverageAddr));
+  if (s.coverageAddr !== undefined) {
+    m.addGlobal(COVERAGE_EXPORT, i32, false, m.i32.const(s.coverageAddr));
     m.addGlobalExport(COVERAGE_EXPORT, COVERAGE_EXPORT);
   }
+}
 
-  if (!m.validate()) throw new Error("internal: generated module does not validate");
+function validate(s: EmitState): void {
+  if (!s.m.validate()) throw new Error("internal: generated module does not validate");
+}
 
-  if (options.optimize === true) {
+/** binaryen's -O2 on the generated functions when asked; unused runtime code is removed always. */
+function optimize(s: EmitState): void {
+  if (s.options.optimize === true) {
     binaryen.setOptimizeLevel(2);
     binaryen.setShrinkLevel(1);
-    for (const name of generated) m.optimizeFunction(name);
+    for (const name of s.generated) s.m.optimizeFunction(name);
   }
-  m.runPasses(["remove-unused-module-elements"]);
-  return m.emitBinary();
+  s.m.runPasses(["remove-unused-module-elements"]);
 }
 
 /** The runtime export implementing builtin `name`: b_ + name with "." written "__". */
