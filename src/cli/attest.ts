@@ -8,6 +8,7 @@ import { resolve } from "node:path";
 import { Command } from "commander";
 import { shortDigest, UserError } from "../model/index.ts";
 import { type AttestResult, attestRelease } from "../promote/index.ts";
+import { branchOption, envOption, jsonOption, nowOption, repoOption } from "./common-options.ts";
 import type { CommandContext } from "./context.ts";
 import { EXIT_OK } from "./exit-codes.ts";
 import { resolveNow } from "./now.ts";
@@ -33,18 +34,18 @@ export function attestCommand(ctx: CommandContext): Command {
       "sign an eval run (promptfoo's JSON output) as an in-toto attestation of the release's artifact, and add it to the release file in a commit on a new branch attest/<service>/<env>/<digest> (your checkout is not touched)",
     )
     .argument("<service>", "service name")
-    .requiredOption("--env <env>", "the environment whose release file gets the attestation")
+    .addOption(envOption("the environment whose release file gets the attestation", { required: true }))
     .requiredOption("--promptfoo <file>", "promptfoo's JSON output (promptfoo eval --output results.json)")
     .requiredOption("--suite <name>", "the eval suite's name and version, e.g. support-golden-v8")
     .option("--key <path>", "the eval runner's Ed25519 private key (default TOLLGATE_EVAL_KEY)")
     .option("--by <name>", "who ran the eval (default: the key's principals in signers.yaml)")
     .option("--digest <digest>", "the artifact digest the eval ran against (default: the release's)")
     .option("--min-pass-rate <rate>", "least share of passing cases for the suite to pass, 0-1", "1")
-    .option("--branch <name>", "branch to create")
+    .addOption(branchOption("branch to create"))
     .option("--base <ref>", "commit to build on and read the state from", "HEAD")
-    .option("--repo <path>", "repository root", ".")
-    .option("--now <time>", "attestation time (default: now, or TOLLGATE_NOW)")
-    .option("--json", "print the result as JSON")
+    .addOption(repoOption("repository root"))
+    .addOption(nowOption("attestation time (default: now, or TOLLGATE_NOW)"))
+    .addOption(jsonOption())
     .action(async (service: string, options: AttestCliOptions) => {
       const minPassRate = Number(options.minPassRate);
       if (!(minPassRate >= 0 && minPassRate <= 1))

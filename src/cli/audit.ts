@@ -9,6 +9,7 @@ import { resolve } from "node:path";
 import { Command } from "commander";
 import { auditHistory, formatAuditReport, parseSince } from "../audit/index.ts";
 import { GitRepo } from "../gitops/index.ts";
+import { branchOption, envOption, jsonOption, repoOption, serviceOption, sinceOption } from "./common-options.ts";
 import type { CommandContext } from "./context.ts";
 import { EXIT_FAILED, EXIT_OK } from "./exit-codes.ts";
 
@@ -27,16 +28,16 @@ export function auditCommand(ctx: CommandContext): Command {
     .description(
       "re-verify every decision in the git history: evidence digest, policy bundle, re-derived decision, committed transition; flag unapproved release changes in protected environments",
     )
-    .option("--repo <path>", "the GitOps repository", ".")
-    .option("--branch <name>", "the branch whose history is audited", "main")
-    .option("--env <env>", "only this environment")
-    .option("--service <service>", "only this service")
-    .option("--since <ref|date>", "only commits after this ref, or after this date (YYYY-MM-DD or ISO time)")
+    .addOption(repoOption())
+    .addOption(branchOption("the branch whose history is audited", "main"))
+    .addOption(envOption())
+    .addOption(serviceOption())
+    .addOption(sinceOption("only commits after this ref, or after this date (YYYY-MM-DD or ISO time)"))
     .option(
       "--require-signatures [ref]",
       "a missing signature fails from this commit on (without a ref: everywhere); bad or not-allowed signatures always fail",
     )
-    .option("--json", "print the full report as JSON")
+    .addOption(jsonOption("print the full report as JSON"))
     .action(async (options: AuditCliOptions) => {
       const repo = await GitRepo.open(resolve(ctx.cwd, options.repo), { branch: options.branch });
       const since = parseSince(options.since);

@@ -8,8 +8,8 @@ import { resolve } from "node:path";
 import { Command, Option } from "commander";
 import { displayPrefix } from "../policy/index.ts";
 import { APPROVERS_ENV, parseApprovers, renderJson, renderMarkdown, renderText, runCheck } from "../promote/index.ts";
+import { jsonOption, nowOption, repoOption } from "./common-options.ts";
 import type { CommandContext } from "./context.ts";
-import { zonedTimeArg } from "./options.ts";
 import { EXIT_FAILED, EXIT_OK } from "./exit-codes.ts";
 import { NOW_ENV, resolveNow } from "./now.ts";
 
@@ -34,7 +34,7 @@ export function checkCommand(ctx: CommandContext): Command {
     .option("--base <ref>", "branch the pull request goes into", "main")
     .option("--head <ref>", "the pull request's head", "HEAD")
     .addOption(new Option("--format <format>", "report format").choices(["text", "markdown", "json"]).default("text"))
-    .option("--json", "the same as --format json")
+    .addOption(jsonOption("the same as --format json"))
     .addOption(
       new Option(
         "--approver <name>",
@@ -44,8 +44,8 @@ export function checkCommand(ctx: CommandContext): Command {
         .default([], "none"),
     )
     .option("--policies <dir>", "judge by the policies in this folder instead of policies/ at the base")
-    .option("--repo <path>", "repository root", ".")
-    .option("--now <time>", `the moment to judge time gates at (default: now, or ${NOW_ENV})`, zonedTimeArg)
+    .addOption(repoOption("repository root"))
+    .addOption(nowOption(`the moment to judge time gates at (default: now, or ${NOW_ENV})`))
     .action(async (options: CheckCliOptions) => {
       const repoDir = resolve(ctx.cwd, options.repo);
       const report = await runCheck({

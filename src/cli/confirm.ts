@@ -7,10 +7,11 @@ import { resolve } from "node:path";
 import { Command } from "commander";
 import { shortDigest } from "../model/index.ts";
 import { ConfirmationRefused, type ConfirmResult, confirmStep } from "../promote/index.ts";
+import { branchOption, envOption, jsonOption, nowOption, repoOption } from "./common-options.ts";
 import type { CommandContext } from "./context.ts";
-import { positiveIntegerArg, zonedTimeArg } from "./options.ts";
 import { EXIT_FAILED, EXIT_OK } from "./exit-codes.ts";
 import { resolveNow } from "./now.ts";
+import { positiveIntegerArg } from "./options.ts";
 
 interface ConfirmCliOptions {
   env: string;
@@ -30,19 +31,19 @@ export function confirmCommand(ctx: CommandContext): Command {
       "confirm a rollout step marked confirm: a commit adding your confirmation to the release file, on a new branch confirm/<service>/<env>/<digest>-step<N> (your checkout is not touched)",
     )
     .argument("<service>", "service name")
-    .requiredOption("--env <env>", "the environment of the rollout")
+    .addOption(envOption("the environment of the rollout", { required: true }))
     .option(
       "--step <n>",
       "the step to confirm, counted from 1 (default: the step the rollout is at)",
       positiveIntegerArg("a step number counted from 1"),
     )
     .option("--by <name>", "who confirms (default: your git identity)")
-    .option("--branch <name>", "branch to create")
+    .addOption(branchOption("branch to create"))
     .option("--push <remote>", "publish the branch to this remote; never overwrites a branch that exists there")
     .option("--base <ref>", "commit to build on and read the state from", "HEAD")
-    .option("--repo <path>", "repository root", ".")
-    .option("--now <time>", "confirmation time (default: now, or TOLLGATE_NOW)", zonedTimeArg)
-    .option("--json", "print the result as JSON")
+    .addOption(repoOption("repository root"))
+    .addOption(nowOption("confirmation time (default: now, or TOLLGATE_NOW)"))
+    .addOption(jsonOption())
     .action(async (service: string, options: ConfirmCliOptions) => {
       const step = options.step;
       try {

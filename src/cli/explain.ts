@@ -6,6 +6,7 @@ import { resolve } from "node:path";
 import { Command } from "commander";
 import { explainDecision, formatExplanation } from "../audit/index.ts";
 import { GitRepo } from "../gitops/index.ts";
+import { jsonOption, repoOption } from "./common-options.ts";
 import type { CommandContext } from "./context.ts";
 import { EXIT_FAILED, EXIT_OK } from "./exit-codes.ts";
 
@@ -20,8 +21,8 @@ export function explainCommand(ctx: CommandContext): Command {
       "explain one decision commit in plain words: deployed artifact, observed metrics, the rule that fired, the git change and what the clusters were told",
     )
     .argument("<commit>", "a decision commit (id, short id or ref)")
-    .option("--repo <path>", "the GitOps repository", ".")
-    .option("--json", "print the explanation as JSON")
+    .addOption(repoOption())
+    .addOption(jsonOption("print the explanation as JSON"))
     .action(async (commit: string, options: ExplainCliOptions) => {
       const repo = await GitRepo.open(resolve(ctx.cwd, options.repo));
       const explanation = await explainDecision(repo, commit);

@@ -9,6 +9,7 @@ import {
   writeBundle,
   writeOpaBundle,
 } from "../policy/index.ts";
+import { jsonOption } from "./common-options.ts";
 import type { CommandContext } from "./context.ts";
 import { EXIT_OK } from "./exit-codes.ts";
 
@@ -28,7 +29,7 @@ export function policyBuildCommand(ctx: CommandContext): Command {
         .choices(["tollgate", "opa"])
         .default("tollgate"),
     )
-    .option("--json", "print the manifest as JSON")
+    .addOption(jsonOption("print the manifest as JSON"))
     .option("--strict-builtin-errors", "a failing builtin call aborts evaluation instead of being undefined")
     .option("--v0-compatible", "read the policies as Rego v0 (OPA 0.x syntax) unless their .manifest says otherwise")
     .action(

@@ -9,6 +9,7 @@ import { join, resolve } from "node:path";
 import { Command } from "commander";
 import { UserError } from "../model/index.ts";
 import { CaseFileError, type CaseResult, type ConformanceCase, loadCases, runCase, summarise } from "../rego/index.ts";
+import { jsonOption } from "./common-options.ts";
 import type { CommandContext } from "./context.ts";
 import { EXIT_FAILED, EXIT_OK } from "./exit-codes.ts";
 
@@ -24,7 +25,7 @@ export function policyConformanceCommand(ctx: CommandContext): Command {
     .argument("<dirs...>", "folders holding case files (searched recursively for *.yaml)")
     .option("-f, --filter <text>", "only run cases whose file or note contains this text")
     .option("-v, --verbose", "print the full reason for every failure")
-    .option("--json", "print every case result as JSON")
+    .addOption(jsonOption("print every case result as JSON"))
     .action(async (dirs: string[], options: ConformanceOptions) => {
       ctx.exitCode = await runConformance(ctx, dirs, options);
     });

@@ -7,8 +7,8 @@ import { resolve } from "node:path";
 import { Command } from "commander";
 import { shortDigest } from "../model/index.ts";
 import { type PromoteResult, PromotionRefused, promote } from "../promote/index.ts";
+import { branchOption, jsonOption, nowOption, repoOption } from "./common-options.ts";
 import type { CommandContext } from "./context.ts";
-import { zonedTimeArg } from "./options.ts";
 import { EXIT_FAILED, EXIT_OK } from "./exit-codes.ts";
 import { resolveNow } from "./now.ts";
 
@@ -31,12 +31,12 @@ export function promoteCommand(ctx: CommandContext): Command {
     .argument("<service>", "service name")
     .requiredOption("--to <env>", "target environment")
     .option("--from <env>", "source environment (default: the target's promotesFrom)")
-    .option("--branch <name>", "branch to create (default: promote/<service>/<env>/<short-digest>)")
+    .addOption(branchOption("branch to create (default: promote/<service>/<env>/<short-digest>)"))
     .option("--push <remote>", "publish the branch to this remote; never overwrites a branch that exists there")
     .option("--base <ref>", "commit to build on and read the state from", "HEAD")
-    .option("--repo <path>", "repository root", ".")
-    .option("--now <time>", "commit time (default: now, or TOLLGATE_NOW)", zonedTimeArg)
-    .option("--json", "print the result as JSON")
+    .addOption(repoOption("repository root"))
+    .addOption(nowOption("commit time (default: now, or TOLLGATE_NOW)"))
+    .addOption(jsonOption())
     .action(async (service: string, options: PromoteCliOptions) => {
       try {
         const result = await promote({

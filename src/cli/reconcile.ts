@@ -15,13 +15,14 @@ import {
   type TickResult,
   WebhookNotifier,
 } from "../reconcile/index.ts";
-import { configuredSigner } from "../signing/index.ts";
 import { Dashboard, LiveFeed } from "../serve/index.ts";
+import { configuredSigner } from "../signing/index.ts";
 import { createTelemetrySource, type TelemetrySource } from "../telemetry/index.ts";
+import { branchOption, envOption, repoOption, serviceOption } from "./common-options.ts";
 import type { CommandContext } from "./context.ts";
 import { EXIT_FAILED, EXIT_OK } from "./exit-codes.ts";
-import { COMMIT_URL_ENV, TOKEN_ENV } from "./serve.ts";
 import { durationArg, portArg, positiveIntegerArg, UsageError } from "./options.ts";
+import { COMMIT_URL_ENV, TOKEN_ENV } from "./serve.ts";
 
 interface ReconcileOptions {
   repo: string;
@@ -46,15 +47,15 @@ export function reconcileCommand(ctx: CommandContext): Command {
     .description(
       "decide every rollout from git and telemetry, record each decision as a commit, apply the result to the clusters",
     )
-    .option("--repo <path|url>", "the GitOps repository: a local clone, or an http(s) URL to clone", ".")
-    .option("--branch <name>", "the branch holding the desired state", "main")
+    .addOption(repoOption("the GitOps repository: a local clone, or an http(s) URL to clone", { url: true }))
+    .addOption(branchOption("the branch holding the desired state", "main"))
     .option("--workdir <dir>", "where a remote repository is cloned (default .tollgate/repo)")
     .option(
       "--signing-key <path>",
       "sign decision commits with this key: an Ed25519 SSH key or OpenPGP key file, or a mounted Secret folder (also TOLLGATE_SIGNING_KEY)",
     )
-    .option("--env <env>", "only this environment")
-    .option("--service <service>", "only this service")
+    .addOption(envOption())
+    .addOption(serviceOption())
     .option("--once", "one tick, then exit (default)")
     .option(
       "--interval <duration>",

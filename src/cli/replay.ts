@@ -8,6 +8,7 @@ import { Command } from "commander";
 import { formatReplay, parseSince, replayDecisions } from "../audit/index.ts";
 import { GitRepo } from "../gitops/index.ts";
 import { DECISION_ENTRYPOINT, displayPrefix, PolicyLoader } from "../policy/index.ts";
+import { branchOption, envOption, jsonOption, repoOption, serviceOption, sinceOption } from "./common-options.ts";
 import type { CommandContext } from "./context.ts";
 import { EXIT_FAILED, EXIT_OK } from "./exit-codes.ts";
 
@@ -28,12 +29,12 @@ export function replayCommand(ctx: CommandContext): Command {
       "re-decide every recorded decision with another policy folder and list the decisions that would have gone differently",
     )
     .requiredOption("--policy <dir>", "folder of Rego policies to replay with (test files are left out)")
-    .option("--repo <path>", "the GitOps repository", ".")
-    .option("--branch <name>", "the branch whose decisions are replayed", "main")
-    .option("--env <env>", "only this environment")
-    .option("--service <service>", "only this service")
-    .option("--since <ref|date>", "only decisions after this ref, or after this date (YYYY-MM-DD or ISO time)")
-    .option("--json", "print every replayed decision as JSON")
+    .addOption(repoOption())
+    .addOption(branchOption("the branch whose decisions are replayed", "main"))
+    .addOption(envOption())
+    .addOption(serviceOption())
+    .addOption(sinceOption("only decisions after this ref, or after this date (YYYY-MM-DD or ISO time)"))
+    .addOption(jsonOption("print every replayed decision as JSON"))
     .option("--fail-on-change", "exit 1 when any decision's action would differ")
     .action(async (options: ReplayCliOptions) => {
       const dir = resolve(ctx.cwd, options.policy);

@@ -8,6 +8,7 @@ import { resolve } from "node:path";
 import { Command, InvalidArgumentError } from "commander";
 import { collectRollout, renderReportHtml } from "../audit/index.ts";
 import { GitRepo } from "../gitops/index.ts";
+import { branchOption, envOption, repoOption, serviceOption } from "./common-options.ts";
 import type { CommandContext } from "./context.ts";
 import { EXIT_OK } from "./exit-codes.ts";
 import { checkOutputPath, writeNamedFile } from "./files.ts";
@@ -26,12 +27,12 @@ export function reportCommand(ctx: CommandContext): Command {
     .description(
       "write a self-contained HTML report of one rollout: baseline vs canary charts per metric with step and decision markers, the decisions, the artifact diff",
     )
-    .requiredOption("--env <env>", "environment")
-    .requiredOption("--service <service>", "service")
+    .addOption(envOption("environment", { required: true }))
+    .addOption(serviceOption("service", { required: true }))
     .option("--rollout <n>", "rollout number (default: the latest)", toRollout)
     .option("--out <file>", "write the page to FILE (default: stdout)")
-    .option("--repo <path>", "the GitOps repository", ".")
-    .option("--branch <name>", "the branch whose history is read", "main")
+    .addOption(repoOption())
+    .addOption(branchOption("the branch whose history is read", "main"))
     .action(async (options: ReportCliOptions) => {
       if (options.out) await checkOutputPath(ctx.cwd, options.out);
       const repo = await GitRepo.open(resolve(ctx.cwd, options.repo), { branch: options.branch });

@@ -7,10 +7,11 @@ import { resolve } from "node:path";
 import { Command } from "commander";
 import { authFromEnv, GitRepo, redactUrl } from "../gitops/index.ts";
 import { formatDuration, parseDuration, UserError } from "../model/index.ts";
-import { resolveNow } from "./now.ts";
 import { Dashboard, parseListen, startDashboardServer } from "../serve/index.ts";
+import { branchOption, nowOption, repoOption } from "./common-options.ts";
 import type { CommandContext } from "./context.ts";
 import { EXIT_OK } from "./exit-codes.ts";
+import { resolveNow } from "./now.ts";
 
 export const TOKEN_ENV = "TOLLGATE_DASHBOARD_TOKEN";
 export const COMMIT_URL_ENV = "TOLLGATE_COMMIT_URL";
@@ -30,13 +31,13 @@ export function serveCommand(ctx: CommandContext): Command {
     .description(
       "serve the live dashboard of the repository's history (read-only): every environment and service, rollouts with their charts, decisions with their evidence and audit",
     )
-    .option("--repo <path|url>", "the GitOps repository: a local clone, or an http(s) URL to clone and follow", ".")
-    .option("--branch <name>", "the branch whose history is shown", "main")
+    .addOption(repoOption("the GitOps repository: a local clone, or an http(s) URL to clone and follow", { url: true }))
+    .addOption(branchOption("the branch whose history is shown", "main"))
     .option("--workdir <dir>", "where a remote repository is cloned (default .tollgate/serve-repo)")
     .option("--listen <addr>", "PORT or HOST:PORT to listen on (0.0.0.0:8080 inside a cluster)", "127.0.0.1:8080")
     .option("--fetch-interval <duration>", "how often a remote repository is fetched", "10s")
     .option("--commit-url <url>", `link decisions to the git host: a URL with {commit} (also ${COMMIT_URL_ENV})`)
-    .option("--now <time>", "show ages as at this moment (default: the clock, or TOLLGATE_NOW)")
+    .addOption(nowOption("show ages as at this moment (default: the clock, or TOLLGATE_NOW)"))
     .action(async (options: ServeCliOptions) => {
       ctx.exitCode = await serve(ctx, options);
     });

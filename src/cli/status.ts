@@ -8,8 +8,8 @@ import { Command } from "commander";
 import { GitRepo } from "../gitops/index.ts";
 import { formatProblem, loadRepository, UserError } from "../model/index.ts";
 import { formatOverview, overview } from "../reconcile/index.ts";
+import { branchOption, envOption, jsonOption, nowOption, repoOption, serviceOption } from "./common-options.ts";
 import type { CommandContext } from "./context.ts";
-import { zonedTimeArg } from "./options.ts";
 import { EXIT_FAILED, EXIT_OK } from "./exit-codes.ts";
 import { resolveNow } from "./now.ts";
 
@@ -27,12 +27,12 @@ export function statusCommand(ctx: CommandContext): Command {
     .description(
       "show where every service stands at the branch head: live and canary artifacts, rollout step and weight, what waits and why, the last decision",
     )
-    .option("--repo <path>", "the GitOps repository", ".")
-    .option("--branch <name>", "the branch holding the desired state", "main")
-    .option("--env <env>", "only this environment")
-    .option("--service <service>", "only this service")
-    .option("--now <time>", "the moment to show ages at (default: now, or TOLLGATE_NOW)", zonedTimeArg)
-    .option("--json", "print the overview as JSON")
+    .addOption(repoOption())
+    .addOption(branchOption("the branch holding the desired state", "main"))
+    .addOption(envOption())
+    .addOption(serviceOption())
+    .addOption(nowOption("the moment to show ages at (default: now, or TOLLGATE_NOW)"))
+    .addOption(jsonOption("print the overview as JSON"))
     .action(async (options: StatusCliOptions) => {
       const repo = await GitRepo.open(resolve(ctx.cwd, options.repo), { branch: options.branch });
       const head = await repo.head();

@@ -26,6 +26,7 @@ import {
   type SignalProblem,
 } from "../telemetry/index.ts";
 import { table as textTable } from "../text/index.ts";
+import { envOption, jsonOption, repoOption, serviceOption } from "./common-options.ts";
 import type { CommandContext } from "./context.ts";
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from "./exit-codes.ts";
 import { checkOutputPath } from "./files.ts";
@@ -49,8 +50,8 @@ export function telemetryCommand(ctx: CommandContext): Command {
   telemetry.addCommand(
     new Command("fetch")
       .description("fetch a service's interval records from the environment's telemetry source and show them")
-      .requiredOption("--env <env>", "environment name (environments/<env>/environment.yaml)")
-      .requiredOption("--service <service>", "service name")
+      .addOption(envOption("environment name (environments/<env>/environment.yaml)", { required: true }))
+      .addOption(serviceOption("service name", { required: true }))
       .option(
         "--since <duration>",
         `how far back to look, e.g. 30m (the stage is taken to start then); at most ${MAX_STEP_INTERVALS} telemetry intervals`,
@@ -58,9 +59,9 @@ export function telemetryCommand(ctx: CommandContext): Command {
         30 * 60_000,
       )
       .option("--out <file>", "write the records as a scenario file (NDJSON) instead of a table")
-      .option("--repo <path>", "repository root", ".")
+      .addOption(repoOption("repository root"))
       .option("--namespace <namespace>", "namespace placeholder (default: the environment's first cluster's namespace)")
-      .option("--json", "print records and problems as JSON")
+      .addOption(jsonOption("print records and problems as JSON"))
       .action(async (options: FetchOptions) => {
         ctx.exitCode = await fetchTelemetry(ctx, options);
       }),

@@ -3,6 +3,7 @@ import { resolve } from "node:path";
 import { Command } from "commander";
 import { renderedFileProblems } from "../cluster/index.ts";
 import { DirectoryTree, formatProblem, loadRepository } from "../model/index.ts";
+import { jsonOption } from "./common-options.ts";
 import type { CommandContext } from "./context.ts";
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from "./exit-codes.ts";
 
@@ -12,7 +13,7 @@ export function validateCommand(ctx: CommandContext): Command {
       "check every file of the GitOps layout against its schema and the rules that span files (writes nothing)",
     )
     .argument("[repo]", "repository root", ".")
-    .option("--json", "print the result as JSON")
+    .addOption(jsonOption())
     .action(async (repo: string, options: { json?: boolean }) => {
       const root = resolve(ctx.cwd, repo);
       const isDir = await stat(root).then(

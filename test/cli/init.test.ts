@@ -4,11 +4,11 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
 import { chmod, mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import git from "isomorphic-git";
-import * as fs from "node:fs";
 import { scaffoldFiles } from "../../src/cli/init/plan.ts";
 import { writeScaffold } from "../../src/cli/init/write.ts";
 import { packageVersion } from "../../src/cli/version.ts";
