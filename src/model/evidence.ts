@@ -65,7 +65,8 @@ export interface TelemetryEvidence<P extends EvidenceParts = EvidenceParts> {
 export interface AnalysisEvidence<P extends EvidenceParts = EvidenceParts> {
   config: P["judgeConfig"];
   /** Step timing the analysis ran with (seconds since the step began). */
-  timing: { interval: number; analysisStart: number; horizon: number; canaryShare?: number };
+  /** `horizon` is the step's cap (tollgate writes a number; the schema also lets a document say null). */
+  timing: { interval: number; analysisStart: number; horizon: number | null; canaryShare?: number };
   report: P["analysisReport"];
 }
 
