@@ -721,6 +721,26 @@ function regoSorted<T>(items: readonly T[]): T[] {
   return sorted.filter((x, i) => i === 0 || regoCompare(sorted[i - 1], x) !== 0);
 }
 
+/** The routine holds each guardrail file names (`routine_holds`), as decision.rego combines them. */
+const ROUTINE_HOLDS = new Set([
+  "progress.already_live",
+  "progress.unknown_step",
+  "progress.step_minimum",
+  "progress.rollout_minimum",
+  "progress.awaiting_evidence",
+  "progress.low_traffic",
+  "rollback.metric_unreported",
+  "rollback.no_analysis",
+  "budgets.spend_unknown",
+]);
+
+/** rollback.rego: too little data is routine only until the step's cap. */
+function routineHold(i: PolicyInput, rule: string): boolean {
+  if (rule !== "rollback.insufficient_data") return ROUTINE_HOLDS.has(rule);
+  const step = progressing(i) ? i.environment.rollout.steps[i.status.step ?? 0] : undefined;
+  return !(step && (i.status.stepSeconds ?? 0) >= step.maxSeconds);
+}
+
 export function referenceDecision(input: PolicyInput): PolicyDecision {
   const violations = [
     ...rollbackViolations(input),
@@ -740,7 +760,10 @@ export function referenceDecision(input: PolicyInput): PolicyDecision {
   const base = { mode: input.mode, violations: sortedViolations };
   if (rollbacks.length > 0) return { action: "rollback", reasons: rollbacks, ...base };
   if (blocks.length > 0) return { action: "block", reasons: blocks, ...base };
-  if (holds.length > 0) return { action: "hold", reasons: holds, ...base };
+  if (holds.length > 0) {
+    const routine = holds.every((r) => routineHold(input, r.rule));
+    return { action: "hold", reasons: holds, ...base, ...(routine ? { routine: true } : {}) };
+  }
   if (!outcome) {
     return {
       action: "hold",

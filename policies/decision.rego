@@ -4,7 +4,8 @@
 # strongest effect present: rollback beats block beats hold beats advance/promote. Its reasons are
 # the violations of that effect (or, for advance and promote, the progress rule that completed the
 # step), so every decision other than advance carries at least one reason; `violations` lists every
-# guardrail that fired, whatever its effect.
+# guardrail that fired, whatever its effect. A hold that is only the routine wait of a step says
+# `"routine": true`.
 package tollgate
 
 import rego.v1
@@ -16,13 +17,16 @@ import data.tollgate.progress
 import data.tollgate.rollback
 
 decision := object.union(
-	{
-		"action": action,
-		"mode": input.mode,
-		"reasons": reasons,
-		"violations": sort(violations),
-	},
-	next_step,
+	object.union(
+		{
+			"action": action,
+			"mode": input.mode,
+			"reasons": reasons,
+			"violations": sort(violations),
+		},
+		next_step,
+	),
+	routine_flag,
 )
 
 violations := ((rollback.violations | budgets.violations) | governance.violations) | gates.violations
@@ -73,4 +77,17 @@ reasons := [progress.outcome.reason] if action in {"advance", "promote"}
 next_step := {"next": progress.outcome.next} if {
 	action == "advance"
 	progress.outcome.next
+} else := {}
+
+# A routine hold is the wait of a step (too little data yet, a minimum time not reached): nothing in
+# it is news, so the reconciler does not record it. Each guardrail package names its routine holds
+# in `routine_holds`; a hold is routine when every one of its reasons is. A decision without
+# `routine` (any other hold, or a policy that does not say) is recorded.
+routine_holds := (progress.routine_holds | rollback.routine_holds) | budgets.routine_holds
+
+routine_flag := {"routine": true} if {
+	action == "hold"
+	every reason in reasons {
+		reason.rule in routine_holds
+	}
 } else := {}

@@ -83,3 +83,33 @@ test_the_decision_echoes_the_mode if {
 test_an_input_without_a_mode_has_no_decision if {
 	not decision with input as object.remove(f.live, ["mode"])
 }
+
+test_the_wait_of_a_step_is_a_routine_hold if {
+	d := decision with input as f.with_status(f.live, {"stepSeconds": 100})
+	d.action == "hold"
+	f.rules(d.reasons) == {"progress.step_minimum"}
+	d.routine == true
+}
+
+test_a_hold_with_news_in_it_is_not_routine if {
+	inp := f.with_status(object.union(f.live, {"dependencies": [{"service": "retrieval-api", "healthy": false}]}), {"stepSeconds": 100})
+	d := decision with input as inp
+	d.action == "hold"
+	not d.routine
+}
+
+test_too_little_data_is_routine_only_until_the_step_cap if {
+	before := decision with input as f.with_status(f.with_metric("latency", f.thin), {"stepSeconds": 1000})
+	f.rules(before.reasons) == {"rollback.insufficient_data", "progress.awaiting_evidence"}
+	before.routine == true
+	after := decision with input as f.with_status(f.with_metric("latency", f.thin), {"stepSeconds": 1800})
+	f.rules(after.reasons) == {"rollback.insufficient_data"}
+	not after.routine
+}
+
+test_only_holds_are_routine if {
+	every inp in [f.live, f.check, f.with_metric("error_rate", f.failing_error_rate)] {
+		d := decision with input as inp
+		not d.routine
+	}
+}

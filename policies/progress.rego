@@ -83,6 +83,17 @@ completion := "the canary served all traffic with no baseline to compare against
 	all_passed
 } else := sprintf("the step cap of %s was reached with no metric failed", [lib.duration(step.maxSeconds)])
 
+# The waits that are routine (see decision.rego): every one but a person's confirmation, which is
+# news (the reconciler records it once).
+routine_holds := {
+	"progress.already_live",
+	"progress.unknown_step",
+	"progress.step_minimum",
+	"progress.rollout_minimum",
+	"progress.awaiting_evidence",
+	"progress.low_traffic",
+}
+
 # The release is what runs already: there is nothing to roll out.
 waits contains r if {
 	lib.starting

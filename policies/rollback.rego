@@ -133,6 +133,20 @@ violations contains v if {
 	}
 }
 
+# The holds of this file that are the routine wait of a step (see decision.rego). Too little data is
+# routine only until the step's cap: after it the wait itself is news (and it rolls back once it
+# lasts past the missing-data limit, below).
+routine_holds contains "rollback.metric_unreported"
+
+routine_holds contains "rollback.no_analysis"
+
+routine_holds contains "rollback.insufficient_data" if not past_step_cap
+
+past_step_cap if {
+	lib.progressing
+	input.status.stepSeconds >= input.environment.rollout.steps[input.status.step].maxSeconds
+}
+
 # Still too little data to judge a metric long after the step's cap: the canary cannot be shown
 # safe, and waiting longer has not helped. Rolled back once past the cap by the missing-data limit.
 violations contains v if {

@@ -8,14 +8,7 @@
  * with the same stages, so a decision and its re-derivation cannot drift apart. Both take the core
  * as an option, which is how a test shows that a change to it changes both.
  */
-import {
-  type Digest,
-  type Environment,
-  parseDuration,
-  type Release,
-  type RepositoryState,
-  type Status,
-} from "../model/index.ts";
+import type { Digest, Environment, Release, RepositoryState, Status } from "../model/index.ts";
 import {
   buildPolicyInput,
   DECISION_ENTRYPOINT,
@@ -120,7 +113,7 @@ export function decide(
   const input = core.policyInput(facts, situation, observation);
   const evaluated = core.evaluate(policy, input);
   const decision = core.interpret(situation, evaluated, facts);
-  const routine = core.isRoutineHold(decision, situation, facts);
+  const routine = core.isRoutineHold(decision, evaluated);
   const next = core.transition(facts, decision, observation);
   const evidence = core.evidence(facts, { situation, observation, policy, input, evaluated, decision });
   return { situation, ...(observation ? { observation } : {}), input, evaluated, decision, routine, next, evidence };
@@ -187,28 +180,12 @@ function evaluate(policy: Pick<DecisionPolicy, "decide" | "nondeterministic">, i
 }
 
 /**
- * Holds whose every reason is one of these are the routine wait of a step (too little data yet, the
- * minimum time not reached): not committed. Exceptional holds (telemetry missing past its grace,
- * a freeze, a dependency, a policy error) are.
+ * A routine hold (the wait of a step: too little data yet, the minimum time not reached) is not
+ * committed. The policy says which holds are routine (`routine: true`, see policies/decision.rego);
+ * a hold tollgate made of another answer (a policy error, an inconsistent answer) never is.
  */
-// Waiting for a person's confirmation is news (committed once), unlike the other waits of a step.
-const ROUTINE_HOLD_RULES =
-  /^((?!progress\.awaiting_confirmation$)progress\..*|rollback\.insufficient_data|rollback\.metric_unreported|rollback\.no_analysis|budgets\.spend_unknown)$/;
-
-/**
- * A routine hold is not committed. Too little data is routine only until the step's cap: after it,
- * the wait itself is news (and the policy rolls back once it lasts past the missing-data limit).
- */
-function isRoutineHold(decision: Decision, situation: Situation, facts: DecisionFacts): boolean {
-  if (decision.action !== "hold") return false;
-  const step = situation.kind === "rolling-out" ? facts.environment.rollout.steps[situation.step] : undefined;
-  const stepSeconds = facts.status?.stepStartedAt
-    ? (facts.now.getTime() - Date.parse(facts.status.stepStartedAt)) / 1000
-    : 0;
-  const pastCap = step !== undefined && stepSeconds >= parseDuration(step.maxDuration) / 1000;
-  return decision.reasons.every(
-    (r) => ROUTINE_HOLD_RULES.test(r.rule) && !(pastCap && r.rule === "rollback.insufficient_data"),
-  );
+function isRoutineHold(decision: Decision, evaluated: Pick<Evaluated, "result">): boolean {
+  return decision.action === "hold" && evaluated.result?.action === "hold" && evaluated.result.routine === true;
 }
 
 /** The release and status after `decision`; a step change carries the telemetry accounted so far. */

@@ -220,6 +220,8 @@ export interface PolicyDecision {
   violations: PolicyViolation[];
   /** With `advance` in live mode. */
   next?: { step: number; weight: number };
+  /** With `hold`: only the routine wait of a step, which the reconciler does not record. */
+  routine?: boolean;
 }
 
 /** The guardrail bundle's decision entrypoint. */

@@ -1533,6 +1533,10 @@ values: {
 }
 }[]
 /**
+ * With `hold`: true when the hold is only the routine wait of a step (too little data yet, a minimum time not reached), which the reconciler does not record. Absent or false: the hold is recorded. The guardrails in policies/ name their routine holds (`routine_holds`).
+ */
+routine?: boolean
+/**
  * With `advance` in live mode: the step the rollout moves to.
  */
 next?: {
