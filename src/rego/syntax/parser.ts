@@ -1049,8 +1049,7 @@ class Parser {
       this.fail("unexpected number token: expected number without leading zero", t);
     }
     text += t.text;
-    const value = Number(text);
-    if (!Number.isFinite(value)) this.fail("number too big", t);
+    if (binaryExponentTooBig(text)) this.fail("number too big", t);
     return { type: "number", text, loc: loc ?? start.pos };
   }
 
@@ -1267,4 +1266,20 @@ function findNonConstant(t: Term): string | undefined {
     default:
       return undefined;
   }
+}
+
+/** OPA's limit on number literals: a binary exponent beyond ±100,000 (`1e400` is fine). */
+const MAX_BINARY_EXPONENT = 1e5;
+
+function binaryExponentTooBig(text: string): boolean {
+  const m = /^-?(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(text);
+  if (!m) return false;
+  const digits = `${m[1]}${m[2] ?? ""}`;
+  const first = digits.search(/[1-9]/);
+  if (first < 0) return false; // zero
+  // value ≈ 0.d1d2... × 10^decimalExponent
+  const decimalExponent = m[1].length - first + Number(m[3] ?? 0);
+  const lead = Number(`0.${digits.slice(first, first + 17)}`);
+  const binary = Math.log2(lead) + decimalExponent * Math.log2(10);
+  return Math.abs(binary) > MAX_BINARY_EXPONENT;
 }

@@ -2,7 +2,9 @@
 // numbers by value, strings bytewise (UTF-8), arrays element-wise then by length, objects by
 // (key, value) pairs in key order then by size, sets element-wise in order then by size.
 import { T_ARRAY, T_BOOLEAN, T_NUMBER, T_OBJECT, T_SET, T_STRING } from "./value";
-import { N_INT } from "./number";
+import { bufLen, bufNew, bufPtr } from "./buf";
+import { alloc } from "./mem";
+import { N_INT, numFormat } from "./number";
 
 export function compareBytes(pa: usize, la: u32, pb: usize, lb: u32): i32 {
   const n = la < lb ? la : lb;
@@ -66,31 +68,93 @@ export function compareNumbers(a: usize, b: usize): i32 {
   const y = load<u8>(b, 1) == N_INT ? <f64>load<i64>(b, 8) : load<f64>(b, 8);
   if (x < y) return -1;
   if (x > y) return 1;
-  if (load<u8>(a, 1) != N_INT && load<u8>(b, 1) != N_INT && Math.abs(x) >= 9007199254740992.0) {
-    return compareIntegerTexts(a, b);
+  if (load<u8>(a, 1) == N_INT || load<u8>(b, 1) == N_INT) {
+    // an INT ties with a FLOAT only beyond 2^53 or at a literal such as 3.0
+    return compareExact(a, b);
   }
-  return 0;
-}
-
-// Equal f64 approximations of two big numbers: compare exact integer texts where both have one.
-function compareIntegerTexts(a: usize, b: usize): i32 {
-  const pa = <usize>load<u32>(a, 4);
   const la = load<u32>(a, 16);
-  const pb = <usize>load<u32>(b, 4);
   const lb = load<u32>(b, 16);
-  if (la == 0 || lb == 0 || !plainInteger(pa, la) || !plainInteger(pb, lb)) return 0;
-  const neg = load<u8>(pa) == 45;
-  // same sign here (the f64 values are equal and non-zero)
-  let c: i32 = la != lb ? (la < lb ? -1 : 1) : compareBytes(pa, la, pb, lb);
-  return neg ? -c : c;
+  if (la == 0 && lb == 0) return 0; // two computed f64s
+  if (la == lb && compareBytes(<usize>load<u32>(a, 4), la, <usize>load<u32>(b, 4), lb) == 0) return 0;
+  return compareExact(a, b);
 }
 
-function plainInteger(p: usize, n: u32): bool {
-  for (let i: u32 = 0; i < n; i++) {
-    const c = load<u8>(p + i);
-    if (c == 46 || c == 101 || c == 69) return false;
+// Equal f64 approximations: compare the decimals the numbers denote (as OPA does), e.g. 1e400 and
+// 1e399, 1e-400 and 0, or integers beyond 2^53.
+function compareExact(a: usize, b: usize): i32 {
+  const da = decimalOf(a);
+  const na = decDigits;
+  const ea = decExponent;
+  const sa = decSign;
+  const db = decimalOf(b);
+  const nb = decDigits;
+  const eb = decExponent;
+  const sb = decSign;
+  if (sa != sb) return sa < sb ? -1 : 1;
+  if (sa == 0) return 0;
+  let c: i32 = 0;
+  if (ea != eb) c = ea < eb ? -1 : 1;
+  else {
+    const n = na > nb ? na : nb;
+    for (let i: i32 = 0; i < n && c == 0; i++) {
+      const x = i < na ? load<u8>(da + i) : 48;
+      const y = i < nb ? load<u8>(db + i) : 48;
+      if (x != y) c = x < y ? -1 : 1;
+    }
   }
-  return true;
+  return sa < 0 ? -c : c;
+}
+
+// decimalOf's results: value = decSign * 0.d1d2...dn * 10^decExponent, d1 != 0, no trailing zeros.
+let decDigits: i32 = 0;
+let decExponent: i64 = 0;
+let decSign: i32 = 0;
+
+/** The significant digits of a number's exact text (its literal, or its formatting). */
+function decimalOf(n: usize): usize {
+  const b = bufNew(32);
+  numFormat(b, n);
+  const p = bufPtr(b);
+  const len = <i32>bufLen(b);
+  const digits = alloc(<usize>len + 1);
+  let i: i32 = 0;
+  const neg = len > 0 && load<u8>(p) == 45;
+  if (neg) i = 1;
+  let nd: i32 = 0;
+  let pointAt: i32 = -1; // digits (kept or leading zeros) before the point
+  let seen: i32 = 0;
+  let lead: i32 = 0; // leading zeros dropped
+  for (; i < len; i++) {
+    const c = load<u8>(p + i);
+    if (c == 46) {
+      pointAt = seen;
+      continue;
+    }
+    if (c < 48 || c > 57) break;
+    seen++;
+    if (nd == 0 && c == 48) {
+      lead++;
+      continue;
+    }
+    store<u8>(digits + nd++, c);
+  }
+  if (pointAt < 0) pointAt = seen;
+  let exp: i64 = 0;
+  if (i < len && (load<u8>(p + i) | 0x20) == 101) {
+    i++;
+    let eneg = false;
+    if (i < len && (load<u8>(p + i) == 45 || load<u8>(p + i) == 43)) {
+      eneg = load<u8>(p + i) == 45;
+      i++;
+    }
+    for (; i < len && exp < 1000000000000; i++) exp = exp * 10 + <i64>(load<u8>(p + i) - 48);
+    if (eneg) exp = -exp;
+  }
+  while (nd > 0 && load<u8>(digits + nd - 1) == 48) nd--;
+  decDigits = nd;
+  decExponent = <i64>(pointAt - lead) + exp;
+  decSign = nd == 0 ? 0 : neg ? -1 : 1;
+  return digits;
 }
 
 export function compare(a: usize, b: usize): i32 {

@@ -2,7 +2,9 @@
 // payload @8 (i64 for INT, f64 for FLOAT), u32 text length @16.
 // INT is the fast path for integers in i64 range. FLOAT holds an f64 and, for numbers that came
 // from literals or JSON, their exact text, so that big integers and decimals round-trip exactly.
-// Arithmetic on FLOATs is f64 (OPA uses big.Float); integral results become INTs.
+// Integer arithmetic beyond i64 is exact (bigint.ts); results beyond i64 are FLOATs with their
+// decimal text. Other arithmetic on FLOATs is f64 (OPA uses big.Float); integral results become
+// INTs.
 import { alloc } from "./mem";
 import { bufByte, bufBytes, bufI64 } from "./buf";
 import { T_NUMBER } from "./value";

@@ -6,6 +6,7 @@ import { runeCount } from "../utf8";
 import {
   FALSE, T_ARRAY, T_NUMBER, T_OBJECT, T_SET, T_STRING, TRUE, mkArrayFrom, sortValues, strLen, strPtr, vecElems, vecGet, vecLen,
 } from "../value";
+import { addNumbers, mulNumbers } from "./arith";
 import { needCollection } from "./util";
 
 /** Number of elements / keys / code points; -1 for other types. */
@@ -37,6 +38,21 @@ function numbersOf(name: string, v: usize): bool {
   return true;
 }
 
+/**
+ * The sum (or product) of the numbers of `v` computed exactly when they are all integers (the
+ * i64 running total overflowed, or an element is an integer beyond i64), else the f64 `approx`.
+ */
+function exactOr(v: usize, approx: f64, product: bool): usize {
+  const n = vecLen(v);
+  for (let i: u32 = 0; i < n; i++) {
+    const f = numToF64(vecGet(v, i));
+    if (f != Math.floor(f) && isFinite(f)) return mkFloat(approx);
+  }
+  let acc = mkInt(product ? 1 : 0);
+  for (let i: u32 = 0; i < n; i++) acc = product ? mulNumbers(acc, vecGet(v, i)) : addNumbers(acc, vecGet(v, i));
+  return acc;
+}
+
 export function b_sum(v: usize): usize {
   if (!numbersOf("sum", v)) return 0;
   const n = vecLen(v);
@@ -53,7 +69,7 @@ export function b_sum(v: usize): usize {
     } else allInt = false;
     fsum += numToF64(x);
   }
-  return allInt ? mkInt(isum) : mkFloat(fsum);
+  return allInt ? mkInt(isum) : exactOr(v, fsum, false);
 }
 
 export function b_product(v: usize): usize {
@@ -72,7 +88,7 @@ export function b_product(v: usize): usize {
     } else allInt = false;
     fprod *= numToF64(x);
   }
-  return allInt ? mkInt(iprod) : mkFloat(fprod);
+  return allInt ? mkInt(iprod) : exactOr(v, fprod, true);
 }
 
 function extreme(name: string, v: usize, sign: i32): usize {

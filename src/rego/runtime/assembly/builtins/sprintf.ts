@@ -21,6 +21,8 @@ function kindOf(v: usize): i32 {
     if (numIsInt(v)) return K_INT;
     const f = numToF64(v);
     if (f == Math.floor(f) && load<u32>(v, 16) != 0 && plainIntText(v)) return K_BIG;
+    // a decimal beyond float64 (2e308): OPA formats its text as a string
+    if (!isFinite(f)) return K_STRING;
     return K_FLOAT;
   }
   return K_STRING;
