@@ -137,3 +137,36 @@ export async function opaEvaluate(
     await fetch(`${server.url}/v1/policies/${id}`, { method: "DELETE" });
   }
 }
+
+/** What OPA answers to a conformance case: its rows (variable bindings), or why it refused. */
+export type OpaCaseOutcome =
+  | { readonly kind: "rows"; readonly rows: Record<string, unknown>[] }
+  | { readonly kind: "compile_error" | "error"; readonly message: string };
+
+/** Runs a conformance case (data, modules, query, input) on a running `opa run --server`. */
+export async function opaRunCase(
+  server: OpaServer,
+  c: { readonly modules: readonly string[]; readonly query: string; readonly data?: unknown; readonly input?: unknown },
+): Promise<OpaCaseOutcome> {
+  await fetch(`${server.url}/v1/data`, { method: "PUT", body: JSON.stringify(c.data ?? {}) });
+  const ids = c.modules.map((_, i) => `case-module-${i}`);
+  try {
+    for (const [i, module] of c.modules.entries()) {
+      const put = await fetch(`${server.url}/v1/policies/${ids[i]}`, { method: "PUT", body: module });
+      if (!put.ok) return { kind: "compile_error", message: await put.text() };
+    }
+    const res = await fetch(`${server.url}/v1/query`, {
+      method: "POST",
+      body: JSON.stringify({ query: c.query, ...(c.input === undefined ? {} : { input: c.input }) }),
+    });
+    const body = (await res.json()) as { result?: Record<string, unknown>[] };
+    if (!res.ok) return { kind: "error", message: JSON.stringify(body) };
+    // the query's generated variables (`__localN__`) are not part of a case's rows
+    const rows = (body.result ?? []).map((row) =>
+      Object.fromEntries(Object.entries(row).filter(([k]) => !k.startsWith("__"))),
+    );
+    return { kind: "rows", rows };
+  } finally {
+    for (const id of ids) await fetch(`${server.url}/v1/policies/${id}`, { method: "DELETE" });
+  }
+}
