@@ -45,6 +45,8 @@ export function refDependencies(
       n = c;
       continue;
     }
+    // rule paths are strings: a scalar key of another type (`data[2]`) reads base documents only
+    if (!n.ruleSet && (op.type === "number" || op.type === "boolean" || op.type === "null")) return;
     subtree(n, out);
     return;
   }

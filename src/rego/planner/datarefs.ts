@@ -42,7 +42,7 @@ export function planDataWalk(
   }
   const virtual = node && hasVisibleRules(p, node) ? node : undefined;
   if (!virtual) {
-    planBasePath(p, base, (b) => p.planRefRec(ir.local(b), terms, i, k));
+    planBasePath(p, base, (b) => p.planRefRec(ir.local(b), terms, i, k, true));
     return;
   }
   if (i >= terms.length) {
@@ -78,8 +78,8 @@ export function planDataWalk(
         const excluded = planExcludeSet(p, children);
         emitNotMember(p, excluded, keyOp);
         const target = p.newLocal();
-        p.emit({ type: "DotStmt", source: ir.local(b), key: keyOp, target });
-        p.planRefRec(ir.local(target), terms, i + 1, k);
+        p.emit({ type: "DotStmt", source: ir.local(b), key: p.baseDataKey(ir.local(b), op, keyOp), target });
+        p.planRefRec(ir.local(target), terms, i + 1, k, true);
       });
     });
     return;
@@ -100,7 +100,7 @@ export function planDataWalk(
     const excluded = planExcludeSet(p, children);
     p.planScan(b, op, (key, value) => {
       emitNotMember(p, excluded, ir.local(key));
-      p.planRefRec(ir.local(value), terms, i + 1, k);
+      p.planRefRec(ir.local(value), terms, i + 1, k, true);
     });
   });
 }

@@ -767,7 +767,8 @@ export class Planner {
   }
 
   /** Applies `terms[i..]` to a value: dots for bound operands, scans for unbound ones. */
-  planRefRec(source: ir.Operand, terms: readonly Term[], i: number, k: OpCont): void {
+  /** `baseData`: the ref reads base documents (see `baseDataKey`). */
+  planRefRec(source: ir.Operand, terms: readonly Term[], i: number, k: OpCont, baseData = false): void {
     if (i >= terms.length) {
       k(source);
       return;
@@ -776,12 +777,31 @@ export class Planner {
     if (!this.hasUnboundVars(op)) {
       this.planTerm(op, (key) => {
         const target = this.newLocal();
-        this.emit({ type: "DotStmt", source, key, target });
-        this.planRefRec(ir.local(target), terms, i + 1, k);
+        this.emit({ type: "DotStmt", source, key: baseData ? this.baseDataKey(source, op, key) : key, target });
+        this.planRefRec(ir.local(target), terms, i + 1, k, baseData);
       });
       return;
     }
-    this.planScan(this.toLocal(source), op, (_key, value) => this.planRefRec(ir.local(value), terms, i + 1, k));
+    this.planScan(this.toLocal(source), op, (_key, value) =>
+      this.planRefRec(ir.local(value), terms, i + 1, k, baseData),
+    );
+  }
+
+  /**
+   * The key to read a base document with. As OPA reads storage paths, a literal integer key of a
+   * data ref names an object's member by its decimal text (`data.nested[2]` finds `{"2": ...}`),
+   * and still indexes an array.
+   */
+  baseDataKey(source: ir.Operand, op: Term, key: ir.Operand): ir.Operand {
+    if (op.type !== "number" || !/^-?\d+$/.test(op.text)) return key;
+    const chosen = this.newLocal();
+    this.emit({ type: "AssignVarStmt", source: key, target: chosen });
+    const asText = this.fb.inBlock(() => {
+      this.emit({ type: "IsObjectStmt", source });
+      this.emit({ type: "AssignVarStmt", source: this.strOp(op.text), target: chosen });
+    });
+    this.emit({ type: "BlockStmt", blocks: [asBlock(asText)] });
+    return ir.local(chosen);
   }
 
   /** Iterates a collection, unifying each key with `keyTerm`. */

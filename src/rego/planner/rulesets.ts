@@ -87,12 +87,16 @@ function planValueRules(
       p.loc = rule.loc;
       if (first) p.emit({ type: "ResetLocalStmt", target: result });
       else p.emit({ type: "IsUndefinedStmt", source: result });
-      planParams(p, params, rule.args ?? [], 0, () =>
-        p.planBody(rule.body, () => {
+      planParamsAround(
+        p,
+        params,
+        rule.args ?? [],
+        (k) => p.planBody(rule.body, k),
+        () => {
           p.loc = rule.loc;
           p.cover(rule.loc);
           p.planTerm(rule.value!, (v) => p.emit({ type: "AssignVarOnceStmt", source: v, target: result, conflict }));
-        }),
+        },
       );
     });
   };
@@ -120,10 +124,13 @@ function planValueRules(
         p.fb.vars.scoped(() => {
           p.loc = def.loc;
           p.emit({ type: "IsUndefinedStmt", source: ret });
-          planParams(p, params, def.args ?? [], 0, () =>
-            p.planBody(def.body, () =>
+          planParamsAround(
+            p,
+            params,
+            def.args ?? [],
+            (k) => p.planBody(def.body, k),
+            () =>
               p.planTerm(def.value!, (v) => p.emit({ type: "AssignVarOnceStmt", source: v, target: ret, conflict })),
-            ),
           );
         }),
       ),
@@ -131,12 +138,42 @@ function planValueRules(
   }
 }
 
-function planParams(p: Planner, params: readonly ir.Local[], args: readonly Term[], i: number, k: () => void): void {
-  if (i >= args.length) {
+/**
+ * Unifies the parameters with the rule's arguments around its body. An argument that is a call
+ * (a template string, `f($"{x}")`) binds nothing and may use variables the body binds, so it is
+ * compared after the body, as OPA moves such head terms into the body.
+ */
+function planParamsAround(
+  p: Planner,
+  params: readonly ir.Local[],
+  args: readonly Term[],
+  body: (k: () => void) => void,
+  k: () => void,
+): void {
+  const isCall = (i: number) => args[i]!.type === "call";
+  const indices = args.map((_, i) => i);
+  planParams(
+    p,
+    params,
+    args,
+    indices.filter((i) => !isCall(i)),
+    () => body(() => planParams(p, params, args, indices.filter(isCall), k)),
+  );
+}
+
+function planParams(
+  p: Planner,
+  params: readonly ir.Local[],
+  args: readonly Term[],
+  which: number[],
+  k: () => void,
+): void {
+  const i = which[0];
+  if (i === undefined) {
     k();
     return;
   }
-  p.planUnifyLocal(ir.local(params[i]!), args[i]!, () => planParams(p, params, args, i + 1, k));
+  p.planUnifyLocal(ir.local(params[i]!), args[i]!, () => planParams(p, params, args, which.slice(1), k));
 }
 
 /** The object being built, and (if tracked) the set of paths holding values put by rules. */
