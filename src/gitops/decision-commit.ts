@@ -177,6 +177,15 @@ async function writeInto(
   return { commit, parent, idempotencyKey: key, evidence: encoded.digest, change };
 }
 
+/**
+ * Throws EvidenceTooLargeError when `change` could not be committed under the evidence cap `limit`
+ * (a rollback falls back to its smaller evidence): callers check one decision before it joins a
+ * batch, so an oversized one fails alone.
+ */
+export function checkEvidenceFits(change: DecisionChange, limit: number | undefined): void {
+  encodeWithin(change, limit);
+}
+
 function encodeWithin(change: DecisionChange, limit: number | undefined): EncodedEvidence {
   try {
     return encodeEvidence(change.evidence, limit);

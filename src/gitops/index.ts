@@ -68,6 +68,7 @@ export {
   type SkippedDecision,
 } from "./commit.ts";
 export {
+  checkEvidenceFits,
   type DecisionChange,
   type DecisionSubject,
   keyOf,

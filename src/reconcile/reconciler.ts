@@ -15,7 +15,13 @@ import {
   type ServiceApplyResult,
 } from "../cluster/index.ts";
 import { type DecisionCore, unknownLiveDigest } from "../decision/index.ts";
-import { type DecisionChange, type GitRepo, redactUrl, type WrittenDecision } from "../gitops/index.ts";
+import {
+  checkEvidenceFits,
+  type DecisionChange,
+  type GitRepo,
+  redactUrl,
+  type WrittenDecision,
+} from "../gitops/index.ts";
 import {
   type Environment,
   formatProblem,
@@ -191,6 +197,8 @@ export class Reconciler {
         });
         if (!decided) return null;
         const change = decisionChange(decided);
+        // Over the cap, this decision fails here, alone, rather than the commit of every service's.
+        checkEvidenceFits(change, this.options.repo.maxEvidenceBytes);
         // gitops clusters: the decision commit carries what they are told, checked before it is committed.
         const rendered = renderService(envState.environment, change.release ?? release, change.status);
         await checkRendered(rendered);

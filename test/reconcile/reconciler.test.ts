@@ -188,6 +188,42 @@ describe("reconciler end to end (local repository, simulated cluster and telemet
     }
   });
 
+  it("a service whose evidence is over the cap is an error of its own: the other services' decisions go on", async () => {
+    // Found by the fault suite (a full evidence cap): one oversized evidence document failed the
+    // whole tick, so no service of any environment got a decision again until a person stepped in.
+    const repo = await exampleGitopsRepo();
+    try {
+      const { reconciler, world, advance } = await simulatedReconciler(repo.dir, {
+        environment: "dev",
+        maxEvidenceBytes: 16 * 1024,
+      });
+      await proposeRelease(repo.dir, "dev", "support-agent", (p) => ({
+        ...p,
+        prompts: { digest: `sha256:${"3".repeat(64)}` },
+      }));
+      const bad = await proposeRelease(repo.dir, "dev", "retrieval-api", (p) => ({
+        ...p,
+        index: { buildId: "kb-x", digest: `sha256:${"d".repeat(64)}` },
+      }));
+      world.behaviour.set(bad.digest, PROFILES["err+2pp"]);
+      const results: TickResult[] = [];
+      for (let i = 0; i < 12; i++) {
+        results.push(await reconciler.tick());
+        advance(10);
+      }
+      const decisions = results.flatMap((r) => r.decisions.map((d) => `${d.change.service} ${d.change.action}`));
+      assert.ok(decisions.includes("retrieval-api rollback"), decisions.join(", "));
+      const errors = results.flatMap((r) => r.errors);
+      assert.ok(errors.length > 0);
+      for (const e of errors) {
+        assert.equal(`${e.environment}/${e.service}`, "dev/support-agent");
+        assert.match(e.message, /evidence document is \d+ bytes, over the 16384-byte limit/);
+      }
+    } finally {
+      await repo.cleanup();
+    }
+  });
+
   it("a person setting the release back to the live artifact mid-rollout withdraws the canary, recorded and audited", async () => {
     const s = await setup("dev", "retrieval-api");
     try {
