@@ -133,6 +133,22 @@ violations contains v if {
 	}
 }
 
+# At full weight nothing is compared: only the canary's own data in this step shows the backstops
+# held. A metric without a single canary sample in the step never promotes it (telemetry down since
+# the last step began would otherwise promote at the step's minimum, within the missing-data grace).
+violations contains v if {
+	lib.progressing
+	some name, verdict in lib.reported
+	verdict.reason == "no-baseline"
+	verdict.samples.canary == 0
+	v := {
+		"rule": "rollback.insufficient_data",
+		"effect": "hold",
+		"message": sprintf("%s has no canary data in this step, and at full weight the canary's data is all there is; a missing signal never promotes", [name]),
+		"values": {"metric": name, "samples": verdict.samples},
+	}
+}
+
 # The holds of this file that are the routine wait of a step (see decision.rego). Too little data is
 # routine only until the step's cap: after it the wait itself is news (and it rolls back once it
 # lasts past the missing-data limit, below).

@@ -181,6 +181,19 @@ test_full_weight_without_a_baseline_is_not_a_lack_of_data if {
 	count(vs) == 0
 }
 
+test_full_weight_without_canary_data_never_promotes if {
+	blind := object.union(f.no_baseline, {"samples": {"canary": 0, "baseline": 0}, "dataAgeSeconds": 400})
+	inp := object.union(f.full_weight(400, 3000), {
+		"environment": {"telemetry": {"missingGraceSeconds": 600}},
+		"analysis": {"metrics": {"latency": blind}},
+	})
+	d := decision with input as inp
+	d.action == "hold"
+	some r in d.reasons
+	r.rule == "rollback.insufficient_data"
+	r.message == "latency has no canary data in this step, and at full weight the canary's data is all there is; a missing signal never promotes"
+}
+
 test_full_weight_telemetry_missing_still_rolls_back if {
 	stale := object.union(f.no_baseline, {"dataAgeSeconds": 700})
 	inp := object.union(f.full_weight(400, 3000), {"analysis": {"metrics": {"latency": stale}}})

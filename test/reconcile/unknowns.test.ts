@@ -236,4 +236,45 @@ describe("unknown is never good", () => {
       await fleet.cleanup();
     }
   });
+  it("a last step whose telemetry went away as it began is never promoted, not even at its minimum", async (t) => {
+    // Found by the fault suite (Prometheus down): at full weight nothing is judged against a
+    // baseline, so with no canary data at all the backstops "held" and the last step promoted at
+    // its minimum (20 s), well within the missing-data grace (1m).
+    if (!requireGit(t)) return;
+    const fleet = await localFleet({ services: ["lonely-agent"] });
+    try {
+      await fleet.propose(["lonely-agent"], 2);
+      const clock = new TestClock();
+      const world = new SimulatedWorld({ seed: 4 });
+      let down = false;
+      const telemetry = (environment: Environment): TelemetrySource => {
+        const inner = world.telemetry(environment);
+        return {
+          kind: inner.kind,
+          interval: inner.interval,
+          fetch: (request, options) =>
+            down ? silentTelemetry(environment).fetch(request, options) : inner.fetch(request, options),
+        };
+      };
+      const { reconciler } = await reconcilerOn(fleet.dir, clock, { telemetry, world });
+      const decided: string[] = [];
+      for (let second = 0; second <= 240; second += 10) {
+        const result = await reconciler.tick();
+        for (const d of result.decisions) {
+          decided.push(`${second}s ${d.change.action} ${(d.change.reasons ?? []).map((r) => r.rule).join(",")}`);
+          if (d.change.action === "advance" && d.change.step === 0) down = true;
+        }
+        clock.advance(10);
+      }
+      t.diagnostic(decided.join("; "));
+      assert.ok(down, `the rollout reached its last step:\n${decided.join("\n")}`);
+      assert.ok(!decided.some((d) => / promote /.test(d)), `no promotion without canary data:\n${decided.join("\n")}`);
+      assert.ok(
+        decided.some((d) => /rollback\.(insufficient_data|telemetry_missing)/.test(d)),
+        `the hold (or rollback) names the missing data:\n${decided.join("\n")}`,
+      );
+    } finally {
+      await fleet.cleanup();
+    }
+  });
 });
