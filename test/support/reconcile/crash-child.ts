@@ -18,6 +18,7 @@ import { GitRepo, type GitopsPoint } from "../../../src/gitops/index.ts";
 import { Reconciler } from "../../../src/reconcile/reconciler.ts";
 import { SimulatedWorld } from "../../../src/reconcile/simulation.ts";
 import type { TelemetrySource } from "../../../src/telemetry/source.ts";
+import { rebuildCluster } from "./cluster-from-git.ts";
 import { quietLogger, sharedPolicies } from "./remote-fleet.ts";
 
 /** Moments of a tick outside gitops that a kill can hit. */
@@ -143,19 +144,6 @@ async function main(): Promise<void> {
   const summary: CrashRunSummary = { settled, ticks: ran, head: await repo.head(), decisions, deployed };
   process.stdout.write(`${JSON.stringify(summary)}\n`);
   process.exitCode = settled ? 0 : 3;
-}
-
-/** What a real cluster would still be running after the reconciler died: the remote head's state. */
-async function rebuildCluster(repo: GitRepo, world: SimulatedWorld): Promise<void> {
-  const head = await repo.fetchRemote();
-  if (!head) return;
-  const { state } = await repo.stateAt(head);
-  for (const { environment, releases, statuses } of state.environments.values()) {
-    for (const [service, release] of releases) {
-      const status = statuses.get(service);
-      await world.cluster.apply({ environment, release, ...(status ? { status } : {}) });
-    }
-  }
 }
 
 async function waveSettled(repo: GitRepo, head: string, config: CrashRunConfig): Promise<boolean> {

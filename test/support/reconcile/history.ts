@@ -92,6 +92,14 @@ export function readDecisions(gitDir: string, ref = "main"): DecisionRecord[] {
   return decisions;
 }
 
+/** The evidence documents of `decisions`, parsed, in their order. */
+export function readEvidenceDocuments(gitDir: string, decisions: readonly DecisionRecord[]): unknown[] {
+  return catFiles(
+    gitDir,
+    decisions.map((d) => `${d.commit}:${evidencePath(d.evidence)}`),
+  ).map((text) => JSON.parse(text) as unknown);
+}
+
 /** `git cat-file --batch` over many objects at once. */
 function catFiles(gitDir: string, specs: string[]): string[] {
   if (specs.length === 0) return [];
