@@ -4,7 +4,7 @@
 // Layout: u32 limb count @0, u32 sign (1 = negative) @4, u32 limbs @8 (base 2^32, least
 // significant first, no leading zero limbs; zero has none and is never negative).
 import { alloc } from "./mem";
-import { N_INT, mkFloatText, mkInt, parseF64 } from "./number";
+import { N_INT, mkFloatText, mkInt } from "./number";
 
 /** Decimal exponents beyond this are not expanded (OPA's parser limits binary exponents to 1e5). */
 const MAX_DECIMAL_DIGITS: i64 = 40000;
@@ -172,8 +172,31 @@ export function bigToNumber(b: usize): usize {
     if (!isNeg(b) && m <= <u64>i64.MAX_VALUE) return mkInt(<i64>m);
     if (isNeg(b) && m <= 0x8000000000000000) return mkInt(<i64>(0 - m));
   }
+  const f = bigToF64(b);
   const text = bigText(b);
-  return mkFloatText(parseF64(text, textLen), text, textLen);
+  return mkFloatText(f, text, textLen);
+}
+
+/** The f64 nearest to `b` (ties to even), like strtod of its text. */
+function bigToF64(b: usize): f64 {
+  const n = limbCount(b);
+  let f: f64 = 0;
+  if (n <= 2) {
+    const m: u64 = n == 0 ? 0 : n == 1 ? <u64>limb(b, 0) : (<u64>limb(b, 1) << 32) | <u64>limb(b, 0);
+    f = <f64>m;
+  } else {
+    // the top 64 bits, with a sticky low bit standing for any bit below them, round like the whole
+    const lz = <u64>clz<u32>(limb(b, n - 1));
+    const l2 = <u64>limb(b, n - 1);
+    const l1 = <u64>limb(b, n - 2);
+    const l0 = <u64>limb(b, n - 3);
+    let m: u64 = (l2 << (32 + lz)) | (l1 << lz) | (lz == 0 ? 0 : l0 >> (32 - lz));
+    let sticky = (l0 & ((<u64>1 << (32 - lz)) - 1)) != 0;
+    for (let i: u32 = 0; i + 3 < n && !sticky; i++) sticky = limb(b, i) != 0;
+    if (sticky) m |= 1;
+    f = <f64>m * Math.pow(2, <f64>(<i64>(n - 2) * 32 - <i64>lz));
+  }
+  return isNeg(b) ? -f : f;
 }
 
 let textLen: u32 = 0;
@@ -294,10 +317,17 @@ export function bigIsNeg(b: usize): bool {
 /** The remainder of a / b truncated toward zero (the sign of a, as Go's big.Int.Rem); b != 0. */
 export function bigRem(a: usize, b: usize): usize {
   if (magCompare(a, b) < 0) return a;
-  const bn = limbCount(b);
-  const r = bigNew(bn + 1);
+  return finish(divide(a, b, 0), limbCount(b) + 1, isNeg(a));
+}
+
+/**
+ * |a| mod |b| by binary long division (shifting a's bits into the remainder, subtracting b
+ * whenever it fits); when `q` is not 0, also writes the quotient's bits into q's limbs (room for
+ * a's limb count, zeroed).
+ */
+function divide(a: usize, b: usize, q: usize): usize {
+  const r = bigNew(limbCount(b) + 1);
   let rn: u32 = 0;
-  // binary long division: shift the dividend's bits into r, subtracting b whenever r >= b
   for (let i = <i32>limbCount(a) - 1; i >= 0; i--) {
     const x = limb(a, <u32>i);
     for (let bit = 31; bit >= 0; bit--) {
@@ -313,10 +343,102 @@ export function bigRem(a: usize, b: usize): usize {
         magSub(r, r, b);
         while (rn > 0 && limb(r, rn - 1) == 0) rn--;
         store<u32>(r, rn);
+        if (q != 0) setLimb(q, <u32>i, limb(q, <u32>i) | (<u32>1 << (<u32>bit)));
       }
     }
   }
-  return finish(r, rn, isNeg(a));
+  return r;
+}
+
+function bitLength(b: usize): i64 {
+  const n = limbCount(b);
+  return n == 0 ? 0 : <i64>n * 32 - <i64>clz<u32>(limb(b, n - 1));
+}
+
+/** Decimal digits kept when converting a long text to f64 (far beyond what can change the result). */
+const MAX_F64_DIGITS: i32 = 800;
+
+/**
+ * The f64 nearest to a decimal text (JSON number syntax), computed exactly: for texts that
+ * AssemblyScript's strtod misreads (more than 19 significant digits, or large exponents).
+ */
+export function decimalToF64(p: usize, len: u32): f64 {
+  let i: u32 = 0;
+  const neg = len > 0 && load<u8>(p) == 45;
+  if (neg) i = 1;
+  // the significant digits (at most MAX_F64_DIGITS, then a sticky 1) and the power of ten
+  const digits = alloc(<usize>MAX_F64_DIGITS + 2);
+  let nd: i32 = 0;
+  let scale: i64 = 0;
+  let sticky = false;
+  let afterPoint = false;
+  for (; i < len; i++) {
+    const c = load<u8>(p + i);
+    if (c == 46) {
+      afterPoint = true;
+      continue;
+    }
+    if (c < 48 || c > 57) break;
+    if (nd == 0 && c == 48) {
+      if (afterPoint) scale--;
+      continue;
+    }
+    if (nd < MAX_F64_DIGITS) {
+      store<u8>(digits + nd++, c);
+      if (afterPoint) scale--;
+    } else {
+      if (c != 48) sticky = true;
+      if (!afterPoint) scale++;
+    }
+  }
+  if (sticky) {
+    store<u8>(digits + nd++, 49);
+    scale--;
+  }
+  let exp: i64 = 0;
+  if (i < len && (load<u8>(p + i) | 0x20) == 101) {
+    i++;
+    let eneg = false;
+    if (i < len && (load<u8>(p + i) == 45 || load<u8>(p + i) == 43)) {
+      eneg = load<u8>(p + i) == 45;
+      i++;
+    }
+    for (; i < len && exp < 1000000000; i++) exp = exp * 10 + <i64>(load<u8>(p + i) - 48);
+    if (eneg) exp = -exp;
+  }
+  scale += exp;
+  let f: f64 = 0;
+  if (nd == 0 || <i64>nd + scale < -400) f = 0;
+  else if (<i64>nd + scale > 310) f = Infinity;
+  else {
+    const d = bigFromText(digits, <u32>nd);
+    if (scale >= 0) f = bigToF64(bigMul(d, bigPow10(<u32>scale)));
+    else {
+      // d / 10^-scale with at least 66 significant bits in the quotient, the rest as a sticky bit
+      const den = bigPow10(<u32>-scale);
+      let k = 66 + bitLength(den) - bitLength(d);
+      if (k < 0) k = 0;
+      const num = bigShl(d, <u32>k);
+      const q = bigNew(limbCount(num) + 1);
+      const rem = divide(num, den, q);
+      finish(q, limbCount(num), false);
+      if (limbCount(rem) != 0) setLimb(q, 0, limb(q, 0) | 1);
+      f = bigToF64(q);
+      // scale by 2^-k in two steps, so that neither factor underflows on its own
+      const half = k >> 1;
+      f = f * Math.pow(2, <f64>-half) * Math.pow(2, <f64>-(k - half));
+    }
+  }
+  return neg ? -f : f;
+}
+
+function bigPow10(e: u32): usize {
+  const b = bigNew(e / 9 + 2);
+  setLimb(b, 0, 1);
+  let n: u32 = 1;
+  for (; e >= 9; e -= 9) n = mulAddSmall(b, n, 1000000000, 0);
+  if (e > 0) n = mulAddSmall(b, n, POW10[<i32>e], 0);
+  return finish(b, n, false);
 }
 
 /** a * 2^s. */
@@ -338,4 +460,79 @@ export function bigCompare(a: usize, b: usize): i32 {
   if (isNeg(a) != isNeg(b)) return isNeg(a) ? -1 : 1;
   const c = magCompare(a, b);
   return isNeg(a) ? -c : c;
+}
+
+export const BIT_AND: i32 = 0;
+export const BIT_OR: i32 = 1;
+export const BIT_XOR: i32 = 2;
+
+/** `b` as `n` limbs of two's complement (n exceeds b's limb count). */
+function twos(b: usize, n: u32): usize {
+  const t = bigNew(n);
+  const bn = limbCount(b);
+  memory.copy(t + 8, b + 8, <usize>bn << 2);
+  if (isNeg(b)) {
+    // -m = ~(m - 1)
+    let borrow: u32 = 1;
+    for (let i: u32 = 0; i < n; i++) {
+      const v = limb(t, i);
+      setLimb(t, i, ~(v - borrow));
+      borrow = borrow != 0 && v == 0 ? 1 : 0;
+    }
+  }
+  return t;
+}
+
+/** The integer whose `n` limbs of two's complement are at `t` (in place). */
+function fromTwos(t: usize, n: u32): usize {
+  const neg = (limb(t, n - 1) >>> 31) != 0;
+  if (neg) {
+    // m = ~t + 1
+    let carry: u32 = 1;
+    for (let i: u32 = 0; i < n; i++) {
+      const v = ~limb(t, i) + carry;
+      carry = carry != 0 && v == 0 ? 1 : 0;
+      setLimb(t, i, v);
+    }
+  }
+  return finish(t, n, neg);
+}
+
+/** a & b, a | b or a ^ b on integers of any size, as Go's big.Int (two's complement). */
+export function bigBitwise(op: i32, a: usize, b: usize): usize {
+  const an = limbCount(a);
+  const bn = limbCount(b);
+  const n = (an > bn ? an : bn) + 1;
+  const x = twos(a, n);
+  const y = twos(b, n);
+  for (let i: u32 = 0; i < n; i++) {
+    const u = limb(x, i);
+    const v = limb(y, i);
+    setLimb(x, i, op == BIT_AND ? u & v : op == BIT_OR ? u | v : u ^ v);
+  }
+  return fromTwos(x, n);
+}
+
+/** ~a = -a - 1. */
+export function bigNot(a: usize): usize {
+  return bigAdd(bigAdd(bigFromI64(0), a, true), bigFromI64(1), true);
+}
+
+/** a >> s, rounding toward negative infinity (Go's big.Int.Rsh). */
+export function bigShr(a: usize, s: u32): usize {
+  const one = bigFromI64(1);
+  // a negative a: -((|a| - 1) >> s) - 1
+  const m = isNeg(a) ? bigAdd(bigAdd(bigFromI64(0), a, true), one, true) : a;
+  const mn = limbCount(m);
+  const words = s >> 5;
+  const bits = s & 31;
+  const n = mn > words ? mn - words : 0;
+  const r = bigNew(n + 1);
+  for (let i: u32 = 0; i < n; i++) {
+    const lo = <u64>limb(m, i + words);
+    const hi = i + words + 1 < mn ? <u64>limb(m, i + words + 1) : 0;
+    setLimb(r, i, <u32>(((hi << 32) | lo) >> bits));
+  }
+  finish(r, n, false);
+  return isNeg(a) ? bigAdd(bigAdd(bigFromI64(0), r, true), one, true) : r;
 }

@@ -8,6 +8,7 @@
 import { alloc } from "./mem";
 import { bufByte, bufBytes, bufI64 } from "./buf";
 import { T_NUMBER } from "./value";
+import { decimalToF64 } from "./bigint";
 import { dtoa_buffered } from "~lib/util/number";
 import { strtod } from "~lib/util/string";
 
@@ -91,6 +92,7 @@ export function numIsIntegral(n: usize): bool {
 
 /** Parses an f64 from `len` ASCII bytes (valid JSON number syntax). */
 export function parseF64(ptr: usize, len: u32): f64 {
+  if (strtodMisreads(ptr, len)) return decimalToF64(ptr, len);
   // strtod reads an AssemblyScript string; build one in scratch memory: its length lives in the
   // 4 bytes before the UTF-16 data (the runtime object header's rtSize field).
   const p = alloc(8 + (<usize>len << 1));
@@ -98,6 +100,42 @@ export function parseF64(ptr: usize, len: u32): f64 {
   store<u32>(s - 4, len << 1);
   for (let i: u32 = 0; i < len; i++) store<u16>(s + (<usize>i << 1), <u16>load<u8>(ptr + i));
   return strtod(changetype<string>(s));
+}
+
+/**
+ * AssemblyScript's strtod keeps 19 significant digits and scales large ones imprecisely: texts
+ * with more than 15 significant digits and a power of ten beyond 22, or more than 19 digits, go
+ * through the exact conversion instead (rare: long literals and big integers).
+ */
+function strtodMisreads(ptr: usize, len: u32): bool {
+  let digits: i32 = 0;
+  let significant = false;
+  let afterPoint: i32 = 0;
+  let point = false;
+  let i: u32 = 0;
+  for (; i < len; i++) {
+    const c = load<u8>(ptr + i);
+    if (c == 46) {
+      point = true;
+      continue;
+    }
+    if (c == 101 || c == 69) break;
+    if (c < 48 || c > 57) continue;
+    if (c != 48) significant = true;
+    if (significant) digits++;
+    if (point) afterPoint++;
+  }
+  if (digits > 19) return true;
+  if (digits <= 15) return false;
+  let exp: i32 = 0;
+  let eneg = false;
+  for (i++; i < len; i++) {
+    const c = load<u8>(ptr + i);
+    if (c == 45) eneg = true;
+    else if (c >= 48 && c <= 57 && exp < 100000) exp = exp * 10 + <i32>(c - 48);
+  }
+  const scale = (eneg ? -exp : exp) - afterPoint;
+  return scale > 22 || scale < -22;
 }
 
 /**

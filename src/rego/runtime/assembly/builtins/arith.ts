@@ -1,4 +1,7 @@
-import { bigAdd, bigCompare, bigFromI64, bigFromNumber, bigIsNeg, bigIsZero, bigMul, bigRem, bigShl, bigToNumber } from "../bigint";
+import {
+  BIT_AND, BIT_OR, BIT_XOR, bigAdd, bigBitwise, bigCompare, bigFromI64, bigFromNumber, bigIsNeg, bigIsZero, bigMul,
+  bigNot, bigRem, bigShl, bigShr, bigToNumber,
+} from "../bigint";
 import { builtinError, builtinFailure, clearBuiltinFailure, operandError, typeError } from "../error";
 import { N_INT, mkFloat, mkInt, numIsInt, numToF64, numToI64 } from "../number";
 import { T_NUMBER, T_SET, arrPush, mkArray, mkSet, setHas, vecGet, vecLen } from "../value";
@@ -265,31 +268,36 @@ function intRange(x: i64, y: i64, n: u64, step: u64): usize {
   return r;
 }
 
-export function b_bits__or(a: usize, b: usize): usize {
+/** a & b, a | b or a ^ b: i64 when both are INTs, else on big integers (as OPA's big.Int). */
+function bitwise(name: string, op: i32, a: usize, b: usize): usize {
   clearBuiltinFailure();
-  const x = intOperand("bits.or", 1, a);
-  const y = intOperand("bits.or", 2, b);
-  return builtinFailure() ? 0 : mkInt(x | y);
+  if (load<u8>(a) == T_NUMBER && load<u8>(b) == T_NUMBER && bothInt(a, b)) {
+    const x = load<i64>(a, 8);
+    const y = load<i64>(b, 8);
+    return mkInt(op == BIT_AND ? x & y : op == BIT_OR ? x | y : x ^ y);
+  }
+  const x = bigIntOperand(name, 1, a);
+  const y = bigIntOperand(name, 2, b);
+  return builtinFailure() ? 0 : bigToNumber(bigBitwise(op, x, y));
+}
+
+export function b_bits__or(a: usize, b: usize): usize {
+  return bitwise("bits.or", BIT_OR, a, b);
 }
 
 export function b_bits__and(a: usize, b: usize): usize {
-  clearBuiltinFailure();
-  const x = intOperand("bits.and", 1, a);
-  const y = intOperand("bits.and", 2, b);
-  return builtinFailure() ? 0 : mkInt(x & y);
+  return bitwise("bits.and", BIT_AND, a, b);
 }
 
 export function b_bits__xor(a: usize, b: usize): usize {
-  clearBuiltinFailure();
-  const x = intOperand("bits.xor", 1, a);
-  const y = intOperand("bits.xor", 2, b);
-  return builtinFailure() ? 0 : mkInt(x ^ y);
+  return bitwise("bits.xor", BIT_XOR, a, b);
 }
 
 export function b_bits__negate(a: usize): usize {
   clearBuiltinFailure();
-  const x = intOperand("bits.negate", 1, a);
-  return builtinFailure() ? 0 : mkInt(~x);
+  if (load<u8>(a) == T_NUMBER && load<u8>(a, 1) == N_INT) return mkInt(~load<i64>(a, 8));
+  const x = bigIntOperand("bits.negate", 1, a);
+  return builtinFailure() ? 0 : bigToNumber(bigNot(x));
 }
 
 /** Bits a left shift may add (a result of 2^24 bits, 2 MB, is already absurd for a policy). */
@@ -298,30 +306,36 @@ const MAX_SHIFT: i64 = 1 << 24;
 export function b_bits__lsh(a: usize, b: usize): usize {
   clearBuiltinFailure();
   const s = intOperand("bits.lsh", 2, b);
-  const x = intOperand("bits.lsh", 1, a);
+  const small = load<u8>(a) == T_NUMBER && load<u8>(a, 1) == N_INT;
+  const big = small ? 0 : bigIntOperand("bits.lsh", 1, a);
   if (builtinFailure()) return 0;
   if (s < 0) {
     operandError("bits.lsh", 2, "must be an unsigned integer number but got a negative integer");
     return 0;
   }
-  if (s < 63 && (x << s) >> s == x) return mkInt(x << s);
-  if (x == 0) return mkInt(0);
+  const x = small ? load<i64>(a, 8) : 0;
+  if (small && s < 63 && (x << s) >> s == x) return mkInt(x << s);
+  if (small && x == 0) return mkInt(0);
   if (s > MAX_SHIFT) {
     builtinError("bits.lsh", "shift count too large");
     return 0;
   }
-  return bigToNumber(bigShl(bigFromI64(x), <u32>s)); // exact, as OPA's big.Int
+  return bigToNumber(bigShl(small ? bigFromI64(x) : big, <u32>s)); // exact, as OPA's big.Int
 }
 
 export function b_bits__rsh(a: usize, b: usize): usize {
   clearBuiltinFailure();
   const s = intOperand("bits.rsh", 2, b);
-  const x = intOperand("bits.rsh", 1, a);
   if (builtinFailure()) return 0;
   if (s < 0) {
     operandError("bits.rsh", 2, "must be an unsigned integer number but got a negative integer");
     return 0;
   }
-  return mkInt(s >= 64 ? (x < 0 ? -1 : 0) : x >> s);
+  if (load<u8>(a) == T_NUMBER && load<u8>(a, 1) == N_INT) {
+    const x = load<i64>(a, 8);
+    return mkInt(s >= 64 ? (x < 0 ? -1 : 0) : x >> s);
+  }
+  const x = bigIntOperand("bits.rsh", 1, a);
+  if (builtinFailure()) return 0;
+  return bigToNumber(bigShr(x, s > 0xffffffff ? 0xffffffff : <u32>s));
 }
-
