@@ -15,6 +15,7 @@ import data.tollgate.gates
 import data.tollgate.governance
 import data.tollgate.progress
 import data.tollgate.rollback
+import data.tollgate.sync
 
 decision := object.union(
 	object.union(
@@ -29,7 +30,7 @@ decision := object.union(
 	routine_flag,
 )
 
-violations := ((rollback.violations | budgets.violations) | governance.violations) | gates.violations
+violations := (((rollback.violations | budgets.violations) | governance.violations) | gates.violations) | sync.violations
 
 rollbacks := reasons_with_effect("rollback")
 
@@ -83,7 +84,7 @@ next_step := {"next": progress.outcome.next} if {
 # it is news, so the reconciler does not record it. Each guardrail package names its routine holds
 # in `routine_holds`; a hold is routine when every one of its reasons is. A decision without
 # `routine` (any other hold, or a policy that does not say) is recorded.
-routine_holds := (progress.routine_holds | rollback.routine_holds) | budgets.routine_holds
+routine_holds := ((progress.routine_holds | rollback.routine_holds) | budgets.routine_holds) | sync.routine_holds
 
 routine_flag := {"routine": true} if {
 	action == "hold"

@@ -9,7 +9,7 @@
  * one of those ticks shows at the next recorded decision, not earlier.
  */
 
-import { interpretation } from "../decision/index.ts";
+import { interpretation, syncState } from "../decision/index.ts";
 import { type GitRepo, type HistoryEntry, listDecisionCommits } from "../gitops/index.ts";
 import type { DecisionAction, DecisionReason } from "../model/index.ts";
 import type { LoadedBundle, PolicyDecision } from "../policy/index.ts";
@@ -79,6 +79,7 @@ async function replayOne(repo: GitRepo, policy: LoadedBundle, entry: HistoryEntr
     result,
     reverts,
     recorded.rules.includes("tollgate.live_unknown"),
+    syncState(input.sync),
   );
   const reasons: DecisionReason[] = [
     ...meant.added.map((rule) => ({ rule, message: tollgateReason(rule, error) })),
@@ -111,6 +112,10 @@ function tollgateReason(rule: string, error: string | undefined): string {
       return "the desired release was set back to the live artifact during the rollout; the canary is withdrawn";
     case "tollgate.live_unknown":
       return "the release names neither what serves as its artifact nor as its lastGood: nothing moves";
+    case "tollgate.synced":
+      return "the gitops clusters serve the step: its observation starts";
+    case "tollgate.awaiting_sync":
+      return "the gitops clusters do not serve the step yet; holding";
     default:
       return "the policy's answer makes no sense here; holding";
   }

@@ -7,7 +7,9 @@
 import {
   type DecisionCore,
   evidenceLines,
+  engineReadings,
   interpretation,
+  syncState,
   jsonSafe,
   PRODUCER,
   type DecisionFacts as ServiceFacts,
@@ -174,7 +176,10 @@ function decisionProblems(core: DecisionCore, facts: DecisionFacts, build: Polic
   };
   const observed = rederiveObservation(evidence, decided, core);
   problems.push(...observed.problems);
-  const input = jsonSafe(core.policyInput(decided, situation, observed));
+  // The engines' statuses are facts the reconciler read, as the telemetry records are.
+  const readings = engineReadings(evidence.policy.input.sync);
+  const sync = core.sync({ ...decided, sync: readings }, situation, evidence.telemetry);
+  const input = jsonSafe(core.policyInput(decided, situation, { ...observed, ...(sync ? { sync } : {}) }));
   const inputDiffs = differences(input, evidence.policy.input, "input", 5);
   if (inputDiffs.length > 0)
     problems.push(
@@ -228,6 +233,7 @@ function decisionProblems(core: DecisionCore, facts: DecisionFacts, build: Polic
         evidence.policy.result,
         reverts,
         unknownLiveDigest(before.release, before.status) !== undefined,
+        syncState(sync),
       ),
       evidence.policy.result,
       evidence.decision,

@@ -148,6 +148,8 @@ async function reconcile(ctx: CommandContext, options: ReconcileOptions): Promis
     policies: new PolicyAtHead(new PolicyLoader()),
     telemetry,
     clusters: (): ClusterApplier => (world ? world.cluster : kubernetes!),
+    // gitops clusters that name an engine: its Application / Kustomization tells when a step is served.
+    ...(k8s ? { engines: new k8s.KubernetesEngineStatus(k8s.defaultKubeConfigLoader()) } : {}),
     clock: () => new Date(),
     logger,
     ...(options.env ? { environment: options.env } : {}),

@@ -33,6 +33,15 @@ export {
 } from "./gitops/decision-files.ts";
 export { kustomizationPath, kustomizationText, type RenderedService, renderService } from "./gitops/render.ts";
 export {
+  describeEngine,
+  ENGINE_API,
+  type EngineObject,
+  type EngineStatusSource,
+  judgeEngineObject,
+  readEngines,
+  type ServesCheck,
+} from "./gitops/sync-status.ts";
+export {
   describeObject,
   formatObjectProblem,
   type ObjectProblem,

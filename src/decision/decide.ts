@@ -8,19 +8,21 @@
  * with the same stages, so a decision and its re-derivation cannot drift apart. Both take the core
  * as an option, which is how a test shows that a change to it changes both.
  */
-import type { Digest, Environment, Release, RepositoryState, Status } from "../model/index.ts";
+import type { Digest, Environment, Release, RepositoryState, Status, SyncReading } from "../model/index.ts";
 import {
   buildPolicyInput,
   DECISION_ENTRYPOINT,
   type NondeterministicRecord,
   type PolicyDecision,
   type PolicyInput,
+  type PolicySync,
 } from "../policy/index.ts";
 import type { IntervalRecord, SignalProblem, TelemetrySource } from "../telemetry/index.ts";
 import { EVIDENCE_FORMAT, type EvidenceDocument, type TelemetryEvidence } from "./evidence.ts";
 import { interpret } from "./interpretation.ts";
 import { earlierTelemetryAt, type Observed, observeRecords, stageWindow } from "./observe.ts";
 import { PRODUCER } from "./producer.ts";
+import { syncOf } from "./sync.ts";
 import { type Decision, type Situation, situationOf, type Transition, transition } from "./transitions.ts";
 
 /** One service in one environment, as the state at one commit holds it, at the decision time. */
@@ -32,6 +34,8 @@ export interface DecisionFacts {
   release: Release;
   status: Status | undefined;
   now: Date;
+  /** The `gitops` clusters' engines as read while the step's clock waits for them (see sync.ts). */
+  sync?: readonly SyncReading[];
 }
 
 /** The policy as a decision uses it: its digest, the sources it was built from, its evaluation. */
@@ -69,6 +73,8 @@ export interface Evaluated {
 export interface DecisionOutcome {
   situation: Situation;
   observation?: Observation;
+  /** Whether the gitops clusters serve the step, while its clock waits for them. */
+  sync?: PolicySync;
   input: PolicyInput;
   evaluated: Evaluated;
   /** What tollgate commits (the policy's answer made safe; `note` when it changed it). */
@@ -86,6 +92,8 @@ export const decisionCore = {
   /** Where the rollout stands on the record clock: the telemetry a decision reads. */
   window: stageWindow,
   observe,
+  /** Whether the gitops clusters serve the step, while its clock waits for them. */
+  sync: syncOf,
   policyInput,
   evaluate,
   interpret,
@@ -110,13 +118,24 @@ export function decide(
   if (situation.kind === "rolling-out" && !telemetry)
     throw new Error(`${facts.environment.name}/${facts.release.service} is rolling out: its telemetry is needed`);
   const observation = situation.kind === "rolling-out" ? core.observe(facts, telemetry!) : undefined;
-  const input = core.policyInput(facts, situation, observation);
+  const sync = core.sync(facts, situation, observation?.telemetry);
+  const input = core.policyInput(facts, situation, { ...observation, ...(sync ? { sync } : {}) });
   const evaluated = core.evaluate(policy, input);
-  const decision = core.interpret(situation, evaluated, facts);
+  const decision = core.interpret(situation, evaluated, facts, sync);
   const routine = core.isRoutineHold(decision, evaluated);
   const next = core.transition(facts, decision, observation);
   const evidence = core.evidence(facts, { situation, observation, policy, input, evaluated, decision });
-  return { situation, ...(observation ? { observation } : {}), input, evaluated, decision, routine, next, evidence };
+  return {
+    situation,
+    ...(observation ? { observation } : {}),
+    ...(sync ? { sync } : {}),
+    input,
+    evaluated,
+    decision,
+    routine,
+    next,
+    evidence,
+  };
 }
 
 /** The rollout's window of telemetry and the analysis and spend of the current step. */
@@ -146,7 +165,7 @@ function observe(facts: DecisionFacts, telemetry: FetchedTelemetry): Observation
 function policyInput(
   facts: DecisionFacts,
   situation: Situation,
-  observed: Pick<Observed, "analysis" | "spend"> | undefined,
+  observed: (Pick<Observed, "analysis" | "spend"> & { sync?: PolicySync }) | undefined,
 ): PolicyInput {
   return buildPolicyInput({
     mode: "live",
@@ -158,6 +177,7 @@ function policyInput(
     now: facts.now,
     ...(observed?.analysis ? { analysis: observed.analysis } : {}),
     ...(observed?.spend ? { spend: observed.spend } : {}),
+    ...(observed?.sync ? { sync: observed.sync } : {}),
   });
 }
 
@@ -185,7 +205,13 @@ function evaluate(policy: Pick<DecisionPolicy, "decide" | "nondeterministic">, i
  * a hold tollgate made of another answer (a policy error, an inconsistent answer) never is.
  */
 function isRoutineHold(decision: Decision, evaluated: Pick<Evaluated, "result">): boolean {
-  return decision.action === "hold" && evaluated.result?.action === "hold" && evaluated.result.routine === true;
+  return (
+    decision.action === "hold" &&
+    evaluated.result?.action === "hold" &&
+    evaluated.result.routine === true &&
+    // tollgate's own reasons (a step's clock starting, tollgate.synced) are news
+    decision.reasons.every((r) => !r.rule.startsWith("tollgate."))
+  );
 }
 
 /** The release and status after `decision`; a step change carries the telemetry accounted so far. */

@@ -10,6 +10,7 @@
  * - observe.ts: the rollout's record window, the analysis and spend of the current step.
  * - analysis-view.ts: the analysis as the policy reads it and as the commit message words it.
  * - interpretation.ts: what tollgate commits for each policy answer in each situation.
+ * - sync.ts: whether the gitops clusters serve a step, while its clock waits for them.
  * - evidence.ts: the evidence document with the types of what a decision puts in it.
  */
 export { ERROR_CEILING_WINDOW_S, evidenceLines, P99_CEILING_WINDOW_S } from "./analysis-view.ts";
@@ -34,12 +35,14 @@ export {
   type Producer,
   type TelemetryEvidence,
 } from "./evidence.ts";
-export { type Interpretation, interpret, interpretation } from "./interpretation.ts";
+export { type Interpretation, interpret, interpretation, syncState } from "./interpretation.ts";
+export { engineReadings, type SyncTelemetry, syncOf } from "./sync.ts";
 export { earlierTelemetryAt, type Observed, observeRecords, rebase, type StageWindow, stageWindow } from "./observe.ts";
 export { PRODUCER } from "./producer.ts";
 export {
   type Decision,
   idempotencyKey,
+  SYNCED_RULE,
   type Situation,
   situationOf,
   type Transition,

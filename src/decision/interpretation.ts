@@ -12,17 +12,24 @@
  * | advance       | pending, superseding a rollout     | advance   | tollgate.superseded + the policy's   |
  * | promote       | not rolling out                    | hold      | tollgate.policy_inconsistent only    |
  * | rollback      | not rolling out                    | block     | the policy's                         |
+ * | advance, promote | rolling out, gitops not synced  | hold      | tollgate.awaiting_sync only          |
+ * | hold          | rolling out, gitops synced now     | hold      | tollgate.synced + the policy's       |
+ * | advance, promote | rolling out, gitops synced now  | hold      | tollgate.synced only                 |
  * | anything else | any                                | the same  | the policy's                         |
+ *
+ * "gitops (not) synced": the step's clock waits for the gitops clusters (`status.awaitingSync`); a
+ * `tollgate.synced` hold starts it (see transitions.ts).
  */
 import {
   type DecisionAction,
   type DecisionReason,
   type Environment,
   type Release,
+  formatDuration,
   type Status,
   shortDigest,
 } from "../model/index.ts";
-import type { PolicyDecision } from "../policy/index.ts";
+import type { PolicyDecision, PolicySync } from "../policy/index.ts";
 import { type Decision, type Situation, unknownLiveDigest } from "./transitions.ts";
 
 export interface Interpretation {
@@ -41,12 +48,19 @@ export function interpretation(
   result: PolicyDecision | null,
   reverts = false,
   liveUnknown = false,
+  sync: "waiting" | "synced" | undefined = undefined,
 ): Interpretation {
   if (situation === "pending" && reverts)
     return { action: "rollback", added: ["tollgate.reverted"], keepsPolicyReasons: false };
   if (liveUnknown) return { action: "block", added: ["tollgate.live_unknown"], keepsPolicyReasons: false };
   if (!result) return { action: "hold", added: ["tollgate.policy_error"], keepsPolicyReasons: false };
   const rollingOut = situation === "rolling-out";
+  if (rollingOut && sync !== undefined && result.action !== "rollback" && result.action !== "block") {
+    if (sync === "synced")
+      return { action: "hold", added: ["tollgate.synced"], keepsPolicyReasons: result.action === "hold" };
+    if (result.action !== "hold")
+      return { action: "hold", added: ["tollgate.awaiting_sync"], keepsPolicyReasons: false };
+  }
   switch (result.action) {
     case "advance":
       if (situation === "first-release")
@@ -77,6 +91,7 @@ export function interpret(
   situation: Situation,
   evaluated: { result: PolicyDecision | null; error?: string },
   facts: { environment: Environment; release: Release; status: Status | undefined },
+  sync?: PolicySync,
 ): Decision & { note?: string } {
   const { result } = evaluated;
   const steps = facts.environment.rollout.steps.length;
@@ -84,13 +99,18 @@ export function interpret(
   const supersedes = situation.kind === "pending" && situation.supersedes !== undefined;
   const reverts = situation.kind === "pending" && situation.reverts === true;
   const liveUnknown = unknownLiveDigest(facts.release, facts.status) !== undefined;
-  const meant = interpretation(situation.kind, step, steps, supersedes, result, reverts, liveUnknown);
-  const { own, note } = worded(meant, situation, evaluated, facts);
+  const meant = interpretation(situation.kind, step, steps, supersedes, result, reverts, liveUnknown, syncState(sync));
+  const { own, note } = worded(meant, situation, evaluated, facts, sync);
   const policyReasons: DecisionReason[] =
     meant.keepsPolicyReasons && result
       ? result.reasons.map((r) => ({ rule: r.rule, message: r.message, ...(r.values ? { values: r.values } : {}) }))
       : [];
   return { action: meant.action, reasons: [...own, ...policyReasons], ...(note ? { note } : {}) };
+}
+
+/** The sync state `interpretation` takes, from the sync view of a decision (or its policy input). */
+export function syncState(sync: PolicySync | undefined): "waiting" | "synced" | undefined {
+  return sync === undefined ? undefined : sync.synced ? "synced" : "waiting";
 }
 
 /** tollgate's own reasons for an interpretation, and a note when it changed the policy's answer. */
@@ -99,9 +119,38 @@ function worded(
   situation: Situation,
   { result, error }: { result: PolicyDecision | null; error?: string },
   { environment, release, status }: { environment: Environment; release: Release; status: Status | undefined },
+  sync?: PolicySync,
 ): { own: DecisionReason[]; note?: string } {
   const rule = meant.added[0];
   switch (rule) {
+    case "tollgate.synced": {
+      const step = (status?.step ?? 0) + 1;
+      const served = sync!.clusters.map((c) => `${c.cluster} (${c.detail})`).join("; ");
+      return {
+        own: [
+          {
+            rule,
+            message: `step ${step} (${status?.weight ?? 0}% of traffic) is served after ${sync!.waitedSeconds < 1 ? "0s" : formatDuration(sync!.waitedSeconds * 1000)}: ${served || "no gitops cluster is left to wait for"}; its observation starts now`,
+            values: { step: status?.step ?? 0, waitedSeconds: sync!.waitedSeconds },
+          },
+        ],
+        ...(result?.action !== "hold"
+          ? { note: `the policy's ${result?.action} waits for the step's observation` }
+          : {}),
+      };
+    }
+    case "tollgate.awaiting_sync": {
+      const waiting = sync!.clusters.filter((c) => c.state !== "synced");
+      return {
+        own: [
+          {
+            rule,
+            message: `the policy asked to ${result?.action} before the gitops clusters serve the step: ${waiting.map((c) => `${c.cluster}: ${c.detail}`).join("; ")}; holding`,
+          },
+        ],
+        note: `${result?.action} before the step was served`,
+      };
+    }
     case "tollgate.reverted": {
       const abandoned = situation.kind === "pending" ? situation.supersedes! : situation.digest;
       return {

@@ -39,7 +39,8 @@ export function stageWindow(status: Status, at: Date, interval: number): StageWi
   const stageStart = new Date(status.rolloutStartedAt ?? status.stepStartedAt ?? at.toISOString());
   const now = Math.max(0, Math.floor((at.getTime() - stageStart.getTime()) / 1000 / interval + 1e-9) * interval);
   const stepElapsed = (Date.parse(status.stepStartedAt ?? stageStart.toISOString()) - stageStart.getTime()) / 1000;
-  const stepStart = Math.min(now, Math.ceil(stepElapsed / interval - 1e-9) * interval);
+  // A step waiting for its gitops clusters has not begun: nothing of it is observed yet.
+  const stepStart = status.awaitingSync ? now : Math.min(now, Math.ceil(stepElapsed / interval - 1e-9) * interval);
   const from = Math.min(stepStart, status.earlierTelemetry?.through ?? 0);
   return { stageStart, now, stepStart, from };
 }

@@ -4,6 +4,7 @@ import {
   type Digest,
   type EarlierTelemetry,
   type Environment,
+  gitopsClusters,
   parseDuration,
   type Release,
   type Status,
@@ -75,6 +76,9 @@ export function idempotencyKey(
   return `${base}/${rules}`;
 }
 
+/** The reason of the hold that starts a step's clock once its gitops clusters serve it (see interpretation.ts). */
+export const SYNCED_RULE = "tollgate.synced";
+
 export interface TransitionInput {
   environment: Environment;
   release: Release;
@@ -142,6 +146,8 @@ export function transition(input: TransitionInput): Transition {
         weight: steps[next]!.weight,
         ...started,
         stepStartedAt: at,
+        // In gitops clusters the step is only committed: its clock starts once they serve it.
+        awaitingSync: gitopsClusters(environment).length > 0 ? { since: at } : undefined,
       });
       return { release, status, releaseChanged: false };
     }
@@ -156,6 +162,7 @@ export function transition(input: TransitionInput): Transition {
         weight: 0,
         rolloutStartedAt: undefined,
         stepStartedAt: undefined,
+        awaitingSync: undefined,
         earlierTelemetry: undefined,
         verified,
       });
@@ -174,6 +181,7 @@ export function transition(input: TransitionInput): Transition {
           weight: 0,
           rolloutStartedAt: undefined,
           stepStartedAt: undefined,
+          awaitingSync: undefined,
           earlierTelemetry: undefined,
         });
         return { release, status, releaseChanged: false };
@@ -194,6 +202,7 @@ export function transition(input: TransitionInput): Transition {
         weight: 0,
         rolloutStartedAt: undefined,
         stepStartedAt: undefined,
+        awaitingSync: undefined,
         earlierTelemetry: undefined,
         frozenUntil,
         rejected,
@@ -207,8 +216,16 @@ export function transition(input: TransitionInput): Transition {
       const phase = situation.kind === "rolling-out" ? "progressing" : "blocked";
       return { release, status: withoutUndefined({ ...base, phase }), releaseChanged: false };
     }
-    case "hold":
+    case "hold": {
+      // The gitops clusters serve the step: its clock starts now.
+      if (previous.awaitingSync && decision.reasons.some((r) => r.rule === SYNCED_RULE))
+        return {
+          release,
+          status: withoutUndefined({ ...base, stepStartedAt: at, awaitingSync: undefined }),
+          releaseChanged: false,
+        };
       return { release, status: withoutUndefined(base), releaseChanged: false };
+    }
   }
 }
 

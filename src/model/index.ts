@@ -95,4 +95,4 @@ export {
   KUSTOMIZATION_FILE,
   renderedFile,
 } from "./cluster-folders.ts";
-export type { ClusterApply, GitopsApply, SyncEngine } from "./types.ts";
+export type { ClusterApply, GitopsApply, SyncEngine, SyncReading } from "./types.ts";

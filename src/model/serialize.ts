@@ -14,6 +14,7 @@ const KEY_ORDER = [
   "weight",
   "rolloutStartedAt",
   "stepStartedAt",
+  "awaitingSync",
   "earlierTelemetry",
   "lastDecision",
   "frozenUntil",

@@ -134,6 +134,21 @@ export interface GitopsApply {
   engine?: SyncEngine;
 }
 
+/**
+ * Whether one `gitops` cluster serves what the decision committed, as read from its GitOps engine's
+ * status (`argocd`, `flux`) or, without read access, from the canary's share of the telemetry.
+ */
+export interface SyncReading {
+  cluster: string;
+  source: "argocd" | "flux" | "telemetry";
+  /** synced: it serves the committed files; waiting: not yet; unknown: the status could not be read. */
+  state: "synced" | "waiting" | "unknown";
+  /** The revision the engine reports it applied, when it reports one. */
+  revision?: string;
+  /** In words: what was read, and why that is (or is not) the decision's. */
+  detail: string;
+}
+
 export interface SyncEngine {
   kind: "argocd" | "flux";
   name: string;
@@ -324,6 +339,11 @@ export interface Status {
   weight?: number;
   rolloutStartedAt?: string;
   stepStartedAt?: string;
+  /**
+   * Set by a step change in an environment with `gitops` clusters: the step's rendered files were
+   * committed at `since`, and its clock starts once the clusters serve them (see SyncReading).
+   */
+  awaitingSync?: { since: string };
   /**
    * The rollout's telemetry before `through` (seconds after it began), as far as later decisions
    * need it: only the canary's spend. Set at each step change, so a decision reads (and its evidence

@@ -23,6 +23,7 @@ import type {
   PolicyMode,
   PolicySpend,
   PolicyStatus,
+  PolicySync,
 } from "./types.ts";
 
 export interface PolicyInputFacts {
@@ -36,6 +37,8 @@ export interface PolicyInputFacts {
   now: Date;
   analysis?: PolicyAnalysis;
   spend?: PolicySpend;
+  /** While the step's clock waits for the `gitops` clusters (see decision/sync.ts). */
+  sync?: PolicySync;
   /** Approvals from outside the repository (a PR platform), on top of those recorded in the release. */
   extraApprovals?: Approval[];
 }
@@ -70,6 +73,7 @@ export function buildPolicyInput(facts: PolicyInputFacts): PolicyInput {
     ),
     deployments: dependencyDeployments(envState, release),
     dependencies: dependencyHealth(envState, release),
+    ...(facts.sync ? { sync: facts.sync } : {}),
   };
 }
 
@@ -98,7 +102,8 @@ export function policyStatus(status: Status | undefined, now: Date): PolicyStatu
   if (progressing) {
     out.step = status.step ?? 0;
     out.weight = status.weight ?? 0;
-    out.stepSeconds = since(status.stepStartedAt) ?? 0;
+    // The step's clock starts once its gitops clusters serve it.
+    out.stepSeconds = status.awaitingSync ? 0 : (since(status.stepStartedAt) ?? 0);
     out.rolloutSeconds = since(status.rolloutStartedAt) ?? 0;
   }
   if (status.frozenUntil) out.frozenUntil = utcTime(status.frozenUntil);

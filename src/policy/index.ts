@@ -23,6 +23,8 @@ export {
   type PolicyMode,
   type PolicySampleRatio,
   type PolicySpend,
+  type PolicySync,
+  type PolicySyncCluster,
   type PolicyViolation,
   type Windowed,
 } from "./types.ts";

@@ -201,6 +201,29 @@ export interface PolicyInput {
   /** Rollouts of other services in this environment. */
   deployments: { service: string; phase: Phase; digest?: Digest; step?: number; weight?: number }[];
   dependencies: { service: string; healthy: boolean; detail?: string }[];
+  /** While the step's clock waits for its `gitops` clusters to serve the step's commit. */
+  sync?: PolicySync;
+}
+
+/** Whether the `gitops` clusters serve the step the rollout is at (only while its clock waits). */
+export interface PolicySync {
+  /** Seconds since the step change was committed. */
+  waitedSeconds: number;
+  /** Whether every gitops cluster serves it: the step's clock starts. */
+  synced: boolean;
+  clusters: PolicySyncCluster[];
+}
+
+export interface PolicySyncCluster {
+  cluster: string;
+  source: "argocd" | "flux" | "telemetry";
+  state: "synced" | "waiting" | "unknown";
+  revision?: string;
+  /** The commit the decision was made on: the engine is to serve it (or a later one with the same files). */
+  wants?: string;
+  detail: string;
+  /** The cluster's `syncTimeout`: waiting longer is a reason to roll back. */
+  timeoutSeconds: number;
 }
 
 export type ViolationEffect = "rollback" | "block" | "hold";

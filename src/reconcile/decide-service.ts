@@ -24,6 +24,7 @@ import {
   type Release,
   type RepositoryState,
   type Status,
+  type SyncReading,
   servingArtifact,
 } from "../model/index.ts";
 import type { LoadedBundle, PolicyInput } from "../policy/index.ts";
@@ -46,6 +47,8 @@ export interface ServiceDecisionContext {
   onObservation?: (observation: ServiceObservation) => void;
   /** The decision's stages (default decisionCore). */
   core?: DecisionCore;
+  /** Reads the gitops clusters' engines while the step's clock waits for them (see sync.ts). */
+  readSync?: () => Promise<SyncReading[]>;
 }
 
 export interface ServiceObservation {
@@ -99,6 +102,7 @@ export async function decideService(ctx: ServiceDecisionContext): Promise<Servic
   const situation = core.situationOf(ctx.release, ctx.status);
   if (situation.kind === "steady") return null;
   const telemetry = situation.kind === "rolling-out" ? await fetchTelemetry(ctx, core) : undefined;
+  if (situation.kind === "rolling-out" && ctx.status?.awaitingSync && ctx.readSync) facts.sync = await ctx.readSync();
   // What the guardrails print(...) goes to the debug log, with the service and decision it belongs to.
   const printed: string[] = [];
   const policy = {

@@ -9,6 +9,7 @@ import { mapBounded } from "../async/index.ts";
 import {
   type ClusterApplier,
   checkRendered,
+  type EngineStatusSource,
   decisionFiles,
   type PruneResult,
   renderService,
@@ -35,6 +36,7 @@ import type { TelemetrySource } from "../telemetry/index.ts";
 import { decideService, PolicyFailure, type ServiceObservation } from "./decide-service.ts";
 import { PruneReporter, pruneEnvironments } from "./prune.ts";
 import { decisionChange } from "./record.ts";
+import { readSyncStatus } from "./sync.ts";
 import { commitDecisionWithRetry, type HeadState, type RetryOptions } from "./transaction.ts";
 
 /** The reconciler was pointed at nothing it can reconcile (a wrong branch, environment or service). */
@@ -66,6 +68,11 @@ export interface ReconcilerOptions {
   onDecision?: (decision: WrittenDecision) => void | Promise<void>;
   /** The decision's stages; default decisionCore (audit re-derives with the same). */
   core?: DecisionCore;
+  /**
+   * Reads the Argo CD Applications / Flux Kustomizations of gitops clusters that name one (`engine`).
+   * Without it those clusters are unknown until their sync timeout: a missing signal never promotes.
+   */
+  engines?: EngineStatusSource;
 }
 
 export interface ServiceError {
@@ -180,13 +187,15 @@ export class Reconciler {
     const changes = await mapBounded(work, this.options.concurrency ?? 8, async ({ environment, service }) => {
       const envState = head.loaded.state.environments.get(environment)!;
       const release = envState.releases.get(service)!;
+      const status = envState.statuses.get(service);
+      const engines = this.options.engines;
       try {
         const decided = await decideService({
           state: head.loaded.state,
           head: head.commit,
           environment: envState.environment,
           release,
-          status: envState.statuses.get(service),
+          status,
           policy,
           policySources: policy.sources,
           telemetry: await this.options.telemetry(envState.environment),
@@ -194,6 +203,20 @@ export class Reconciler {
           logger,
           ...(this.options.onObservation ? { onObservation: this.options.onObservation } : {}),
           ...(this.options.core ? { core: this.options.core } : {}),
+          ...(engines && status && head.commit && head.tree
+            ? {
+                readSync: () =>
+                  readSyncStatus({
+                    repo: this.options.repo,
+                    head: head.commit!,
+                    tree: head.tree!,
+                    environment: envState.environment,
+                    service,
+                    status,
+                    engines,
+                  }),
+              }
+            : {}),
         });
         if (!decided) return null;
         const change = decisionChange(decided);

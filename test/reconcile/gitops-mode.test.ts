@@ -78,11 +78,18 @@ describe("gitops apply mode: the decision commit carries the rendered manifests"
       }));
       s.world.behaviour.set(bad.digest, PROFILES["err+2pp"]);
       const first = (await settle("rollback")).flatMap((r) => r.decisions);
+      // dev-gitops has no engine to read: the canary's share of the telemetry shows it serves the step.
       assert.deepEqual(
         first.map((d) => d.change.action),
-        ["advance", "rollback"],
+        ["advance", "hold", "rollback"],
       );
-      const [advance, rollback] = first;
+      const [advance, synced, rollback] = first;
+      assert.equal(synced!.change.reasons?.[0]?.rule, "tollgate.synced");
+      assert.ok(synced!.change.reasons?.some((r) => r.rule === "progress.step_minimum"));
+      assert.match(
+        synced!.change.reasons![0]!.message,
+        /dev-gitops \(the canary receives \d+% of requests, expected 50%\)/,
+      );
 
       // Each decision commit holds its rendered files; the direct cluster is applied as before.
       const atCanary = objectsAt(repo.dir, advance!.commit, FILE);
@@ -130,9 +137,10 @@ describe("gitops apply mode: the decision commit carries the rendered manifests"
       assert.match(promotionDiff, new RegExp(`^-\\s+tollgate.dev/artifact-digest: ${oldStable}$`, "m"));
       assert.match(promotionDiff, new RegExp(`^-\\s+name: ${SERVICE}-canary$`, "m"));
 
-      // git log clusters/ lists exactly the decisions.
+      // git log clusters/ lists exactly the decisions that moved something (the synced holds do not).
       const logged = git(repo.dir, "log", "--format=%H", "--", "clusters/").split("\n").filter(Boolean);
-      assert.deepEqual(logged, [...first, ...second].map((d) => d.commit).reverse());
+      const moved = [...first, ...second].filter((d) => d.change.action !== "hold");
+      assert.deepEqual(logged, moved.map((d) => d.commit).reverse());
 
       // The files are valid objects and a valid kustomization.
       const head = (await s.gitRepo.head())!;

@@ -2,3 +2,4 @@
 export { LeaseElector, leaseSettingsFromEnv } from "../leader/lease-elector.ts";
 export { KubernetesApplier } from "./applier.ts";
 export { defaultKubeConfigLoader } from "./connection.ts";
+export { KubernetesEngineStatus } from "./engine-status.ts";

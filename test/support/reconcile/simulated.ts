@@ -3,6 +3,7 @@
  * injected clock: what the end-to-end reconciler, status, prune and audit tests start from.
  */
 import pino, { type Logger } from "pino";
+import type { ClusterApplier, EngineStatusSource } from "../../../src/cluster/index.ts";
 import type { DecisionCore } from "../../../src/decision/decide.ts";
 import { type CommitSigner, GitRepo, type GitopsHooks } from "../../../src/gitops/index.ts";
 import { PolicyLoader } from "../../../src/policy/loader.ts";
@@ -39,6 +40,10 @@ export async function simulatedReconciler(
     sign?: CommitSigner;
     onObservation?: (observation: ServiceObservation) => void;
     core?: DecisionCore;
+    /** Reads the gitops clusters' Argo CD / Flux objects. */
+    engines?: EngineStatusSource;
+    /** What the reconciler applies to (default the world's cluster). */
+    clusters?: (world: SimulatedWorld) => ClusterApplier;
   } = {},
 ): Promise<SimulatedReconciler> {
   let now = options.start ?? SIMULATION_START;
@@ -55,13 +60,19 @@ export async function simulatedReconciler(
     repo: gitRepo,
     policies: options.loader ? new PolicyAtHead(options.loader) : sharedPolicies,
     telemetry: async (e) => world.telemetry(e),
-    clusters: () => world.cluster,
+    clusters: options.clusters
+      ? (() => {
+          const c = options.clusters!(world);
+          return () => c;
+        })()
+      : () => world.cluster,
     clock: () => now,
     logger: options.logger ?? pino({ level: "silent" }),
     ...(options.environment ? { environment: options.environment } : {}),
     ...(options.service ? { service: options.service } : {}),
     ...(options.onObservation ? { onObservation: options.onObservation } : {}),
     ...(options.core ? { core: options.core } : {}),
+    ...(options.engines ? { engines: options.engines } : {}),
   });
   return {
     gitRepo,
