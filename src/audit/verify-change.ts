@@ -31,7 +31,7 @@ import {
 } from "../model/index.ts";
 import type { AuditFilter, CheckOutcome, CommitAudit } from "./types.ts";
 import type { AuditContext } from "./verify-decision.ts";
-import { handEditProblems } from "./verify-rendered.ts";
+import { coveredRenderedChanges, handEditProblems } from "./verify-rendered.ts";
 
 const SERVICE_FILE = /^environments\/([^/]+)\/(releases|status)\/([^/]+)\.yaml$/;
 
@@ -87,7 +87,7 @@ export async function verifyChange(
     // Teams as the base had them: a change cannot make its own approvers eligible by editing teams.yaml.
     approvals.push(...missingApprovals(environment, release, change.path, (await ctx.states.at(parent)).state.teams));
   }
-  const handEdits = filter.environment || filter.service ? [] : handEditProblems(changes);
+  const handEdits = handEditProblems(await coveredRenderedChanges(ctx, [parent, entry.oid], changes, filter));
   if (!applies.evidence && !applies.outside && handEdits.length === 0) return null;
   const scopes = [...touched].map((s) => s.split("/") as [string, string]);
   const envs = new Set(scopes.map(([e]) => e));

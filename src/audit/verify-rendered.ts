@@ -6,8 +6,9 @@
  */
 import { expectedKustomization, kustomizationPath, renderService } from "../cluster/index.ts";
 import { changedFiles, type PathChange, type HistoryEntry } from "../gitops/index.ts";
-import { CLUSTERS_DIR } from "../model/index.ts";
+import { CLUSTERS_DIR, gitopsClusters } from "../model/index.ts";
 import { firstDifferentLine } from "./compare.ts";
+import type { AuditFilter } from "./types.ts";
 import type { AuditContext } from "./verify-decision.ts";
 
 export function isRenderedPath(path: string): boolean {
@@ -62,4 +63,36 @@ export function handEditProblems(changes: readonly PathChange[]): string[] {
       (c) =>
         `${c.path} was ${c.kind} by hand: cluster folders hold what tollgate rendered for the clusters' GitOps engines, written by decisions only`,
     );
+}
+
+/**
+ * The changes under clusters/ an audit restricted by `--env` / `--service` covers: files in the
+ * gitops folders of that environment (as the commit or its parent configures them), and of those
+ * only `<namespace>/<service>.yaml` of that service. Unrestricted, every change under clusters/.
+ */
+export async function coveredRenderedChanges(
+  ctx: AuditContext,
+  commits: readonly string[],
+  changes: readonly PathChange[],
+  filter: Pick<AuditFilter, "environment" | "service">,
+): Promise<PathChange[]> {
+  const rendered = changes.filter((c) => isRenderedPath(c.path));
+  if ((!filter.environment && !filter.service) || rendered.length === 0) return rendered;
+  const folders = new Map<string, Set<string>>();
+  for (const commit of commits) {
+    for (const [name, envState] of (await ctx.states.at(commit)).state.environments) {
+      for (const { folder } of gitopsClusters(envState.environment)) {
+        folders.set(folder, (folders.get(folder) ?? new Set()).add(name));
+      }
+    }
+  }
+  return rendered.filter((change) => {
+    for (const [folder, environments] of folders) {
+      if (!change.path.startsWith(`${folder}/`)) continue;
+      if (filter.environment && !environments.has(filter.environment)) continue;
+      if (!filter.service) return true;
+      return /^[^/]+\/([^/]+)\.yaml$/.exec(change.path.slice(folder.length + 1))?.[1] === filter.service;
+    }
+    return false;
+  });
 }

@@ -1,5 +1,5 @@
 /** One tick of the reconciler in words, for `tollgate reconcile --once`: what people read, what goes to stderr. */
-import type { TickResult } from "./reconciler.ts";
+import { engineOwnsDrift, type TickResult } from "./reconciler.ts";
 
 export function formatTick(result: TickResult): { out: string[]; err: string[] } {
   const out: string[] = [];
@@ -26,6 +26,7 @@ export function formatTick(result: TickResult): { out: string[]; err: string[] }
       if (!c.ok && c.error) err.push(`prune    ${p.environment} in ${c.cluster}: ${c.error.message}`);
     }
   }
+  for (const c of result.engineApplied ?? []) out.push(`gitops   ${engineOwnsDrift(c)}`);
   const clusters = result.applied.flatMap((a) => a.clusters);
   const failed = clusters.filter((c) => !c.ok);
   for (const c of failed) err.push(`cluster  ${c.error?.message ?? c.cluster}`);

@@ -11,7 +11,7 @@ export { runLoop, startStatusServer } from "./loop.ts";
 export { ReconcilerMetrics } from "./metrics.ts";
 export { WebhookNotifier } from "./notify.ts";
 export { formatOverview, type OverviewFilter, type OverviewState, overview, type ServiceOverview } from "./overview.ts";
-export { Reconciler, type TickResult } from "./reconciler.ts";
+export { type EngineAppliedCluster, engineOwnsDrift, Reconciler, type TickResult } from "./reconciler.ts";
 export { SimulatedWorld } from "./simulation.ts";
 export type { ServiceDecision, ServiceObservation } from "./decide-service.ts";
 export {

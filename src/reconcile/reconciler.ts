@@ -26,6 +26,7 @@ import {
 import {
   type Environment,
   formatProblem,
+  gitopsClusters,
   type InputProblem,
   loadRepository,
   type RepositoryState,
@@ -96,14 +97,31 @@ export interface TickResult {
   applied: ServiceApplyResult[];
   /** Per environment checked for services removed from git: what was deleted (`prune: true`) or only found. */
   pruned?: PruneResult[];
+  /**
+   * The gitops clusters of the environments reconciled: tollgate writes their folders and neither
+   * applies to them nor checks their live objects for drift; their GitOps engine owns both.
+   */
+  engineApplied?: EngineAppliedCluster[];
   /** Invalid files at the head (those services were left alone). */
   problems: InputProblem[];
   errors: ServiceError[];
   durationMs: number;
 }
 
+export interface EngineAppliedCluster {
+  environment: string;
+  cluster: string;
+  folder: string;
+}
+
+/** Why drift in a gitops cluster is not tollgate's to find or repair, in words. */
+export function engineOwnsDrift(c: EngineAppliedCluster): string {
+  return `${c.environment}/${c.cluster} is applied by its GitOps engine from ${c.folder}: drift there is the engine's to find and repair (Argo CD self-heal, Flux's reconciliation); tollgate neither applies to it nor reads its live objects`;
+}
+
 export class Reconciler {
   #lastProblems = "";
+  readonly #announced = new Set<string>();
   readonly #pruneReporter: PruneReporter;
 
   constructor(private readonly options: ReconcilerOptions) {
@@ -150,7 +168,9 @@ export class Reconciler {
         { event: "conflict", attempts: outcome.attempts, error: outcome.lastError.message },
         "the remote kept moving; no decision was published this tick",
       );
-    const { applied, pruned } = head ? await this.applyAll(head, errors) : { applied: [], pruned: [] };
+    const { applied, pruned, engineApplied } = head
+      ? await this.applyAll(head, errors)
+      : { applied: [], pruned: [], engineApplied: [] };
     return {
       head,
       decisions,
@@ -159,6 +179,7 @@ export class Reconciler {
       conflict: outcome.kind === "conflict",
       applied,
       pruned,
+      ...(engineApplied.length > 0 ? { engineApplied } : {}),
       problems,
       errors,
       durationMs: performance.now() - started,
@@ -256,16 +277,19 @@ export class Reconciler {
   async applyHead(): Promise<{ applied: ServiceApplyResult[]; pruned: PruneResult[]; errors: ServiceError[] }> {
     const head = await this.options.repo.head();
     const errors: ServiceError[] = [];
-    return { ...(head ? await this.applyAll(head, errors) : { applied: [], pruned: [] }), errors };
+    if (!head) return { applied: [], pruned: [], errors };
+    const { applied, pruned } = await this.applyAll(head, errors);
+    return { applied, pruned, errors };
   }
 
   /** Applies every service at `head`, then prunes what git no longer names (see prune.ts for when that is safe). */
   private async applyAll(
     head: string,
     errors: ServiceError[],
-  ): Promise<{ applied: ServiceApplyResult[]; pruned: PruneResult[] }> {
+  ): Promise<{ applied: ServiceApplyResult[]; pruned: PruneResult[]; engineApplied: EngineAppliedCluster[] }> {
     const tree = this.options.repo.treeAt(head, `${this.options.repo.branch}@${head.slice(0, 12)}`);
     const { state, problems } = await loadRepository(tree);
+    const engineApplied = this.engineApplied(state);
     const results = await mapBounded(
       this.services(state),
       this.options.concurrency ?? 8,
@@ -294,7 +318,7 @@ export class Reconciler {
     );
     const applied = results.filter((r): r is ServiceApplyResult => r !== null);
     // Restricted to one service, the others are not looked at: they must not look removed.
-    if (this.options.service !== undefined) return { applied, pruned: [] };
+    if (this.options.service !== undefined) return { applied, pruned: [], engineApplied };
     const pruning = await pruneEnvironments(
       {
         state,
@@ -312,7 +336,24 @@ export class Reconciler {
       );
       errors.push({ environment: e.environment, service: "*", message: e.message });
     }
-    return { applied, pruned: pruning.results };
+    return { applied, pruned: pruning.results, engineApplied };
+  }
+
+  /** The gitops clusters of the environments reconciled; each is logged once: its drift is its engine's. */
+  private engineApplied(state: RepositoryState): EngineAppliedCluster[] {
+    const out: EngineAppliedCluster[] = [];
+    for (const [name, envState] of state.environments) {
+      if (this.options.environment && name !== this.options.environment) continue;
+      for (const { target, folder } of gitopsClusters(envState.environment)) {
+        const cluster = { environment: name, cluster: target.name, folder };
+        out.push(cluster);
+        const key = `${name}/${target.name}/${folder}`;
+        if (this.#announced.has(key)) continue;
+        this.#announced.add(key);
+        this.options.logger.info({ event: "gitops-cluster", ...cluster }, engineOwnsDrift(cluster));
+      }
+    }
+    return out;
   }
 
   private services(state: RepositoryState): { environment: string; service: string }[] {

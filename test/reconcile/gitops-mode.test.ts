@@ -9,7 +9,7 @@ import type { KubernetesObject } from "@kubernetes/client-node";
 import { parseAllDocuments } from "yaml";
 import { auditHistory } from "../../src/audit/index.ts";
 import { objectSchemaProblems } from "../../src/cluster/index.ts";
-import type { TickResult } from "../../src/reconcile/index.ts";
+import { formatTick, type TickResult } from "../../src/reconcile/index.ts";
 import { PROFILES } from "../../src/telemetry/simulated/profiles.ts";
 import { goToolForTest } from "../support/go-tools/index.ts";
 import { exampleGitopsRepo, git, proposeRelease } from "../support/gitops-repo.ts";
@@ -77,7 +77,15 @@ describe("gitops apply mode: the decision commit carries the rendered manifests"
         prompts: { digest: `sha256:${"2".repeat(64)}` },
       }));
       s.world.behaviour.set(bad.digest, PROFILES["err+2pp"]);
-      const first = (await settle("rollback")).flatMap((r) => r.decisions);
+      const firstTicks = await settle("rollback");
+      const first = firstTicks.flatMap((r) => r.decisions);
+      // Drift in dev-gitops is its engine's: the tick says so, and tollgate never applies there.
+      assert.deepEqual(firstTicks[0]!.engineApplied, [{ environment: ENV, cluster: "dev-gitops", folder: FOLDER }]);
+      assert.ok(
+        formatTick(firstTicks[0]!).out.includes(
+          `gitops   dev/dev-gitops is applied by its GitOps engine from ${FOLDER}: drift there is the engine's to find and repair (Argo CD self-heal, Flux's reconciliation); tollgate neither applies to it nor reads its live objects`,
+        ),
+      );
       // dev-gitops has no engine to read: the canary's share of the telemetry shows it serves the step.
       assert.deepEqual(
         first.map((d) => d.change.action),
@@ -183,6 +191,14 @@ describe("gitops apply mode: the decision commit carries the rendered manifests"
           ],
         ],
       );
+      // Restricted to what covers the file, the audit still flags it; restricted elsewhere, not.
+      const handEdit = (report: Awaited<ReturnType<typeof auditHistory>>) =>
+        report.failures.filter((f) => f.check === "rendered").length;
+      assert.equal(handEdit(await auditHistory(s.gitRepo, { environment: ENV })), 1);
+      assert.equal(handEdit(await auditHistory(s.gitRepo, { service: SERVICE })), 1);
+      assert.equal(handEdit(await auditHistory(s.gitRepo, { environment: ENV, service: SERVICE })), 1);
+      assert.equal(handEdit(await auditHistory(s.gitRepo, { environment: "staging" })), 0);
+      assert.equal(handEdit(await auditHistory(s.gitRepo, { service: "retrieval-api" })), 0);
     } finally {
       await repo.cleanup();
     }
