@@ -37,6 +37,19 @@ export async function decisionRenderedProblems(
     expected.set(r.path, r.text);
     expected.set(kustomizationPath(r.folder), await expectedKustomization(tree, environment, r.cluster, r.folder));
   }
+  // Files of services removed from a `prune: true` environment go with its decisions.
+  const prunable = new Set<string>();
+  for (const change of touched) {
+    if (change.kind !== "deleted" || !envState || envState.environment.prune !== true) continue;
+    const folder = gitopsClusters(envState.environment).find((c) => change.path.startsWith(`${c.folder}/`));
+    const service = folder && /^[^/]+\/([^/]+)\.yaml$/.exec(change.path.slice(folder.folder.length + 1))?.[1];
+    if (!folder || !service || envState.releases.has(service) || envState.statuses.has(service)) continue;
+    prunable.add(change.path);
+    expected.set(
+      kustomizationPath(folder.folder),
+      await expectedKustomization(tree, environment, folder.target.name, folder.folder),
+    );
+  }
   for (const [path, text] of expected) {
     const actual = (await tree.exists(path)) ? await tree.read(path) : undefined;
     if (actual === undefined)
@@ -47,7 +60,7 @@ export async function decisionRenderedProblems(
       );
   }
   for (const change of touched) {
-    if (!expected.has(change.path))
+    if (!expected.has(change.path) && !prunable.has(change.path))
       problems.push(
         `${change.path} was ${change.kind}, which a decision about ${environment}/${service} does not render`,
       );

@@ -28,6 +28,8 @@ export {
   decisionFiles,
   expectedKustomization,
   type FolderFiles,
+  type RemovedFile,
+  removedServiceFiles,
   renderedFileProblems,
   serviceFiles,
 } from "./gitops/decision-files.ts";

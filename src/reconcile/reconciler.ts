@@ -12,6 +12,8 @@ import {
   type EngineStatusSource,
   decisionFiles,
   type PruneResult,
+  type RemovedFile,
+  removedServiceFiles,
   renderService,
   type ServiceApplyResult,
 } from "../cluster/index.ts";
@@ -25,6 +27,7 @@ import {
 } from "../gitops/index.ts";
 import {
   type Environment,
+  ENVIRONMENTS_DIR,
   formatProblem,
   gitopsClusters,
   type InputProblem,
@@ -263,11 +266,39 @@ export class Reconciler {
       }
     });
     const decided = changes.filter((c) => c !== null);
+    // The first decision of an environment also deletes the files of services removed from it.
+    const removed = new Map<string, RemovedFile[]>();
+    for (const d of decided) {
+      const name = d.change.environment;
+      if (removed.has(name)) continue;
+      removed.set(name, await this.removedFiles(head, name));
+    }
     const files = await decisionFiles(
       head.tree,
-      decided.map((d) => ({ environment: d.change.environment, rendered: d.rendered })),
+      decided.map((d) => {
+        const gone = removed.get(d.change.environment) ?? [];
+        removed.set(d.change.environment, []);
+        return {
+          environment: d.change.environment,
+          rendered: d.rendered,
+          ...(gone.length > 0 ? { removed: gone } : {}),
+        };
+      }),
     );
     return decided.map((d, i) => (files[i]!.size > 0 ? { ...d.change, files: files[i]! } : d.change));
+  }
+
+  /**
+   * The rendered files of services removed from a `prune: true` environment, for its gitops folders.
+   * Only when git is known complete there (see prune.ts) and every service is looked at.
+   */
+  private async removedFiles(head: HeadState, environment: string): Promise<RemovedFile[]> {
+    const envState = head.loaded.state.environments.get(environment);
+    if (!head.tree || !envState || this.options.service !== undefined) return [];
+    const dir = head.tree.display(`${ENVIRONMENTS_DIR}/${environment}`);
+    if (head.loaded.problems.some((p) => p.file === dir || p.file.startsWith(`${dir}/`))) return [];
+    const keep = new Set([...envState.releases.keys(), ...envState.statuses.keys()]);
+    return removedServiceFiles(head.tree, envState.environment, keep);
   }
 
   /**

@@ -6,13 +6,13 @@ import { dirname, join } from "node:path";
 import { describe, it } from "node:test";
 import { promisify } from "node:util";
 import type { KubernetesObject } from "@kubernetes/client-node";
-import { parseAllDocuments } from "yaml";
+import { parseAllDocuments, stringify } from "yaml";
 import { auditHistory } from "../../src/audit/index.ts";
 import { objectSchemaProblems } from "../../src/cluster/index.ts";
 import { formatTick, type TickResult } from "../../src/reconcile/index.ts";
 import { PROFILES } from "../../src/telemetry/simulated/profiles.ts";
 import { goToolForTest } from "../support/go-tools/index.ts";
-import { exampleGitopsRepo, git, proposeRelease } from "../support/gitops-repo.ts";
+import { exampleGitopsRepo, git, proposeRelease, readRelease } from "../support/gitops-repo.ts";
 import { simulatedReconciler } from "../support/reconcile/simulated.ts";
 
 const ENV = "dev";
@@ -55,6 +55,64 @@ function artifacts(objects: KubernetesObject[]): Record<string, string> {
 }
 
 describe("gitops apply mode: the decision commit carries the rendered manifests", () => {
+  it("prune: true: the next decision commit deletes the files of a service removed from git", async () => {
+    const repo = await exampleGitopsRepo();
+    try {
+      twoClusters(repo.dir);
+      const envFile = join(repo.dir, "environments", ENV, "environment.yaml");
+      writeFileSync(envFile, `${readFileSync(envFile, "utf8")}prune: true\n`);
+      git(repo.dir, "commit", "-qam", "dev: prune removed services");
+      const s = await simulatedReconciler(repo.dir, { environment: ENV });
+      for (const service of [SERVICE, "retrieval-api"])
+        await proposeRelease(repo.dir, ENV, service, (p) => ({
+          ...p,
+          prompts: { digest: `sha256:${"6".repeat(64)}` },
+        }));
+      const started = await s.reconciler.tick();
+      assert.deepEqual(started.errors, []);
+      assert.deepEqual(
+        started.decisions.map((d) => d.change.action),
+        ["advance", "advance"],
+      );
+      const gone = `${FOLDER}/agents/retrieval-api.yaml`;
+      assert.ok(git(repo.dir, "ls-tree", "-r", "--name-only", "HEAD", FOLDER).includes(gone));
+
+      git(
+        repo.dir,
+        "rm",
+        "-q",
+        `environments/${ENV}/releases/retrieval-api.yaml`,
+        `environments/${ENV}/status/retrieval-api.yaml`,
+      );
+      const { dependsOn: _, ...independent } = await readRelease(repo.dir, ENV, SERVICE);
+      writeFileSync(join(repo.dir, "environments", ENV, "releases", `${SERVICE}.yaml`), stringify(independent));
+      git(repo.dir, "commit", "-qam", "dev: retrieval-api is retired");
+      let pruning: TickResult["decisions"][number] | undefined;
+      for (let i = 0; i < 60 && !pruning; i++) {
+        s.advance(10);
+        const r = await s.reconciler.tick();
+        assert.deepEqual(r.errors, []);
+        pruning = r.decisions[0];
+      }
+      assert.ok(pruning, "no decision in dev after 60 ticks");
+      assert.equal(pruning.change.service, SERVICE);
+      const changed = git(repo.dir, "show", "--name-status", "--format=", pruning.commit, "--", FOLDER);
+      assert.match(changed, new RegExp(`^D\\s+${gone}$`, "m"));
+      assert.deepEqual(
+        (
+          parseAllDocuments(git(repo.dir, "show", `${pruning.commit}:${FOLDER}/kustomization.yaml`))[0]!.toJS() as {
+            resources: string[];
+          }
+        ).resources,
+        [`agents/${SERVICE}.yaml`],
+      );
+      const audit = await auditHistory(s.gitRepo);
+      assert.deepEqual(audit.failures, []);
+    } finally {
+      await repo.cleanup();
+    }
+  });
+
   it("a rollout with a rollback and a promotion: git log -p clusters/ is the history of what ran", async (t) => {
     const repo = await exampleGitopsRepo();
     try {

@@ -17,6 +17,15 @@ export type FolderFiles = Map<string, string | null>;
 export interface DecisionRender {
   environment: string;
   rendered: readonly RenderedService[];
+  /** Service files the same commit deletes: services removed from the environment (`prune: true`). */
+  removed?: readonly RemovedFile[];
+}
+
+/** A service's rendered file in a gitops folder whose service is no longer in the environment. */
+export interface RemovedFile {
+  cluster: string;
+  folder: string;
+  path: string;
 }
 
 /**
@@ -29,20 +38,30 @@ export async function decisionFiles(
 ): Promise<FolderFiles[]> {
   const folders = new Map<string, { resources: Set<string>; text: string | undefined }>();
   const out: FolderFiles[] = [];
+  const folderOf = async (name: string) => {
+    let folder = folders.get(name);
+    if (!folder) {
+      const path = kustomizationPath(name);
+      folder = {
+        resources: new Set(tree ? await serviceFiles(tree, name) : []),
+        text: tree && (await exists(tree, path)) ? await tree.read(path) : undefined,
+      };
+      folders.set(name, folder);
+    }
+    return folder;
+  };
   for (const decision of decisions) {
     const files: FolderFiles = new Map();
-    for (const r of decision.rendered) {
-      let folder = folders.get(r.folder);
-      if (!folder) {
-        const path = kustomizationPath(r.folder);
-        folder = {
-          resources: new Set(tree ? await serviceFiles(tree, r.folder) : []),
-          text: tree && (await exists(tree, path)) ? await tree.read(path) : undefined,
-        };
-        folders.set(r.folder, folder);
-      }
+    const changed = [
+      ...decision.rendered.map((r) => ({ ...r, text: r.text as string | null })),
+      ...(decision.removed ?? []).map((r) => ({ ...r, text: null })),
+    ];
+    for (const r of changed) {
+      const folder = await folderOf(r.folder);
       files.set(r.path, r.text);
-      folder.resources.add(r.path.slice(r.folder.length + 1));
+      const resource = r.path.slice(r.folder.length + 1);
+      if (r.text === null) folder.resources.delete(resource);
+      else folder.resources.add(resource);
       const text = kustomizationText(decision.environment, r.cluster, [...folder.resources]);
       if (text !== folder.text) {
         files.set(kustomizationPath(r.folder), text);
@@ -116,4 +135,25 @@ export async function renderedFileProblems(tree: TreeReader, environment: Enviro
     }
   }
   return problems;
+}
+
+/**
+ * The rendered files of services no longer in the environment (neither release nor status), in its
+ * gitops folders: deleted by the environment's next decision commit when it says `prune: true`, so
+ * the GitOps engine prunes their objects.
+ */
+export async function removedServiceFiles(
+  tree: TreeReader,
+  environment: Environment,
+  keep: ReadonlySet<string>,
+): Promise<RemovedFile[]> {
+  if (environment.prune !== true) return [];
+  const out: RemovedFile[] = [];
+  for (const { target, folder } of gitopsClusters(environment)) {
+    for (const relative of await serviceFiles(tree, folder)) {
+      const service = relative.slice(relative.indexOf("/") + 1, -".yaml".length);
+      if (!keep.has(service)) out.push({ cluster: target.name, folder, path: `${folder}/${relative}` });
+    }
+  }
+  return out;
 }
