@@ -6,7 +6,7 @@
  */
 import { expectedKustomization, kustomizationPath, renderService } from "../cluster/index.ts";
 import { changedFiles, type PathChange, type HistoryEntry } from "../gitops/index.ts";
-import { CLUSTERS_DIR, gitopsClusters } from "../model/index.ts";
+import { CLUSTERS_DIR, directClusters, gitopsClusters } from "../model/index.ts";
 import { firstDifferentLine } from "./compare.ts";
 import type { AuditFilter } from "./types.ts";
 import type { AuditContext } from "./verify-decision.ts";
@@ -37,14 +37,41 @@ export async function decisionRenderedProblems(
     expected.set(r.path, r.text);
     expected.set(kustomizationPath(r.folder), await expectedKustomization(tree, environment, r.cluster, r.folder));
   }
-  // Files of services removed from a `prune: true` environment go with its decisions.
+  // A decision also brings its environment's folders in line: other services' files rendered as at
+  // this commit, files of services removed from a `prune: true` environment deleted, and what is
+  // left in the default folder of a cluster switched back to direct deleted.
   const prunable = new Set<string>();
+  const state = envState ? (await ctx.states.at(entry.oid)).state : undefined;
+  const taken = new Set(
+    [...(state?.environments.values() ?? [])].flatMap((e) => gitopsClusters(e.environment).map((c) => c.folder)),
+  );
   for (const change of touched) {
-    if (change.kind !== "deleted" || !envState || envState.environment.prune !== true) continue;
-    const folder = gitopsClusters(envState.environment).find((c) => change.path.startsWith(`${c.folder}/`));
+    if (!envState || expected.has(change.path)) continue;
+    const env = envState.environment;
+    if (change.kind === "deleted") {
+      const leftover = directClusters(env).some(
+        (c) => change.path.startsWith(`${CLUSTERS_DIR}/${c.name}/`) && !taken.has(`${CLUSTERS_DIR}/${c.name}`),
+      );
+      if (leftover) {
+        prunable.add(change.path);
+        continue;
+      }
+    }
+    const folder = gitopsClusters(env).find((c) => change.path.startsWith(`${c.folder}/`));
     const service = folder && /^[^/]+\/([^/]+)\.yaml$/.exec(change.path.slice(folder.folder.length + 1))?.[1];
-    if (!folder || !service || envState.releases.has(service) || envState.statuses.has(service)) continue;
-    prunable.add(change.path);
+    if (!folder || !service) continue;
+    const other = envState.releases.get(service);
+    if (change.kind === "deleted") {
+      if (env.prune !== true || other || envState.statuses.has(service)) continue;
+      prunable.add(change.path);
+    } else if (other) {
+      try {
+        const again = renderService(env, other, envState.statuses.get(service)).find((r) => r.path === change.path);
+        if (again) expected.set(change.path, again.text);
+      } catch {
+        continue; // it does not render: the file is not a decision's
+      }
+    }
     expected.set(
       kustomizationPath(folder.folder),
       await expectedKustomization(tree, environment, folder.target.name, folder.folder),

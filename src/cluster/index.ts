@@ -28,10 +28,12 @@ export {
   decisionFiles,
   expectedKustomization,
   type FolderFiles,
+  leftoverDirectFiles,
   type RemovedFile,
   removedServiceFiles,
   renderedFileProblems,
   serviceFiles,
+  unrenderedServices,
 } from "./gitops/decision-files.ts";
 export { kustomizationPath, kustomizationText, type RenderedService, renderService } from "./gitops/render.ts";
 export {

@@ -12,9 +12,12 @@ import {
   type EngineStatusSource,
   decisionFiles,
   type PruneResult,
+  leftoverDirectFiles,
   type RemovedFile,
+  type RenderedService,
   removedServiceFiles,
   renderService,
+  unrenderedServices,
   type ServiceApplyResult,
 } from "../cluster/index.ts";
 import { type DecisionCore, unknownLiveDigest } from "../decision/index.ts";
@@ -109,6 +112,12 @@ export interface TickResult {
   problems: InputProblem[];
   errors: ServiceError[];
   durationMs: number;
+}
+
+interface FolderChores {
+  rendered: RenderedService[];
+  removed: RemovedFile[];
+  deleted: string[];
 }
 
 export interface EngineAppliedCluster {
@@ -266,22 +275,23 @@ export class Reconciler {
       }
     });
     const decided = changes.filter((c) => c !== null);
-    // The first decision of an environment also deletes the files of services removed from it.
-    const removed = new Map<string, RemovedFile[]>();
+    // The first decision of an environment also brings its folders in line with its clusters.
+    const chores = new Map<string, FolderChores | null>();
     for (const d of decided) {
       const name = d.change.environment;
-      if (removed.has(name)) continue;
-      removed.set(name, await this.removedFiles(head, name));
+      if (!chores.has(name)) chores.set(name, await this.folderChores(head, name));
     }
     const files = await decisionFiles(
       head.tree,
       decided.map((d) => {
-        const gone = removed.get(d.change.environment) ?? [];
-        removed.set(d.change.environment, []);
+        const chore = chores.get(d.change.environment);
+        chores.set(d.change.environment, null);
+        const ownPaths = new Set(d.rendered.map((r) => r.path));
         return {
           environment: d.change.environment,
-          rendered: d.rendered,
-          ...(gone.length > 0 ? { removed: gone } : {}),
+          rendered: [...(chore?.rendered.filter((r) => !ownPaths.has(r.path)) ?? []), ...d.rendered],
+          ...(chore && chore.removed.length > 0 ? { removed: chore.removed } : {}),
+          ...(chore && chore.deleted.length > 0 ? { deleted: chore.deleted } : {}),
         };
       }),
     );
@@ -289,16 +299,43 @@ export class Reconciler {
   }
 
   /**
-   * The rendered files of services removed from a `prune: true` environment, for its gitops folders.
-   * Only when git is known complete there (see prune.ts) and every service is looked at.
+   * What the environment's folders need besides a decision's own files: the files of services not
+   * rendered yet (a cluster switched to gitops), the deletion of services removed from git
+   * (`prune: true`) and of what is left in the folder of a cluster switched back to direct. Only when
+   * git is known complete there (see prune.ts) and every service is looked at.
    */
-  private async removedFiles(head: HeadState, environment: string): Promise<RemovedFile[]> {
+  private async folderChores(head: HeadState, environment: string): Promise<FolderChores | null> {
     const envState = head.loaded.state.environments.get(environment);
-    if (!head.tree || !envState || this.options.service !== undefined) return [];
-    const dir = head.tree.display(`${ENVIRONMENTS_DIR}/${environment}`);
-    if (head.loaded.problems.some((p) => p.file === dir || p.file.startsWith(`${dir}/`))) return [];
+    const tree = head.tree;
+    if (!tree || !envState || this.options.service !== undefined) return null;
+    const dir = tree.display(`${ENVIRONMENTS_DIR}/${environment}`);
+    if (head.loaded.problems.some((p) => p.file === dir || p.file.startsWith(`${dir}/`))) return null;
+    const env = envState.environment;
     const keep = new Set([...envState.releases.keys(), ...envState.statuses.keys()]);
-    return removedServiceFiles(head.tree, envState.environment, keep);
+    const rendered: RenderedService[] = [];
+    for (const service of await unrenderedServices(tree, env, envState.releases.keys())) {
+      const release = envState.releases.get(service)!;
+      const status = envState.statuses.get(service);
+      if (unknownLiveDigest(release, status)) continue;
+      try {
+        const files = renderService(env, release, status);
+        await checkRendered(files);
+        rendered.push(...files);
+      } catch (error) {
+        this.options.logger.warn(
+          { event: "render-error", environment, service, error: (error as Error).message },
+          `${environment}/${service} is not rendered into its gitops folders: ${(error as Error).message}`,
+        );
+      }
+    }
+    const taken = new Set(
+      [...head.loaded.state.environments.values()].flatMap((e) => gitopsClusters(e.environment).map((c) => c.folder)),
+    );
+    return {
+      rendered,
+      removed: await removedServiceFiles(tree, env, keep),
+      deleted: await leftoverDirectFiles(tree, env, taken),
+    };
   }
 
   /**

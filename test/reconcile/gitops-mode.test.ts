@@ -55,6 +55,56 @@ function artifacts(objects: KubernetesObject[]): Record<string, string> {
 }
 
 describe("gitops apply mode: the decision commit carries the rendered manifests", () => {
+  it("a cluster switched to gitops gets every service's file in a decision commit; switched back, they go", async () => {
+    const repo = await exampleGitopsRepo();
+    try {
+      const s = await simulatedReconciler(repo.dir, { environment: ENV });
+      await proposeRelease(repo.dir, ENV, SERVICE, (p) => ({ ...p, prompts: { digest: `sha256:${"7".repeat(64)}` } }));
+      assert.deepEqual(
+        (await s.reconciler.tick()).decisions.map((d) => d.change.action),
+        ["advance"],
+      );
+      const envFile = join(repo.dir, "environments", ENV, "environment.yaml");
+      const direct = readFileSync(envFile, "utf8");
+      const nextDecision = async () => {
+        for (let i = 0; i < 60; i++) {
+          s.advance(10);
+          const r = await s.reconciler.tick();
+          assert.deepEqual(r.errors, []);
+          if (r.decisions[0]) return r.decisions[0];
+        }
+        assert.fail("no decision in 60 ticks");
+      };
+      const folderAt = (commit: string) =>
+        git(repo.dir, "ls-tree", "-r", "--name-only", commit, "clusters/").split("\n").filter(Boolean);
+
+      writeFileSync(
+        envFile,
+        direct.replace("namespace: agents-dev\n", "namespace: agents-dev\n    apply: { mode: gitops }\n"),
+      );
+      git(repo.dir, "commit", "-qam", "dev-1 is applied by its GitOps engine from now on");
+      const toGitops = await nextDecision();
+      assert.deepEqual(folderAt(toGitops.commit), [
+        "clusters/dev-1/agents-dev/retrieval-api.yaml",
+        "clusters/dev-1/agents-dev/support-agent.yaml",
+        "clusters/dev-1/kustomization.yaml",
+      ]);
+
+      writeFileSync(envFile, direct);
+      git(repo.dir, "commit", "-qam", "dev-1 is applied by tollgate again");
+      const toDirect = await nextDecision();
+      assert.deepEqual(folderAt(toDirect.commit), []);
+      assert.match(
+        git(repo.dir, "show", "--name-status", "--format=", toDirect.commit),
+        /^D\s+clusters\/dev-1\/kustomization.yaml$/m,
+      );
+
+      assert.deepEqual((await auditHistory(s.gitRepo)).failures, []);
+    } finally {
+      await repo.cleanup();
+    }
+  });
+
   it("prune: true: the next decision commit deletes the files of a service removed from git", async () => {
     const repo = await exampleGitopsRepo();
     try {

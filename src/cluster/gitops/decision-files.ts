@@ -6,7 +6,16 @@
  */
 import type { KubernetesObject } from "@kubernetes/client-node";
 import { parseAllDocuments } from "yaml";
-import { type Environment, gitopsClusters, type InputProblem, type TreeReader } from "../../model/index.ts";
+import {
+  CLUSTERS_DIR,
+  directClusters,
+  type Environment,
+  gitopsClusters,
+  type InputProblem,
+  KUSTOMIZATION_FILE,
+  renderedFile,
+  type TreeReader,
+} from "../../model/index.ts";
 import { formatObjectProblem, objectSchemaProblems } from "./schema-check.ts";
 import { kustomizationPath, kustomizationText, type RenderedService } from "./render.ts";
 
@@ -19,6 +28,8 @@ export interface DecisionRender {
   rendered: readonly RenderedService[];
   /** Service files the same commit deletes: services removed from the environment (`prune: true`). */
   removed?: readonly RemovedFile[];
+  /** Files deleted as they are: what tollgate rendered into the folder of a cluster now `direct`. */
+  deleted?: readonly string[];
 }
 
 /** A service's rendered file in a gitops folder whose service is no longer in the environment. */
@@ -68,6 +79,7 @@ export async function decisionFiles(
         folder.text = text;
       }
     }
+    for (const path of decision.deleted ?? []) files.set(path, null);
     out.push(files);
   }
   return out;
@@ -154,6 +166,41 @@ export async function removedServiceFiles(
       const service = relative.slice(relative.indexOf("/") + 1, -".yaml".length);
       if (!keep.has(service)) out.push({ cluster: target.name, folder, path: `${folder}/${relative}` });
     }
+  }
+  return out;
+}
+
+/** Services of the environment whose rendered file is missing in one of its gitops folders (a cluster switched to `gitops`). */
+export async function unrenderedServices(
+  tree: TreeReader,
+  environment: Environment,
+  services: Iterable<string>,
+): Promise<string[]> {
+  const present = new Set<string>();
+  const clusters = gitopsClusters(environment);
+  for (const { folder } of clusters) for (const f of await serviceFiles(tree, folder)) present.add(`${folder}/${f}`);
+  return [...services].filter((service) =>
+    clusters.some(({ target, folder }) => !present.has(renderedFile(folder, target.namespace, service))),
+  );
+}
+
+/**
+ * What tollgate rendered into the default folder (`clusters/<name>`) of a cluster of the environment
+ * that is `direct` now (switched back): its service files and kustomization.yaml. Not when another
+ * environment's gitops cluster uses that folder (`taken`).
+ */
+export async function leftoverDirectFiles(
+  tree: TreeReader,
+  environment: Environment,
+  taken: ReadonlySet<string>,
+): Promise<string[]> {
+  const out: string[] = [];
+  for (const target of directClusters(environment)) {
+    const folder = `${CLUSTERS_DIR}/${target.name}`;
+    if (taken.has(folder)) continue;
+    for (const relative of await serviceFiles(tree, folder)) out.push(`${folder}/${relative}`);
+    if ((await tree.list(folder))?.some((e) => e.name === KUSTOMIZATION_FILE && e.kind === "file"))
+      out.push(`${folder}/${KUSTOMIZATION_FILE}`);
   }
   return out;
 }
