@@ -817,6 +817,54 @@ healthy: boolean
  */
 detail?: string
 }[]
+/**
+ * Only while the current step's clock waits for the environment's `gitops` clusters to serve the step's commit (status.stepSeconds is 0 until then).
+ */
+sync?: {
+/**
+ * Seconds since the step change was committed.
+ */
+waitedSeconds: number
+/**
+ * Whether every gitops cluster serves it now: the step's clock starts with this decision.
+ */
+synced: boolean
+/**
+ * One reading per gitops cluster.
+ * 
+ * Items: Whether one cluster serves the step's commit.
+ */
+clusters: {
+/**
+ * The cluster's name in environment.yaml.
+ */
+cluster: string
+/**
+ * Where it was read: the cluster's Argo CD Application or Flux Kustomization status, or (without read access) the canary's share of the telemetry.
+ */
+source: ("argocd" | "flux" | "telemetry")
+/**
+ * synced: it serves the step; waiting: not yet; unknown: the status could not be read (never counts as synced).
+ */
+state: ("synced" | "waiting" | "unknown")
+/**
+ * The revision the engine reports it applied.
+ */
+revision?: string
+/**
+ * The commit the decision was made on: the engine is to serve it, or a later commit with the same rendered files.
+ */
+wants?: string
+/**
+ * What was read, in words.
+ */
+detail: string
+/**
+ * The cluster's syncTimeout: waiting longer is a reason to roll back.
+ */
+timeoutSeconds: number
+}[]
+}
 }
 /**
  * The settings of the target environment: every threshold the policy uses comes from here.

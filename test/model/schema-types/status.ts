@@ -49,6 +49,15 @@ rolloutStartedAt?: string
  */
 stepStartedAt?: string
 /**
+ * Set by a step change in an environment with `gitops` clusters: the step's rendered files were committed at `since`, and the step's clock starts (stepStartedAt is set again) once every gitops cluster serves them.
+ */
+awaitingSync?: {
+/**
+ * When the step change was committed.
+ */
+since: string
+}
+/**
  * What the rollout's telemetry before `through` contributes to later decisions (only the canary's spend). Set at each step change: a decision reads, and its evidence stores, only the telemetry since.
  */
 earlierTelemetry?: {
