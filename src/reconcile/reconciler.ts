@@ -279,7 +279,10 @@ export class Reconciler {
     const chores = new Map<string, FolderChores | null>();
     for (const d of decided) {
       const name = d.change.environment;
-      if (!chores.has(name)) chores.set(name, await this.folderChores(head, name));
+      if (chores.has(name)) continue;
+      // Services decided this tick render their own files.
+      const deciding = new Set(decided.filter((e) => e.change.environment === name).map((e) => e.change.service));
+      chores.set(name, await this.folderChores(head, name, deciding));
     }
     const files = await decisionFiles(
       head.tree,
@@ -304,7 +307,11 @@ export class Reconciler {
    * (`prune: true`) and of what is left in the folder of a cluster switched back to direct. Only when
    * git is known complete there (see prune.ts) and every service is looked at.
    */
-  private async folderChores(head: HeadState, environment: string): Promise<FolderChores | null> {
+  private async folderChores(
+    head: HeadState,
+    environment: string,
+    deciding: ReadonlySet<string>,
+  ): Promise<FolderChores | null> {
     const envState = head.loaded.state.environments.get(environment);
     const tree = head.tree;
     if (!tree || !envState || this.options.service !== undefined) return null;
@@ -313,7 +320,8 @@ export class Reconciler {
     const env = envState.environment;
     const keep = new Set([...envState.releases.keys(), ...envState.statuses.keys()]);
     const rendered: RenderedService[] = [];
-    for (const service of await unrenderedServices(tree, env, envState.releases.keys())) {
+    const others = [...envState.releases.keys()].filter((s) => !deciding.has(s));
+    for (const service of await unrenderedServices(tree, env, others)) {
       const release = envState.releases.get(service)!;
       const status = envState.statuses.get(service);
       if (unknownLiveDigest(release, status)) continue;
