@@ -255,8 +255,8 @@ export interface AssignVarStmt extends StmtBase {
 
 /**
  * `target = source` if `target` is undefined or already equal to `source`; otherwise evaluation
- * aborts with a conflict error: `eval_conflict_error: complete rules must not produce multiple
- * outputs` (or, with `conflict: "function"`, `functions must not produce multiple outputs for same
+ * aborts with a conflict error: `eval_conflict_error: rule data.a.p produced conflicting values`
+ * (or, with `conflict: "function"`, `function data.a.f produced conflicting values for the same
  * inputs`), prefixed by the statement's location.
  */
 export interface AssignVarOnceStmt extends StmtBase {

@@ -176,7 +176,7 @@ describe("unknown is never good", () => {
         assert.equal(error!.service, broken);
         assert.match(
           error!.message,
-          /^the policy failed for .+, so nothing is decided or committed: .*eval_conflict_error: complete rules must not produce multiple outputs \(in rule data\.tollgate\.decision\)$/,
+          /^the policy failed for .+, so nothing is decided or committed: .*eval_conflict_error: rule data\.tollgate\.decision produced conflicting values$/,
         );
         clock.advance(10);
       }

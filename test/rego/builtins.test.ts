@@ -96,7 +96,7 @@ test("a run-time error through the loader says what failed, never [object Object
     () => bundle.evaluate("t/p", { x: true, y: true }),
     (e: unknown) =>
       e instanceof PolicyEvaluationError &&
-      /failed in policy bundle sha256:[0-9a-f]+: t\.rego:5: eval_conflict_error: complete rules must not produce multiple outputs \(in rule data\.t\.p\)$/.test(
+      /failed in policy bundle sha256:[0-9a-f]+: t\.rego:5: eval_conflict_error: rule data\.t\.p produced conflicting values$/.test(
         e.message,
       ),
   );

@@ -215,7 +215,7 @@ describe("statements", () => {
     assert.deepEqual(policy.evaluate({}), []);
     assert.equal(
       errorText(() => policy.evaluate({ v: 1, w: 2 })),
-      "rules.rego:7: eval_conflict_error: complete rules must not produce multiple outputs (in rule data.t.rule)",
+      "rules.rego:7: eval_conflict_error: rule data.t.rule produced conflicting values",
     );
   });
 

@@ -56,8 +56,8 @@ export function bufSiteRule(b: usize, site: usize): void {
   bufByte(b, 41);
 }
 
-/** Appends "function NAME" when the site record is in a rule (false, nothing appended, if not). */
-export function bufSiteFunction(b: usize, site: usize): bool {
+/** Appends `kind` + " NAME" when the site record is in a rule (false, nothing appended, if not). */
+export function bufSiteNamed(b: usize, site: usize, kind: string): bool {
   if (site == 0) return false;
   let p = site;
   while (load<u8>(p) != 0) p++;
@@ -68,7 +68,8 @@ export function bufSiteFunction(b: usize, site: usize): bool {
   let n: u32 = 0;
   while (load<u8>(p + n) != 0) n++;
   if (n == 0) return false;
-  bufStr(b, "function ");
+  bufStr(b, kind);
+  bufByte(b, 32);
   bufAsciiSafe(b, p, n);
   return true;
 }

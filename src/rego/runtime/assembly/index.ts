@@ -3,7 +3,7 @@
 import { BUILTINS_JSON, BUILTINS_JSON_LEN, ENTRYPOINTS_JSON, ENTRYPOINTS_JSON_LEN, run_plan } from "./env";
 import { alloc, allocZero, heapGet, heapSet } from "./mem";
 import { bufCString, bufNew, bufStr } from "./buf";
-import { abortBuf, bufAsciiSafe, bufLocation, bufSiteFunction, bufSiteRule, fail } from "./error";
+import { abortBuf, bufAsciiSafe, bufLocation, bufSiteNamed, bufSiteRule, fail } from "./error";
 import { dumpJSON, dumpRego, jsonParse } from "./json";
 import { equal } from "./compare";
 import { mkInt, mkNumberText } from "./number";
@@ -293,9 +293,14 @@ export function rt_conflict(file: usize, row: i32, _col: i32, kind: i32): void {
   const b = bufNew(128);
   bufLocation(b, file, row);
   bufStr(b, "eval_conflict_error: ");
-  if (kind == 1 && bufSiteFunction(b, file)) {
-    // OPA 1.x: "function data.a.f produced conflicting values for the same inputs"
+  // OPA 1.22: "function data.a.f produced conflicting values for the same inputs",
+  // "rule data.a.p produced conflicting values"
+  if (kind == 1 && bufSiteNamed(b, file, "function")) {
     bufStr(b, " produced conflicting values for the same inputs");
+    abortBuf(b);
+  }
+  if (kind == 0 && bufSiteNamed(b, file, "rule")) {
+    bufStr(b, " produced conflicting values");
     abortBuf(b);
   }
   if (kind == 1) bufStr(b, "functions must not produce multiple outputs for same inputs");

@@ -498,6 +498,23 @@ function jsonSyntax(p: usize, n: u32): bool {
   return true;
 }
 
+function infinityOrNaN(p: usize, n: u32): bool {
+  let i: u32 = 0;
+  while (i < n && (load<u8>(p + i) == 43 || load<u8>(p + i) == 45)) i++;
+  return lowerEquals(p + i, n - i, "inf") || lowerEquals(p + i, n - i, "infinity") || lowerEquals(p + i, n - i, "nan");
+}
+
+/** Whether the n bytes at p, ASCII letters lowered, are the ASCII `word`. */
+function lowerEquals(p: usize, n: u32, word: string): bool {
+  if (<i32>n != word.length) return false;
+  for (let i: u32 = 0; i < n; i++) {
+    let c = <u32>load<u8>(p + i);
+    if (c >= 65 && c <= 90) c += 32;
+    if (c != <u32>word.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
 export function b_to_number(v: usize): usize {
   const t = load<u8>(v);
   if (t == T_NUMBER) return v;
@@ -510,6 +527,11 @@ export function b_to_number(v: usize): usize {
   const p = strPtr(v);
   const n = strLen(v);
   if (!numberSyntax(p, n)) {
+    // as OPA: "inf", "infinity" and "nan" (any case, any signs before) are a type error
+    if (infinityOrNaN(p, n)) {
+      typeError("to_number", 1, "valid number string", v);
+      return 0;
+    }
     if (!strictErrors()) return 0;
     const b = startMessage();
     bufStr(b, "eval_builtin_error: to_number: strconv.ParseFloat: parsing ");
