@@ -451,7 +451,7 @@ export class Planner {
     const ops: ir.Operand[] = new Array(terms.length);
     const next = (n: number): void => {
       if (n >= order.length) {
-        k(ops);
+        k([...ops]); // a copy: a continuation may run again for another alternative
         return;
       }
       const i = order[n]!;
@@ -659,7 +659,9 @@ export class Planner {
       rec(0);
       return;
     }
-    this.planTerm(b, (op) => this.planUnifyLocal(op, a, k));
+    // keys computed at run time: build the side that is fully bound, match the other against it
+    const [built, pattern] = this.hasUnboundVars(b) && !this.hasUnboundVars(a) ? [a, b] : [b, a];
+    this.planTerm(built, (op) => this.planUnifyLocal(op, pattern, k));
   }
 
   private planUnifyVar(name: string, b: Term, k: Cont): void {
