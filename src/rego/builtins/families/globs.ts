@@ -24,6 +24,9 @@ const ANY: CharSet = { negated: true, ranges: [] };
 
 function parsePattern(pattern: string): Token[] {
   const chars = [...pattern];
+  // glob-intersection's wording: the input, the rune index the tokenizer had reached, the reason
+  const invalid = (pos: number, reason: string) =>
+    new Error(`input:${pattern}, pos:${pos}, ${reason}: the input provided is invalid`);
   const tokens: Token[] = [];
   for (let i = 0; i < chars.length; ) {
     let set: CharSet;
@@ -32,7 +35,7 @@ function parsePattern(pattern: string): Token[] {
       set = ANY;
       i++;
     } else if (c === "\\") {
-      if (i + 1 >= chars.length) throw new Error("trailing backslash");
+      if (i + 1 >= chars.length) throw invalid(i, "input ends with a \\ (escape) character");
       const cp = chars[i + 1]!.codePointAt(0)!;
       set = { negated: false, ranges: [[cp, cp]] };
       i += 2;
@@ -50,11 +53,13 @@ function parsePattern(pattern: string): Token[] {
         ranges.push([lo.codePointAt(0)!, hi.codePointAt(0)!]);
         j++;
       }
-      if (chars[j] !== "]") throw new Error("unclosed character class");
+      if (chars[j] !== "]") throw invalid(chars.length, "found [ without matching ]");
       set = { negated: false, ranges };
       i = j + 1;
+    } else if (c === "]") {
+      throw invalid(i + 1, "set-close ']' with no preceding '['");
     } else if (c === "*" || c === "+") {
-      throw new Error(`missing argument to repetition operator: ${c}`);
+      throw invalid(i + 1, `flag '${c}' must be preceded by a non-flag`);
     } else {
       const cp = c.codePointAt(0)!;
       set = { negated: false, ranges: [[cp, cp]] };

@@ -8,7 +8,22 @@ import { Operands } from "../errors.ts";
 import type { BuiltinImpl } from "../host.ts";
 import type { Obj } from "../value.ts";
 
-const UUID = /^(?:urn:uuid:)?\{?([0-9a-f]{8})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{12})\}?$/i;
+/**
+ * The 32 hex digits of a UUID in one of the forms google/uuid's Parse accepts (OPA uses it):
+ * 36 bytes with dashes, `urn:uuid:` (any case) before them, any one byte either side of them
+ * (`{...}`, but google/uuid does not look at which), or 32 bare hex digits.
+ */
+function uuidHex(s: string): string | undefined {
+  const bytes = Buffer.from(s, "utf8").toString("latin1");
+  let body: string;
+  if (bytes.length === 32) return /^[0-9a-f]{32}$/i.test(bytes) ? bytes : undefined;
+  if (bytes.length === 36) body = bytes;
+  else if (bytes.length === 45 && bytes.slice(0, 9).toLowerCase() === "urn:uuid:") body = bytes.slice(9);
+  else if (bytes.length === 38) body = bytes.slice(1, 37);
+  else return undefined;
+  const m = /^([0-9a-f]{8})-([0-9a-f]{4})-([0-9a-f]{4})-([0-9a-f]{4})-([0-9a-f]{12})$/i.exec(body);
+  return m ? m.slice(1).join("") : undefined;
+}
 
 const VARIANTS = [
   "Reserved, NCS backward compatibility",
@@ -18,11 +33,8 @@ const VARIANTS = [
 ];
 
 function parseUuid(s: string): Obj | undefined {
-  const m = UUID.exec(s);
-  if (!m) return undefined;
-  if ((s.startsWith("{") && !s.endsWith("}")) || (!s.startsWith("{") && s.endsWith("}") && !s.startsWith("urn:uuid:{")))
-    return undefined;
-  const hex = m.slice(1).join("").toLowerCase();
+  const hex = uuidHex(s)?.toLowerCase();
+  if (hex === undefined) return undefined;
   const bytes = Buffer.from(hex, "hex");
   const version = bytes[6]! >> 4;
   const v = bytes[8]!;

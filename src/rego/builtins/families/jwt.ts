@@ -62,6 +62,8 @@ function decodeToken(name: string, jwt: string): Token {
     throw builtinError(name, "JWT header had invalid encoding: invalid character");
   }
   if (!isObject(header as Value)) throw builtinError(name, "JWT header is not a JSON object");
+  // RFC 7516 §9: a header with "enc" is a JWE, which OPA does not read either
+  if (Object.hasOwn(header as Obj, "enc")) throw builtinError(name, "JWT is a JWE object, which is not supported");
   return {
     header: header as Obj,
     headerText,
@@ -79,28 +81,42 @@ function parseJson(name: string, text: string, what: string): Value {
   }
 }
 
-/** Public keys of a PEM certificate / public key, a JWK or a JWK set. */
+/**
+ * The first PEM block of `text` and what follows it, as Go's pem.Decode finds them (the END line's
+ * line break belongs to the block).
+ */
+function pemBlock(text: string): { type: string; pem: string; rest: string } | undefined {
+  const m = /-----BEGIN ([^\n-]*)-----\r?\n[\s\S]*?-----END \1-----[ \t]*(?:\r?\n|$)/.exec(text);
+  if (!m) return undefined;
+  return { type: m[1]!, pem: m[0], rest: text.slice(m.index + m[0].length) };
+}
+
+/** Public keys of a PEM certificate / public key, a JWK or a JWK set, read as OPA reads them. */
 function publicKeys(name: string, material: string): { key: KeyObject; kid?: string }[] {
-  const text = material.trim();
-  if (text.startsWith("-----BEGIN CERTIFICATE")) {
-    try {
-      return [{ key: new X509Certificate(text).publicKey }];
-    } catch (error) {
-      throw builtinError(name, `failed to parse a PEM certificate: ${(error as Error).message}`);
+  const block = pemBlock(material);
+  if (block) {
+    if (block.rest.length > 0) throw builtinError(name, "extra data after a PEM certificate block");
+    if (block.type === "CERTIFICATE") {
+      try {
+        return [{ key: new X509Certificate(block.pem).publicKey }];
+      } catch (error) {
+        throw builtinError(name, `failed to parse a PEM certificate: ${(error as Error).message}`);
+      }
     }
-  }
-  if (text.startsWith("-----BEGIN")) {
-    try {
-      return [{ key: createPublicKey(text) }];
-    } catch (error) {
-      throw builtinError(name, `failed to parse a PEM key: ${(error as Error).message}`);
+    if (block.type === "PUBLIC KEY") {
+      try {
+        return [{ key: createPublicKey(block.pem) }];
+      } catch (error) {
+        throw builtinError(name, `failed to parse a PEM public key: ${(error as Error).message}`);
+      }
     }
+    throw builtinError(name, "failed to extract a Key from the PEM certificate");
   }
   let jwk: unknown;
   try {
-    jwk = JSON.parse(text);
-  } catch {
-    throw builtinError(name, "failed to parse a JWK key (set)");
+    jwk = JSON.parse(material);
+  } catch (error) {
+    throw builtinError(name, `failed to parse a JWK key (set): ${(error as Error).message}`);
   }
   const list = isObject(jwk as Value) && Array.isArray((jwk as Obj).keys) ? ((jwk as Obj).keys as Obj[]) : [jwk as Obj];
   return list.map((k) => {
@@ -110,7 +126,7 @@ function publicKeys(name: string, material: string): { key: KeyObject; kid?: str
         ...(typeof k.kid === "string" ? { kid: k.kid } : {}),
       };
     } catch (error) {
-      throw builtinError(name, `failed to parse a JWK key: ${(error as Error).message}`);
+      throw builtinError(name, `failed to parse a JWK key (set): ${(error as Error).message}`);
     }
   });
 }
@@ -216,7 +232,7 @@ const decodeVerify: BuiltinImpl = (args, ctx) => {
   if (material === undefined) throw builtinError(name, "no verification key (cert or secret) given");
   for (const t of tokens) {
     const alg = t.header.alg;
-    if (typeof alg !== "string") throw builtinError(name, "missing or invalid 'alg' header");
+    if (typeof alg !== "string") return unverified; // RFC 7515 §4.1.1: alg must be present
     if (typeof constraints.alg === "string" && constraints.alg !== alg) return unverified;
     if (!(alg in ALGS)) throw builtinError(name, `unknown JWS algorithm: ${alg}`);
     if (alg.startsWith("HS") !== (typeof constraints.secret === "string")) return unverified;
@@ -290,16 +306,18 @@ function signWith(name: string, alg: string, signingInput: string, jwk: Obj): Bu
 
 function encodeSign(name: string, headerText: string, payloadText: string, keyText: string): string {
   let header: unknown;
+  const noAlg = builtinError(name, `missing or invalid 'alg' header: jwsbb: header "alg" not found`);
   try {
     header = JSON.parse(headerText);
   } catch {
+    // jwsbb reads headers leniently: only an empty or broken object is "cannot parse JSON"
     const text = headerText.trim();
+    if (text !== "" && !text.startsWith("{")) throw noAlg;
     const why =
       text === "" ? "cannot parse empty string" : `invalid character '${text[0]}' looking for beginning of value`;
     throw builtinError(name, `missing or invalid 'alg' header: cannot parse JSON: ${why}`);
   }
-  if (!isObject(header as Value) || typeof (header as Obj).alg !== "string")
-    throw builtinError(name, "missing or invalid 'alg' header");
+  if (!isObject(header as Value) || typeof (header as Obj).alg !== "string") throw noAlg;
   const alg = (header as Obj).alg as string;
   if (!(alg in ALGS)) throw builtinError(name, `unknown JWS algorithm: ${alg}`);
   if ((header as Obj).typ === "JWT" || (header as Obj).typ === undefined) {

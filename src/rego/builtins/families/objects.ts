@@ -62,8 +62,12 @@ class PatchError extends Error {}
 
 function pathOf(v: Value): Value[] {
   if (typeof v === "string") {
-    if (v === "" || v === "/") return [];
-    return (v.startsWith("/") ? v.slice(1) : v).split("/").map((p) => p.replaceAll("~1", "/").replaceAll("~0", "~"));
+    // as OPA: "" is the whole document; leading slashes are dropped, so "/" is the key ""
+    if (v === "") return [];
+    return v
+      .replace(/^\/+/, "")
+      .split("/")
+      .map((p) => p.replaceAll("~1", "/").replaceAll("~0", "~"));
   }
   if (Array.isArray(v)) return v;
   throw new PatchError("path must be a string or an array");
@@ -166,6 +170,7 @@ function applyPatch(doc: Value, op: Value): Value {
       return remove(doc, path);
     case "replace":
       get(doc, path);
+      if (path.length === 0) return field("value");
       return add(remove(doc, path), path, field("value"));
     case "move": {
       const from = pathOf(field("from"));
