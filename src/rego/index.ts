@@ -9,6 +9,7 @@
  * `file:line:col: code: message` items. The same sources always give the same bytes.
  */
 import { checkProgram, type QueryInput } from "./check/index.ts";
+import { rewriteMetadataCalls } from "./check/metadata.ts";
 import { coverableLines } from "./check/coverage.ts";
 import { addProbes, type TestProbe } from "./check/probes.ts";
 import { rulePath } from "./check/ruletable.ts";
@@ -134,7 +135,8 @@ export function compileToIR(sources: readonly RegoSource[], options: CompileOpti
     names.add(n);
   }
   // As opa build: an entrypoint must name a rule or a package (or lie inside a rule's value).
-  const probed = addProbes(modules, options.testProbes ?? []);
+  const annotated = rewriteMetadataCalls(modules, new Map(sources.map((s) => [s.path, s.text])));
+  const probed = addProbes(annotated, options.testProbes ?? []);
   const defined = probed.flatMap((m) => m.rules.map((r) => rulePath(m, r).path));
   for (const e of entrypoints) {
     const named = defined.some((rule) => {
