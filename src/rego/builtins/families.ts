@@ -11,6 +11,7 @@ import { META } from "./families/meta.ts";
 import { NET } from "./families/net.ts";
 import { OBJECTS } from "./families/objects.ts";
 import { REGEX } from "./families/regex.ts";
+import { REGO } from "./families/rego.ts";
 import { SCHEMA } from "./families/schema.ts";
 import { SEMVER_BUILTINS } from "./families/semver.ts";
 import { STRINGS } from "./families/strings.ts";
@@ -33,6 +34,7 @@ export const FAMILIES: Readonly<Record<string, BuiltinImpl>> = {
   ...NET,
   ...OBJECTS,
   ...REGEX,
+  ...REGO,
   ...SCHEMA,
   ...SEMVER_BUILTINS,
   ...STRINGS,
