@@ -15,7 +15,7 @@ import { buildGoTool } from "../test/support/go-tools/index.ts";
 const run = promisify(execFile);
 
 export interface OpaWasm {
-  /** Evaluates the entrypoint on an input, as the SDK returns it. */
+  /** Evaluates the entrypoint on an input: the decision (undefined when there is none). */
   evaluate(input: unknown): unknown;
   wasmBytes: number;
   /** Median wall time of `opa build -t wasm` (a process: its start-up included). */
@@ -54,7 +54,8 @@ export async function buildWithOpa(
     const policy = await loadPolicy(wasm);
     const { stdout } = await run(opa, ["version"]);
     return {
-      evaluate: (input) => policy.evaluate(input, entrypoint),
+      // the value of the result set's one row, as PolicyLoader.evaluate returns it
+      evaluate: (input) => (policy.evaluate(input, entrypoint) as { result?: unknown }[])[0]?.result,
       wasmBytes: wasm.length,
       buildMs: times.sort((a, b) => a - b)[Math.floor(times.length / 2)]!,
       opaVersion: /Version:\s*(\S+)/.exec(stdout)?.[1] ?? "unknown",
