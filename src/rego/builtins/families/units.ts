@@ -51,10 +51,14 @@ function prepare(name: string, raw: string): string {
   return s;
 }
 
+/** As OPA: an exponent of more than 6 digits is refused before the number is read. */
+const EXPONENT_TOO_LARGE = /[eE][-+]?\d{7}/;
+
 const parse: BuiltinImpl = (args) => {
   const name = "units.parse";
   const s = prepare(name, new Operands(name, args).string(1));
   const [amount, unit0] = split(s);
+  if (EXPONENT_TOO_LARGE.test(amount)) throw builtinError(name, "exponent too large");
   if (amount === "") throw builtinError(name, "no amount provided");
   // only the letters after the first are case-insensitive, so that m (milli) and M (mega) differ
   const unit = unit0.length > 1 ? unit0[0] + unit0.slice(1).toLowerCase() : unit0;
@@ -72,6 +76,7 @@ const parseBytes: BuiltinImpl = (args) => {
   const name = "units.parse_bytes";
   const s = prepare(name, new Operands(name, args).string(1)).toLowerCase();
   const [amount, unit] = split(s);
+  if (EXPONENT_TOO_LARGE.test(amount)) throw builtinError(name, "exponent too large");
   if (amount === "") throw builtinError(name, "no byte amount provided");
   const rat = parseAmount(amount);
   if (!rat) throw builtinError(name, "could not parse byte amount to a number");
