@@ -17,6 +17,7 @@ import { emitWasm } from "./codegen/index.ts";
 import { ProblemList, RegoCompileError } from "./errors.ts";
 import type * as ir from "./ir.ts";
 import { planProgram } from "./planner/planner.ts";
+import { withinStackLimit } from "./stack-limit.ts";
 import type { Module } from "./syntax/ast.ts";
 import { parseModule, parseQuery, type RegoVersion } from "./syntax/parser.ts";
 
@@ -151,8 +152,10 @@ export function compileToIR(sources: readonly RegoSource[], options: CompileOpti
       });
   }
   problems.throwIfAny();
-  const program = checkProgram(probed, queries);
-  return planProgram(program, { entrypoints, ...(options.coverage ? { coverage: coverableLines(modules) } : {}) });
+  return withinStackLimit(probed, () => {
+    const program = checkProgram(probed, queries);
+    return planProgram(program, { entrypoints, ...(options.coverage ? { coverage: coverableLines(modules) } : {}) });
+  });
 }
 
 /** Compiles Rego sources to a Wasm module following OPA's ABI (runs in @open-policy-agent/opa-wasm). */
