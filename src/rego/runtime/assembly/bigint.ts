@@ -3,6 +3,7 @@
 // an i64 operation that overflows, or an operand that is an integer but not an INT.
 // Layout: u32 limb count @0, u32 sign (1 = negative) @4, u32 limbs @8 (base 2^32, least
 // significant first, no leading zero limbs; zero has none and is never negative).
+import { bufByte } from "./buf";
 import { alloc } from "./mem";
 import { N_INT, mkFloatText, mkInt } from "./number";
 
@@ -234,6 +235,28 @@ function bigText(b: usize): usize {
   }
   textLen = len;
   return out;
+}
+
+/** Appends the digits of `b` in `base` (2 to 16, lower case; a sign if negative) to buffer `out`. */
+export function bigFormatBase(out: usize, b: usize, base: u32): void {
+  let n = limbCount(b);
+  const tmp = bigNew(n);
+  memory.copy(tmp + 8, b + 8, <usize>n << 2);
+  const digits = alloc((<usize>n << 5) + 1); // least significant first
+  let count: u32 = 0;
+  while (n > 0) {
+    let rem: u64 = 0;
+    for (let i = <i32>n - 1; i >= 0; i--) {
+      const cur = (rem << 32) | <u64>limb(tmp, <u32>i);
+      setLimb(tmp, <u32>i, <u32>(cur / <u64>base));
+      rem = cur % <u64>base;
+    }
+    store<u8>(digits + count++, <u8>(rem < 10 ? 48 + rem : 87 + rem));
+    while (n > 0 && limb(tmp, n - 1) == 0) n--;
+  }
+  if (count == 0) store<u8>(digits + count++, 48);
+  if (isNeg(b)) bufByte(out, 45);
+  for (let j = <i32>count - 1; j >= 0; j--) bufByte(out, load<u8>(digits + j));
 }
 
 function magCompare(a: usize, b: usize): i32 {

@@ -291,6 +291,7 @@ function parseNumber(): usize {
     c = peek();
   }
   if (c == 101 || c == 69) {
+    const mantEnd = pos;
     pos++;
     const s = peek();
     let expNeg = false;
@@ -309,6 +310,7 @@ function parseNumber(): usize {
     if (pos == expStart) {
       return 0;
     }
+    if (!binaryExponentInRange(start, mantEnd, expNeg ? -e : e)) return 0;
     scale += expNeg ? -e : e;
   }
   const len = <u32>(pos - start);
@@ -320,6 +322,38 @@ function parseNumber(): usize {
     return mkFloatText(neg ? -f : f, start, len);
   }
   return mkNumberText(start, len);
+}
+
+/** OPA's limit on a number's binary exponent (ast.maxNumberExp): beyond it a number is invalid. */
+const MAX_BINARY_EXPONENT: f64 = 100000;
+
+/**
+ * Whether the mantissa text [from, to) times 10^exp has a binary exponent within OPA's limit
+ * (zero always has). The magnitude comes from the leading 17 significant digits: exact enough
+ * for a limit that is arbitrary anyway.
+ */
+function binaryExponentInRange(from: usize, to: usize, exp: i32): bool {
+  let intDigits: i32 = 0;
+  for (let p = from; p < to && load<u8>(p) != 46; p++) if (load<u8>(p) != 45) intDigits++;
+  let power: i32 = intDigits; // of the digit before the next one
+  let first: i32 = 0; // power of ten of the first significant digit
+  let mant: f64 = 0;
+  let used: i32 = 0;
+  for (let p = from; p < to; p++) {
+    const c = load<u8>(p);
+    if (c < 48 || c > 57) continue;
+    power--;
+    if (used == 0 && c == 48) continue;
+    if (used == 0) first = power;
+    if (used < 17) {
+      mant = mant * 10 + <f64>(c - 48);
+      used++;
+    }
+  }
+  if (used == 0) return true;
+  const log2 = Math.log2(mant) + <f64>(first - used + 1 + exp) * (Math.LN10 / Math.LN2);
+  const binExp = Math.floor(log2) + 1;
+  return binExp <= MAX_BINARY_EXPONENT && binExp >= -MAX_BINARY_EXPONENT;
 }
 
 function hexDigit(c: u32): i32 {

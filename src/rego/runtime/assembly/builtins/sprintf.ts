@@ -18,11 +18,12 @@ const K_STRING: i32 = 3;
 function kindOf(v: usize): i32 {
   const t = load<u8>(v);
   if (t == T_NUMBER) {
-    if (numIsInt(v)) return K_INT;
-    const f = numToF64(v);
-    if (f == Math.floor(f) && load<u32>(v, 16) != 0 && plainIntText(v)) return K_BIG;
+    // as OPA: an integer only if its text is one (100.0 and 1e2 are floats), big beyond int64
+    const hasText = load<u32>(v, 16) != 0;
+    if (hasText && plainIntText(v)) return numIsInt(v) ? K_INT : K_BIG;
+    if (!hasText && numIsInt(v)) return K_INT;
     // a decimal beyond float64 (2e308): OPA formats its text as a string
-    if (!isFinite(f)) return K_STRING;
+    if (!isFinite(numToF64(v))) return K_STRING;
     return K_FLOAT;
   }
   return K_STRING;

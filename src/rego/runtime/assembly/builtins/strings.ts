@@ -1,5 +1,6 @@
 import { bufByte, bufBytes, bufLen, bufNew, bufPtr, bufStr } from "../buf";
 import { abortBuiltin as builtinAbort, bufAsciiSafe, startMessage, strictErrors, builtinError, builtinFailure, clearBuiltinFailure, elementTypeError, operandError, typeError } from "../error";
+import { bigFormatBase, bigFromNumber } from "../bigint";
 import { bufUtf8 } from "../json";
 import { mkFloat, mkInt, mkNumberText, numIsInt, numToF64, numToI64, parseF64 } from "../number";
 import { decodeAt, decodedSize, findBytes, isSpace, runeCount, runeLen, runeOffset, toLower, toUpper } from "../utf8";
@@ -427,29 +428,35 @@ export function b_format_int(num: usize, base: usize): usize {
     operandError("format_int", 2, "must be one of {2, 8, 10, 16}");
     return 0;
   }
-  // OPA truncates toward zero (big.Float.Int)
-  let neg = false;
-  let m: u64 = 0;
+  // OPA truncates toward zero (big.Float.Int) and formats the exact integer (big.Int.Text)
   if (numIsInt(num)) {
     const x = numToI64(num);
-    neg = x < 0;
-    m = neg ? <u64>(-(x + 1)) + 1 : <u64>x;
-  } else {
-    const f = Math.trunc(numToF64(num));
-    neg = f < 0;
-    m = <u64>Math.abs(f);
+    const neg = x < 0;
+    return str(intDigits(neg ? <u64>(-(x + 1)) + 1 : <u64>x, neg, <u64>bs));
   }
+  let big = bigFromNumber(num);
+  if (big == 0) big = bigFromNumber(mkFloat(Math.trunc(numToF64(num))));
+  if (big == 0) {
+    operandError("format_int", 1, "must be a finite number");
+    return 0;
+  }
+  const out = bufNew(72);
+  bigFormatBase(out, big, <u32>bs);
+  return str(out);
+}
+
+function intDigits(m: u64, neg: bool, bs: u64): usize {
   const tmp = bufNew(72);
   const out = bufNew(72);
   do {
-    const d = <u32>(m % <u64>bs);
+    const d = <u32>(m % bs);
     bufByte(tmp, d < 10 ? 48 + d : 87 + d);
-    m /= <u64>bs;
+    m /= bs;
   } while (m != 0);
   if (neg) bufByte(out, 45);
   const n = bufLen(tmp);
   for (let i: u32 = n; i > 0; i--) bufByte(out, load<u8>(bufPtr(tmp) + i - 1));
-  return str(out);
+  return out;
 }
 
 /** Go's strconv.ParseFloat syntax subset: [+-] digits [. digits] [e[+-]digits], or [+-] . digits. */
