@@ -6,6 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
+import { createHash } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -30,12 +31,12 @@ async function policyOf(text: string, entrypoints: string[], strict = false) {
   return { policy: await loadPolicy(wasm, undefined, host.functions), host };
 }
 
-test("only the three network builtins are out of scope", () => {
+test("only the two network builtins are out of scope", () => {
   assert.deepEqual(
     allBuiltins()
       .filter((b) => b.outOfScope)
       .map((b) => `${b.name}: ${b.outOfScope}`),
-    ["http.send: network access", "net.lookup_ip_addr: network access", "providers.aws.sign_req: network access"],
+    ["http.send: network access", "net.lookup_ip_addr: network access"],
   );
 });
 
@@ -74,6 +75,27 @@ test("sets, objects with non-string keys and big integers cross the host boundar
   assert.deepEqual(policy.evaluate({}, "t/merged"), [{ result: ["10.0.0.0/24"] }]);
   assert.deepEqual(policy.evaluate({}, "t/same"), [{ result: true }]);
   assert.deepEqual(policy.evaluate({}, "t/subset"), [{ result: true }]);
+});
+
+test("providers.aws.sign_req signs as OPA does, and takes only an integer-written timestamp", async () => {
+  const text = [
+    "package t",
+    'req := {"method": "get", "url": "http://example.com"}',
+    'config := {"aws_access_key": "AK", "aws_secret_access_key": "SK", "aws_service": "s3", "aws_region": "us-east-1"}',
+    "signed := providers.aws.sign_req(req, config, 1451311705000000000)",
+    "refused := providers.aws.sign_req(req, config, 1.451311705e18)",
+    "",
+  ].join("\n");
+  const { policy } = await policyOf(text, ["t/signed", "t/refused"]);
+  const [{ result }] = policy.evaluate({}, "t/signed") as [{ result: { headers: Record<string, string> } }];
+  assert.deepEqual(Object.keys(result.headers).sort(), ["Authorization", "host", "x-amz-content-sha256", "x-amz-date"]);
+  assert.equal(result.headers["x-amz-date"], "20151228T140825Z");
+  assert.equal(result.headers["x-amz-content-sha256"], createHash("sha256").update("").digest("hex"));
+  assert.match(
+    result.headers.Authorization!,
+    /^AWS4-HMAC-SHA256 Credential=AK\/20151228\/us-east-1\/s3\/aws4_request,SignedHeaders=host;x-amz-content-sha256;x-amz-date,Signature=[0-9a-f]{64}$/,
+  );
+  assert.deepEqual(policy.evaluate({}, "t/refused"), []);
 });
 
 test("a failing host builtin is undefined by default and OPA's error in strict mode, naming rule and line", async () => {

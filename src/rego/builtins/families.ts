@@ -10,6 +10,7 @@ import { LEGACY } from "./families/legacy.ts";
 import { META } from "./families/meta.ts";
 import { NET } from "./families/net.ts";
 import { OBJECTS } from "./families/objects.ts";
+import { PROVIDERS } from "./families/providers.ts";
 import { REGEX } from "./families/regex.ts";
 import { REGO } from "./families/rego.ts";
 import { SCHEMA } from "./families/schema.ts";
@@ -33,6 +34,7 @@ export const FAMILIES: Readonly<Record<string, BuiltinImpl>> = {
   ...META,
   ...NET,
   ...OBJECTS,
+  ...PROVIDERS,
   ...REGEX,
   ...REGO,
   ...SCHEMA,

@@ -48,8 +48,11 @@ export interface HostContext {
   print(line: string): void;
 }
 
-/** A host builtin: arguments in, a value (or undefined) out; throws BuiltinError for OPA's errors. */
-export type BuiltinImpl = (args: Value[], ctx: HostContext) => Value | undefined;
+/**
+ * A host builtin: arguments in, a value (or undefined) out; throws BuiltinError for OPA's errors.
+ * With `exactNumbers`, every number not written as a plain integer arrives as its NumberText.
+ */
+export type BuiltinImpl = ((args: Value[], ctx: HostContext) => Value | undefined) & { exactNumbers?: boolean };
 
 type SdkBuiltin = (argsText: string) => string | undefined;
 
@@ -89,7 +92,7 @@ export class BuiltinHost {
 
   #call(impl: BuiltinImpl, argsText: string): string | undefined {
     try {
-      const result = impl(decode(argsText) as Value[], this.#ctx);
+      const result = impl(decode(argsText, impl.exactNumbers) as Value[], this.#ctx);
       if (result === undefined) return undefined;
       const { text, tagged } = encode(result);
       return `${tagged ? "~" : "="}${text}`;

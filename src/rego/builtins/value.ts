@@ -89,8 +89,8 @@ export function objectEntries(v: Obj | RegoObject): [Value, Value][] {
 // ---------------------------------------------------------------- decoding
 
 /** Parses tagged JSON (as the runtime writes it: valid, compact). */
-export function decode(text: string): Value {
-  const p = new Decoder(text);
+export function decode(text: string, exactNumbers = false): Value {
+  const p = new Decoder(text, exactNumbers);
   const v = p.value();
   if (p.pos !== text.length) throw new Error("tagged JSON: trailing characters");
   return v;
@@ -98,7 +98,11 @@ export function decode(text: string): Value {
 
 class Decoder {
   pos = 0;
-  constructor(private readonly s: string) {}
+  constructor(
+    private readonly s: string,
+    /** Numbers not written as plain integers stay NumberTexts. */
+    private readonly exactNumbers = false,
+  ) {}
 
   value(): Value {
     const s = this.s;
@@ -198,7 +202,9 @@ class Decoder {
     while (i < s.length && /[-+0-9.eE]/.test(s[i]!)) i++;
     if (i === start) throw new Error(`tagged JSON: unexpected character at ${start}`);
     this.pos = i;
-    return parseNumber(s.slice(start, i));
+    const text = s.slice(start, i);
+    if (this.exactNumbers && !/^-?\d+$/.test(text)) return new NumberText(text);
+    return parseNumber(text);
   }
 }
 
