@@ -2,6 +2,7 @@ import { type LoadedPolicy, loadPolicy } from "@open-policy-agent/opa-wasm";
 import { LRUCache } from "lru-cache";
 import { UserError } from "../model/index.ts";
 import {
+  abortText,
   BuiltinHost,
   COVERAGE_EXPORT,
   declaredBuiltins,
@@ -126,7 +127,7 @@ export class LoadedBundle {
   }
 
   #explain(what: string, error: unknown): PolicyEvaluationError {
-    const text = sdkErrorText(error);
+    const text = abortText(error);
     const capBytes = this.#maxPages * PAGE_BYTES;
     const atCap = this.#policy.mem.buffer.byteLength + PAGE_BYTES > capBytes;
     if (atCap || /out of memory|memory\.grow|Memory\.grow|Maximum memory/i.test(text)) {
@@ -136,15 +137,6 @@ export class LoadedBundle {
     }
     return new PolicyEvaluationError(`${what} failed in policy bundle ${this.digest}: ${text}`);
   }
-}
-
-/** The SDK throws strings (aborts), Errors and plain `{message}` objects. */
-export function sdkErrorText(error: unknown): string {
-  if (error instanceof Error) return error.message;
-  if (typeof error === "object" && error !== null && typeof (error as { message?: unknown }).message === "string") {
-    return (error as { message: string }).message;
-  }
-  return String(error);
 }
 
 /** The decision's clock in nanoseconds since the epoch: `now.time` of the input (RFC 3339). */

@@ -36,7 +36,7 @@ export { COVERAGE_EXPORT } from "./codegen/index.ts";
 export type { CoverableLine } from "./ir.ts";
 export type { RegoProblem, SourcePos } from "./errors.ts";
 export { RegoCompileError } from "./errors.ts";
-export { RegoRuntimeError, runtimeDigest } from "./runtime/index.ts";
+export { abortText, RegoRuntimeError, runtimeDigest } from "./runtime/index.ts";
 export type { RegoVersion } from "./syntax/parser.ts";
 export { rewriteV0ToV1 } from "./syntax/migrate.ts";
 

@@ -20,7 +20,7 @@ import { PolicyCompileError } from "../../src/policy/compiler.ts";
 import { PolicyEvaluationError, PolicyLoader, PolicyLoadError } from "../../src/policy/loader.ts";
 import { BuiltinHost } from "../../src/rego/builtins/host.ts";
 import { allBuiltins } from "../../src/rego/builtins/catalog.ts";
-import { compile } from "../../src/rego/index.ts";
+import { abortText, compile } from "../../src/rego/index.ts";
 import { opaForTest } from "../support/opa/index.ts";
 
 const loader = new PolicyLoader();
@@ -75,6 +75,21 @@ test("sets, objects with non-string keys and big integers cross the host boundar
   assert.deepEqual(policy.evaluate({}, "t/merged"), [{ result: ["10.0.0.0/24"] }]);
   assert.deepEqual(policy.evaluate({}, "t/same"), [{ result: true }]);
   assert.deepEqual(policy.evaluate({}, "t/subset"), [{ result: true }]);
+});
+
+test("a builtin error with non-ASCII text reads back as written (abortText)", async () => {
+  const text = ["package t", "", "p := x if {", '  x := uri.parse("http://example.com:٣٤/")', "}", ""].join("\n");
+  const { policy } = await policyOf(text, ["t/p"], true);
+  let thrown: unknown;
+  assert.throws(() => {
+    try {
+      policy.evaluate({}, "t/p");
+    } catch (error) {
+      thrown = error;
+      throw error;
+    }
+  });
+  assert.match(abortText(thrown), /uri\.parse: parse "http:\/\/example\.com:٣٤\/": invalid port ":٣٤" after host/);
 });
 
 test("providers.aws.sign_req signs as OPA does, and takes only an integer-written timestamp", async () => {

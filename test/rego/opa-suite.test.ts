@@ -17,7 +17,7 @@ import { opaForTest, opaRunCase, startOpaServer } from "../support/opa/index.ts"
 const SHARED_CASES = resolve(import.meta.dirname, "../..", "../shared/opa-cases");
 
 /** The pass count may not fall below this. Raise it whenever more cases pass. */
-const PASS_FLOOR = 2391;
+const PASS_FLOOR = 2392;
 
 test("OPA's own v1 suite from the pinned module passes through tollgate", { timeout: 60 * 60_000 }, async (t) => {
   const opa = await opaForTest(t);

@@ -9,6 +9,7 @@ import { loadPolicy } from "@open-policy-agent/opa-wasm";
 import { BuiltinHost } from "../builtins/host.ts";
 import { RegoCompileError } from "../errors.ts";
 import { compile } from "../index.ts";
+import { abortText } from "../runtime/index.ts";
 import type { Term } from "../syntax/ast.ts";
 import { parseTerm } from "../syntax/parser.ts";
 import type { ConformanceCase } from "./cases.ts";
@@ -26,15 +27,6 @@ export interface CaseResult {
 }
 
 const ENTRYPOINT = "conformance/query";
-
-/** The SDK throws strings, Errors and plain `{message}` objects. */
-function errorText(error: unknown): string {
-  if (error instanceof Error) return error.message;
-  if (typeof error === "object" && error !== null && typeof (error as { message?: unknown }).message === "string") {
-    return (error as { message: string }).message;
-  }
-  return String(error);
-}
 
 export async function runCase(c: ConformanceCase): Promise<CaseResult> {
   const result = await judge(c);
@@ -84,7 +76,7 @@ async function judge(c: ConformanceCase): Promise<CaseResult> {
     policy.setData((c.data ?? {}) as object);
     rows = policy.evaluate(input, ENTRYPOINT);
   } catch (error) {
-    const text = errorText(error);
+    const text = abortText(error);
     if (wantsError) return expectError(c, [errorCode(text) ?? "(no error code)"], text);
     return { case: c, status: "failed", detail: `evaluation error: ${text}` };
   }
